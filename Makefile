@@ -1,0 +1,45 @@
+# Jiayuan — the two commands of the README:
+#   make demo   set up everything on a fresh machine (SQLite) and serve http://127.0.0.1:8000
+#   make test   run the whole test suite (DATABASE_URL picks PostgreSQL; default SQLite)
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := src/jiayuan/web/static/vendor
+
+.PHONY: demo test setup static serve bench clean messages
+
+demo: setup
+	$(BIN)/jiayuan demo-setup
+	$(BIN)/jiayuan serve --bind 127.0.0.1:8000
+
+test: setup
+	scripts/ensure-chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed $(VENDOR)/.built
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(VENDOR)/.built: frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm 来安装前端依赖"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/fonts
+	cp frontend/node_modules/bootstrap/dist/css/bootstrap.min.css frontend/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
+	cp frontend/node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/
+	cp frontend/node_modules/bootstrap-icons/font/fonts/* $(VENDOR)/fonts/
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	touch $@
+
+messages:
+	cd src/jiayuan && ../../$(BIN)/jiayuan makemessages -l en --keyword=N_ --ignore='tests/*' && ../../$(BIN)/jiayuan compilemessages
+
+bench: setup
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) var frontend/node_modules $(VENDOR)

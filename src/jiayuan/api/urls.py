@@ -1,0 +1,63 @@
+"""The NinjaAPI instance (``/api/v1/``): auth, error format, and each app's router."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from ..errors import ServiceError
+from .auth import BearerAuth
+
+api = NinjaAPI(
+    title="家园 Jiayuan API",
+    version="1",
+    description="城乡社区治理与服务平台接口。先 POST /api/v1/auth/token 取得令牌，再以 `Authorization: Bearer <token>` 调用。",
+    auth=BearerAuth(),
+    urls_namespace="api-v1",
+)
+
+
+def _error(request, status: int, code: str, message: str, fields: dict | None = None):
+    return api.create_response(request, {"error": {"code": code, "message": message, "fields": fields or {}}},
+                               status=status)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    return _error(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", _("未找到该对象，或不在您的管辖范围内"))
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _error(request, 403, "permission_denied", _("您的角色无权执行此操作"))
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, "unauthenticated", _("请先取得令牌，并以 Authorization: Bearer <令牌> 调用"))
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    fields: dict[str, list] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "data")]
+        name = ".".join(loc) or "__all__"
+        fields.setdefault(name, []).append({"code": f"{name}.invalid", "message": _("格式错误：%(detail)s") % {
+            "detail": err.get("msg", "")}})
+    return _error(request, 422, "validation", _("请求内容格式错误"), fields)
+
+
+from ..accounts.api import router as accounts_router  # noqa: E402
+from ..people.api import router as people_router  # noqa: E402
+from ..regions.api import router as regions_router  # noqa: E402
+
+api.add_router("/auth", accounts_router)
+api.add_router("/", regions_router)
+api.add_router("/", people_router)

@@ -1,0 +1,61 @@
+"""Errors raised by services and turned into pages' messages and the API's error body
+``{"error": {"code", "message", "fields": {field: [{"code", "message"}]}}}``."""
+
+from django.utils.translation import gettext as _
+
+
+class ServiceError(Exception):
+    """A refusal the user can act on. ``status`` is the HTTP status the API answers."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+    def as_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+class ValidationFailed(ServiceError):
+    """Invalid input. ``fields`` maps a field name to a list of ``{"code", "message"}``."""
+
+    status = 422
+
+    def __init__(self, fields: dict[str, list[dict]], message: str | None = None):
+        first = next((errs[0] for errs in fields.values() if errs), None)
+        code = first["code"] if first and len(fields) == 1 and len(next(iter(fields.values()))) == 1 else "validation"
+        super().__init__(code, message or (first["message"] if first else _("输入有误")), fields)
+
+    @classmethod
+    def from_rule_errors(cls, errors) -> "ValidationFailed":
+        """Build from RuleError objects (each with ``field``, ``code``, ``template``,
+        ``params``); messages are translated through Django i18n."""
+        fields: dict[str, list[dict]] = {}
+        for err in errors:
+            fields.setdefault(err.field or "__all__", []).append(
+                {"code": err.code, "message": translate_rule_error(err)}
+            )
+        return cls(fields)
+
+
+class Conflict(ServiceError):
+    """Someone else changed the object first (optimistic concurrency) or it already exists."""
+
+    status = 409
+
+
+class Forbidden(ServiceError):
+    """The user's role does not allow this action on an object they can see."""
+
+    status = 403
+
+
+def translate_rule_error(err) -> str:
+    """The message of a ``RuleError`` in the active language (templates are Chinese msgids)."""
+    try:
+        return _(err.template) % err.params
+    except (KeyError, TypeError, ValueError):
+        return err.message

@@ -1,0 +1,228 @@
+"""``/api/v1/persons`` and ``/api/v1/households``. ID numbers and phones are masked;
+``POST /persons/{id}/reveal`` returns them whole to a role that may see them, audited."""
+
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from ninja import Router, Schema
+
+from ..api.auth import actor
+from . import rules, selectors, services
+from .models import Person
+
+router = Router(tags=["居民与户"])
+
+
+class TagOut(Schema):
+    kind: str
+    name: str
+    valid_from: date
+    valid_to: date | None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    phone: str
+    sex: int
+    birth_date: date
+    age: int
+    ethnic_group: str
+    residence_status: str
+    address: str
+    region: str
+    household: int | None
+    relation_to_head: str
+    life_status: str
+    life_status_date: date | None
+    version: int
+
+
+class PersonDetailOut(PersonOut):
+    tags: list[TagOut]
+    note: str
+
+
+class PersonPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PersonOut]
+
+
+class PersonIn(Schema):
+    name: Any = None
+    id_number: Any = None
+    sex: Any = None
+    birth_date: Any = None
+    ethnic_group: Any = None
+    phone: Any = None
+    residence_status: Any = None
+    address: Any = None
+    region: Any = None
+    note: Any = None
+    version: int | None = None
+
+
+def person_out(p: Person, today=None) -> dict:
+    today = today or timezone.localdate()
+    return {
+        "id": p.pk, "name": p.name, "id_number": p.id_number_masked, "phone": p.phone_masked,
+        "sex": p.sex, "birth_date": p.birth_date, "age": rules.age_on(p.birth_date, today),
+        "ethnic_group": p.ethnic_group, "residence_status": p.residence_status, "address": p.address,
+        "region": p.region_id, "household": p.household_id, "relation_to_head": p.relation_to_head,
+        "life_status": p.life_status, "life_status_date": p.life_status_date, "version": p.version,
+    }
+
+
+def person_detail(p: Person) -> dict:
+    d = person_out(p)
+    d["note"] = p.note
+    d["tags"] = [{"kind": t.kind_id, "name": t.kind.name, "valid_from": t.valid_from, "valid_to": t.valid_to}
+                 for t in selectors.tags_of(p)]
+    return d
+
+
+@router.get("/persons", response=PersonPage, summary="居民查询（姓名片段、拼音/首字母、身份证号或尾号、手机号）")
+def list_persons(request, q: str = "", tag: str = "", age_min: int | None = None, age_max: int | None = None,
+                 sex: int | None = None, region: str = "", residence_status: str = "", life_status: str = "",
+                 page: int = 1, page_size: int = 50):
+    page_size = max(1, min(page_size, 200))
+    page = max(1, page)
+    f = selectors.PersonFilters(q=q, tag=tag, age_min=age_min, age_max=age_max, sex=sex, region=region,
+                                residence_status=residence_status, life_status=life_status)
+    qs = selectors.search_persons(request.auth, f).order_by("id")
+    start = (page - 1) * page_size
+    rows = list(qs[start:start + page_size])
+    today = timezone.localdate()
+    return {"count": qs.count(), "page": page, "page_size": page_size, "results": [person_out(p, today) for p in rows]}
+
+
+@router.get("/persons/{int:person_id}", response=PersonDetailOut, summary="居民详情（证件号、手机号脱敏）")
+def get_person(request, person_id: int):
+    return person_detail(selectors.get_person(request.auth, person_id))
+
+
+@router.post("/persons", response={201: PersonDetailOut}, summary="登记居民")
+def create_person(request, body: PersonIn):
+    data = body.dict(exclude_unset=True)
+    data.pop("version", None)
+    return 201, person_detail(services.create_person(actor(request), data))
+
+
+@router.patch("/persons/{int:person_id}", response=PersonDetailOut, summary="修改居民信息（可带 version 防止覆盖他人修改）")
+def update_person(request, person_id: int, body: PersonIn):
+    person = selectors.get_person(request.auth, person_id)
+    data = body.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    return person_detail(services.update_person(actor(request), person, data, expected_version=version))
+
+
+class RevealOut(Schema):
+    id_number: str
+    phone: str
+
+
+class RevealIn(Schema):
+    purpose: str = ""
+
+
+@router.post("/persons/{int:person_id}/reveal", response=RevealOut, summary="查看完整证件号和手机号（记入审计）")
+def reveal(request, person_id: int, body: RevealIn | None = None):
+    person = selectors.get_person(request.auth, person_id)
+    values = services.reveal_sensitive(actor(request), person, purpose=(body.purpose if body else ""))
+    return {"id_number": values["id_number"], "phone": values["phone"]}
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    relation_to_head: str
+    relation_name: str
+    id_number: str
+    sex: int
+    birth_date: date
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    region: str
+    community: str
+    address: str
+    version: int
+    members: list[MemberOut]
+
+
+class MemberIn(Schema):
+    person: int
+    relation_to_head: str
+
+
+class HouseholdIn(Schema):
+    number: str
+    region: str
+    address: str = ""
+    head: int
+    members: list[MemberIn] = []
+
+
+class HouseholdUpdateIn(Schema):
+    number: str | None = None
+    address: str | None = None
+    version: int | None = None
+
+
+def household_out(hh) -> dict:
+    return {
+        "id": hh.pk, "number": hh.number, "region": hh.region_id, "community": hh.community_id,
+        "address": hh.address, "version": hh.version,
+        "members": [{"id": m.pk, "name": m.name, "relation_to_head": m.relation_to_head,
+                     "relation_name": m.relation_name, "id_number": m.id_number_masked, "sex": m.sex,
+                     "birth_date": m.birth_date} for m in selectors.members_of(hh)],
+    }
+
+
+class HouseholdPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[HouseholdOut]
+
+
+@router.get("/households", response=HouseholdPage, summary="户列表")
+def list_households(request, region: str = "", number: str = "", page: int = 1, page_size: int = 50):
+    page_size, page = max(1, min(page_size, 200)), max(1, page)
+    qs = selectors.households_for(request.auth).order_by("id")
+    if region:
+        qs = qs.filter(region__code__startswith=region)
+    if number:
+        qs = qs.filter(number=number)
+    start = (page - 1) * page_size
+    rows = list(qs.prefetch_related("members")[start:start + page_size])
+    return {"count": qs.count(), "page": page, "page_size": page_size, "results": [household_out(h) for h in rows]}
+
+
+@router.get("/households/{int:household_id}", response=HouseholdOut, summary="户详情及成员")
+def get_household(request, household_id: int):
+    return household_out(selectors.get_household(request.auth, household_id))
+
+
+@router.post("/households", response={201: HouseholdOut}, summary="建户（指定户主与成员）")
+def create_household(request, body: HouseholdIn):
+    user = request.auth
+    head = selectors.get_person(user, body.head)
+    members = [(selectors.get_person(user, m.person), m.relation_to_head) for m in body.members]
+    hh = services.create_household(actor(request), {"number": body.number, "region": body.region,
+                                                     "address": body.address}, head, members)
+    return 201, household_out(hh)
+
+
+@router.patch("/households/{int:household_id}", response=HouseholdOut, summary="修改户号或住址")
+def update_household(request, household_id: int, body: HouseholdUpdateIn):
+    hh = selectors.get_household(request.auth, household_id)
+    data = body.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    return household_out(services.update_household(actor(request), hh, data, expected_version=version))

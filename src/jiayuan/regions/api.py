@@ -1,0 +1,112 @@
+"""``/api/v1/regions`` and ``/api/v1/grids``. Regions are named by code, never by id."""
+
+from typing import Any
+
+from ninja import Router, Schema
+
+from ..api.auth import actor
+from ..people.selectors import get_household
+from . import selectors, services
+from .rules import grid_staffing_warning
+
+router = Router(tags=["区划与网格"])
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: str
+    kind: str
+    parent: str | None
+
+
+class RegionDetailOut(RegionOut):
+    boundary: dict | None = None
+    grid_members: int | None = None
+    warning: str = ""
+
+
+def _out(r) -> dict:
+    return {"code": r.code, "name": r.name, "level": r.level, "kind": r.kind, "parent": r.parent_id}
+
+
+def _detail(r) -> dict:
+    d = _out(r)
+    d["boundary"] = r.boundary
+    if r.is_grid:
+        n = r.grid_members.filter(active=True).count()
+        d["grid_members"], d["warning"] = n, grid_staffing_warning(n)
+    return d
+
+
+@router.get("/regions", response=list[RegionOut], summary="管辖范围的顶层区划")
+def list_regions(request):
+    return [_out(r) for r in selectors.top_regions(request.auth)]
+
+
+@router.get("/regions/{code}", response=RegionDetailOut, summary="区划详情")
+def region_detail(request, code: str):
+    return _detail(selectors.get_region(request.auth, code))
+
+
+@router.get("/regions/{code}/children", response=list[RegionOut], summary="下级区划")
+def region_children(request, code: str):
+    region = selectors.get_region(request.auth, code)
+    return [_out(r) for r in selectors.children_of(request.auth, region)]
+
+
+class GridIn(Schema):
+    parent: str
+    name: str
+    boundary: Any = None
+
+
+class GridUpdateIn(Schema):
+    name: str
+    boundary: Any = None
+
+
+class SplitIn(Schema):
+    name: str
+    households: list[int]
+
+
+class MoveIn(Schema):
+    households: list[int]
+
+
+@router.get("/grids", response=list[RegionDetailOut], summary="网格列表（可按上级区划筛选）")
+def list_grids(request, under: str = ""):
+    user = request.auth
+    region = selectors.get_region(user, under) if under else None
+    qs = selectors.regions_for(user).filter(level="grid")
+    if region is not None:
+        qs = qs.filter(code__startswith=region.code)
+    return [_detail(r) for r in qs.order_by("code")[:2000]]
+
+
+@router.post("/grids", response={201: RegionDetailOut}, summary="新建网格")
+def create_grid(request, body: GridIn):
+    village = selectors.get_region(request.auth, body.parent)
+    grid = services.create_grid(actor(request), village, body.name, body.boundary)
+    return 201, _detail(grid)
+
+
+@router.patch("/grids/{code}", response=RegionDetailOut, summary="重命名网格或修改边界")
+def update_grid(request, code: str, body: GridUpdateIn):
+    grid = selectors.get_region(request.auth, code)
+    return _detail(services.update_grid(actor(request), grid, body.name, body.boundary))
+
+
+@router.post("/grids/{code}/split", response={201: RegionDetailOut}, summary="拆分网格：新建网格并移入所选户")
+def split_grid(request, code: str, body: SplitIn):
+    grid = selectors.get_region(request.auth, code)
+    households = [get_household(request.auth, pk) for pk in body.households]
+    return 201, _detail(services.split_grid(actor(request), grid, body.name, households))
+
+
+@router.post("/grids/{code}/households", summary="将户移入本网格")
+def move_into_grid(request, code: str, body: MoveIn):
+    target = selectors.get_region(request.auth, code)
+    households = [get_household(request.auth, pk) for pk in body.households]
+    return {"moved": services.move_households(actor(request), households, target)}

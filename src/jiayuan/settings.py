@@ -1,0 +1,195 @@
+"""Django settings for Jiayuan, read from environment variables only.
+
+Variables (all optional for the demo):
+
+- ``DATABASE_URL``: database, e.g. ``postgres://user@127.0.0.1:5432/jiayuan``;
+  default the SQLite file ``var/jiayuan.sqlite3`` of the project directory.
+- ``JIAYUAN_SECRET_KEY``: Django secret key.
+- ``JIAYUAN_FIELD_KEY``: key for the encryption and keyed hashes of ID numbers and
+  phones (any string of at least 32 characters; keep it secret and never change it
+  without re-encrypting).
+- ``JIAYUAN_DEBUG``: ``1`` for Django's debug pages.
+- ``JIAYUAN_ENV``: ``production`` makes the process refuse to start with the demo
+  secrets above.
+- ``JIAYUAN_ALLOWED_HOSTS``: comma-separated host names (default local addresses).
+- ``JIAYUAN_VAR_DIR``: where the SQLite file, static files and uploads live.
+- ``JIAYUAN_DEMO_PASSWORD``: password of the demo accounts.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# src/jiayuan -> project root in a checkout; var/ holds the SQLite file and uploads.
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("JIAYUAN_VAR_DIR", PROJECT_DIR / "var"))
+
+DEMO_SECRET_KEY = "jiayuan-demo-secret-key-not-for-production-use-000000"
+DEMO_FIELD_KEY = "jiayuan-demo-field-key-not-for-production-use-0000000"
+
+ENVIRONMENT = os.environ.get("JIAYUAN_ENV", "demo")
+SECRET_KEY = os.environ.get("JIAYUAN_SECRET_KEY", DEMO_SECRET_KEY)
+FIELD_KEY = os.environ.get("JIAYUAN_FIELD_KEY", DEMO_FIELD_KEY)
+DEBUG = os.environ.get("JIAYUAN_DEBUG", "0") == "1"
+
+if ENVIRONMENT == "production":
+    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured(
+            "JIAYUAN_ENV=production 时必须设置 JIAYUAN_SECRET_KEY（至少 32 个字符，且不得使用演示密钥）。"
+        )
+    if FIELD_KEY == DEMO_FIELD_KEY or len(FIELD_KEY) < 32:
+        raise ImproperlyConfigured(
+            "JIAYUAN_ENV=production 时必须设置 JIAYUAN_FIELD_KEY（至少 32 个字符，且不得使用演示密钥）。"
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("JIAYUAN_ENV=production 时不得开启 JIAYUAN_DEBUG。")
+elif len(FIELD_KEY) < 32:
+    raise ImproperlyConfigured("JIAYUAN_FIELD_KEY 至少需要 32 个字符。")
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("JIAYUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("JIAYUAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "axes",
+    "jiayuan.regions",
+    "jiayuan.accounts",
+    "jiayuan.audit",
+    "jiayuan.people",
+    "jiayuan.grid",
+    "jiayuan.api",
+    "jiayuan.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "jiayuan.urls"
+WSGI_APPLICATION = "jiayuan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jiayuan.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'jiayuan.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the page reader and a writer work at once; IMMEDIATE takes the write
+        # lock at BEGIN so two writers queue instead of failing half-way.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout after repeated failures (django-axes): 5 failures per user name lock it for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("JIAYUAN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+# Lock by user name only: a community service desk shares one public IP among many
+# workers, so an IP lock would lock out the whole office after one person's typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Sessions: idle expiry of two hours, renewed on every request.
+SESSION_COOKIE_AGE = 2 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if ENVIRONMENT == "production":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JIAYUAN_LOG_LEVEL", "WARNING")},
+}
+
+# Token lifetime of POST /api/v1/auth/token.
+API_TOKEN_TTL = timedelta(hours=int(os.environ.get("JIAYUAN_API_TOKEN_HOURS", "12")))
+DEMO_PASSWORD = os.environ.get("JIAYUAN_DEMO_PASSWORD", "")
