@@ -60,6 +60,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which audits) overrides django.contrib.auth's.
+    "jiayuan.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,7 +73,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "jiayuan.regions",
-    "jiayuan.accounts",
     "jiayuan.audit",
     "jiayuan.people",
     "jiayuan.grid",

@@ -28,6 +28,9 @@ class User(AbstractUser):
         db_column="scope_code", verbose_name=_("管辖范围"),
     )
 
+    # `jiayuan createsuperuser --noinput` needs only DJANGO_SUPERUSER_USERNAME / _PASSWORD.
+    REQUIRED_FIELDS: list[str] = []
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
