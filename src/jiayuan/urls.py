@@ -6,6 +6,7 @@ from .api.urls import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("open311/v2/", include("jiayuan.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("jiayuan.web.urls")),

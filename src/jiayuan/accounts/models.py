@@ -16,8 +16,10 @@ class User(AbstractUser):
         CITY_ADMIN = "city_admin", _("市级管理员")
         COUNTY_OFFICER = "county_officer", _("县（区）民政干部")
         TOWNSHIP_OFFICER = "township_officer", _("乡镇（街道）干部")
+        COMMUNITY_DIRECTOR = "community_director", _("社区（村）负责人")
         COMMUNITY_WORKER = "community_worker", _("社区工作者")
         GRID_MEMBER = "grid_member", _("网格员")
+        DEPARTMENT_STAFF = "department_staff", _("职能部门工作人员")
         ORG_STAFF = "org_staff", _("社会组织人员")
         AUDITOR = "auditor", _("审计员")
 
@@ -49,7 +51,9 @@ class User(AbstractUser):
         """Prefix of every region code this user may see ('' = whole tree)."""
         if self.is_superuser:
             return ""
-        return self.scope_id or "\x00"  # an unscoped non-superuser sees nothing
+        # An unscoped non-superuser sees nothing: no region code starts with "-" (codes are
+        # digits). Not NUL, which PostgreSQL refuses in a text parameter.
+        return self.scope_id or "-"
 
     def can(self, perm: Perm | str) -> bool:
         """Whether the user's role grants ``perm`` (superusers hold every permission)."""

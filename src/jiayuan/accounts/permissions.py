@@ -16,24 +16,53 @@ class Perm(StrEnum):
     MANAGE_GRIDS = "manage_grids"          # create, rename, split grids; move households
     VIEW_AUDIT = "view_audit"              # browse the audit log of the scope
     MANAGE_USERS = "manage_users"          # create accounts within the scope
+    # Cases (cases/, grid/, servicecenter/). Which transition a role may take is declared
+    # per case type; these say who may see, open, urge cases and keep the catalogs.
+    VIEW_CASES = "view_cases"              # cases in scope (department staff: their department's)
+    CREATE_CASES = "create_cases"          # report a grid event, take in a service request
+    SUPERVISE_CASES = "supervise_cases"    # 督办: urge with a note on the timeline
+    MANAGE_CATALOGS = "manage_catalogs"    # event categories, service items, departments, lists
+    ISSUE_CERTIFICATES = "issue_certificates"      # issue certificates on the seal-use list
+    DECIDE_CERTIFICATE_KINDS = "decide_certificate_kinds"  # director: kinds on neither list
+    ASSIGN_COMMUNITY_TASKS = "assign_community_tasks"      # departments give communities work
+    APPROVE_COMMUNITY_TASKS = "approve_community_tasks"    # street approves off-list work
 
+
+_COMMUNITY_WORKER = frozenset(
+    {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
+     Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES}
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "city_admin": frozenset(Perm),
     "county_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT,
-         Perm.EXPORT_SENSITIVE, Perm.MANAGE_GRIDS, Perm.MANAGE_USERS}
+         Perm.EXPORT_SENSITIVE, Perm.MANAGE_GRIDS, Perm.MANAGE_USERS,
+         Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.MANAGE_CATALOGS,
+         Perm.ASSIGN_COMMUNITY_TASKS}
     ),
     "township_officer": frozenset(
-        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS}
+        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
+         Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS}
     ),
-    "community_worker": frozenset(
-        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS}
-    ),
-    "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY}),
+    "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS},
+    "community_worker": _COMMUNITY_WORKER,
+    "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_CASES, Perm.CREATE_CASES}),
+    "department_staff": frozenset({Perm.VIEW_CASES, Perm.ASSIGN_COMMUNITY_TASKS}),
     "org_staff": frozenset(),
     "auditor": frozenset({Perm.VIEW_AUDIT}),
 }
+
+# A role that also acts in the place of others where case types name roles for their
+# transitions: the community's director (书记/主任) does everything a community worker does.
+ROLE_ACTS_AS: dict[str, frozenset[str]] = {
+    "community_director": frozenset({"community_worker"}),
+}
+
+
+def acting_roles(role: str) -> frozenset[str]:
+    """``role`` and the roles it acts as (ROLE_ACTS_AS)."""
+    return frozenset({role}) | ROLE_ACTS_AS.get(role, frozenset())
 
 
 def role_has(role: str, perm: Perm | str) -> bool:

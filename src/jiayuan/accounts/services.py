@@ -29,8 +29,15 @@ def issue_token(request, username: str, password: str) -> tuple[str, datetime]:
     user = authenticate(request, username=username, password=password)
     if user is None:
         if AxesProxyHandler.is_locked(request, credentials={"username": username}):
+            # Answered here in the API's error format: keep AxesMiddleware from replacing
+            # this answer with its HTML lockout page.
+            request.axes_locked_out = False
             raise AuthFailed("auth.locked", _("登录失败次数过多，账号已临时锁定，请 15 分钟后再试或联系管理员"))
         raise AuthFailed("auth.invalid", _("用户名或密码错误"))
+    if settings.AXES_RESET_ON_SUCCESS:
+        # Axes resets the failures on user_logged_in, which a token request (no session
+        # login) never sends.
+        AxesProxyHandler.reset_attempts(username=username)
     token = new_api_token()
     expires = timezone.now() + settings.API_TOKEN_TTL
     with transaction.atomic():

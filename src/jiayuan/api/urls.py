@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ..errors import ServiceError
 from .auth import BearerAuth
@@ -43,6 +43,15 @@ def unauthenticated(request, exc):
     return _error(request, 401, "unauthenticated", _("请先取得令牌，并以 Authorization: Bearer <令牌> 调用"))
 
 
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """Errors django-ninja raises itself (400 for a body it cannot parse, 429 …), in the
+    project's error format instead of ninja's ``{"detail": …}``."""
+    if exc.status_code == 400:
+        return _error(request, 400, "bad_request", _("请求内容无法解析：请以 JSON 发送，并设置 Content-Type: application/json"))
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
 @api.exception_handler(ValidationError)
 def invalid(request, exc: ValidationError):
     fields: dict[str, list] = {}
@@ -61,3 +70,11 @@ from ..regions.api import router as regions_router  # noqa: E402
 api.add_router("/auth", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", people_router)
+
+from ..cases.api import router as cases_router  # noqa: E402
+from ..grid.api import router as grid_router  # noqa: E402
+from ..servicecenter.api import router as servicecenter_router  # noqa: E402
+
+api.add_router("/", cases_router)
+api.add_router("/", grid_router)
+api.add_router("/", servicecenter_router)

@@ -39,3 +39,44 @@ class GridMember(models.Model):
     @property
     def phone_masked(self) -> str:
         return people_rules.mask_phone(security.decrypt(self.phone_cipher))
+
+
+class EventCategory(models.Model):
+    """A category (top level, ``parent`` empty) or sub-category of grid events, with the
+    time limits per lifecycle state that override the grid-event declaration's defaults
+    (``{"reported": "4h", "dispatched": "3wd"}``; a sub-category inherits its parent's and
+    may override them). ``public``: residents may report it through Open311, where its
+    code is the ``service_code``."""
+
+    code = models.CharField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("上级类别"))
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    keywords = models.CharField(_("关键词"), max_length=200, blank=True)
+    limits = models.JSONField(_("各环节时限"), default=dict, blank=True)
+    public = models.BooleanField(_("公众可上报"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        verbose_name = _("事件类别")
+        verbose_name_plural = _("事件类别")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children.exists()
+
+    def effective_limits(self) -> dict:
+        """Parent's limits overridden by this category's."""
+        base = dict(self.parent.limits) if self.parent_id else {}
+        base.update(self.limits or {})
+        return base
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from ..api.auth import actor
 from . import rules, selectors, services
@@ -109,7 +109,7 @@ def get_person(request, person_id: int):
 def create_person(request, body: PersonIn):
     data = body.dict(exclude_unset=True)
     data.pop("version", None)
-    return 201, person_detail(services.create_person(actor(request), data))
+    return Status(201, person_detail(services.create_person(actor(request), data)))
 
 
 @router.patch("/persons/{int:person_id}", response=PersonDetailOut, summary="修改居民信息（可带 version 防止覆盖他人修改）")
@@ -217,7 +217,7 @@ def create_household(request, body: HouseholdIn):
     members = [(selectors.get_person(user, m.person), m.relation_to_head) for m in body.members]
     hh = services.create_household(actor(request), {"number": body.number, "region": body.region,
                                                      "address": body.address}, head, members)
-    return 201, household_out(hh)
+    return Status(201, household_out(hh))
 
 
 @router.patch("/households/{int:household_id}", response=HouseholdOut, summary="修改户号或住址")

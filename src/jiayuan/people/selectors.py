@@ -167,7 +167,7 @@ def scope_counts(user, region_code: str = "") -> ScopeCounts:
     persons = persons_for(user).filter(life_status=Person.LifeStatus.ALIVE)
     households = households_for(user)
     tags = PersonTag.objects.filter(current_tags_q(), person__life_status=Person.LifeStatus.ALIVE)
-    scope = user.scope_code if user.can(Perm.VIEW_REGISTRY) else "\x00"
+    scope = user.scope_code if user.can(Perm.VIEW_REGISTRY) else "-"  # no code starts with "-": nothing
     if scope:
         tags = tags.filter(region__code__startswith=scope)
     if region_code:
@@ -193,3 +193,31 @@ def counts_by_child(user, region, children) -> dict[str, dict]:
     p = {r["prefix"]: r["c"] for r in persons}
     h = {r["prefix"]: r["c"] for r in households}
     return {c.code: {"persons": p.get(c.code, 0), "households": h.get(c.code, 0)} for c in children}
+
+
+# --- reads for the pages --------------------------------------------------------------
+
+def persons_without_household(user, under: str = "") -> QuerySet:
+    """Living persons in the user's scope who belong to no household (candidates for a
+    new household's head and members), newest first; ``under`` narrows to a region
+    code prefix (e.g. the community of the household)."""
+    qs = persons_for(user).filter(household__isnull=True, life_status=Person.LifeStatus.ALIVE)
+    if under:
+        qs = qs.filter(region__code__startswith=under)
+    return qs.order_by("-id")
+
+
+def with_current_tags(qs: QuerySet) -> QuerySet:
+    """``qs`` of persons with ``current_tags`` (list of PersonTag valid today, kind
+    loaded) prefetched, for list pages."""
+    from django.db.models import Prefetch
+
+    return qs.prefetch_related(Prefetch(
+        "tags", queryset=PersonTag.objects.filter(current_tags_q()).select_related("kind").order_by("kind__sort"),
+        to_attr="current_tags"))
+
+
+def household_heads(households) -> dict[int, Person]:
+    """{household id: head} for households from :func:`households_for`."""
+    ids = [h.pk for h in households]
+    return {p.household_id: p for p in Person.objects.filter(household__in=ids, relation_to_head=rules.HEAD_RELATION)}

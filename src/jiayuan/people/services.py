@@ -7,8 +7,10 @@ code), ``relation_to_head``, ``note``. Sex and birth date are derived from the I
 number (GB 11643-1999); a given value that disagrees is an error, never overwritten.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -65,11 +67,13 @@ def _parse_date_value(value, field_name: str, errors: list) -> date | None:
     return d
 
 
-def clean_person(data: dict, *, partial: bool = False, today: date | None = None) -> CleanPerson:
+def clean_person(data: dict, *, partial: bool = False, today: date | None = None,
+                 stored_id_number: str = "") -> CleanPerson:
     """Validate and normalise person input. Raises ValidationFailed with every field error.
 
     ``partial``: only the keys present are checked (an update); otherwise name and
-    id_number are required.
+    id_number are required. ``stored_id_number``: the person's current ID number, against
+    which a sex or birth date given without a new ID number is checked (an update).
     """
     errors: list[rules.RuleError] = []
     out = CleanPerson()
@@ -100,6 +104,8 @@ def clean_person(data: dict, *, partial: bool = False, today: date | None = None
     if out.id_info:
         errors.extend(rules.check_consistency(out.id_info, sex=sex, birth_date=birth))
         v["sex"], v["birth_date"] = out.id_info.sex, out.id_info.birth_date
+    elif stored_id_number and "id_number" not in data and (sex is not None or birth is not None):
+        errors.extend(rules.check_consistency(rules.parse_id_number(stored_id_number), sex=sex, birth_date=birth))
     run("ethnic_group", lambda x: rules.parse_ethnic_group(x) or "")
     run("phone", lambda x: rules.normalize_phone(x) if x not in (None, "") else "")
     if "residence_status" in data or not partial:
@@ -143,6 +149,15 @@ def _resolve_region(actor: Actor, code) -> Region:
     return region
 
 
+@lru_cache(maxsize=200_000)
+def _name_search_fields(name: str) -> tuple[str, str, str]:
+    """(full pinyin, initials, grams) of a name, for search (rules.name_pinyin and
+    rules.name_grams). Cached: pypinyin is the costliest step of registering a person and
+    names repeat (a bulk load of 1,000,000 persons has about 300,000 distinct names)."""
+    pinyin, initials = rules.name_pinyin(name)
+    return pinyin, initials, rules.name_grams(name)
+
+
 def _apply(person: Person, values: dict) -> None:
     """Set model fields, including derived search and protected fields."""
     for key, value in values.items():
@@ -156,8 +171,7 @@ def _apply(person: Person, values: dict) -> None:
             person.phone_hash = security.lookup_hash("phone", value)
         elif key == "name":
             person.name = value
-            person.name_pinyin, person.name_initials = rules.name_pinyin(value)
-            person.name_grams = rules.name_grams(value)
+            person.name_pinyin, person.name_initials, person.name_grams = _name_search_fields(value)
         else:
             setattr(person, key, value)
 
@@ -191,7 +205,8 @@ def create_person(actor: Actor, data: dict) -> Person:
     try:
         with transaction.atomic():
             person.save()
-            record(actor, "person.create", person, changes=model_changes({}, _snapshot(person), SENSITIVE))
+            filled = {k: v for k, v in _snapshot(person).items() if v not in (None, "")}
+            record(actor, "person.create", person, changes=model_changes({}, filled, SENSITIVE))
     except IntegrityError:
         if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
             raise _duplicate_id_error(clean.values["id_number"]) from None
@@ -209,7 +224,7 @@ def update_person(actor: Actor, person: Person, data: dict, expected_version: in
     """
     require(actor, Perm.EDIT_REGISTRY)
     data = {k: v for k, v in data.items() if k not in ("household", "relation_to_head", "version")}
-    clean = clean_person(data, partial=True)
+    clean = clean_person(data, partial=True, stored_id_number=person.id_number)
     values = dict(clean.values)
     if "region" in data:
         region = _resolve_region(actor, data["region"])
@@ -222,6 +237,8 @@ def update_person(actor: Actor, person: Person, data: dict, expected_version: in
                     "该居民信息已被他人修改（您编辑的是第 %(mine)s 版，当前为第 %(now)s 版），请刷新后重新修改")
                     % {"mine": expected_version, "now": locked.version})
             before = _snapshot(locked)
+            if "region_id" in values and values["region_id"] == locked.region_id:
+                values.pop("region_id")
             if "region_id" in values and locked.household_id:
                 raise ValidationFailed(_err("region", "person.region_with_household",
                                             _("该居民属于某户，请通过“迁移户”调整所属网格")))
@@ -471,6 +488,59 @@ class BulkHousehold:
     members: list[BulkPerson]
 
 
+def _copy_insert(model, objs: Iterable, count: int) -> list:
+    """PostgreSQL: insert ``count`` unsaved instances of ``model`` with one
+    ``COPY … FROM STDIN`` and return them, ids set.
+
+    Ids come from the table's own sequence first (``nextval`` per row, so concurrent
+    writers never collide); then every concrete field is written as ``bulk_create``
+    would write it: ``auto_now``/``auto_now_add`` through the field's ``pre_save``,
+    defaults as set by the model's ``__init__``. Only for models whose fields are plain
+    values (no JSON). Constraints (unique, check, deferred foreign keys) apply as for
+    INSERT. ``objs`` may be a generator: COPY streams, so the server stores the first
+    rows while Python still builds the next ones.
+    """
+    from django.db import connection
+
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    attnames = [f.attname for f in fields]
+    qn = connection.ops.quote_name
+    out = []
+    if not count:
+        return out
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, meta.pk.column, count])
+        ids = sorted(r[0] for r in cur.fetchall())
+        sql = f"COPY {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+        with cur.copy(sql) as copy:
+            write = copy.write_row
+            for obj, pk in zip(objs, ids, strict=True):
+                obj.pk = pk
+                for f in stamped:
+                    f.pre_save(obj, True)
+                d = obj.__dict__
+                write([d[a] for a in attnames])
+                obj._state.adding = False
+                obj._state.db = connection.alias
+                out.append(obj)
+    return out
+
+
+def _bulk_insert(model, objs: Iterable, count: int, batch_size: int) -> list:
+    """Insert ``count`` unsaved ``objs`` and return them with their ids: COPY on
+    PostgreSQL, ``bulk_create`` elsewhere (SQLite, the embedded default)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _copy_insert(model, objs, count)
+    objs = list(objs)
+    model.objects.bulk_create(objs, batch_size=batch_size)
+    return objs
+
+
 def bulk_register(actor: Actor, households: list[BulkHousehold], *, tag_from: date | None = None,
                   tag_source: str = PersonTag.Source.DEMO) -> int:
     """Create households and their members in one transaction, audited per row.
@@ -478,33 +548,42 @@ def bulk_register(actor: Actor, households: list[BulkHousehold], *, tag_from: da
     Input must be valid already (generated data); ID numbers are re-checked with
     ``rules.parse_id_number`` and a bad one raises ValueError before anything is
     written. Returns the number of persons created.
+
+    Every person gets what :func:`create_person` derives (``_apply``: AES-GCM cipher
+    text, keyed hashes, ID tails, pinyin, initials, name grams) and one ``person.create``
+    audit entry; every household one ``household.create``. On PostgreSQL households,
+    persons and tags go in with COPY (:func:`_copy_insert`), persons built while the
+    server stores the previous rows. Throughput: ``bench/search.py``,
+    ``docs/performance.md``.
     """
     tag_from = tag_from or timezone.localdate()
-    persons, hh_objs = [], []
+    plan = [[(m, rules.parse_id_number(m.id_number)) for m in h.members] for h in households]
+    n_persons = sum(len(members) for members in plan)
+    tag_plan = []
+
+    def build_persons(hh_objs):
+        for h, hh, members in zip(households, hh_objs, plan):
+            for m, info in members:
+                p = Person(region_id=h.region_code, household=hh, relation_to_head=m.relation_to_head,
+                           sex=info.sex, birth_date=info.birth_date, ethnic_group=m.ethnic_group,
+                           residence_status=m.residence_status, address=m.address or h.address)
+                _apply(p, {"name": m.name, "id_number": info.number, "phone": m.phone})
+                tag_plan.append(m.tags)
+                yield p
+
     with transaction.atomic():
-        for h in households:
-            hh_objs.append(Household(number=h.number, community_id=h.region_code[:12], region_id=h.region_code,
-                                     address=h.address))
-        Household.objects.bulk_create(hh_objs, batch_size=2000)
+        hh_objs = _bulk_insert(Household, (
+            Household(number=h.number, community_id=h.region_code[:12], region_id=h.region_code, address=h.address)
+            for h in households), len(households), batch_size=2000)
         if hh_objs and hh_objs[0].pk is None:  # backends without RETURNING
             ids = dict(Household.objects.filter(community_id__in={h.community_id for h in hh_objs},
                                                 number__in=[h.number for h in hh_objs]).values_list("number", "pk"))
             for h in hh_objs:
                 h.pk = ids[h.number]
-        tag_plan = []
-        for h, hh in zip(households, hh_objs):
-            for m in h.members:
-                info = rules.parse_id_number(m.id_number)
-                p = Person(region_id=h.region_code, household=hh, relation_to_head=m.relation_to_head,
-                           sex=info.sex, birth_date=info.birth_date, ethnic_group=m.ethnic_group,
-                           residence_status=m.residence_status, address=m.address or h.address)
-                _apply(p, {"name": m.name, "id_number": info.number, "phone": m.phone})
-                persons.append(p)
-                tag_plan.append(m.tags)
-        Person.objects.bulk_create(persons, batch_size=2000)
+        persons = _bulk_insert(Person, build_persons(hh_objs), n_persons, batch_size=2000)
         tags = [PersonTag(person=p, kind_id=k, region_id=p.region_id, valid_from=tag_from, source=tag_source)
                 for p, ks in zip(persons, tag_plan) for k in ks]
-        PersonTag.objects.bulk_create(tags, batch_size=5000)
+        _bulk_insert(PersonTag, tags, len(tags), batch_size=5000)
         items = [{"action": "household.create", "object_type": "people.household", "object_id": hh.pk,
                   "object_repr": hh.number, "region_code": hh.region_id} for hh in hh_objs]
         items += [{"action": "person.create", "object_type": "people.person", "object_id": p.pk,

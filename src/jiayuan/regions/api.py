@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from ninja import Router, Schema
+from django.utils.translation import gettext
+from ninja import Router, Schema, Status
 
 from ..api.auth import actor
 from ..people.selectors import get_household
@@ -35,7 +36,7 @@ def _detail(r) -> dict:
     d["boundary"] = r.boundary
     if r.is_grid:
         n = r.grid_members.filter(active=True).count()
-        d["grid_members"], d["warning"] = n, grid_staffing_warning(n)
+        d["grid_members"], d["warning"] = n, grid_staffing_warning(n, gettext)
     return d
 
 
@@ -89,7 +90,7 @@ def list_grids(request, under: str = ""):
 def create_grid(request, body: GridIn):
     village = selectors.get_region(request.auth, body.parent)
     grid = services.create_grid(actor(request), village, body.name, body.boundary)
-    return 201, _detail(grid)
+    return Status(201, _detail(grid))
 
 
 @router.patch("/grids/{code}", response=RegionDetailOut, summary="重命名网格或修改边界")
@@ -102,7 +103,7 @@ def update_grid(request, code: str, body: GridUpdateIn):
 def split_grid(request, code: str, body: SplitIn):
     grid = selectors.get_region(request.auth, code)
     households = [get_household(request.auth, pk) for pk in body.households]
-    return 201, _detail(services.split_grid(actor(request), grid, body.name, households))
+    return Status(201, _detail(services.split_grid(actor(request), grid, body.name, households)))
 
 
 @router.post("/grids/{code}/households", summary="将户移入本网格")

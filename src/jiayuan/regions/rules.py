@@ -68,10 +68,21 @@ GRID_MEMBERS_MIN = 2
 GRID_MEMBERS_MAX = 5
 
 
-def grid_staffing_warning(member_count: int) -> str:
-    """Chinese warning when a grid's staff count lies outside 2–5, else ''."""
+def N_(s: str) -> str:
+    """Marks a message template for translation (makemessages --keyword=N_)."""
+    return s
+
+
+STAFFING_TOO_FEW = N_("本网格仅有 %(n)s 名网格员，少于建议的 %(min)s 名")
+STAFFING_TOO_MANY = N_("本网格有 %(n)s 名网格员，多于建议的 %(max)s 名")
+
+
+def grid_staffing_warning(member_count: int, gettext=lambda s: s) -> str:
+    """Warning when a grid's staff count lies outside 2–5, else ''. Chinese unless the
+    caller passes Django's ``gettext`` to translate the template."""
+    params = {"n": member_count, "min": GRID_MEMBERS_MIN, "max": GRID_MEMBERS_MAX}
     if member_count < GRID_MEMBERS_MIN:
-        return f"本网格仅有 {member_count} 名网格员，少于建议的 {GRID_MEMBERS_MIN} 名"
+        return gettext(STAFFING_TOO_FEW) % params
     if member_count > GRID_MEMBERS_MAX:
-        return f"本网格有 {member_count} 名网格员，多于建议的 {GRID_MEMBERS_MAX} 名"
+        return gettext(STAFFING_TOO_MANY) % params
     return ""

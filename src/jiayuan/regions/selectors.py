@@ -63,3 +63,36 @@ def village_units(user, under: Region | None = None) -> QuerySet:
     if under is not None:
         qs = qs.filter(code__startswith=under.code)
     return qs.order_by("code")
+
+
+# --- reads for the pages (region tree, grid management, region pickers) ---------------
+
+def grid_member_counts(user, grids) -> dict[str, int]:
+    """{grid_code: number of active grid members} for ``grids`` (regions from this
+    module's scoped functions); grids outside the user's scope count nothing."""
+    from django.db.models import Count
+
+    from ..grid.models import GridMember
+
+    codes = [g.code for g in grids]
+    if not codes:
+        return {}
+    rows = (GridMember.objects.filter(grid__in=regions_for(user).filter(code__in=codes), active=True)
+            .values("grid").annotate(n=Count("id")).order_by())
+    found = {r["grid"]: r["n"] for r in rows}
+    return {c: found.get(c, 0) for c in codes}
+
+
+def grid_members_of(user, grid: Region) -> QuerySet:
+    """Active members of ``grid`` (a region from a scoped selector), by name; none when
+    the grid lies outside the user's scope."""
+    from ..grid.models import GridMember
+
+    return (GridMember.objects.filter(grid__in=regions_for(user).filter(code=grid.code), active=True)
+            .select_related("user").order_by("name"))
+
+
+def pickable_regions(user, levels=("township", "village", "grid")) -> QuerySet:
+    """Regions of the given levels in the user's scope, by code (for dropdowns: the
+    region of a person or household, the region filter of the person list)."""
+    return regions_for(user).filter(level__in=list(levels)).select_related("parent").order_by("code")

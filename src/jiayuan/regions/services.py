@@ -199,6 +199,9 @@ def move_households(actor: Actor, households: list, target: Region) -> int:
 def split_grid(actor: Actor, grid: Region, new_name: str, households: list) -> Region:
     """Split a grid: create a sibling grid named ``new_name`` and move the given
     households (all of this grid) into it."""
+    _require(actor, Perm.MANAGE_GRIDS)
+    if not grid.is_grid:
+        raise ValidationFailed({"code": [{"code": "grid.not_grid", "message": _("该区划不是网格")}]})
     for hh in households:
         if hh.region_id != grid.code:
             raise ValidationFailed({"households": [{"code": "grid.not_member", "message": _(

@@ -1,15 +1,40 @@
+"""The page shell: log in and out, home, and the 404/403 pages. The registry's pages
+live in each app's ``views.py`` (regions, people, audit) and are routed in
+:mod:`jiayuan.web.urls`."""
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from ..accounts.permissions import Perm
+from ..people import selectors as people_selectors
+from ..regions import selectors as region_selectors
 
-login_view = auth_views.LoginView.as_view(template_name="web/login.html")
+login_view = auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True)
 logout_view = auth_views.LogoutView.as_view()
+
+
+def scope_path(user) -> list:
+    """The user's scope region with its ancestors, province first ([] for a superuser)."""
+    root = region_selectors.scope_root(user)
+    if root is None:
+        return []
+    return region_selectors.ancestors(root) + [root]
 
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {})
+    """Home: the user's scope, counts of households, persons and each tag, shortcuts."""
+    user = request.user
+    counts = people_selectors.scope_counts(user) if user.can(Perm.VIEW_REGISTRY) else None
+    return render(request, "web/home.html", {
+        "path": scope_path(user),
+        "counts": counts,
+        "can_view": user.can(Perm.VIEW_REGISTRY),
+        "can_edit": user.can(Perm.EDIT_REGISTRY),
+        "can_audit": user.can(Perm.VIEW_AUDIT),
+        "can_grids": user.can(Perm.MANAGE_GRIDS),
+    })
 
 
 def not_found(request, exception=None):

@@ -8,11 +8,12 @@ trigrams cannot. SQLite uses its ordinary indexes and LIKE.
 
 from django.db import migrations
 
+# Scope prefix LIKE on a plain ``region_code`` uses the ``*_region_code_*_like`` index
+# Django creates itself for every indexed varchar column; a second copy would only cost
+# writes (``bench/search.py``, docs/performance.md).
 PG_INDEXES = [
-    ("person_region_like", "people_person", "region_code varchar_pattern_ops"),
     ("person_initials_like", "people_person", "name_initials varchar_pattern_ops, region_code"),
     ("person_pinyin_like", "people_person", "name_pinyin varchar_pattern_ops, region_code"),
-    ("household_region_like", "people_household", "region_code varchar_pattern_ops"),
     ("tag_region_like", "people_persontag", "region_code varchar_pattern_ops, kind_id"),
     ("region_code_like", "regions_region", "code varchar_pattern_ops"),
     ("audit_region_like", "audit_auditentry", "region_code varchar_pattern_ops, seq"),
@@ -50,7 +51,7 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cur:
-            for name, _t, _c in PG_INDEXES:
+            for name in [n for n, _t, _c in PG_INDEXES] + ["person_region_like", "household_region_like"]:
                 cur.execute(f"DROP INDEX IF EXISTS {name}")
             cur.execute("DROP INDEX IF EXISTS person_name_grams_gin")
 

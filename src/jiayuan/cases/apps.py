@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync(sender, **kwargs):
+    from .services import sync_case_types
+
+    sync_case_types()
+
+
+class CasesConfig(AppConfig):
+    name = "jiayuan.cases"
+    verbose_name = _("案件")
+
+    def ready(self):
+        from . import effects  # noqa: F401  (registers the built-in guards and effects)
+
+        post_migrate.connect(_sync, sender=self, dispatch_uid="jiayuan.cases.sync_case_types")

@@ -1,0 +1,321 @@
+"""Case types as declared data.
+
+A case type is a plain dict (written in Python in an app's ``case_types.py`` as
+``CASE_TYPES = [...]``, or as a JSON file in an app's ``case_types/`` folder) that this
+module checks and turns into :class:`CaseTypeDecl`. The engine never names a case type
+in its code: a new module (home-care orders, mediation, tips …) adds its own
+declaration, plus, where it needs them, its own intake function, guards and effects
+registered by name (:mod:`jiayuan.cases.effects`). The format is documented in
+``docs/cases.md``; in short::
+
+    {
+      "code": "grid_event", "version": 1, "name": "网格事件",
+      "intake": "jiayuan.grid.services.event_intake",     # dotted path (optional)
+      "create_roles": ["grid_member", "community_worker"], # who may open one
+      "initial_state": "reported",
+      "states": [
+        {"code": "reported", "name": "已上报", "status": "open",
+         "queue": "township_officer",                    # whose queue it waits in
+         "limit": "1wd", "on_exceed": "warn"},            # or "24h"; escalate
+        {"code": "closed", "name": "已结案", "status": "closed"}, …
+      ],
+      "transitions": [
+        {"action": "accept", "name": "立案", "from": ["reported"], "to": "accepted",
+         "roles": ["township_officer"],                   # or "@reporter", "@department"
+         "comment": "optional" | "required" | "none", "comment_label": "立案意见",
+         "min_attachments": 0,
+         "fields": {"department": {"type": "department", "required": true, "label": "承办部门"}},
+         "guards": ["…"], "effects": ["assign_department"],
+         "routes": [{"if": "all_tasks_done", "to": "completed"}]}, …
+      ]
+    }
+
+A declaration is versioned: ``version`` is stored with it (:class:`CaseType` rows), each
+case keeps the version it was opened under, and changing a stored version's content
+without raising ``version`` is refused at start-up.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .rules import ON_EXCEED, Limit
+
+COMMENT_MODES = ("none", "optional", "required")
+FIELD_TYPES = ("text", "int", "choice", "bool", "date", "department", "departments")
+STATUSES = ("open", "closed")
+RELATION_ROLES = ("@reporter", "@department")
+
+
+class DeclarationError(ValueError):
+    """A case-type declaration that does not hold together; the message says where."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    label: str = ""
+    max_length: int = 500
+    min: int | None = None
+    max: int | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class StateDecl:
+    code: str
+    name: str
+    status: str = "open"
+    queue: str = ""
+    limit: Limit | None = None
+    on_exceed: str = "warn"
+    public_name: str = ""
+
+
+@dataclass(frozen=True)
+class TransitionDecl:
+    action: str
+    name: str
+    sources: tuple[str, ...]
+    to: str
+    roles: tuple[str, ...]
+    comment: str = "optional"
+    comment_label: str = "意见"
+    min_attachments: int = 0
+    fields: tuple[FieldSpec, ...] = ()
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    routes: tuple[tuple[str, str], ...] = ()
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class CaseTypeDecl:
+    code: str
+    version: int
+    name: str
+    initial_state: str
+    states: tuple[StateDecl, ...]
+    transitions: tuple[TransitionDecl, ...]
+    create_roles: tuple[str, ...] = ()
+    intake: str = ""
+    description: str = ""
+    raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def checksum(self) -> str:
+        return declaration_checksum(self.raw)
+
+    def state(self, code: str) -> StateDecl:
+        for s in self.states:
+            if s.code == code:
+                return s
+        raise KeyError(code)
+
+    def has_state(self, code: str) -> bool:
+        return any(s.code == code for s in self.states)
+
+    def transition(self, action: str) -> TransitionDecl | None:
+        for t in self.transitions:
+            if t.action == action:
+                return t
+        return None
+
+    def transitions_from(self, state: str) -> list[TransitionDecl]:
+        return [t for t in self.transitions if state in t.sources]
+
+    def open_states(self) -> list[str]:
+        return [s.code for s in self.states if s.status == "open"]
+
+
+def declaration_checksum(raw: dict) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _need(d: dict, key: str, where: str, kind=str):
+    if key not in d:
+        raise DeclarationError(f"{where}: 缺少 {key}")
+    value = d[key]
+    if not isinstance(value, kind) or (kind is str and not value):
+        raise DeclarationError(f"{where}: {key} 类型错误")
+    return value
+
+
+def _field(name: str, spec: dict, where: str) -> FieldSpec:
+    ftype = spec.get("type", "text")
+    if ftype not in FIELD_TYPES:
+        raise DeclarationError(f"{where}: 字段 {name} 的类型 {ftype!r} 无效（可用：{', '.join(FIELD_TYPES)}）")
+    choices = tuple((str(k), str(v)) for k, v in spec.get("choices", []))
+    if ftype == "choice" and not choices:
+        raise DeclarationError(f"{where}: 选择字段 {name} 缺少 choices")
+    return FieldSpec(name=name, type=ftype, required=bool(spec.get("required", False)),
+                     label=spec.get("label", name), max_length=int(spec.get("max_length", 500)),
+                     min=spec.get("min"), max=spec.get("max"), choices=choices)
+
+
+def parse_declaration(raw: dict, known_roles: frozenset[str] | None = None) -> CaseTypeDecl:
+    """Check a declaration dict and build a :class:`CaseTypeDecl`.
+
+    Raises :class:`DeclarationError` naming the first problem: unknown state in a
+    transition, duplicate codes, an unreachable state, a bad limit, an unknown role
+    (when ``known_roles`` is given), an initial state missing …
+    """
+    if not isinstance(raw, dict):
+        raise DeclarationError("案件类型声明须为字典")
+    code = _need(raw, "code", "案件类型")
+    where = f"案件类型 {code}"
+    version = _need(raw, "version", where, int)
+    if version < 1:
+        raise DeclarationError(f"{where}: version 须为正整数")
+    states: list[StateDecl] = []
+    seen: set[str] = set()
+    for i, s in enumerate(_need(raw, "states", where, list)):
+        sw = f"{where} 状态 #{i + 1}"
+        scode = _need(s, "code", sw)
+        if scode in seen:
+            raise DeclarationError(f"{where}: 状态 {scode} 重复")
+        seen.add(scode)
+        status = s.get("status", "open")
+        if status not in STATUSES:
+            raise DeclarationError(f"{sw}: status 须为 open 或 closed")
+        try:
+            limit = Limit.parse(s.get("limit"))
+        except (ValueError, TypeError) as exc:
+            raise DeclarationError(f"{sw}: {exc}") from None
+        on_exceed = s.get("on_exceed", "warn")
+        if on_exceed not in ON_EXCEED:
+            raise DeclarationError(f"{sw}: on_exceed 须为 warn 或 escalate")
+        states.append(StateDecl(code=scode, name=_need(s, "name", sw), status=status, queue=s.get("queue", ""),
+                                limit=limit, on_exceed=on_exceed, public_name=s.get("public_name", "")))
+    if not states:
+        raise DeclarationError(f"{where}: 至少需要一个状态")
+    initial = _need(raw, "initial_state", where)
+    if initial not in seen:
+        raise DeclarationError(f"{where}: 初始状态 {initial} 未声明")
+
+    transitions: list[TransitionDecl] = []
+    actions: set[str] = set()
+    for i, t in enumerate(_need(raw, "transitions", where, list)):
+        tw = f"{where} 流转 #{i + 1}"
+        action = _need(t, "action", tw)
+        tw = f"{where} 流转 {action}"
+        if action in actions:
+            raise DeclarationError(f"{where}: 动作 {action} 重复")
+        actions.add(action)
+        sources = t.get("from")
+        sources = [sources] if isinstance(sources, str) else sources
+        if not sources or not isinstance(sources, list):
+            raise DeclarationError(f"{tw}: 缺少 from")
+        for src in sources:
+            if src not in seen:
+                raise DeclarationError(f"{tw}: 起始状态 {src} 未声明")
+        to = _need(t, "to", tw)
+        if to not in seen:
+            raise DeclarationError(f"{tw}: 目标状态 {to} 未声明")
+        roles = t.get("roles")
+        if not roles or not isinstance(roles, list):
+            raise DeclarationError(f"{tw}: 缺少 roles")
+        for r in roles:
+            if r.startswith("@"):
+                if r not in RELATION_ROLES:
+                    raise DeclarationError(f"{tw}: 关系角色 {r} 无效（可用：{', '.join(RELATION_ROLES)}）")
+            elif known_roles is not None and r not in known_roles:
+                raise DeclarationError(f"{tw}: 角色 {r} 不存在")
+        comment = t.get("comment", "optional")
+        if comment not in COMMENT_MODES:
+            raise DeclarationError(f"{tw}: comment 须为 none、optional 或 required")
+        routes = []
+        for r in t.get("routes", []):
+            if r.get("to") not in seen or not r.get("if"):
+                raise DeclarationError(f"{tw}: routes 的 if/to 无效")
+            routes.append((r["if"], r["to"]))
+        fields = tuple(_field(n, spec, tw) for n, spec in (t.get("fields") or {}).items())
+        min_att = t.get("min_attachments", 0)
+        if not isinstance(min_att, int) or min_att < 0:
+            raise DeclarationError(f"{tw}: min_attachments 须为非负整数")
+        transitions.append(TransitionDecl(
+            action=action, name=_need(t, "name", tw), sources=tuple(sources), to=to, roles=tuple(roles),
+            comment=comment, comment_label=t.get("comment_label", "意见"), min_attachments=min_att,
+            fields=fields, guards=tuple(t.get("guards", [])), effects=tuple(t.get("effects", [])),
+            routes=tuple(routes), style=t.get("style", ""),
+        ))
+    # every state but the initial one must be reachable
+    reachable = {initial}
+    changed = True
+    while changed:
+        changed = False
+        for t in transitions:
+            if reachable.intersection(t.sources):
+                for target in (t.to, *(r[1] for r in t.routes)):
+                    if target not in reachable:
+                        reachable.add(target)
+                        changed = True
+    unreachable = [s.code for s in states if s.code not in reachable]
+    if unreachable:
+        raise DeclarationError(f"{where}: 状态 {', '.join(unreachable)} 无法到达")
+    create_roles = tuple(raw.get("create_roles", []))
+    if known_roles is not None:
+        for r in create_roles:
+            if r not in known_roles:
+                raise DeclarationError(f"{where}: create_roles 中的角色 {r} 不存在")
+    return CaseTypeDecl(code=code, version=version, name=_need(raw, "name", where), initial_state=initial,
+                        states=tuple(states), transitions=tuple(transitions), create_roles=create_roles,
+                        intake=raw.get("intake", ""), description=raw.get("description", ""), raw=raw)
+
+
+# --- registry ------------------------------------------------------------------------
+
+_REGISTRY: dict[str, dict] = {}
+
+
+def register(raw: dict) -> None:
+    """Register a declaration dict (the latest version of its code wins)."""
+    code = raw.get("code")
+    cur = _REGISTRY.get(code)
+    if cur is None or raw.get("version", 0) >= cur.get("version", 0):
+        _REGISTRY[code] = raw
+
+
+def load_json(path: Path) -> None:
+    """Register every ``*.json`` declaration in a folder (or one file)."""
+    paths = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    for p in paths:
+        with p.open(encoding="utf-8") as fh:
+            register(json.load(fh))
+
+
+def autodiscover() -> None:
+    """Register the declarations of every installed app: ``CASE_TYPES`` in its
+    ``case_types`` module and JSON files in its ``case_types/`` folder."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for app in apps.get_app_configs():
+        name = f"{app.name}.case_types"
+        if find_spec(app.name) is None:
+            continue
+        folder = Path(app.path) / "case_types"
+        if folder.is_dir() and not (folder / "__init__.py").exists():
+            load_json(folder)
+            continue
+        try:
+            spec = find_spec(name)
+        except ModuleNotFoundError:
+            spec = None
+        if spec is None:
+            continue
+        module = import_module(name)
+        for raw in getattr(module, "CASE_TYPES", []):
+            register(raw)
+        if folder.is_dir():
+            load_json(folder)
+
+
+def registered() -> dict[str, dict]:
+    """{code: raw declaration} of the registered (latest) versions."""
+    return dict(_REGISTRY)

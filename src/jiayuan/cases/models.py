@@ -1,0 +1,284 @@
+"""The case engine's tables: case types (stored versions of declarations), departments,
+cases, their timeline, tasks of departments, parties, attachments and the counters that
+number them.
+
+A case is never deleted: it ends in a closed state (voided with a reason is one).
+Every transition bumps ``Case.version``; a transition names the version it acts on, so
+of two people acting at once one wins and the other is told (optimistic concurrency).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseType(models.Model):
+    """One stored version of a case-type declaration (see :mod:`.declarations`).
+    Rows are immutable once written; a changed declaration is a new version."""
+
+    code = models.CharField(_("代码"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"))
+    name = models.CharField(_("名称"), max_length=50)
+    definition = models.JSONField(_("声明"))
+    checksum = models.CharField(max_length=64)
+    is_current = models.BooleanField(_("当前版本"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("案件类型")
+        verbose_name_plural = _("案件类型")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="casetype_code_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Department(models.Model):
+    """A functional department (职能部门) or other unit cases are dispatched to, e.g.
+    甘州区城市管理局 (region 620702) or 东街街道城管中队 (620702001). ``region`` is its
+    scope: it takes cases located in that subtree. Staff are users linked through
+    :class:`DepartmentMember`, normally with the role ``department_staff``."""
+
+    code = models.CharField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                               db_column="region_code", verbose_name=_("管辖范围"))
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("职能部门")
+        verbose_name_plural = _("职能部门")
+        ordering = ["region", "code"]
+        indexes = [models.Index(fields=["region", "active"], name="department_region_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentMember(models.Model):
+    """A user working for a department (one department per user)."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="members")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="department_membership")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("部门人员")
+        verbose_name_plural = _("部门人员")
+
+
+class Case(models.Model):
+    """A case of any type: a grid event, a service request … Its ``state`` and the
+    transitions out of it come from its type's declaration (the version in
+    ``case_type``); ``queue``, ``is_open`` and the due times are denormalised from the
+    state so that queues and boards are index scans."""
+
+    class Channel(models.TextChoices):
+        FIELD = "field", _("网格上报")
+        DESK = "desk", _("窗口受理")
+        API = "api", _("接口")
+        OPEN311 = "open311", _("Open311 公众上报")
+        SYSTEM = "system", _("系统")
+
+    number = models.CharField(_("编号"), max_length=40, unique=True)
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="cases")
+    type_code = models.CharField(_("类型"), max_length=40)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                               db_column="region_code", verbose_name=_("所属区划"))
+    state = models.CharField(_("状态"), max_length=40)
+    is_open = models.BooleanField(_("未办结"), default=True)
+    queue = models.CharField(_("待办方"), max_length=40, blank=True)
+    state_entered_at = models.DateTimeField(_("进入当前状态时间"))
+    due_at = models.DateTimeField(_("本环节期限"), null=True, blank=True)
+    due_soon_at = models.DateTimeField(null=True, blank=True)
+    overdue_noted = models.BooleanField(default=False)
+    escalation_level = models.PositiveSmallIntegerField(_("升级次数"), default=0)
+    urge_count = models.PositiveSmallIntegerField(_("督办次数"), default=0)
+    last_urged_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    category = models.CharField(_("类别"), max_length=60, blank=True)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    description = models.TextField(_("描述"), blank=True)
+    subject_person = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("当事人"))
+    subject_household = models.ForeignKey("people.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="+", verbose_name=_("当事户"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("承办部门"))
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone_cipher = models.BinaryField(blank=True, default=b"")
+    limits = models.JSONField(_("时限（按状态）"), default=dict, blank=True)
+    data = models.JSONField(_("业务数据"), default=dict, blank=True)
+    channel = models.CharField(_("来源"), max_length=10, choices=Channel.choices, default=Channel.API)
+    is_public = models.BooleanField(_("公开"), default=False)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("登记人"))
+    request_key = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(_("登记时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "request_key"], condition=~models.Q(request_key=""),
+                                    name="case_request_key_unique"),
+            models.CheckConstraint(name="case_closed_at_when_closed",
+                                   condition=models.Q(is_open=True) | models.Q(closed_at__isnull=False)),
+        ]
+        indexes = [
+            # "my queue": open cases waiting on a role, in a region subtree, overdue first.
+            models.Index(fields=["queue", "region", "due_at"], condition=models.Q(is_open=True),
+                         name="case_queue_idx"),
+            # dispatcher board and lists by type/state within a region subtree.
+            models.Index(fields=["type_code", "state", "region", "due_at"], condition=models.Q(is_open=True),
+                         name="case_board_idx"),
+            models.Index(fields=["region", "created_at"], name="case_region_created_idx"),
+            models.Index(fields=["due_at"], condition=models.Q(is_open=True, overdue_noted=False),
+                         name="case_sweep_idx"),
+            models.Index(fields=["created_by", "created_at"], name="case_reporter_idx"),
+            models.Index(fields=["category", "region"], name="case_category_idx"),
+        ]
+        # PostgreSQL: region_code varchar_pattern_ops indexes for prefix LIKE (migration 0002).
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseTask(models.Model):
+    """A department's part of a case. Dispatch creates one; 协同办理 creates one per
+    department. Department staff see the cases that have a task for their department."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("办理中")
+        DONE = "done", _("已完成")
+        RETURNED = "returned", _("已退回")
+        CANCELLED = "cancelled", _("已取消")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tasks")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    is_lead = models.BooleanField(_("主办"), default=True)
+    assigned_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("部门任务")
+        verbose_name_plural = _("部门任务")
+        indexes = [models.Index(fields=["department", "status", "case"], name="casetask_queue_idx")]
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: a transition (from → to), an urge (督办), a deadline
+    warning or escalation, or the opening of the case. Append-only."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("登记")
+        TRANSITION = "transition", _("流转")
+        URGE = "urge", _("督办")
+        WARN = "warn", _("超期预警")
+        ESCALATE = "escalate", _("超期升级")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    action = models.CharField(max_length=40, blank=True)
+    action_name = models.CharField(max_length=50, blank=True)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=40, blank=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    request_key = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("案件记录")
+        verbose_name_plural = _("案件记录")
+        ordering = ["case", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="caseevent_seq_unique"),
+            models.UniqueConstraint(fields=["case", "request_key"], condition=~models.Q(request_key=""),
+                                    name="caseevent_request_key_unique"),
+        ]
+
+
+class CaseParty(models.Model):
+    """A person involved in a case (涉及人员, 当事人, 申请人 …), from the registry."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("身份"), max_length=20, default="involved")
+
+    class Meta:
+        verbose_name = _("涉及人员")
+        verbose_name_plural = _("涉及人员")
+        constraints = [models.UniqueConstraint(fields=["case", "person", "role"], name="caseparty_unique")]
+
+
+def attachment_path(instance, filename: str) -> str:
+    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(instance.image_format, "bin")
+    return f"cases/{instance.created_at:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}.{ext}"
+
+
+class Attachment(models.Model):
+    """An uploaded photo (validated image, see services.store_attachment). Uploaded first,
+    then bound to a case and to the timeline line that cites it; an unbound upload
+    belongs to its uploader only."""
+
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=40)
+    image_format = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["uploaded_by", "case"], name="attachment_owner_idx")]
+
+
+class Counter(models.Model):
+    """Per-key, per-day sequence (case numbers per region per day, certificate numbers …).
+    Allocated by one atomic upsert (services.next_sequence), so concurrent writers never
+    get the same number."""
+
+    key = models.CharField(max_length=40)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "day"], name="counter_key_day_unique")]
+
+
+class RateLimitHit(models.Model):
+    """Fixed-window counters for public endpoints (status lookup), shared by all web
+    processes because they live in the database."""
+
+    key = models.CharField(max_length=100)
+    window_start = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window_unique")]

@@ -1,0 +1,256 @@
+"""Scoped reads of cases. Every query for a user starts from :func:`cases_for`:
+
+- most roles see the cases located in their scope subtree (``region_code LIKE scope%``);
+- department staff (职能部门) see the cases that have a task for their department;
+- a role without ``view_cases`` sees none.
+
+An out-of-scope case answers 404 exactly like one that does not exist.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from ..accounts.permissions import Perm, acting_roles
+from . import effects, rules
+from .declarations import TransitionDecl
+from .models import Case, CaseEvent, CaseTask, Department
+from .services import decl_of, departments_of, may_take
+
+
+def cases_for(user) -> QuerySet:
+    """Cases the user may see (see module docstring)."""
+    if user is None or not user.can(Perm.VIEW_CASES):
+        return Case.objects.none()
+    qs = Case.objects.select_related("case_type", "region", "department")
+    if user.is_superuser:
+        return qs
+    if user.role == "department_staff":
+        depts = departments_of(user)
+        return qs.filter(Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts)))
+    return qs.filter(region__code__startswith=user.scope_code)
+
+
+def get_case(user, number: str) -> Case:
+    """The case ``number`` if visible to the user; Http404 otherwise."""
+    if not rules.parse_case_number(number or ""):
+        raise Http404
+    try:
+        return cases_for(user).get(number=number)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def overdue_first(qs: QuerySet) -> QuerySet:
+    """Earliest due first (so overdue, then due soon, then the rest), cases without a
+    limit last, oldest first among equals."""
+    return qs.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
+
+
+@dataclass
+class CaseFilters:
+    type: str = ""
+    state: str = ""
+    category: str = ""
+    region: str = ""
+    open: bool | None = None
+    flag: str = ""          # overdue | due_soon
+    escalated: bool = False
+    q: str = ""             # number or its beginning
+    mine: bool = False      # only my queue (see :func:`queue`)
+
+
+def search_cases(user, f: CaseFilters, now: datetime | None = None) -> QuerySet:
+    """Cases visible to the user matching the filters, overdue first."""
+    now = now or timezone.now()
+    qs = queue(user) if f.mine else cases_for(user)
+    if f.type:
+        qs = qs.filter(type_code=f.type)
+    if f.state:
+        qs = qs.filter(state__in=f.state.split(","))
+    if f.category:
+        qs = qs.filter(category__startswith=f.category)
+    if f.region:
+        qs = qs.filter(region__code__startswith=f.region)
+    if f.open is not None:
+        qs = qs.filter(is_open=f.open)
+    if f.flag == "overdue":
+        qs = qs.filter(is_open=True, due_at__lt=now)
+    elif f.flag == "due_soon":
+        qs = qs.filter(is_open=True, due_soon_at__lte=now, due_at__gte=now)
+    if f.escalated:
+        qs = qs.filter(is_open=True, escalation_level__gt=0)
+    if f.q:
+        qs = qs.filter(number__startswith=f.q.strip())
+    return overdue_first(qs)
+
+
+def queue(user) -> QuerySet:
+    """"My queue": open cases waiting on me or my unit — for department staff, the cases
+    their department has a pending task on; for others, open cases in scope whose
+    current state waits on their role, plus those waiting on them as reporter."""
+    base = cases_for(user).filter(is_open=True)
+    if user is None or user.is_superuser:
+        return base
+    if user.role == "department_staff":
+        depts = departments_of(user)
+        return base.filter(Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts,
+                                                          status=CaseTask.Status.PENDING)))
+    roles = acting_roles(user.role)
+    return base.filter(Q(queue__in=roles) | Q(queue="@reporter", created_by=user))
+
+
+def board(user, type_code: str = "", states: list[str] | None = None) -> QuerySet:
+    """Dispatcher board: open cases in scope (optionally of one type and some states),
+    overdue first."""
+    qs = cases_for(user).filter(is_open=True)
+    if type_code:
+        qs = qs.filter(type_code=type_code)
+    if states:
+        qs = qs.filter(state__in=states)
+    return overdue_first(qs)
+
+
+def available_actions(user, case: Case) -> list[TransitionDecl]:
+    """The transitions this user may take on this case now: allowed from its state, for
+    their role or relation, and whose guards hold."""
+    if not case.is_open and not decl_of(case.case_type_id).transitions_from(case.state):
+        return []
+    decl = decl_of(case.case_type_id)
+    depts = departments_of(user)
+    out = []
+    for t in decl.transitions_from(case.state):
+        if not may_take(user, case, t, depts):
+            continue
+        ctx = effects.Context(case=case, user=user, transition=t, values={}, now=timezone.now(), departments=depts)
+        if all(not effects.check_guard(g, ctx) for g in t.guards):
+            out.append(t)
+    return out
+
+
+def timeline(case: Case) -> QuerySet:
+    return case.events.select_related("department").prefetch_related("attachments").order_by("seq")
+
+
+def counts_by_state(user, type_code: str = "", region: str = "") -> list[dict]:
+    """[{type, state, category, n}] for the user's scope: counts for dashboards."""
+    qs = cases_for(user)
+    if type_code:
+        qs = qs.filter(type_code=type_code)
+    if region:
+        qs = qs.filter(region__code__startswith=region)
+    return list(qs.values("type_code", "state", "category").annotate(n=Count("id"))
+                .order_by("type_code", "state", "category"))
+
+
+def departments_for_case(user, case: Case) -> QuerySet:
+    """Active departments that may take this case (their scope covers its region)."""
+    prefixes = [case.region_id[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(case.region_id)]
+    return Department.objects.filter(active=True, region_id__in=prefixes).order_by("region_id", "code")
+
+
+def departments_visible(user) -> QuerySet:
+    """Departments in the user's scope, or above it on their path (a county department
+    serves a community's cases)."""
+    qs = Department.objects.filter(active=True).select_related("region")
+    if user.is_superuser:
+        return qs
+    scope = user.scope_code
+    prefixes = [scope[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(scope)]
+    return qs.filter(Q(region__code__startswith=scope) | Q(region_id__in=prefixes))
+
+
+def can_see(user, case: Case) -> bool:
+    return cases_for(user).filter(pk=case.pk).exists()
+
+
+def events_of_kind(case: Case, kind: str) -> QuerySet:
+    return CaseEvent.objects.filter(case=case, kind=kind).order_by("seq")
+
+
+# --- reads for the pages (queue, detail, board, counts) ---------------------------------
+
+def page_timeline(case: Case) -> QuerySet:
+    """The timeline for the case page: actors, departments and photos fetched with it."""
+    return (case.events.select_related("actor", "department").prefetch_related("attachments")
+            .order_by("seq"))
+
+
+def tasks_of(case: Case) -> QuerySet:
+    return case.tasks.select_related("department").order_by("id")
+
+
+def parties_of(case: Case) -> QuerySet:
+    return case.parties.select_related("person", "person__region").order_by("id")
+
+
+def transition_done(case: Case, request_key: str) -> bool:
+    """Whether a transition with this form token was already recorded on the case (a
+    repeated submit: the page shows the result instead of acting again)."""
+    key = (request_key or "").strip()[:64]
+    return bool(key) and CaseEvent.objects.filter(case=case, request_key=key).exists()
+
+
+def case_by_request_key(user, request_key: str) -> Case | None:
+    """The case this user already opened with this form token (a repeated submit)."""
+    key = (request_key or "").strip()[:64]
+    if not key or user is None:
+        return None
+    return Case.objects.filter(created_by=user, request_key=key).first()
+
+
+def get_attachment(user, pk) -> "Attachment":
+    """A photo the user may see: bound to a case they can see, or their own upload not
+    yet bound to a case. Http404 otherwise."""
+    from .models import Attachment
+
+    try:
+        att = Attachment.objects.get(pk=int(pk))
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if att.case_id is None:
+        if user is None or att.uploaded_by_id != user.pk:
+            raise Http404
+    elif not cases_for(user).filter(pk=att.case_id).exists():
+        raise Http404
+    return att
+
+
+def own_unbound_attachments(user, ids) -> list:
+    """The user's uploads among ``ids`` not yet bound to a case (photos kept across a
+    form that was sent back with errors)."""
+    from .models import Attachment
+
+    clean = []
+    for i in ids or []:
+        try:
+            clean.append(int(i))
+        except (TypeError, ValueError):
+            continue
+    if not clean or user is None:
+        return []
+    return list(Attachment.objects.filter(pk__in=clean, uploaded_by=user, case__isnull=True).order_by("id"))
+
+
+def board_counts(user, type_code: str, states: list[str]) -> dict[str, int]:
+    """{state: number of open cases} on the dispatcher board, for its tabs."""
+    qs = cases_for(user).filter(is_open=True, type_code=type_code, state__in=states)
+    return dict(qs.order_by().values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+
+
+def flag_counts(user, region: str = "", now: datetime | None = None) -> dict[str, int]:
+    """Open cases in scope (under ``region`` if given) that are overdue / due soon /
+    escalated, for the counts page."""
+    now = now or timezone.now()
+    qs = cases_for(user).filter(is_open=True)
+    if region:
+        qs = qs.filter(region__code__startswith=region)
+    return {
+        "open": qs.count(),
+        "overdue": qs.filter(due_at__lt=now).count(),
+        "due_soon": qs.filter(due_soon_at__lte=now, due_at__gte=now).count(),
+        "escalated": qs.filter(escalation_level__gt=0).count(),
+    }

@@ -1,0 +1,107 @@
+"""``jiayuan import residents FILE --region CODE [--sheet NAME] [--dry-run]
+[--all-or-nothing] [--report OUT.xlsx] [--json]``: import a resident roster.
+
+A fixed contract (scripts and tests rely on it):
+
+- ``--region``: the community, village or grid the rows belong to when they name no
+  grid; a row whose grid lies outside it is ``region.out_of_scope``.
+- ``--json``: stdout is one JSON object ``{"rows", "created", "updated", "unchanged",
+  "errors", "warnings", "error_rows": [{"row", "column", "code", "message"}],
+  "warning_rows": [...]}``; a file refused as a whole gives ``{"error": {"code",
+  "message"}}``.
+- exit status 0 when no row failed, 1 when some rows failed, 2 when the file was
+  rejected as a whole (also for an unknown region, a missing file, and an import that
+  broke off unexpectedly: code ``import.failed``, the traceback goes to the log).
+
+The command acts as the system (audit source ``command``, ``extra.import_job``).
+Codes and messages: ``docs/import.md``.
+"""
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from jiayuan.audit.services import Actor
+from jiayuan.imports import report, services
+from jiayuan.imports.rules import FileRejected, reject
+from jiayuan.imports.selectors import job_summary
+from jiayuan.errors import translate_rule_error
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "导入台账：jiayuan import residents 文件 --region 区划代码（社区、村或网格）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=["residents"], help="导入的台账类型：residents 居民花名册")
+        parser.add_argument("file", help=".xlsx、.xls、.ods、.csv 或 .txt 文件")
+        parser.add_argument("--region", required=True, help="社区（村）或网格的区划代码")
+        parser.add_argument("--sheet", default=None, help="工作表名称（默认：第一个有表头的工作表）")
+        parser.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
+        parser.add_argument("--all-or-nothing", action="store_true", help="有任何一行出错就一行也不写入")
+        parser.add_argument("--report", default=None, help="写出错误工作簿（.xlsx）的路径")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+
+    def handle(self, *args, **opts):
+        status = self._run(opts)
+        if status:
+            sys.exit(status)
+
+    def _reject(self, opts, exc: FileRejected) -> int:
+        message = translate_rule_error(exc)
+        if opts["json"]:
+            self.stdout.write(json.dumps({"error": {"code": exc.code, "message": message}}, ensure_ascii=False))
+        else:
+            self.stderr.write(f"文件未导入（{exc.code}）：{message}")
+        return 2
+
+    def _run(self, opts) -> int:
+        path = Path(opts["file"])
+        try:
+            region = services.resolve_region(None, opts["region"])
+            try:
+                data = path.read_bytes()
+            except OSError:
+                raise reject("file.not_found", path=str(path)) from None
+        except FileRejected as exc:
+            return self._reject(opts, exc)
+        actor = Actor(None, "command")
+        job = services.create_job(actor, region, path.name, data, sheet=opts["sheet"], dry_run=opts["dry_run"],
+                                  all_or_nothing=opts["all_or_nothing"], store_file=False)
+        progress = None
+        if opts["verbosity"] >= 2 and not opts["json"]:
+            def progress(stage, done, total):
+                self.stderr.write(f"{ {'validating': '校验', 'writing': '写入'}.get(stage, stage)}：{done}/{total}")
+        try:
+            result = services.run_import(job, data, progress=progress)
+        except Exception:  # noqa: BLE001 - the job records it; the worker gets a sentence, the log the traceback
+            logger.exception("import job %s failed", job.pk)
+            job.refresh_from_db()
+            return self._reject(opts, FileRejected("import.failed", "%(m)s", {"m": job.error_message}))
+        if result.rejected is not None:
+            return self._reject(opts, result.rejected)
+        summary = job_summary(result.job)
+        if opts["report"]:
+            report.write_report(opts["report"], result.sheet, result.header_index, result.columns, result.issues)
+        if opts["json"]:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
+        else:
+            self._print(summary, job)
+        return 1 if summary["errors"] else 0
+
+    def _print(self, s: dict, job) -> None:
+        mode = "（试运行，未写入）" if job.dry_run else ""
+        if job.all_or_nothing and s["errors"] and not job.dry_run:
+            mode = "（全有或全无：因有错误，未写入任何一行）"
+        self.stdout.write(
+            f"导入任务 #{job.pk}{mode}：共 {s['rows']} 行，新增 {s['created']}，更新 {s['updated']}，"
+            f"未变 {s['unchanged']}，错误 {s['errors']} 行，提示 {s['warnings']} 条。"
+        )
+        for kind, items in (("错误", s["error_rows"]), ("提示", s["warning_rows"])):
+            for item in items:
+                col = f"【{item['column']}】" if item["column"] else ""
+                self.stdout.write(f"{kind} 第 {item['row']} 行{col}{item['message']}（{item['code']}）")

@@ -1,0 +1,858 @@
+"""The roster import engine: one :class:`ImportJob` per file, shared by the command
+line, the pages and the API (a background task runs :func:`run_job` by job id).
+
+Flow of :func:`run_import`:
+
+1. **read** (:mod:`.reading`): limits, real format, sheet, header row (below titles,
+   blank rows and merged group labels), header synonyms;
+2. **validate** every row, without writing: field rules of the spine
+   (:func:`jiayuan.people.services.clean_person`, :mod:`jiayuan.people.rules`), dates,
+   duplicates in the file, region scope, households (户号 + 与户主关系) against the file
+   and the registry; each valid row is planned as *create*, *update* or *unchanged*
+   (empty cells never erase stored values);
+3. **write** (unless ``dry_run``, or ``all_or_nothing`` with any error): rows in chunks
+   of whole households, each chunk one transaction holding the persons, households,
+   tags, their audit entries (``extra.import_job``) and the job's counters, so a kill
+   leaves no half-written row and the counters match what was committed. Persons are
+   matched on the keyed hash of the normalised ID number, so running the same file
+   again creates nothing twice and completes an interrupted import.
+
+Progress: ``progress(stage, done, total)`` is called while validating and after
+every chunk (stages ``validating``, ``writing``); the job row carries the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import security
+from ..accounts.permissions import Perm
+from ..audit.services import Actor, model_changes, record_many
+from ..errors import ValidationFailed, translate_rule_error
+from ..people import rules as people_rules
+from ..people.models import Household, Person, PersonTag, TagKind
+from ..people.services import SENSITIVE, _apply, _snapshot, clean_person
+from ..regions.models import Region
+from . import reading, rules
+from .models import ImportIssue, ImportJob
+from .rules import FileRejected, reject
+
+__all__ = [
+    "Config",
+    "config",
+    "resolve_region",
+    "create_job",
+    "run_import",
+    "run_job",
+    "ImportResult",
+]
+
+HEAD = people_rules.HEAD_RELATION
+HEADER_SCAN_ROWS = 30
+Progress = Callable[[str, int, int], None]
+
+
+# ------------------------------------------------------------------ configuration
+
+
+@dataclass(frozen=True)
+class Config:
+    """Limits and chunk size; from settings ``IMPORT_*`` or environment ``JIAYUAN_IMPORT_*``."""
+
+    limits: reading.Limits
+    chunk_rows: int = 1000
+
+
+def _setting(name: str, default: int) -> int:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(f"JIAYUAN_{name}")
+    return int(value) if value not in (None, "") else default
+
+
+def config() -> Config:
+    """The import configuration in force. Defaults: 50 MB file, 10,000 ZIP entries,
+    512 MB uncompressed, 200,000 rows, chunks of 1,000 rows."""
+    d = reading.Limits()
+    return Config(
+        limits=reading.Limits(
+            max_bytes=_setting("IMPORT_MAX_BYTES", d.max_bytes),
+            max_zip_entries=_setting("IMPORT_MAX_ZIP_ENTRIES", d.max_zip_entries),
+            max_uncompressed=_setting("IMPORT_MAX_UNCOMPRESSED", d.max_uncompressed),
+            max_rows=_setting("IMPORT_MAX_ROWS", d.max_rows),
+        ),
+        chunk_rows=max(1, _setting("IMPORT_CHUNK_ROWS", 1000)),
+    )
+
+
+# ------------------------------------------------------------------ jobs
+
+
+def resolve_region(user, code: str) -> Region:
+    """The target region of an import: a community/village or grid, in the user's scope
+    (any region for ``user=None``, the system). Raises FileRejected ``region.unknown``
+    or ``region.level``."""
+    code = (code or "").strip()
+    qs = Region.objects.all()
+    if user is not None and getattr(user, "scope_code", ""):
+        qs = qs.filter(code__startswith=user.scope_code)
+    region = qs.filter(code=code).first() if code.isdigit() else None
+    if region is None:
+        raise reject("region.unknown", code=code)
+    if region.level not in (Region.Level.VILLAGE, Region.Level.GRID):
+        raise reject("region.level", name=region.name, level=str(region.get_level_display()))
+    return region
+
+
+def create_job(actor: Actor, region: Region, file_name: str, data: bytes, *,
+               sheet: str | None = None, dry_run: bool = False, all_or_nothing: bool = False,
+               store_file: bool = True, kind: str = ImportJob.Kind.RESIDENTS) -> ImportJob:
+    """Record a new import job for ``data`` (the file's bytes) into ``region``.
+
+    ``store_file``: keep a copy in the media storage, so that a background task can run
+    it by id (:func:`run_job`) and the error workbook can be rebuilt later; the command
+    passes False and reads the file from its path. Raises FileRejected
+    ``permission.denied`` for a user whose role may not edit the registry or whose
+    scope does not hold ``region``.
+    """
+    user = actor.user
+    if user is not None:
+        if not user.can(Perm.EDIT_REGISTRY) or not region.code.startswith(user.scope_code or ""):
+            raise reject("permission.denied")
+    source = {"command": ImportJob.Source.COMMAND, "api": ImportJob.Source.API}.get(actor.source, ImportJob.Source.PAGE)
+    job = ImportJob(
+        kind=kind, source=source, created_by=user, region=region, file_name=os.path.basename(file_name)[:255],
+        file_size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        options={"sheet": sheet or None, "dry_run": bool(dry_run), "all_or_nothing": bool(all_or_nothing)},
+    )
+    if store_file:
+        job.file.save(job.file_name, ContentFile(data), save=False)
+    job.save()
+    return job
+
+
+def job_actor(job: ImportJob) -> Actor:
+    """The actor on whose behalf a job writes: its user (None for the command), source
+    ``command`` for the command line and ``import`` otherwise, ``{"import_job": id}``."""
+    source = "command" if job.source == ImportJob.Source.COMMAND else "import"
+    return Actor(job.created_by, source, {"import_job": job.pk})
+
+
+def run_job(job_id: int, progress: Progress | None = None) -> "ImportResult":
+    """Run a stored job (its file in the media storage) by id: the entry point of the
+    background task. Returns the :class:`ImportResult`."""
+    job = ImportJob.objects.select_related("region", "created_by").get(pk=job_id)
+    with job.file.open("rb") as fh:
+        data = fh.read()
+    return run_import(job, data, progress=progress)
+
+
+# ------------------------------------------------------------------ rows
+
+
+@dataclass
+class Issue:
+    level: str
+    row: int
+    column: str
+    column_index: int | None
+    code: str
+    message: str
+    value: str = ""
+
+
+@dataclass
+class Row:
+    """One data row: ``number`` is the sheet row number the worker sees."""
+
+    number: int
+    raw: dict
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    id_info: people_rules.IdNumberInfo | None = None
+    id_hash: str = ""
+    household_number: str = ""
+    relation: str | None = None
+    grid_text: str = ""
+    region_code: str = ""
+    tag_codes: list[str] = field(default_factory=list)
+    action: str = ""
+
+
+@dataclass
+class ImportResult:
+    """What a run did. ``job`` holds the counts; ``sheet``, ``header_index`` and
+    ``issues`` (in sheet order) serve the error workbook; ``rejected`` is the
+    file-level refusal, if any."""
+
+    job: ImportJob
+    sheet: reading.Sheet | None = None
+    header_index: int | None = None
+    columns: dict = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    rejected: FileRejected | None = None
+
+
+class _ChunkConflict(Exception):
+    pass
+
+
+class _Engine:
+    def __init__(self, job: ImportJob, data: bytes, progress: Progress | None, cfg: Config):
+        self.job = job
+        self.data = data
+        self.progress = progress or (lambda stage, done, total: None)
+        self.cfg = cfg
+        self.actor = job_actor(job)
+        self.region: Region = job.region
+        self.community = self.region.code[:12]
+        self.header_issues: list[Issue] = []
+        self.rows: list[Row] = []
+
+    # -------------------------------------------------------------- helpers
+
+    def _header_text(self, fname: str) -> str:
+        idx = self.columns.get(fname)
+        return self.headers.get(idx, rules.COLUMNS[fname][0]) if idx is not None else ""
+
+    def _issue(self, row: Row, err: people_rules.RuleError, level: str = "error", fname: str | None = None) -> None:
+        fname = fname or err.field or ""
+        idx = self.columns.get(fname)
+        raw = row.raw.get(fname) if fname else None
+        value = rules.cell_text(raw)
+        if fname in rules.SENSITIVE_FIELDS and value:
+            value = people_rules.mask_id_number(value) if fname == "id_number" else people_rules.mask_phone(value)
+        item = Issue(level, row.number, self._header_text(fname) if fname in self.columns else "",
+                     idx if fname in self.columns else None, err.code, translate_rule_error(err), value[:200])
+        (row.errors if level == "error" else row.warnings).append(item)
+
+    # -------------------------------------------------------------- reading
+
+    def read(self) -> None:
+        source = reading.open_source(self.data, self.job.file_name, self.cfg.limits)
+        wanted = self.job.options.get("sheet")
+        if wanted:
+            if wanted not in source.sheet_names:
+                raise reject("sheet.not_found", sheet=wanted, sheets="、".join(source.sheet_names) or "无")
+            candidates = [wanted]
+        else:
+            candidates = source.sheet_names
+        if not candidates:
+            raise reject("header.not_found", sheet="", rows=HEADER_SCAN_ROWS)
+        first_failure = None
+        for name in candidates:
+            sheet = source.load(name)
+            found, failure = self._find_header(sheet)
+            if found is not None:
+                self.sheet, (self.header_index, match) = sheet, found
+                break
+            first_failure = first_failure or failure
+        else:
+            raise first_failure
+        self.columns = match.columns
+        self.headers = match.headers
+        self.job.sheet_name = self.sheet.name[:100]
+        self.job.header_row = self.header_index + 1
+        hdr_row = Row(self.header_index + 1, {})
+        for idx in match.unknown:
+            self._column_warning(hdr_row, idx, rules.issue("column.unknown", header=match.headers[idx]))
+        for idx in match.duplicates:
+            fname = rules.field_for_header(self.sheet.rows[self.header_index][idx])
+            first = match.headers[match.columns[fname]]
+            self._column_warning(hdr_row, idx, rules.issue("column.duplicate", header=match.headers[idx], first=first))
+        self.header_issues = hdr_row.warnings
+
+    def _column_warning(self, row: Row, idx: int, err) -> None:
+        row.warnings.append(Issue("warning", row.number, self.headers[idx], idx, err.code, translate_rule_error(err)))
+
+    def _find_header(self, sheet: reading.Sheet):
+        partial = None
+        for i, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+            match = rules.match_header_row(cells)
+            if match.is_header:
+                return (i, match), None
+            if partial is None and ("name" in match.columns or "id_number" in match.columns):
+                partial = match
+        if partial is not None:
+            missing = "id_number" if "id_number" not in partial.columns else "name"
+            syns = rules.COLUMNS[missing]
+            return None, reject("header.missing_column", column=syns[0], synonyms="、".join(syns))
+        return None, reject("header.not_found", sheet=sheet.name, rows=HEADER_SCAN_ROWS)
+
+    # -------------------------------------------------------------- validating
+
+    def parse_rows(self) -> None:
+        cols = self.columns
+        for i in range(self.header_index + 1, len(self.sheet.rows)):
+            cells = self.sheet.rows[i]
+            raw = {f: (cells[idx] if idx < len(cells) else None) for f, idx in cols.items()}
+            if all(rules.is_blank(v) for v in raw.values()):
+                continue
+            self.rows.append(Row(i + 1, raw))
+
+    def validate(self) -> None:
+        total = len(self.rows)
+        self.progress("validating", 0, total)
+        self.tag_lookup = {}
+        for kind in TagKind.objects.all():
+            self.tag_lookup[kind.code] = kind.code
+            self.tag_lookup[kind.name] = kind.code
+        self.tag_choices = "、".join(k.name for k in TagKind.objects.all())
+        for n, row in enumerate(self.rows, 1):
+            self._validate_fields(row)
+            if n % 5000 == 0:
+                self.progress("validating", n, total)
+        self._check_duplicates()
+        self._load_existing()
+        self._resolve_grids()
+        self._check_scope()
+        self._plan_households()
+        self._plan_actions()
+        self.progress("validating", total, total)
+
+    def _validate_fields(self, row: Row) -> None:
+        raw = row.raw
+        data: dict = {}
+        # Text columns that Excel turned into dates.
+        for fname in rules.TEXT_FIELDS:
+            v = raw.get(fname)
+            if v is not None and not isinstance(v, str) and hasattr(v, "isoformat") and fname in self.columns:
+                text = rules.cell_text(v)
+                if fname == "household_number":
+                    self._issue(row, rules.issue("household.number_became_date", fname, value=text))
+                else:
+                    self._issue(row, rules.issue("cell.became_date", fname, value=text), "warning")
+                raw = {**raw, fname: None}
+        data["name"] = rules.cell_text(raw.get("name"))
+        id_raw = raw.get("id_number")
+        scientific = isinstance(id_raw, str) and rules.looks_scientific(id_raw)
+        if scientific:
+            self._issue(row, rules.scientific_id_error(id_raw))
+        else:
+            id_value = id_raw if isinstance(id_raw, (int, float)) and not isinstance(id_raw, bool) else rules.cell_text(id_raw)
+            data["id_number"] = id_value
+            try:
+                row.id_info = people_rules.parse_id_number(id_value)
+                row.id_hash = security.lookup_hash("id_number", row.id_info.number)
+            except people_rules.RuleError:
+                pass  # reported by clean_person below
+        for fname in ("sex", "ethnic_group", "phone"):
+            v = raw.get(fname)
+            if not rules.is_blank(v):
+                data[fname] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else rules.cell_text(v)
+        for fname in ("address", "note"):
+            v = raw.get(fname)
+            if not rules.is_blank(v):
+                data[fname] = rules.cell_text(v)
+        year_month = None
+        v = raw.get("birth_date")
+        if not rules.is_blank(v):
+            try:
+                parsed = rules.parse_date_cell(v, epoch_1904=self.sheet.epoch_1904)
+            except people_rules.RuleError as err:
+                self._issue(row, err)
+            else:
+                if isinstance(parsed, rules.YearMonth):
+                    year_month = parsed
+                else:
+                    data["birth_date"] = parsed
+        v = raw.get("relation_to_head")
+        if not rules.is_blank(v):
+            data["relation_to_head"] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else rules.cell_text(v)
+            try:
+                row.relation = people_rules.parse_relation(data["relation_to_head"])
+            except people_rules.RuleError:
+                pass
+        try:
+            clean = clean_person(data, partial=True)
+        except ValidationFailed as exc:
+            for fname, errs in exc.fields.items():
+                for e in errs:
+                    err = people_rules.RuleError(e["code"], "%(m)s", {"m": e["message"]}, fname)
+                    self._issue(row, err)
+        else:
+            row.values = clean.values
+        if year_month and row.id_info:
+            b = row.id_info.birth_date
+            if (year_month.year, year_month.month) != (b.year, b.month):
+                self._issue(row, rules.issue("birth_date.mismatch_month", "birth_date",
+                                             expected=f"{b.year:04d}-{b.month:02d}", given=year_month.isoformat()))
+        v = raw.get("household_number")
+        if not rules.is_blank(v):
+            number = people_rules.normalize_text(rules.cell_text(v))
+            if len(number) > 30:
+                self._issue(row, rules.issue("household.number_too_long", "household_number"))
+            else:
+                row.household_number = number
+        elif row.relation is not None and not any(i.code == "household.number_became_date" for i in row.errors):
+            self._issue(row, rules.issue("relation.without_household", "relation_to_head"), "warning")
+        v = raw.get("grid")
+        if not rules.is_blank(v):
+            row.grid_text = "".join(people_rules.normalize_text(rules.cell_text(v)).split())
+        v = raw.get("tags")
+        if not rules.is_blank(v):
+            for name in rules.split_tags(rules.cell_text(v)):
+                code = self.tag_lookup.get(name)
+                if code is None:
+                    self._issue(row, rules.issue("tag.unknown", "tags", value=name, choices=self.tag_choices))
+                elif code not in row.tag_codes:
+                    row.tag_codes.append(code)
+
+    def _check_duplicates(self) -> None:
+        first: dict[str, int] = {}
+        for row in self.rows:
+            if not row.id_hash:
+                continue
+            if row.id_hash in first:
+                self._issue(row, rules.issue("id_number.duplicate_in_file", "id_number", first=first[row.id_hash]))
+            else:
+                first[row.id_hash] = row.number
+
+    def _load_existing(self) -> None:
+        hashes = list({r.id_hash for r in self.rows if r.id_hash})
+        self.existing: dict[str, Person] = {}
+        for i in range(0, len(hashes), 500):
+            for p in Person.objects.filter(id_number_hash__in=hashes[i:i + 500]).select_related("household"):
+                self.existing[p.id_number_hash] = p
+        numbers = list({r.household_number for r in self.rows if r.household_number})
+        self.households: dict[str, Household] = {}
+        self.members: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for i in range(0, len(numbers), 500):
+            for hh in Household.objects.filter(community_id=self.community, number__in=numbers[i:i + 500]):
+                self.households[hh.number] = hh
+        hh_ids = [h.pk for h in self.households.values()]
+        for i in range(0, len(hh_ids), 500):
+            for hid, h, rel in Person.objects.filter(household_id__in=hh_ids[i:i + 500]).values_list(
+                    "household_id", "id_number_hash", "relation_to_head"):
+                self.members[hid].append((h, rel))
+        person_ids = [p.pk for p in self.existing.values()]
+        self.current_tags: dict[int, set[str]] = defaultdict(set)
+        if any(r.tag_codes for r in self.rows):
+            from ..people.selectors import current_tags_q
+
+            for i in range(0, len(person_ids), 500):
+                for pid, kind in PersonTag.objects.filter(current_tags_q(), person_id__in=person_ids[i:i + 500]
+                                                          ).values_list("person_id", "kind_id"):
+                    self.current_tags[pid].add(kind)
+
+    def _resolve_grids(self) -> None:
+        texts = {r.grid_text for r in self.rows if r.grid_text}
+        if not texts:
+            return
+        regions = list(Region.objects.filter(code__startswith=self.community).values_list("code", "name", "level"))
+        by_code = {c: (n, lvl) for c, n, lvl in regions}
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for c, n, lvl in regions:
+            if lvl == Region.Level.GRID:
+                by_name["".join(n.split())].append(c)
+        resolved: dict[str, tuple[str, str | None]] = {}
+        for text in texts:
+            code = None
+            if text.isdigit():
+                if text in by_code:
+                    code = text
+                elif Region.objects.filter(code=text).exists():
+                    resolved[text] = ("region.out_of_scope", None)
+                    continue
+            elif by_name.get(text):
+                inside = [c for c in by_name[text] if c.startswith(self.region.code)]
+                code = inside[0] if inside else by_name[text][0]
+            elif Region.objects.filter(level=Region.Level.GRID, name=text).exists():
+                resolved[text] = ("region.out_of_scope", None)
+                continue
+            if code is None:
+                resolved[text] = ("region.not_found", None)
+            elif not code.startswith(self.region.code):
+                resolved[text] = ("region.out_of_scope", None)
+            else:
+                resolved[text] = ("", code)
+        self.grid_names = {c: n for c, n, _ in regions}
+        for row in self.rows:
+            if row.grid_text:
+                err, code = resolved[row.grid_text]
+                if err:
+                    self._issue(row, rules.issue(err, "grid", value=rules.cell_text(row.raw.get("grid")).strip(),
+                                                 region=self.region.name))
+                else:
+                    row.region_code = code
+
+    def _check_scope(self) -> None:
+        for row in self.rows:
+            p = self.existing.get(row.id_hash)
+            if p is not None and not p.region_id.startswith(self.region.code):
+                self._issue(row, rules.issue("id_number.registered_elsewhere", "id_number"))
+
+    def _region_name(self, code: str) -> str:
+        names = getattr(self, "grid_names", None) or {}
+        if code in names:
+            return names[code]
+        if code == self.region.code:
+            return self.region.name
+        r = Region.objects.filter(code=code).first()
+        return r.name if r else code
+
+    def _plan_households(self) -> None:
+        groups: dict[str, list[Row]] = defaultdict(list)
+        for row in self.rows:
+            if row.household_number:
+                groups[row.household_number].append(row)
+        self.groups = groups
+        self.hh_plan: dict[str, dict] = {}
+        rel_field = "relation_to_head" if "relation_to_head" in self.columns else "household_number"
+        for number, group in groups.items():
+            hh = self.households.get(number)
+            for row in group:
+                if row.relation is None and not any(e.code == "relation.unknown" for e in row.errors):
+                    self._issue(row, rules.issue("relation.missing", rel_field, number=number))
+                p = self.existing.get(row.id_hash)
+                if p is not None and p.household_id and (hh is None or p.household_id != hh.pk):
+                    self._issue(row, rules.issue("household.member_taken", "household_number",
+                                                 current=p.household.number, number=number))
+            file_hashes = {r.id_hash for r in group if r.id_hash}
+            file_heads = [r for r in group if r.relation == HEAD]
+            db_heads = [h for h, rel in self.members.get(hh.pk, []) if rel == HEAD and h not in file_hashes] if hh else []
+            count = len(file_heads) + len(db_heads)
+            if count > 1:
+                where = "第 " + "、".join(str(r.number) for r in file_heads) + " 行"
+                if db_heads:
+                    where += "，另有已登记的户主"
+                for r in file_heads:
+                    self._issue(r, rules.issue("household.multiple_heads", rel_field, number=number, count=count,
+                                               where=where))
+            elif count == 0:
+                for r in group:
+                    self._issue(r, rules.issue("household.head_missing", rel_field, number=number))
+            # One region per household: the registered one, else the first grid named (head first).
+            ordered = file_heads + [r for r in group if r not in file_heads]
+            if hh is not None:
+                region_code = hh.region_id
+                if not region_code.startswith(self.region.code):
+                    for r in group:
+                        self._issue(r, rules.issue("region.out_of_scope", "household_number",
+                                                   value=self._region_name(region_code), region=self.region.name))
+            else:
+                region_code = next((r.region_code for r in ordered if r.region_code), self.region.code)
+            for r in group:
+                if r.region_code and r.region_code != region_code:
+                    self._issue(r, rules.issue("household.region_mismatch", "grid", number=number,
+                                               expected=self._region_name(region_code),
+                                               given=rules.cell_text(r.raw.get("grid")).strip()))
+            address = next((r.values.get("address") for r in ordered if r.values.get("address")), "")
+            self.hh_plan[number] = {"region": region_code, "address": address}
+        # Rows with errors are not written: the rows that are must still leave the
+        # household with exactly one head, else none of them is written.
+        for number, group in groups.items():
+            bad = [r.number for r in group if r.errors]
+            hh = self.households.get(number)
+            valid_hashes = {r.id_hash for r in group if not r.errors}
+            heads = sum(1 for r in group if not r.errors and r.relation == HEAD)
+            if hh is not None:
+                heads += sum(1 for h, rel in self.members.get(hh.pk, []) if rel == HEAD and h not in valid_hashes)
+            if bad and heads != 1:
+                rows_text = "、".join(str(n) for n in bad[:10]) + ("…" if len(bad) > 10 else "")
+                for r in group:
+                    if not r.errors:
+                        self._issue(r, rules.issue("household.member_invalid", "household_number",
+                                                   number=number, rows=rows_text))
+
+    # -------------------------------------------------------------- planning
+
+    def _changes_for(self, p: Person, row: Row, hh: Household | None) -> tuple[dict, dict, list[str]]:
+        """(values for people.services._apply, membership changes, new tag codes) that
+        turn stored person ``p`` into what ``row`` says; empty cells change nothing."""
+        v = row.values
+        vals: dict = {}
+        for key in ("name", "ethnic_group", "address", "note"):
+            if v.get(key) and v[key] != getattr(p, key):
+                vals[key] = v[key]
+        if v.get("phone") and security.lookup_hash("phone", v["phone"]) != p.phone_hash:
+            vals["phone"] = v["phone"]
+        member: dict = {}
+        if row.household_number:
+            plan = self.hh_plan[row.household_number]
+            if p.household_id is None or hh is None or p.household_id != hh.pk:
+                member = {"household": hh, "relation_to_head": row.relation, "region_id": plan["region"]}
+            elif row.relation != p.relation_to_head:
+                member = {"relation_to_head": row.relation}
+        elif row.region_code and p.household_id is None and row.region_code != p.region_id:
+            member = {"region_id": row.region_code}
+        if member.get("region_id") == p.region_id:
+            member.pop("region_id")
+        tags = [c for c in row.tag_codes if c not in self.current_tags.get(p.pk, ())]
+        return vals, member, tags
+
+    def _plan_actions(self) -> None:
+        for row in self.rows:
+            if row.errors:
+                continue
+            p = self.existing.get(row.id_hash)
+            if p is None:
+                row.action = "create"
+                continue
+            hh = self.households.get(row.household_number) if row.household_number else None
+            vals, member, tags = self._changes_for(p, row, hh)
+            row.action = "update" if (vals or member or tags) else "unchanged"
+
+    # -------------------------------------------------------------- writing
+
+    def _units(self) -> list[list[Row]]:
+        """Valid rows to write, grouped so that a household never spans two chunks."""
+        units: list[list[Row]] = []
+        seen: set[str] = set()
+        for row in self.rows:
+            if row.errors or row.action not in ("create", "update"):
+                continue
+            if row.household_number:
+                if row.household_number in seen:
+                    continue
+                seen.add(row.household_number)
+                unit = [r for r in self.groups[row.household_number] if not r.errors and r.action in ("create", "update")]
+                # Demoted heads first, then the rest: see _write_chunk.
+                units.append(unit)
+            else:
+                units.append([row])
+        return units
+
+    def _chunks(self) -> list[list[Row]]:
+        chunks: list[list[Row]] = []
+        current: list[Row] = []
+        for unit in self._units():
+            if current and len(current) + len(unit) > self.cfg.chunk_rows:
+                chunks.append(current)
+                current = []
+            current.extend(unit)
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def write(self) -> None:
+        chunks = self._chunks()
+        total = sum(len(c) for c in chunks)
+        unchanged = sum(1 for r in self.rows if not r.errors and r.action == "unchanged")
+        ImportJob.objects.filter(pk=self.job.pk).update(stage="writing", progress_done=0, progress_total=total,
+                                                        unchanged=unchanged)
+        self.progress("writing", 0, total)
+        self.conflicts: list[Issue] = []
+        done = 0
+        try:
+            if self.job.all_or_nothing:
+                with transaction.atomic():
+                    for chunk in chunks:
+                        self._write_chunk(chunk)
+                        done += len(chunk)
+                        self.progress("writing", done, total)
+                return
+            for chunk in chunks:
+                try:
+                    self._write_chunk(chunk)
+                except _ChunkConflict:
+                    pass
+                done += len(chunk)
+                self.progress("writing", done, total)
+        finally:
+            # After the transactions: in all-or-nothing mode the rollback must not take
+            # the explanation with it.
+            ImportIssue.objects.bulk_create([self._issue_model(i) for i in self.conflicts])
+
+    def _write_chunk(self, chunk: list[Row]) -> None:
+        """Write one chunk in one transaction; a constraint broken by someone editing
+        the same persons or households meanwhile rolls the chunk back and marks its
+        rows ``import.conflict`` (raises _ChunkConflict)."""
+        try:
+            with transaction.atomic():
+                counts = self._write_chunk_rows(chunk)
+                ImportJob.objects.filter(pk=self.job.pk).update(
+                    created=F("created") + counts["created"], updated=F("updated") + counts["updated"],
+                    unchanged=F("unchanged") + counts["unchanged"],
+                    households_created=F("households_created") + counts["households"],
+                    progress_done=F("progress_done") + len(chunk))
+        except IntegrityError as exc:
+            err = rules.issue("import.conflict")
+            for row in chunk:
+                self._issue(row, err)
+                row.action = ""
+                self.conflicts.append(row.errors[-1])
+            raise _ChunkConflict from exc
+
+    def _write_chunk_rows(self, chunk: list[Row]) -> dict:
+        now = timezone.now()
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "households": 0}
+        hashes = [r.id_hash for r in chunk]
+        persons = {p.id_number_hash: p for p in
+                   Person.objects.select_for_update().filter(id_number_hash__in=hashes)}
+        numbers = sorted({r.household_number for r in chunk if r.household_number})
+        hhs = {h.number: h for h in
+               Household.objects.select_for_update().filter(community_id=self.community, number__in=numbers)}
+        items: list[dict] = []
+        new_hh = [Household(number=n, community_id=self.community, region_id=self.hh_plan[n]["region"],
+                            address=self.hh_plan[n]["address"][:200]) for n in numbers if n not in hhs]
+        if new_hh:
+            Household.objects.bulk_create(new_hh)
+            if new_hh[0].pk is None:  # backends without RETURNING
+                ids = dict(Household.objects.filter(community_id=self.community,
+                                                    number__in=[h.number for h in new_hh]).values_list("number", "pk"))
+                for h in new_hh:
+                    h.pk = ids[h.number]
+            for h in new_hh:
+                hhs[h.number] = h
+                items.append({"action": "household.create", "object_type": "people.household", "object_id": h.pk,
+                              "object_repr": h.number, "region_code": h.region_id,
+                              "changes": {"number": [None, h.number], "address": [None, h.address]}})
+            counts["households"] = len(new_hh)
+        demoted: list[Person] = []
+        updated: list[Person] = []
+        created: list[tuple[Person, Row]] = []
+        moved_tags: dict[int, str] = {}
+        new_tags: list[PersonTag] = []
+        for row in chunk:
+            p = persons.get(row.id_hash)
+            hh = hhs.get(row.household_number) if row.household_number else None
+            if p is None:
+                p = Person(region_id=(self.hh_plan[row.household_number]["region"] if hh else
+                                      (row.region_code or self.region.code)))
+                values = {k: v for k, v in row.values.items() if k != "relation_to_head"}
+                if hh is not None and not values.get("address"):
+                    values["address"] = hh.address  # a member's home is the household's
+                _apply(p, values)
+                if hh is not None:
+                    p.household = hh
+                    p.relation_to_head = row.relation
+                created.append((p, row))
+                continue
+            if not p.region_id.startswith(self.region.code):
+                raise IntegrityError("person moved out of scope during import")
+            vals, member, tags = self._changes_for(p, row, hh)
+            before = _snapshot(p)
+            _apply(p, vals)
+            for key, value in member.items():
+                setattr(p, key, value)
+            after = _snapshot(p)
+            changes = model_changes(before, after, SENSITIVE)
+            for code in tags:
+                new_tags.append(PersonTag(person=p, kind_id=code, region_id=p.region_id, valid_from=now.date(),
+                                          source=PersonTag.Source.IMPORT))
+            if not changes and not tags:
+                counts["unchanged"] += 1
+                continue
+            counts["updated"] += 1
+            if changes:
+                p.version += 1
+                p.updated_at = now
+                (demoted if before["relation_to_head"] == HEAD and after["relation_to_head"] != HEAD
+                 else updated).append(p)
+                if "region" in changes:
+                    moved_tags[p.pk] = p.region_id
+                items.append({"action": "person.update", "object_type": "people.person", "object_id": p.pk,
+                              "object_repr": p.name, "region_code": p.region_id, "changes": changes,
+                              "extra": {"row": row.number}})
+        fields = ["name", "name_pinyin", "name_initials", "name_grams", "phone_cipher", "phone_hash",
+                  "ethnic_group", "address", "note", "region", "household", "relation_to_head", "version",
+                  "updated_at"]
+        if demoted:
+            Person.objects.bulk_update(demoted, fields)
+        if updated:
+            Person.objects.bulk_update(updated, fields)
+        if created:
+            Person.objects.bulk_create([p for p, _ in created])
+            if created[0][0].pk is None:  # backends without RETURNING
+                ids = dict(Person.objects.filter(id_number_hash__in=[p.id_number_hash for p, _ in created]
+                                                 ).values_list("id_number_hash", "pk"))
+                for p, _ in created:
+                    p.pk = p.id = ids[p.id_number_hash]
+            for p, row in created:
+                items.append({"action": "person.create", "object_type": "people.person", "object_id": p.pk,
+                              "object_repr": p.name, "region_code": p.region_id,
+                              "changes": model_changes({}, _snapshot(p), SENSITIVE), "extra": {"row": row.number}})
+                for code in row.tag_codes:
+                    new_tags.append(PersonTag(person=p, kind_id=code, region_id=p.region_id, valid_from=now.date(),
+                                              source=PersonTag.Source.IMPORT))
+            counts["created"] = len(created)
+        for pid, region_code in moved_tags.items():
+            PersonTag.objects.filter(person_id=pid).update(region_id=region_code)
+        if new_tags:
+            PersonTag.objects.bulk_create(new_tags)
+            for t in new_tags:
+                items.append({"action": "person.tag_add", "object_type": "people.person", "object_id": t.person.pk,
+                              "object_repr": t.person.name, "region_code": t.region_id,
+                              "changes": {"tag": [None, t.kind_id]},
+                              "extra": {"valid_from": t.valid_from, "source": t.source}})
+        record_many(self.actor, items)
+        return counts
+
+    # -------------------------------------------------------------- results
+
+    def all_issues(self) -> list[Issue]:
+        out = list(self.header_issues)
+        for row in self.rows:
+            out.extend(row.errors)
+            out.extend(row.warnings)
+        out.sort(key=lambda i: (i.row, 0 if i.level == "error" else 1))
+        return out
+
+    def _issue_model(self, i: Issue) -> ImportIssue:
+        return ImportIssue(job=self.job, level=i.level, row=i.row, column=i.column[:100],
+                           column_index=i.column_index, code=i.code, message=i.message, value=i.value)
+
+
+def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,
+               cfg: Config | None = None) -> ImportResult:
+    """Run ``job`` on the file's bytes ``data``; see the module docstring.
+
+    Returns an :class:`ImportResult`; a file refused as a whole is not raised but
+    recorded (job status ``rejected``, ``error_code``/``error_message``) and returned in
+    ``result.rejected``. Unexpected exceptions mark the job ``failed`` and propagate.
+    """
+    cfg = cfg or config()
+    engine = _Engine(job, data, progress, cfg)
+    job.status, job.started_at, job.stage = ImportJob.Status.RUNNING, timezone.now(), "reading"
+    job.save(update_fields=["status", "started_at", "stage"])
+    result = ImportResult(job=job)
+    try:
+        engine.read()
+        engine.parse_rows()
+        result.sheet, result.header_index, result.columns = engine.sheet, engine.header_index, engine.columns
+        job.rows = len(engine.rows)
+        job.stage, job.progress_total = "validating", job.rows
+        job.save(update_fields=["sheet_name", "header_row", "rows", "stage", "progress_total"])
+        engine.validate()
+        issues = engine.all_issues()
+        ImportIssue.objects.bulk_create([engine._issue_model(i) for i in issues], batch_size=1000)
+        bad = sum(1 for r in engine.rows if r.errors)
+        if job.dry_run:
+            counts = {a: sum(1 for r in engine.rows if not r.errors and r.action == a)
+                      for a in ("create", "update", "unchanged")}
+            ImportJob.objects.filter(pk=job.pk).update(created=counts["create"], updated=counts["update"],
+                                                       unchanged=counts["unchanged"])
+        elif not (job.all_or_nothing and bad):
+            try:
+                engine.write()
+            except _ChunkConflict:
+                ImportJob.objects.filter(pk=job.pk).update(created=0, updated=0, unchanged=0, households_created=0)
+        result.issues = engine.all_issues()
+        bad = sum(1 for r in engine.rows if r.errors)
+        warnings = sum(1 for i in result.issues if i.level == "warning")
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE, errors=bad, warnings=warnings, stage="done", finished_at=timezone.now())
+    except FileRejected as exc:
+        result.rejected = exc
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.REJECTED, error_code=exc.code, error_message=translate_rule_error(exc),
+            stage="done", finished_at=timezone.now())
+    except BaseException:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error_code="import.failed", stage="done", finished_at=timezone.now(),
+            error_message=translate_rule_error(rules.issue("import.failed")))
+        raise
+    job.refresh_from_db()
+    return result

@@ -1,0 +1,1 @@
+from jiayuan.cases.testing import *  # noqa: F401,F403  (shared fixtures of the case apps)
