@@ -9,8 +9,12 @@ VENDOR := src/jiayuan/web/static/vendor
 
 .PHONY: demo test setup static serve bench clean messages
 
+# The background worker (roster imports) runs beside the web server; Ctrl-C stops both.
 demo: setup
 	$(BIN)/jiayuan demo-setup
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/jiayuan worker --verbosity 0 & worker=$$!; \
+	echo "后台任务程序已启动（jiayuan worker，pid $$worker）"; \
 	$(BIN)/jiayuan serve --bind 127.0.0.1:8000
 
 test: setup
@@ -35,8 +39,10 @@ $(VENDOR)/.built: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	touch $@
 
+# Re-extract the texts into src/jiayuan/locale/en (N_ templates included, tests ignored),
+# compile the .mo and list the entries still untranslated or fuzzy.
 messages:
-	cd src/jiayuan && ../../$(BIN)/jiayuan makemessages -l en --keyword=N_ --ignore='tests/*' && ../../$(BIN)/jiayuan compilemessages
+	PYTHON=$(CURDIR)/$(BIN)/python scripts/update-translations
 
 bench: setup
 	$(BIN)/python bench/search.py

@@ -185,3 +185,29 @@ def rules_village_is_rural(code: str) -> bool:
     from .regions.rules import village_kind
 
     return village_kind(code) == "village"
+
+
+# --- rosters ------------------------------------------------------------------------------
+
+RESIDENCE_NAMES = {"registered": "户籍人口", "floating": "流动人口", "other": "其他"}
+
+
+def roster_rows(households: list[BulkHousehold], grid_names: dict[str, str], tag_names: dict[str, str]) -> list[list]:
+    """The rows of a resident roster (居民花名册) for ``households``, in the column order
+    of ``jiayuan.imports.export.ROSTER_FIELDS`` (姓名, 性别, 身份证号, 民族, 出生日期,
+    联系电话, 户号, 与户主关系, 现住址, 所属网格, 人员类别, 居住状态, 备注), written as a
+    community worker would: names of sexes, ethnic groups, relations, grids and tags,
+    birth dates as dates. ``grid_names``: grid code → name; ``tag_names``: tag code →
+    name (the roster names tags as workers do)."""
+    out = []
+    for h in households:
+        grid = grid_names.get(h.region_code, "")
+        for m in h.members:
+            info = rules.parse_id_number(m.id_number)
+            out.append([
+                m.name, "男" if info.sex == 1 else "女", m.id_number, rules.ETHNIC_GROUPS.get(m.ethnic_group, ""),
+                info.birth_date, m.phone, h.number, rules.RELATIONS.get(m.relation_to_head, ""),
+                m.address or h.address, grid, "、".join(tag_names.get(t, t) for t in m.tags),
+                RESIDENCE_NAMES.get(m.residence_status, ""), "",
+            ])
+    return out

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "jiayuan.servicecenter",
     "jiayuan.open311",
     "jiayuan.imports",
+    "django_tasks",
+    "django_tasks_db",
     "jiayuan.api",
     "jiayuan.web",
 ]
@@ -193,6 +195,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JIAYUAN_LOG_LEVEL", "WARNING")},
+}
+
+# Background tasks (django-tasks): stored in the database, run by `jiayuan worker`
+# (started by `make demo` beside the web server). JIAYUAN_TASKS_BACKEND=immediate runs
+# them inside the request instead (no worker needed; tests use it).
+TASKS = {
+    "default": {
+        "BACKEND": {"immediate": "django_tasks.backends.immediate.ImmediateBackend"}.get(
+            os.environ.get("JIAYUAN_TASKS_BACKEND", ""), "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
 }
 
 # Token lifetime of POST /api/v1/auth/token.

@@ -9,6 +9,9 @@ urlpatterns = [
     path("open311/v2/", include("jiayuan.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("cases/", include("jiayuan.cases.urls")),
+    path("grid/", include("jiayuan.grid.urls")),
+    path("service/", include("jiayuan.servicecenter.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

@@ -75,6 +75,9 @@ from ..cases.api import router as cases_router  # noqa: E402
 from ..grid.api import router as grid_router  # noqa: E402
 from ..servicecenter.api import router as servicecenter_router  # noqa: E402
 
+from ..imports.api import router as imports_router  # noqa: E402
+
+api.add_router("/", imports_router)
 api.add_router("/", cases_router)
 api.add_router("/", grid_router)
 api.add_router("/", servicecenter_router)

@@ -33,6 +33,14 @@ class PhotosField(forms.Field):
         return [f for f in (value or []) if f]
 
 
+class OpenChoiceField(forms.ChoiceField):
+    """A <select> whose value is checked by the service, not the form (so the service's
+    message — "请选择…下的具体类别", "不在您的管辖范围内" — is the one shown)."""
+
+    def valid_value(self, value):
+        return True
+
+
 def parse_ids(text: str) -> list[int]:
     """"12,15" → [12, 15] (ids of photos already uploaded with an earlier try)."""
     out = []
@@ -79,7 +87,7 @@ class TransitionForm(BootstrapMixin, TokenMixin):
             name = f"field_{spec.name}"
             label = spec.label
             if spec.type == "department":
-                field = forms.ChoiceField(label=label, required=False,
+                field = OpenChoiceField(label=label, required=False,
                                           choices=[("", _("请选择"))] + dept_choices)
             elif spec.type == "departments":
                 field = forms.MultipleChoiceField(label=label, required=False, choices=dept_choices,
@@ -106,7 +114,7 @@ class TransitionForm(BootstrapMixin, TokenMixin):
         self._style()
 
     @property
-    def declared_fields(self):
+    def typed_fields(self):
         return [self[f"field_{spec.name}"] for spec in self.transition.fields]
 
     def field_map(self) -> dict:
@@ -138,7 +146,7 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
 
     type = forms.ChoiceField(label=_("类型"), required=False)
     flag = forms.ChoiceField(label=_("期限"), required=False, choices=[
-        ("", _("全部")), ("overdue", _("已超期")), ("due_soon", _("即将到期"))])
+        ("", _("全部期限")), ("overdue", _("已超期")), ("due_soon", _("即将到期"))])
     q = forms.CharField(label=_("编号"), required=False, max_length=40,
                         widget=forms.TextInput(attrs={"placeholder": _("案件编号或开头部分"), "inputmode": "numeric"}))
 

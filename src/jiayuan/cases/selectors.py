@@ -95,10 +95,12 @@ def queue(user) -> QuerySet:
     base = cases_for(user).filter(is_open=True)
     if user is None or user.is_superuser:
         return base
-    if user.role == "department_staff":
+    if user.role == "department_staff" and user.can(Perm.VIEW_CASES):
+        # a pending task implies "has a task" (cases_for): one semi-join, not two
         depts = departments_of(user)
-        return base.filter(Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts,
-                                                          status=CaseTask.Status.PENDING)))
+        return Case.objects.select_related("case_type", "region", "department").filter(
+            Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts,
+                                           status=CaseTask.Status.PENDING)), is_open=True)
     roles = acting_roles(user.role)
     return base.filter(Q(queue__in=roles) | Q(queue="@reporter", created_by=user))
 
@@ -164,6 +166,14 @@ def departments_visible(user) -> QuerySet:
 
 
 def can_see(user, case: Case) -> bool:
+    """Whether ``case`` is among :func:`cases_for` the user (decided without a query
+    where the scope prefix decides it)."""
+    if user is None or not user.can(Perm.VIEW_CASES):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role != "department_staff":
+        return case.region_id.startswith(user.scope_code)
     return cases_for(user).filter(pk=case.pk).exists()
 
 
@@ -172,6 +182,23 @@ def events_of_kind(case: Case, kind: str) -> QuerySet:
 
 
 # --- reads for the pages (queue, detail, board, counts) ---------------------------------
+
+def case_type_names() -> list[tuple[str, str]]:
+    """[(code, name)] of the current case types (for filters)."""
+    from .models import CaseType
+
+    return list(CaseType.objects.filter(is_current=True).order_by("code").values_list("code", "name"))
+
+
+def cases_by_ids(user, ids: list[int]) -> list[Case]:
+    """The cases with these ids that the user may see, in the order of ``ids``, with
+    what a list shows (type, region and its parent, department). Lists first find the
+    ids of a page by an index scan and sort, then fetch just those rows with their
+    joins (joining before the sort would join every row of a long queue)."""
+    rows = (cases_for(user).filter(pk__in=list(ids)).select_related(None).select_related("region__parent", "department")
+            .in_bulk())
+    return [rows[i] for i in ids if i in rows]
+
 
 def page_timeline(case: Case) -> QuerySet:
     """The timeline for the case page: actors, departments and photos fetched with it."""

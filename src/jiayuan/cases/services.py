@@ -144,8 +144,10 @@ def next_sequence(key: str, day: date) -> int:
 # --- departments ------------------------------------------------------------------------
 
 def departments_of(user) -> list[int]:
-    """Ids of the departments the user works for (none for most users)."""
-    if user is None:
+    """Ids of the departments the user works for (none for most users: only accounts of
+    the role department_staff join departments, see add_department_member — so no query
+    for the others)."""
+    if user is None or getattr(user, "role", "") != "department_staff":
         return []
     return list(DepartmentMember.objects.filter(user=user, department__active=True).values_list("department_id", flat=True))
 

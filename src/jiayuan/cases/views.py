@@ -11,12 +11,15 @@ form token (``request_key``): a double click records one transition.
 import io
 from datetime import datetime
 
+from django import forms
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
@@ -26,9 +29,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..accounts.permissions import Perm
 from ..errors import Conflict, Forbidden, ServiceError, ValidationFailed
-from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
+from ..web.templatetags.jiayuan import region_label
+from ..web.shortcuts import PAGE_SIZE, actor, apply_service_error, error_page, perm_required
 from . import rules, selectors, services
-from .forms import QueueFilterForm, TransitionForm, UrgeForm, new_request_key
+from .forms import QueueFilterForm, TransitionForm, UrgeForm, new_request_key, parse_ids
 from .models import Case, CaseTask
 
 # Where the pages find the names of a type's categories (codes are stored on cases).
@@ -39,19 +43,36 @@ CATEGORY_LABELS = {
 BOARD_TYPE = "grid_event"
 BOARD_COLUMNS = (("reported", _lazy("待立案")), ("accepted", _lazy("待派遣")), ("verified", _lazy("待结案")),
                  ("parked", _lazy("挂账")))
+BOARD_ACTIONS = {"reported": "accept", "accepted": "dispatch", "verified": "close", "parked": "unpark"}
+FLAG_LABELS = {"overdue": _lazy("已超期"), "due_soon": _lazy("即将到期"), "escalated": _lazy("已升级"),
+               "urged": _lazy("督办")}
 PICKER_LIMIT = 10
+CASES_ROOT = reverse_lazy("cases:queue")
 THUMB_SIZE = (360, 360)
 
 
 # --- helpers shared by the case pages (and the report / intake forms) -----------------
 
 def case_row(case: Case, now: datetime) -> dict:
-    """What a list shows of a case: type and state names, deadline flag, a title."""
+    """What a list shows of a case, worked out here rather than in the template (a list
+    renders 50 of them): names, deadline flag, links, the region and the time line."""
     decl = services.decl_of(case.case_type_id)
+    local = timezone.localtime
+    if case.is_open and case.due_at:
+        when = _("本环节期限 %(due)s") % {"due": local(case.due_at).strftime("%m-%d %H:%M")}
+    elif case.closed_at:
+        when = _("办结于 %(at)s") % {"at": local(case.closed_at).strftime("%Y-%m-%d %H:%M")}
+    else:
+        when = _("登记于 %(at)s") % {"at": local(case.created_at).strftime("%Y-%m-%d %H:%M")}
+    region = case.region
     return {
-        "case": case, "type_name": decl.name, "state_name": decl.state(case.state).name,
+        "case": case, "number": case.number, "type_name": decl.name, "state_name": decl.state(case.state).name,
         "flag": rules.deadline_flag(now, case.due_at, case.due_soon_at) if case.is_open else "",
         "title": case.title or case.data.get("category_name") or decl.name,
+        "url": f"{CASES_ROOT}{case.number}/", "act_url": f"{CASES_ROOT}{case.number}/act/",
+        "region": region_label(region), "when": when,
+        "department": case.department.name if case.department_id else "",
+        "excerpt": (case.description[:60] + "…") if len(case.description) > 60 else case.description,
     }
 
 
@@ -83,6 +104,31 @@ def keep_uploaded(form, ids: list[int]) -> None:
     form.data = data
 
 
+def page_of_cases(request, user, qs, count: int | None = None):
+    """The requested page of a case list (a Django ``Page``). The ids of the page are
+    found first, by an index scan and a sort without joins, with the total counted in the
+    same pass (``COUNT(*) OVER ()``: the sort reads every matching row anyway); then only
+    those rows are fetched with what the list shows (``selectors.cases_by_ids``).
+    ``count``: the total when the caller already knows it (the board's tab counts)."""
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    paginator = Paginator([], PAGE_SIZE)
+    start = (number - 1) * PAGE_SIZE
+    rows = list(qs.values_list("id").annotate(total=Window(Count("id")))[start:start + PAGE_SIZE])
+    if rows:
+        total = rows[0][1]
+    else:
+        total = qs.count() if count is None else count
+        if total and number > 1:  # past the end: the last page, as Paginator.get_page does
+            number = max(1, -(-total // PAGE_SIZE))
+            start = (number - 1) * PAGE_SIZE
+            rows = list(qs.values_list("id").annotate(total=Window(Count("id")))[start:start + PAGE_SIZE])
+    paginator.count = total  # cached_property: set the known value
+    return Page(selectors.cases_by_ids(user, [r[0] for r in rows]), number, paginator)
+
+
 def _deadline_text(case: Case) -> str:
     if not case.due_at:
         return ""
@@ -105,7 +151,7 @@ def queue(request):
     tab = request.GET.get("tab", "todo")
     if tab not in dict(QUEUE_TABS):
         tab = "todo"
-    types = [(code, services.decl_of(services.current_type(code)).name) for code in CATEGORY_LABELS]
+    types = selectors.case_type_names()
     form = QueueFilterForm(types, request.GET)
     form.is_valid()
     d = getattr(form, "cleaned_data", {})
@@ -122,11 +168,10 @@ def queue(request):
     else:
         f.open = False
         qs = selectors.search_cases(user, f).order_by("-closed_at", "-id")
-    qs = qs.select_related("region__parent")
-    page_obj = paginate(request, qs)
+    page_obj = page_of_cases(request, user, qs)
     now = timezone.now()
     return render(request, "cases/queue.html", {
-        "tab": tab, "tabs": QUEUE_TABS, "form": form, "page_obj": page_obj,
+        "tab": tab, "tabs": QUEUE_TABS, "form": form, "page_obj": page_obj, "flag_labels": FLAG_LABELS,
         "rows": [case_row(c, now) for c in page_obj.object_list],
         "can_report": _can_create(user, "grid_event"),
     })
@@ -191,6 +236,15 @@ def _timeline(case: Case, decl) -> list[dict]:
     return out
 
 
+def _default_open(forms_) -> str:
+    """The action whose form is open when the page loads: the only one, or the only
+    primary one (核查通过 for the grid member, 处置反馈 for the department …)."""
+    if len(forms_) == 1:
+        return forms_[0].transition.action
+    primary = [f for f in forms_ if f.transition.style == "primary"]
+    return primary[0].transition.action if len(primary) == 1 else ""
+
+
 def _detail_context(request, case: Case, *, bound: TransitionForm | None = None, urge_form=None,
                     conflict: str = "") -> dict:
     user = request.user
@@ -198,19 +252,26 @@ def _detail_context(request, case: Case, *, bound: TransitionForm | None = None,
     now = timezone.now()
     state = decl.state(case.state)
     forms_ = _action_forms(request, case, bound)
+    if bound is not None:
+        bound.uploaded_photos = selectors.own_unbound_attachments(user, parse_ids(bound.data.get(
+            bound.add_prefix("uploaded"), "")))
+    timeline = _timeline(case, decl)
+    steps = [i for i in timeline if i["event"].kind in ("transition", "open") and (i["event"].comment or i["photos"])]
     return {
         "case": case, "decl": decl, "state": state, "row": case_row(case, now),
         "due_text": _deadline_text(case),
-        "timeline": _timeline(case, decl),
+        "timeline": timeline,
+        "last_step": steps[-1] if steps else None,
+        "perms_registry": user.can(Perm.VIEW_REGISTRY),
         "tasks": list(selectors.tasks_of(case)),
         "parties": list(selectors.parties_of(case)),
         "action_forms": forms_,
-        "open_action": bound.transition.action if bound is not None else (
-            forms_[0].transition.action if len(forms_) == 1 else ""),
+        "open_action": bound.transition.action if bound is not None else _default_open(forms_),
         "can_urge": case.is_open and user.can(Perm.SUPERVISE_CASES),
         "urge_form": urge_form or UrgeForm(),
         "conflict": conflict,
         "missing_materials": case.data.get("missing_materials") or [],
+        "category_label": case.data.get("category_name") or case.data.get("item_name") or case.title,
         "is_service_request": case.type_code == "service_request",
         "task_status": dict(CaseTask.Status.choices),
     }
@@ -310,8 +371,7 @@ def board(request):
     if state not in states:
         state = "reported"
     counts = selectors.board_counts(user, BOARD_TYPE, states)
-    qs = selectors.board(user, BOARD_TYPE, [state]).select_related("region__parent")
-    page_obj = paginate(request, qs)
+    page_obj = page_of_cases(request, user, selectors.board(user, BOARD_TYPE, [state]))
     now = timezone.now()
     rows = [case_row(c, now) for c in page_obj.object_list]
     if state == "accepted":
@@ -321,10 +381,15 @@ def board(request):
             r["departments"] = [d for d in depts if code.startswith(d.region_id)]
     for r in rows:
         r["request_key"] = new_request_key()
-    here = request.get_full_path()
+    action = BOARD_ACTIONS[state]
+    decl = services.decl_of(services.current_type(BOARD_TYPE))
     return render(request, "cases/board.html", {
         "columns": [(s, label, counts.get(s, 0)) for s, label in BOARD_COLUMNS], "state": state,
-        "page_obj": page_obj, "rows": rows, "here": here,
+        "page_obj": page_obj, "rows": rows, "here": request.get_full_path(),
+        "action": action, "action_name": decl.transition(action).name if action else "",
+        "labels": {"department": _("承办部门"), "choose_department": _("选择承办部门"), "busy": _("正在提交…"),
+                   "more": _("退回 / 作废…")},
+        "flag_labels": FLAG_LABELS,
     })
 
 
@@ -367,8 +432,9 @@ def counts(request):
     levels = ("township", "village", "grid")
     return render(request, "cases/counts.html", {
         "tables": tables, "flags": selectors.flag_counts(user, region_code),
-        "region_code": region_code,
-        "region_choices": region_choices(user, levels, blank=_("整个辖区")) if user.role != "department_staff" else [],
+        "region_select": forms.Select(choices=region_choices(user, levels, blank=_("整个辖区"))).render(
+            "region", region_code, attrs={"class": "form-select", "aria-label": _("区域")})
+        if user.role != "department_staff" else "",
     })
 
 

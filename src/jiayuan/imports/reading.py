@@ -357,6 +357,16 @@ def _delimiter(text: str, encoding: str) -> str:
     return ","
 
 
+_FORMULA_GUARD = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def unguard_formula(cell: str) -> str:
+    """A CSV cell without the ``'`` that exports put before text beginning with
+    ``= + - @``, tab or CR (so that a spreadsheet never runs it as a formula):
+    ``"'=1+1"`` → ``"=1+1"``; any other text is returned as is."""
+    return cell[1:] if cell.startswith(_FORMULA_GUARD) else cell
+
+
 def _open_text(data: bytes, file_name: str, limits: Limits) -> Source:
     text, encoding = decode_text(data)
     delimiter = _delimiter(text, encoding)
@@ -367,6 +377,8 @@ def _open_text(data: bytes, file_name: str, limits: Limits) -> Source:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             for row in reader:
+                if any(c[:1] == "'" for c in row):
+                    row = [unguard_formula(c) for c in row]
                 rows.append(row)
                 if len(rows) > limits.max_rows:
                     raise reject("file.too_many_rows", limit=limits.max_rows)

@@ -75,6 +75,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "address": ("现住址", "住址", "居住地址"),
     "grid": ("所属网格", "网格"),
     "tags": ("人员类别", "标签"),
+    "residence_status": ("居住状态", "人口类型"),
     "note": ("备注",),
 }
 """Field → accepted header texts, the first being the standard header (templates and
@@ -82,7 +83,8 @@ exports use it). Source: the issue "Roster import and export" (issue 3)."""
 
 REQUIRED_FIELDS = ("name", "id_number")
 
-TEXT_FIELDS = frozenset({"name", "household_number", "relation_to_head", "address", "grid", "tags", "note"})
+TEXT_FIELDS = frozenset({"name", "household_number", "relation_to_head", "address", "grid", "tags",
+                         "residence_status", "note"})
 """Columns whose cells are text: a date-formatted cell there is Excel having turned
 what was typed (e.g. a house number ``3-1``) into a date."""
 
@@ -366,6 +368,21 @@ def scientific_id_error(text: str) -> RuleError:
     )
 
 
+# ------------------------------------------------------------ residence
+
+RESIDENCE_WORDS: dict[str, str] = {
+    "户籍人口": "registered", "户籍": "registered", "本地户籍": "registered", "registered": "registered",
+    "流动人口": "floating", "流动": "floating", "外来人口": "floating", "floating": "floating",
+    "其他": "other", "其它": "other", "other": "other",
+}
+"""Words of a 居住状态 cell → ``Person.ResidenceStatus`` value."""
+
+
+def parse_residence_status(text: str) -> str | None:
+    """``"流动人口"`` → ``"floating"``; ``None`` for a word not in :data:`RESIDENCE_WORDS`."""
+    return RESIDENCE_WORDS.get("".join(normalize_text(text or "").split()).lower())
+
+
 # --------------------------------------------------------------------- tags
 
 _TAG_SPLIT_RE = re.compile(r"[、,，;；/|\s]+")
@@ -456,8 +473,11 @@ MESSAGES: dict[str, str] = {
         "出生年月与公民身份号码不符：号码显示为 %(expected)s，填写的是 %(given)s"
     ),
     "tag.unknown": N_("无法识别的人员类别“%(value)s”（可选：%(choices)s）"),
+    "residence_status.unknown": N_("无法识别的居住状态“%(value)s”：请填写“户籍人口”“流动人口”或“其他”"),
     "import.conflict": N_("写入时该户或居民正被他人修改，本行未导入；请稍后重新导入"),
     "import.failed": N_("导入意外中断：已写入的行完整可用，重新导入同一文件即可继续"),
+    "import.not_previewed": N_("只有已完成预检（试导入）的任务才能确认导入，请重新上传文件"),
+    "import.no_report": N_("该任务没有可下载的错误工作簿（命令行导入未保存文件，或文件未能读取）"),
     # warnings
     "column.unknown": N_("不认识的列“%(header)s”，已忽略"),
     "column.duplicate": N_("“%(header)s”列与前面的“%(first)s”列重复，已忽略本列"),

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from .. import security
 from ..accounts.permissions import Perm
-from ..audit.services import Actor, model_changes, record_many
+from ..audit.services import Actor, model_changes, record_bulk
 from ..errors import ValidationFailed, translate_rule_error
 from ..people import rules as people_rules
 from ..people.models import Household, Person, PersonTag, TagKind
@@ -71,6 +71,7 @@ class Config:
 
     limits: reading.Limits
     chunk_rows: int = 1000
+    parallel_names: int = 5000
 
 
 def _setting(name: str, default: int) -> int:
@@ -92,6 +93,7 @@ def config() -> Config:
             max_rows=_setting("IMPORT_MAX_ROWS", d.max_rows),
         ),
         chunk_rows=max(1, _setting("IMPORT_CHUNK_ROWS", 1000)),
+        parallel_names=_setting("IMPORT_PARALLEL_NAMES", 5000),
     )
 
 
@@ -171,12 +173,34 @@ class Issue:
     value: str = ""
 
 
-@dataclass
+class Cells:
+    """A sheet row seen by field name (``cells.get("id_number")``), without copying it
+    into a dict: a large file holds 100,000 of them."""
+
+    __slots__ = ("cells", "cols")
+
+    def __init__(self, cells: list, cols: dict[str, int]):
+        self.cells = cells
+        self.cols = cols
+
+    def get(self, fname: str, default=None):
+        idx = self.cols.get(fname)
+        if idx is None or idx >= len(self.cells):
+            return default
+        return self.cells[idx]
+
+    def as_dict(self) -> dict:
+        cells, n = self.cells, len(self.cells)
+        return {f: (cells[i] if i < n else None) for f, i in self.cols.items()}
+
+
+@dataclass(slots=True)
 class Row:
-    """One data row: ``number`` is the sheet row number the worker sees."""
+    """One data row: ``number`` is the sheet row number the worker sees; ``raw`` its
+    cells by field name (:class:`Cells`, or a dict)."""
 
     number: int
-    raw: dict
+    raw: Cells | dict
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     values: dict = field(default_factory=dict)
@@ -208,6 +232,198 @@ class _ChunkConflict(Exception):
     pass
 
 
+class _Known:
+    """What validation needs of a registered person (lighter than a model instance)."""
+
+    COLUMNS = ("id", "id_number_hash", "name", "ethnic_group", "address", "note", "phone_hash", "household_id",
+               "relation_to_head", "region_id", "residence_status")
+    __slots__ = COLUMNS + ("household_number",)
+
+    def __init__(self, *values):
+        for name, value in zip(self.COLUMNS, values):
+            setattr(self, name, value)
+        self.household_number = ""
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _name_fields_batch(names: list[str]) -> dict[str, tuple[str, str, str]]:
+    """(pinyin, initials, grams) of every valid name among ``names`` (cell texts), as
+    :func:`jiayuan.people.services._name_search_fields` computes them. Runs in a
+    forked helper process (see :meth:`_Engine.start_name_fields`)."""
+    from ..people.services import _name_search_fields
+
+    out = {}
+    for text in names:
+        try:
+            name = people_rules.normalize_name(text)
+        except (people_rules.RuleError, TypeError):
+            continue
+        out[name] = _name_search_fields(name)
+    return out
+
+
+class _KnownHousehold:
+    """A registered household of the file's community (what planning needs)."""
+
+    COLUMNS = ("id", "number", "region_id", "address")
+    __slots__ = COLUMNS
+
+    def __init__(self, *values):
+        for name, value in zip(self.COLUMNS, values):
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _address_text(value) -> str:
+    """An address as :func:`jiayuan.people.services.clean_person` stores it."""
+    return " ".join(people_rules.normalize_text(str(value or "")).split())
+
+
+def _release_memory() -> None:
+    """Give freed heap pages back to the system (glibc ``malloc_trim``): the many small
+    blocks a workbook reader frees stay mapped otherwise, and count against the
+    process's memory for the rest of a large import. No-op elsewhere."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _tune_connection() -> None:
+    """SQLite: a page cache of 64 MB for this connection (the default 2 MB makes every
+    insert into the random-keyed indexes of a large import — keyed hashes, audit
+    hashes — read pages back from the file)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA cache_size = -65536")
+
+
+class _PlannedHousehold:
+    """A household the chunk will create: what a new member's columns need of it."""
+
+    __slots__ = ("address", "pk")
+
+    def __init__(self, address: str):
+        self.address = address
+        self.pk = None
+
+
+class _Columns:
+    """Attribute bag for :func:`jiayuan.people.services._apply` (which sets model
+    attributes): collects a new person's column values without a model instance."""
+
+
+def _template(model) -> tuple[list, dict]:
+    """(concrete fields but the primary key, their defaults by attname) of ``model``:
+    the columns a raw insert writes; what a row does not set keeps the model default."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {}
+    for f in fields:
+        defaults[f.attname] = f.get_default() if f.has_default() or f.null else ("" if f.empty_strings_allowed else None)
+    return fields, defaults
+
+
+def _insert(model, rows: list[dict], template: tuple[list, dict], now, *, want_ids: bool = True) -> list | None:
+    """Insert ``rows`` (dicts by attname; missing keys take the model default,
+    ``auto_now``/``auto_now_add`` fields ``now``) into ``model``'s table in one
+    statement: ``COPY`` on PostgreSQL (ids drawn from the table's sequence first, so
+    concurrent writers never collide, and returned in order), ``executemany``
+    elsewhere (returns None: the caller reads the ids back by a unique key). Runs in
+    the caller's transaction; constraints apply as for any INSERT."""
+    from django.db import connection
+
+    fields, defaults = template
+    stamped = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    attnames = [f.attname for f in fields]
+    base = dict(defaults)
+    for a in stamped:
+        base[a] = now
+    if connection.vendor == "postgresql":
+        pk = model._meta.pk
+        with connection.cursor() as cur:
+            ids = None
+            cols = [qn(f.column) for f in fields]
+            if want_ids:
+                cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                            [model._meta.db_table, pk.column, len(rows)])
+                ids = sorted(r[0] for r in cur.fetchall())
+                cols = [qn(pk.column)] + cols
+            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                write = copy.write_row
+                if ids is not None:
+                    for pid, row in zip(ids, rows):
+                        d = {**base, **row}
+                        write([pid] + [d[a] for a in attnames])
+                else:
+                    for row in rows:
+                        d = {**base, **row}
+                        write([d[a] for a in attnames])
+        return ids
+    ops = connection.ops
+    conv = {}
+    for f in fields:
+        kind = f.get_internal_type()
+        if kind == "DateTimeField":
+            conv[f.attname] = ops.adapt_datetimefield_value
+        elif kind == "DateField":
+            conv[f.attname] = ops.adapt_datefield_value
+    for a, fn in conv.items():  # the defaults and the stamp once, not per row
+        if base.get(a) is not None:
+            base[a] = fn(base[a])
+    marks = ", ".join(["%s"] * len(fields))
+    values = []
+    for row in rows:
+        d = {**base, **row}
+        for a, fn in conv.items():
+            v = row.get(a)
+            if v is not None:
+                d[a] = fn(v)
+        values.append([d[a] for a in attnames])
+    with connection.cursor() as cur:
+        cur.executemany(f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) VALUES ({marks})", values)
+    return None
+
+
+_ALIVE = str(Person.LifeStatus.ALIVE.value)
+_REGISTERED = str(Person.ResidenceStatus.REGISTERED.value)
+
+
+def _create_changes(c: dict) -> dict:
+    """The ``person.create`` audit changes of a new person's columns: every filled
+    audited field as ``[None, value]``, ID number and phone named but never logged
+    (as :func:`jiayuan.people.services.create_person` records them)."""
+    snap = {
+        "address": c.get("address", ""), "birth_date": c["birth_date"].isoformat(),
+        "ethnic_group": c.get("ethnic_group", ""), "household": c.get("household_id"),
+        "life_status": _ALIVE, "name": c["name"], "note": c.get("note", ""),
+        "region": c["region_id"], "relation_to_head": c.get("relation_to_head", ""),
+        "residence_status": c.get("residence_status") or _REGISTERED, "sex": c["sex"],
+    }
+    out = {k: [None, v] for k, v in snap.items() if v not in (None, "")}
+    out["id_number"] = ["***", "***"]
+    if c.get("phone_hash"):
+        out["phone"] = ["***", "***"]
+    return out
+
+
 class _Engine:
     def __init__(self, job: ImportJob, data: bytes, progress: Progress | None, cfg: Config):
         self.job = job
@@ -219,6 +435,9 @@ class _Engine:
         self.community = self.region.code[:12]
         self.header_issues: list[Issue] = []
         self.rows: list[Row] = []
+        self._person_template = _template(Person)
+        self._hh_template = _template(Household)
+        self._tag_template = _template(PersonTag)
 
     # -------------------------------------------------------------- helpers
 
@@ -296,14 +515,55 @@ class _Engine:
         cols = self.columns
         for i in range(self.header_index + 1, len(self.sheet.rows)):
             cells = self.sheet.rows[i]
-            raw = {f: (cells[idx] if idx < len(cells) else None) for f, idx in cols.items()}
-            if all(rules.is_blank(v) for v in raw.values()):
+            if all(rules.is_blank(cells[idx]) for idx in cols.values() if idx < len(cells)):
                 continue
-            self.rows.append(Row(i + 1, raw))
+            self.rows.append(Row(i + 1, Cells(cells, cols)))
+
+    def start_name_fields(self) -> None:
+        """Pinyin is the costliest part of registering a person (about 30 µs a name,
+        pypinyin): for a large file to be written, compute it for every distinct name
+        in a forked helper process while this one validates (``IMPORT_PARALLEL_NAMES``,
+        default 5,000 distinct names; 0 turns it off). The helper touches no database
+        connection and leaves with ``os._exit``."""
+        self._names_future = None
+        self._names_pool = None
+        if self.job.dry_run or self.cfg.parallel_names <= 0 or "name" not in self.columns:
+            return
+        names = list({rules.cell_text(r.raw.get("name")) for r in self.rows})
+        if len(names) < self.cfg.parallel_names:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            self._names_pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._names_future = self._names_pool.submit(_name_fields_batch, names)
+        except (OSError, ValueError):  # no fork here: compute them while writing instead
+            self._names_pool = self._names_future = None
+
+    def name_fields(self) -> dict:
+        """The helper's result (empty when it did not run or failed)."""
+        if getattr(self, "_name_fields", None) is None:
+            self._name_fields = {}
+            if getattr(self, "_names_future", None) is not None:
+                try:
+                    self._name_fields = self._names_future.result()
+                except Exception:  # noqa: BLE001 - the names are computed in-process instead
+                    self._name_fields = {}
+        return self._name_fields
+
+    def stop_helpers(self) -> None:
+        pool = getattr(self, "_names_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._names_pool = None
 
     def validate(self) -> None:
         total = len(self.rows)
         self.progress("validating", 0, total)
+        self.text_columns = [f for f in rules.TEXT_FIELDS if f in self.columns]
+        self._caches = {"name": {}, "sex": {}, "ethnic": {}, "address": {}, "relation": {}}
+        self._tag_cache: dict[str, tuple[list[str], list[str]]] = {}
         self.tag_lookup = {}
         for kind in TagKind.objects.all():
             self.tag_lookup[kind.code] = kind.code
@@ -322,12 +582,12 @@ class _Engine:
         self.progress("validating", total, total)
 
     def _validate_fields(self, row: Row) -> None:
-        raw = row.raw
+        raw = row.raw.as_dict() if isinstance(row.raw, Cells) else row.raw
         data: dict = {}
         # Text columns that Excel turned into dates.
-        for fname in rules.TEXT_FIELDS:
+        for fname in self.text_columns:
             v = raw.get(fname)
-            if v is not None and not isinstance(v, str) and hasattr(v, "isoformat") and fname in self.columns:
+            if v is not None and not isinstance(v, str) and hasattr(v, "isoformat"):
                 text = rules.cell_text(v)
                 if fname == "household_number":
                     self._issue(row, rules.issue("household.number_became_date", fname, value=text))
@@ -340,21 +600,23 @@ class _Engine:
         if scientific:
             self._issue(row, rules.scientific_id_error(id_raw))
         else:
-            id_value = id_raw if isinstance(id_raw, (int, float)) and not isinstance(id_raw, bool) else rules.cell_text(id_raw)
-            data["id_number"] = id_value
-            try:
-                row.id_info = people_rules.parse_id_number(id_value)
-                row.id_hash = security.lookup_hash("id_number", row.id_info.number)
-            except people_rules.RuleError:
-                pass  # reported by clean_person below
+            data["id_number"] = id_raw if _is_number(id_raw) else rules.cell_text(id_raw)
         for fname in ("sex", "ethnic_group", "phone"):
             v = raw.get(fname)
             if not rules.is_blank(v):
-                data[fname] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else rules.cell_text(v)
+                data[fname] = v if _is_number(v) else rules.cell_text(v)
         for fname in ("address", "note"):
             v = raw.get(fname)
             if not rules.is_blank(v):
                 data[fname] = rules.cell_text(v)
+        v = raw.get("residence_status")
+        if not rules.is_blank(v):
+            text = rules.cell_text(v)
+            code = rules.parse_residence_status(text)
+            if code is None:
+                self._issue(row, rules.issue("residence_status.unknown", "residence_status", value=text.strip()))
+            else:
+                data["residence_status"] = code
         year_month = None
         v = raw.get("birth_date")
         if not rules.is_blank(v):
@@ -369,20 +631,33 @@ class _Engine:
                     data["birth_date"] = parsed
         v = raw.get("relation_to_head")
         if not rules.is_blank(v):
-            data["relation_to_head"] = v if isinstance(v, (int, float)) and not isinstance(v, bool) else rules.cell_text(v)
-            try:
-                row.relation = people_rules.parse_relation(data["relation_to_head"])
-            except people_rules.RuleError:
-                pass
-        try:
-            clean = clean_person(data, partial=True)
-        except ValidationFailed as exc:
-            for fname, errs in exc.fields.items():
-                for e in errs:
-                    err = people_rules.RuleError(e["code"], "%(m)s", {"m": e["message"]}, fname)
-                    self._issue(row, err)
+            data["relation_to_head"] = v if _is_number(v) else rules.cell_text(v)
+        fast = self._fast_clean(data)
+        if fast is not None:
+            row.values, row.id_info = fast
+            row.relation = row.values.get("relation_to_head") or None
         else:
-            row.values = clean.values
+            if "relation_to_head" in data:
+                try:
+                    row.relation = people_rules.parse_relation(data["relation_to_head"])
+                except people_rules.RuleError:
+                    pass
+            if "id_number" in data:
+                try:
+                    row.id_info = people_rules.parse_id_number(data["id_number"])
+                except people_rules.RuleError:
+                    pass  # reported by clean_person below
+            try:
+                clean = clean_person(data, partial=True)
+            except ValidationFailed as exc:
+                for fname, errs in exc.fields.items():
+                    for e in errs:
+                        err = people_rules.RuleError(e["code"], "%(m)s", {"m": e["message"]}, fname)
+                        self._issue(row, err)
+            else:
+                row.values = clean.values
+        if row.id_info is not None:
+            row.id_hash = security.lookup_hash("id_number", row.id_info.number)
         if year_month and row.id_info:
             b = row.id_info.birth_date
             if (year_month.year, year_month.month) != (b.year, b.month):
@@ -402,12 +677,76 @@ class _Engine:
             row.grid_text = "".join(people_rules.normalize_text(rules.cell_text(v)).split())
         v = raw.get("tags")
         if not rules.is_blank(v):
-            for name in rules.split_tags(rules.cell_text(v)):
-                code = self.tag_lookup.get(name)
-                if code is None:
-                    self._issue(row, rules.issue("tag.unknown", "tags", value=name, choices=self.tag_choices))
-                elif code not in row.tag_codes:
-                    row.tag_codes.append(code)
+            text = rules.cell_text(v)
+            parsed = self._tag_cache.get(text)
+            if parsed is None:
+                codes, unknown = [], []
+                for name in rules.split_tags(text):
+                    code = self.tag_lookup.get(name)
+                    if code is None:
+                        unknown.append(name)
+                    elif code not in codes:
+                        codes.append(code)
+                parsed = self._tag_cache[text] = (codes, unknown)
+            row.tag_codes = list(parsed[0])
+            for name in parsed[1]:
+                self._issue(row, rules.issue("tag.unknown", "tags", value=name, choices=self.tag_choices))
+
+    def _cached(self, cache: dict, fn, value):
+        key = (type(value), value)
+        try:
+            return cache[key]
+        except KeyError:
+            out = cache[key] = fn(value)
+            return out
+
+    def _fast_clean(self, data: dict):
+        """``(values, id_info)`` as :func:`jiayuan.people.services.clean_person` (partial)
+        would give them for a row without errors, calling the same rules of
+        :mod:`jiayuan.people.rules`, cached per distinct cell text where the text alone
+        decides (names, sex, ethnic groups, relations, addresses). ``None`` at the first
+        error: the caller then runs ``clean_person`` itself, which reports every error
+        of the row in the spine's words. ``tests/test_fast_path.py`` checks that both
+        agree."""
+        c = self._caches
+        try:
+            v: dict = {"name": self._cached(c["name"], people_rules.normalize_name, data["name"])}
+            info = None
+            if "id_number" in data:
+                info = people_rules.parse_id_number(data["id_number"])
+                v["id_number"] = info.number
+            s = data.get("sex")
+            sex = self._cached(c["sex"], people_rules.parse_sex, s) if s not in (None, "") else None
+            birth = data.get("birth_date")
+            if info is not None:
+                if (sex in (1, 2) and sex != info.sex) or (birth is not None and birth != info.birth_date):
+                    return None
+                v["sex"], v["birth_date"] = info.sex, info.birth_date
+            if "ethnic_group" in data:
+                v["ethnic_group"] = self._cached(c["ethnic"], people_rules.parse_ethnic_group, data["ethnic_group"]) or ""
+            if "phone" in data:
+                x = data["phone"]
+                v["phone"] = people_rules.normalize_phone(x) if x not in (None, "") else ""
+            if "residence_status" in data:
+                if data["residence_status"] not in Person.ResidenceStatus.values:
+                    return None
+                v["residence_status"] = data["residence_status"]
+            if "address" in data:
+                text = self._cached(c["address"], _address_text, data["address"])
+                if len(text) > 200:
+                    return None
+                v["address"] = text
+            if "note" in data:
+                text = str(data["note"] or "").strip()
+                if len(text) > 2000:
+                    return None
+                v["note"] = text
+            if "relation_to_head" in data:
+                v["relation_to_head"] = self._cached(c["relation"], people_rules.parse_relation,
+                                                     data["relation_to_head"]) or ""
+            return v, info
+        except people_rules.RuleError:
+            return None
 
     def _check_duplicates(self) -> None:
         first: dict[str, int] = {}
@@ -420,31 +759,54 @@ class _Engine:
                 first[row.id_hash] = row.number
 
     def _load_existing(self) -> None:
-        hashes = list({r.id_hash for r in self.rows if r.id_hash})
-        self.existing: dict[str, Person] = {}
-        for i in range(0, len(hashes), 500):
-            for p in Person.objects.filter(id_number_hash__in=hashes[i:i + 500]).select_related("household"):
-                self.existing[p.id_number_hash] = p
+        """What the registry already holds for the file's rows: persons by keyed hash
+        (:class:`_Known`), households by number (:class:`_KnownHousehold`) with their
+        members' hashes and relations, current tags. Repeated strings (codes, hashes
+        also in the file) are shared, not held twice: a re-run of a large file knows
+        every row."""
+        canon = {r.id_hash: r.id_hash for r in self.rows if r.id_hash}
+        shared: dict[str, str] = {}
+        share = shared.setdefault
+        hashes = list(canon)
+        self.existing: dict[str, _Known] = {}
+        hh_numbers: dict[int, str] = {}
+        for i in range(0, len(hashes), 900):
+            for values in Person.objects.filter(id_number_hash__in=hashes[i:i + 900]).values_list(*_Known.COLUMNS):
+                known = _Known(*values)
+                known.id_number_hash = canon.get(known.id_number_hash, known.id_number_hash)
+                for attr in ("ethnic_group", "relation_to_head", "region_id", "residence_status"):
+                    setattr(known, attr, share(getattr(known, attr), getattr(known, attr)))
+                self.existing[known.id_number_hash] = known
+        taken = list({k.household_id for k in self.existing.values() if k.household_id})
+        for i in range(0, len(taken), 900):
+            hh_numbers.update(Household.objects.filter(pk__in=taken[i:i + 900]).values_list("pk", "number"))
+        for k in self.existing.values():
+            if k.household_id:
+                k.household_number = hh_numbers.get(k.household_id, "")
+        del hh_numbers
         numbers = list({r.household_number for r in self.rows if r.household_number})
-        self.households: dict[str, Household] = {}
+        self.households: dict[str, _KnownHousehold] = {}
         self.members: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for i in range(0, len(numbers), 500):
-            for hh in Household.objects.filter(community_id=self.community, number__in=numbers[i:i + 500]):
+        for i in range(0, len(numbers), 900):
+            for values in Household.objects.filter(community_id=self.community, number__in=numbers[i:i + 900]
+                                                   ).values_list(*_KnownHousehold.COLUMNS):
+                hh = _KnownHousehold(*values)
+                hh.region_id = share(hh.region_id, hh.region_id)
                 self.households[hh.number] = hh
         hh_ids = [h.pk for h in self.households.values()]
-        for i in range(0, len(hh_ids), 500):
-            for hid, h, rel in Person.objects.filter(household_id__in=hh_ids[i:i + 500]).values_list(
+        for i in range(0, len(hh_ids), 900):
+            for hid, h, rel in Person.objects.filter(household_id__in=hh_ids[i:i + 900]).values_list(
                     "household_id", "id_number_hash", "relation_to_head"):
-                self.members[hid].append((h, rel))
+                self.members[hid].append((canon.get(h, h), share(rel, rel)))
         person_ids = [p.pk for p in self.existing.values()]
         self.current_tags: dict[int, set[str]] = defaultdict(set)
         if any(r.tag_codes for r in self.rows):
             from ..people.selectors import current_tags_q
 
-            for i in range(0, len(person_ids), 500):
-                for pid, kind in PersonTag.objects.filter(current_tags_q(), person_id__in=person_ids[i:i + 500]
+            for i in range(0, len(person_ids), 900):
+                for pid, kind in PersonTag.objects.filter(current_tags_q(), person_id__in=person_ids[i:i + 900]
                                                           ).values_list("person_id", "kind_id"):
-                    self.current_tags[pid].add(kind)
+                    self.current_tags[pid].add(share(kind, kind))
 
     def _resolve_grids(self) -> None:
         texts = {r.grid_text for r in self.rows if r.grid_text}
@@ -518,7 +880,7 @@ class _Engine:
                 p = self.existing.get(row.id_hash)
                 if p is not None and p.household_id and (hh is None or p.household_id != hh.pk):
                     self._issue(row, rules.issue("household.member_taken", "household_number",
-                                                 current=p.household.number, number=number))
+                                                 current=p.household_number, number=number))
             file_hashes = {r.id_hash for r in group if r.id_hash}
             file_heads = [r for r in group if r.relation == HEAD]
             db_heads = [h for h, rel in self.members.get(hh.pk, []) if rel == HEAD and h not in file_hashes] if hh else []
@@ -573,7 +935,7 @@ class _Engine:
         turn stored person ``p`` into what ``row`` says; empty cells change nothing."""
         v = row.values
         vals: dict = {}
-        for key in ("name", "ethnic_group", "address", "note"):
+        for key in ("name", "ethnic_group", "address", "note", "residence_status"):
             if v.get(key) and v[key] != getattr(p, key):
                 vals[key] = v[key]
         if v.get("phone") and security.lookup_hash("phone", v["phone"]) != p.phone_hash:
@@ -637,6 +999,8 @@ class _Engine:
         return chunks
 
     def write(self) -> None:
+        self._names = self.name_fields()
+        self._prepared: dict[int, dict] = {}
         chunks = self._chunks()
         total = sum(len(c) for c in chunks)
         unchanged = sum(1 for r in self.rows if not r.errors and r.action == "unchanged")
@@ -645,6 +1009,9 @@ class _Engine:
         self.progress("writing", 0, total)
         self.conflicts: list[Issue] = []
         done = 0
+        pipelined = not self.job.all_or_nothing and self._can_pipeline(chunks)
+        if not pipelined:
+            _tune_connection()
         try:
             if self.job.all_or_nothing:
                 with transaction.atomic():
@@ -652,6 +1019,9 @@ class _Engine:
                         self._write_chunk(chunk)
                         done += len(chunk)
                         self.progress("writing", done, total)
+                return
+            if pipelined:
+                self._write_pipelined(chunks, total)
                 return
             for chunk in chunks:
                 try:
@@ -664,6 +1034,84 @@ class _Engine:
             # After the transactions: in all-or-nothing mode the rollback must not take
             # the explanation with it.
             ImportIssue.objects.bulk_create([self._issue_model(i) for i in self.conflicts])
+
+    # -------------------------------------------------------------- pipelined writing
+
+    def _can_pipeline(self, chunks: list[list[Row]]) -> bool:
+        """Write in a second thread (its own database connection) while this one
+        prepares the next chunk: when there are several chunks, we are not inside a
+        transaction (whose rows another connection could not see) and the database is
+        not an in-memory one. ``IMPORT_PIPELINE`` = 0 turns it off."""
+        from django.db import connection
+
+        if len(chunks) < 2 or connection.in_atomic_block or _setting("IMPORT_PIPELINE", 1) <= 0:
+            return False
+        name = str(connection.settings_dict.get("NAME") or "")
+        return not (connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name))
+
+    def _prepare(self, chunk: list[Row]) -> None:
+        """The costly part of a chunk that needs no database: the column values of the
+        persons planned as new (cipher text, keyed hashes, pinyin), kept by sheet row
+        for the writer, which checks the plan again inside its transaction."""
+        prepared = self._prepared
+        for row in chunk:
+            if row.action != "create" or row.number in prepared:
+                continue
+            hh = None
+            if row.household_number:
+                hh = self.households.get(row.household_number) or _PlannedHousehold(
+                    self.hh_plan[row.household_number]["address"][:200])
+            prepared[row.number] = self._new_person(row, hh, None, household_id=False)
+
+    def _write_pipelined(self, chunks: list[list[Row]], total: int) -> None:
+        """Chunk k is written (its own transaction, as always) by a writer thread while
+        this thread prepares chunk k + 1: the database's work (and the wait for it)
+        overlaps Python's. Order, transactions, conflicts and progress are those of the
+        plain loop."""
+        import queue
+        import threading
+
+        from django.db import connections
+
+        todo: queue.Queue = queue.Queue(maxsize=2)
+        failure: list[BaseException] = []
+
+        def writer() -> None:
+            done = 0
+            try:
+                _tune_connection()
+                while True:
+                    chunk = todo.get()
+                    if chunk is None:
+                        return
+                    if failure:
+                        continue
+                    try:
+                        self._write_chunk(chunk)
+                    except _ChunkConflict:
+                        pass
+                    done += len(chunk)
+                    self.progress("writing", done, total)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                failure.append(exc)
+                while todo.get() is not None:  # drain so that the producer never blocks
+                    pass
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=writer, name=f"import-writer-{self.job.pk}", daemon=True)
+        thread.start()
+        try:
+            for chunk in chunks:
+                if failure:
+                    break
+                self._prepare(chunk)
+                todo.put(chunk)
+        finally:
+            todo.put(None)
+            thread.join()
+        if failure:
+            raise failure[0]
 
     def _write_chunk(self, chunk: list[Row]) -> None:
         """Write one chunk in one transaction; a constraint broken by someone editing
@@ -686,6 +1134,11 @@ class _Engine:
             raise _ChunkConflict from exc
 
     def _write_chunk_rows(self, chunk: list[Row]) -> dict:
+        """Write one chunk's rows (inside the chunk's transaction). New households,
+        persons and tags go in with one multi-row insert each (``executemany``, ``COPY``
+        on PostgreSQL) built from column values, not model instances; changed persons
+        with ``bulk_update``; every entry of the audit log with
+        :func:`jiayuan.audit.services.record_bulk`."""
         now = timezone.now()
         counts = {"created": 0, "updated": 0, "unchanged": 0, "households": 0}
         hashes = [r.id_hash for r in chunk]
@@ -696,39 +1149,33 @@ class _Engine:
                Household.objects.select_for_update().filter(community_id=self.community, number__in=numbers)}
         items: list[dict] = []
         new_hh = [Household(number=n, community_id=self.community, region_id=self.hh_plan[n]["region"],
-                            address=self.hh_plan[n]["address"][:200]) for n in numbers if n not in hhs]
+                            address=self.hh_plan[n]["address"][:200], version=1, created_at=now, updated_at=now)
+                  for n in numbers if n not in hhs]
         if new_hh:
-            Household.objects.bulk_create(new_hh)
-            if new_hh[0].pk is None:  # backends without RETURNING
-                ids = dict(Household.objects.filter(community_id=self.community,
-                                                    number__in=[h.number for h in new_hh]).values_list("number", "pk"))
-                for h in new_hh:
-                    h.pk = ids[h.number]
+            ids = _insert(Household, [h.__dict__ for h in new_hh], self._hh_template, now)
+            if ids is None:
+                by_number = dict(Household.objects.filter(community_id=self.community, number__in=[
+                    h.number for h in new_hh]).values_list("number", "pk"))
+                ids = [by_number[h.number] for h in new_hh]
+            for h, pk in zip(new_hh, ids):
+                h.pk = pk
             for h in new_hh:
                 hhs[h.number] = h
                 items.append({"action": "household.create", "object_type": "people.household", "object_id": h.pk,
                               "object_repr": h.number, "region_code": h.region_id,
-                              "changes": {"number": [None, h.number], "address": [None, h.address]}})
+                              "changes": {"address": [None, h.address], "number": [None, h.number]}})
             counts["households"] = len(new_hh)
         demoted: list[Person] = []
         updated: list[Person] = []
-        created: list[tuple[Person, Row]] = []
+        created: list[tuple[dict, Row]] = []
         moved_tags: dict[int, str] = {}
-        new_tags: list[PersonTag] = []
+        new_tags: list[tuple[int, str, str, str]] = []  # existing persons: (person id, name, kind, region)
+        created_tags: list[tuple[int, str, str]] = []  # new persons: (person id, kind, region)
         for row in chunk:
             p = persons.get(row.id_hash)
             hh = hhs.get(row.household_number) if row.household_number else None
             if p is None:
-                p = Person(region_id=(self.hh_plan[row.household_number]["region"] if hh else
-                                      (row.region_code or self.region.code)))
-                values = {k: v for k, v in row.values.items() if k != "relation_to_head"}
-                if hh is not None and not values.get("address"):
-                    values["address"] = hh.address  # a member's home is the household's
-                _apply(p, values)
-                if hh is not None:
-                    p.household = hh
-                    p.relation_to_head = row.relation
-                created.append((p, row))
+                created.append((self._new_person(row, hh, now), row))
                 continue
             if not p.region_id.startswith(self.region.code):
                 raise IntegrityError("person moved out of scope during import")
@@ -740,8 +1187,7 @@ class _Engine:
             after = _snapshot(p)
             changes = model_changes(before, after, SENSITIVE)
             for code in tags:
-                new_tags.append(PersonTag(person=p, kind_id=code, region_id=p.region_id, valid_from=now.date(),
-                                          source=PersonTag.Source.IMPORT))
+                new_tags.append((p.pk, p.name, code, p.region_id))
             if not changes and not tags:
                 counts["unchanged"] += 1
                 continue
@@ -757,38 +1203,80 @@ class _Engine:
                               "object_repr": p.name, "region_code": p.region_id, "changes": changes,
                               "extra": {"row": row.number}})
         fields = ["name", "name_pinyin", "name_initials", "name_grams", "phone_cipher", "phone_hash",
-                  "ethnic_group", "address", "note", "region", "household", "relation_to_head", "version",
-                  "updated_at"]
+                  "ethnic_group", "address", "note", "residence_status", "region", "household", "relation_to_head",
+                  "version", "updated_at"]
         if demoted:
             Person.objects.bulk_update(demoted, fields)
         if updated:
             Person.objects.bulk_update(updated, fields)
         if created:
-            Person.objects.bulk_create([p for p, _ in created])
-            if created[0][0].pk is None:  # backends without RETURNING
-                ids = dict(Person.objects.filter(id_number_hash__in=[p.id_number_hash for p, _ in created]
-                                                 ).values_list("id_number_hash", "pk"))
-                for p, _ in created:
-                    p.pk = p.id = ids[p.id_number_hash]
-            for p, row in created:
-                items.append({"action": "person.create", "object_type": "people.person", "object_id": p.pk,
-                              "object_repr": p.name, "region_code": p.region_id,
-                              "changes": model_changes({}, _snapshot(p), SENSITIVE), "extra": {"row": row.number}})
-                for code in row.tag_codes:
-                    new_tags.append(PersonTag(person=p, kind_id=code, region_id=p.region_id, valid_from=now.date(),
-                                              source=PersonTag.Source.IMPORT))
+            cols = [c for c, _ in created]
+            ids = _insert(Person, cols, self._person_template, now)
+            if ids is None:
+                by_hash = {}
+                hashes = [c["id_number_hash"] for c in cols]
+                for i in range(0, len(hashes), 900):
+                    by_hash.update(Person.objects.filter(id_number_hash__in=hashes[i:i + 900])
+                                   .values_list("id_number_hash", "pk"))
+                ids = [by_hash[h] for h in hashes]
+            for (c, row), pid in zip(created, ids):
+                changes = _create_changes(c)
+                if row.tag_codes:
+                    # Tags given at registration are part of the person.create entry.
+                    changes["tags"] = [None, list(row.tag_codes)]
+                    created_tags.extend((pid, code, c["region_id"]) for code in row.tag_codes)
+                items.append({"action": "person.create", "object_type": "people.person", "object_id": pid,
+                              "object_repr": c["name"], "region_code": c["region_id"],
+                              "changes": changes, "extra": {"row": row.number}})
             counts["created"] = len(created)
         for pid, region_code in moved_tags.items():
             PersonTag.objects.filter(person_id=pid).update(region_id=region_code)
-        if new_tags:
-            PersonTag.objects.bulk_create(new_tags)
-            for t in new_tags:
-                items.append({"action": "person.tag_add", "object_type": "people.person", "object_id": t.person.pk,
-                              "object_repr": t.person.name, "region_code": t.region_id,
-                              "changes": {"tag": [None, t.kind_id]},
-                              "extra": {"valid_from": t.valid_from, "source": t.source}})
-        record_many(self.actor, items)
+        if new_tags or created_tags:
+            today = timezone.localdate()
+            _insert(PersonTag, [{"person_id": pid, "kind_id": kind, "region_id": region, "valid_from": today,
+                                 "source": PersonTag.Source.IMPORT} for pid, kind, region in
+                                [(t[0], t[2], t[3]) for t in new_tags] + created_tags],
+                    self._tag_template, now, want_ids=False)
+            for pid, name, kind, region in new_tags:
+                items.append({"action": "person.tag_add", "object_type": "people.person", "object_id": pid,
+                              "object_repr": name, "region_code": region, "changes": {"tag": [None, kind]},
+                              "extra": {"valid_from": today.isoformat(), "source": PersonTag.Source.IMPORT}})
+        record_bulk(self.actor, items)
         return counts
+
+    def _new_person(self, row: Row, hh, now, *, household_id: bool = True) -> dict:
+        """Column values (by attname) of a new person: the row's values through
+        :func:`jiayuan.people.services._apply` (cipher text, keyed hashes, ID tails,
+        pinyin and name grams, exactly as every other way of registering a person).
+        ``household_id=False``: prepared ahead, the household's id is set later."""
+        prepared = self._prepared.pop(row.number, None) if getattr(self, "_prepared", None) else None
+        if prepared is not None:
+            if hh is not None:
+                prepared["household_id"] = hh.pk
+                if not row.values.get("address"):
+                    prepared["address"] = hh.address
+            return prepared
+        values = row.values
+        cols = _Columns()
+        applied = {k: v for k, v in values.items() if k not in ("relation_to_head", "name")}
+        if hh is not None and not applied.get("address"):
+            applied["address"] = hh.address  # a member's home is the household's
+        name = values["name"]
+        search = self._names.get(name)
+        if search is None:
+            applied["name"] = name  # _apply computes pinyin and grams
+        _apply(cols, applied)
+        d = cols.__dict__
+        if search is not None:  # computed by the helper with the same function _apply uses
+            d["name"] = name
+            d["name_pinyin"], d["name_initials"], d["name_grams"] = search
+        d["region_id"] = (self.hh_plan[row.household_number]["region"] if hh is not None
+                          else (row.region_code or self.region.code))
+        if hh is not None:
+            if household_id:
+                d["household_id"] = hh.pk
+            d["relation_to_head"] = row.relation
+        return d
 
     # -------------------------------------------------------------- results
 
@@ -820,11 +1308,13 @@ def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,
     result = ImportResult(job=job)
     try:
         engine.read()
+        _release_memory()  # the reader's buffers (python-calamine's cells) are garbage now
         engine.parse_rows()
         result.sheet, result.header_index, result.columns = engine.sheet, engine.header_index, engine.columns
         job.rows = len(engine.rows)
         job.stage, job.progress_total = "validating", job.rows
         job.save(update_fields=["sheet_name", "header_row", "rows", "stage", "progress_total"])
+        engine.start_name_fields()
         engine.validate()
         issues = engine.all_issues()
         ImportIssue.objects.bulk_create([engine._issue_model(i) for i in issues], batch_size=1000)
@@ -854,5 +1344,76 @@ def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,
             status=ImportJob.Status.FAILED, error_code="import.failed", stage="done", finished_at=timezone.now(),
             error_message=translate_rule_error(rules.issue("import.failed")))
         raise
+    finally:
+        engine.stop_helpers()
     job.refresh_from_db()
     return result
+
+
+# ------------------------------------------------------------------ pages and API
+
+
+def confirm_job(actor: Actor, preview: ImportJob, *, all_or_nothing: bool | None = None) -> ImportJob:
+    """A new job that writes what the finished dry run ``preview`` (from a scoped
+    selector) checked: same stored file, region and sheet; ``all_or_nothing`` as given
+    (default: the preview's). Raises FileRejected ``permission.denied`` (role or
+    scope), ``import.not_previewed`` when ``preview`` is not a finished dry run with its
+    file."""
+    user = actor.user
+    if user is not None and (not user.can(Perm.EDIT_REGISTRY)
+                             or not preview.region_id.startswith(user.scope_code or "")):
+        raise reject("permission.denied")
+    if not preview.dry_run or preview.status != ImportJob.Status.DONE or not preview.file:
+        raise reject("import.not_previewed")
+    source = {"api": ImportJob.Source.API}.get(actor.source, ImportJob.Source.PAGE)
+    options = dict(preview.options, dry_run=False, preview_of=preview.pk)
+    if all_or_nothing is not None:
+        options["all_or_nothing"] = bool(all_or_nothing)
+    job = ImportJob(kind=preview.kind, source=source, created_by=user, region=preview.region,
+                    file_name=preview.file_name, file_size=preview.file_size, sha256=preview.sha256,
+                    options=options)
+    job.file.name = preview.file.name  # the same stored file: nothing uploaded twice
+    job.save()
+    return job
+
+
+def error_workbook(job: ImportJob) -> bytes:
+    """The error workbook of a finished job (from a scoped selector), rebuilt from its
+    stored file and recorded issues: the sheet as read, a 错误原因 column, the cells at
+    fault highlighted (see :mod:`.report`). Raises FileRejected ``import.no_report``
+    when the job has no stored file (a command-line job) or never read its sheet."""
+    import io
+
+    from . import report
+
+    if not job.file or job.header_row is None or job.status != ImportJob.Status.DONE:
+        raise reject("import.no_report")
+    with job.file.open("rb") as fh:
+        data = fh.read()
+    source = reading.open_source(data, job.file_name, config().limits)
+    sheet = source.load(job.sheet_name if job.sheet_name in source.sheet_names else source.sheet_names[0])
+    header_index = job.header_row - 1
+    columns = rules.match_header_row(sheet.rows[header_index]).columns if header_index < len(sheet.rows) else {}
+    issues = list(ImportIssue.objects.filter(job=job).order_by("row", "id"))
+    out = io.BytesIO()
+    report.write_report(out, sheet, header_index, columns, issues)
+    return out.getvalue()
+
+
+def report_file_name(job: ImportJob) -> str:
+    """``<original name>-错误原因.xlsx``."""
+    base = job.file_name.rsplit(".", 1)[0] or "台账"
+    return f"{base}-错误原因.xlsx"
+
+
+def record_export(actor: Actor, *, what: str, filters: dict, rows: int, fmt: str, sensitive: bool,
+                  region_code: str = "") -> None:
+    """Audit one export (``person.export`` / ``household.export``): who, the filter
+    used, the number of rows, the format and whether ID numbers and phones were
+    whole. Recorded before the file is sent (PIPL: every export is traceable)."""
+    from ..audit.services import record
+
+    with transaction.atomic():
+        record(actor, f"{what}.export", object_type=f"people.{what}", region_code=region_code,
+               extra={"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "rows": rows,
+                      "format": fmt, "sensitive": bool(sensitive)})

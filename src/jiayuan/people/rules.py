@@ -93,8 +93,23 @@ class RuleError(ValueError):
 # --------------------------------------------------------------------------- text
 
 
+_FORMAT_CHARS_RE: list[re.Pattern] = []
+
+
+def _format_chars_re() -> re.Pattern:
+    """A character class of every Unicode format character (category Cf) known to
+    this Python's Unicode database (built once, on first use)."""
+    if not _FORMAT_CHARS_RE:
+        chars = [chr(c) for r in (range(0x80, 0x30000), range(0xE0000, 0xE1000)) for c in r
+                 if unicodedata.category(chr(c)) == "Cf"]
+        _FORMAT_CHARS_RE.append(re.compile("[" + "".join(re.escape(ch) for ch in chars) + "]"))
+    return _FORMAT_CHARS_RE[0]
+
+
 def _strip_format_chars(value: str) -> str:
-    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+    if value.isascii():  # no format character is ASCII
+        return value
+    return _format_chars_re().sub("", value)
 
 
 def normalize_text(value: str) -> str:

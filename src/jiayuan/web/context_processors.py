@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ..accounts.permissions import Perm
 
+# Roles whose menu offers the event report and the service desk (the pages themselves
+# admit every role their case type lets open one).
+REPORTERS = ("grid_member", "community_worker", "community_director")
+DESK_ROLES = ("community_worker", "community_director")
+
 
 def navigation(request) -> dict:
     """``nav``: list of (url name, label, key) the role may open; ``nav_active``: the key
@@ -13,21 +18,45 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": []}
     items = [("web:home", _("首页"), "home")]
+    # cases (cases/, grid/, servicecenter/): the daily work first
+    if user.can(Perm.VIEW_CASES):
+        items.append(("cases:queue", _("待办"), "cases"))
+    if user.can(Perm.CREATE_CASES) and (user.is_superuser or user.role in REPORTERS):
+        items.append(("grid:report", _("上报事件"), "report"))
+    if user.can(Perm.SUPERVISE_CASES):
+        items.append(("cases:board", _("调度台"), "board"))
+    if user.can(Perm.CREATE_CASES) and (user.is_superuser or user.role in DESK_ROLES):
+        items.append(("servicecenter:intake", _("窗口受理"), "desk"))
+    if user.can(Perm.ISSUE_CERTIFICATES):
+        items.append(("servicecenter:certificate_list", _("证明"), "certificates"))
     if user.can(Perm.VIEW_REGISTRY):
         items += [("web:region_tree", _("区划网格"), "regions"), ("web:person_list", _("居民"), "persons"),
                   ("web:household_list", _("户"), "households")]
+    if user.can(Perm.VIEW_CASES):
+        items.append(("cases:counts", _("案件统计"), "counts"))
+    if user.can(Perm.EDIT_REGISTRY):
+        items.append(("web:import_list", _("台账导入"), "imports"))
     if user.can(Perm.VIEW_AUDIT):
         items.append(("web:audit_list", _("审计日志"), "audit"))
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match else ""
     active = "home"
     for key, prefixes in (("persons", ("person",)), ("households", ("household",)),
-                          ("regions", ("region", "grid", "households_move")), ("audit", ("audit",))):
+                          ("regions", ("region", "grid", "households_move")), ("audit", ("audit",)),
+                          ("imports", ("import",))):
         if url_name and url_name.startswith(prefixes):
             active = key
+    namespace = match.namespace if match else ""
+    if namespace == "cases":
+        active = {"board": "board", "counts": "counts"}.get(url_name, "cases")
+    elif namespace == "grid":
+        active = "report"
+    elif namespace == "servicecenter":
+        active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:
         role, scope = _("系统管理员"), _("全部区划")
     else:
         role = user.get_role_display() or _("未分配角色")
         scope = user.scope.short_name if user.scope_id else _("未指定")
-    return {"nav": items, "nav_active": active, "me_role": role, "me_scope": scope}
+    return {"nav": items, "nav_active": active, "me_role": role, "me_scope": scope,
+            "can_export": user.can(Perm.EXPORT), "can_export_sensitive": user.can(Perm.EXPORT_SENSITIVE)}

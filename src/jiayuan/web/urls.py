@@ -1,7 +1,7 @@
 """Page routes. One namespace (``web``) for the whole site; the views live in each
 app's ``views.py`` (regions, people, audit) and the shell's in :mod:`jiayuan.web.views`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from ..audit import views as audit_views
 from ..people import views as people_views
@@ -40,4 +40,6 @@ urlpatterns = [
     path("households/<int:pk>/head/", people_views.household_head, name="household_head"),
     # audit log
     path("audit/", audit_views.audit_list, name="audit_list"),
+    # roster import and export
+    path("", include("jiayuan.imports.urls")),
 ]

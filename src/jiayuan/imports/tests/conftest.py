@@ -78,3 +78,42 @@ def run(db, tmp_path):
 def codes(result: dict, key: str = "error_rows") -> list[tuple[int, str, str]]:
     """(row, column, code) of each error (or warning) entry, in order."""
     return [(e["row"], e["column"], e["code"]) for e in result[key]]
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary media root."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Background tasks run at once, inside the request (django-tasks' ImmediateBackend)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default"]}}
+
+
+def roster(rows, *, title: str | None = "交通巷社区居民花名册", header=None) -> bytes:
+    """An .xlsx roster with the standard 13 headers (or ``header``), built with
+    openpyxl; ID, phone and 户号 columns as text."""
+    from jiayuan.imports.export import ROSTER_HEADERS
+
+    return xlsx_bytes([list(header or ROSTER_HEADERS)] + [list(r) for r in rows], title=title,
+                      text_columns=(3, 6, 7))
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """``run_worker()``: ``jiayuan worker --batch`` (run every queued task, then stop)
+    inside the test's transaction: the worker's ``close_old_connections`` would close
+    a connection that is in an atomic block (as every non-transactional test is)."""
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run

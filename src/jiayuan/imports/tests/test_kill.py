@@ -156,7 +156,7 @@ def test_kill_mid_chunk_then_rerun(fresh_database, tmp_path):
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiayuan.settings")
         django.setup()
         from jiayuan.imports import services
-        real = services.record_many
+        real = services.record_bulk
         calls = []
         def held(actor, items):
             calls.append(1)
@@ -164,7 +164,7 @@ def test_kill_mid_chunk_then_rerun(fresh_database, tmp_path):
                 print("HOLDING", flush=True)
                 time.sleep(300)
             return real(actor, items)
-        services.record_many = held
+        services.record_bulk = held
         from jiayuan.cli import main
         main(["jiayuan", "import", "residents", {str(path)!r}, "--region", "620702001001", "--json"])
     """)

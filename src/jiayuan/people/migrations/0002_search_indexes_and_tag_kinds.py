@@ -19,6 +19,15 @@ PG_INDEXES = [
     ("audit_region_like", "audit_auditentry", "region_code varchar_pattern_ops, seq"),
 ]
 
+# Finer planner statistics for the pinyin prefix searches: with the default 100 histogram
+# buckets a rare prefix (``kfs%``) is estimated at thousands of rows instead of a handful,
+# and the planner then walks the primary key for the first page (bench/search.py,
+# docs/performance.md).
+PG_STATISTICS = [
+    ("people_person", "name_initials", 1000),
+    ("people_person", "name_pinyin", 1000),
+]
+
 TAG_KINDS = [
     ("subsistence_allowance", "低保对象", "享受最低生活保障的家庭成员", 10),
     ("extreme_poverty", "特困人员", "特困人员救助供养对象", 20),
@@ -43,6 +52,8 @@ def forwards(apps, schema_editor):
                 "CREATE INDEX IF NOT EXISTS person_name_grams_gin ON people_person "
                 "USING gin (to_tsvector('simple'::regconfig, name_grams))"
             )
+            for table, column, target in PG_STATISTICS:
+                cur.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {target}")
     TagKind = apps.get_model("people", "TagKind")
     for code, name, desc, sort in TAG_KINDS:
         TagKind.objects.update_or_create(code=code, defaults={"name": name, "description": desc, "sort": sort})
@@ -54,6 +65,8 @@ def backwards(apps, schema_editor):
             for name in [n for n, _t, _c in PG_INDEXES] + ["person_region_like", "household_region_like"]:
                 cur.execute(f"DROP INDEX IF EXISTS {name}")
             cur.execute("DROP INDEX IF EXISTS person_name_grams_gin")
+            for table, column, _target in PG_STATISTICS:
+                cur.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS -1")
 
 
 class Migration(migrations.Migration):

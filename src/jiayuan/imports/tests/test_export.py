@@ -1,0 +1,234 @@
+"""Roster export: the import's headers, text kept as text, formulas never live, 𠮷
+survives, masking and rights, one audit entry per export, and export → import changes
+nothing."""
+
+import csv
+import io
+from datetime import date
+from urllib.parse import unquote
+
+import openpyxl
+import pytest
+import python_calamine as pc
+
+from jiayuan.audit.models import AuditEntry
+from jiayuan.audit.services import Actor
+from jiayuan.conftest import make_id_number
+from jiayuan.imports import export, services
+from jiayuan.imports.xlsx import StreamingXlsx
+from jiayuan.people.models import Person
+from jiayuan.people.services import add_tag, create_household
+from jiayuan.regions.models import Region
+
+from .conftest import GRID, OWNER_COMMUNITY
+
+FORMULAS = ["=1+1", "+8613812345678", "-3号楼", "@SUM(A1)", "\t制表符开头", "\r回车开头", "=HYPERLINK(\"http://x\")"]
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return wb.get_sheet_by_name(wb.sheet_names[0]).to_python(skip_empty_area=False)
+
+
+@pytest.fixture
+def registry(users, make_person):
+    """A household of two in the grid (head with phone, tags, a formula-looking note,
+    an address with leading zeros), a 𠮷 name, and persons with formula-looking text."""
+    admin = Actor(users["admin"], "command")
+    head = make_person(region=GRID, name="张建国", id_number=make_id_number(date(1956, 4, 12), 1),
+                       phone="13893612345", ethnic_group="03", address="0012号楼-3单元", note="=1+1 待核实")
+    wife = make_person(region=GRID, name="𠮷野花", id_number=make_id_number(date(1958, 9, 1), 2),
+                       residence_status="floating")
+    create_household(admin, {"number": "0012", "region": GRID, "address": "0012号楼-3单元"}, head, [(wife, "12")])
+    add_tag(admin, head, "empty_nest_elderly")
+    add_tag(admin, head, "disabled")
+    others = [make_person(region=OWNER_COMMUNITY, name=f"王{'一二三四五六七'[i]}", note=text,
+                          id_number=make_id_number(date(1980 + i, 1, 5), 1 + i % 2), address=text)
+              for i, text in enumerate(FORMULAS[:3])]
+    return {"head": head, "wife": wife, "others": others}
+
+
+# --- writers -----------------------------------------------------------------------------
+
+def test_xlsx_text_is_text_numbers_are_numbers_formulas_are_strings():
+    out = io.BytesIO()
+    StreamingXlsx("表", ["文本", "数字", "日期"], text_columns={0}).write_to(out, [
+        [t, -12.5, date(1990, 1, 1)] for t in FORMULAS + ["0012", "62070219560412001X", "_x0041_"]] + [["x", 3, None]])
+    wb = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    ws = wb.active
+    cells = [ws.cell(row=r, column=1) for r in range(2, 2 + len(FORMULAS) + 3)]
+    assert all(c.data_type == "s" for c in cells)  # strings, never formulas ("f")
+    assert [c.value for c in cells[:len(FORMULAS)]][:4] == FORMULAS[:4]
+    assert ws.cell(row=2, column=2).value == -12.5 and ws.cell(row=2, column=2).data_type == "n"
+    assert ws.cell(row=2, column=1).number_format == "@"
+    rows = _xlsx_rows(out.getvalue())
+    assert [r[0] for r in rows[1:]] == FORMULAS + ["0012", "62070219560412001X", "_x0041_", "x"]
+    assert rows[1][2] == date(1990, 1, 1) and rows[-1][1] == 3
+
+
+def test_csv_guards_formulas_but_not_numbers():
+    data = b"".join(export.stream_csv([[t, -5, 1.5] for t in FORMULAS], headers=["a", "b", "c"]))
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [r[0] for r in rows[1:]] == ["'" + t for t in FORMULAS]
+    assert rows[1][1:] == ["-5", "1.5"]
+
+
+def test_csv_streams_in_chunks_with_one_bom():
+    chunks = list(export.stream_csv(([str(i), "𠮷"] for i in range(5000)), headers=["a", "b"], chunk_rows=1000))
+    assert len(chunks) >= 5
+    data = b"".join(chunks)
+    assert data.count(b"\xef\xbb\xbf") == 1
+    assert data.decode("utf-8-sig").count("𠮷") == 5000
+
+
+def test_content_disposition_has_utf8_name_and_ascii_fallback():
+    header = export.content_disposition("居民名单-2026.xlsx", "jiayuan-persons.xlsx")
+    assert header.startswith('attachment; filename="jiayuan-persons.xlsx"; filename*=UTF-8\'\'')
+    assert unquote(header.split("''", 1)[1]) == "居民名单-2026.xlsx"
+
+
+def test_template_has_standard_headers_and_text_columns(page_client, users):
+    resp = page_client("community").get("/imports/template/")
+    assert resp.status_code == 200
+    assert "filename*=UTF-8''" in resp["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(resp.content))
+    ws = wb.active
+    assert [c.value for c in ws[1]] == list(export.ROSTER_HEADERS)
+    for field in ("id_number", "phone", "household_number"):
+        col = export.ROSTER_FIELDS.index(field) + 1
+        assert ws.cell(row=2, column=col).number_format == "@"
+
+
+# --- pages and API -------------------------------------------------------------------------
+
+def test_export_needs_the_export_right(page_client, api_client, registry):
+    assert page_client("grid_member").get("/persons/export/?format=xlsx").status_code == 403
+    assert api_client("grid_member").get("/api/v1/persons/export").status_code == 403
+    assert page_client("auditor").get("/households/export/").status_code == 403
+
+
+def test_masked_unless_sensitive_right_and_asked(page_client, api_client, registry):
+    head = registry["head"]
+    resp = page_client("community").get(f"/persons/export/?format=csv&region={GRID}")
+    text = _body(resp).decode("utf-8-sig")
+    assert head.id_number_masked in text and head.id_number not in text
+    assert "138****2345" in text and "13893612345" not in text
+    # a community worker may not ask for whole numbers
+    assert page_client("community").get("/persons/export/?format=csv&sensitive=1").status_code == 403
+    assert api_client("community").get("/api/v1/persons/export?sensitive=true").status_code == 403
+    resp = page_client("county").get(f"/persons/export/?format=csv&region={GRID}&sensitive=1")
+    text = _body(resp).decode("utf-8-sig")
+    assert head.id_number in text and "13893612345" in text
+    # sensitive right without asking: still masked
+    text = _body(page_client("county").get(f"/persons/export/?format=csv&region={GRID}")).decode("utf-8-sig")
+    assert head.id_number not in text
+
+
+def test_every_export_is_audited_with_filter_and_row_count(page_client, api_client, users, registry):
+    before = AuditEntry.objects.filter(action__endswith=".export").count()
+    resp = page_client("community").get(f"/persons/export/?format=xlsx&region={GRID}&tag=disabled")
+    assert resp.streaming and resp["X-Export-Rows"] == "1"
+    _body(resp)
+    resp = api_client("county").get(f"/api/v1/households/export?format=csv&region={OWNER_COMMUNITY}&sensitive=true")
+    assert resp.status_code == 200
+    entries = list(AuditEntry.objects.filter(action__endswith=".export").order_by("seq"))
+    assert len(entries) == before + 2
+    page, api = entries[-2], entries[-1]
+    assert (page.action, page.actor_id, page.source) == ("person.export", users["community"].pk, "page")
+    assert page.extra["filters"] == {"region": GRID, "tag": "disabled"}
+    assert (page.extra["rows"], page.extra["format"], page.extra["sensitive"]) == (1, "xlsx", False)
+    assert (api.action, api.source, api.extra["rows"], api.extra["sensitive"]) == ("household.export", "api", 2, True)
+
+
+def test_export_is_scoped(page_client, api_client, registry, make_person):
+    make_person(region="620702001005", name="甘泉人")
+    text = _body(page_client("peer").get("/persons/export/?format=csv")).decode("utf-8-sig")
+    assert "甘泉人" in text and "张建国" not in text
+    assert page_client("peer").get(f"/persons/export/?region={OWNER_COMMUNITY}").status_code == 404
+    assert api_client("outsider").get(f"/api/v1/persons/export?region={GRID}").status_code == 404
+
+
+def test_headers_are_the_import_headers_and_cells_as_workers_write_them(page_client, registry):
+    rows = _xlsx_rows(_body(page_client("county").get(f"/persons/export/?region={GRID}&sensitive=1")))
+    assert rows[1] == list(export.ROSTER_HEADERS)  # row 1: title with the filter and who exported
+    assert "导出人" in rows[0][0]
+    by_name = {r[0]: r for r in rows[2:]}
+    head = by_name["张建国"]
+    assert head[1:4] == ["男", registry["head"].id_number, "回族"]
+    assert head[4] == date(1956, 4, 12)
+    assert head[6:10] == ["0012", "户主", "0012号楼-3单元", "第一网格"]
+    assert head[10] == "残疾人、空巢老人" or set(head[10].split("、")) == {"残疾人", "空巢老人"}
+    assert by_name["𠮷野花"][7] == "妻" and by_name["𠮷野花"][11] == "流动人口"
+
+
+# --- round trips ----------------------------------------------------------------------------
+
+def _reimport(users, name: str, data: bytes, region: str = OWNER_COMMUNITY):
+    job = services.create_job(Actor(users["county"], "page"), Region.objects.get(code=region), name, data,
+                              store_file=False)
+    result = services.run_import(job, data)
+    assert result.rejected is None, result.rejected
+    return result.job, result
+
+
+@pytest.mark.parametrize("fmt,encoding", [("xlsx", ""), ("csv", "utf-8"), ("csv", "gb18030")])
+def test_export_then_import_changes_nothing(page_client, users, registry, fmt, encoding):
+    count, seq = Person.objects.count(), AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    versions = dict(Person.objects.values_list("pk", "version"))
+    resp = page_client("county").get(
+        f"/persons/export/?format={fmt}&encoding={encoding}&region={OWNER_COMMUNITY}&sensitive=1")
+    data = _body(resp)
+    if encoding == "gb18030":
+        assert not data.startswith(b"\xef\xbb\xbf") and "𠮷".encode("gb18030") in data
+    job, result = _reimport(users, f"导出.{fmt}", data)
+    assert (job.rows, job.created, job.updated, job.unchanged, job.errors) == (5, 0, 0, 5, 0), result.issues
+    assert Person.objects.count() == count
+    assert dict(Person.objects.values_list("pk", "version")) == versions
+    new = AuditEntry.objects.filter(seq__gt=seq).exclude(action__endswith=".export")
+    assert not new.exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_formula_looking_text_round_trips(page_client, users, registry, fmt):
+    data = _body(page_client("county").get(f"/persons/export/?format={fmt}&region={OWNER_COMMUNITY}&sensitive=1"))
+    if fmt == "csv":
+        text = data.decode("utf-8-sig")
+        assert "'=1+1 待核实" in text and "'-3号楼" in text and "'+86" in text
+    else:
+        ws = openpyxl.load_workbook(io.BytesIO(data)).active
+        notes = [ws.cell(row=r, column=13) for r in range(3, ws.max_row + 1)]
+        assert any(c.value == "=1+1 待核实" and c.data_type == "s" for c in notes)
+    Person.objects.filter(note="=1+1 待核实").update(note="changed")  # the import must put it back
+    job, _ = _reimport(users, f"x.{fmt}", data)
+    assert job.updated == 1 and job.errors == 0
+    assert Person.objects.filter(note="=1+1 待核实").count() == 1
+    assert set(Person.objects.filter(name__startswith="王").values_list("address", flat=True)) == set(FORMULAS[:3])
+
+
+@pytest.mark.parametrize("fmt,encoding", [("xlsx", ""), ("csv", "utf-8"), ("csv", "gb18030")])
+def test_rare_character_round_trips(page_client, users, registry, fmt, encoding):
+    data = _body(page_client("county").get(
+        f"/persons/export/?format={fmt}&encoding={encoding}&region={GRID}&sensitive=1"))
+    Person.objects.filter(pk=registry["wife"].pk).update(name="吉野花")
+    job, _ = _reimport(users, f"x.{fmt}", data, region=GRID)
+    assert job.updated == 1 and job.errors == 0
+    assert Person.objects.get(pk=registry["wife"].pk).name == "𠮷野花"
+
+
+def test_household_export_lists_members_of_the_filtered_households(page_client, registry):
+    rows = _xlsx_rows(_body(page_client("community").get("/households/export/?q=0012")))
+    assert sorted(r[0] for r in rows[2:]) == sorted(["张建国", "𠮷野花"])
+    assert rows[2][6] == "0012"
+
+
+def test_export_buttons_on_list_pages(page_client, registry):
+    html = page_client("community").get("/persons/").content.decode()
+    assert "/persons/export/?format=xlsx" in html and 'data-testid="export-sensitive"' not in html
+    html = page_client("county").get("/households/").content.decode()
+    assert "/households/export/?format=csv" in html and 'data-testid="export-sensitive"' in html
+    assert "export-menu" not in page_client("grid_member").get("/persons/").content.decode()

@@ -1,0 +1,145 @@
+"""The engine's fast paths give exactly what the spine's slow paths give: the cached
+field validation equals ``people.services.clean_person``, the columns of a new person
+equal ``people.services._apply``, and bulk audit entries chain and hash like
+``audit.services.record_many`` (``verify_chain`` passes)."""
+
+import datetime
+
+import pytest
+
+from jiayuan.audit.models import AuditEntry
+from jiayuan.audit.selectors import verify_chain
+from jiayuan.audit.services import Actor, hash_content, record_bulk, record_many
+from jiayuan.imports import services
+from jiayuan.imports.models import ImportJob
+from jiayuan.people.models import Person
+from jiayuan.people.services import _apply, clean_person
+from jiayuan.regions.models import Region
+
+from .conftest import OWNER_COMMUNITY, idn
+
+VALID = [
+    {"name": "张建国", "id_number": idn("62070219800517001"), "sex": "男", "ethnic_group": "汉族",
+     "phone": "138 1234 5678", "address": " 交通巷　12号 ", "relation_to_head": "户主",
+     "birth_date": datetime.date(1980, 5, 17)},
+    {"name": "买买提 • 艾力", "id_number": "\u200b１１０１０５１９４９１２３１００２ｘ ", "ethnic_group": "48",
+     "phone": 13912345678, "note": " 备注 ", "relation_to_head": 12},
+    {"name": "𠮷野", "id_number": "620702800517003", "sex": 1, "residence_status": "floating", "phone": "",
+     "ethnic_group": "裕固"},
+    {"name": "王芳", "id_number": idn("62070219900101002"), "sex": "未知", "address": "", "note": "",
+     "phone": "0936-8212345"},
+]
+
+
+@pytest.fixture
+def engine(db):
+    region = Region.objects.get(code=OWNER_COMMUNITY)
+    job = ImportJob(region=region, source="command", file_name="x.csv")
+    eng = services._Engine(job, b"", None, services.config())
+    eng._caches = {"name": {}, "sex": {}, "ethnic": {}, "address": {}, "relation": {}}
+    return eng
+
+
+@pytest.mark.parametrize("data", VALID)
+def test_fast_clean_equals_clean_person(engine, data):
+    data = {k: v for k, v in data.items()}
+    slow = clean_person(dict(data), partial=True)
+    for _ in range(2):  # second time from the caches
+        values, info = engine._fast_clean(dict(data))
+        assert values == slow.values
+        assert info == slow.id_info
+
+
+@pytest.mark.parametrize("bad", [
+    {"name": "张3"}, {"id_number": idn("62070219800517001")[:17] + ("1" if idn("62070219800517001")[-1] == "0" else "0")}, {"sex": "女"}, {"phone": "12345"},
+    {"ethnic_group": "火星族"}, {"relation_to_head": "邻居"}, {"address": "长" * 201},
+    {"birth_date": datetime.date(1980, 5, 18)}, {"residence_status": "nomad"},
+])
+def test_fast_clean_defers_every_error_to_clean_person(engine, bad):
+    data = {**VALID[0], **bad}
+    assert engine._fast_clean(dict(data)) is None
+
+
+def test_new_person_columns_equal_apply(engine):
+    row = services.Row(5, {})
+    row.values = clean_person(dict(VALID[0]), partial=True).values
+    engine._names = {}
+    engine.hh_plan = {}
+    cols = engine._new_person(row, None, None)
+    p = Person()
+    _apply(p, {k: v for k, v in row.values.items() if k != "relation_to_head"})
+    for key in ("name", "name_pinyin", "name_initials", "name_grams", "id_number_hash", "id_tail4", "id_tail6_hash",
+                "phone_hash", "sex", "birth_date", "ethnic_group", "address"):
+        assert cols[key] == getattr(p, key), key
+    from jiayuan import security
+
+    assert security.decrypt(cols["id_number_cipher"]) == row.values["id_number"]
+    assert cols["region_id"] == OWNER_COMMUNITY
+
+
+def test_bulk_audit_entries_hash_and_chain_like_record_many(db, users):
+    actor = Actor(users["community"], "import", {"import_job": 7})
+    record_many(actor, [{"action": "x.first", "changes": {"a": [None, 1]}}])
+    items = [
+        {"action": "person.create", "object_type": "people.person", "object_id": 12, "object_repr": "𠮷野\"引号",
+         "region_code": "620702001001", "changes": {"name": [None, "张三"], "id_number": ["***", "***"],
+                                                   "birth_date": [None, datetime.date(1980, 1, 2)]},
+         "extra": {"row": 3}},
+        {"action": "household.create", "object_id": "5", "changes": {}, "extra": {"valid_from": datetime.date.today()}},
+    ]
+    assert record_bulk(actor, items) == 2
+    record_many(actor, [{"action": "x.after"}])
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.action for e in entries[-4:]] == ["x.first", "person.create", "household.create", "x.after"]
+    created = entries[-3]
+    assert created.extra == {"import_job": 7, "row": 3} and created.changes["birth_date"] == [None, "1980-01-02"]
+    assert created.actor_id == users["community"].pk and created.source == "import"
+    fields = [f.attname for f in AuditEntry._meta.concrete_fields]
+    row = AuditEntry.objects.filter(pk=created.pk).values(*fields).get()
+    assert hash_content(row) == row["entry_hash"] == created.entry_hash
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pipelined_writing_equals_plain_writing(audit_log_flushable, settings, monkeypatch):
+    """Outside a transaction (as in the worker) chunks are written by a writer thread
+    while the next is prepared: the same rows, households, tags and audit chain."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from jiayuan.people.models import Household, PersonTag
+
+    from .conftest import GRID, roster
+
+    call_command("load_divisions", prefix="620702", verbosity=0)
+    Region.objects.get_or_create(code=GRID, defaults={"name": "第一网格", "level": "grid",
+                                                      "parent_id": OWNER_COMMUNITY})
+    settings.IMPORT_CHUNK_ROWS = 3
+    used = []
+    real = services._Engine._write_pipelined
+    monkeypatch.setattr(services._Engine, "_write_pipelined",
+                        lambda self, chunks, total: (used.append(len(chunks)), real(self, chunks, total))[1])
+    rows = []
+    for i in range(8):
+        head = idn(f"620702197001{i + 10:02d}00{2 * i + 1 % 10}"[:17])
+        wife = idn(f"620702197202{i + 10:02d}00{2 * i % 10 + 2}"[:17])
+        rows.append([f"张{'一二三四五六七八'[i]}", "", head, "汉族", None, "13800000000", f"{i:03d}", "户主",
+                     f"{i}号", "第一网格", "残疾人" if i % 2 else "", "", ""])
+        rows.append([f"李{'一二三四五六七八'[i]}", "", wife, "", None, "", f"{i:03d}", "妻", "", "", "", "流动人口", ""])
+    data = roster(rows)
+    region = Region.objects.get(code=OWNER_COMMUNITY)
+    job = services.create_job(Actor(None, "command"), region, "r.xlsx", data, store_file=False)
+    result = services.run_import(job, data)
+    assert result.job.errors == 0, result.issues
+    assert (result.job.created, result.job.households_created) == (16, 8)
+    in_memory = connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"])
+    assert used == ([] if in_memory else [8])  # 8 households of 2: one a chunk
+    assert Household.objects.count() == 8 and PersonTag.objects.count() == 4
+    wife = Person.objects.get(name="李三")
+    assert wife.household.number == "002" and wife.address == "2号" and wife.region_id == GRID
+    assert wife.residence_status == "floating"
+    assert AuditEntry.objects.filter(action="person.create", extra__import_job=job.pk).count() == 16
+    assert verify_chain().ok
+    again = services.run_import(services.create_job(Actor(None, "command"), region, "r.xlsx", data,
+                                                    store_file=False), data)
+    assert (again.job.created, again.job.unchanged) == (0, 16)
