@@ -32,6 +32,9 @@ DEMO_SECRET_KEY = "jiayuan-demo-secret-key-not-for-production-use-000000"
 DEMO_FIELD_KEY = "jiayuan-demo-field-key-not-for-production-use-0000000"
 
 ENVIRONMENT = os.environ.get("JIAYUAN_ENV", "demo")
+if ENVIRONMENT not in ("demo", "production"):
+    # A typo such as "Production" or "prod" must not start silently with the demo keys.
+    raise ImproperlyConfigured(f"JIAYUAN_ENV 只能是 demo 或 production，当前为 {ENVIRONMENT!r}。")
 SECRET_KEY = os.environ.get("JIAYUAN_SECRET_KEY", DEMO_SECRET_KEY)
 FIELD_KEY = os.environ.get("JIAYUAN_FIELD_KEY", DEMO_FIELD_KEY)
 DEBUG = os.environ.get("JIAYUAN_DEBUG", "0") == "1"
@@ -52,7 +55,7 @@ elif len(FIELD_KEY) < 32:
 
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("JIAYUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+    for h in os.environ.get("JIAYUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
     if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [
@@ -93,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiayuan.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "jiayuan.web.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,5 +1,6 @@
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (language via LocaleMiddleware + set_language)
-from django.contrib import admin
+"""Routes. There is deliberately no Django admin: every write goes through the services,
+which check the role and write the audit log; the admin would bypass both."""
+
 from django.urls import include, path
 
 from .api.urls import api
@@ -8,7 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("jiayuan.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
     path("cases/", include("jiayuan.cases.urls")),
     path("grid/", include("jiayuan.grid.urls")),
     path("service/", include("jiayuan.servicecenter.urls")),

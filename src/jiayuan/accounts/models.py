@@ -72,10 +72,21 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # Digest of the user's password hash when the token was issued: changing the
+    # password invalidates every token issued before.
+    password_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
 
     def is_valid(self) -> bool:
-        return not self.revoked and self.expires_at > timezone.now() and self.user.is_active
+        return (not self.revoked and self.expires_at > timezone.now() and self.user.is_active
+                and self.password_fingerprint == password_fingerprint(self.user))
+
+
+def password_fingerprint(user) -> str:
+    """SHA-256 of the user's stored password hash (changes with every new password)."""
+    import hashlib
+
+    return hashlib.sha256(user.password.encode("utf-8")).hexdigest()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ..audit.services import Actor, record
 from ..errors import ServiceError, ValidationFailed
 from ..security import new_api_token, token_digest
-from .models import ApiToken, User
+from .models import ApiToken, User, password_fingerprint
 
 
 class AuthFailed(ServiceError):
@@ -41,7 +41,8 @@ def issue_token(request, username: str, password: str) -> tuple[str, datetime]:
     token = new_api_token()
     expires = timezone.now() + settings.API_TOKEN_TTL
     with transaction.atomic():
-        row = ApiToken.objects.create(user=user, digest=token_digest(token), prefix=token[:8], expires_at=expires)
+        row = ApiToken.objects.create(user=user, digest=token_digest(token), prefix=token[:8], expires_at=expires,
+                                      password_fingerprint=password_fingerprint(user))
         record(Actor(user, "api"), "token.issue", row, object_repr=row.prefix)
     return token, expires
 

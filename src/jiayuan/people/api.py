@@ -7,11 +7,28 @@ from typing import Any
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from django.utils.translation import gettext as _
+
+from ..accounts.permissions import Perm
 from ..api.auth import actor
+from ..errors import ValidationFailed
 from . import rules, selectors, services
 from .models import Person
 
 router = Router(tags=["居民与户"])
+
+MAX_PAGE = 100_000
+
+
+def _paging(page: int, page_size: int) -> tuple[int, int]:
+    """(page_size 1–200, page 1–100000): a page number past the data gives an empty page."""
+    return max(1, min(page_size, 200)), max(1, min(page, MAX_PAGE))
+
+
+def _check_ages(age_min, age_max) -> None:
+    for name, value in (("age_min", age_min), ("age_max", age_max)):
+        if value is not None and not 0 <= value <= 150:
+            raise ValidationFailed({name: [{"code": f"{name}.range", "message": _("年龄应在 0 到 150 岁之间")}]})
 
 
 class TagOut(Schema):
@@ -27,7 +44,7 @@ class PersonOut(Schema):
     id_number: str
     phone: str
     sex: int
-    birth_date: date
+    birth_date: date | None
     age: int
     ethnic_group: str
     residence_status: str
@@ -66,19 +83,23 @@ class PersonIn(Schema):
     version: int | None = None
 
 
-def person_out(p: Person, today=None) -> dict:
+def person_out(p: Person, today=None, *, full_birth_date: bool = False) -> dict:
+    """A person as the API shows it. The birth date (characters 7–14 of the ID number)
+    is given only to roles that may see whole ID numbers; the others get ``null`` and
+    the age, since beside the masked ID it would give the whole number back."""
     today = today or timezone.localdate()
     return {
         "id": p.pk, "name": p.name, "id_number": p.id_number_masked, "phone": p.phone_masked,
-        "sex": p.sex, "birth_date": p.birth_date, "age": rules.age_on(p.birth_date, today),
+        "sex": p.sex, "birth_date": p.birth_date if full_birth_date else None,
+        "age": rules.age_on(p.birth_date, today),
         "ethnic_group": p.ethnic_group, "residence_status": p.residence_status, "address": p.address,
         "region": p.region_id, "household": p.household_id, "relation_to_head": p.relation_to_head,
         "life_status": p.life_status, "life_status_date": p.life_status_date, "version": p.version,
     }
 
 
-def person_detail(p: Person) -> dict:
-    d = person_out(p)
+def person_detail(p: Person, user) -> dict:
+    d = person_out(p, full_birth_date=user.can(Perm.VIEW_SENSITIVE))
     d["note"] = p.note
     d["tags"] = [{"kind": t.kind_id, "name": t.kind.name, "valid_from": t.valid_from, "valid_to": t.valid_to}
                  for t in selectors.tags_of(p)]
@@ -89,27 +110,28 @@ def person_detail(p: Person) -> dict:
 def list_persons(request, q: str = "", tag: str = "", age_min: int | None = None, age_max: int | None = None,
                  sex: int | None = None, region: str = "", residence_status: str = "", life_status: str = "",
                  page: int = 1, page_size: int = 50):
-    page_size = max(1, min(page_size, 200))
-    page = max(1, page)
+    page_size, page = _paging(page, page_size)
+    _check_ages(age_min, age_max)
     f = selectors.PersonFilters(q=q, tag=tag, age_min=age_min, age_max=age_max, sex=sex, region=region,
                                 residence_status=residence_status, life_status=life_status)
     qs = selectors.search_persons(request.auth, f).order_by("id")
     start = (page - 1) * page_size
     rows = list(qs[start:start + page_size])
-    today = timezone.localdate()
-    return {"count": qs.count(), "page": page, "page_size": page_size, "results": [person_out(p, today) for p in rows]}
+    today, full = timezone.localdate(), request.auth.can(Perm.VIEW_SENSITIVE)
+    return {"count": qs.count(), "page": page, "page_size": page_size,
+            "results": [person_out(p, today, full_birth_date=full) for p in rows]}
 
 
 @router.get("/persons/{int:person_id}", response=PersonDetailOut, summary="居民详情（证件号、手机号脱敏）")
 def get_person(request, person_id: int):
-    return person_detail(selectors.get_person(request.auth, person_id))
+    return person_detail(selectors.get_person(request.auth, person_id), request.auth)
 
 
 @router.post("/persons", response={201: PersonDetailOut}, summary="登记居民")
 def create_person(request, body: PersonIn):
     data = body.dict(exclude_unset=True)
     data.pop("version", None)
-    return Status(201, person_detail(services.create_person(actor(request), data)))
+    return Status(201, person_detail(services.create_person(actor(request), data), request.auth))
 
 
 @router.patch("/persons/{int:person_id}", response=PersonDetailOut, summary="修改居民信息（可带 version 防止覆盖他人修改）")
@@ -117,7 +139,7 @@ def update_person(request, person_id: int, body: PersonIn):
     person = selectors.get_person(request.auth, person_id)
     data = body.dict(exclude_unset=True)
     version = data.pop("version", None)
-    return person_detail(services.update_person(actor(request), person, data, expected_version=version))
+    return person_detail(services.update_person(actor(request), person, data, expected_version=version), request.auth)
 
 
 class RevealOut(Schema):
@@ -143,7 +165,8 @@ class MemberOut(Schema):
     relation_name: str
     id_number: str
     sex: int
-    birth_date: date
+    birth_date: date | None
+    age: int
 
 
 class HouseholdOut(Schema):
@@ -175,13 +198,15 @@ class HouseholdUpdateIn(Schema):
     version: int | None = None
 
 
-def household_out(hh) -> dict:
+def household_out(hh, user) -> dict:
+    full, today = user.can(Perm.VIEW_SENSITIVE), timezone.localdate()
     return {
         "id": hh.pk, "number": hh.number, "region": hh.region_id, "community": hh.community_id,
         "address": hh.address, "version": hh.version,
         "members": [{"id": m.pk, "name": m.name, "relation_to_head": m.relation_to_head,
                      "relation_name": m.relation_name, "id_number": m.id_number_masked, "sex": m.sex,
-                     "birth_date": m.birth_date} for m in selectors.members_of(hh)],
+                     "birth_date": m.birth_date if full else None, "age": rules.age_on(m.birth_date, today)}
+                    for m in selectors.members_of(hh)],
     }
 
 
@@ -194,7 +219,7 @@ class HouseholdPage(Schema):
 
 @router.get("/households", response=HouseholdPage, summary="户列表")
 def list_households(request, region: str = "", number: str = "", page: int = 1, page_size: int = 50):
-    page_size, page = max(1, min(page_size, 200)), max(1, page)
+    page_size, page = _paging(page, page_size)
     qs = selectors.households_for(request.auth).order_by("id")
     if region:
         qs = qs.filter(region__code__startswith=region)
@@ -202,12 +227,12 @@ def list_households(request, region: str = "", number: str = "", page: int = 1, 
         qs = qs.filter(number=number)
     start = (page - 1) * page_size
     rows = list(qs.prefetch_related("members")[start:start + page_size])
-    return {"count": qs.count(), "page": page, "page_size": page_size, "results": [household_out(h) for h in rows]}
+    return {"count": qs.count(), "page": page, "page_size": page_size, "results": [household_out(h, request.auth) for h in rows]}
 
 
 @router.get("/households/{int:household_id}", response=HouseholdOut, summary="户详情及成员")
 def get_household(request, household_id: int):
-    return household_out(selectors.get_household(request.auth, household_id))
+    return household_out(selectors.get_household(request.auth, household_id), request.auth)
 
 
 @router.post("/households", response={201: HouseholdOut}, summary="建户（指定户主与成员）")
@@ -217,7 +242,7 @@ def create_household(request, body: HouseholdIn):
     members = [(selectors.get_person(user, m.person), m.relation_to_head) for m in body.members]
     hh = services.create_household(actor(request), {"number": body.number, "region": body.region,
                                                      "address": body.address}, head, members)
-    return Status(201, household_out(hh))
+    return Status(201, household_out(hh, request.auth))
 
 
 @router.patch("/households/{int:household_id}", response=HouseholdOut, summary="修改户号或住址")
@@ -225,4 +250,4 @@ def update_household(request, household_id: int, body: HouseholdUpdateIn):
     hh = selectors.get_household(request.auth, household_id)
     data = body.dict(exclude_unset=True)
     version = data.pop("version", None)
-    return household_out(services.update_household(actor(request), hh, data, expected_version=version))
+    return household_out(services.update_household(actor(request), hh, data, expected_version=version), request.auth)

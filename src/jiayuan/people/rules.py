@@ -129,6 +129,24 @@ def normalize_text(value: str) -> str:
     return unicodedata.normalize("NFKC", _strip_format_chars(value)).strip()
 
 
+def clean_free_text(value: object, *, multiline: bool = False, max_length: int | None = None) -> str:
+    """Free text (address, note, house number) as stored: :func:`normalize_text`,
+    then every control character (Unicode category Cc, e.g. NUL) removed — except line
+    breaks and tabs when ``multiline`` — and, for one-line text, runs of white space
+    folded to one space. ``max_length`` cuts nothing: callers check the length.
+    Non-strings (numbers) are turned into their text; lists and dicts raise TypeError."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or isinstance(value, (list, dict, tuple, set)):
+        raise TypeError("free text must be a string")
+    text = normalize_text(str(value))
+    keep = "\n\t" if multiline else ""
+    text = "".join(ch for ch in text if ch in keep or unicodedata.category(ch) != "Cc")
+    if not multiline:
+        text = " ".join(text.split())
+    return text
+
+
 def _is_numeric_cell(value: object) -> bool:
     """True for int, float, Decimal, bool … (a numeric spreadsheet cell)."""
     return isinstance(value, numbers.Number)
@@ -276,6 +294,14 @@ def normalize_id_number(value: object) -> str:
     raise _id_format_error(number)
 
 
+# Province-level codes of GB/T 2260 (first two digits of an address code); 71 Taiwan,
+# 81/82 Hong Kong/Macau, 83 residence permits of Taiwan residents (GB/T 2260, 2017).
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
+
+
 def parse_id_number(
     value: object, *, today: datetime.date | None = None
 ) -> IdNumberInfo:
@@ -334,6 +360,16 @@ def parse_id_number(
                 "不可能是有效号码，请核对号码"
             ),
             {"raw": raw, "birth_date": birth.isoformat()},
+            "id_number",
+        )
+    if number[:2] not in PROVINCE_CODES:
+        raise RuleError(
+            "id_number.area_code",
+            N_(
+                "公民身份号码前6位地址码 %(area)s 不属于任何省级行政区"
+                "（前两位应为 11–65 或 71、81、82、83），请核对号码"
+            ),
+            {"area": number[:6]},
             "id_number",
         )
     expected = id_check_char(number[:17])

@@ -28,6 +28,10 @@ from . import rules
 from .models import Household, Person, PersonTag, TagKind
 
 SENSITIVE = frozenset({"id_number", "phone"})
+# The birth date is characters 7–14 of the ID number: beside a masked ID it would give the
+# whole number back, so it is shown and logged like the ID number itself.
+AUDIT_REDACTED = SENSITIVE | {"birth_date"}
+SELF_RELATION = "01"  # GB/T 4761 本人: only the head's own row may use it
 AUDITED_FIELDS = (
     "name", "sex", "birth_date", "ethnic_group", "residence_status", "address", "region",
     "household", "relation_to_head", "life_status", "life_status_date", "note",
@@ -50,6 +54,11 @@ class CleanPerson:
 
     values: dict = field(default_factory=dict)
     id_info: rules.IdNumberInfo | None = None
+
+
+_FAILED = object()
+FIELD_LABELS = {"name": "姓名", "id_number": "公民身份号码", "sex": "性别", "phone": "联系电话",
+                "ethnic_group": "民族", "address": "现住址", "note": "备注", "relation_to_head": "与户主关系"}
 
 
 def _parse_date_value(value, field_name: str, errors: list) -> date | None:
@@ -79,27 +88,34 @@ def clean_person(data: dict, *, partial: bool = False, today: date | None = None
     out = CleanPerson()
     v = out.values
 
+    def attempt(field_name: str, fn, value):
+        """fn(value), turning a wrong JSON type (list, object, NaN …) into a field error."""
+        try:
+            return fn(value)
+        except rules.RuleError as e:
+            errors.append(e)
+        except (TypeError, ValueError, OverflowError):
+            errors.append(rules.RuleError(f"{field_name}.format", rules.N_("格式错误：%(field)s 应填写文字"),
+                                          {"field": FIELD_LABELS.get(field_name, field_name)}, field=field_name))
+        return _FAILED
+
     def run(key, fn):
         if key not in data and partial:
             return
-        try:
-            v[key] = fn(data.get(key))
-        except rules.RuleError as e:
-            errors.append(e)
+        result = attempt(key, fn, data.get(key))
+        if result is not _FAILED:
+            v[key] = result
 
     run("name", rules.normalize_name)
     if "id_number" in data or not partial:
-        try:
-            out.id_info = rules.parse_id_number(data.get("id_number"), today=today)
-            v["id_number"] = out.id_info.number
-        except rules.RuleError as e:
-            errors.append(e)
+        info = attempt("id_number", lambda x: rules.parse_id_number(x, today=today), data.get("id_number"))
+        if info is not _FAILED:
+            out.id_info = info
+            v["id_number"] = info.number
     sex = None
     if data.get("sex") not in (None, ""):
-        try:
-            sex = rules.parse_sex(data.get("sex"))
-        except rules.RuleError as e:
-            errors.append(e)
+        sex = attempt("sex", rules.parse_sex, data.get("sex"))
+        sex = None if sex is _FAILED else sex
     birth = _parse_date_value(data.get("birth_date"), "birth_date", errors)
     if out.id_info:
         errors.extend(rules.check_consistency(out.id_info, sex=sex, birth_date=birth))
@@ -110,23 +126,23 @@ def clean_person(data: dict, *, partial: bool = False, today: date | None = None
     run("phone", lambda x: rules.normalize_phone(x) if x not in (None, "") else "")
     if "residence_status" in data or not partial:
         rs = data.get("residence_status") or Person.ResidenceStatus.REGISTERED
-        if rs not in Person.ResidenceStatus.values:
+        if not isinstance(rs, str) or rs not in Person.ResidenceStatus.values:
             errors.append(rules.RuleError("residence_status.unknown", rules.N_("居住状态无效：%(value)s"),
-                                          {"value": rs}, field="residence_status"))
+                                          {"value": str(rs)[:50]}, field="residence_status"))
         v["residence_status"] = rs
     for key, limit in (("address", 200), ("note", 2000)):
         if key in data or not partial:
-            text = " ".join(rules.normalize_text(str(data.get(key) or "")).split()) if key == "address" else str(
-                data.get(key) or "").strip()
+            text = attempt(key, lambda x: rules.clean_free_text(x, multiline=(key == "note")), data.get(key))
+            if text is _FAILED:
+                continue
             if len(text) > limit:
                 errors.append(rules.RuleError(f"{key}.too_long", rules.N_("内容过长：最多 %(limit)s 个字"),
                                               {"limit": limit}, field=key))
             v[key] = text
     if "relation_to_head" in data:
-        try:
-            v["relation_to_head"] = rules.parse_relation(data.get("relation_to_head")) or ""
-        except rules.RuleError as e:
-            errors.append(e)
+        rel = attempt("relation_to_head", rules.parse_relation, data.get("relation_to_head"))
+        if rel is not _FAILED:
+            v["relation_to_head"] = rel or ""
     if errors:
         raise ValidationFailed.from_rule_errors(errors)
     return out
@@ -206,7 +222,7 @@ def create_person(actor: Actor, data: dict) -> Person:
         with transaction.atomic():
             person.save()
             filled = {k: v for k, v in _snapshot(person).items() if v not in (None, "")}
-            record(actor, "person.create", person, changes=model_changes({}, filled, SENSITIVE))
+            record(actor, "person.create", person, changes=model_changes({}, filled, AUDIT_REDACTED))
     except IntegrityError:
         if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
             raise _duplicate_id_error(clean.values["id_number"]) from None
@@ -244,7 +260,7 @@ def update_person(actor: Actor, person: Person, data: dict, expected_version: in
                                             _("该居民属于某户，请通过“迁移户”调整所属网格")))
             _apply(locked, values)
             after = _snapshot(locked)
-            changes = model_changes(before, after, SENSITIVE)
+            changes = model_changes(before, after, AUDIT_REDACTED)
             if changes:
                 locked.version = F("version") + 1
                 locked.save()
@@ -291,6 +307,7 @@ def reveal_sensitive(actor: Actor, person: Person, fields=("id_number", "phone")
     require(actor, Perm.VIEW_SENSITIVE)
     fields = [f for f in fields if f in SENSITIVE]
     values = {f: getattr(person, f) for f in fields}
+    purpose = rules.clean_free_text(purpose or "")[:200]
     with transaction.atomic():
         record(actor, "person.view_sensitive", person, extra={"fields": fields, "purpose": purpose})
     return values
@@ -334,14 +351,15 @@ def end_tag(actor: Actor, tag: PersonTag, valid_to: date | None = None) -> Perso
 def _clean_household(actor: Actor, data: dict, partial=False) -> dict:
     out, errors = {}, {}
     if "number" in data or not partial:
-        number = rules.normalize_text(str(data.get("number") or ""))
+        number = rules.clean_free_text(data.get("number") if isinstance(data.get("number"), (str, int)) else "")
         if not number:
             errors["number"] = [{"code": "household.number_missing", "message": _("请填写户号")}]
         elif len(number) > 30:
             errors["number"] = [{"code": "household.number_too_long", "message": _("户号不得超过 30 个字符")}]
         out["number"] = number
     if "address" in data or not partial:
-        out["address"] = " ".join(rules.normalize_text(str(data.get("address") or "")).split())[:200]
+        address = data.get("address")
+        out["address"] = rules.clean_free_text(address if isinstance(address, (str, int)) else "")[:200]
     if errors:
         raise ValidationFailed(errors)
     if "region" in data or not partial:
@@ -361,7 +379,20 @@ def create_household(actor: Actor, data: dict, head: Person, members: list[tuple
     """
     require(actor, Perm.EDIT_REGISTRY)
     values = _clean_household(actor, data)
-    everyone = [(head, rules.HEAD_RELATION)] + [(p, rules.parse_relation(r)) for p, r in members]
+    everyone = [(head, rules.HEAD_RELATION)]
+    for p, r in members:
+        try:
+            rel = rules.parse_relation(r)
+        except rules.RuleError as e:
+            raise ValidationFailed.from_rule_errors([e]) from None
+        except (TypeError, ValueError):
+            rel = None
+        if not rel:
+            raise ValidationFailed(_err("members", "relation.missing", _("请选择 %(name)s 与户主的关系") % {"name": p.name}))
+        if rel == SELF_RELATION:
+            raise ValidationFailed(_err("members", "relation.self_not_head", _(
+                "“本人”只用于户主本人；请为 %(name)s 选择与户主的关系") % {"name": p.name}))
+        everyone.append((p, rel))
     heads = [p for p, r in everyone if r == rules.HEAD_RELATION]
     if len(heads) > 1:
         raise ValidationFailed(_err("members", "household.multiple_heads", _("一户只能有一名户主")))
@@ -383,6 +414,9 @@ def create_household(actor: Actor, data: dict, head: Person, members: list[tuple
 
 
 def _join(actor: Actor, hh: Household, person: Person, relation: str) -> None:
+    # Re-read the household under a row lock: a concurrent move to another grid must not
+    # leave the new member in the old grid.
+    hh = Household.objects.select_for_update().get(pk=hh.pk)
     updated = Person.objects.filter(pk=person.pk, household__isnull=True).update(
         household=hh, relation_to_head=relation, region_id=hh.region_id, version=F("version") + 1)
     if not updated:
@@ -396,9 +430,15 @@ def _join(actor: Actor, hh: Household, person: Person, relation: str) -> None:
 def add_member(actor: Actor, hh: Household, person: Person, relation) -> None:
     """Add a person (not in a household) to ``hh`` with a relation to the head other than 02."""
     require(actor, Perm.EDIT_REGISTRY)
-    rel = rules.parse_relation(relation)
+    try:
+        rel = rules.parse_relation(relation)
+    except rules.RuleError as e:
+        raise ValidationFailed.from_rule_errors([e]) from None
     if not rel:
         raise ValidationFailed(_err("relation_to_head", "relation.missing", _("请选择与户主关系")))
+    if rel == SELF_RELATION:
+        raise ValidationFailed(_err("relation_to_head", "relation.self_not_head",
+                                    _("“本人”只用于户主本人；请选择与户主的关系")))
     if rel == rules.HEAD_RELATION:
         raise ValidationFailed(_err("relation_to_head", "household.multiple_heads",
                                     _("该户已有户主；如需更换户主，请使用“变更户主”")))
@@ -425,8 +465,11 @@ def remove_member(actor: Actor, hh: Household, person: Person) -> None:
 def change_head(actor: Actor, hh: Household, new_head: Person, old_head_relation) -> None:
     """Make ``new_head`` (a member) the head; the old head gets ``old_head_relation``."""
     require(actor, Perm.EDIT_REGISTRY)
-    rel = rules.parse_relation(old_head_relation)
-    if not rel or rel == rules.HEAD_RELATION:
+    try:
+        rel = rules.parse_relation(old_head_relation)
+    except rules.RuleError as e:
+        raise ValidationFailed.from_rule_errors([e]) from None
+    if not rel or rel in (rules.HEAD_RELATION, SELF_RELATION):
         raise ValidationFailed(_err("old_head_relation", "relation.missing", _("请选择原户主与新户主的关系")))
     if new_head.household_id != hh.pk:
         raise ValidationFailed(_err("person", "household.not_member", _("新户主必须是本户成员")))

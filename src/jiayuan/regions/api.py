@@ -2,15 +2,25 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 
+from ..accounts.permissions import Perm
 from ..api.auth import actor
 from ..people.selectors import get_household
 from . import selectors, services
 from .rules import grid_staffing_warning
 
 router = Router(tags=["区划与网格"])
+
+
+def _viewer(request):
+    """The acting user, who must hold view_registry (as on the region pages): an object
+    out of scope was already a 404; a role without the right is a 403."""
+    if not request.auth.can(Perm.VIEW_REGISTRY):
+        raise PermissionDenied
+    return request.auth
 
 
 class RegionOut(Schema):
@@ -42,18 +52,20 @@ def _detail(r) -> dict:
 
 @router.get("/regions", response=list[RegionOut], summary="管辖范围的顶层区划")
 def list_regions(request):
-    return [_out(r) for r in selectors.top_regions(request.auth)]
+    return [_out(r) for r in selectors.top_regions(_viewer(request))]
 
 
 @router.get("/regions/{code}", response=RegionDetailOut, summary="区划详情")
 def region_detail(request, code: str):
-    return _detail(selectors.get_region(request.auth, code))
+    region = selectors.get_region(request.auth, code)
+    _viewer(request)
+    return _detail(region)
 
 
 @router.get("/regions/{code}/children", response=list[RegionOut], summary="下级区划")
 def region_children(request, code: str):
     region = selectors.get_region(request.auth, code)
-    return [_out(r) for r in selectors.children_of(request.auth, region)]
+    return [_out(r) for r in selectors.children_of(_viewer(request), region)]
 
 
 class GridIn(Schema):
@@ -78,8 +90,8 @@ class MoveIn(Schema):
 
 @router.get("/grids", response=list[RegionDetailOut], summary="网格列表（可按上级区划筛选）")
 def list_grids(request, under: str = ""):
-    user = request.auth
-    region = selectors.get_region(user, under) if under else None
+    region = selectors.get_region(request.auth, under) if under else None
+    user = _viewer(request)
     qs = selectors.regions_for(user).filter(level="grid")
     if region is not None:
         qs = qs.filter(code__startswith=region.code)

@@ -92,29 +92,47 @@ def _check_name(name: str) -> str:
     return name
 
 
+MAX_BOUNDARY_POINTS = 20_000
+
+
 def _check_boundary(boundary) -> dict | None:
-    """A GeoJSON Polygon or MultiPolygon (lon/lat pairs), or None."""
+    """A GeoJSON Polygon or MultiPolygon (RFC 7946: [longitude, latitude] pairs, each ring
+    closed and of at least 4 points, at most 20,000 points in all), or None. Only the
+    ``type`` and ``coordinates`` members are kept."""
     if boundary in (None, "", {}):
         return None
     ok = isinstance(boundary, dict) and boundary.get("type") in ("Polygon", "MultiPolygon") and isinstance(
-        boundary.get("coordinates"), list
-    )
+        boundary.get("coordinates"), list) and bool(boundary.get("coordinates"))
     if ok:
         polys = boundary["coordinates"] if boundary["type"] == "MultiPolygon" else [boundary["coordinates"]]
+        points = 0
         try:
             for poly in polys:
+                if not isinstance(poly, list) or not poly:
+                    ok = False
+                    break
                 for ring in poly:
-                    if len(ring) < 4 or ring[0] != ring[-1]:
+                    if not isinstance(ring, list) or len(ring) < 4 or ring[0] != ring[-1]:
                         ok = False
-                    for lon, lat in ring:
-                        if not (-180 <= float(lon) <= 180 and -90 <= float(lat) <= 90):
+                        break
+                    for point in ring:
+                        if not isinstance(point, list) or len(point) != 2 or any(
+                                isinstance(c, bool) or not isinstance(c, (int, float)) for c in point):
                             ok = False
-        except (TypeError, ValueError):
+                            break
+                        lon, lat = float(point[0]), float(point[1])
+                        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                            ok = False
+                        points += 1
+                    if points > MAX_BOUNDARY_POINTS:
+                        ok = False
+        except (TypeError, ValueError, OverflowError):
             ok = False
     if not ok:
         raise ValidationFailed({"boundary": [{"code": "boundary.invalid", "message": _(
-            "网格边界须为 GeoJSON 多边形（Polygon），每个环至少 4 个点且首尾相同，坐标为经度、纬度")}]})
-    return boundary
+            "网格边界须为 GeoJSON 多边形（Polygon 或 MultiPolygon），每个环至少 4 个点且首尾相同，"
+            "坐标为经度、纬度，总点数不超过 20000")}]})
+    return {"type": boundary["type"], "coordinates": boundary["coordinates"]}
 
 
 def create_grid(actor: Actor, village: Region, name: str, boundary=None) -> Region:
@@ -174,21 +192,26 @@ def move_households(actor: Actor, households: list, target: Region) -> int:
     moved = [hh for hh in households if hh.region_id != target.code]
     if not moved:
         return 0
+    from django.db.models import F
+
+    from ..people.models import Household, PersonTag
+
     with transaction.atomic():
+        # Lock the households first: a member added concurrently (people.services._join
+        # locks the household too) lands either before the move, and moves with it, or
+        # after it, and joins in the new grid.
+        ids = [h.pk for h in moved]
+        list(Household.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
         items = []
         for hh in moved:
             items.append({"action": "household.move", "object_type": "people.household", "object_id": hh.pk,
                           "object_repr": hh.number, "region_code": target.code,
                           "changes": {"region": [hh.region_id, target.code]}})
-        members = list(Person.objects.filter(household__in=[h.pk for h in moved]).only("id", "name", "region"))
+        members = list(Person.objects.filter(household__in=ids).only("id", "name", "region"))
         for p in members:
             items.append({"action": "person.move", "object_type": "people.person", "object_id": p.pk,
                           "object_repr": p.name, "region_code": target.code,
                           "changes": {"region": [p.region_id, target.code]}})
-        from ..people.models import Household, PersonTag
-        from django.db.models import F
-
-        ids = [h.pk for h in moved]
         Household.objects.filter(pk__in=ids).update(region=target, version=F("version") + 1)
         Person.objects.filter(household__in=ids).update(region=target, version=F("version") + 1)
         PersonTag.objects.filter(person__household__in=ids).update(region=target)

@@ -37,7 +37,19 @@ def home(request):
     })
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def not_found(request, exception=None):
+    """404 page; under /api/ the API's JSON error body (an unknown route or an id that is
+    not a number answers like an object out of scope)."""
+    if _is_api(request):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"error": {"code": "not_found", "message": _("未找到该对象，或不在您的管辖范围内"),
+                                       "fields": {}}}, status=404)
     return render(request, "web/404.html", status=404)
 
 

@@ -187,7 +187,24 @@ def test_a_household_names_its_region_and_community_by_code(worker, make_person)
                                                "address": "南关 3 号"}).json()
     assert (body["region"], body["community"], body["number"]) == (GRID, OWNER_COMMUNITY, "0001")
     assert body["members"] == [{"id": head.pk, "name": "王建国", "relation_to_head": "02", "relation_name": "户主",
-                                "id_number": head.id_number_masked, "sex": 1, "birth_date": "1980-05-17"}]
+                                "id_number": head.id_number_masked, "sex": 1, "birth_date": "1980-05-17",
+                                "age": _age_of_1980_05_17()}]
+
+
+def _age_of_1980_05_17() -> int:
+    # full years since 17 May 1980: one less before this year's birthday
+    today = timezone.localdate()
+    return today.year - 1980 - ((today.month, today.day) < (5, 17))
+
+
+def test_birth_date_is_hidden_from_roles_that_may_not_see_whole_id_numbers(api_client, make_person):
+    # characters 7–14 of the ID number are the birth date: beside the masked ID
+    # (620702********xxxx) it would give the whole number back to a grid member
+    p = make_person(region=GRID, name="王建国")
+    grid_view = api_client("grid_member").get(f"/api/v1/persons/{p.pk}").json()
+    worker_view = api_client("community").get(f"/api/v1/persons/{p.pk}").json()
+    assert (grid_view["birth_date"], grid_view["age"]) == (None, _age_of_1980_05_17())
+    assert worker_view["birth_date"] == "1980-05-17"
 
 
 def test_a_new_grid_is_answered_with_its_code(worker):

@@ -759,3 +759,21 @@ def test_module_is_pure():
     assert "django" not in imported
     allowed = {"__future__", "dataclasses", "datetime", "numbers", "re", "unicodedata", "pypinyin"}
     assert imported <= allowed
+
+
+def test_area_code_must_name_a_province():
+    # 000000 is no GB/T 2260 address code: the first two digits must be a province
+    # (11–65, 71, 81, 82, 83). Check character computed so only the area code is wrong.
+    first17 = "00000019900101001"
+    with pytest.raises(rules.RuleError) as exc:
+        rules.parse_id_number(first17 + rules.id_check_char(first17))
+    assert exc.value.code == "id_number.area_code"
+    assert "000000" in exc.value.message
+
+
+def test_clean_free_text_drops_control_characters():
+    assert rules.clean_free_text("甘州区\x00东街  12号\t") == "甘州区东街 12号"
+    assert rules.clean_free_text("第一行\n第二行\x07", multiline=True) == "第一行\n第二行"
+    assert rules.clean_free_text(12) == "12"
+    with pytest.raises(TypeError):
+        rules.clean_free_text(["a"])
