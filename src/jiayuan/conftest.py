@@ -147,3 +147,16 @@ def audit_log_flushable(transactional_db):
         cur.execute("DELETE FROM audit_auditentry")
         for sql in triggers:
             cur.execute(sql)
+
+
+def restore_tag_kinds() -> None:
+    """Put back the standard tag kinds seeded by migration people/0002. A transactional
+    test (browser tests) ends with a flush that empties every table, data migrations'
+    rows included; a later transactional test that needs them calls this."""
+    import importlib
+
+    from jiayuan.people.models import TagKind
+
+    mod = importlib.import_module("jiayuan.people.migrations.0002_search_indexes_and_tag_kinds")
+    for code, name, desc, sort in mod.TAG_KINDS:
+        TagKind.objects.update_or_create(code=code, defaults={"name": name, "description": desc, "sort": sort})

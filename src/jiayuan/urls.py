@@ -17,3 +17,4 @@ urlpatterns = [
 
 handler404 = "jiayuan.web.views.not_found"
 handler403 = "jiayuan.web.views.forbidden"
+handler500 = "jiayuan.web.views.server_error"

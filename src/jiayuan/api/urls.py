@@ -5,15 +5,27 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from ..errors import ServiceError
 from .auth import BearerAuth
+
+
+def N_(s: str) -> str:
+    return s
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """JSON with Chinese as characters, not \\uXXXX escapes (readable with curl)."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 api = NinjaAPI(
     title="家园 Jiayuan API",
     version="1",
     description="城乡社区治理与服务平台接口。先 POST /api/v1/auth/token 取得令牌，再以 `Authorization: Bearer <token>` 调用。",
     auth=BearerAuth(),
+    renderer=ChineseJSONRenderer(),
     urls_namespace="api-v1",
 )
 
@@ -52,14 +64,35 @@ def http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
+# Chinese words for pydantic's error types (its own messages are English).
+PYDANTIC_MESSAGES = {
+    "missing": N_("必填"),
+    "int_parsing": N_("应为整数"),
+    "int_type": N_("应为整数"),
+    "float_parsing": N_("应为数字"),
+    "bool_parsing": N_("应为 true 或 false"),
+    "string_type": N_("应为文字"),
+    "list_type": N_("应为列表"),
+    "dict_type": N_("应为对象"),
+    "model_type": N_("应为对象"),
+    "date_from_datetime_parsing": N_("应为日期 YYYY-MM-DD"),
+    "date_parsing": N_("应为日期 YYYY-MM-DD"),
+    "json_invalid": N_("不是有效的 JSON"),
+    "greater_than_equal": N_("数值过小"),
+    "less_than_equal": N_("数值过大"),
+}
+
+
 @api.exception_handler(ValidationError)
 def invalid(request, exc: ValidationError):
     fields: dict[str, list] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "data")]
         name = ".".join(loc) or "__all__"
+        known = PYDANTIC_MESSAGES.get(err.get("type", ""))
+        detail = _(known) if known else err.get("msg", "")
         fields.setdefault(name, []).append({"code": f"{name}.invalid", "message": _("格式错误：%(detail)s") % {
-            "detail": err.get("msg", "")}})
+            "detail": detail}})
     return _error(request, 422, "validation", _("请求内容格式错误"), fields)
 
 

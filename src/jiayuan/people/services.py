@@ -212,8 +212,19 @@ def create_person(actor: Actor, data: dict) -> Person:
     number → ``id_number.duplicate``).
     """
     require(actor, Perm.EDIT_REGISTRY)
-    clean = clean_person(data)
-    region = _resolve_region(actor, data.get("region"))
+    # Report the region's error together with the fields' errors, not one round later.
+    errors: dict = {}
+    clean = region = None
+    try:
+        clean = clean_person(data)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    try:
+        region = _resolve_region(actor, data.get("region"))
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed(errors)
     person = Person(region=region)
     values = dict(clean.values)
     values.pop("relation_to_head", None)

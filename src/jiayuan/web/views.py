@@ -55,3 +55,15 @@ def not_found(request, exception=None):
 
 def forbidden(request, exception=None):
     return render(request, "web/403.html", status=403)
+
+
+def server_error(request):
+    """500: a plain page in Chinese that needs no database or context (the error may
+    come from either); the API gets its JSON error body."""
+    from django.http import HttpResponseServerError, JsonResponse
+    from django.template import loader
+
+    if _is_api(request):
+        return JsonResponse({"error": {"code": "server_error", "message": "系统出错，操作未保存，请稍后重试或联系管理员",
+                                       "fields": {}}}, status=500)
+    return HttpResponseServerError(loader.get_template("web/500.html").render())

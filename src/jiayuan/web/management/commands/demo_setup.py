@@ -9,6 +9,7 @@ place and only prints the accounts.
 
 import io
 import secrets
+from pathlib import Path
 import time
 
 from django.conf import settings
@@ -48,6 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, persons=31000, **opts):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from finders too
         call_command("migrate", verbosity=0)
         call_command("load_divisions", prefix="6207", stdout=self.stdout)
         actor = Actor(None, "command", {"demo": True})
