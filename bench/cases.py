@@ -121,6 +121,7 @@ def parse_args(argv=None):
                    help="processes taking transitions, one run per comma-separated value (default 1,2,4)")
     p.add_argument("--seconds", type=float, default=20.0, help="how long the transition run lasts (default 20 s)")
     p.add_argument("--reuse", action="store_true", help="keep the loaded database, only measure")
+    p.add_argument("--skip-pages", action="store_true", help="measure only the transitions")
     p.add_argument("--drop", action="store_true", help="drop the database at the end")
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     return p.parse_args(argv)
@@ -506,7 +507,7 @@ def _request(path: str, user_pk: int, params: dict | None = None):
     return req
 
 
-def measure_pages(samples: int, warmup: int, seed: int) -> dict:
+def measure_pages(samples: int, warmup: int, seed: int, only_baseline: bool = False) -> dict:
     """p50/p95/p99 of the page views and of their selector part, and the pk baseline."""
     from django.db.models import Count, Window
 
@@ -580,6 +581,8 @@ def measure_pages(samples: int, warmup: int, seed: int) -> dict:
         ("board · street · 待派遣 · selectors", board_selectors("accepted")),
     ]
     out = {}
+    if only_baseline:
+        plan = plan[:1]
     for name, fn in plan:
         for _ in range(warmup):
             fn()
@@ -738,15 +741,19 @@ def main(argv=None) -> int:
     print(f"cases: {total:,} in all, {open_:,} open; machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory']}, "
           f"{m['postgresql']}; {m['pg_settings']}; load average {load_average()}", flush=True)
 
-    print("pages (ms):", flush=True)
-    pages = measure_pages(args.samples, args.warmup, args.seed)
-    report["pages"] = pages
-    base = pages["results"]["pk fetch (baseline)"]["p95"]
-    print(f"\n{'page':<42} {'p50':>8} {'p95':>8} {'p99':>8} {'p95/pk':>8}")
-    print("-" * 78)
-    for name, r in pages["results"].items():
-        print(f"{name:<42} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} {r['p95'] / base:>8.1f}")
-    print(f"({pages['info']})", flush=True)
+    if args.skip_pages:
+        base = measure_pages(args.samples, args.warmup, args.seed, only_baseline=True)["results"][
+            "pk fetch (baseline)"]["p95"]
+    else:
+        print("pages (ms):", flush=True)
+        pages = measure_pages(args.samples, args.warmup, args.seed)
+        report["pages"] = pages
+        base = pages["results"]["pk fetch (baseline)"]["p95"]
+        print(f"\n{'page':<42} {'p50':>8} {'p95':>8} {'p99':>8} {'p95/pk':>8}")
+        print("-" * 78)
+        for name, r in pages["results"].items():
+            print(f"{name:<42} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} {r['p95'] / base:>8.1f}")
+        print(f"({pages['info']})", flush=True)
 
     report["transitions"] = []
     for workers in [int(w) for w in str(args.workers).split(",")]:
@@ -755,9 +762,10 @@ def main(argv=None) -> int:
         tr = measure_transitions(args.database_url, workers, args.seconds, args.seed + workers)
         report["transitions"].append(tr)
         lat = tr["latency"]
+        errors = f"{tr['errors']} errors" + (f": {tr['first_error']}" if tr["errors"] else "")
         print(f"{tr['successes']:,} transitions in {tr['seconds']:.1f} s = {tr['per_second']:.0f}/s "
-              f"({tr['conflicts']} conflicts, {tr['errors']} errors{': ' + tr['first_error'] if tr['errors'] else ''}); "
-              f"latency p50 {lat.get('p50', 0):.1f} ms, p95 {lat.get('p95', 0):.1f} ms, p95/pk {lat.get('p95', 0) / base:.0f}; "
+              f"({tr['conflicts']} conflicts, {errors}); latency p50 {lat.get('p50', 0):.1f} ms, "
+              f"p95 {lat.get('p95', 0):.1f} ms, p95/pk {lat.get('p95', 0) / base:.0f}; "
               f"CPU per transition: Python {tr['python_cpu_ms_per_transition']:.1f} ms + PostgreSQL "
               f"{tr['postgres_cpu_ms_per_transition']:.1f} ms; load average {tr['load_average']}", flush=True)
     report["load_after"] = load_average()

@@ -77,6 +77,9 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=30, help="warm-up queries per class before measuring")
     p.add_argument("--reuse", action="store_true", help="keep the loaded database, only measure")
     p.add_argument("--verify-audit", action="store_true", help="verify the audit hash chain after loading")
+    p.add_argument("--db-setting", action="append", default=[], metavar="NAME=VALUE",
+                   help="planner setting for the benchmark database while measuring (ALTER DATABASE … SET), "
+                        "e.g. random_page_cost=1.1; repeatable; without it the server's own settings apply")
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     return p.parse_args(argv)
 
@@ -103,6 +106,24 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
+def apply_db_settings(settings: list[str]) -> None:
+    """Reset the benchmark database's own settings, then set ``NAME=VALUE`` ones; the
+    connection is reopened so that they apply."""
+    import re
+
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    with connection.cursor() as cur:
+        cur.execute(f'ALTER DATABASE "{name}" RESET ALL')
+        for item in settings:
+            key, _, value = item.partition("=")
+            if not re.fullmatch(r"[a-z_]+", key) or not re.fullmatch(r"[\w.]+", value):
+                sys.exit(f"bad --db-setting {item!r}: expected NAME=VALUE")
+            cur.execute(f'ALTER DATABASE "{name}" SET {key} = %s', [value])
+    connection.close()
+
+
 def machine() -> dict:
     from django.db import connection
 
@@ -110,7 +131,8 @@ def machine() -> dict:
         cur.execute("SELECT version()")
         pg = cur.fetchone()[0].split(" on ")[0]
         cur.execute("SELECT name, setting, unit FROM pg_settings WHERE name IN "
-                    "('shared_buffers','work_mem','effective_cache_size','jit','random_page_cost','synchronous_commit')")
+                    "('shared_buffers','work_mem','effective_cache_size','jit','random_page_cost',"
+                    "'max_parallel_workers_per_gather','max_wal_size','synchronous_commit')")
         settings = {n: f"{s}{' ' + u if u else ''}" for n, s, u in cur.fetchall()}
     mem = ""
     try:
@@ -465,6 +487,8 @@ def main(argv=None) -> int:
             report["audit_verify"] = {"ok": res.ok, "checked": res.checked, "seconds": time.perf_counter() - t}
             print(f"audit chain: {'intact' if res.ok else 'BROKEN at ' + str(res.bad_seq)}, {res.checked:,} entries "
                   f"checked in {report['audit_verify']['seconds']:.1f} s", flush=True)
+    apply_db_settings(args.db_setting)
+    report["db_settings"] = args.db_setting
     report["machine"] = machine()
     total = Person.objects.count()
     in_scope = Person.objects.filter(region__code__startswith=SCOPE).count()

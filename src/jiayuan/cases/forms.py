@@ -96,6 +96,10 @@ class TransitionForm(BootstrapMixin, TokenMixin):
                     field.initial = [str(s) for s in suggested]
             elif spec.type == "choice":
                 field = forms.ChoiceField(label=label, required=False, choices=[("", _("请选择"))] + list(spec.choices))
+            elif spec.type == "int" and spec.min is not None and spec.max is not None and spec.max - spec.min <= 10:
+                # a small scale (评分 1–5): buttons to tap rather than digits to type
+                field = OpenChoiceField(label=label, required=False, widget=forms.RadioSelect,
+                                        choices=[(str(i), str(i)) for i in range(spec.min, spec.max + 1)])
             elif spec.type == "int":
                 attrs = {"inputmode": "numeric"}
                 if spec.min is not None:

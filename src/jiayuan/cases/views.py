@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ..accounts.permissions import Perm
-from ..errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from ..errors import Conflict, Forbidden, ServiceError
 from ..web.templatetags.jiayuan import region_label
 from ..web.shortcuts import PAGE_SIZE, actor, apply_service_error, error_page, perm_required
 from . import rules, selectors, services
@@ -47,6 +47,7 @@ BOARD_ACTIONS = {"reported": "accept", "accepted": "dispatch", "verified": "clos
 FLAG_LABELS = {"overdue": _lazy("已超期"), "due_soon": _lazy("即将到期"), "escalated": _lazy("已升级"),
                "urged": _lazy("督办")}
 PICKER_LIMIT = 10
+MAX_PAGE = 100_000  # a larger ?page= is the last page, like any number past the end
 CASES_ROOT = reverse_lazy("cases:queue")
 THUMB_SIZE = (360, 360)
 
@@ -111,7 +112,7 @@ def page_of_cases(request, user, qs, count: int | None = None):
     those rows are fetched with what the list shows (``selectors.cases_by_ids``).
     ``count``: the total when the caller already knows it (the board's tab counts)."""
     try:
-        number = max(1, int(request.GET.get("page") or 1))
+        number = min(max(1, int(request.GET.get("page") or 1)), MAX_PAGE)
     except ValueError:
         number = 1
     paginator = Paginator([], PAGE_SIZE)

@@ -108,7 +108,7 @@ def get_import(request, job_id: int):
 def import_report(request, job_id: int):
     job = selectors.get_job(request.auth, job_id)
     try:
-        data = services.error_workbook(job)
+        data = services.download_error_workbook(actor(request), job)
     except FileRejected:
         raise Http404 from None
     response = HttpResponse(data, content_type=XLSX)

@@ -35,7 +35,9 @@ def write_report(out, sheet: Sheet, header_index: int | None, columns: dict, iss
     wb = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False,
                                    "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
-    ws = wb.add_worksheet((sheet.name or "Sheet1")[:31])
+    # Excel forbids []:*?/\ in sheet names (and names over 31 characters).
+    safe = "".join("_" if ch in "[]:*?/\\" else ch for ch in (sheet.name or "Sheet1")).strip("'")[:31] or "Sheet1"
+    ws = wb.add_worksheet(safe)
     text = wb.add_format({"num_format": "@"})
     date = wb.add_format({"num_format": "yyyy-mm-dd"})
     datetime_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})

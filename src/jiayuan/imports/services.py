@@ -19,6 +19,17 @@ Flow of :func:`run_import`:
 
 Progress: ``progress(stage, done, total)`` is called while validating and after
 every chunk (stages ``validating``, ``writing``); the job row carries the same.
+
+Throughput without giving up a guarantee (measured in ``bench/import.py``,
+``docs/performance.md``): field rules are the spine's, called through per-value caches
+(``clean_person`` reports any row with an error, in its words); new rows are inserted
+from column values in one statement per table and chunk (``COPY`` on PostgreSQL),
+audit entries with :func:`jiayuan.audit.services.record_bulk`; pinyin of a large
+file's names is computed by a forked helper while the rows are validated; chunks are
+written by a writer thread while the next one is prepared.
+
+Pages and API also use :func:`confirm_job` (write what a dry run checked),
+:func:`error_workbook` (rebuilt from the stored file) and :func:`record_export`.
 """
 
 from __future__ import annotations
@@ -34,6 +45,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import security
 from ..accounts.permissions import Perm
@@ -41,7 +53,7 @@ from ..audit.services import Actor, model_changes, record_bulk
 from ..errors import ValidationFailed, translate_rule_error
 from ..people import rules as people_rules
 from ..people.models import Household, Person, PersonTag, TagKind
-from ..people.services import SENSITIVE, _apply, _snapshot, clean_person
+from ..people.services import AUDIT_REDACTED, _apply, _snapshot, clean_person
 from ..regions.models import Region
 from . import reading, rules
 from .models import ImportIssue, ImportJob
@@ -55,6 +67,10 @@ __all__ = [
     "run_import",
     "run_job",
     "ImportResult",
+    "confirm_job",
+    "error_workbook",
+    "report_file_name",
+    "record_export",
 ]
 
 HEAD = people_rules.HEAD_RELATION
@@ -156,7 +172,7 @@ def run_job(job_id: int, progress: Progress | None = None) -> "ImportResult":
     job = ImportJob.objects.select_related("region", "created_by").get(pk=job_id)
     with job.file.open("rb") as fh:
         data = fh.read()
-    return run_import(job, data, progress=progress)
+    return run_import(job, data, progress=progress, keep_sheet=False)
 
 
 # ------------------------------------------------------------------ rows
@@ -280,6 +296,19 @@ class _KnownHousehold:
         return self.id
 
 
+_MISSING = object()
+_EMPTY: dict = {}
+
+
+def _blank(v) -> bool:
+    """:func:`rules.is_blank` with the common cases first."""
+    if v is None or v == "":
+        return True
+    if v.__class__ is str and v.isascii():
+        return not v.strip()
+    return rules.is_blank(v)
+
+
 def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -303,15 +332,45 @@ def _release_memory() -> None:
         pass
 
 
+def _registered(hashes) -> list[str]:
+    """Which of the keyed ID hashes are registered (a plain ``IN`` query)."""
+    from django.db import connection
+
+    hashes = list(hashes)
+    if not hashes:
+        return []
+    table = connection.ops.quote_name(Person._meta.db_table)
+    out: list[str] = []
+    with connection.cursor() as cur:
+        for i in range(0, len(hashes), 900):
+            part = hashes[i:i + 900]
+            cur.execute(f"SELECT id_number_hash FROM {table} WHERE id_number_hash IN ({', '.join(['%s'] * len(part))})",
+                        part)
+            out.extend(h for (h,) in cur.fetchall())
+    return out
+
+
 def _tune_connection() -> None:
-    """SQLite: a page cache of 64 MB for this connection (the default 2 MB makes every
+    """SQLite: a page cache of 32 MB for this connection (the default 2 MB makes every
     insert into the random-keyed indexes of a large import — keyed hashes, audit
     hashes — read pages back from the file)."""
     from django.db import connection
 
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
-            cur.execute("PRAGMA cache_size = -65536")
+            cur.execute("PRAGMA cache_size = -32768")
+            # Checkpoint the WAL every 64 MB instead of every 4 MB: an import rewrites
+            # the same index pages chunk after chunk, and each checkpoint syncs the file.
+            cur.execute("PRAGMA wal_autocheckpoint = 16384")
+
+
+def _untune_connection() -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.connection is not None:
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA cache_size = -2000")
+            cur.execute("PRAGMA wal_autocheckpoint = 1000")
 
 
 class _PlannedHousehold:
@@ -418,6 +477,7 @@ def _create_changes(c: dict) -> dict:
         "residence_status": c.get("residence_status") or _REGISTERED, "sex": c["sex"],
     }
     out = {k: [None, v] for k, v in snap.items() if v not in (None, "")}
+    out["birth_date"] = ["***", "***"]  # characters 7–14 of the ID number: logged like it
     out["id_number"] = ["***", "***"]
     if c.get("phone_hash"):
         out["phone"] = ["***", "***"]
@@ -513,11 +573,16 @@ class _Engine:
 
     def parse_rows(self) -> None:
         cols = self.columns
+        idxs = list(cols.values())
+        is_blank = rules.is_blank
+        rows = self.rows
         for i in range(self.header_index + 1, len(self.sheet.rows)):
             cells = self.sheet.rows[i]
-            if all(rules.is_blank(cells[idx]) for idx in cols.values() if idx < len(cells)):
-                continue
-            self.rows.append(Row(i + 1, Cells(cells, cols)))
+            n = len(cells)
+            for idx in idxs:
+                if idx < n and not is_blank(cells[idx]):
+                    rows.append(Row(i + 1, Cells(cells, cols)))
+                    break
 
     def start_name_fields(self) -> None:
         """Pinyin is the costliest part of registering a person (about 30 µs a name,
@@ -603,14 +668,14 @@ class _Engine:
             data["id_number"] = id_raw if _is_number(id_raw) else rules.cell_text(id_raw)
         for fname in ("sex", "ethnic_group", "phone"):
             v = raw.get(fname)
-            if not rules.is_blank(v):
+            if not _blank(v):
                 data[fname] = v if _is_number(v) else rules.cell_text(v)
         for fname in ("address", "note"):
             v = raw.get(fname)
-            if not rules.is_blank(v):
+            if not _blank(v):
                 data[fname] = rules.cell_text(v)
         v = raw.get("residence_status")
-        if not rules.is_blank(v):
+        if not _blank(v):
             text = rules.cell_text(v)
             code = rules.parse_residence_status(text)
             if code is None:
@@ -619,7 +684,7 @@ class _Engine:
                 data["residence_status"] = code
         year_month = None
         v = raw.get("birth_date")
-        if not rules.is_blank(v):
+        if not _blank(v):
             try:
                 parsed = rules.parse_date_cell(v, epoch_1904=self.sheet.epoch_1904)
             except people_rules.RuleError as err:
@@ -630,7 +695,7 @@ class _Engine:
                 else:
                     data["birth_date"] = parsed
         v = raw.get("relation_to_head")
-        if not rules.is_blank(v):
+        if not _blank(v):
             data["relation_to_head"] = v if _is_number(v) else rules.cell_text(v)
         fast = self._fast_clean(data)
         if fast is not None:
@@ -664,7 +729,7 @@ class _Engine:
                 self._issue(row, rules.issue("birth_date.mismatch_month", "birth_date",
                                              expected=f"{b.year:04d}-{b.month:02d}", given=year_month.isoformat()))
         v = raw.get("household_number")
-        if not rules.is_blank(v):
+        if not _blank(v):
             number = people_rules.normalize_text(rules.cell_text(v))
             if len(number) > 30:
                 self._issue(row, rules.issue("household.number_too_long", "household_number"))
@@ -673,10 +738,10 @@ class _Engine:
         elif row.relation is not None and not any(i.code == "household.number_became_date" for i in row.errors):
             self._issue(row, rules.issue("relation.without_household", "relation_to_head"), "warning")
         v = raw.get("grid")
-        if not rules.is_blank(v):
+        if not _blank(v):
             row.grid_text = "".join(people_rules.normalize_text(rules.cell_text(v)).split())
         v = raw.get("tags")
-        if not rules.is_blank(v):
+        if not _blank(v):
             text = rules.cell_text(v)
             parsed = self._tag_cache.get(text)
             if parsed is None:
@@ -692,13 +757,15 @@ class _Engine:
             for name in parsed[1]:
                 self._issue(row, rules.issue("tag.unknown", "tags", value=name, choices=self.tag_choices))
 
-    def _cached(self, cache: dict, fn, value):
-        key = (type(value), value)
-        try:
-            return cache[key]
-        except KeyError:
+    @staticmethod
+    def _cached(cache: dict, fn, value):
+        """``fn(value)``, remembered per distinct value (text keyed by itself, other
+        cell types by type and value: 1, 1.0 and True are different cells)."""
+        key = value if value.__class__ is str else (value.__class__, value)
+        out = cache.get(key, _MISSING)
+        if out is _MISSING:
             out = cache[key] = fn(value)
-            return out
+        return out
 
     def _fast_clean(self, data: dict):
         """``(values, id_info)`` as :func:`jiayuan.people.services.clean_person` (partial)
@@ -957,6 +1024,7 @@ class _Engine:
     def _plan_actions(self) -> None:
         for row in self.rows:
             if row.errors:
+                row.values = _EMPTY  # never written: only the issues are needed
                 continue
             p = self.existing.get(row.id_hash)
             if p is None:
@@ -965,6 +1033,8 @@ class _Engine:
             hh = self.households.get(row.household_number) if row.household_number else None
             vals, member, tags = self._changes_for(p, row, hh)
             row.action = "update" if (vals or member or tags) else "unchanged"
+            if row.action == "unchanged":
+                row.values = _EMPTY
 
     # -------------------------------------------------------------- writing
 
@@ -1031,6 +1101,8 @@ class _Engine:
                 done += len(chunk)
                 self.progress("writing", done, total)
         finally:
+            if not pipelined:
+                _untune_connection()
             # After the transactions: in all-or-nothing mode the rollback must not take
             # the explanation with it.
             ImportIssue.objects.bulk_create([self._issue_model(i) for i in self.conflicts])
@@ -1116,7 +1188,16 @@ class _Engine:
     def _write_chunk(self, chunk: list[Row]) -> None:
         """Write one chunk in one transaction; a constraint broken by someone editing
         the same persons or households meanwhile rolls the chunk back and marks its
-        rows ``import.conflict`` (raises _ChunkConflict)."""
+        rows ``import.conflict`` (raises _ChunkConflict). The rows' values are let go
+        afterwards (only their issues are needed from here on)."""
+        try:
+            self._write_chunk_tx(chunk)
+        finally:
+            for row in chunk:
+                row.values = _EMPTY
+                row.id_info = None
+
+    def _write_chunk_tx(self, chunk: list[Row]) -> None:
         try:
             with transaction.atomic():
                 counts = self._write_chunk_rows(chunk)
@@ -1141,9 +1222,13 @@ class _Engine:
         :func:`jiayuan.audit.services.record_bulk`."""
         now = timezone.now()
         counts = {"created": 0, "updated": 0, "unchanged": 0, "households": 0}
-        hashes = [r.id_hash for r in chunk]
+        # Rows planned as updates: their persons, locked. Rows planned as new: any that
+        # someone registered meanwhile is locked and updated instead (one plain query,
+        # usually finding nothing).
+        planned = [r.id_hash for r in chunk if r.action == "update"]
+        planned += _registered(r.id_hash for r in chunk if r.action != "update")
         persons = {p.id_number_hash: p for p in
-                   Person.objects.select_for_update().filter(id_number_hash__in=hashes)}
+                   Person.objects.select_for_update().filter(id_number_hash__in=planned)} if planned else {}
         numbers = sorted({r.household_number for r in chunk if r.household_number})
         hhs = {h.number: h for h in
                Household.objects.select_for_update().filter(community_id=self.community, number__in=numbers)}
@@ -1185,7 +1270,7 @@ class _Engine:
             for key, value in member.items():
                 setattr(p, key, value)
             after = _snapshot(p)
-            changes = model_changes(before, after, SENSITIVE)
+            changes = model_changes(before, after, AUDIT_REDACTED)
             for code in tags:
                 new_tags.append((p.pk, p.name, code, p.region_id))
             if not changes and not tags:
@@ -1294,12 +1379,15 @@ class _Engine:
 
 
 def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,
-               cfg: Config | None = None) -> ImportResult:
+               cfg: Config | None = None, keep_sheet: bool = True) -> ImportResult:
     """Run ``job`` on the file's bytes ``data``; see the module docstring.
 
     Returns an :class:`ImportResult`; a file refused as a whole is not raised but
     recorded (job status ``rejected``, ``error_code``/``error_message``) and returned in
     ``result.rejected``. Unexpected exceptions mark the job ``failed`` and propagate.
+    ``keep_sheet=False``: the sheet's cells are let go once the rows are validated (a
+    large file's cells are most of the memory an import needs); ``result.sheet`` is then
+    None and the error workbook is rebuilt from the stored file (:func:`error_workbook`).
     """
     cfg = cfg or config()
     engine = _Engine(job, data, progress, cfg)
@@ -1316,6 +1404,12 @@ def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,
         job.save(update_fields=["sheet_name", "header_row", "rows", "stage", "progress_total"])
         engine.start_name_fields()
         engine.validate()
+        if not keep_sheet:
+            for row in engine.rows:
+                row.raw = {}
+            engine.sheet.rows = []
+            result.sheet = None
+            _release_memory()
         issues = engine.all_issues()
         ImportIssue.objects.bulk_create([engine._issue_model(i) for i in issues], batch_size=1000)
         bad = sum(1 for r in engine.rows if r.errors)
@@ -1400,6 +1494,40 @@ def error_workbook(job: ImportJob) -> bytes:
     return out.getvalue()
 
 
+def _loggable_filters(filters: dict) -> dict:
+    """The export's filters as the audit log may keep them: a search for a whole or
+    partial ID number or phone is recorded masked (the log is append-only and must
+    never hold them in clear)."""
+    out = {k: v for k, v in filters.items() if v not in (None, "")}
+    q = out.get("q")
+    if isinstance(q, str) and q:
+        kind, value = people_rules.classify_query(q)
+        if kind == "id_number":
+            out["q"] = people_rules.mask_id_number(value)
+        elif kind == "phone":
+            out["q"] = people_rules.mask_phone(value)
+        elif kind == "id_tail":
+            out["q"] = "*" * len(value)
+    return out
+
+
+def download_error_workbook(actor: Actor, job: ImportJob) -> bytes:
+    """The error workbook of ``job`` (from a scoped selector) for ``actor``: it repeats
+    the uploaded sheet, whole ID numbers and phones included, so only the uploader or a
+    role that may see whole numbers (view_sensitive) gets it, and every download is
+    audited. Raises Forbidden; FileRejected when the stored file is gone."""
+    from ..audit.services import record
+    from ..errors import Forbidden
+
+    user = actor.user
+    if user is None or not (job.created_by_id == user.pk or user.can(Perm.VIEW_SENSITIVE)):
+        raise Forbidden("permission_denied", gettext("错误工作簿含完整证件号码，只有上传人或有权查看完整号码的人员可以下载"))
+    data = error_workbook(job)
+    with transaction.atomic():
+        record(actor, "import.report_download", job, region_code=job.region_id or "", object_repr=job.file_name[:200])
+    return data
+
+
 def report_file_name(job: ImportJob) -> str:
     """``<original name>-错误原因.xlsx``."""
     base = job.file_name.rsplit(".", 1)[0] or "台账"
@@ -1415,5 +1543,5 @@ def record_export(actor: Actor, *, what: str, filters: dict, rows: int, fmt: str
 
     with transaction.atomic():
         record(actor, f"{what}.export", object_type=f"people.{what}", region_code=region_code,
-               extra={"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "rows": rows,
+               extra={"filters": _loggable_filters(filters), "rows": rows,
                       "format": fmt, "sensitive": bool(sensitive)})

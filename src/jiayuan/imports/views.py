@@ -11,6 +11,7 @@ Reads go through :mod:`.selectors` (scoped: out of scope is 404), writes through
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..accounts.permissions import Perm
-from ..errors import translate_rule_error
+from ..errors import Forbidden, translate_rule_error
 from ..people import selectors as people_selectors
 from ..people.forms import PersonFilterForm
 from ..regions import selectors as region_selectors
@@ -131,9 +132,11 @@ def job_report(request, pk):
     """The error workbook of a finished job (its sheet with a 错误原因 column)."""
     job = selectors.get_job(request.user, pk)
     try:
-        data = services.error_workbook(job)
+        data = services.download_error_workbook(actor(request), job)
     except FileRejected:
         raise Http404 from None
+    except Forbidden:
+        raise PermissionDenied from None
     return _attachment(HttpResponse(data, content_type=XLSX), services.report_file_name(job),
                        f"import-{job.pk}-errors.xlsx")
 

@@ -221,12 +221,25 @@ def certificate_new(request):
         "form": form, "chosen": [person] if person else [], **_seal_lists(user), **ctx}, status=status_code)
 
 
+def paragraphs(cert, body: str) -> list[str]:
+    """The certificate's text as paragraphs for the paper layout. The templates end with
+    the issuer's name and the date (``${community}`` / ``${date}``): the page prints those
+    in the signature block at the right (full committee name, seal, date) instead."""
+    lines = body.rstrip().split("\n")
+    data = cert.data or {}
+    if len(lines) >= 2 and lines[-2].strip() == data.get("community") and lines[-1].strip() == data.get("date"):
+        lines = lines[:-2]
+    text = "\n".join(lines).strip()
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
 @perm_required(Perm.ISSUE_CERTIFICATES)
 @require_GET
 def certificate_detail(request, number):
     cert = selectors.get_certificate(request.user, number)
     return render(request, "servicecenter/certificate_detail.html", {
-        "cert": cert, "revoke_form": RevokeForm(), "issued_by": cert.issued_by})
+        "cert": cert, "revoke_form": RevokeForm(), "issued_by": cert.issued_by,
+        "paragraphs": paragraphs(cert, cert.body), "issued_on": timezone.localtime(cert.issued_at).date()})
 
 
 @perm_required(Perm.ISSUE_CERTIFICATES)
@@ -244,7 +257,7 @@ def certificate_print(request, number):
                                                   purpose=_("打印证明 %(number)s") % {"number": cert.number})
         body = body.replace(masked, values["id_number"])
     return render(request, "servicecenter/certificate_print.html", {
-        "cert": cert, "body": body, "issued_on": timezone.localtime(cert.issued_at).date(),
+        "cert": cert, "paragraphs": paragraphs(cert, body), "issued_on": timezone.localtime(cert.issued_at).date(),
         "verify_url": request.build_absolute_uri(reverse("servicecenter:verify")),
     })
 
@@ -262,7 +275,8 @@ def certificate_revoke(request, number):
             return error_page(request, exc)
         apply_service_error(form, exc)
         return render(request, "servicecenter/certificate_detail.html", {
-            "cert": cert, "revoke_form": form, "issued_by": cert.issued_by}, status=exc.status)
+            "cert": cert, "revoke_form": form, "issued_by": cert.issued_by, "paragraphs": paragraphs(cert, cert.body),
+            "issued_on": timezone.localtime(cert.issued_at).date()}, status=exc.status)
     messages.success(request, _("证明已作废（记录保留，核验时显示为已作废）"))
     return redirect("servicecenter:certificate_detail", number=cert.number)
 

@@ -348,5 +348,21 @@ def test_queue_pages_past_the_first(client_for, report_event, settings, monkeypa
     past = c.get("/cases/", {"page": 99}).content.decode()  # past the end: the last page
     assert "3 / 3" in past and sum(n in past for n in numbers) == 1
     assert "1 / 3" in c.get("/cases/", {"page": "x"}).content.decode()
+    assert "3 / 3" in c.get("/cases/", {"page": "9" * 40}).content.decode()  # absurd: the last page, no 500
     empty = client_for("peer").get("/cases/", {"page": 2})
     assert empty.status_code == 200 and "共 0 件" in text_of(empty)
+
+
+def test_evaluation_score_is_tapped_not_typed(client_for, report_event, photo):
+    done = report_event(on_spot=True, attachments=[photo("grid_member")], on_spot_note="已清理")
+    c = client_for("township")
+    html = c.get(f"/cases/{done.number}/").content.decode()
+    assert 'type="radio" class="btn-check" name="evaluate-field_score"' in html and 'value="5"' in html
+    r = post_action(c, done, "evaluate")
+    assert r.status_code == 422 and 'data-field-error="field_score"' in r.content.decode()
+    r = post_action(c, done, "evaluate", field_score="6", request_key="e2")
+    assert r.status_code == 422 and "须在 1 到 5 之间" in text_of(r)
+    r = post_action(c, done, "evaluate", field_score="5", request_key="e3")
+    assert r.status_code == 302
+    done.refresh_from_db()
+    assert done.state == "evaluated" and done.events.get(action="evaluate").data == {"score": 5}

@@ -107,3 +107,19 @@ def test_job_queued_for_the_worker_then_run_by_it(api_client, media, settings, r
     run_worker()
     got = client.get(f"/api/v1/imports/{job['id']}").json()
     assert got["status"] == "done" and got["result"]["rows"] == 3
+
+
+def test_the_error_workbook_is_only_for_the_uploader_or_whole_number_roles(api_client, users):
+    # The workbook repeats the uploaded sheet with whole ID numbers: a grid member of the
+    # same community must not download what a community worker uploaded.
+    from jiayuan.audit.models import AuditEntry
+    from jiayuan.imports.models import ImportJob
+    from jiayuan.imports.services import download_error_workbook
+    from jiayuan.audit.services import Actor
+    from jiayuan.errors import Forbidden
+
+    job = ImportJob.objects.create(created_by=users["community"], region_id="620702001001001",
+                                   file_name="居民名单[1].csv")
+    with pytest.raises(Forbidden):
+        download_error_workbook(Actor(users["grid_member"], "api"), job)
+    assert not AuditEntry.objects.filter(action="import.report_download").exists()

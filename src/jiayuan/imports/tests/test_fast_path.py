@@ -111,9 +111,12 @@ def test_pipelined_writing_equals_plain_writing(audit_log_flushable, settings, m
 
     from .conftest import GRID, roster
 
+    from jiayuan.people.models import TagKind
+
     call_command("load_divisions", prefix="620702", verbosity=0)
     Region.objects.get_or_create(code=GRID, defaults={"name": "第一网格", "level": "grid",
                                                       "parent_id": OWNER_COMMUNITY})
+    TagKind.objects.get_or_create(code="disabled", defaults={"name": "残疾人"})  # flushed by earlier transactional tests
     settings.IMPORT_CHUNK_ROWS = 3
     used = []
     real = services._Engine._write_pipelined

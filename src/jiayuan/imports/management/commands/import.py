@@ -77,7 +77,7 @@ class Command(BaseCommand):
             def progress(stage, done, total):
                 self.stderr.write(f"{ {'validating': '校验', 'writing': '写入'}.get(stage, stage)}：{done}/{total}")
         try:
-            result = services.run_import(job, data, progress=progress)
+            result = services.run_import(job, data, progress=progress, keep_sheet=bool(opts["report"]))
         except Exception:  # noqa: BLE001 - the job records it; the worker gets a sentence, the log the traceback
             logger.exception("import job %s failed", job.pk)
             job.refresh_from_db()
