@@ -64,6 +64,7 @@ class PersonDetailOut(PersonOut):
 
 class PersonPage(Schema):
     count: int
+    count_exact: bool
     page: int
     page_size: int
     results: list[PersonOut]
@@ -106,7 +107,7 @@ def person_detail(p: Person, user) -> dict:
     return d
 
 
-@router.get("/persons", response=PersonPage, summary="居民查询（姓名片段、拼音/首字母、身份证号或尾号、手机号）")
+@router.get("/persons", response=PersonPage, summary="居民查询（姓名片段、拼音/首字母、身份证号或尾号、手机号）；count 最多数到 1000，超过时 count_exact 为 false")
 def list_persons(request, q: str = "", tag: str = "", age_min: int | None = None, age_max: int | None = None,
                  sex: int | None = None, region: str = "", residence_status: str = "", life_status: str = "",
                  page: int = 1, page_size: int = 50):
@@ -118,7 +119,11 @@ def list_persons(request, q: str = "", tag: str = "", age_min: int | None = None
     start = (page - 1) * page_size
     rows = list(qs[start:start + page_size])
     today, full = timezone.localdate(), request.auth.can(Perm.VIEW_SENSITIVE)
-    return {"count": qs.count(), "page": page, "page_size": page_size,
+    if page == 1 and len(rows) < page_size:
+        count, exact = len(rows), True  # the whole result is on this page: no count query
+    else:
+        count, exact = selectors.capped_count(qs)
+    return {"count": count, "count_exact": exact, "page": page, "page_size": page_size,
             "results": [person_out(p, today, full_birth_date=full) for p in rows]}
 
 

@@ -231,3 +231,16 @@ def household_heads(households) -> dict[int, Person]:
     """{household id: head} for households from :func:`households_for`."""
     ids = [h.pk for h in households]
     return {p.household_id: p for p in Person.objects.filter(household__in=ids, relation_to_head=rules.HEAD_RELATION)}
+
+
+# --- counting large results -----------------------------------------------------------
+
+COUNT_CAP = 1000
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, exact) of ``qs``, counting at most ``cap`` + 1 rows: a broad search (a
+    one-character surname matches ~70,000 persons in a county) is shown as "1000+"
+    instead of paying ~150 ms to count every match (docs/performance.md)."""
+    n = qs[: cap + 1].count()
+    return (cap, False) if n > cap else (n, True)

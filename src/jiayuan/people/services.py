@@ -169,7 +169,7 @@ def _resolve_region(actor: Actor, code) -> Region:
 def _name_search_fields(name: str) -> tuple[str, str, str]:
     """(full pinyin, initials, grams) of a name, for search (rules.name_pinyin and
     rules.name_grams). Cached: pypinyin is the costliest step of registering a person and
-    names repeat (a bulk load of 1,000,000 persons has about 300,000 distinct names)."""
+    names repeat (the 1,000,000 benchmark persons have about 330,000 distinct names)."""
     pinyin, initials = rules.name_pinyin(name)
     return pinyin, initials, rules.name_grams(name)
 
@@ -549,8 +549,8 @@ def _copy_insert(model, objs: Iterable, count: int) -> list:
     Ids come from the table's own sequence first (``nextval`` per row, so concurrent
     writers never collide); then every concrete field is written as ``bulk_create``
     would write it: ``auto_now``/``auto_now_add`` through the field's ``pre_save``,
-    defaults as set by the model's ``__init__``. Only for models whose fields are plain
-    values (no JSON). Constraints (unique, check, deferred foreign keys) apply as for
+    defaults as set by the model's ``__init__``. Only for models with an auto-increment
+    id and plain-valued fields (no JSON). Constraints (unique, check, deferred foreign keys) apply as for
     INSERT. ``objs`` may be a generator: COPY streams, so the server stores the first
     rows while Python still builds the next ones.
     """

@@ -22,7 +22,7 @@ from ..errors import Conflict, Forbidden, ServiceError
 from ..regions import selectors as region_selectors
 from ..regions.models import Region
 from ..web.labels import describe_entries
-from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required, require_perm
+from ..web.shortcuts import paginate_capped, actor, apply_service_error, error_page, paginate, perm_required, require_perm
 from . import rules, selectors, services
 from .forms import (COMMON_RELATION_CHOICES, AddMemberForm, ChangeHeadForm, HouseholdForm, LifeStatusForm, PersonFilterForm, PersonForm,
                     TagAddForm)
@@ -51,7 +51,7 @@ def person_list(request):
     form.is_valid()
     qs = selectors.with_current_tags(
         selectors.search_persons(user, form.filters()).select_related("region__parent").order_by("id"))
-    ctx = {"form": form, "page_obj": paginate(request, qs), "today": timezone.localdate(),
+    ctx = {"form": form, "page_obj": paginate_capped(request, qs), "today": timezone.localdate(),
            "can_edit": user.can(Perm.EDIT_REGISTRY), "searched": any(v for k, v in request.GET.items() if k != "page")}
     template = "people/_person_results.html" if _is_partial(request) else "people/person_list.html"
     return render(request, template, ctx)

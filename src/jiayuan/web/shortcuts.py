@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.shortcuts import render
 
 from ..audit.services import Actor
@@ -52,6 +53,29 @@ def require_perm(user, perm) -> None:
 def paginate(request, qs, per_page: int = PAGE_SIZE):
     """The requested page (``?page=``) of ``qs``; out-of-range numbers give the last page."""
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``cap`` + 1 rows (people.selectors.capped_count):
+    past the cap, ``count`` is cap + 1 and ``capped`` is true, so the page says
+    "1000+" and offers the first pages, without counting every match."""
+
+    def __init__(self, object_list, per_page, cap: int = 1000):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def paginate_capped(request, qs, per_page: int = PAGE_SIZE):
+    """Like :func:`paginate`, with a :class:`CappedPaginator` (for searches)."""
+    return CappedPaginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 def apply_service_error(form, exc: ServiceError, field_map: dict | None = None) -> None:

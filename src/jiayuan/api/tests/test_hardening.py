@@ -134,3 +134,28 @@ def test_a_mistyped_environment_name_refuses_to_start():
                           capture_output=True, text=True)
     assert proc.returncode != 0
     assert "JIAYUAN_ENV" in proc.stderr
+
+
+def test_a_broad_search_counts_at_most_1000(api_client, users, settings):
+    # 1,001 persons named 张… in the owner's grid: the API says 1000 and count_exact false
+    # instead of counting every match (docs/performance.md: an exact count of ~70,000
+    # matches costs ~150 ms at city scale).
+    from datetime import date, timedelta
+
+    from jiayuan.conftest import make_id_number
+    from jiayuan.people.services import BulkHousehold, BulkPerson, bulk_register
+
+    base = date(1960, 1, 1)
+    people = [BulkPerson(name="张" + "一二三四五六七八九十"[i % 10], relation_to_head="02",
+                         id_number=make_id_number(base + timedelta(days=i), 1)) for i in range(1001)]
+    bulk_register(Actor(users["admin"], "command"),
+                  [BulkHousehold(number=f"{i:04d}", region_code=GRID, address="", members=[p])
+                   for i, p in enumerate(people)])
+    body = api_client("community").get("/api/v1/persons", {"q": "张"}).json()
+    assert (body["count"], body["count_exact"], len(body["results"])) == (1000, False, 50)
+
+
+def test_a_narrow_search_count_is_exact(api_client, make_person):
+    make_person(region=GRID, name="张建国")
+    body = api_client("community").get("/api/v1/persons", {"q": "zjg"}).json()
+    assert (body["count"], body["count_exact"]) == (1, True)

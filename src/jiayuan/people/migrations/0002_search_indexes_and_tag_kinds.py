@@ -56,8 +56,8 @@ def forwards(apps, schema_editor):
                 cur.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {target}")
             # Django gives the unique index of a CharField a varchar_pattern_ops twin for
             # LIKE; nobody searches a keyed hash by prefix, so the twin only slows every
-            # registration (a random 64-character key: about a tenth of the database's
-            # work in a bulk load, docs/performance.md).
+            # registration (a random 64-character key: about a tenth of what PostgreSQL
+            # spends inserting persons in a bulk load, docs/performance.md).
             cur.execute(
                 "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
                 "AND tablename = 'people_person' AND indexdef LIKE '%(id_number_hash varchar_pattern_ops)'"
