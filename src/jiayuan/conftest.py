@@ -160,3 +160,16 @@ def restore_tag_kinds() -> None:
     mod = importlib.import_module("jiayuan.people.migrations.0002_search_indexes_and_tag_kinds")
     for code, name, desc, sort in mod.TAG_KINDS:
         TagKind.objects.update_or_create(code=code, defaults={"name": name, "description": desc, "sort": sort})
+
+
+def launch_chromium(p):
+    """Debian's Chromium under Playwright (browser downloads do not work here), with the
+    flags this machine needs. Skips the test when chromium is not installed;
+    ``make test`` and CI install it (scripts/ensure-chromium)."""
+    import shutil
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium installs it)")
+    return p.chromium.launch(executable_path=chromium,
+                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])

@@ -10,7 +10,6 @@ after the test, so it loads the divisions and catalogs and creates what it needs
 
 import io
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -32,15 +31,12 @@ PASSWORD = "Browser-pass-2026"
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
 
+from jiayuan.conftest import launch_chromium  # noqa: E402
+
 pytestmark = [pytest.mark.browser]
 
 
-def _launch(p):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium installs it)")
-    return p.chromium.launch(executable_path=chromium,
-                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
 
 
 def _setup_data(tmp_path) -> dict:
@@ -106,7 +102,7 @@ def test_closed_loop_on_a_phone(live_server, transactional_db, audit_log_flushab
     number = None
 
     with sync_playwright() as p:
-        browser = _launch(p)
+        browser = launch_chromium(p)
         try:
             # 1. the grid member reports, on the phone, with a photo and the location
             ctx = browser.new_context(**PHONE, geolocation={"latitude": 38.932512, "longitude": 100.451234},

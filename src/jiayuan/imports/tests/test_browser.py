@@ -10,7 +10,6 @@ the progress bar is seen moving.
 
 import io
 import os
-import shutil
 import time
 from datetime import date
 from pathlib import Path
@@ -33,15 +32,12 @@ SHOTS = Path("/tmp/jiayuan-shots")
 COMMUNITY = "620702001001"
 PASSWORD = "Browser-pass-2026"
 
+from jiayuan.conftest import launch_chromium  # noqa: E402
+
 pytestmark = [pytest.mark.browser]
 
 
-def _launch(p):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium installs it)")
-    return p.chromium.launch(executable_path=chromium,
-                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
 
 
 def _messy_roster() -> bytes:
@@ -105,7 +101,7 @@ def test_upload_preview_confirm_progress_report(live_server, transactional_db, a
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = _launch(p)
+        browser = launch_chromium(p)
         try:
             ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
             page = ctx.new_page()

@@ -7,7 +7,6 @@ printed with the registry's data. Screenshots (screen and print media) go to
 """
 
 import os
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -28,15 +27,12 @@ SHOTS = Path("/tmp/jiayuan-shots")
 COMMUNITY = "620702001001"
 PASSWORD = "Browser-pass-2026"
 
+from jiayuan.conftest import launch_chromium  # noqa: E402
+
 pytestmark = [pytest.mark.browser]
 
 
-def _launch(p):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium installs it)")
-    return p.chromium.launch(executable_path=chromium,
-                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
 
 
 def test_desk_intake_receipt_and_certificate(live_server, transactional_db, audit_log_flushable, settings, tmp_path):
@@ -63,7 +59,7 @@ def test_desk_intake_receipt_and_certificate(live_server, transactional_db, audi
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = _launch(p)
+        browser = launch_chromium(p)
         try:
             ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
             page = ctx.new_page()

@@ -9,7 +9,6 @@ are flushed after the test, so the test loads the divisions and creates what it 
 
 import os
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -31,15 +30,12 @@ SHOTS = Path("/tmp/jiayuan-shots")
 COMMUNITY = "620702001001"
 PASSWORD = "Browser-pass-2026"
 
+from jiayuan.conftest import launch_chromium  # noqa: E402
+
 pytestmark = [pytest.mark.browser]
 
 
-def _launch(p):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium installs it)")
-    return p.chromium.launch(executable_path=chromium,
-                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
 
 
 def _setup_data():
@@ -82,7 +78,7 @@ def test_community_worker_searches_by_initials_and_sees_masked_id(live_server, t
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = _launch(p)
+        browser = launch_chromium(p)
         try:
             ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
             page = ctx.new_page()
