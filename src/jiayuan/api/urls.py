@@ -8,11 +8,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from ..errors import ServiceError
+from ..people.rules import N_
 from .auth import BearerAuth
-
-
-def N_(s: str) -> str:
-    return s
 
 
 class ChineseJSONRenderer(JSONRenderer):

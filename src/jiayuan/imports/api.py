@@ -19,7 +19,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ..accounts.permissions import Perm
@@ -96,7 +96,7 @@ def create_import(request, file: File[UploadedFile], region: Form[str], dry_run:
         raise _service_error(exc) from None
     tasks.enqueue_job(job)
     job.refresh_from_db()
-    return 202, job_out(job)
+    return Status(202, job_out(job))
 
 
 @router.get("/imports/{int:job_id}", response=JobOut, summary="导入任务的状态、进度和结果（结果与命令行 --json 相同）")

@@ -53,7 +53,7 @@ from ..audit.services import Actor, model_changes, record_bulk
 from ..errors import ValidationFailed, translate_rule_error
 from ..people import rules as people_rules
 from ..people.models import Household, Person, PersonTag, TagKind
-from ..people.services import AUDIT_REDACTED, _apply, _snapshot, clean_person
+from ..people.services import AUDIT_REDACTED, apply_person_fields, person_snapshot, clean_person
 from ..regions.models import Region
 from . import reading, rules
 from .models import ImportIssue, ImportJob
@@ -384,7 +384,7 @@ class _PlannedHousehold:
 
 
 class _Columns:
-    """Attribute bag for :func:`jiayuan.people.services._apply` (which sets model
+    """Attribute bag for :func:`jiayuan.people.services.apply_person_fields` (which sets model
     attributes): collects a new person's column values without a model instance."""
 
 
@@ -998,7 +998,7 @@ class _Engine:
     # -------------------------------------------------------------- planning
 
     def _changes_for(self, p: Person, row: Row, hh: Household | None) -> tuple[dict, dict, list[str]]:
-        """(values for people.services._apply, membership changes, new tag codes) that
+        """(values for people.services.apply_person_fields, membership changes, new tag codes) that
         turn stored person ``p`` into what ``row`` says; empty cells change nothing."""
         v = row.values
         vals: dict = {}
@@ -1265,11 +1265,11 @@ class _Engine:
             if not p.region_id.startswith(self.region.code):
                 raise IntegrityError("person moved out of scope during import")
             vals, member, tags = self._changes_for(p, row, hh)
-            before = _snapshot(p)
-            _apply(p, vals)
+            before = person_snapshot(p)
+            apply_person_fields(p, vals)
             for key, value in member.items():
                 setattr(p, key, value)
-            after = _snapshot(p)
+            after = person_snapshot(p)
             changes = model_changes(before, after, AUDIT_REDACTED)
             for code in tags:
                 new_tags.append((p.pk, p.name, code, p.region_id))
@@ -1331,7 +1331,7 @@ class _Engine:
 
     def _new_person(self, row: Row, hh, now, *, household_id: bool = True) -> dict:
         """Column values (by attname) of a new person: the row's values through
-        :func:`jiayuan.people.services._apply` (cipher text, keyed hashes, ID tails,
+        :func:`jiayuan.people.services.apply_person_fields` (cipher text, keyed hashes, ID tails,
         pinyin and name grams, exactly as every other way of registering a person).
         ``household_id=False``: prepared ahead, the household's id is set later."""
         prepared = self._prepared.pop(row.number, None) if getattr(self, "_prepared", None) else None
@@ -1349,10 +1349,10 @@ class _Engine:
         name = values["name"]
         search = self._names.get(name)
         if search is None:
-            applied["name"] = name  # _apply computes pinyin and grams
-        _apply(cols, applied)
+            applied["name"] = name  # apply_person_fields computes pinyin and grams
+        apply_person_fields(cols, applied)
         d = cols.__dict__
-        if search is not None:  # computed by the helper with the same function _apply uses
+        if search is not None:  # computed by the helper with the same function apply_person_fields uses
             d["name"] = name
             d["name_pinyin"], d["name_initials"], d["name_grams"] = search
         d["region_id"] = (self.hh_plan[row.household_number]["region"] if hh is not None

@@ -174,8 +174,11 @@ def _name_search_fields(name: str) -> tuple[str, str, str]:
     return pinyin, initials, rules.name_grams(name)
 
 
-def _apply(person: Person, values: dict) -> None:
-    """Set model fields, including derived search and protected fields."""
+def apply_person_fields(person: Person, values: dict) -> None:
+    """Set ``values`` (normalised, from :func:`clean_person`) on ``person`` without saving,
+    with the derived fields: ID number → AES-GCM cipher text, keyed hash, tail 4, keyed
+    tail 6; phone → cipher text and keyed hash; name → pinyin, initials, grams. The one
+    place that derives them: the services and the import engine both call it."""
     for key, value in values.items():
         if key == "id_number":
             person.id_number_cipher = security.encrypt(value)
@@ -192,7 +195,9 @@ def _apply(person: Person, values: dict) -> None:
             setattr(person, key, value)
 
 
-def _snapshot(person: Person) -> dict:
+def person_snapshot(person: Person) -> dict:
+    """{field: value} of the audited fields; ID number and phone by their keyed hashes
+    (compared, never logged: see AUDIT_REDACTED)."""
     snap = {k: getattr(person, k if k not in ("region", "household") else k + "_id") for k in AUDITED_FIELDS}
     snap["id_number"] = person.id_number_hash
     snap["phone"] = person.phone_hash
@@ -228,11 +233,11 @@ def create_person(actor: Actor, data: dict) -> Person:
     person = Person(region=region)
     values = dict(clean.values)
     values.pop("relation_to_head", None)
-    _apply(person, values)
+    apply_person_fields(person, values)
     try:
         with transaction.atomic():
             person.save()
-            filled = {k: v for k, v in _snapshot(person).items() if v not in (None, "")}
+            filled = {k: v for k, v in person_snapshot(person).items() if v not in (None, "")}
             record(actor, "person.create", person, changes=model_changes({}, filled, AUDIT_REDACTED))
     except IntegrityError:
         if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
@@ -263,14 +268,14 @@ def update_person(actor: Actor, person: Person, data: dict, expected_version: in
                 raise Conflict("person.conflict", _(
                     "该居民信息已被他人修改（您编辑的是第 %(mine)s 版，当前为第 %(now)s 版），请刷新后重新修改")
                     % {"mine": expected_version, "now": locked.version})
-            before = _snapshot(locked)
+            before = person_snapshot(locked)
             if "region_id" in values and values["region_id"] == locked.region_id:
                 values.pop("region_id")
             if "region_id" in values and locked.household_id:
                 raise ValidationFailed(_err("region", "person.region_with_household",
                                             _("该居民属于某户，请通过“迁移户”调整所属网格")))
-            _apply(locked, values)
-            after = _snapshot(locked)
+            apply_person_fields(locked, values)
+            after = person_snapshot(locked)
             changes = model_changes(before, after, AUDIT_REDACTED)
             if changes:
                 locked.version = F("version") + 1
@@ -297,10 +302,10 @@ def set_life_status(actor: Actor, person: Person, status: str, on: date | None, 
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if version is not None and locked.version != int(version):
             raise Conflict("person.conflict", _("该居民信息已被他人修改，请刷新后重试"))
-        before = _snapshot(locked)
+        before = person_snapshot(locked)
         locked.life_status = status
         locked.life_status_date = None if status == Person.LifeStatus.ALIVE else on
-        changes = model_changes(before, _snapshot(locked))
+        changes = model_changes(before, person_snapshot(locked))
         if changes:
             locked.version = F("version") + 1
             locked.save()
@@ -603,7 +608,7 @@ def bulk_register(actor: Actor, households: list[BulkHousehold], *, tag_from: da
     ``rules.parse_id_number`` and a bad one raises ValueError before anything is
     written. Returns the number of persons created.
 
-    Every person gets what :func:`create_person` derives (``_apply``: AES-GCM cipher
+    Every person gets what :func:`create_person` derives (``apply_person_fields``: AES-GCM cipher
     text, keyed hashes, ID tails, pinyin, initials, name grams) and one ``person.create``
     audit entry; every household one ``household.create``. On PostgreSQL households,
     persons and tags go in with COPY (:func:`_copy_insert`), persons built while the
@@ -621,7 +626,7 @@ def bulk_register(actor: Actor, households: list[BulkHousehold], *, tag_from: da
                 p = Person(region_id=h.region_code, household=hh, relation_to_head=m.relation_to_head,
                            sex=info.sex, birth_date=info.birth_date, ethnic_group=m.ethnic_group,
                            residence_status=m.residence_status, address=m.address or h.address)
-                _apply(p, {"name": m.name, "id_number": info.number, "phone": m.phone})
+                apply_person_fields(p, {"name": m.name, "id_number": info.number, "phone": m.phone})
                 tag_plan.append(m.tags)
                 yield p
 

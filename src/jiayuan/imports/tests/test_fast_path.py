@@ -1,6 +1,6 @@
 """The engine's fast paths give exactly what the spine's slow paths give: the cached
 field validation equals ``people.services.clean_person``, the columns of a new person
-equal ``people.services._apply``, and bulk audit entries chain and hash like
+equal ``people.services.apply_person_fields``, and bulk audit entries chain and hash like
 ``audit.services.record_many`` (``verify_chain`` passes)."""
 
 import datetime
@@ -13,7 +13,7 @@ from jiayuan.audit.services import Actor, hash_content, record_bulk, record_many
 from jiayuan.imports import services
 from jiayuan.imports.models import ImportJob
 from jiayuan.people.models import Person
-from jiayuan.people.services import _apply, clean_person
+from jiayuan.people.services import apply_person_fields, clean_person
 from jiayuan.regions.models import Region
 
 from .conftest import OWNER_COMMUNITY, idn
@@ -67,7 +67,7 @@ def test_new_person_columns_equal_apply(engine):
     engine.hh_plan = {}
     cols = engine._new_person(row, None, None)
     p = Person()
-    _apply(p, {k: v for k, v in row.values.items() if k != "relation_to_head"})
+    apply_person_fields(p, {k: v for k, v in row.values.items() if k != "relation_to_head"})
     for key in ("name", "name_pinyin", "name_initials", "name_grams", "id_number_hash", "id_tail4", "id_tail6_hash",
                 "phone_hash", "sex", "birth_date", "ethnic_group", "address"):
         assert cols[key] == getattr(p, key), key
