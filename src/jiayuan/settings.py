@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "jiayuan.servicecenter",
     "jiayuan.open311",
     "jiayuan.imports",
+    "jiayuan.disability",
+    "jiayuan.assistance",
     "django_tasks",
     "django_tasks_db",
     "jiayuan.api",

@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("jiayuan.cases.urls")),
     path("grid/", include("jiayuan.grid.urls")),
     path("service/", include("jiayuan.servicecenter.urls")),
+    path("assistance/", include("jiayuan.assistance.urls")),
+    path("disability/", include("jiayuan.disability.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

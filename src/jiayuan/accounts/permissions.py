@@ -26,11 +26,21 @@ class Perm(StrEnum):
     DECIDE_CERTIFICATE_KINDS = "decide_certificate_kinds"  # director: kinds on neither list
     ASSIGN_COMMUNITY_TASKS = "assign_community_tasks"      # departments give communities work
     APPROVE_COMMUNITY_TASKS = "approve_community_tasks"    # street approves off-list work
+    # Social assistance and subsidies (assistance/, disability/).
+    VIEW_ASSISTANCE = "view_assistance"        # applications, enrollments, batches, ledgers in scope
+    TAKE_APPLICATIONS = "take_applications"    # 一门受理: take and prepare assistance applications
+    REVIEW_APPLICATIONS = "review_applications"  # township review (乡镇审核)
+    DECIDE_APPLICATIONS = "decide_applications"  # county decision (县级审批), enrollment changes
+    MANAGE_PROGRAMS = "manage_programs"        # programs' parameters (standards, amounts) with effective dates
+    RUN_PAYMENTS = "run_payments"              # generate, review, export batches, record results
+    APPROVE_PAYMENTS = "approve_payments"      # approve a batch (not the one who generated it)
+    MANAGE_DISABILITY = "manage_disability"    # record disability certificates
 
 
 _COMMUNITY_WORKER = frozenset(
     {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
-     Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES}
+     Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
+     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -39,11 +49,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT,
          Perm.EXPORT_SENSITIVE, Perm.MANAGE_GRIDS, Perm.MANAGE_USERS,
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.MANAGE_CATALOGS,
-         Perm.ASSIGN_COMMUNITY_TASKS}
+         Perm.ASSIGN_COMMUNITY_TASKS,
+         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
+         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.MANAGE_DISABILITY}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
-         Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS}
+         Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS,
+         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS},
     "community_worker": _COMMUNITY_WORKER,

@@ -111,3 +111,9 @@ api.add_router("/", imports_router)
 api.add_router("/", cases_router)
 api.add_router("/", grid_router)
 api.add_router("/", servicecenter_router)
+
+from ..assistance.api import router as assistance_router  # noqa: E402
+from ..disability.api import router as disability_router  # noqa: E402
+
+api.add_router("/", assistance_router)
+api.add_router("/", disability_router)

@@ -32,6 +32,10 @@ def navigation(request) -> dict:
     if user.can(Perm.VIEW_REGISTRY):
         items += [("web:region_tree", _("区划网格"), "regions"), ("web:person_list", _("居民"), "persons"),
                   ("web:household_list", _("户"), "households")]
+    if user.can(Perm.VIEW_ASSISTANCE):
+        items.append(("assistance:home", _("社会救助"), "assistance"))
+    if user.can(Perm.MANAGE_DISABILITY):
+        items.append(("disability:certificate_list", _("残疾人证"), "disability"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -49,6 +53,8 @@ def navigation(request) -> dict:
     namespace = match.namespace if match else ""
     if namespace == "cases":
         active = {"board": "board", "counts": "counts"}.get(url_name, "cases")
+    elif namespace in ("assistance", "disability"):
+        active = namespace
     elif namespace == "grid":
         active = "report"
     elif namespace == "servicecenter":

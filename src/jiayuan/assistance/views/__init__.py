@@ -1,0 +1,1 @@
+"""Pages of the assistance app, one module per area (see urls.py)."""
