@@ -53,6 +53,33 @@ class Computation:
     detail: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Reason:
+    """One condition checked: ``code`` (stable, e.g. ``income.not_below_standard``),
+    ``met`` (whether it holds), ``message`` (Chinese, naming the values compared) and
+    ``values`` (JSON-ready: Decimals as strings)."""
+
+    code: str
+    met: bool
+    message: str
+    values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The result of an eligibility rule: ``eligible`` and every condition checked
+    (``reasons``; the failed ones say why not). ``amount`` is the monthly amount when
+    eligible (else None), ``computation`` how it was computed."""
+
+    eligible: bool
+    reasons: tuple[Reason, ...]
+    computation: Computation | None = None
+
+    @property
+    def failed(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if not r.met)
+
+
 def subsistence_amount(inputs: dict, params: dict) -> Computation:
     """低保 monthly benefit (补差): (standard − per-capita monthly income) × members.
 
