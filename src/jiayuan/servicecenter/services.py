@@ -9,9 +9,10 @@ import string
 from datetime import date, datetime
 from importlib import resources
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import security
@@ -173,11 +174,12 @@ def request_intake(actor: Actor, payload: dict) -> CaseDraft:
               "suggested_departments": suggested},
         attachments=list(payload.get("attachments") or []),
     )
-    if missing:
-        draft.followups = [{"action": "request_materials", "comment": _("请补正以下材料：%(list)s") % {
-            "list": "、".join(missing)}}]
-    else:
-        draft.followups = [{"action": "accept", "comment": _("材料齐全，予以受理")}]
+    with stored_language():  # the comments go on the record: in the record's language
+        if missing:
+            draft.followups = [{"action": "request_materials", "comment": _("请补正以下材料：%(list)s") % {
+                "list": "、".join(missing)}}]
+        else:
+            draft.followups = [{"action": "accept", "comment": _("材料齐全，予以受理")}]
     return draft
 
 
@@ -201,6 +203,19 @@ def rate_hit(key: str, window_seconds: int, now: datetime | None = None) -> int:
                     f"ON CONFLICT ({q('key')}, {q('window_start')}) DO UPDATE SET {q('count')} = {table}.{q('count')} + 1 "
                     f"RETURNING {q('count')}", [key[:100], window])
         return cur.fetchone()[0]
+
+
+def stored_language():
+    """Context in which generated texts that are stored on a record (comments on the
+    timeline, certificate bodies, decision notes) are produced: the deployment's language
+    (``settings.LANGUAGE_CODE``, zh-hans), not the language of the user's pages — a record
+    does not change language with whoever created it."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def _stored(make):
+    with stored_language():
+        return make()
 
 
 class TooManyRequests(ServiceError):
@@ -334,16 +349,17 @@ def issue_certificate(actor: Actor, person, kind: str, purpose: str, *, request_
             _refuse(actor, community, kind, "certificate.refused_by_decision",
                     _("不予出具“%(name)s”：%(reason)s") % {"name": kind, "reason": decision.reason})
     kind_name = item.name if item else decision.kind_name
-    template = (item.template if item else decision.template) or _(
-        "兹证明 ${name}（${sex}，${birth_date} 出生）系本社区居民，住 ${address}。\n\n此证明用于：${purpose}。\n\n${community}\n${date}")
     local_day = timezone.localtime(now).date()
-    data = {
-        "name": person.name, "sex": person.get_sex_display(), "birth_date": _cn_date(person.birth_date),
-        "id_number": person.id_number_masked, "address": person.address or (
-            person.household.address if person.household_id else ""),
-        "community": community.short_name, "community_full": community.name, "purpose": purpose,
-        "date": _cn_date(local_day),
-    }
+    with stored_language():  # the certificate is an official document in Chinese, whatever the UI language
+        template = (item.template if item else decision.template) or _(
+            "兹证明 ${name}（${sex}，${birth_date} 出生）系本社区居民，住 ${address}。\n\n此证明用于：${purpose}。\n\n${community}\n${date}")
+        data = {
+            "name": person.name, "sex": str(person.get_sex_display()), "birth_date": _cn_date(person.birth_date),
+            "id_number": person.id_number_masked, "address": person.address or (
+                person.household.address if person.household_id else ""),
+            "community": community.short_name, "community_full": community.name, "purpose": purpose,
+            "date": _cn_date(local_day),
+        }
     with transaction.atomic():
         seq = next_sequence(f"cert:{community.code}", local_day)
         number = f"{community.code}-ZM{local_day:%Y%m%d}-{seq:04d}"
@@ -468,7 +484,7 @@ def assign_community_task(actor: Actor, community: Region, *, title: str, kind: 
         task = CommunityTask.objects.create(
             community=community, department=department, requested_by=actor.user, title=title[:200], kind=kind,
             access_item=item, status=status, occurs_on=occurs_on, note=note, requested_at=now,
-            decision_note=(_("属于负面清单事项“%(name)s”，不得交由社区承担") % {"name": item.name})
+            decision_note=_stored(lambda: _("属于负面清单事项“%(name)s”，不得交由社区承担") % {"name": item.name})
             if status == CommunityTask.Status.REFUSED else "")
         record(actor, "community_task.assign", task, object_repr=title[:100], changes={"status": [None, status]})
     return task

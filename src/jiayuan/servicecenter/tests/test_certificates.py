@@ -170,3 +170,15 @@ def test_monthly_tally_per_community(more_users, depts):
     assert [r["community"] for r in selectors.monthly_tally(more_users["community"], date(2025, 10, 1))] == [
         "620702001001"]
     assert CommunityTask.objects.count() == 7
+
+
+def test_a_certificate_issued_from_the_english_pages_is_still_in_chinese(more_users, resident):
+    # The record is an official document of a Chinese committee: the UI language of the
+    # worker who issued it must not change its text (nor the sex written in it).
+    from django.utils import translation
+
+    with translation.override("en"):
+        cert = issue(more_users, resident, "居（租）住证明", purpose="子女入学")
+    assert cert.body.startswith("兹证明 张建国（")
+    assert cert.data["sex"] in ("男", "女")
+    assert "此证明用于：子女入学。" in cert.body

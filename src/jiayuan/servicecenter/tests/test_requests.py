@@ -214,3 +214,11 @@ def test_every_service_request_state_is_reachable_and_wrong_roles_refused(intake
     assert act("community", d, "accept").state == "accepted"
     assert seen == {s.code for s in decl.states}
     assert CITY_MGMT  # the city-management department plays no part here
+
+
+def test_the_missing_materials_notice_is_recorded_in_chinese_from_the_english_pages(intake):
+    from django.utils import translation
+
+    with translation.override("en"):
+        case = intake(materials=["申请人身份证"])
+    assert case.events.get(action="request_materials").comment == "请补正以下材料：户口簿、困难情况说明及证明材料"
