@@ -47,6 +47,12 @@ class Conflict(ServiceError):
     status = 409
 
 
+class TooManyRequests(ServiceError):
+    """Rate limit reached (public lookups, identifier searches): try again later."""
+
+    status = 429
+
+
 class Forbidden(ServiceError):
     """The user's role does not allow this action on an object they can see."""
 

@@ -75,3 +75,24 @@ def token_digest(token: str) -> str:
     """SHA-256 hex digest under which an API token is stored (tokens are random, so an
     unkeyed hash suffices; the token itself is never stored)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def rate_hit(key: str, window_seconds: int, now=None) -> int:
+    """Count one hit for ``key`` in the current fixed window of ``window_seconds``;
+    returns the count so far in that window. Stored in the database (one
+    ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the ``cases_ratelimithit`` table),
+    so every web process shares the limit. Used for public lookups and identifier searches."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from .cases.models import RateLimitHit
+
+    now = now or timezone.now()
+    window = int(now.timestamp()) // window_seconds
+    q = connection.ops.quote_name
+    table = q(RateLimitHit._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} ({q('key')}, {q('window_start')}, {q('count')}) VALUES (%s, %s, 1) "
+                    f"ON CONFLICT ({q('key')}, {q('window_start')}) DO UPDATE SET {q('count')} = {table}.{q('count')} + 1 "
+                    f"RETURNING {q('count')}", [key[:100], window])
+        return cur.fetchone()[0]

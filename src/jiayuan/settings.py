@@ -160,6 +160,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Lockout after repeated failures (django-axes): 5 failures per user name lock it for 15 minutes.
+IDENTIFIER_SEARCH_LIMIT = int(os.environ.get("JIAYUAN_IDENTIFIER_SEARCH_LIMIT", "30"))  # per user and hour, roles without view_sensitive
 AXES_FAILURE_LIMIT = int(os.environ.get("JIAYUAN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]

@@ -487,6 +487,15 @@ def person_picker(request):
     mode = "one" if request.GET.get("mode") == "one" else "many"
     results = []
     if q:
+        from ..errors import TooManyRequests
+        from ..people import services as people_services
+        from ..web.shortcuts import actor
+
+        try:
+            people_services.guard_identifier_search(actor(request), q)
+        except TooManyRequests as exc:
+            return render(request, "cases/_person_results.html", {
+                "results": [], "more": False, "q": q, "field": field, "mode": mode, "error": exc.message})
         qs = people_selectors.search_persons(request.user, people_selectors.PersonFilters(q=q))
         results = list(qs.select_related("region__parent").order_by("id")[:PICKER_LIMIT + 1])
     return render(request, "cases/_person_results.html", {

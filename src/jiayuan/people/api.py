@@ -115,6 +115,7 @@ def list_persons(request, q: str = "", tag: str = "", age_min: int | None = None
     _check_ages(age_min, age_max)
     f = selectors.PersonFilters(q=q, tag=tag, age_min=age_min, age_max=age_max, sex=sex, region=region,
                                 residence_status=residence_status, life_status=life_status)
+    services.guard_identifier_search(actor(request), q)  # 429 search.rate_limited; audited
     qs = selectors.search_persons(request.auth, f).order_by("id")
     start = (page - 1) * page_size
     rows = list(qs[start:start + page_size])

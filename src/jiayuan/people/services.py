@@ -649,3 +649,40 @@ def bulk_register(actor: Actor, households: list[BulkHousehold], *, tag_from: da
                    "object_repr": p.name, "region_code": p.region_id} for p in persons]
         record_bulk(actor, items)  # the same chained entries as record_many, without model instances
     return len(persons)
+
+
+# --- identifier searches --------------------------------------------------------------
+
+IDENTIFIER_QUERY_KINDS = frozenset({"id_number", "phone", "id_tail"})
+
+
+def guard_identifier_search(actor: Actor, q: str, *, now=None) -> str:
+    """Before a person search, check and record a search by identifier (whole ID number,
+    phone, last 4/6 of the ID: ``rules.classify_query`` kinds). Returns the query's kind.
+
+    A search by identifier tells whether such a person lives in the scope, so a masked
+    phone or ID could be brute-forced through the search box. Therefore:
+    - roles without ``view_sensitive`` (grid members …) may run at most
+      ``settings.IDENTIFIER_SEARCH_LIMIT`` (default 30) identifier searches an hour; the
+      next ones raise :class:`jiayuan.errors.TooManyRequests` (429
+      ``search.rate_limited``) until the hour has passed;
+    - every identifier search is audited (``person.search_identifier``, with the kind
+      only — never the value typed).
+    Name and pinyin searches are neither limited nor audited.
+    """
+    from django.conf import settings
+
+    from ..errors import TooManyRequests
+
+    kind, _value = rules.classify_query(q or "")
+    if kind not in IDENTIFIER_QUERY_KINDS:
+        return kind
+    if not actor.user.can(Perm.VIEW_SENSITIVE):
+        limit = getattr(settings, "IDENTIFIER_SEARCH_LIMIT", 30)
+        if security.rate_hit(f"idsearch:{actor.user.pk}", 3600, now) > limit:
+            raise TooManyRequests("search.rate_limited", _(
+                "按证件号或手机号查询过于频繁（每小时最多 %(limit)s 次），请稍后再试或按姓名查询") % {"limit": limit})
+    with transaction.atomic():
+        record(actor, "person.search_identifier", None, object_type="people.person", object_repr=kind,
+               extra={"kind": kind})
+    return kind

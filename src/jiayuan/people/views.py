@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from ..accounts.permissions import Perm
 from ..audit.selectors import history_of
-from ..errors import Conflict, Forbidden, ServiceError
+from ..errors import Conflict, Forbidden, ServiceError, TooManyRequests
 from ..regions import selectors as region_selectors
 from ..regions.models import Region
 from ..web.labels import describe_entries
@@ -49,9 +49,18 @@ def person_list(request):
     region = region_selectors.get_region(user, region_code) if region_code else None  # out of scope → 404
     form = PersonFilterForm(user, request.GET, region=region)
     form.is_valid()
+    filters = form.filters()
+    search_error = ""
+    try:
+        services.guard_identifier_search(actor(request), filters.q)
+    except TooManyRequests as exc:
+        search_error = exc.message
     qs = selectors.with_current_tags(
-        selectors.search_persons(user, form.filters()).select_related("region__parent").order_by("id"))
+        selectors.search_persons(user, filters).select_related("region__parent").order_by("id"))
+    if search_error:
+        qs = qs.none()
     ctx = {"form": form, "page_obj": paginate_capped(request, qs), "today": timezone.localdate(),
+           "search_error": search_error,
            "can_edit": user.can(Perm.EDIT_REGISTRY), "searched": any(v for k, v in request.GET.items() if k != "page")}
     template = "people/_person_results.html" if _is_partial(request) else "people/person_list.html"
     return render(request, template, ctx)

@@ -16,13 +16,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import security
+from ..security import rate_hit  # noqa: F401 (used by the views and API of this app)
 from ..accounts.permissions import Perm
 from ..audit.services import Actor, record
 from ..cases import rules as case_rules
 from ..cases.effects import guard
 from ..cases.models import Case, Department
 from ..cases.services import CaseDraft, next_sequence, require
-from ..errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from ..errors import Conflict, Forbidden, ServiceError, TooManyRequests, ValidationFailed  # noqa: F401 (TooManyRequests re-exported)
 from ..regions.models import Region
 from .models import (
     AccessListItem,
@@ -187,24 +188,6 @@ LOOKUP_LIMIT_PER_IP = 20        # lookups per client address per 10 minutes
 LOOKUP_LIMIT_PER_NUMBER = 10    # lookups of one case number per hour
 
 
-def rate_hit(key: str, window_seconds: int, now: datetime | None = None) -> int:
-    """Count one hit for ``key`` in the current fixed window; returns the count so far.
-    Stored in the database (one upsert), so every web process shares the limit."""
-    from django.db import connection
-
-    from ..cases.models import RateLimitHit
-
-    now = now or timezone.now()
-    window = int(now.timestamp()) // window_seconds
-    q = connection.ops.quote_name
-    table = q(RateLimitHit._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {table} ({q('key')}, {q('window_start')}, {q('count')}) VALUES (%s, %s, 1) "
-                    f"ON CONFLICT ({q('key')}, {q('window_start')}) DO UPDATE SET {q('count')} = {table}.{q('count')} + 1 "
-                    f"RETURNING {q('count')}", [key[:100], window])
-        return cur.fetchone()[0]
-
-
 def stored_language():
     """Context in which generated texts that are stored on a record (comments on the
     timeline, certificate bodies, decision notes) are produced: the deployment's language
@@ -216,10 +199,6 @@ def stored_language():
 def _stored(make):
     with stored_language():
         return make()
-
-
-class TooManyRequests(ServiceError):
-    status = 429
 
 
 def public_status(number: str, phone_tail: str, client: str, now: datetime | None = None) -> dict:
