@@ -1,4 +1,4 @@
-"""Pages under ``/disability/``."""
+"""Pages under ``/disability/`` (namespace ``disability``)."""
 
 from django.urls import path
 
@@ -7,4 +7,9 @@ from . import views
 app_name = "disability"
 urlpatterns = [
     path("", views.certificate_list, name="certificate_list"),
+    path("new/", views.certificate_new, name="certificate_new"),
+    path("<int:pk>/", views.certificate_detail, name="certificate_detail"),
+    path("<int:pk>/reveal/", views.certificate_reveal, name="certificate_reveal"),
+    path("<int:pk>/care-need/", views.certificate_care_need, name="certificate_care_need"),
+    path("<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
 ]

@@ -1,0 +1,294 @@
+"""Writes to disability certificates: record (a new certificate replaces the valid one),
+change the long-term care need, revoke; and the audited reveal of the whole number.
+
+Every function is one transaction with its audit entries. The certificate number is
+never stored nor logged: it repeats the holder's ID number. The audit log records the
+type and grade digits, the dates and the status, never the number.
+
+Permissions: writes need ``manage_disability`` (community, township, county and city
+staff; not grid members nor auditors) and the holder in the acting user's scope
+(otherwise 404, like every object out of scope). Revealing the whole number needs
+``view_sensitive`` and is audited as a read of the holder's ID number.
+"""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from ..accounts.permissions import Perm
+from ..audit.services import Actor, record_many
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..people import rules as people_rules
+from ..people import services as people_services
+from ..people.models import Person
+from . import rules
+from .models import DisabilityCertificate
+
+Status = DisabilityCertificate.Status
+NOTE_MAX = 200
+REASON_MAX = 200
+
+
+def _err(field: str, code: str, message: str) -> dict:
+    return {field: [{"code": code, "message": message}]}
+
+
+def require(actor: Actor, perm: Perm) -> None:
+    """Forbidden (403, ``permission_denied``) unless the acting user's role grants ``perm``."""
+    if actor.user is None or not actor.user.can(perm):
+        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
+
+
+def _require_in_scope(actor: Actor, region_code: str) -> None:
+    """Http404 unless ``region_code`` lies in the acting user's subtree (a person or
+    certificate out of scope is answered like one that does not exist)."""
+    user = actor.user
+    if user is not None and not (region_code or "").startswith(user.scope_code):
+        raise Http404
+
+
+def _as_date(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        d = parse_date(str(value).strip())
+    except ValueError:
+        d = None
+    if d is None:
+        raise ValidationFailed(_err(field, f"{field}.format", _("日期格式错误：应为 YYYY-MM-DD，例如 2024-03-01")))
+    return d
+
+
+def _clean_text(value, field: str, label: str, limit: int) -> str:
+    try:
+        text = people_rules.clean_free_text(value)
+    except TypeError:
+        raise ValidationFailed(_err(field, f"{field}.format", _("%(label)s应填写文字") % {"label": label})) from None
+    if len(text) > limit:
+        raise ValidationFailed(_err(field, f"{field}.too_long", _("%(label)s过长：最多 %(limit)s 个字")
+                                    % {"label": label, "limit": limit}))
+    return text
+
+
+def _check_version(cert: DisabilityCertificate, expected: int | None) -> None:
+    if expected is not None and cert.version != int(expected):
+        raise Conflict("disability.conflict", _(
+            "该残疾人证已被他人修改（您看到的是第 %(mine)s 版，当前为第 %(now)s 版），请刷新后重试")
+            % {"mine": expected, "now": cert.version})
+
+
+def _snapshot(cert: DisabilityCertificate) -> dict:
+    """Audited fields (no number: type and grade digits only)."""
+    return {"disability_type": cert.disability_type, "grade": cert.grade, "issued_on": cert.issued_on,
+            "valid_until": cert.valid_until, "long_term_care_need": cert.long_term_care_need,
+            "status": cert.status}
+
+
+def record_certificate(actor: Actor, person: Person, number, issued_on, valid_until=None,
+                       long_term_care_need: bool = False, note: str = "", *, replaces: int | None = None,
+                       replaces_version: int | None = None, today: date | None = None) -> DisabilityCertificate:
+    """Record a second-generation certificate for ``person`` (from a scoped selector).
+
+    ``number``: the 20-character number as typed (normalised and checked against the
+    person's ID number by :func:`rules.check_certificate_number`; type and grade come
+    from it, the number itself is not stored). ``issued_on`` (date or ``YYYY-MM-DD``,
+    required, not after today nor before the holder's birth), ``valid_until`` (optional,
+    not before ``issued_on``), ``long_term_care_need`` (长期照护需求, over 6 months),
+    ``note`` (≤ 200 characters).
+
+    If the person has a valid certificate, it becomes ``replaced`` (with a generated
+    Chinese reason naming the new certificate) in the same transaction; the history is
+    kept. ``replaces``: the id of the valid certificate the user saw (0: none) and
+    ``replaces_version`` its version; if another user recorded or changed one in
+    between, Conflict ``disability.conflict`` and nothing is written. Without
+    ``replaces`` no such check is made.
+
+    Returns the new certificate. Raises Forbidden (role), Http404 (person out of
+    scope), ValidationFailed (``certificate.*`` codes of the rules, ``person.not_alive``,
+    ``issued_on.*``, ``valid_until.*``, ``note.*``), Conflict (``disability.duplicate``:
+    the same certificate is already the valid one; ``disability.conflict``: a concurrent
+    recording, including one caught by the one-valid-certificate constraint).
+    """
+    require(actor, Perm.MANAGE_DISABILITY)
+    _require_in_scope(actor, person.region_id)
+    today = today or timezone.localdate()
+    errors: dict = {}
+    info = None
+    try:
+        info = rules.check_certificate_number(number, person.id_number, today=today)
+    except people_rules.RuleError as err:
+        errors.update(ValidationFailed.from_rule_errors([err]).fields)
+    except TypeError:
+        errors.update(_err("number", "certificate.format", _("残疾人证号应填写文字（20位）")))
+    try:
+        issued = _as_date(issued_on, "issued_on")
+        if issued is None:
+            errors.update(_err("issued_on", "issued_on.missing", _("请填写发证日期")))
+        elif issued > today:
+            errors.update(_err("issued_on", "issued_on.future", _("发证日期不能晚于今天")))
+        elif issued < person.birth_date:
+            errors.update(_err("issued_on", "issued_on.before_birth", _("发证日期不能早于持证人的出生日期")))
+    except ValidationFailed as exc:
+        issued = None
+        errors.update(exc.fields)
+    try:
+        until = _as_date(valid_until, "valid_until")
+        if until and issued and until < issued:
+            errors.update(_err("valid_until", "valid_until.before_issue", _("有效期至不能早于发证日期")))
+    except ValidationFailed as exc:
+        until = None
+        errors.update(exc.fields)
+    try:
+        note = _clean_text(note or "", "note", _("备注"), NOTE_MAX)
+    except ValidationFailed as exc:
+        note = ""
+        errors.update(exc.fields)
+    if not isinstance(long_term_care_need, bool):
+        errors.update(_err("long_term_care_need", "long_term_care_need.format", _("长期照护需求应为“是”或“否”")))
+    if person.life_status != Person.LifeStatus.ALIVE:
+        errors.update(_err("person", "person.not_alive", _("%(name)s 的人员状态为“%(status)s”，不能登记残疾人证")
+                           % {"name": person.name, "status": person.get_life_status_display()}))
+    if errors:
+        raise ValidationFailed(errors)
+
+    try:
+        with transaction.atomic():
+            current = (DisabilityCertificate.objects.select_for_update()
+                       .filter(person_id=person.pk, status=Status.VALID).first())
+            if replaces is not None:
+                seen = int(replaces or 0)
+                if seen != (current.pk if current else 0) or (
+                        current and replaces_version is not None and current.version != int(replaces_version)):
+                    raise Conflict("disability.conflict", _(
+                        "%(name)s 的残疾人证已被他人登记或修改，请刷新页面，核对后再登记") % {"name": person.name})
+            if current and (current.disability_type, current.grade, current.issued_on, current.valid_until) == (
+                    info.disability_type, info.grade, issued, until):
+                raise Conflict("disability.duplicate", _(
+                    "该残疾人证（%(desc)s，发证日期 %(date)s）已登记，无需重复登记") % {
+                    "desc": str(current), "date": issued.isoformat()})
+            cert = DisabilityCertificate(
+                person=person, region_id=person.region_id, disability_type=info.disability_type,
+                grade=info.grade, issued_on=issued, valid_until=until, long_term_care_need=long_term_care_need,
+                note=note, created_by=actor.user if getattr(actor.user, "pk", None) else None)
+            items = []
+            if current:
+                with translation.override("zh-hans"):
+                    reason = _("换发新证：%(old)s → %(new)s，新证发证日期 %(date)s") % {
+                        "old": rules.describe(current.disability_type, current.grade),
+                        "new": rules.describe(info.disability_type, info.grade), "date": issued.isoformat()}
+                before = _snapshot(current)
+                current.status = Status.REPLACED
+                current.status_reason = reason[:REASON_MAX]
+                current.version = F("version") + 1
+                current.save(update_fields=["status", "status_reason", "version", "updated_at"])
+                current.refresh_from_db()
+            cert.save()
+            if current:
+                items.append(_item(current, "disability.replace", {"status": [before["status"], current.status]},
+                                   {"reason": current.status_reason, "replaced_by": cert.pk, "person": person.pk}))
+            after = {k: v for k, v in _snapshot(cert).items() if v not in (None, "")}
+            items.append(_item(cert, "disability.record", {k: [None, v] for k, v in after.items()},
+                               {"person": person.pk, "replaces": current.pk if current else None}))
+            record_many(actor, items)
+    except IntegrityError:
+        # The partial unique constraint (one valid certificate per person): another
+        # request recorded one between our read and our insert.
+        raise Conflict("disability.conflict", _(
+            "%(name)s 刚刚已由他人登记了残疾人证（每人只能有一张有效证），请刷新页面，核对后再登记")
+            % {"name": person.name}) from None
+    return cert
+
+
+def _item(cert: DisabilityCertificate, action: str, changes: dict, extra: dict) -> dict:
+    return {"action": action, "object_type": cert._meta.label_lower, "object_id": cert.pk,
+            "object_repr": rules.describe(cert.disability_type, cert.grade), "region_code": cert.region_id,
+            "changes": changes, "extra": extra}
+
+
+def _locked(cert: DisabilityCertificate, expected_version: int | None) -> DisabilityCertificate:
+    locked = DisabilityCertificate.objects.select_for_update().get(pk=cert.pk)
+    _check_version(locked, expected_version)
+    return locked
+
+
+def set_care_need(actor: Actor, cert: DisabilityCertificate, need: bool, *, version: int | None = None,
+                  note: str = "") -> DisabilityCertificate:
+    """Set the long-term care need (长期照护需求, over 6 months: 国发〔2015〕52号, care
+    allowance) of a valid certificate (from a scoped selector). ``version``: the version
+    the user saw (Conflict ``disability.conflict`` if changed since). ``note`` (optional,
+    ≤ 200 characters): why, e.g. the assessment it rests on; kept in the audit entry.
+    No change → nothing written. Raises Forbidden, Http404, ValidationFailed, Conflict
+    (``disability.not_valid`` for a replaced or revoked certificate)."""
+    require(actor, Perm.MANAGE_DISABILITY)
+    _require_in_scope(actor, cert.person.region_id)
+    if not isinstance(need, bool):
+        raise ValidationFailed(_err("long_term_care_need", "long_term_care_need.format",
+                                    _("长期照护需求应为“是”或“否”")))
+    note = _clean_text(note or "", "note", _("说明"), NOTE_MAX)
+    with transaction.atomic():
+        locked = _locked(cert, version)
+        if locked.status != Status.VALID:
+            raise Conflict("disability.not_valid", _("该残疾人证已%(status)s，不能修改") % {
+                "status": locked.get_status_display()})
+        if locked.long_term_care_need == need:
+            return locked
+        before = locked.long_term_care_need
+        locked.long_term_care_need = need
+        locked.version = F("version") + 1
+        locked.save(update_fields=["long_term_care_need", "version", "updated_at"])
+        locked.refresh_from_db()
+        record_many(actor, [_item(locked, "disability.care_need", {"long_term_care_need": [before, need]},
+                                  {"note": note} if note else {})])
+    return locked
+
+
+def revoke_certificate(actor: Actor, cert: DisabilityCertificate, reason: str, *,
+                       version: int | None = None) -> DisabilityCertificate:
+    """Revoke (注销) a valid certificate (from a scoped selector): e.g. recorded in error,
+    the certificate was withdrawn by the disabled persons' federation, the holder died.
+    ``reason`` is required (≤ 200 characters). The row is kept with status ``revoked``.
+    Raises Forbidden, Http404, ValidationFailed (``reason.required``), Conflict
+    (``disability.not_valid``, ``disability.conflict``)."""
+    require(actor, Perm.MANAGE_DISABILITY)
+    _require_in_scope(actor, cert.person.region_id)
+    reason = _clean_text(reason or "", "reason", _("注销原因"), REASON_MAX)
+    if not reason:
+        raise ValidationFailed(_err("reason", "reason.required", _("请填写注销原因")))
+    with transaction.atomic():
+        locked = _locked(cert, version)
+        if locked.status != Status.VALID:
+            raise Conflict("disability.not_valid", _("该残疾人证已%(status)s，不能再注销") % {
+                "status": locked.get_status_display()})
+        locked.status = Status.REVOKED
+        locked.status_reason = reason
+        locked.version = F("version") + 1
+        locked.save(update_fields=["status", "status_reason", "version", "updated_at"])
+        locked.refresh_from_db()
+        record_many(actor, [_item(locked, "disability.revoke", {"status": [Status.VALID.value, locked.status]},
+                                  {"reason": reason})])
+    return locked
+
+
+def reveal_number(actor: Actor, cert: DisabilityCertificate, purpose: str = "") -> str:
+    """The whole 20-character number of ``cert`` (from a scoped selector), rebuilt from
+    the holder's ID number, type and grade. The read is audited as a read of the
+    holder's ID number (:func:`jiayuan.people.services.reveal_sensitive`, entry
+    ``person.view_sensitive`` on the holder, purpose naming the certificate): the number
+    contains it. Raises Forbidden unless the role holds view_sensitive."""
+    if actor.user is None or not actor.user.can(Perm.VIEW_SENSITIVE):
+        raise Forbidden("permission_denied", _("您的角色无权查看完整证号"))
+    _require_in_scope(actor, cert.person.region_id)
+    with translation.override("zh-hans"):
+        label = _("查看残疾人证号 #%(id)s") % {"id": cert.pk}
+    purpose = people_rules.clean_free_text(purpose or "") if isinstance(purpose, str) else ""
+    full_purpose = f"{label} · {purpose}" if purpose else label
+    values = people_services.reveal_sensitive(actor, cert.person, ("id_number",), purpose=full_purpose)
+    return rules.build_certificate_number(values["id_number"], cert.disability_type, cert.grade)
+
