@@ -311,6 +311,10 @@ def set_life_status(actor: Actor, person: Person, status: str, on: date | None, 
             locked.save()
             locked.refresh_from_db()
             record(actor, "person.life_status", locked, changes=changes)
+            from .signals import life_status_changed
+
+            life_status_changed.send(sender=Person, actor=actor, person=locked, status=status,
+                                     on=locked.life_status_date)
     return locked
 
 
