@@ -307,6 +307,14 @@ class PaymentBatch(models.Model):
                                     related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     exported_at = models.DateTimeField(null=True, blank=True)
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # What the last generation could not pay, for people to act on (services.batches):
+    # ``problem_counts`` {code: n}; ``problems`` the first items [{code, message,
+    # enrollment, person, person_name, region, benefit_month, …}] (capped).
+    problem_counts = models.JSONField(_("问题统计"), default=dict, blank=True)
+    problems = models.JSONField(_("问题明细"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -355,14 +363,22 @@ class PaymentLine(models.Model):
         FAILED = "failed", _("发放失败")
         VOIDED = "voided", _("已作废")
 
-    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines")
+    # indexed by payment_batch_status_idx (batch, status), not by an index of its own
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines", db_index=False)
     generation = models.PositiveIntegerField(default=1)
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="lines")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    # program, household, region and carried_from are copies (of the batch's program, the
+    # enrollment's household and region at payment time, the failed line carried over):
+    # no index of their own (the constraints' and the ledger's indexes lead with program;
+    # carried_from has a partial index) and no foreign-key check per inserted line —
+    # measured in bench/assistance.py, each costs about a second per 200,000 lines.
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", db_index=False,
+                                db_constraint=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey("people.Household", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="region_code")
+                                  related_name="+", db_index=False, db_constraint=False)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="region_code",
+                               db_index=False, db_constraint=False)
     benefit_month = models.DateField(_("待遇所属月份"))
     amount = models.DecimalField(_("金额（元）"), **MONEY)
     members = models.PositiveSmallIntegerField(_("保障人数"), default=1)
@@ -372,7 +388,8 @@ class PaymentLine(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     result_note = models.CharField(_("发放结果说明"), max_length=200, blank=True)
     result_at = models.DateTimeField(null=True, blank=True)
-    carried_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    carried_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     db_index=False, db_constraint=False)
 
     class Meta:
         verbose_name = _("发放明细")
@@ -389,4 +406,9 @@ class PaymentLine(models.Model):
         indexes = [
             models.Index(fields=["batch", "status"], name="payment_batch_status_idx"),
             models.Index(fields=["program", "benefit_month", "region"], name="payment_ledger_idx"),
+            # failed lines waiting to be carried over to a later batch (services.batches)
+            models.Index(fields=["program", "benefit_month"], condition=models.Q(status="failed"),
+                         name="payment_failed_idx"),
+            models.Index(fields=["carried_from"], condition=models.Q(carried_from__isnull=False),
+                         name="payment_carried_from_idx"),
         ]

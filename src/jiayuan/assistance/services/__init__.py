@@ -8,3 +8,8 @@ this file re-exports their public functions, so callers write
 - :mod:`.batches` — monthly payment batches: generate, review, approve, export, results, reopen
 - :mod:`.applications` — applications (one door, coordinated handling) on the case engine
 """
+
+from .enrollments import (  # noqa: E402,F401
+    clear_flag, enroll, flag_for_life_status, resume, review, suspend, terminate,
+)
+from .parameters import set_parameters  # noqa: E402,F401

@@ -1,0 +1,144 @@
+"""Scoped reads of assistance applications (社会救助申请).
+
+Every query starts from :func:`applications_for`: the applications of households in the
+user's subtree (``region_code LIKE scope%``), for roles with ``view_assistance``; an
+application outside the scope answers 404 like one that does not exist. Department
+staff follow their parts on the case pages (``cases.selectors``), not here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from ...accounts.permissions import Perm
+from ...cases import rules as case_rules
+from ...cases.services import decl_of
+from ..case_types import HELP_KINDS
+from ..models import ApplicationPart, AssistanceApplication, NoticeObjection
+
+
+def applications_for(user) -> QuerySet:
+    """Applications the user may see (see module docstring)."""
+    if user is None or not user.can(Perm.VIEW_ASSISTANCE):
+        return AssistanceApplication.objects.none()
+    qs = AssistanceApplication.objects.select_related("case", "household", "applicant", "region")
+    if user.is_superuser or not user.scope_code:
+        return qs
+    return qs.filter(region__code__startswith=user.scope_code)
+
+
+def get_application(user, number: str) -> AssistanceApplication:
+    """The application whose case number is ``number``, if visible; Http404 otherwise."""
+    if not case_rules.parse_case_number(number or ""):
+        raise Http404
+    try:
+        return applications_for(user).get(case__number=number)
+    except AssistanceApplication.DoesNotExist:
+        raise Http404 from None
+
+
+def get_objection(user, application: AssistanceApplication, pk) -> NoticeObjection:
+    try:
+        return application.objections.get(pk=int(pk))
+    except (NoticeObjection.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass
+class ApplicationFilters:
+    state: str = ""       # case states, comma list
+    kind: str = ""        # a kind of help asked for
+    open: bool | None = None
+    region: str = ""      # region code prefix (inside the scope)
+    q: str = ""           # case number (or its beginning) or household number
+    path: str = ""
+
+
+def search_applications(user, f: ApplicationFilters) -> QuerySet:
+    """Applications in scope matching the filters, newest first."""
+    qs = applications_for(user)
+    if f.state:
+        qs = qs.filter(case__state__in=[s for s in f.state.split(",") if s])
+    if f.kind:
+        qs = qs.filter(parts__kind=f.kind)
+    if f.open is not None:
+        qs = qs.filter(case__is_open=f.open)
+    if f.region:
+        qs = qs.filter(region__code__startswith=f.region.strip())
+    if f.path:
+        qs = qs.filter(path=f.path)
+    if f.q:
+        q = f.q.strip()
+        if q[:1].isdigit() and len(q) >= 12:
+            qs = qs.filter(case__number__startswith=q)
+        else:
+            qs = qs.filter(household__number=q)
+    return qs.distinct().order_by("-created_at", "-id")
+
+
+def with_parts(qs: QuerySet) -> QuerySet:
+    return qs.prefetch_related(Prefetch("parts", queryset=ApplicationPart.objects.select_related(
+        "program", "department", "task").order_by("id")))
+
+
+def public_status(app: AssistanceApplication) -> str:
+    """The one status the household sees (the state's ``public_name``)."""
+    decl = decl_of(app.case.case_type_id)
+    state = decl.state(app.case.state)
+    return state.public_name or state.name
+
+
+def part_rows(app: AssistanceApplication) -> list[dict]:
+    """Parts with their names, departments, task status, beneficiary, result."""
+    persons = {p["kind"]: p.get("person") for p in app.case.data.get("parts", [])}
+    out = []
+    for part in app.parts.select_related("program", "department", "task").order_by("id"):
+        spec = HELP_KINDS.get(part.kind, {})
+        out.append({
+            "id": part.pk, "kind": part.kind, "name": spec.get("name", part.kind),
+            "program": part.program_id, "department": (
+                {"id": part.department.pk, "code": part.department.code, "name": part.department.name}
+                if part.department_id else None),
+            "handled_by": part.department.name if part.department_id else "民政",
+            "task_status": part.task.status if part.task_id else "",
+            "status": part.status, "status_name": part.get_status_display(), "result": part.result,
+            "amount": part.amount, "person": persons.get(part.kind),
+        })
+    return out
+
+
+def members_of(app: AssistanceApplication):
+    return app.members.select_related("person").order_by("id")
+
+
+def incomes_of(app: AssistanceApplication):
+    return app.incomes.select_related("person").order_by("id")
+
+
+def assets_of(app: AssistanceApplication):
+    return app.assets.order_by("id")
+
+
+def objections_of(app: AssistanceApplication):
+    return app.objections.select_related("recorded_by").order_by("received_on", "id")
+
+
+def deadlines(app: AssistanceApplication, now: datetime.datetime | None = None) -> dict:
+    """The process deadline (30 or 45 working days from acceptance) and the stage's:
+    ``accepted_on``, ``process_due`` (dates), ``extended``, ``stage_due`` (datetime),
+    ``process_overdue`` (today after the process deadline while open)."""
+    now = now or timezone.now()
+    data = app.case.data
+    due = datetime.date.fromisoformat(data["process_due"]) if data.get("process_due") else None
+    today = timezone.localtime(now).date()
+    return {
+        "accepted_on": data.get("accepted_on"), "process_due": due, "extended": bool(data.get("extended")),
+        "extension_reason": data.get("extension_reason", ""),
+        "stage_due": timezone.localtime(app.case.due_at) if app.case.due_at and app.case.is_open else None,
+        "process_overdue": bool(due and app.case.is_open and today > due),
+    }

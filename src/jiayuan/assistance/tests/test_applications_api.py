@@ -1,0 +1,204 @@
+"""Applications through the HTTP API (/api/v1/assistance/applications, with the stages
+through /api/v1/cases/{number}/transitions) and the pages (/assistance/applications/…)."""
+
+import pytest
+from django.utils import timezone
+
+from jiayuan.assistance.models import AssistanceApplication, NoticeObjection
+
+from .test_applications_fixtures import *  # noqa: F401,F403
+from .test_applications_fixtures import FULL_DIBAO
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/assistance/applications"
+
+
+def body(family, **kw):
+    data = {"household": family["household"].pk, "applicant": family["head"].pk,
+            "parts": ["subsistence_allowance", {"kind": "medical_assistance"}], "materials": FULL_DIBAO + ["诊断证明"],
+            "reason": "丈夫失业，孩子上学", "request_key": "k-1"}
+    data.update(kw)
+    return data
+
+
+def test_take_application_over_the_api(api_client, family, params, medical_dept):
+    client = api_client("community")
+    resp = client.post(URL, body(family), content_type="application/json")
+    assert resp.status_code == 201, resp.content
+    d = resp.json()
+    number = d["number"]
+    # 医疗费用票据 missing → one notice naming it; the household sees "待补正材料"
+    assert d["state"] == "awaiting_materials" and d["status"] == "待补正材料"
+    assert d["materials_missing"] == ["医疗费用票据"]
+    assert {p["kind"]: p["handled_by"] for p in d["parts"]} == {"subsistence_allowance": "民政",
+                                                                "medical_assistance": "甘州区医疗保障局"}
+    assert [e["action"] for e in d["case"]["timeline"]] == ["open", "request_materials"]
+    assert "accept" in [a["action"] for a in d["case"]["actions"]]
+    # a repeat of the same submission returns the first one
+    again = client.post(URL, body(family), content_type="application/json")
+    assert again.status_code == 200 and again.json()["number"] == number
+    assert AssistanceApplication.objects.count() == 1
+
+    # accepted through the engine's transitions endpoint; the department gets its task
+    version = d["case"]["version"]
+    resp = client.post(f"/api/v1/cases/{number}/transitions", {"action": "accept", "version": version,
+                                                               "comment": "材料已补齐"},
+                       content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    detail = client.get(f"{URL}/{number}").json()
+    assert detail["state"] == "accepted" and detail["materials_missing"] == []
+    assert detail["process_due"] is not None
+    assert [t["department"]["code"] for t in detail["case"]["tasks"]] == ["gz-ybj"]
+
+    # the economic-status record
+    resp = client.put(f"{URL}/{number}/economic-status", {
+        "incomes": [{"person": family["head"].pk, "kind": "wages", "monthly_amount": "1200.00"}],
+        "assets": [{"kind": "vehicle", "value": "15000", "quantity": 1, "note": "电动三轮车"}]},
+        content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    d = resp.json()
+    assert len(d["members"]) == 3 and all(m["co_resident"] for m in d["members"])
+    assert d["incomes"][0]["monthly_amount"] == "1200.00"
+    bad = client.put(f"{URL}/{number}/economic-status", {"incomes": [{"kind": "lottery", "monthly_amount": "-1"}]},
+                     content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["error"]["fields"]["incomes"][0]["code"] == "incomes.kind"
+
+    # a community worker cannot decide: 403 with the engine's code
+    version = client.get(f"/api/v1/cases/{number}").json()["version"]
+    resp = client.post(f"/api/v1/cases/{number}/transitions", {"action": "approve", "version": version},
+                       content_type="application/json")
+    assert resp.status_code == 403 and resp.json()["error"]["code"] == "case.role_forbidden"
+
+    # the list
+    listed = client.get(URL, {"open": "true"}).json()
+    assert listed["count"] == 1 and listed["results"][0]["number"] == number
+
+
+def test_scope_and_wrong_door(api_client, family, params):
+    client = api_client("community")
+    number = client.post(URL, body(family, parts=["subsistence_allowance"], materials=FULL_DIBAO),
+                         content_type="application/json").json()["number"]
+    peer = api_client("peer")
+    assert peer.get(f"{URL}/{number}").status_code == 404
+    assert peer.get(URL).json()["count"] == 0
+    assert peer.put(f"{URL}/{number}/economic-status", {}, content_type="application/json").status_code == 404
+    assert peer.post(f"/api/v1/cases/{number}/transitions", {"action": "withdraw", "version": 1},
+                     content_type="application/json").status_code == 404
+    resp = peer.post(URL, body(family, request_key="p-1"), content_type="application/json")
+    assert resp.status_code == 422 and resp.json()["error"]["fields"]["household"][0]["code"] == "household.not_found"
+    # the county sees it
+    assert api_client("county").get(f"{URL}/{number}").status_code == 200
+    # the generic case endpoint does not take applications (no application row would exist)
+    resp = client.post("/api/v1/cases", {"type": "assistance_application", "household": family["household"].pk},
+                       content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["error"]["code"] == "assistance.use_applications_api"
+
+
+def test_objections_over_the_api(api_client, family, params, users):
+    from jiayuan.assistance.models import AssistanceApplication
+    from jiayuan.audit.services import Actor
+    from jiayuan.cases.services import transition
+
+    client = api_client("community")
+    number = client.post(URL, body(family, parts=["subsistence_allowance"], materials=FULL_DIBAO),
+                         content_type="application/json").json()["number"]
+    resp = client.post(f"{URL}/{number}/objections", {"received_on": "2025-10-10", "content": "有车"},
+                       content_type="application/json")
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "application.not_in_notice"
+    app = AssistanceApplication.objects.get(case__number=number)
+    client.put(f"{URL}/{number}/economic-status", {"incomes": []}, content_type="application/json")
+    actor = Actor(users["community"], "api")
+    for action, fields in (("finish_economic_check", None),
+                           ("home_visit", {"visitor_1": "王芳", "visitor_2": "赵强",
+                                           "visit_date": timezone.localdate().isoformat(), "findings": "属实"}),
+                           ("initial_opinion", {"opinion": "eligible"})):
+        case = app.case.__class__.objects.get(pk=app.case_id)
+        transition(actor, case, action, version=case.version, comment="初审同意", fields=fields)
+    today = timezone.localdate().isoformat()
+    resp = client.post(f"{URL}/{number}/objections", {"received_on": today, "content": "该户有一辆小汽车"},
+                       content_type="application/json")
+    assert resp.status_code == 201, resp.content
+    oid = resp.json()["id"]
+    resp = client.post(f"{URL}/{number}/objections/{oid}/resolution", {"resolution": "", "upheld": False},
+                       content_type="application/json")
+    assert resp.status_code == 422
+    resp = client.post(f"{URL}/{number}/objections/{oid}/resolution",
+                       {"resolution": "车辆登记在其兄名下", "upheld": False}, content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["upheld"] is False
+    assert NoticeObjection.objects.get(pk=oid).resolution == "车辆登记在其兄名下"
+    detail = client.get(f"{URL}/{number}").json()
+    assert detail["objections"][0]["upheld"] is False and detail["notice_until"] is not None
+
+
+def test_pages_intake_detail_and_economic_form(page_client, family, params):
+    client = page_client("community")
+    assert client.get("/assistance/applications/new/").status_code == 200
+    resp = client.post("/assistance/applications/new/", {
+        "request_key": "page-1", "person": family["head"].pk, "kind": ["subsistence_allowance"],
+        "material": ["书面申请", "居民身份证"], "reason": "家庭困难"})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    app = AssistanceApplication.objects.get()
+    assert resp["Location"] == f"/assistance/applications/{app.case.number}/"
+    page = client.get(resp["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "待补正材料" in html and "户口簿、家庭收入和财产状况声明、家庭经济状况核对授权书" in html
+    assert 'data-action="accept"' in html                     # the engine's action form, reused
+    # a repeated submit of the same form lands on the same application
+    again = client.post("/assistance/applications/new/", {
+        "request_key": "page-1", "person": family["head"].pk, "kind": ["subsistence_allowance"]})
+    assert again.status_code == 302 and AssistanceApplication.objects.count() == 1
+    # missing applicant and kinds: the form comes back with messages
+    bad = client.post("/assistance/applications/new/", {"request_key": "page-2"})
+    assert bad.status_code == 422 and "请查找并选择申请人" in bad.content.decode()
+    # the list
+    assert app.case.number in client.get("/assistance/applications/").content.decode()
+    # another community: 404
+    assert page_client("peer").get(f"/assistance/applications/{app.case.number}/").status_code == 404
+
+
+def test_page_economic_form_saves_the_record(page_client, family, params, take):
+    app, _ = take(["subsistence_allowance"])
+    client = page_client("community")
+    url = f"/assistance/applications/{app.case.number}/economic-status/"
+    assert client.get(url).status_code == 200
+    h, s, c = family["head"].pk, family["spouse"].pk, family["child"].pk
+    resp = client.post(url, {"member": [h, s, c], "co_resident": [h, c], f"note_{s}": "长期在外地",
+                             "income_kind": ["wages", ""], "income_person": [h, ""], "income_amount": ["1000", ""],
+                             "income_note": ["", ""], "asset_kind": ["deposits"], "asset_value": ["3000"],
+                             "asset_quantity": ["1"], "asset_note": [""]})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    app.refresh_from_db()
+    assert {m.person_id: m.co_resident for m in app.members.all()} == {h: True, s: False, c: True}
+    assert [str(i.monthly_amount) for i in app.incomes.all()] == ["1000.00"]
+    bad = client.post(url, {"member": [h], "co_resident": [], "income_kind": ["wages"], "income_person": [""],
+                            "income_amount": ["abc"], "income_note": [""]})
+    assert bad.status_code == 422 and "共同生活" in bad.content.decode()
+    detail = client.get(f"/assistance/applications/{app.case.number}/").content.decode()
+    assert "长期在外地" not in detail and "非共同生活" in detail
+
+
+def test_page_shows_assessment_notice_objections_and_actions(page_client, users, family, params, take, act):
+    from jiayuan.assistance.services import applications as svc
+    from jiayuan.audit.services import Actor
+
+    from .test_applications_fixtures import at
+
+    app, _ = take(["subsistence_allowance"])
+    svc.record_economic_status(Actor(users["community"], "api"), app, incomes=[
+        {"person": family["head"].pk, "kind": "wages", "monthly_amount": "1536.99"}])
+    act("community", app, "finish_economic_check", at(2025, 9, 29))
+    act("community", app, "home_visit", at(2025, 9, 30), fields={
+        "visitor_1": "王芳", "visitor_2": "赵强", "visit_date": "2025-09-30", "findings": "属实"})
+    act("community", app, "initial_opinion", at(2025, 10, 9), comment="符合", fields={"opinion": "eligible"})
+    svc.record_objection(Actor(users["community"], "api"), app, "2025-10-10", "邻居反映有存款", now=at(2025, 10, 10))
+    html = page_client("community").get(f"/assistance/applications/{app.case.number}/").content.decode()
+    assert "公示期：2025-10-09 至 2025-10-15（7 天）" in html
+    assert "邻居反映有存款" in html and "记录处理结果" in html
+    assert "家庭人均月收入 512.33 元低于城市低保标准 735.00 元" in html    # 1536.99 / 3
+    assert 'data-action="close_notice"' not in html     # guard: notice not over, objection open
+    assert "2025-09-26 受理，办结时限 2025-11-13" in html
+    # the township sees the same page, and the resident's status is one word
+    page = page_client("township").get(f"/assistance/applications/{app.case.number}/")
+    assert page.status_code == 200 and 'data-testid="public-status">公示中<' in page.content.decode()

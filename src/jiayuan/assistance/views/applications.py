@@ -1,0 +1,297 @@
+"""Pages of assistance applications (一门受理、协同办理): the desk intake (applicant found by
+search in the registry — the household is theirs — kinds of help ticked, materials
+checklist), the list, the application page (one public status, parts and departments,
+deadlines, the household economic-status record, the assessment, the public notice and
+its objections, the actions I may take now and the case timeline, reusing the case
+pages' components), and the economic-status form.
+
+Reads through the scoped selectors (out of scope: 404); writes through the services;
+stages through the case engine's action forms (posted to the case page's action URL,
+which comes back here with ``next``).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ...accounts.permissions import Perm
+from ...cases import selectors as case_selectors
+from ...cases import services as case_services
+from ...cases.forms import new_request_key
+from ...cases.models import Case, CaseTask
+from ...cases.views import _action_forms, _default_open, _timeline
+from ...errors import Forbidden, ServiceError
+from ...people import selectors as people_selectors
+from ...web.forms import BootstrapMixin
+from ...web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
+from .. import rules
+from ..case_types import HELP_KINDS
+from ..selectors import applications as selectors
+from ..services import applications as services
+
+AREA_CHOICES = [("", _lazy("按社区（村）自动判断")), ("urban", _lazy("城市")), ("rural", _lazy("农村"))]
+
+
+class IntakeForm(BootstrapMixin, forms.Form):
+    request_key = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+    area = forms.ChoiceField(label=_lazy("城乡类别"), required=False, choices=AREA_CHOICES)
+    reason = forms.CharField(label=_lazy("申请理由（家庭困难情况）"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    emergency = forms.BooleanField(label=_lazy("紧急情况：先行救助、后补材料（仅临时救助）"), required=False)
+    hardship = forms.ChoiceField(label=_lazy("临时救助的困难类型"), required=False,
+                                 choices=[("", _lazy("（申请临时救助时选择）"))] + list(rules.HARDSHIPS.items()))
+    contact_phone = forms.CharField(label=_lazy("联系电话"), required=False, max_length=40,
+                                    help_text=_lazy("留空则用居民档案中的电话"))
+    applicant = forms.CharField(required=False, widget=forms.HiddenInput)   # carries the service's errors
+    household = forms.CharField(required=False, widget=forms.HiddenInput)
+    parts = forms.CharField(required=False, widget=forms.HiddenInput)
+    materials = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    FIELD_MAP = {"household": "applicant", "applicant": "applicant", "parts": "parts", "materials": "materials",
+                 "area": "area", "reason": "reason", "emergency": "emergency", "hardship": "hardship",
+                 "contact_phone": "contact_phone"}
+
+
+def _kind_groups():
+    civil = [(k, v) for k, v in HELP_KINDS.items() if v.get("program")]
+    other = [(k, v) for k, v in HELP_KINDS.items() if not v.get("program")]
+    return [(_("民政救助项目"), civil), (_("其他部门专项救助（协同办理）"), other)]
+
+
+def _materials_catalog():
+    """[(material, [kind names])] over every kind, in order."""
+    out: dict[str, list[str]] = {}
+    for code, k in HELP_KINDS.items():
+        for m in k["materials"]:
+            out.setdefault(m, []).append(k["name"])
+    return list(out.items())
+
+
+def _can_take(user) -> bool:
+    return user.can(Perm.TAKE_APPLICATIONS) and user.can(Perm.CREATE_CASES)
+
+
+@perm_required(Perm.VIEW_ASSISTANCE)
+@require_http_methods(["GET", "POST"])
+def application_new(request):
+    """窗口受理: find the applicant in the registry (their household applies), tick the
+    kinds of help and the materials brought. Complete materials → 受理; otherwise one
+    notice names every missing material (一次性告知)."""
+    user = request.user
+    if not _can_take(user):
+        raise PermissionDenied
+    ctx = {"groups": _kind_groups(), "catalog": _materials_catalog()}
+    if request.method == "GET":
+        form = IntakeForm(initial={"request_key": new_request_key()})
+        return render(request, "assistance/application_new.html", {**ctx, "form": form, "chosen": [],
+                                                                    "kinds": [], "brought": []})
+    form = IntakeForm(request.POST)
+    form.is_valid()
+    d = getattr(form, "cleaned_data", {})
+    key = request.POST.get("request_key", "")
+    done = case_selectors.case_by_request_key(user, key)
+    if done is not None and hasattr(done, "assistance_application"):
+        return redirect("assistance:application_detail", number=done.number)
+    applicant_ids = request.POST.getlist("person")[-1:]
+    applicant = None
+    if applicant_ids:
+        try:
+            applicant = people_selectors.get_person(user, applicant_ids[0])
+        except Http404:
+            applicant = None
+    kinds = [k for k in request.POST.getlist("kind") if k in HELP_KINDS]
+    required = services.required_materials(kinds)
+    brought = [m for m in request.POST.getlist("material") if m in required]
+    if applicant is None:
+        form.add_error("applicant", _("请查找并选择申请人（须为本辖区居民）"))
+    elif not applicant.household_id:
+        form.add_error("applicant", _("%(name)s 尚未登记在任何户中，请先在居民档案中建户") % {"name": applicant.name})
+    if not form.errors:
+        try:
+            app, created = services.take_application(
+                actor(request), applicant.household_id, applicant, d.get("area", ""), kinds, d.get("reason", ""),
+                brought, key, emergency=d.get("emergency", False), hardship=d.get("hardship", ""),
+                contact_phone=d.get("contact_phone", ""), channel=Case.Channel.DESK)
+        except Forbidden as exc:
+            return error_page(request, exc)
+        except ServiceError as exc:
+            apply_service_error(form, exc, IntakeForm.FIELD_MAP)
+        else:
+            if app.materials_missing and app.path != "emergency":
+                messages.warning(request, _("已登记，编号 %(number)s。材料不齐，已一次性告知需补正：%(list)s") % {
+                    "number": app.case.number, "list": "、".join(app.materials_missing)})
+            else:
+                messages.success(request, _("已受理，编号 %(number)s") % {"number": app.case.number})
+            return redirect("assistance:application_detail", number=app.case.number)
+    return render(request, "assistance/application_new.html", {
+        **ctx, "form": form, "chosen": [applicant] if applicant else [], "kinds": kinds,
+        "brought": request.POST.getlist("material")}, status=422)
+
+
+@perm_required(Perm.VIEW_ASSISTANCE)
+@require_GET
+def application_list(request):
+    """Applications in my scope, newest first; filters: open/closed, kind of help, number."""
+    user = request.user
+    tab = request.GET.get("tab", "open")
+    f = selectors.ApplicationFilters(kind=request.GET.get("kind", ""), q=request.GET.get("q", "").strip(),
+                                     open={"open": True, "closed": False}.get(tab))
+    page_obj = paginate(request, selectors.with_parts(selectors.search_applications(user, f)))
+    rows = []
+    for app in page_obj.object_list:
+        rows.append({"app": app, "status": selectors.public_status(app),
+                     "state_name": case_services.decl_of(app.case.case_type_id).state(app.case.state).name,
+                     "kinds": "、".join(HELP_KINDS.get(p.kind, {}).get("name", p.kind) for p in app.parts.all()),
+                     "deadlines": selectors.deadlines(app)})
+    return render(request, "assistance/application_list.html", {
+        "page_obj": page_obj, "rows": rows, "tab": tab, "kinds": [(k, v["name"]) for k, v in HELP_KINDS.items()],
+        "kind": f.kind, "q": f.q, "can_take": _can_take(user),
+        "tabs": (("open", _("办理中")), ("closed", _("已办结")), ("all", _("全部")))})
+
+
+def _detail_context(request, app, **extra) -> dict:
+    user = request.user
+    case = app.case
+    decl = case_services.decl_of(case.case_type_id)
+    forms_ = _action_forms(request, case)
+    state = decl.state(case.state)
+    kinds_i, kinds_a = services.income_kinds(), services.asset_kinds()
+    incomes = [(i, kinds_i.get(i.kind, i.kind)) for i in selectors.incomes_of(app)]
+    assets = [(a, kinds_a.get(a.kind, a.kind)) for a in selectors.assets_of(app)]
+    programs = (app.assessment or {}).get("programs") or {}
+    assessment = [{"name": HELP_KINDS.get(k, {}).get("name", k), **v} for k, v in programs.items()]
+    return {
+        "app": app, "case": case, "decl": decl, "state": state, "public_status": state.public_name or state.name,
+        "parts": selectors.part_rows(app), "deadlines": selectors.deadlines(app),
+        "members": list(selectors.members_of(app)), "incomes": incomes, "assets": assets,
+        "objections": list(selectors.objections_of(app)), "assessment": assessment,
+        "household_facts": (app.assessment or {}).get("household") or {},
+        "timeline": _timeline(case, decl), "action_forms": forms_, "open_action": _default_open(forms_),
+        "next": reverse("assistance:application_detail", args=[case.number]),
+        "can_record": user.can(Perm.TAKE_APPLICATIONS) and case.state in services.RECORD_STATES,
+        "can_object": user.can(Perm.TAKE_APPLICATIONS) and case.state == "public_notice",
+        "today": timezone.localdate(), "task_status": dict(CaseTask.Status.choices),
+        "materials": case.data.get("materials") or [], **extra,
+    }
+
+
+@perm_required(Perm.VIEW_ASSISTANCE)
+@require_GET
+def application_detail(request, number):
+    app = selectors.get_application(request.user, number)
+    return render(request, "assistance/application_detail.html", _detail_context(request, app))
+
+
+@perm_required(Perm.VIEW_ASSISTANCE)
+@require_POST
+def application_objection(request, number):
+    """登记公示异议 (during the notice)."""
+    app = selectors.get_application(request.user, number)
+    try:
+        services.record_objection(actor(request), app, request.POST.get("received_on", ""),
+                                  request.POST.get("content", ""))
+    except Forbidden as exc:
+        return error_page(request, exc)
+    except ServiceError as exc:
+        return render(request, "assistance/application_detail.html",
+                      _detail_context(request, app, objection_error=exc.message), status=exc.status)
+    messages.success(request, _("已登记公示异议；核实处理前不能报送审核"))
+    return redirect("assistance:application_detail", number=number)
+
+
+@perm_required(Perm.VIEW_ASSISTANCE)
+@require_POST
+def application_objection_resolve(request, number, pk):
+    """核实处理公示异议."""
+    app = selectors.get_application(request.user, number)
+    objection = selectors.get_objection(request.user, app, pk)
+    upheld = {"yes": True, "no": False}.get(request.POST.get("upheld", ""))
+    try:
+        services.resolve_objection(actor(request), objection, request.POST.get("resolution", ""), upheld)
+    except Forbidden as exc:
+        return error_page(request, exc)
+    except ServiceError as exc:
+        return render(request, "assistance/application_detail.html",
+                      _detail_context(request, app, objection_error=exc.message), status=exc.status)
+    messages.success(request, _("已记录异议核实处理情况"))
+    return redirect("assistance:application_detail", number=number)
+
+
+BLANK_ROWS = 3
+
+
+@perm_required(Perm.VIEW_ASSISTANCE)
+@require_http_methods(["GET", "POST"])
+def application_economic(request, number):
+    """家庭经济状况: household members (co-resident or not), monthly incomes, assets."""
+    from ...people.models import Person
+
+    user = request.user
+    app = selectors.get_application(user, number)
+    if not user.can(Perm.TAKE_APPLICATIONS):
+        raise PermissionDenied
+    household_members = list(Person.objects.filter(household=app.household).order_by("relation_to_head", "birth_date"))
+    ctx = {"app": app, "case": app.case, "household_members": household_members,
+           "income_kinds": list(services.income_kinds().items()), "asset_kinds": list(services.asset_kinds().items())}
+    if request.method == "POST":
+        P = request.POST
+        co = set(P.getlist("co_resident"))
+        members = [{"person": pid, "co_resident": pid in co, "note": P.get(f"note_{pid}", "")}
+                   for pid in P.getlist("member")]
+        incomes = [{"person": p or None, "kind": k, "monthly_amount": a, "note": n}
+                   for p, k, a, n in zip(P.getlist("income_person"), P.getlist("income_kind"),
+                                         P.getlist("income_amount"), P.getlist("income_note")) if k or a]
+        assets = [{"kind": k, "value": v, "quantity": q or 1, "note": n}
+                  for k, v, q, n in zip(P.getlist("asset_kind"), P.getlist("asset_value"),
+                                        P.getlist("asset_quantity"), P.getlist("asset_note")) if k or v]
+        try:
+            services.record_economic_status(actor(request), app, members=members, incomes=incomes, assets=assets)
+        except Forbidden as exc:
+            return error_page(request, exc)
+        except ServiceError as exc:
+            errors = [e["message"] for errs in exc.fields.values() for e in errs] if exc.fields else [exc.message]
+            return render(request, "assistance/application_economic.html", {
+                **ctx, "errors": errors, "member_rows": _member_rows(household_members, members),
+                "income_rows": incomes + [{}] * BLANK_ROWS, "asset_rows": assets + [{}] * BLANK_ROWS},
+                status=exc.status)
+        messages.success(request, _("已保存家庭经济状况"))
+        return redirect("assistance:application_detail", number=number)
+    existing = {m.person_id: m for m in app.members.all()}
+    members = [{"person": str(p.pk), "co_resident": existing[p.pk].co_resident if p.pk in existing else True,
+                "note": existing[p.pk].note if p.pk in existing else ""} for p in household_members]
+    incomes = [{"person": str(i.person_id or ""), "kind": i.kind, "monthly_amount": i.monthly_amount, "note": i.note}
+               for i in app.incomes.order_by("id")]
+    assets = [{"kind": a.kind, "value": a.value, "quantity": a.quantity, "note": a.note}
+              for a in app.assets.order_by("id")]
+    return render(request, "assistance/application_economic.html", {
+        **ctx, "member_rows": _member_rows(household_members, members),
+        "income_rows": incomes + [{}] * BLANK_ROWS, "asset_rows": assets + [{}] * BLANK_ROWS,
+        "readonly": app.case.state not in services.RECORD_STATES})
+
+
+def _member_rows(persons, members):
+    by_id = {str(m["person"]): m for m in members}
+    return [{"person": p, "co_resident": by_id.get(str(p.pk), {}).get("co_resident", False),
+             "note": by_id.get(str(p.pk), {}).get("note", "")} for p in persons]
+
+
+urlpatterns = [
+    path("applications/", application_list, name="application_list"),
+    path("applications/new/", application_new, name="application_new"),
+    path("applications/<str:number>/", application_detail, name="application_detail"),
+    path("applications/<str:number>/economic-status/", application_economic, name="application_economic"),
+    path("applications/<str:number>/objections/", application_objection, name="application_objection"),
+    path("applications/<str:number>/objections/<int:pk>/resolve/", application_objection_resolve,
+         name="application_objection_resolve"),
+]
