@@ -250,6 +250,8 @@ PARAMETER_SCHEMAS: dict[str, tuple[ParamSpec, ...]] = {
         ParamSpec("max_multiple", "multiple", "单次救助上限（月低保标准的倍数）", "倍"),
         ParamSpec("township_limit", "money", "乡镇（街道）可直接审批的金额上限", "元"),
         ParamSpec("emergency_limit", "money", "紧急程序先行救助上限", "元", required=False),
+        ParamSpec("emergency_completion_days", "int", "紧急程序后补材料期限", "个工作日", required=False,
+                  minimum=1, maximum=30, default=5, help="先行救助后，申请人补齐材料的期限"),
     ),
     "disability_living_allowance": (
         ParamSpec("living_amount", "money", "困难残疾人生活补贴标准", _YPM),

@@ -349,3 +349,17 @@ def test_extreme_poverty_support_for_an_elderly_person_living_alone(users, make_
     e = Enrollment.objects.get(application=app)
     assert e.person_id == elder.pk and e.household_id is None
     assert e.start_month == datetime.date(2025, 12, 1) and e.amount == Decimal("1260.00")
+
+
+def test_the_materials_limit_of_the_emergency_path_is_a_parameter(users, family, params, take, act):
+    from jiayuan.assistance.services.parameters import set_parameters
+
+    # The county shortens the limit to 3 working days for 甘州区 (overrides the city's default of 5).
+    set_parameters(Actor(users["county"], "command"), "temporary_assistance", "620702", "2025-01-01",
+                   {"max_multiple": "3", "township_limit": "1000.00", "emergency_limit": "500.00",
+                    "emergency_completion_days": 3})
+    app, _ = take(["temporary_assistance"], materials=["居民身份证"], hardship="accident", emergency=True)
+    case = act("township", app, "emergency_grant", at(2025, 9, 26, 15), comment="车祸住院，先行救助",
+               fields={"amount": "500"})
+    # 3 working days after Friday 26 Sep 2025: Sun 28 (make-up working day), Mon 29, Tue 30 Sep
+    assert case.due_at == datetime.datetime(2025, 9, 30, 23, 59, 59, tzinfo=BJ)
