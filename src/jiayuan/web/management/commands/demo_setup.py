@@ -58,6 +58,13 @@ class Command(BaseCommand):
             n = self._population(actor, persons)
             self.stdout.write(f"演示人口已生成：{n} 人，用时 {time.monotonic() - t0:.1f} 秒。")
         password = self._accounts(actor)
+        from jiayuan.assistance.models import ProgramParameter
+
+        if not ProgramParameter.objects.exists():
+            t0 = time.monotonic()
+            with transaction.atomic():  # all of it or nothing, so that a second run retries it whole
+                summary = self._assistance()
+            self.stdout.write(f"演示社会救助数据已生成：{summary}，用时 {time.monotonic() - t0:.1f} 秒。")
         self._print(password)
 
     def _population(self, actor: Actor, target: int) -> int:
@@ -124,6 +131,146 @@ class Command(BaseCommand):
         wangge = User.objects.get(username="wangge")
         GridMember.objects.get_or_create(grid_id="620702001001001", user=wangge, defaults={"name": "网格员（演示）"})
         return password
+
+    def _assistance(self) -> str:
+        """Social assistance in 东街街道 the way the offices would have it: the city's
+        parameters (demo values, marked so — not Zhangye's official standards), disability
+        certificates for residents tagged 残疾人, enrollments for the households and persons
+        the registry tags (低保, 特困, the two disability allowances, 高龄津贴), last month's
+        batch for 甘州区 paid and this month's generated and waiting for review, and two
+        applications at the desk of 交通巷社区 — all through the services, as the staff would."""
+        import datetime
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from jiayuan.assistance import services as aid
+        from jiayuan.assistance.models import Program
+        from jiayuan.assistance.services import applications as aid_applications
+        from jiayuan.assistance.services import batches as aid_batches
+        from jiayuan.disability import services as disability_services
+        from jiayuan.assistance import rules as aid_rules
+        from jiayuan.people.models import Household, PersonTag
+
+        users = {u.username: u for u in User.objects.filter(username__in=["city", "ganzhou", "shequ"])}
+        city, county, desk = (Actor(users[n], "command", {"demo": True}) for n in ("city", "ganzhou", "shequ"))
+        note = "演示参数，非张掖市正式标准"
+        params = {
+            "subsistence_allowance": {"standard_urban": "760.00", "standard_rural": "560.00", "deposit_limit_years": "2",
+                                      "max_vehicles": 0, "max_housing": 1},
+            "extreme_poverty_support": {"basic_urban": "988.00", "basic_rural": "728.00", "care_full_self": "100.00",
+                                        "care_semi": "300.00", "care_full": "600.00", "minor_age_limit": 18,
+                                        "elderly_age": 60},
+            "temporary_assistance": {"max_multiple": "3", "township_limit": "1000.00", "emergency_limit": "500.00"},
+            "disability_living_allowance": {"living_amount": "100.00"},
+            # The Gansu example of DOMAIN.md: 230 for grade 1 intellectual, mental, physical, visual and
+            # grade 2 intellectual, mental; 80 for the other grade 1–2 types.
+            "disability_care_allowance": {"care_amount_default": "80.00", "care_amounts": {
+                k: "230.00" for k in ("1-1", "4-1", "5-1", "6-1", "5-2", "6-2")}},
+            "elderly_allowance": {"bands": [{"min_age": 80, "max_age": 89, "amount": "50.00"},
+                                            {"min_age": 90, "max_age": 99, "amount": "100.00"},
+                                            {"min_age": 100, "max_age": None, "amount": "300.00"}]},
+            "elderly_care_allowance": {"min_age": 60, "amount_extreme_poverty": "200.00",
+                                       "amount_subsistence": "100.00", "amount_low_income": "50.00"},
+        }
+        for code, values in params.items():
+            aid.set_parameters(city, code, "6207", "2025-01-01", values, note=note)
+        raised = dict(params["subsistence_allowance"], standard_urban="790.00", standard_rural="590.00")
+        aid.set_parameters(city, "subsistence_allowance", "6207", "2026-07-01", raised, note=note + "（提标）")
+
+        today = timezone.localdate()
+        this_month = today.replace(day=1)
+        last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+        start = datetime.date(2026, 1, 1) if this_month > datetime.date(2026, 1, 1) else last_month
+        township = "620702001"  # 东街街道
+        tagged = {}
+        for person_id, kind in PersonTag.objects.filter(
+                region__code__startswith=township, valid_to__isnull=True,
+                kind_id__in=["subsistence_allowance", "extreme_poverty", "disabled"]).values_list("person_id", "kind_id"):
+            tagged.setdefault(kind, set()).add(person_id)
+        persons = {p.pk: p for p in Person.objects.filter(region__code__startswith=township, life_status="alive")
+                   .select_related("household")}
+        sizes = {}
+        for hh_id in Person.objects.filter(region__code__startswith=township).values_list("household_id", flat=True):
+            sizes[hh_id] = sizes.get(hh_id, 0) + 1
+        n = {"低保": 0, "特困": 0, "残疾人证": 0, "两项补贴": 0, "高龄津贴": 0}
+        dibao_households = set()
+        for pid in sorted(tagged.get("subsistence_allowance", ())):
+            p = persons.get(pid)
+            if p is None or not p.household_id or p.household_id in dibao_households:
+                continue
+            head = Person.objects.filter(household_id=p.household_id, relation_to_head="02").first() or p
+            members = sizes.get(p.household_id, 1)
+            income = Decimal(200 + (pid * 37) % 400)  # per person and month, yuan
+            aid.enroll(county, program="subsistence_allowance", person=head, household=p.household,
+                       region=head.region_id, start_month=start,
+                       inputs={"area": "urban", "members": members, "per_capita_income": f"{income:.2f}"},
+                       reason="演示：在册低保家庭")
+            dibao_households.add(p.household_id)
+            n["低保"] += 1
+        for pid in sorted(tagged.get("extreme_poverty", ())):
+            p = persons.get(pid)
+            if p is None:
+                continue
+            aid.enroll(county, program="extreme_poverty_support", person=p, region=p.region_id, start_month=start,
+                       inputs={"area": "urban", "no_work_capacity": True, "no_income_source": True,
+                               "no_supporter": True, "self_care": "semi", "setting": "home"},
+                       reason="演示：在册特困人员")
+            n["特困"] += 1
+        disabled_types = [(4, 1), (5, 2), (1, 3), (6, 1), (2, 4), (4, 2), (7, 3)]
+        for i, pid in enumerate(sorted(tagged.get("disabled", ()))):
+            p = persons.get(pid)
+            if p is None or p.birth_date.year > 2018:
+                continue
+            dtype, grade = disabled_types[i % len(disabled_types)]
+            cert = disability_services.record_certificate(
+                county, p, f"{p.id_number}{dtype}{grade}", max(p.birth_date, datetime.date(2018, 3, 1)),
+                long_term_care_need=grade <= 2, note="演示数据")
+            n["残疾人证"] += 1
+            facts = {"certificate_valid": True, "disability_type": dtype, "grade": grade,
+                     "long_term_care_need": cert.long_term_care_need}
+            if p.household_id in dibao_households and pid not in tagged.get("extreme_poverty", ()):
+                aid.enroll(county, program="disability_living_allowance", person=p, region=p.region_id,
+                           start_month=start, inputs={**facts, "household_status": "subsistence"},
+                           reason="演示：低保家庭持证残疾人")
+                n["两项补贴"] += 1
+            if grade <= 2 and pid not in tagged.get("extreme_poverty", ()):
+                aid.enroll(county, program="disability_care_allowance", person=p, region=p.region_id,
+                           start_month=start, inputs=facts, reason="演示：一、二级重度残疾人")
+                n["两项补贴"] += 1
+        for p in persons.values():
+            if p.birth_date.year <= start.year - 79 and aid_rules.age_in_month(p.birth_date, start) >= 80:  # the rule's age: reached by the month's end
+                aid.enroll(county, program="elderly_allowance", person=p, region=p.region_id, start_month=start,
+                           inputs={"registered": True}, reason="演示：八十周岁以上老年人")
+                n["高龄津贴"] += 1
+
+        # Last month's 低保 batch of 甘州区: generated, reviewed, approved by the city (four eyes),
+        # exported and paid; this month's generated and waiting for review.
+        approver = Actor(users["city"], "command", {"demo": True})
+        dibao = Program.objects.get(code="subsistence_allowance")
+        ganzhou = Region.objects.get(code="620702")
+        paid = aid_batches.generate_batch(county, dibao, ganzhou, last_month)
+        paid = aid_batches.review_batch(county, paid, version=paid.version)
+        paid = aid_batches.approve_batch(approver, paid, version=paid.version)
+        aid_batches.export_batch(county, paid, fmt="xlsx", version=paid.version)
+        paid.refresh_from_db()
+        aid_batches.record_results(county, paid, [], version=paid.version, rest_paid=True, source="演示：银行回盘")
+        current = aid_batches.generate_batch(county, dibao, ganzhou, this_month)
+
+        # Two applications at the desk of 交通巷社区: one accepted, one waiting for materials.
+        households = list(Household.objects.filter(region__code__startswith="620702001001")
+                          .exclude(pk__in=dibao_households).order_by("pk")[:2])
+        for i, hh in enumerate(households):
+            applicant = Person.objects.filter(household=hh, relation_to_head="02").first()
+            if applicant is None:
+                continue
+            materials = aid_applications.required_materials(["subsistence_allowance"])
+            aid_applications.take_application(
+                desk, hh, applicant, "urban", ["subsistence_allowance"], reason="家庭成员患病，收入减少（演示）",
+                materials=materials if i == 0 else materials[:1], request_key=f"demo-{hh.pk}")
+        return ("低保 {低保} 户、特困 {特困} 人、残疾人证 {残疾人证} 本、两项补贴 {两项补贴} 人次、高龄津贴 {高龄津贴} 人；"
+                .format(**n) + f"{last_month:%Y年%m月}低保已发放 {paid.line_count} 户，"
+                f"{this_month:%Y年%m月}批次待审核 {current.line_count} 户")
 
     def _print(self, password: str) -> None:
         w = self.stdout.write
