@@ -22,17 +22,12 @@ from ..regions import selectors as region_selectors
 from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required, require_perm
 from . import rules, selectors, services
 from .forms import CareNeedForm, CertificateFilterForm, CertificateForm, RevokeForm
+from ..web.labels import action_label
 from .models import DisabilityCertificate
 
 HISTORY_LIMIT = 100
 CANDIDATE_LIMIT = 20
 
-ACTION_LABELS = {
-    "disability.record": gettext_lazy("登记残疾人证"),
-    "disability.replace": gettext_lazy("换证（被新证替换）"),
-    "disability.care_need": gettext_lazy("修改长期照护需求"),
-    "disability.revoke": gettext_lazy("注销残疾人证"),
-}
 FIELD_LABELS = {
     "disability_type": gettext_lazy("残疾类别"),
     "grade": gettext_lazy("残疾等级"),
@@ -70,7 +65,7 @@ def describe_history(entries) -> list[dict]:
             changes.append((str(FIELD_LABELS.get(field, field)), _value(field, before), _value(field, after)))
         extra = e.extra or {}
         note = extra.get("reason") or extra.get("note") or ""
-        rows.append({"entry": e, "action_label": str(ACTION_LABELS.get(e.action, e.action)), "changes": changes,
+        rows.append({"entry": e, "action_label": action_label(e.action), "changes": changes,
                      "note": note})
     return rows
 
