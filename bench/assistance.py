@@ -21,17 +21,20 @@ What it does, in one run:
    ``VACUUM ANALYZE``.
 3. In a **fresh child process** each (so ``ru_maxrss`` is the operation's own):
    - ``generate_batch`` for 甘州区, March 2025, through the real service (one
-     transaction: enrollments streamed, amounts by ``rules.compute_amount``, lines by
-     COPY into a temporary table then ``INSERT … SELECT … ON CONFLICT DO NOTHING``,
-     totals in SQL, event and one audit entry);
-   - ``regenerate_batch`` of that batch with nothing changed (void 200,000 lines,
-     compute them all again);
+     transaction: enrollments streamed, amounts by ``rules.compute_amount``, rows by
+     COPY into a temporary table, the rows the no-double-payment constraints would
+     refuse found under a per-program advisory lock, one plain ``INSERT … SELECT``,
+     totals from the staged rows, event and one audit entry);
+   - ``regenerate_batch`` of that batch with nothing changed (one statement voids the
+     200,000 lines and stages a copy of those whose basis and parameter row are
+     unchanged — all of them here —, then the same insert);
    - the baseline: one ``INSERT … SELECT`` computing the same amounts in SQL (the
      parameter row in force per enrollment by a lateral join, (standard − income) ×
      members rounded to the fen) into a scratch table without indexes — what the
      database alone needs to write the same numbers.
 4. Checks that the baseline's total equals the batch's total (to the fen), and prints
-   times, peak RSS and the ratios.
+   times, peak RSS, the ratios and the machine's load average (1 min) before and after
+   each measured phase (other work on a shared machine slows every figure).
 
 Run::
 
@@ -110,6 +113,14 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
+
+
+def loadavg() -> float:
+    """The 1-minute load average (0 where /proc/loadavg is missing)."""
+    try:
+        return float(open("/proc/loadavg").read().split()[0])
+    except OSError:
+        return 0.0
 
 
 def rss_mb() -> float:
@@ -220,16 +231,21 @@ def phase_generate() -> dict:
     from jiayuan.audit.services import Actor
     from jiayuan.regions.models import Region
 
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a reused database gets the current schema (before timing)
     county, _c2, _city = users()
     program, region = Program.objects.get(code=PROGRAM), Region.objects.get(code=COUNTY)
     PaymentBatch.objects.all().count()  # connection open before timing
     before = rss_mb()
+    load = loadavg()
     t0 = time.perf_counter()
     batch = generate_batch(Actor(county, "command"), program, region, MONTH)
     secs = time.perf_counter() - t0
+    load = (load, loadavg())
     with connection.cursor() as cur:
         cur.execute("ANALYZE assistance_paymentline")
-    return {"seconds": secs, "rss_mb": rss_mb(), "rss_before_mb": before, "batch": batch.pk,
+    return {"seconds": secs, "rss_mb": rss_mb(), "rss_before_mb": before, "batch": batch.pk, "load": load,
             "lines": batch.line_count, "total": str(batch.total_amount), "problems": batch.problem_counts}
 
 
@@ -242,11 +258,13 @@ def phase_regenerate() -> dict:
     batch = PaymentBatch.objects.select_related("program", "county").get(program_id=PROGRAM, county_id=COUNTY,
                                                                           month=MONTH)
     before = rss_mb()
+    load = loadavg()
     t0 = time.perf_counter()
     batch = regenerate_batch(Actor(county2, "command"), batch, version=batch.version)
     secs = time.perf_counter() - t0
+    load = (load, loadavg())
     voided = PaymentLine.objects.filter(batch=batch, status="voided").count()
-    return {"seconds": secs, "rss_mb": rss_mb(), "rss_before_mb": before, "generation": batch.generation,
+    return {"seconds": secs, "rss_mb": rss_mb(), "rss_before_mb": before, "generation": batch.generation, "load": load,
             "lines": batch.line_count, "total": str(batch.total_amount), "voided": voided}
 
 
@@ -279,6 +297,7 @@ def phase_baseline() -> dict:
                     "region_code varchar(15), benefit_month date, amount numeric(12, 2), members smallint, "
                     "parameter_id bigint)")
     times = []
+    load = loadavg()
     for _ in range(3):  # best of 3
         with connection.cursor() as cur:
             cur.execute("TRUNCATE bench_baseline")
@@ -289,7 +308,7 @@ def phase_baseline() -> dict:
     with connection.cursor() as cur:
         cur.execute("SELECT count(*), sum(amount) FROM bench_baseline")
         n, total = cur.fetchone()
-    return {"seconds": min(times), "all_seconds": times, "lines": n, "total": str(total)}
+    return {"seconds": min(times), "all_seconds": times, "lines": n, "total": str(total), "load": (load, loadavg())}
 
 
 def child(url: str, phase: str, extra: list[str]) -> dict:
@@ -361,16 +380,18 @@ def main() -> int:
     results["generate"] = g
     print(f"generate_batch: {g['seconds']:.2f} s for {g['lines']:,} lines ({g['lines'] / g['seconds']:,.0f} lines/s), "
           f"total {g['total']} yuan, problems {g['problems'] or 'none'}; peak RSS {g['rss_mb']:.0f} MB "
-          f"(process before: {g['rss_before_mb']:.0f} MB)  [targets < 20 s, < 500 MB]")
+          f"(process before: {g['rss_before_mb']:.0f} MB); load {g['load'][0]:.2f} → {g['load'][1]:.2f}  "
+          "[targets < 20 s, < 500 MB]")
     r = child(url, "regenerate", [])
     results["regenerate"] = r
     print(f"regenerate_batch (nothing changed): {r['seconds']:.2f} s — voided {r['voided']:,}, new generation "
-          f"{r['generation']}, {r['lines']:,} lines, total {r['total']} yuan; peak RSS {r['rss_mb']:.0f} MB  "
-          f"[target < 10 s]")
+          f"{r['generation']}, {r['lines']:,} lines, total {r['total']} yuan; peak RSS {r['rss_mb']:.0f} MB; "
+          f"load {r['load'][0]:.2f} → {r['load'][1]:.2f}  [target < 10 s]")
     b = child(url, "baseline", [])
     results["baseline"] = b
     print(f"baseline INSERT … SELECT (SQL only, no indexes on the scratch table): {b['seconds']:.2f} s "
-          f"(best of 3: {', '.join(f'{x:.2f}' for x in b['all_seconds'])}), {b['lines']:,} rows, total {b['total']}")
+          f"(best of 3: {', '.join(f'{x:.2f}' for x in b['all_seconds'])}), {b['lines']:,} rows, total {b['total']}; "
+          f"load {b['load'][0]:.2f} → {b['load'][1]:.2f}")
     same = g["total"] == r["total"] == b["total"] and g["lines"] == r["lines"] == b["lines"]
     expected = results.get("setup", {}).get("expected_total")
     results["ratios"] = {"generate_vs_sql": g["seconds"] / b["seconds"], "regenerate_vs_sql": r["seconds"] / b["seconds"]}

@@ -55,7 +55,9 @@ def _stay_routes(states):
 
 ASSISTANCE_APPLICATION = {
     "code": "assistance_application",
-    "version": 1,
+    # 2: visitors are staff accounts (id or username), ``others_present``; the notice
+    # starts between the day of the initial opinion and 3 days later
+    "version": 2,
     "name": "社会救助申请",
     "description": "一门受理的社会救助申请：低保、特困、临时救助、两项补贴、老年人补贴及其他部门的专项救助，协同办理",
     "intake": "jiayuan.assistance.services.applications.application_intake",
@@ -107,8 +109,12 @@ ASSISTANCE_APPLICATION = {
          "guards": ["assistance.path_standard", "assistance.economic_status_recorded"]},
         {"action": "home_visit", "name": "入户调查", "from": ["visiting"], "to": "initial_review", "roles": DESK,
          "comment_label": "备注", "style": "primary", "effects": ["assistance.home_visit"],
-         "fields": {"visitor_1": {"type": "text", "required": True, "label": "调查人员（一）", "max_length": 50},
-                    "visitor_2": {"type": "text", "required": True, "label": "调查人员（二）", "max_length": 50},
+         # the two visitors are staff accounts of the application's area (user id or
+         # username; the pages offer a list), checked by the effect
+         "fields": {"visitor_1": {"type": "text", "required": True, "label": "调查人员（一）", "max_length": 150},
+                    "visitor_2": {"type": "text", "required": True, "label": "调查人员（二）", "max_length": 150},
+                    "others_present": {"type": "text", "label": "其他在场人员（如网格员、村民代表，可不填）",
+                                       "max_length": 200},
                     "visit_date": {"type": "date", "required": True, "label": "调查日期"},
                     "findings": {"type": "text", "required": True, "label": "调查情况", "max_length": 2000},
                     # facts of 特困 (三无) found at the visit; the 特困 rule reads them
@@ -123,7 +129,7 @@ ASSISTANCE_APPLICATION = {
          "routes": [{"if": "assistance.opinion_ineligible", "to": "township_review"}],
          "fields": {"opinion": {"type": "choice", "required": True, "label": "初审结论",
                                 "choices": [["eligible", "符合条件，拟予公示"], ["ineligible", "不符合条件"]]},
-                    "notice_from": {"type": "date", "label": "公示开始日期（默认今天）"}}},
+                    "notice_from": {"type": "date", "label": "公示开始日期（默认今天，最迟 3 天后）"}}},
         {"action": "close_notice", "name": "公示期满，报送审核", "from": ["public_notice"], "to": "township_review",
          "roles": DESK, "comment_label": "公示情况", "style": "primary",
          "guards": ["assistance.notice_period_over", "assistance.objections_resolved"]},

@@ -363,18 +363,29 @@ class PaymentLine(models.Model):
         FAILED = "failed", _("发放失败")
         VOIDED = "voided", _("已作废")
 
-    # indexed by payment_batch_status_idx (batch, status), not by an index of its own
-    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    # Indexes and foreign-key checks are only those the reads and the constraints need:
+    # each index or per-row foreign-key check costs one to two seconds per 200,000 lines
+    # written (bench/assistance.py, docs/payments.md "Performance"; a foreign-key check
+    # also locks every referenced enrollment or person row), and regenerating writes
+    # every line twice (its voided version, the new line). The references are values
+    # taken, in the generating transaction, from rows read in it (the batch row it
+    # created; the enrollment, its person, household and region; the parameter row in
+    # force; the failed line carried over), so the database does not check them again
+    # per row; none of those rows is ever deleted (PROTECT in the ORM; enrollments,
+    # persons, batches and used parameters have no delete path). What the database does
+    # enforce per row is what matters for money: the no-double-payment constraints.
+    # Reads: a batch's lines by payment_batch_status_idx (batch, status); the ledgers by
+    # payment_ledger_idx over live lines; a person's live lines by the no-double-payment
+    # indexes; "parameter used" by a BRIN index on PostgreSQL (migration 0004).
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines", db_index=False,
+                              db_constraint=False)
     generation = models.PositiveIntegerField(default=1)
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="lines")
-    # program, household, region and carried_from are copies (of the batch's program, the
-    # enrollment's household and region at payment time, the failed line carried over):
-    # no index of their own (the constraints' and the ledger's indexes lead with program;
-    # carried_from has a partial index) and no foreign-key check per inserted line —
-    # measured in bench/assistance.py, each costs about a second per 200,000 lines.
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="lines", db_index=False,
+                                   db_constraint=False)
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", db_index=False,
                                 db_constraint=False)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
     household = models.ForeignKey("people.Household", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", db_index=False, db_constraint=False)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="region_code",
@@ -383,8 +394,15 @@ class PaymentLine(models.Model):
     amount = models.DecimalField(_("金额（元）"), **MONEY)
     members = models.PositiveSmallIntegerField(_("保障人数"), default=1)
     rule = models.CharField(_("计算规则"), max_length=60)
-    parameter = models.ForeignKey(ProgramParameter, on_delete=models.PROTECT, null=True, related_name="+")
+    parameter = models.ForeignKey(ProgramParameter, on_delete=models.PROTECT, null=True, related_name="+",
+                                  db_index=False, db_constraint=False)
     computation = models.JSONField(_("计算过程"), default=dict)
+    # md5 of what the amount was computed from (the enrollment's inputs, person,
+    # household, region, the beneficiary's birth date, the rules' code; see
+    # services.batches.BASIS_SQL), with ``parameter``: regenerating copies the lines whose
+    # basis and parameter are unchanged instead of computing them again (PostgreSQL).
+    # Empty for carried-over lines and lines written on SQLite.
+    basis = models.CharField(max_length=32, blank=True, default="")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     result_note = models.CharField(_("发放结果说明"), max_length=200, blank=True)
     result_at = models.DateTimeField(null=True, blank=True)
@@ -405,7 +423,9 @@ class PaymentLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["batch", "status"], name="payment_batch_status_idx"),
-            models.Index(fields=["program", "benefit_month", "region"], name="payment_ledger_idx"),
+            # the ledgers count live lines only (voided and failed ones count nowhere)
+            models.Index(fields=["program", "benefit_month", "region"], name="payment_ledger_idx",
+                         condition=models.Q(status__in=["pending", "paid"])),
             # failed lines waiting to be carried over to a later batch (services.batches)
             models.Index(fields=["program", "benefit_month"], condition=models.Q(status="failed"),
                          name="payment_failed_idx"),

@@ -22,8 +22,9 @@ rule gives nothing for that month), ``rule`` a stable name of the rule and versi
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from jiayuan.people.rules import age_on  # pure (no Django): THE age function of the project
 
@@ -123,11 +124,14 @@ def _reason(code: str, met: bool, message: str, **values) -> Reason:
 
 
 def _yuan(value: Decimal) -> str:
-    """Yuan for a message: exact, at least two places (512.33, 333.3333…)."""
+    """Yuan for a message: two places when exact to the fen (512.33); otherwise up to four
+    places, cut (not rounded) and marked with an ellipsis when there are more (333.3333…,
+    never 28 digits). The comparison itself uses the exact value."""
     value = Decimal(value)
     if value == value.quantize(FEN):
         return f"{value.quantize(FEN)}"
-    return f"{value.normalize()}"
+    short = value.quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+    return f"{short}…" if short != value else f"{value.normalize()}"
 
 
 def _flag(inputs: dict, key: str) -> bool:
@@ -139,6 +143,11 @@ def _flag(inputs: dict, key: str) -> bool:
 
 def first_of_month(month: datetime.date) -> datetime.date:
     return month.replace(day=1)
+
+
+def ym(month: datetime.date) -> str:
+    """``YYYY-MM`` of a date, the year always four digits (``0001-01``, not ``1-01``)."""
+    return f"{month.year:04d}-{month.month:02d}"
 
 
 def last_day_of_month(month: datetime.date) -> datetime.date:
@@ -198,7 +207,9 @@ def _not_paid(rule: str, result: Eligibility, **detail) -> Computation:
 class ParamSpec:
     """One parameter of a program. ``kind``:
 
-    - ``money``: yuan as a string with at most two decimals (``"735.00"``), ≥ 0;
+    - ``money``: yuan as plain decimal digits with at most two decimals (``"735.00"``;
+      no exponent, no sign, no separators), ≥ 0; a required one (a standard or an
+      amount the rule cannot do without) must be > 0 (``positive`` overrides);
     - ``multiple``: a positive decimal factor as a string (``"2"``, ``"1.5"``);
     - ``int``: an integer within ``minimum``/``maximum`` (and ``choices`` if given);
     - ``bool``: true / false;
@@ -219,6 +230,11 @@ class ParamSpec:
     maximum: int | None = None
     choices: tuple = ()
     help: str = ""
+    positive: bool | None = None  # money > 0; default: required money
+
+    @property
+    def must_be_positive(self) -> bool:
+        return self.required if self.positive is None else self.positive
 
 
 _YPM = "元/人·月"
@@ -281,24 +297,43 @@ PARAMETER_SCHEMAS: dict[str, tuple[ParamSpec, ...]] = {
 }
 
 _MAX_MONEY = Decimal("10000000")
+# Plain decimal digits: no exponent ("1e3"), no NaN/Infinity, no separators.
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
-def _parse_money(value, label: str) -> tuple[Decimal | None, tuple[str, str] | None]:
-    if isinstance(value, bool) or isinstance(value, float):
+def parse_money_text(value, label: str, *, positive: bool = False, max_value: Decimal = _MAX_MONEY
+                     ) -> tuple[Decimal | None, tuple[str, str] | None]:
+    """Yuan from a string, int or Decimal written as plain decimal digits with at most
+    two decimals (``"735"``, ``"735.5"``, ``"735.00"``). Returns ``(Decimal with two
+    places, None)`` or ``(None, (problem, Chinese message naming label and value))``;
+    problems: ``money_type`` (float or bool), ``money_invalid`` (not plain digits: exponent
+    ``"1e3"``, ``NaN``, ``Infinity``, separators, letters), ``money_negative``,
+    ``money_fen`` (more than two decimals), ``money_zero`` (0 when ``positive``),
+    ``money_too_large`` (≥ ``max_value``)."""
+    if isinstance(value, (bool, float)):
         return None, ("money_type", f"{label}应以文字填写金额（如 \"735.00\"），不能是浮点数")
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except ArithmeticError:
-        return None, ("money_invalid", f"{label}“{value}”不是有效金额")
-    if not amount.is_finite():
-        return None, ("money_invalid", f"{label}“{value}”不是有效金额")
+    if isinstance(value, (int, Decimal)):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return None, ("money_invalid", f"{label}不是有效的金额（应填写数字，如 735.00）")
+    if not _DECIMAL_TEXT.fullmatch(text):
+        return None, ("money_invalid", f"{label}“{str(value)[:40]}”不是有效的金额（应填写数字，如 735.00）")
+    amount = Decimal(text)
     if amount < 0:
-        return None, ("money_negative", f"{label}不能为负数（填写的是 {value}）")
+        return None, ("money_negative", f"{label}不能为负数（填写的是 {text}）")
     if amount != amount.quantize(FEN, rounding=ROUND_HALF_UP):
-        return None, ("money_fen", f"{label}最多精确到分（两位小数），填写的是 {value}")
-    if amount >= _MAX_MONEY:
-        return None, ("money_too_large", f"{label}过大（{value}）")
+        return None, ("money_fen", f"{label}最多精确到分（两位小数），填写的是 {text}")
+    if positive and amount == 0:
+        return None, ("money_zero", f"{label}应大于 0（填写的是 {text}）")
+    if amount >= max_value:
+        return None, ("money_too_large", f"{label}过大（{text}）")
     return amount.quantize(FEN), None
+
+
+def _parse_money(value, label: str, positive: bool = False) -> tuple[Decimal | None, tuple[str, str] | None]:
+    return parse_money_text(value, label, positive=positive)
 
 
 def _parse_int(value, label: str) -> tuple[int | None, tuple[str, str] | None]:
@@ -315,16 +350,16 @@ def _check_spec(spec: ParamSpec, value) -> tuple[object, tuple[str, str] | None]
     """(clean value, None) or (None, (problem, Chinese message))."""
     label = spec.label
     if spec.kind == "money":
-        amount, err = _parse_money(value, label)
+        amount, err = _parse_money(value, label, spec.must_be_positive)
         return (None, err) if err else (f"{amount}", None)
     if spec.kind == "multiple":
         if isinstance(value, (bool, float)):
             return None, ("multiple_invalid", f"{label}应以文字填写倍数（如 \"2\"），填写的是 {value}")
-        try:
-            factor = Decimal(str(value).strip())
-        except ArithmeticError:
-            return None, ("multiple_invalid", f"{label}“{value}”不是有效倍数")
-        if not factor.is_finite() or factor <= 0 or factor > 1000:
+        text = str(value).strip()
+        if not _DECIMAL_TEXT.fullmatch(text):
+            return None, ("multiple_invalid", f"{label}“{text[:40]}”不是有效倍数（应填写数字，如 2 或 1.5）")
+        factor = Decimal(text)
+        if factor <= 0 or factor > 1000:
             return None, ("multiple_invalid", f"{label}应大于 0（填写的是 {value}）")
         return f"{factor.normalize():f}", None
     if spec.kind == "int":
@@ -384,6 +419,11 @@ def _check_bands(label: str, value) -> tuple[object, tuple[str, str] | None]:
         if prev["max_age"] is None or prev["max_age"] >= nxt["min_age"]:
             upper = "以上" if prev["max_age"] is None else f"–{prev['max_age']}"
             return None, ("bands_overlap", f"{label}年龄段重叠：{prev['min_age']}{upper} 与 {nxt['min_age']} 起的段")
+        if Decimal(nxt["amount"]) < Decimal(prev["amount"]):
+            # Decision (docs/assistance.md): 高龄津贴 grows with age; a higher band paying
+            # less than a lower one is a typing error, refused rather than warned.
+            return None, ("bands_decreasing", f"{label}的金额不能随年龄降低：{nxt['min_age']} 周岁起的段 "
+                                              f"{nxt['amount']} 元低于 {prev['min_age']} 周岁起的段 {prev['amount']} 元")
     return bands, None
 
 
@@ -444,6 +484,181 @@ def validate_parameters(program: str, values) -> tuple[dict, dict[str, tuple[str
             errors[spec.key] = (f"{spec.key}.{err[0]}", err[1])
         else:
             clean[spec.key] = result
+    return clean, errors
+
+
+# ---------------------------------------------------------------------------------------
+# Input schemas (the facts stored on an enrollment)
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One fact of an enrollment's ``inputs``. ``kind``: ``choice`` (one of ``choices``,
+    a dict code → Chinese name), ``int`` (within ``minimum``/``maximum``), ``money``
+    (plain decimal digits, at most two decimals, ≥ 0), ``bool`` (true/false),
+    ``overlapping`` (``[{"kind": OVERLAP_KINDS key, "amount": money}]``).
+    ``source``: ``declared`` (as given by the caller: the application's home visit and
+    economic-status record, or the county for a direct enrolment) or ``registry`` (taken
+    from the registry by the enrollment service, whatever the caller gave: see
+    ``services.enrollments.registry_facts``). A registry fact is never required from the
+    caller; when given it must still be of the right kind."""
+
+    key: str
+    kind: str
+    label: str
+    required: bool = False
+    choices: dict | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    source: str = "declared"
+
+
+_AREA_OPTIONAL = InputSpec("area", "choice", "城乡类别", choices=AREAS)
+_OVERLAPPING = InputSpec("overlapping", "overlapping", "同类补贴（就高享受）")
+_CERTIFICATE_FACTS = (
+    InputSpec("certificate_valid", "bool", "持有效残疾人证", source="registry"),
+    InputSpec("disability_type", "int", "残疾类别", minimum=1, maximum=7, source="registry"),
+    InputSpec("grade", "int", "残疾等级", minimum=1, maximum=4, source="registry"),
+    InputSpec("long_term_care_need", "bool", "长期照护需求", source="registry"),
+)
+HOUSEHOLD_STATUS = {k: v for k, v in ECONOMIC_STATUS.items() if k != "extreme_poverty"}
+INPUT_SCHEMAS: dict[str, tuple[InputSpec, ...]] = {
+    "subsistence_allowance": (
+        InputSpec("area", "choice", "城乡类别", required=True, choices=AREAS),
+        InputSpec("members", "int", "保障人数", required=True, minimum=1, maximum=99),
+        # one of the two incomes is required (checked in validate_inputs)
+        InputSpec("per_capita_income", "money", "家庭人均月收入"),
+        InputSpec("household_income", "money", "家庭月收入"),
+        InputSpec("elderly_members", "int", "老年人人数", minimum=0, maximum=99),
+        InputSpec("minor_members", "int", "未成年人人数", minimum=0, maximum=99),
+        InputSpec("severely_disabled_members", "int", "重度残疾人人数", minimum=0, maximum=99),
+        InputSpec("deposits", "money", "家庭存款及有价证券"),
+        InputSpec("vehicles", "int", "机动车辆数", minimum=0, maximum=99),
+        InputSpec("housing", "int", "住房套数", minimum=0, maximum=99),
+    ),
+    "extreme_poverty_support": (
+        InputSpec("area", "choice", "城乡类别", required=True, choices=AREAS),
+        InputSpec("self_care", "choice", "生活自理能力", required=True, choices=SELF_CARE),
+        InputSpec("no_work_capacity", "bool", "无劳动能力", required=True),
+        InputSpec("no_income_source", "bool", "无生活来源", required=True),
+        InputSpec("no_supporter", "bool", "无法定义务人或义务人无履行能力", required=True),
+        InputSpec("disabled", "bool", "残疾人", required=True),
+        InputSpec("setting", "choice", "供养方式", choices={"home": "分散供养", "institution": "集中供养"}),
+    ),
+    "disability_living_allowance": (
+        _AREA_OPTIONAL, *_CERTIFICATE_FACTS,
+        InputSpec("household_status", "choice", "家庭经济状况", required=True, choices=HOUSEHOLD_STATUS),
+        InputSpec("extreme_poverty", "bool", "已纳入特困人员救助供养", required=True),
+        # recorded for the care allowance of the same person (applications send both)
+        InputSpec("work_injury_care", "bool", "享受工伤保险生活护理费"),
+        _OVERLAPPING,
+    ),
+    "disability_care_allowance": (
+        _AREA_OPTIONAL, *_CERTIFICATE_FACTS,
+        InputSpec("household_status", "choice", "家庭经济状况", choices=HOUSEHOLD_STATUS),
+        InputSpec("extreme_poverty", "bool", "已纳入特困人员救助供养", required=True),
+        InputSpec("work_injury_care", "bool", "享受工伤保险生活护理费", required=True),
+        _OVERLAPPING,
+    ),
+    "elderly_allowance": (
+        _AREA_OPTIONAL,
+        InputSpec("registered", "bool", "本地户籍", source="registry"),
+    ),
+    "elderly_care_allowance": (
+        _AREA_OPTIONAL,
+        InputSpec("economic_status", "choice", "经济状况", required=True, choices=ECONOMIC_STATUS),
+        InputSpec("capacity_level", "choice", "能力等级", choices=CAPACITY_LEVELS),
+        _OVERLAPPING,
+    ),
+}
+_TRUE = ("true", "1", "yes", "是")
+_FALSE = ("false", "0", "no", "否")
+
+
+def _check_input(spec: InputSpec, value) -> tuple[object, str | None]:
+    """(clean value, None) or (None, Chinese message)."""
+    label = f"{spec.label}（{spec.key}）"
+    if spec.kind == "choice":
+        if isinstance(value, str) and value.strip() in spec.choices:
+            return value.strip(), None
+        allowed = "、".join(f"{k}（{v}）" for k, v in spec.choices.items())
+        return None, f"{label}只能是 {allowed}，填写的是“{str(value)[:40]}”"
+    if spec.kind == "int":
+        if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"{label}应为整数，填写的是“{str(value)[:40]}”"
+        if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
+            return None, f"{label}应在 {spec.minimum}–{spec.maximum} 之间，填写的是 {value}"
+        return value, None
+    if spec.kind == "money":
+        amount, err = parse_money_text(value, label)
+        return (None, err[1]) if err else (f"{amount}", None)
+    if spec.kind == "bool":
+        if isinstance(value, bool):
+            return value, None
+        if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+            return value.strip().lower() in _TRUE, None
+        return None, f"{label}应为“是”（true）或“否”（false），填写的是“{str(value)[:40]}”"
+    if spec.kind == "overlapping":
+        if not isinstance(value, list):
+            return None, f"{label}应为列表，如 [{{\"kind\": \"elderly_care_allowance\", \"amount\": \"100.00\"}}]"
+        out = []
+        for i, item in enumerate(value, 1):
+            if not isinstance(item, dict) or set(item) != {"kind", "amount"} or item["kind"] not in OVERLAP_KINDS:
+                kinds = "、".join(OVERLAP_KINDS)
+                return None, f"{label}第 {i} 项应为 {{\"kind\", \"amount\"}}，kind 为 {kinds} 之一"
+            amount, err = parse_money_text(item["amount"], f"{label}第 {i} 项的金额")
+            if err:
+                return None, err[1]
+            out.append({"kind": item["kind"], "amount": f"{amount}"})
+        return out, None
+    raise ValueError(f"unknown input kind {spec.kind}")
+
+
+def validate_inputs(program: str, inputs) -> tuple[dict, list[tuple[str, str, str]]]:
+    """Check and normalise an enrollment's ``inputs`` against :data:`INPUT_SCHEMAS`.
+
+    Returns ``(clean, errors)``: ``clean`` with money as ``"512.33"`` strings, ints,
+    bools (``"true"``/``"是"`` accepted), trimmed choices; absent optional keys stay
+    absent (the rules' documented defaults apply: e.g. no extra members, no
+    overlapping allowance). ``errors``: ``[(key, code, Chinese message naming the
+    key)]`` with codes ``inputs.unknown`` (a key the program does not read, e.g. a
+    misspelling), ``inputs.incomplete`` (a required fact missing; ``null`` or ``""``
+    count as missing), ``inputs.invalid`` (wrong kind or value, e.g. disability type 9,
+    ``"1e3"``, ``NaN``). An unknown program gives ``("program", "program.unknown", …)``."""
+    schema = INPUT_SCHEMAS.get(program)
+    if schema is None:
+        return {}, [("program", "program.unknown", f"项目“{program}”没有按月测算的依据定义")]
+    if not isinstance(inputs, dict):
+        return {}, [("inputs", "inputs.invalid", "测算依据应为“名称: 值”的对象")]
+    specs = {s.key: s for s in schema}
+    errors: list[tuple[str, str, str]] = []
+    for key in inputs:
+        if key not in specs:
+            known = "、".join(specs)
+            errors.append((str(key), "inputs.unknown", f"{program} 的测算依据没有“{str(key)[:40]}”这一项（可用：{known}）"))
+    clean: dict = {}
+    for spec in schema:
+        value = inputs.get(spec.key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if spec.required:
+                errors.append((spec.key, "inputs.incomplete", f"测算依据缺少“{spec.label}”（{spec.key}）"))
+            continue
+        result, err = _check_input(spec, value)
+        if err:
+            errors.append((spec.key, "inputs.invalid", err))
+        else:
+            clean[spec.key] = result
+    if program == "subsistence_allowance":
+        if "per_capita_income" not in clean and "household_income" not in clean and not any(
+                k in ("per_capita_income", "household_income") for k, _c, _m in errors):
+            errors.append(("household_income", "inputs.incomplete",
+                           "测算依据缺少家庭月收入（household_income）或家庭人均月收入（per_capita_income）"))
+        members = clean.get("members")
+        for key in ("elderly_members", "minor_members", "severely_disabled_members"):
+            if members is not None and clean.get(key, 0) > members:
+                errors.append((key, "inputs.invalid", f"{specs[key].label}（{key}）{clean[key]} 人多于保障人数 {members} 人"))
     return clean, errors
 
 

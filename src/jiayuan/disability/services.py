@@ -5,6 +5,10 @@ Every function is one transaction with its audit entries. The certificate number
 never stored nor logged: it repeats the holder's ID number. The audit log records the
 type and grade digits, the dates and the status, never the number.
 
+Every change of a person's valid certificate (recorded, replaced, revoked, care need)
+sends :data:`jiayuan.disability.signals.certificate_changed` in its transaction (the
+assistance app flags the person's open 两项补贴 enrollments).
+
 Permissions: writes need ``manage_disability`` (community, township, county and city
 staff; not grid members nor auditors) and the holder in the acting user's scope
 (otherwise 404, like every object out of scope). Revealing the whole number needs
@@ -28,6 +32,7 @@ from ..people import services as people_services
 from ..people.models import Person
 from . import rules
 from .models import DisabilityCertificate
+from .signals import certificate_changed
 
 Status = DisabilityCertificate.Status
 NOTE_MAX = 200
@@ -75,6 +80,21 @@ def _clean_text(value, field: str, label: str, limit: int) -> str:
         raise ValidationFailed(_err(field, f"{field}.too_long", _("%(label)s过长：最多 %(limit)s 个字")
                                     % {"label": label, "limit": limit}))
     return text
+
+
+def _facts(cert: DisabilityCertificate | None) -> dict | None:
+    """The facts other apps read from the valid certificate (sent with certificate_changed)."""
+    if cert is None:
+        return None
+    return {"disability_type": cert.disability_type, "grade": cert.grade,
+            "long_term_care_need": cert.long_term_care_need}
+
+
+def _changed(actor: Actor, person, before, after, status: str) -> None:
+    """Send :data:`jiayuan.disability.signals.certificate_changed` (in the caller's
+    transaction: a receiver's failure undoes the change)."""
+    certificate_changed.send(sender=DisabilityCertificate, actor=actor, person=person, before=before,
+                             after=after, status=status)
 
 
 def _check_version(cert: DisabilityCertificate, expected: int | None) -> None:
@@ -197,6 +217,7 @@ def record_certificate(actor: Actor, person: Person, number, issued_on, valid_un
             items.append(_item(cert, "disability.record", {k: [None, v] for k, v in after.items()},
                                {"person": person.pk, "replaces": current.pk if current else None}))
             record_many(actor, items)
+            _changed(actor, person, _facts(current), _facts(cert), "replaced" if current else "recorded")
     except IntegrityError:
         # The partial unique constraint (one valid certificate per person): another
         # request recorded one between our read and our insert.
@@ -240,12 +261,14 @@ def set_care_need(actor: Actor, cert: DisabilityCertificate, need: bool, *, vers
         if locked.long_term_care_need == need:
             return locked
         before = locked.long_term_care_need
+        facts_before = _facts(locked)
         locked.long_term_care_need = need
         locked.version = F("version") + 1
         locked.save(update_fields=["long_term_care_need", "version", "updated_at"])
         locked.refresh_from_db()
         record_many(actor, [_item(locked, "disability.care_need", {"long_term_care_need": [before, need]},
                                   {"note": note} if note else {})])
+        _changed(actor, locked.person, facts_before, _facts(locked), "care_need")
     return locked
 
 
@@ -273,6 +296,7 @@ def revoke_certificate(actor: Actor, cert: DisabilityCertificate, reason: str, *
         locked.refresh_from_db()
         record_many(actor, [_item(locked, "disability.revoke", {"status": [Status.VALID.value, locked.status]},
                                   {"reason": reason})])
+        _changed(actor, locked.person, _facts(locked), None, "revoked")
     return locked
 
 

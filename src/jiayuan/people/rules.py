@@ -941,6 +941,30 @@ def _ascii_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+_PINYIN_WORDS: dict[str, tuple[str, ...]] = {}
+
+
+def _lazy_pinyin(text: str) -> list[str]:
+    """``pypinyin.lazy_pinyin(text, style=Style.NORMAL, errors="default")``, with the
+    reading of each segmented word remembered: lazy_pinyin segments the text, then
+    converts word by word, so the result is the same, without pypinyin's costly style
+    conversion for every character of every name (names share their characters)."""
+    from pypinyin import Style
+    from pypinyin.core import _default_pinyin
+
+    cache = _PINYIN_WORDS
+    out: list[str] = []
+    for word in _default_pinyin.seg(text):
+        readings = cache.get(word)
+        if readings is None:
+            if len(cache) > 200_000:
+                cache.clear()
+            pys = _default_pinyin._converter.convert(word, Style.NORMAL, False, "default", strict=True)
+            readings = cache[word] = tuple(py for item in pys for py in item)
+        out.extend(readings)
+    return out
+
+
 def name_pinyin(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a name, for search.
 
@@ -954,8 +978,6 @@ def name_pinyin(name: str) -> tuple[str, str]:
     尉迟 yuchi, 万俟 moqi).
     Source: pypinyin ``lazy_pinyin`` (Style.NORMAL); surname readings per 百家姓 usage.
     """
-    from pypinyin import Style, lazy_pinyin  # local import: heavy dictionary load
-
     text = _map_dots_and_spaces(normalize_text(name or ""))
     syllables: list[str] = []
     initials: list[str] = []
@@ -968,7 +990,7 @@ def name_pinyin(name: str) -> tuple[str, str]:
             rest = text[len(key):]
             break
     if rest:
-        for token in lazy_pinyin(rest, style=Style.NORMAL, errors="default"):
+        for token in _lazy_pinyin(rest):  # pypinyin: a local import, heavy dictionary load
             if _HAN_SYLLABLE_RE.fullmatch(token):  # one Han character's reading
                 syllables.append(token)
                 initials.append(token[0])

@@ -216,6 +216,9 @@ def move_households(actor: Actor, households: list, target: Region) -> int:
         Person.objects.filter(household__in=ids).update(region=target, version=F("version") + 1)
         PersonTag.objects.filter(person__household__in=ids).update(region=target)
         record_many(actor, items)
+        from ..people.signals import person_moved
+
+        person_moved.send(sender=Person, actor=actor, moves=[(p.pk, p.region_id, target.code) for p in members])
     return len(moved)
 
 

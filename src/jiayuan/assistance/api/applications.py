@@ -15,6 +15,10 @@
   ``POST /assistance/applications/{number}/objections/{id}/resolution``.
 
 Stages are taken through ``POST /api/v1/cases/{number}/transitions`` (with ``version``).
+
+Every endpoint but ``help-kinds`` needs ``view_assistance`` (403 ``permission_denied``
+otherwise: auditor, org staff, department staff, grid member); department staff follow
+their parts of an application through ``/api/v1/cases`` (the engine's tasks).
 """
 
 from datetime import date, datetime
@@ -31,6 +35,7 @@ from ...cases.services import decl_of
 from ..case_types import HELP_KINDS
 from ..selectors import applications as selectors
 from ..services import applications as services
+from .programs import require_view
 
 router = Router(tags=["社会救助申请"])
 
@@ -156,6 +161,7 @@ class ApplicationDetailOut(ApplicationOut):
     objections: list[ObjectionOut]
     notice_from: date | None
     notice_until: date | None
+    home_visits: list[dict]
     assessment: dict
     case: CaseDetailOut
 
@@ -202,7 +208,8 @@ def application_detail(user, app) -> dict:
         "objections": [{"id": o.pk, "received_on": o.received_on, "content": o.content, "resolution": o.resolution,
                         "upheld": o.upheld, "recorded_by": o.recorded_by.full_name or o.recorded_by.username}
                        for o in selectors.objections_of(app)],
-        "notice_from": app.notice_from, "notice_until": app.notice_until, "assessment": app.assessment or {},
+        "notice_from": app.notice_from, "notice_until": app.notice_until,
+        "home_visits": app.case.data.get("home_visits") or [], "assessment": app.assessment or {},
         "case": case_detail(user, app.case),
     })
     return out
@@ -211,6 +218,7 @@ def application_detail(user, app) -> dict:
 @router.post("/applications", response={200: ApplicationDetailOut, 201: ApplicationDetailOut},
              summary="一门受理：登记社会救助申请（一户一次申请多项救助）")
 def create_application(request, body: ApplicationIn):
+    require_view(request)
     key = body.request_key or request.headers.get("Idempotency-Key", "")
     parts = [p if isinstance(p, str) else p.dict() for p in body.parts]
     app, created = services.take_application(
@@ -224,6 +232,7 @@ def create_application(request, body: ApplicationIn):
 @router.get("/applications", response=ApplicationPage, summary="社会救助申请列表（本辖区，最新在前）")
 def list_applications(request, state: str = "", kind: str = "", open: bool | None = None, region: str = "",
                       q: str = "", path: str = "", page: int = 1, page_size: int = 50):
+    require_view(request)
     page_size, page = max(1, min(page_size, 200)), max(1, page)
     f = selectors.ApplicationFilters(state=state, kind=kind, open=open, region=region, q=q, path=path)
     qs = selectors.search_applications(request.auth, f)
@@ -235,27 +244,33 @@ def list_applications(request, state: str = "", kind: str = "", open: bool | Non
 @router.get("/applications/{number}", response=ApplicationDetailOut,
             summary="社会救助申请详情（救助事项、家庭经济状况、公示异议、审核测算、流转记录和可办理操作）")
 def get_application(request, number: str):
+    require_view(request)
     return application_detail(request.auth, selectors.get_application(request.auth, number))
 
 
+# The rows of the economic-status record are taken as sent and checked by the service
+# (services.applications._clean_record), so that every problem — a float or "1e3"
+# amount, a fractional quantity, a note too long — comes back in Chinese under the key
+# of its place (``incomes.0.monthly_amount``). Money is sent as text ("1200.50") or a
+# whole number.
 class MemberIn(Schema):
-    person: int
-    co_resident: bool = True
-    note: str = ""
+    person: Any = None
+    co_resident: Any = True
+    note: Any = ""
 
 
 class IncomeIn(Schema):
-    person: int | None = None
-    kind: str
-    monthly_amount: str | int
-    note: str = ""
+    person: Any = None
+    kind: Any = ""
+    monthly_amount: Any = None
+    note: Any = ""
 
 
 class AssetIn(Schema):
-    kind: str
-    value: str | int
-    quantity: int = 1
-    note: str = ""
+    kind: Any = ""
+    value: Any = None
+    quantity: Any = 1
+    note: Any = ""
 
 
 class EconomicStatusIn(Schema):
@@ -267,6 +282,7 @@ class EconomicStatusIn(Schema):
 @router.put("/applications/{number}/economic-status", response=ApplicationDetailOut,
             summary="登记家庭经济状况（共同生活成员、月收入、财产；整体替换）")
 def put_economic_status(request, number: str, body: EconomicStatusIn):
+    require_view(request)
     app = selectors.get_application(request.auth, number)
     services.record_economic_status(
         actor(request), app, members=[m.dict() for m in body.members] if body.members is not None else None,
@@ -275,17 +291,18 @@ def put_economic_status(request, number: str, body: EconomicStatusIn):
 
 
 class ObjectionIn(Schema):
-    received_on: date | str
-    content: str
+    received_on: Any = None   # YYYY-MM-DD, checked by the service
+    content: Any = ""
 
 
 class ResolutionIn(Schema):
-    resolution: str
+    resolution: Any = ""
     upheld: Any = None
 
 
 @router.post("/applications/{number}/objections", response={201: ObjectionOut}, summary="登记公示异议")
 def add_objection(request, number: str, body: ObjectionIn):
+    require_view(request)
     app = selectors.get_application(request.auth, number)
     o = services.record_objection(actor(request), app, body.received_on, body.content)
     return Status(201, {"id": o.pk, "received_on": o.received_on, "content": o.content, "resolution": o.resolution,
@@ -295,6 +312,7 @@ def add_objection(request, number: str, body: ObjectionIn):
 @router.post("/applications/{number}/objections/{int:objection_id}/resolution", response=ObjectionOut,
              summary="公示异议的核实处理（是否成立）")
 def resolve_objection(request, number: str, objection_id: int, body: ResolutionIn):
+    require_view(request)
     app = selectors.get_application(request.auth, number)
     o = selectors.get_objection(request.auth, app, objection_id)
     o = services.resolve_objection(actor(request), o, body.resolution, body.upheld)

@@ -2,8 +2,11 @@
 
 Every query starts from :func:`applications_for`: the applications of households in the
 user's subtree (``region_code LIKE scope%``), for roles with ``view_assistance``; an
-application outside the scope answers 404 like one that does not exist. Department
-staff follow their parts on the case pages (``cases.selectors``), not here.
+application outside the scope answers 404 like one that does not exist. Roles without
+``view_assistance`` (auditor, org staff, department staff) get nothing here; the API and
+pages answer them 403 before reading. Department staff follow their parts on the case
+pages and ``/api/v1/cases`` (``cases.selectors``): the application record (the
+household's incomes and assets) is not theirs to read.
 """
 
 from __future__ import annotations
@@ -40,6 +43,29 @@ def get_application(user, number: str) -> AssistanceApplication:
         return applications_for(user).get(case__number=number)
     except AssistanceApplication.DoesNotExist:
         raise Http404 from None
+
+
+# Who may make the home visit (入户调查): staff of the community, the township (street)
+# or the county (民政) whose scope contains the application's region.
+VISIT_STAFF_ROLES = ("community_worker", "community_director", "township_officer", "county_officer")
+
+
+def visit_staff(app: AssistanceApplication) -> QuerySet:
+    """Active accounts that may be named as visitors of ``app``'s home visit: a role of
+    :data:`VISIT_STAFF_ROLES` and a scope region that contains the application's region
+    (the community itself, its township, its county). Ordered by level (community
+    first), then name."""
+    from ...accounts.models import User
+
+    code = app.region_id
+    prefixes = [code[:n] for n in range(2, len(code) + 1)]
+    return (User.objects.filter(is_active=True, role__in=VISIT_STAFF_ROLES, scope_id__in=prefixes)
+            .order_by("-scope_id", "full_name", "username"))
+
+
+def staff_label(user) -> str:
+    """``姓名（用户名）`` of an account, as the visit lists and the timeline show it."""
+    return f"{user.full_name}（{user.username}）" if user.full_name else user.username
 
 
 def get_objection(user, application: AssistanceApplication, pk) -> NoticeObjection:

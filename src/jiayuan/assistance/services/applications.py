@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-from decimal import Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import Decimal
 
 from django.db import transaction
 from django.http import Http404
@@ -70,6 +72,7 @@ TYPE_CODE = "assistance_application"
 PROCESS_LIMIT_DAYS = 30          # working days from acceptance (社会救助暂行办法; 民发〔2021〕57号 (check))
 PROCESS_LIMIT_DAYS_EXTENDED = 45  # in special cases
 NOTICE_DAYS = 7                  # public notice in the community, calendar days (公示期为7天)
+NOTICE_START_MAX_AHEAD = 3       # the notice starts at most this many calendar days after the initial opinion
 EMERGENCY_COMPLETION_DAYS = 5    # default when the temporary-assistance parameters do not say
 MAX_TEXT = 2000
 
@@ -95,6 +98,18 @@ def _err(name: str, code: str, message: str) -> dict:
     return {name: [{"code": code, "message": message}]}
 
 
+def _free_text(value) -> str:
+    """Prose typed by staff (the reason of an application, objections, resolutions):
+    control characters (Unicode Cc, e.g. NUL, ESC) other than line breaks and tabs
+    removed, ``\r\n`` made ``\n``, stripped; Chinese punctuation kept as typed (unlike
+    people.rules.clean_free_text, which applies NFKC to one-line fields). Not a string
+    → ''."""
+    if not isinstance(value, str):
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+
+
 def _require(actor: Actor, perm: Perm) -> None:
     if actor.user is None or not actor.user.can(perm):
         raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
@@ -102,6 +117,13 @@ def _require(actor: Actor, perm: Perm) -> None:
 
 def _local_date(now: datetime.datetime) -> datetime.date:
     return timezone.localtime(now).date()
+
+
+def _real_today(ctx) -> datetime.date:
+    """The Beijing date a time guard compares with: the transition's date, but never
+    after the real current date (a ``now`` passed in from the future cannot end a
+    period early; the API and pages never pass one)."""
+    return min(_local_date(ctx.now), timezone.localdate(timezone.now()))
 
 
 def first_of_next_month(day: datetime.date) -> datetime.date:
@@ -115,20 +137,45 @@ def process_due(accepted_on: datetime.date, days: int) -> datetime.date:
     return case_rules.add_working_days(accepted_on, days, workdays.is_workday)
 
 
-def parse_money(raw, field: str, *, positive: bool = False) -> Decimal:
-    """Yuan from text (``"1200"``, ``"1200.50"``): Decimal with at most 2 places, ≥ 0
-    (> 0 with ``positive``). Raises ValidationFailed on ``field``."""
-    text = str(raw if raw is not None else "").strip().replace(",", "").replace("，", "")
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(_err(field, f"{field}.invalid", _("金额格式错误，请填写元，如 1200 或 1200.50"))) from None
-    if not value.is_finite() or value.as_tuple().exponent < -2:
-        raise ValidationFailed(_err(field, f"{field}.invalid", _("金额最多精确到分（两位小数）")))
+_MONEY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+MAX_MONEY = Decimal("10000000000")   # DecimalField(12, 2)
+
+
+def parse_money(raw, field: str, *, positive: bool = False, code: str = "") -> Decimal:
+    """Yuan from text (``"1200"``, ``"1200.50"``, ``"1,200.50"``) or a whole number (an
+    ``int`` from JSON): Decimal with at most 2 places, ≥ 0 (> 0 with ``positive``),
+    below 10 000 000 000. Refused, each with a Chinese message, as ValidationFailed on
+    ``field`` (code ``code``, default ``<field>.invalid``): a JSON number with a fraction
+    (a float: money is sent as text), ``true``/``false``, exponent notation (``"1e3"``),
+    ``NaN``/``Infinity``, more than 2 decimals, a negative amount."""
+    code = code or f"{field}.invalid"
+
+    def fail(message):
+        return ValidationFailed(_err(field, code, message))
+
+    if isinstance(raw, bool) or isinstance(raw, float):
+        raise fail(_("金额请以文字填写（如 \"1200.50\"），不要用带小数的数字类型"))
+    if isinstance(raw, Decimal):
+        text = str(raw) if raw.is_finite() else "NaN"
+        if "E" in text or "e" in text:
+            text = format(raw, "f")
+    elif isinstance(raw, int):
+        text = str(raw)
+    elif isinstance(raw, str) or raw is None:
+        text = unicodedata.normalize("NFKC", raw or "").strip().replace(",", "")
+    else:
+        raise fail(_("金额格式错误，请填写元，如 1200 或 1200.50"))
+    if not text:
+        raise fail(_("请填写金额（元）"))
+    if not _MONEY_TEXT.fullmatch(text):
+        raise fail(_("金额格式错误，请填写元，如 1200 或 1200.50"))
+    value = Decimal(text)
+    if value.as_tuple().exponent < -2:
+        raise fail(_("金额最多精确到分（两位小数）"))
     if value < 0 or (positive and value == 0):
-        raise ValidationFailed(_err(field, f"{field}.invalid", _("金额须大于 0") if positive else _("金额不能为负数")))
-    if value >= Decimal("10000000000"):
-        raise ValidationFailed(_err(field, f"{field}.invalid", _("金额过大")))
+        raise fail(_("金额须大于 0") if positive else _("金额不能为负数"))
+    if value >= MAX_MONEY:
+        raise fail(_("金额过大"))
     return value.quantize(rules.FEN)
 
 
@@ -211,7 +258,7 @@ def application_intake(actor: Actor, payload: dict) -> CaseDraft:
     area = str(payload.get("area") or "").strip()
     if area and area not in ("urban", "rural"):
         errors.update(_err("area", "area.invalid", _("城乡类别须为城市或农村")))
-    reason = str(payload.get("reason") or "").strip()
+    reason = _free_text(payload.get("reason"))
     if len(reason) > MAX_TEXT:
         errors.update(_err("reason", "reason.too_long", _("申请理由不能超过 %(n)s 个字") % {"n": MAX_TEXT}))
     emergency = payload.get("emergency") in (True, "true", "1", 1, "on")
@@ -397,9 +444,43 @@ def take_application(actor: Actor, household, applicant, area: str, parts, reaso
 RECORD_STATES = ("accepted", "visiting", "initial_review")
 
 
+NOTE_MAX = 200   # characters of a member's, an income's or an asset's note
+
+
+def _int_or_none(value):
+    """An id from JSON or a form: int, or digits; anything else (a float, a bool) None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _clean_note(value, key: str, what: str, errors: dict) -> str:
+    """A note of the record: control characters removed, one line (people.rules.
+    clean_free_text); longer than :data:`NOTE_MAX` → an error on ``key`` (never cut)."""
+    from ...people import rules as people_rules
+
+    try:
+        note = people_rules.clean_free_text(value)
+    except TypeError:
+        errors[key] = [{"code": "note.invalid", "message": _("%(what)s的说明应为文字") % {"what": what}}]
+        return ""
+    if len(note) > NOTE_MAX:
+        errors[key] = [{"code": "note.too_long", "message": _("%(what)s的说明不能超过 %(n)s 个字（现为 %(len)s 个字）") % {
+            "what": what, "n": NOTE_MAX, "len": len(note)}}]
+    return note
+
+
 def _clean_record(app: AssistanceApplication, members, incomes, assets) -> tuple[list, list, list]:
-    """(members, incomes, assets) as model rows, or ValidationFailed naming every problem
-    (``members[2].person`` style keys are avoided: one list of errors per section)."""
+    """(members, incomes, assets) as model rows, or ValidationFailed naming every problem.
+
+    Error keys name the place in the payload, 0-based as in the JSON
+    (``members.1.person``, ``incomes.0.monthly_amount``, ``assets.2.quantity``,
+    ``incomes.0.note``); the messages count from 1 (第 1 项收入). Problems of a whole
+    section are on ``members``. Amounts through :func:`parse_money`."""
     from ...people.models import Person
 
     errors: dict = {}
@@ -407,82 +488,85 @@ def _clean_record(app: AssistanceApplication, members, incomes, assets) -> tuple
     rows_m: list[ApplicationMember] = []
     if members is None:
         members = [{"person": pk, "co_resident": True} for pk in household_members]
+    if not isinstance(members, (list, tuple)):
+        raise ValidationFailed(_err("members", "members.invalid", _("家庭成员应为列表")))
     seen = set()
-    m_errors = []
-    for i, m in enumerate(members, 1):
-        try:
-            pid = int(m.get("person"))
-        except (TypeError, ValueError):
-            pid = None
-        if pid not in household_members:
-            m_errors.append({"code": "members.not_member", "message": _("第 %(n)s 名成员不是该户成员") % {"n": i}})
+    for i, m in enumerate(members):
+        n = i + 1
+        if not isinstance(m, dict):
+            errors[f"members.{i}"] = [{"code": "members.invalid", "message": _("第 %(n)s 名成员格式错误") % {"n": n}}]
             continue
+        pid = _int_or_none(m.get("person"))
+        if pid not in household_members:
+            errors[f"members.{i}.person"] = [{"code": "members.not_member", "message": _(
+                "第 %(n)s 名成员不是该户成员") % {"n": n}}]
+            continue
+        note = _clean_note(m.get("note"), f"members.{i}.note", _("第 %(n)s 名成员") % {"n": n}, errors)
         if pid in seen:
             continue
         seen.add(pid)
-        note = str(m.get("note") or "").strip()[:200]
         co = m.get("co_resident", True) in (True, "true", "1", 1, "on")
         rows_m.append(ApplicationMember(application=app, person_id=pid, co_resident=co, note=note))
-    if not rows_m:
-        m_errors.append({"code": "members.required", "message": _("请至少登记一名家庭成员")})
-    elif not any(r.co_resident for r in rows_m):
-        m_errors.append({"code": "members.no_co_resident", "message": _("至少须有一名共同生活的家庭成员")})
-    if m_errors:
-        errors["members"] = m_errors
+    if not rows_m and not any(k.startswith("members.") for k in errors):
+        errors["members"] = [{"code": "members.required", "message": _("请至少登记一名家庭成员")}]
+    elif rows_m and not any(r.co_resident for r in rows_m):
+        errors["members"] = [{"code": "members.no_co_resident", "message": _("至少须有一名共同生活的家庭成员")}]
     kinds_i, kinds_a = income_kinds(), asset_kinds()
     rows_i: list[IncomeItem] = []
-    i_errors = []
-    for i, item in enumerate(incomes or [], 1):
-        kind = str(item.get("kind") or "")
-        if kind not in kinds_i:
-            i_errors.append({"code": "incomes.kind", "message": _("第 %(n)s 项收入的类型无效") % {"n": i}})
+    if not isinstance(incomes or [], (list, tuple)):
+        raise ValidationFailed(_err("incomes", "incomes.invalid", _("收入应为列表")))
+    for i, item in enumerate(incomes or []):
+        n, key = i + 1, f"incomes.{i}"
+        if not isinstance(item, dict):
+            errors[key] = [{"code": "incomes.invalid", "message": _("第 %(n)s 项收入格式错误") % {"n": n}}]
             continue
+        bad = len(errors)
+        kind = item.get("kind")
+        if not isinstance(kind, str) or kind not in kinds_i:
+            errors[f"{key}.kind"] = [{"code": "incomes.kind", "message": _("第 %(n)s 项收入的类型无效") % {"n": n}}]
         pid = item.get("person")
-        if pid not in (None, ""):
-            try:
-                pid = int(pid)
-            except (TypeError, ValueError):
-                pid = -1
-            if pid not in seen:
-                i_errors.append({"code": "incomes.person", "message": _("第 %(n)s 项收入的取得人不在登记的家庭成员中") % {
-                    "n": i}})
-                continue
-        else:
+        if pid in (None, ""):
             pid = None
+        else:
+            pid = _int_or_none(pid)
+            if pid is None or pid not in seen:
+                errors[f"{key}.person"] = [{"code": "incomes.person", "message": _(
+                    "第 %(n)s 项收入的取得人不在登记的家庭成员中") % {"n": n}}]
+        amount = None
         try:
-            amount = parse_money(item.get("monthly_amount"), "incomes")
+            amount = parse_money(item.get("monthly_amount"), f"{key}.monthly_amount", code="incomes.amount")
         except ValidationFailed as exc:
-            i_errors.append({"code": "incomes.amount", "message": _("第 %(n)s 项收入：%(msg)s") % {
-                "n": i, "msg": exc.message}})
-            continue
-        rows_i.append(IncomeItem(application=app, person_id=pid, kind=kind, monthly_amount=amount,
-                                 note=str(item.get("note") or "").strip()[:200]))
-    if i_errors:
-        errors["incomes"] = i_errors
+            errors[f"{key}.monthly_amount"] = [{"code": "incomes.amount", "message": _(
+                "第 %(n)s 项收入：%(msg)s") % {"n": n, "msg": exc.message}}]
+        note = _clean_note(item.get("note"), f"{key}.note", _("第 %(n)s 项收入") % {"n": n}, errors)
+        if len(errors) == bad:
+            rows_i.append(IncomeItem(application=app, person_id=pid, kind=kind, monthly_amount=amount, note=note))
     rows_a: list[AssetItem] = []
-    a_errors = []
-    for i, item in enumerate(assets or [], 1):
-        kind = str(item.get("kind") or "")
-        if kind not in kinds_a:
-            a_errors.append({"code": "assets.kind", "message": _("第 %(n)s 项财产的类型无效") % {"n": i}})
+    if not isinstance(assets or [], (list, tuple)):
+        raise ValidationFailed(_err("assets", "assets.invalid", _("财产应为列表")))
+    for i, item in enumerate(assets or []):
+        n, key = i + 1, f"assets.{i}"
+        if not isinstance(item, dict):
+            errors[key] = [{"code": "assets.invalid", "message": _("第 %(n)s 项财产格式错误") % {"n": n}}]
             continue
+        bad = len(errors)
+        kind = item.get("kind")
+        if not isinstance(kind, str) or kind not in kinds_a:
+            errors[f"{key}.kind"] = [{"code": "assets.kind", "message": _("第 %(n)s 项财产的类型无效") % {"n": n}}]
+        value = None
         try:
-            value = parse_money(item.get("value"), "assets")
+            value = parse_money(item.get("value"), f"{key}.value", code="assets.value")
         except ValidationFailed as exc:
-            a_errors.append({"code": "assets.value", "message": _("第 %(n)s 项财产：%(msg)s") % {
-                "n": i, "msg": exc.message}})
-            continue
-        try:
-            qty = int(item.get("quantity") or 1)
-            if not 1 <= qty <= 999:
-                raise ValueError
-        except (TypeError, ValueError):
-            a_errors.append({"code": "assets.quantity", "message": _("第 %(n)s 项财产的数量须为 1–999") % {"n": i}})
-            continue
-        rows_a.append(AssetItem(application=app, kind=kind, value=value, quantity=qty,
-                                note=str(item.get("note") or "").strip()[:200]))
-    if a_errors:
-        errors["assets"] = a_errors
+            errors[f"{key}.value"] = [{"code": "assets.value", "message": _("第 %(n)s 项财产：%(msg)s") % {
+                "n": n, "msg": exc.message}}]
+        raw_qty = item.get("quantity")
+        qty = 1 if raw_qty in (None, "") else _int_or_none(raw_qty)
+        if qty is None or not 1 <= qty <= 999:
+            errors[f"{key}.quantity"] = [{"code": "assets.quantity", "message": _(
+                "第 %(n)s 项财产的数量须为 1–999 的整数") % {"n": n}}]
+        note = _clean_note(item.get("note"), f"{key}.note", _("第 %(n)s 项财产") % {"n": n}, errors)
+        if len(errors) == bad:
+            rows_a.append(AssetItem(application=app, kind=kind, value=value, quantity=qty, note=note))
     if errors:
         raise ValidationFailed(errors)
     return rows_m, rows_i, rows_a
@@ -543,8 +627,12 @@ def record_objection(actor: Actor, application: AssistanceApplication, received_
         raise Http404
     now = now or timezone.now()
     today = _local_date(now)
-    content = str(content or "").strip()
-    day = received_on if isinstance(received_on, datetime.date) else parse_date(str(received_on or ""))
+    content = _free_text(content)
+    try:
+        day = received_on if isinstance(received_on, datetime.date) else parse_date(
+            received_on.strip() if isinstance(received_on, str) else "")
+    except ValueError:   # 2025-02-30
+        day = None
     with transaction.atomic():
         app = AssistanceApplication.objects.select_for_update().select_related("case").get(pk=application.pk)
         if app.case.state != "public_notice" or app.notice_from is None:
@@ -577,7 +665,7 @@ def resolve_objection(actor: Actor, objection: NoticeObjection, resolution: str,
     app = objection.application
     if actor.user is not None and not app.region_id.startswith(actor.user.scope_code):
         raise Http404
-    resolution = str(resolution or "").strip()
+    resolution = _free_text(resolution)
     if not resolution:
         raise ValidationFailed(_err("resolution", "objection.resolution", _("请填写核实处理情况")))
     if len(resolution) > MAX_TEXT:
@@ -851,7 +939,7 @@ def _notice_period_over(ctx):
     app = _app(ctx)
     if app.notice_until is None:
         return _("尚未公示")
-    today = _local_date(ctx.now)
+    today = _real_today(ctx)
     if today > app.notice_until:
         return True
     return _("公示期为 %(from)s 至 %(until)s（7 天），%(next)s 起方可报送审核") % {
@@ -933,25 +1021,80 @@ def _accept(ctx):
     app.save(update_fields=["materials_missing", "updated_at"])
 
 
+def _visit_staff(app, raw, field: str, label: str, errors: dict):
+    """The staff account named in a visitor field (user id, or username) if it may make
+    the visit (:func:`jiayuan.assistance.selectors.applications.visit_staff`); else an
+    error on ``field`` and None."""
+    from ..selectors.applications import visit_staff
+
+    text = str(raw or "").strip()
+    if not text:
+        errors.update(_err(field, f"{field}.required", _("请选择%(label)s") % {"label": label}))
+        return None
+    staff = visit_staff(app)
+    user = None
+    if text.isdigit():
+        user = staff.filter(pk=int(text)).first()
+    if user is None:
+        user = staff.filter(username=text).first()
+    if user is None:
+        errors.update(_err(field, "visitors.not_staff", _(
+            "%(label)s须为本申请所在社区（村）、乡镇（街道）或县区的在职工作人员账号（“%(given)s”不是）") % {
+            "label": label, "given": text[:50]}))
+    return user
+
+
 @effect("assistance.home_visit")
 def _home_visit(ctx):
-    """入户调查 by two staff: the two visitors must be different people; the visit date
-    not before acceptance nor in the future."""
-    v1 = " ".join(str(ctx.values.get("visitor_1", "")).split())
-    v2 = " ".join(str(ctx.values.get("visitor_2", "")).split())
-    if not v1 or not v2 or v1.casefold() == v2.casefold():
-        raise ValidationFailed(_err("visitor_2", "visitors.two_required", _("入户调查须由两名不同的工作人员进行")))
+    """入户调查 by two staff (社会救助暂行办法第十一条; 民发〔2021〕57号 **(check)**: 入户调查
+    人员不少于 2 人): ``visitor_1`` and ``visitor_2`` are two different staff accounts
+    (user id or username) of the application's area — a community worker or director,
+    a township (street) or county officer whose scope contains the household's region;
+    ``others_present`` (optional) names anyone else who was there. The visit date is not
+    before acceptance nor in the future. The visitors are kept with ids and names in
+    ``case.data["home_visits"]`` (one entry per visit, the last one last). Raises
+    ValidationFailed (422): ``visitors.not_staff`` (unknown account, another area, a
+    role that does not visit), ``visitors.two_required`` (the same account twice),
+    ``visit_date.invalid``, ``others_present.invalid``."""
+    from ...people import rules as people_rules
+    from ..selectors.applications import staff_label
+
+    app = _app(ctx)
+    errors: dict = {}
+    first = _visit_staff(app, ctx.values.get("visitor_1"), "visitor_1", _("调查人员（一）"), errors)
+    second = _visit_staff(app, ctx.values.get("visitor_2"), "visitor_2", _("调查人员（二）"), errors)
+    if first is not None and second is not None and first.pk == second.pk:
+        errors.update(_err("visitor_2", "visitors.two_required", _(
+            "入户调查须由两名不同的工作人员进行（两项都选了 %(name)s）") % {"name": staff_label(first)}))
+    others = people_rules.clean_free_text(ctx.values.get("others_present") or "")
+    if len(others) > 200:
+        errors.update(_err("others_present", "others_present.invalid", _("其他在场人员不能超过 200 个字")))
     day = ctx.values.get("visit_date")
     accepted = ctx.case.data.get("accepted_on")
     if day is not None and (day > _local_date(ctx.now) or (accepted and day.isoformat() < accepted)):
-        raise ValidationFailed(_err("visit_date", "visit_date.invalid", _("调查日期须在受理之后、不晚于今天")))
+        errors.update(_err("visit_date", "visit_date.invalid", _("调查日期须在受理之后、不晚于今天")))
+    if errors:
+        raise ValidationFailed(errors)
+    data = dict(ctx.case.data)
+    data["home_visits"] = list(data.get("home_visits") or []) + [{
+        "visit_date": day.isoformat() if day else None,
+        "visitors": [{"id": u.pk, "username": u.username, "name": u.full_name or u.username, "role": u.role}
+                     for u in (first, second)],
+        "others_present": others, "recorded_at": timezone.localtime(ctx.now).isoformat()}]
+    ctx.case.data = data
 
 
 @effect("assistance.initial_opinion")
 def _initial_opinion(ctx):
     """初审意见: the eligibility assessment by the rules with the parameters in force this
     month (stored in ``assessment``); with a favourable opinion the public notice starts
-    (7 days from ``notice_from``, default today)."""
+    on ``notice_from`` (default: the Beijing date of this transition) and runs 7 full
+    calendar days: ``notice_until`` = ``notice_from`` + 6, the next step from the 8th
+    day (guard ``assistance.notice_period_over``). ``notice_from`` must lie between the
+    day of the initial opinion and :data:`NOTICE_START_MAX_AHEAD` (3) days later — a
+    notice is never backdated (ValidationFailed ``notice_from.invalid``) — so a notice
+    decided on a Friday may be posted on Monday and still end within the stage's 7
+    working days."""
     app = _app(ctx)
     today = _local_date(ctx.now)
     with translation.override("zh-hans"):
@@ -960,9 +1103,11 @@ def _initial_opinion(ctx):
     app.assessment = assessment
     if ctx.values.get("opinion") == "eligible":
         start = ctx.values.get("notice_from") or today
-        accepted = ctx.case.data.get("accepted_on")
-        if start > today or (accepted and start.isoformat() < accepted):
-            raise ValidationFailed(_err("notice_from", "notice_from.invalid", _("公示开始日期须在受理之后、不晚于今天")))
+        latest = today + datetime.timedelta(days=NOTICE_START_MAX_AHEAD)
+        if not today <= start <= latest:
+            raise ValidationFailed(_err("notice_from", "notice_from.invalid", _(
+                "公示开始日期须在 %(from)s（提出初审意见当天）至 %(to)s 之间，不能提前到初审意见之前") % {
+                "from": today.isoformat(), "to": latest.isoformat()}))
         app.notice_from = start
         app.notice_until = start + datetime.timedelta(days=NOTICE_DAYS - 1)
     app.save(update_fields=["assessment", "notice_from", "notice_until", "updated_at"])

@@ -14,6 +14,15 @@ deceased or moved out, it sends :data:`jiayuan.people.signals.life_status_change
 its transaction; :func:`flag_for_life_status` (connected in ``AssistanceConfig.ready``)
 flags at once every open enrollment of that person — as beneficiary or payee, or as a
 member of an enrolled household — for a decision (terminate, review, or clear).
+Likewise :data:`jiayuan.disability.signals.certificate_changed` (a certificate
+recorded, replaced, revoked, or its care need changed) flags the person's open 两项补贴
+enrollments (:func:`flag_for_certificate`), and :data:`jiayuan.people.signals.person_moved`
+moves the enrollments' region with the person inside the county, or flags them
+``moved_county`` when the person moved to another county (:func:`follow_moves`).
+
+Inputs: :func:`prepare_inputs` checks them against ``rules.INPUT_SCHEMAS`` and replaces
+the facts the registry holds (certificate, 低保 household, 特困 support, registration)
+by the registry's.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, record, record_many
@@ -33,15 +43,22 @@ from ...regions.models import Region
 from .. import rules
 from ..models import Enrollment, EnrollmentEvent, Program
 from ..selectors.parameters import parameter_in_force
-from .parameters import _err, require, resolve_program
+from .parameters import REASON_MAX, _err, check_month, clean_text, require, resolve_program
 
 FLAG_LABELS = {
     "deceased": "本人已故",
     "moved_out": "本人已迁出",
     "member_deceased": "家庭成员已故",
     "member_moved_out": "家庭成员已迁出",
+    "certificate_changed": "残疾人证变更",
+    "certificate_revoked": "残疾人证已注销",
+    "moved_county": "已迁至其他县区",
 }
+# Flags about the beneficiary's own life status: a later, lesser flag does not hide them.
+LIFE_FLAGS = ("deceased", "moved_out")
 OPEN = (Enrollment.Status.ACTIVE, Enrollment.Status.SUSPENDED)
+DISABILITY_PROGRAMS = ("disability_living_allowance", "disability_care_allowance")
+MONTH_LABELS = {"start_month": _lazy("起始月份"), "end_month": _lazy("最后发放月份"), "month": _lazy("测算月份")}
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -58,19 +75,10 @@ def _clamp(year: int, month: int, day: int) -> datetime.date:
 
 
 def first_of_month(value, field: str) -> datetime.date:
-    """A first-of-month date from a date or ``YYYY-MM-DD``/``YYYY-MM``; else 422."""
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = datetime.date.fromisoformat(text if len(text) > 7 else text + "-01")
-        except ValueError:
-            value = None
-    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        raise ValidationFailed(_err(field, f"{field}.missing", _("请填写月份（某月1日）")))
-    if value.day != 1:
-        raise ValidationFailed(_err(field, f"{field}.not_first", _("月份须为某月1日（填写的是 %(date)s）")
-                                    % {"date": value.isoformat()}))
-    return value
+    """A first-of-month date from a date or ``YYYY-MM-DD``/``YYYY-MM`` within 2000-01 …
+    today + 24 months (:func:`.parameters.check_month`); else 422 ``<field>.missing`` /
+    ``.not_first`` / ``.out_of_range``."""
+    return check_month(value, field, str(MONTH_LABELS.get(field, _("月份"))))
 
 
 def mask_account(account: str) -> str:
@@ -95,10 +103,83 @@ def _event(enrollment: Enrollment, kind: str, actor: Actor | None, reason: str =
 
 
 def _reason_required(reason: str, field: str = "reason") -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise ValidationFailed(_err(field, f"{field}.missing", _("请填写理由")))
-    return text
+    """The reason (or note) as stored: control characters removed, required, at most
+    500 characters (422 ``<field>.missing`` / ``.too_long``; never cut)."""
+    return clean_text(reason, field, _("说明") if field == "note" else _("理由"), REASON_MAX, required=True)
+
+
+def _inputs_error(errors: list[tuple[str, str, str]]) -> ValidationFailed:
+    """422 from rules.validate_inputs' errors, all on the field ``inputs``; the top-level
+    code is the errors' code when they share one (``inputs.unknown`` …)."""
+    exc = ValidationFailed({"inputs": [{"code": code, "message": msg} for _key, code, msg in errors]})
+    codes = {code for _key, code, _msg in errors}
+    if len(codes) == 1:
+        exc.code = codes.pop()
+    return exc
+
+
+def registry_facts(program: Program, person, month: datetime.date) -> dict:
+    """The facts of ``person`` the registry holds for ``program`` in ``month``, which
+    override whatever the caller gave:
+
+    - 两项补贴: the valid certificate on the month's last day
+      (:func:`jiayuan.disability.selectors.certificate_facts`): ``certificate_valid``,
+      ``disability_type``, ``grade``, ``long_term_care_need``; ``extreme_poverty`` is true
+      when the person has an open 特困 enrollment (a declared true stays true);
+    - 高龄津贴: ``registered`` = the person's residence status is 户籍人口.
+
+    Declared (not in the registry, kept as given): 低保 incomes, assets and member counts;
+    特困 ``no_work_capacity``, ``no_income_source``, ``no_supporter``, ``self_care``,
+    ``disabled``, ``setting``; 两项补贴 ``work_injury_care``, ``overlapping``,
+    ``household_status`` other than 低保 (low-income is not recorded; 低保 is checked by
+    :func:`prepare_inputs`); 养老服务补贴 ``economic_status``, ``capacity_level``,
+    ``overlapping``. Raises ValidationFailed ``certificate.missing`` (两项补贴 without a
+    valid certificate)."""
+    code = program.code
+    if code in DISABILITY_PROGRAMS:
+        from ...disability.rules import describe
+        from ...disability.selectors import certificate_facts
+
+        facts = certificate_facts([person.pk], on=rules.last_day_of_month(month)).get(person.pk)
+        if facts is None:
+            raise ValidationFailed(_err("inputs", "certificate.missing", _(
+                "%(name)s 在 %(month)s 没有有效的第二代残疾人证，不能纳入%(program)s；请先登记残疾人证")
+                % {"name": person.name, "month": rules.ym(month), "program": program.name}))
+        in_support = Enrollment.objects.filter(program_id="extreme_poverty_support", person_id=person.pk,
+                                               status__in=OPEN).exists()
+        out = {"certificate_valid": True, "disability_type": facts["disability_type"], "grade": facts["grade"],
+               "long_term_care_need": bool(facts["long_term_care_need"])}
+        if in_support:
+            out["extreme_poverty"] = True
+        out["_certificate"] = describe(facts["disability_type"], facts["grade"])
+        return out
+    if code == "elderly_allowance":
+        return {"registered": person.residence_status == "registered"}
+    return {}
+
+
+def prepare_inputs(program: Program, person, inputs, month: datetime.date) -> dict:
+    """``inputs`` checked against ``rules.INPUT_SCHEMAS`` (422 ``inputs.unknown``,
+    ``inputs.incomplete``, ``inputs.invalid``, Chinese messages naming the key),
+    normalised, with the registry's facts (:func:`registry_facts`) in place of the given
+    ones. ``household_status`` ``subsistence`` for the living allowance needs an open 低保
+    enrollment of the person's household (422 ``household.not_subsistence``). Returns the
+    inputs to store."""
+    clean, errors = rules.validate_inputs(program.code, inputs)
+    if errors:
+        raise _inputs_error(errors)
+    facts = registry_facts(program, person, month)
+    facts.pop("_certificate", None)
+    clean.update(facts)
+    if program.code == "disability_living_allowance" and clean.get("household_status") == "subsistence":
+        hh = getattr(person, "household_id", None)
+        if not hh or not Enrollment.objects.filter(program_id="subsistence_allowance", household_id=hh,
+                                                   status__in=OPEN).exists():
+            raise ValidationFailed(_err("inputs", "household.not_subsistence", _(
+                "%(name)s 所在家庭没有正在享受的最低生活保障（低保），不能按“低保家庭”（household_status: "
+                "subsistence）纳入%(program)s；低保边缘家庭请填 low_income") % {
+                "name": person.name, "program": program.name}))
+    return clean
 
 
 def compute(program: Program, region_code: str, month: datetime.date, inputs: dict,
@@ -113,7 +194,7 @@ def compute(program: Program, region_code: str, month: datetime.date, inputs: di
     if row is None:
         raise ValidationFailed(_err("program", "parameters.missing", _(
             "%(region)s %(month)s 尚无%(program)s的参数（标准），请先由市或县区录入") % {
-            "region": region_code, "month": month.strftime("%Y-%m"), "program": program.name}))
+            "region": region_code, "month": rules.ym(month), "program": program.name}))
     if not isinstance(inputs, dict):
         raise ValidationFailed(_err("inputs", "inputs.invalid", _("测算依据应为对象")))
     try:
@@ -121,8 +202,11 @@ def compute(program: Program, region_code: str, month: datetime.date, inputs: di
     except KeyError as exc:
         raise ValidationFailed(_err("inputs", "inputs.incomplete", _("测算缺少“%(key)s”，请补充后重试")
                                     % {"key": str(exc.args[0]) if exc.args else ""})) from None
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        raise ValidationFailed(_err("inputs", "inputs.invalid", _("测算依据有误：%(detail)s") % {"detail": exc})) from None
+    except (TypeError, ValueError, ArithmeticError):
+        # The inputs were checked (prepare_inputs); what is left is a value the rule cannot
+        # use. Python's own (English) text is not shown.
+        raise ValidationFailed(_err("inputs", "inputs.invalid", _(
+            "测算依据中有无法用于测算的数值，请检查金额、人数、类别和等级"))) from None
     return result.amount, {"rule": result.rule, "amount": str(result.amount), "detail": result.detail,
                            "parameter": row.pk, "parameter_region": row.region_id,
                            "parameter_from": row.effective_from.isoformat(), "month": month.isoformat()}
@@ -140,9 +224,16 @@ def enroll(actor: Actor, *, program, person, household=None, region, start_month
     masked (last four). Returns the new Enrollment; writes an ``enrolled`` event and the
     audit entry ``assistance.enrollment.create``.
 
+    ``inputs`` are checked and completed from the registry by :func:`prepare_inputs`
+    (schema ``rules.INPUT_SCHEMAS``; certificate facts, 低保 household, 特困 support and
+    registration from the registry). ``start_month`` within 2000-01 … today + 24 months;
+    ``reason`` at most 500 characters (control characters removed).
+
     Raises Forbidden (role), ValidationFailed (``program.not_monthly``,
     ``household.required``, ``region.*``, ``start_month.*``, ``review_months.invalid``,
-    ``parameters.missing``, ``inputs.*``, ``amount.zero`` when the rule gives nothing),
+    ``reason.too_long``, ``parameters.missing``, ``inputs.unknown|incomplete|invalid``,
+    ``certificate.missing``, ``household.not_subsistence``, ``amount.zero`` when the rule
+    gives nothing),
     Conflict (409 ``enrollment.duplicate``: already an open enrollment of this person or
     household in this program).
     """
@@ -169,11 +260,13 @@ def enroll(actor: Actor, *, program, person, household=None, region, start_month
         review_months = 0
     if not 1 <= review_months <= 36:
         raise ValidationFailed(_err("review_months", "review_months.invalid", _("复核周期应为 1–36 个月")))
+    reason = clean_text(reason or "", "reason", _("理由"), REASON_MAX)
+    inputs = prepare_inputs(prog, person, inputs, month)
     amount, computation = compute(prog, reg.code, month, inputs, person.birth_date)
     if amount <= 0:
         reasons = "；".join(computation["detail"].get("reasons", [])) or _("测算金额为 0")
         raise ValidationFailed(_err("inputs", "amount.zero", _("按 %(month)s 的参数测算，不符合享受条件：%(reasons)s")
-                                    % {"month": month.strftime("%Y-%m"), "reasons": reasons}))
+                                    % {"month": rules.ym(month), "reasons": reasons}))
     enrollment = Enrollment(program=prog, person=person, household=household, region=reg, application=application,
                             start_month=month, inputs=inputs, amount=amount, computation=computation,
                             review_months=review_months, next_review_on=add_months(month, review_months),
@@ -230,7 +323,10 @@ def review(actor: Actor, enrollment: Enrollment, inputs: dict, reason: str, vers
     a registry flag (the review is the action taken on it). An ``reviewed`` event records
     the amount before and after. A review that finds nothing payable is refused
     (``amount.zero``): stopping the benefit is :func:`terminate`, with the written reason.
-    Raises Forbidden, ValidationFailed, Conflict (version; ``enrollment.closed`` when terminated)."""
+    ``inputs`` are checked and completed from the registry like :func:`enroll`'s
+    (:func:`prepare_inputs`: a revoked certificate is 422 ``certificate.missing`` —
+    terminate instead). Raises Forbidden, ValidationFailed, Conflict (version;
+    ``enrollment.closed`` when terminated)."""
     require(actor, Perm.DECIDE_APPLICATIONS)
     reason = _reason_required(reason)
     month = first_of_month(month, "month") if month else timezone.localdate().replace(day=1)
@@ -239,9 +335,14 @@ def review(actor: Actor, enrollment: Enrollment, inputs: dict, reason: str, vers
         if locked.status == Enrollment.Status.TERMINATED:
             raise Conflict("enrollment.closed", _("该待遇已终止，不能复核"))
         if review_months is not None:
-            if not 1 <= int(review_months) <= 36:
+            try:
+                review_months = int(review_months)
+            except (TypeError, ValueError):
+                review_months = 0
+            if not 1 <= review_months <= 36:
                 raise ValidationFailed(_err("review_months", "review_months.invalid", _("复核周期应为 1–36 个月")))
-            locked.review_months = int(review_months)
+            locked.review_months = review_months
+        inputs = prepare_inputs(locked.program, locked.person, inputs, month)
         amount, computation = compute(locked.program, locked.region_id, month, inputs, locked.person.birth_date)
         if amount <= 0:
             reasons = "；".join(computation["detail"].get("reasons", [])) or _("测算金额为 0")
@@ -300,12 +401,13 @@ def stop_notice(enrollment: Enrollment, end_month: datetime.date, reason: str) -
         return _("%(name)s：经审核，%(who)s享受的%(program)s自 %(year)s 年 %(month)s 月起停止发放（最后发放月份为 "
                  "%(last)s）。理由：%(reason)s。如有异议，可依法申请行政复议或提起行政诉讼。") % {
             "name": enrollment.person.name, "who": who, "program": enrollment.program.name, "year": stop.year,
-            "month": stop.month, "last": end_month.strftime("%Y-%m"), "reason": reason}
+            "month": stop.month, "last": rules.ym(end_month), "reason": reason}
 
 
 def terminate(actor: Actor, enrollment: Enrollment, reason: str, version=None, *, end_month=None) -> Enrollment:
     """Terminate (终止): ``end_month`` is the last month paid (first of month; default the
-    current month; not before the month before the start). Stores the reason and the
+    current month; not before the month before the start; within 2000-01 … today + 24
+    months). ``reason``: required, at most 500 characters, control characters removed. Stores the reason and the
     written notice (event ``terminated``, ``data.notice``), clears a registry flag (this
     is the action taken). Raises Forbidden, ValidationFailed (``reason.missing``,
     ``end_month.*``), Conflict (version, ``enrollment.closed``)."""
@@ -319,7 +421,7 @@ def terminate(actor: Actor, enrollment: Enrollment, reason: str, version=None, *
         if end < add_months(locked.start_month, -1):
             raise ValidationFailed(_err("end_month", "end_month.before_start", _(
                 "最后发放月份 %(end)s 早于起始月份 %(start)s 的上一个月") % {
-                "end": end.strftime("%Y-%m"), "start": locked.start_month.strftime("%Y-%m")}))
+                "end": rules.ym(end), "start": rules.ym(locked.start_month)}))
         before = locked.status
         notice = stop_notice(locked, end, reason)
         locked.status, locked.end_month = Enrollment.Status.TERMINATED, end
@@ -332,21 +434,70 @@ def terminate(actor: Actor, enrollment: Enrollment, reason: str, version=None, *
     return locked
 
 
+def _registry_still_says(locked: Enrollment) -> str:
+    """Why the flag of ``locked`` cannot be cleared while the registry still says what
+    raised it (Chinese), or "". The beneficiary or payee recorded deceased or moved out
+    (whatever the flag); for ``moved_county`` the person still living in another county;
+    for ``certificate_revoked`` no valid certificate. A member's death or move
+    (``member_*``) may be cleared: the household may stay eligible."""
+    person = locked.person
+    if person.life_status != "alive":
+        return _("人口登记中 %(name)s 仍为“%(status)s”（%(on)s）：不能解除标记。请终止待遇；如登记有误，"
+                 "请先在人口登记中更正") % {"name": person.name, "status": person.get_life_status_display(),
+                                    "on": person.life_status_date.isoformat() if person.life_status_date else ""}
+    if locked.flag == "moved_county" and person.region_id[:6] != locked.region_id[:6]:
+        return _("人口登记中 %(name)s 现居 %(region)s，属其他县区：不能解除标记。请由本县区终止待遇、迁入地县区重新纳入；"
+                 "如登记有误，请先在人口登记中更正") % {"name": person.name, "region": person.region_id}
+    if locked.flag == "certificate_revoked" and locked.program_id in DISABILITY_PROGRAMS:
+        from ...disability.selectors import certificate_facts
+
+        if not certificate_facts([person.pk]):
+            return _("%(name)s 没有有效的残疾人证：不能解除标记。请终止待遇；如注销有误，请先重新登记残疾人证") % {
+                "name": person.name}
+    return ""
+
+
 def clear_flag(actor: Actor, enrollment: Enrollment, note: str, version=None) -> Enrollment:
-    """Clear a registry flag without terminating or reviewing (e.g. the record was wrong,
-    or the household stays eligible after a member moved out). Note required."""
+    """Clear a registry flag without terminating or reviewing (e.g. the record was wrong
+    and has been corrected, or the household stays eligible after a member moved out).
+    Note required (≤ 500 characters). Refused (409 ``flag.registry_unchanged``) while the
+    registry still says what raised the flag (:func:`_registry_still_says`): the
+    beneficiary still recorded deceased or moved out, still living in another county,
+    or still without a valid certificate — terminate, or correct the registry first.
+    Raises Forbidden, ValidationFailed (``note.*``), Conflict (version,
+    ``enrollment.not_flagged``, ``flag.registry_unchanged``)."""
     require(actor, Perm.DECIDE_APPLICATIONS)
     note = _reason_required(note, "note")
     with transaction.atomic():
         locked = _locked(enrollment, version)
         if not locked.flag:
             raise Conflict("enrollment.not_flagged", _("该享受对象没有待处理事项"))
+        why = _registry_still_says(locked)
+        if why:
+            raise Conflict("flag.registry_unchanged", why)
         cleared = _clear_flag(locked)
         locked = _bump(locked, ["flag", "flag_note", "flagged_at"])
         _event(locked, "flag_cleared", actor, note, cleared)
         record(actor, "assistance.enrollment.clear_flag", locked, changes={"flag": [cleared["flag"], ""]},
                extra={"note": note})
     return locked
+
+
+def _raise_flag(actor: Actor, e: Enrollment, flag: str, note: str, data: dict, now, items: list) -> None:
+    """Set ``flag`` on the open enrollment ``e`` (locked by the caller) with its Chinese
+    ``note``, write the ``flagged`` event and queue the audit item. A beneficiary's own
+    death or moving out (LIFE_FLAGS) is not replaced by a lesser flag: the event is
+    written, the flag stays."""
+    keep = e.flag in LIFE_FLAGS and flag not in LIFE_FLAGS
+    before = e.flag
+    if not keep:
+        e.flag, e.flag_note, e.flagged_at = flag, note[:200], now
+    e.version = F("version") + 1
+    e.save(update_fields=["flag", "flag_note", "flagged_at", "version", "updated_at"])
+    _event(e, "flagged", actor, note, {**data, "flag": flag, "flag_kept": e.flag if keep else ""}, at=now)
+    items.append({"action": "assistance.enrollment.flag", "object_type": "assistance.enrollment",
+                  "object_id": e.pk, "object_repr": str(e), "region_code": e.region_id,
+                  "changes": {"flag": [before, e.flag]}, "extra": {**data, "flag": flag}})
 
 
 def flag_for_life_status(actor: Actor, person, status: str, on: datetime.date | None) -> int:
@@ -363,7 +514,7 @@ def flag_for_life_status(actor: Actor, person, status: str, on: datetime.date | 
     if person.household_id:
         q |= Q(household_id=person.household_id)
     now = timezone.now()
-    items = []
+    items: list = []
     with transaction.atomic(), translation.override("zh-hans"):
         for e in (Enrollment.objects.select_for_update().select_related("program")
                   .filter(q, status__in=OPEN).order_by("pk")):
@@ -377,14 +528,7 @@ def flag_for_life_status(actor: Actor, person, status: str, on: datetime.date | 
             else:
                 note = _("家庭成员 %(name)s %(what)s（%(on)s），请复核保障人数和金额") % {
                     "name": person.name, "what": what, "on": when}
-            e.flag, e.flag_note, e.flagged_at = flag, note[:200], now
-            e.version = F("version") + 1
-            e.save(update_fields=["flag", "flag_note", "flagged_at", "version", "updated_at"])
-            _event(e, "flagged", actor, note, {"flag": flag, "person": person.pk, "life_status": status,
-                                               "on": when}, at=now)
-            items.append({"action": "assistance.enrollment.flag", "object_type": "assistance.enrollment",
-                          "object_id": e.pk, "object_repr": str(e), "region_code": e.region_id,
-                          "changes": {"flag": ["", flag]}, "extra": {"person": person.pk, "life_status": status}})
+            _raise_flag(actor, e, flag, note, {"person": person.pk, "life_status": status, "on": when}, now, items)
         record_many(actor, items)
     return len(items)
 
@@ -392,3 +536,107 @@ def flag_for_life_status(actor: Actor, person, status: str, on: datetime.date | 
 def on_life_status_changed(sender, *, actor, person, status, on=None, **kwargs) -> None:
     """Receiver of :data:`jiayuan.people.signals.life_status_changed`."""
     flag_for_life_status(actor, person, status, on)
+
+
+def _describe_facts(facts: dict | None) -> str:
+    from ...disability.rules import describe
+
+    if not facts:
+        return _("无有效证")
+    need = _("有") if facts.get("long_term_care_need") else _("无")
+    return _("%(desc)s，长期照护需求：%(need)s") % {"desc": describe(facts["disability_type"], facts["grade"]),
+                                                "need": need}
+
+
+def flag_for_certificate(actor: Actor, person, before: dict | None, after: dict | None, status: str) -> int:
+    """Flag the open 两项补贴 enrollments of ``person`` when their disability certificate
+    changes (:data:`jiayuan.disability.signals.certificate_changed`): ``before`` /
+    ``after`` the facts of the valid certificate (``disability_type``, ``grade``,
+    ``long_term_care_need``; None = no valid certificate), ``status`` what happened
+    (``recorded``, ``replaced``, ``revoked``, ``care_need``). No valid certificate
+    after → flag ``certificate_revoked``; other facts → ``certificate_changed``; the same
+    facts (a new certificate of the same type and grade) → nothing. The note names the
+    change (``肢体残疾二级，长期照护需求：有 → 肢体残疾一级…``); a ``flagged`` event and an
+    audit entry per enrollment, in the caller's transaction. The inputs are not changed:
+    the county reviews (the review takes the new facts) or terminates. Returns the count.
+    Source: 国发〔2015〕52号 (两项补贴 follow the certificate's type, grade and care need)."""
+    keys = ("disability_type", "grade", "long_term_care_need")
+    pick = (lambda f: {k: f.get(k) for k in keys} if f else None)
+    old, new = pick(before), pick(after)
+    if old == new:
+        return 0
+    flag = "certificate_revoked" if new is None else "certificate_changed"
+    now = timezone.now()
+    items: list = []
+    with transaction.atomic(), translation.override("zh-hans"):
+        change = f"{_describe_facts(old)} → {_describe_facts(new)}"
+        for e in (Enrollment.objects.select_for_update().select_related("program")
+                  .filter(person_id=person.pk, program_id__in=DISABILITY_PROGRAMS, status__in=OPEN).order_by("pk")):
+            if new is None:
+                note = _("%(name)s 的残疾人证已注销（%(change)s），请核实后终止%(program)s") % {
+                    "name": person.name, "change": change, "program": e.program.name}
+            else:
+                note = _("%(name)s 的残疾人证变更：%(change)s，请复核%(program)s") % {
+                    "name": person.name, "change": change, "program": e.program.name}
+            _raise_flag(actor, e, flag, note, {"person": person.pk, "certificate": status, "before": old,
+                                               "after": new}, now, items)
+        record_many(actor, items)
+    return len(items)
+
+
+def on_certificate_changed(sender, *, actor, person, before=None, after=None, status="", **kwargs) -> None:
+    """Receiver of :data:`jiayuan.disability.signals.certificate_changed`."""
+    flag_for_certificate(actor, person, before, after, status)
+
+
+def follow_moves(actor: Actor, moves) -> int:
+    """The registry moved persons (:data:`jiayuan.people.signals.person_moved`):
+    ``moves`` = ``[(person_id, old region code, new region code), …]``. For each open
+    enrollment of which the person is the beneficiary or payee:
+
+    - new region in the same county as the enrollment's region (first six digits): the
+      enrollment's region follows (``moved`` event with from/to, audit
+      ``assistance.enrollment.move``, version + 1) — batches read the region when they
+      are generated;
+    - another county: flag ``moved_county`` (note naming the new region); the region
+      stays, so the old county still sees it, terminates it (last month it pays), and
+      the new county enrolls the person anew (one open enrollment per program and
+      person: the new enrollment is possible once the old one is terminated).
+
+    In the caller's transaction; no permission check (consequence of the registry
+    change). Returns the number of enrollments changed or flagged."""
+    targets = {pid: new for pid, old, new in moves if new and old != new}
+    if not targets:
+        return 0
+    now = timezone.now()
+    items: list = []
+    names = dict(Region.objects.filter(code__in=set(targets.values())).values_list("code", "name"))
+    with transaction.atomic(), translation.override("zh-hans"):
+        for e in (Enrollment.objects.select_for_update().select_related("program", "person")
+                  .filter(person_id__in=list(targets), status__in=OPEN).order_by("pk")):
+            new = targets[e.person_id]
+            if e.region_id == new:
+                continue
+            where = f"{names.get(new, '')}（{new}）"
+            if new[:6] == e.region_id[:6]:
+                old = e.region_id
+                Enrollment.objects.filter(pk=e.pk).update(region_id=new, version=F("version") + 1,
+                                                          updated_at=now)
+                note = _("享受对象 %(name)s 在本县区内迁居至 %(where)s，所属区划随之变更") % {
+                    "name": e.person.name, "where": where}
+                _event(e, "moved", actor, note, {"from": old, "to": new}, at=now)
+                items.append({"action": "assistance.enrollment.move", "object_type": "assistance.enrollment",
+                              "object_id": e.pk, "object_repr": str(e), "region_code": new,
+                              "changes": {"region": [old, new]}, "extra": {"person": e.person_id}})
+            elif e.flag != "moved_county":
+                note = _("享受对象 %(name)s 已迁至其他县区 %(where)s：请本县区终止待遇，由迁入地县区重新纳入") % {
+                    "name": e.person.name, "where": where}
+                _raise_flag(actor, e, "moved_county", note, {"person": e.person_id, "from": e.region_id,
+                                                             "to": new}, now, items)
+        record_many(actor, items)
+    return len(items)
+
+
+def on_person_moved(sender, *, actor, moves, **kwargs) -> None:
+    """Receiver of :data:`jiayuan.people.signals.person_moved`."""
+    follow_moves(actor, moves)

@@ -30,7 +30,10 @@ from .test_applications_fixtures import BJ, FULL_DIBAO, app_of, at
 
 pytestmark = pytest.mark.django_db
 
-VISIT = {"visitor_1": "王芳", "visitor_2": "赵强", "visit_date": "2025-09-30", "findings": "住房简陋，家中无贵重物品"}
+# The two visitors: the community worker of 交通巷社区 and the officer of 东街街道 (users
+# fixture), named by username (the pages post ids).
+VISIT = {"visitor_1": "community", "visitor_2": "township", "visit_date": "2025-09-30",
+         "findings": "住房简陋，家中无贵重物品"}
 
 
 def record_dibao_household(users, family, app):
@@ -160,7 +163,7 @@ def test_home_visit_needs_two_distinct_visitors(users, family, params, take, act
     record_dibao_household(users, family, app)
     act("community", app, "finish_economic_check", at(2025, 9, 29))
     with pytest.raises(ValidationFailed) as exc:
-        act("community", app, "home_visit", at(2025, 9, 30), fields={**VISIT, "visitor_2": " 王芳 "})
+        act("community", app, "home_visit", at(2025, 9, 30), fields={**VISIT, "visitor_2": " community "})
     assert exc.value.fields["visitor_2"][0]["code"] == "visitors.two_required"
     with pytest.raises(ValidationFailed) as exc:
         act("community", app, "home_visit", at(2025, 9, 30), fields={**VISIT, "visitor_2": ""})
@@ -168,6 +171,110 @@ def test_home_visit_needs_two_distinct_visitors(users, family, params, take, act
     assert Case.objects.get(pk=app.case_id).state == "visiting"
     case = act("community", app, "home_visit", at(2025, 9, 30), fields=VISIT)
     assert case.state == "initial_review"
+
+
+def test_home_visitors_are_two_distinct_staff_accounts_of_the_area(users, family, params, take, act):
+    """Finding: "张三" and "張三" passed as two visitors. Now each visitor is an account
+    (id or username) of a community worker/director, township or county officer whose
+    scope contains 交通巷社区 (620702001001)."""
+    from jiayuan.accounts.models import User
+
+    app, _ = take(["subsistence_allowance"])
+    record_dibao_household(users, family, app)
+    act("community", app, "finish_economic_check", at(2025, 9, 29))
+    director = User.objects.create(username="zhuren", full_name="马主任", role="community_director",
+                                   scope_id="620702001001")
+    gone = User.objects.create(username="lizhi", full_name="离职人员", role="community_worker",
+                               scope_id="620702001001", is_active=False)
+
+    def refused(v1, v2):
+        with pytest.raises(ValidationFailed) as exc:
+            act("community", app, "home_visit", at(2025, 9, 30), fields={**VISIT, "visitor_1": v1, "visitor_2": v2})
+        return {k: [e["code"] for e in v] for k, v in exc.value.fields.items()}
+
+    # free-text names (the two spellings of 张三) are no accounts
+    assert refused("张三", "張三") == {"visitor_1": ["visitors.not_staff"], "visitor_2": ["visitors.not_staff"]}
+    # the same account twice, once by id and once by username
+    assert refused(str(users["community"].pk), "community") == {"visitor_2": ["visitors.two_required"]}
+    # another community's worker, another county's, a grid member, the city admin, an
+    # auditor, an inactive account: not staff of this application's area
+    for other in ("peer", "outsider", "grid_member", "city", "auditor", "org"):
+        assert refused("community", other) == {"visitor_2": ["visitors.not_staff"]}, other
+    assert refused("community", str(gone.pk)) == {"visitor_2": ["visitors.not_staff"]}
+    assert Case.objects.get(pk=app.case_id).state == "visiting"
+
+    # the director (by id) and the county officer (by username): accepted
+    case = act("community", app, "home_visit", at(2025, 9, 30), fields={
+        **VISIT, "visitor_1": str(director.pk), "visitor_2": "county", "others_present": "网格员\x07 王某"})
+    assert case.state == "initial_review"
+    visit = case.data["home_visits"][-1]
+    assert visit["visitors"] == [
+        {"id": director.pk, "username": "zhuren", "name": "马主任", "role": "community_director"},
+        {"id": users["county"].pk, "username": "county", "name": "county", "role": "county_officer"}]
+    assert visit["visit_date"] == "2025-09-30" and visit["others_present"] == "网格员 王某"
+    event = CaseEvent.objects.get(case=case, action="home_visit")
+    assert event.data["visitor_1"] == str(director.pk) and event.data["visitor_2"] == "county"
+
+
+def test_notice_cannot_start_before_the_initial_opinion(users, family, params, take, act):
+    """Finding: notice_from 19 days back let the notice be closed the same minute. The
+    notice starts between the day of the initial opinion (Thu 9 Oct 2025) and 3 days
+    later (Sun 12 Oct); 7 full days from then: 12 + 6 = Sat 18 Oct is the last day,
+    报送审核 from Sun 19 Oct."""
+    app, _ = take(["subsistence_allowance"])
+    record_dibao_household(users, family, app)
+    act("community", app, "finish_economic_check", at(2025, 9, 29))
+    act("community", app, "home_visit", at(2025, 9, 30), fields=VISIT)
+    for start in ("2025-09-20", "2025-10-08", "2025-10-13"):   # 19 days back, 1 day back, 4 days ahead
+        with pytest.raises(ValidationFailed) as exc:
+            act("community", app, "initial_opinion", at(2025, 10, 9), comment="符合",
+                fields={"opinion": "eligible", "notice_from": start})
+        assert exc.value.fields["notice_from"][0]["code"] == "notice_from.invalid", start
+        assert "2025-10-09" in exc.value.message and "2025-10-12" in exc.value.message
+    assert Case.objects.get(pk=app.case_id).state == "initial_review"
+    act("community", app, "initial_opinion", at(2025, 10, 9), comment="符合",
+        fields={"opinion": "eligible", "notice_from": "2025-10-12"})
+    app = app_of(app)
+    assert app.notice_from == datetime.date(2025, 10, 12) and app.notice_until == datetime.date(2025, 10, 18)
+    with pytest.raises(Conflict) as exc:
+        act("community", app, "close_notice", at(2025, 10, 9, 10, 1))      # the same minute
+    assert exc.value.code == "case.guard"
+    with pytest.raises(Conflict):
+        act("community", app, "close_notice", at(2025, 10, 18, 23, 59))    # last day of the notice
+    assert act("community", app, "close_notice", at(2025, 10, 19, 0, 0)).state == "township_review"
+
+
+def test_notice_defaults_to_the_day_of_the_opinion(users, family, params, take, act):
+    """Without notice_from the notice starts on the day of the initial opinion (Beijing
+    date: 00:30 on 9 Oct Beijing is 16:30 UTC on 8 Oct): 9–15 October."""
+    app, _ = take(["subsistence_allowance"])
+    record_dibao_household(users, family, app)
+    act("community", app, "finish_economic_check", at(2025, 9, 29))
+    act("community", app, "home_visit", at(2025, 9, 30), fields=VISIT)
+    with pytest.raises(ValidationFailed):     # the UTC date would allow it
+        act("community", app, "initial_opinion", at(2025, 10, 9, 0, 30), comment="符合",
+            fields={"opinion": "eligible", "notice_from": "2025-10-08"})
+    act("community", app, "initial_opinion", at(2025, 10, 9, 0, 30), comment="符合", fields={"opinion": "eligible"})
+    app = app_of(app)
+    assert app.notice_from == datetime.date(2025, 10, 9) and app.notice_until == datetime.date(2025, 10, 15)
+
+
+def test_closing_the_notice_compares_with_the_real_date(users, family, params, take, act):
+    """A ``now`` from the future passed to the service does not end the notice early:
+    the guard takes the earlier of the transition's date and the real date."""
+    from django.utils import timezone
+
+    real = timezone.now()
+    app, _ = take(["subsistence_allowance"], when=real)
+    record_dibao_household(users, family, app)
+    act("community", app, "finish_economic_check", real)
+    act("community", app, "home_visit", real, fields={**VISIT, "visit_date": timezone.localdate().isoformat()})
+    act("community", app, "initial_opinion", real, comment="符合", fields={"opinion": "eligible"})
+    assert app_of(app).notice_from == timezone.localdate()
+    with pytest.raises(Conflict) as exc:
+        act("community", app, "close_notice", real + datetime.timedelta(days=8))
+    assert exc.value.code == "case.guard"
+    assert Case.objects.get(pk=app.case_id).state == "public_notice"
 
 
 def test_departments_handle_their_parts_and_the_case_closes_when_all_are_done(

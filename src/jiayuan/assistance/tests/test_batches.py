@@ -382,6 +382,62 @@ def test_results_all_or_nothing_and_close_needs_every_result(users, program, gan
         svc.parse_results_file(b"a,b\r\n1,2\r\n", "x.csv")
 
 
+def test_regenerate_keeps_what_did_not_change_and_recomputes_what_did(users, program, ganzhou, two_households):
+    """Regenerating copies the lines whose enrollment and parameter row did not change
+    (PostgreSQL) or computes them all again (SQLite): either way each new line is a new
+    row with what a fresh computation gives, and a change is always taken. Amounts by
+    the 低保 rule of the module docstring (standard 735.00)."""
+    ea, eb = two_households
+    batch = svc.generate_batch(act(users["county"]), program, ganzhou, MARCH)
+    first = {line.enrollment_id: line for line in live(batch)}
+    batch = svc.regenerate_batch(act(users["county"]), batch, version=batch.version)
+    again = {line.enrollment_id: line for line in live(batch)}
+    assert batch.total_amount == Decimal("1403.01") and batch.line_count == 2  # 668.01 + 735.00
+    for enrollment_id, line in again.items():
+        old = first[enrollment_id]
+        assert line.pk != old.pk and line.generation == 2
+        assert (line.amount, line.rule, line.parameter_id, line.computation, line.members) == (
+            old.amount, old.rule, old.parameter_id, old.computation, old.members)
+        assert PaymentLine.objects.get(pk=old.pk).status == "voided"
+    assert again[ea.pk].amount == Decimal("668.01") and again[ea.pk].members == 3
+    # A moved within the county (甘泉社区) and is now a household of 2: computed again,
+    # (735.00 − 512.33) × 2 = 222.67 × 2 = 445.34, on the new region; B unchanged: 735.00
+    Enrollment.objects.filter(pk=ea.pk).update(region_id=PEER_COMMUNITY, inputs=subsistence_inputs(2, "512.33"))
+    batch = svc.regenerate_batch(act(users["county"]), batch, version=batch.version)
+    assert batch.total_amount == Decimal("1180.34") and batch.line_count == 2  # 445.34 + 735.00
+    a_line = live(batch).get(enrollment=ea)
+    assert (a_line.amount, a_line.members, a_line.region_id) == (Decimal("445.34"), 2, PEER_COMMUNITY)
+    # B suspended: not paid, reported; A unchanged (445.34)
+    Enrollment.objects.filter(pk=eb.pk).update(status="suspended")
+    batch = svc.regenerate_batch(act(users["county"]), batch, version=batch.version)
+    assert batch.total_amount == Decimal("445.34") and batch.line_count == 1
+    assert batch.problem_counts == {"enrollment.suspended": 1}
+    assert PaymentLine.objects.filter(batch=batch).count() == 2 + 2 + 2 + 1  # every generation kept
+    assert PaymentLine.objects.filter(batch=batch, status="voided").count() == 6
+
+
+def test_two_enrollments_of_one_household_in_one_batch_get_one_line(users, program, ganzhou, household_of,
+                                                                  make_person):
+    """A household's old enrollment ends in March (its last month is owed) and a new
+    one starts in March: the household is paid once for March — by the first
+    enrollment (lower id), the second is reported — also after regenerating."""
+    set_standard(users["city"], "6207", month(2025, 1), "735.00")
+    head, hh = household_of(OWNER_COMMUNITY, "赵春花")
+    other = make_person(region=OWNER_COMMUNITY, name="赵明")
+    old = make_enrollment(SUBSISTENCE, head, household=hh, inputs=subsistence_inputs(1, "0"), status="terminated",
+                          end=MARCH)  # (735.00 − 0) × 1 = 735.00
+    new = make_enrollment(SUBSISTENCE, other, household=hh, inputs=subsistence_inputs(2, "100.00"),
+                          start=MARCH)  # would be (735.00 − 100.00) × 2 = 1270.00
+    b = svc.generate_batch(act(users["county"]), program, ganzhou, MARCH)
+    for regenerate in (False, True):
+        if regenerate:
+            b = svc.regenerate_batch(act(users["county"]), b, version=b.version)
+        assert b.line_count == 1 and b.total_amount == Decimal("735.00")
+        assert live(b).get().enrollment_id == old.pk
+        assert b.problem_counts == {"line.already_paid": 1}
+        assert b.problems[0]["enrollment"] == new.pk and "本批次" in b.problems[0]["message"]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_generations_make_one_batch(django_db_setup):

@@ -113,3 +113,27 @@ def test_parameter_form(users, params, page_client):  # noqa: F811
                                  "p_bands": '[{"min_age": 80, "max_age": null, "amount": "120"}]'})
     assert city_try.status_code == 422
     assert Enrollment.objects.count() == 0
+
+
+def test_terminate_page_with_year_9999_is_a_form_error_not_500(users, params, family, page_client):  # noqa: F811
+    # Finding 5: end_month 9999-12-01 raised ValueError (year 10000) in add_months.
+    e = enroll_family(users, family)
+    url = f"/assistance/enrollments/{e.pk}/action/"
+    resp = page_client("county").post(url, {"action": "terminate", "version": 1, "reason": "迁出",
+                                             "end_month": "9999-12-01"})
+    assert resp.status_code == 422 and "最后发放月份应在 2000-01 至" in resp.content.decode()
+    long = page_client("county").post(url, {"action": "terminate", "version": 1, "reason": "理" * 501,
+                                            "end_month": "2024-05-01"})
+    assert long.status_code == 422
+    e.refresh_from_db()
+    assert e.status == "active"
+
+
+def test_clear_flag_page_refused_while_deceased(users, params, family, page_client):  # noqa: F811
+    e = enroll_family(users, family)
+    people_services.set_life_status(act(users, "community"), family["head"], "deceased", datetime.date(2024, 3, 5))
+    resp = page_client("county").post(f"/assistance/enrollments/{e.pk}/action/", {
+        "action": "clear_flag", "version": 2, "reason": "登记有误"})
+    assert resp.status_code == 409 and "终止待遇" in resp.content.decode()
+    e.refresh_from_db()
+    assert e.flag == "deceased"

@@ -146,3 +146,103 @@ def test_api_scope_and_roles(api_client):
     programs = api_client("community").get("/api/v1/assistance/programs").json()
     assert [p["code"] for p in programs][:2] == ["subsistence_allowance", "extreme_poverty_support"]
     assert programs[0]["parameters_schema"][0]["key"] == "standard_urban"
+
+
+# --- review findings: months, texts, backdating over computed batches --------------------------
+
+@pytest.mark.parametrize("month, code", [
+    (datetime.date(9999, 12, 1), "effective_from.out_of_range"),
+    (datetime.date(1999, 12, 1), "effective_from.out_of_range"),
+    ("0001-01-01", "effective_from.out_of_range"),
+])
+def test_effective_from_in_a_sane_window(users, month, code):
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_parameters(act(users, "city"), "subsistence_allowance", "6207", month, SUB)
+    assert exc.value.fields["effective_from"][0]["code"] == code
+    assert "0001" in exc.value.message or "9999" in exc.value.message or "1999" in exc.value.message
+    assert not ProgramParameter.objects.exists()
+
+
+def test_policy_and_note_over_200_are_refused_not_cut(users, api_client):
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_parameters(act(users, "city"), "subsistence_allowance", "6207", JAN, SUB, "文" * 201, "说" * 201)
+    assert {f for f in exc.value.fields} == {"policy", "note"}
+    assert exc.value.fields["note"][0]["code"] == "note.too_long"
+    row, _ = services.set_parameters(act(users, "city"), "subsistence_allowance", "6207", JAN, SUB, "文" * 200,
+                                     "说明\x07\x1b")
+    assert len(row.policy) == 200 and row.note == "说明"
+    resp = api_client("city").post("/api/v1/assistance/parameters", {
+        "program": "subsistence_allowance", "region": "6207", "effective_from": "2024-02-01", "values": SUB,
+        "note": "x" * 201}, content_type="application/json")
+    assert resp.status_code == 422 and resp.json()["error"]["code"] == "note.too_long"
+
+
+def _march_batch_with_lines(users, make_person):
+    """甘州区 (620702) 低保 standard 735.00 from 2025-01 (city) and a generated March 2025
+    batch with one line."""
+    from jiayuan.assistance.models import Program
+    from jiayuan.assistance.services.batches import generate_batch
+    from jiayuan.regions.models import Region
+
+    from .factories import SUBSISTENCE, make_enrollment, subsistence_inputs
+
+    services.set_parameters(act(users, "city"), SUBSISTENCE, "6207", datetime.date(2025, 1, 1), SUB)
+    head = make_person(OWNER_COMMUNITY, "批次户主")
+    make_enrollment(SUBSISTENCE, head, inputs=subsistence_inputs(1, "500.00"))
+    batch = generate_batch(act(users, "county"), Program.objects.get(code=SUBSISTENCE),
+                           Region.objects.get(code="620702"), datetime.date(2025, 3, 1))
+    assert batch.line_count == 1
+    return batch
+
+
+def test_backdated_row_over_a_computed_batch_is_refused(users, make_person, api_client):
+    # Finding 5: a row from February (city) or March (甘州区) would govern the March batch
+    # already computed with January's row: 409. April onwards is fine.
+    batch = _march_batch_with_lines(users, make_person)
+    for region, month in (("6207", datetime.date(2025, 2, 1)), ("620702", datetime.date(2025, 3, 1))):
+        with pytest.raises(Conflict) as exc:
+            services.set_parameters(act(users, "city"), "subsistence_allowance", region, month,
+                                    {"standard_urban": "800.00", "standard_rural": "600.00"})
+        assert exc.value.code == "parameter.batch_exists"
+        assert f"#{batch.pk}" in exc.value.message and "2025-04" in exc.value.message
+    resp = api_client("city").post("/api/v1/assistance/parameters", {
+        "program": "subsistence_allowance", "region": "6207", "effective_from": "2025-03-01", "values": SUB},
+        content_type="application/json")
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "parameter.batch_exists"
+    # another county (民乐县 620722) has no batch: its own row from February is fine
+    _row, created = services.set_parameters(act(users, "city"), "subsistence_allowance", "620722",
+                                            datetime.date(2025, 2, 1), SUB)
+    assert created
+    _row, created = services.set_parameters(act(users, "city"), "subsistence_allowance", "6207",
+                                            datetime.date(2025, 4, 1), SUB)
+    assert created
+    assert ProgramParameter.objects.filter(program_id="subsistence_allowance").count() == 3
+
+
+def test_city_row_under_a_county_override_does_not_block(users, make_person):
+    # 甘州区 has its own row from January 2025: its March batch is governed by it, so a
+    # city row from February changes nothing there; a 甘州区 row from February would.
+    services.set_parameters(act(users, "county"), "subsistence_allowance", "620702", datetime.date(2025, 1, 1),
+                            {"standard_urban": "760.00", "standard_rural": "580.00"})
+    _march_batch_with_lines(users, make_person)
+    _row, created = services.set_parameters(act(users, "city"), "subsistence_allowance", "6207",
+                                            datetime.date(2025, 2, 1), SUB)
+    assert created
+    with pytest.raises(Conflict) as exc:
+        services.set_parameters(act(users, "county"), "subsistence_allowance", "620702", datetime.date(2025, 2, 1),
+                                SUB)
+    assert exc.value.code == "parameter.batch_exists"
+
+
+def test_a_batch_that_computed_nothing_does_not_block(users):
+    from jiayuan.assistance.models import Program
+    from jiayuan.assistance.services.batches import generate_batch
+    from jiayuan.regions.models import Region
+
+    # no parameters in force: the March batch of 民乐县 computed nothing (no lines)
+    empty = generate_batch(act(users, "city"), Program.objects.get(code="subsistence_allowance"),
+                           Region.objects.get(code="620722"), datetime.date(2025, 3, 1))
+    assert empty.line_count == 0
+    _row, created = services.set_parameters(act(users, "city"), "subsistence_allowance", "620722",
+                                            datetime.date(2025, 1, 1), SUB)
+    assert created

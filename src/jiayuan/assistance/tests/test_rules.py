@@ -419,3 +419,62 @@ def test_compute_amount_needs_birth_date_for_age_programs():
     with pytest.raises(KeyError):
         rules.compute_amount("subsistence_allowance", {"area": "urban", "members": 1, "per_capita_income": "1"},
                              {"standard_rural": "1"}, MONTH)
+
+
+# --- review findings: money text, required standards, age bands, inputs ------------------------
+
+@pytest.mark.parametrize("text", ["1e3", "1E+3", "NaN", "Infinity", "-inf", "0x10", "7 35", "735.", "١٢٣"])
+def test_money_parameters_are_plain_decimal_digits(text):
+    # "1e3" was stored as 1000.00; NaN and the others are not amounts either.
+    _clean, errors = rules.validate_parameters("subsistence_allowance", {"standard_urban": text,
+                                                                          "standard_rural": "560.00"})
+    assert errors["standard_urban"][0] == "standard_urban.money_invalid", text
+    assert "不是有效的金额" in errors["standard_urban"][1] and "精确到分" not in errors["standard_urban"][1]
+
+
+def test_required_money_standards_must_be_above_zero():
+    _clean, errors = rules.validate_parameters("subsistence_allowance", {"standard_urban": "0",
+                                                                          "standard_rural": "0.00"})
+    assert errors["standard_urban"] == ("standard_urban.money_zero", "城市低保标准应大于 0（填写的是 0）")
+    assert errors["standard_rural"][0] == "standard_rural.money_zero"
+    # an optional amount may be 0 (e.g. no extra for minors)
+    clean, errors = rules.validate_parameters("subsistence_allowance", {"standard_urban": "0.01",
+                                                                         "standard_rural": "1", "extra_minor": "0"})
+    assert errors == {} and clean["standard_urban"] == "0.01" and clean["extra_minor"] == "0.00"
+    _clean, errors = rules.validate_parameters("disability_care_allowance", {"care_amount_default": "0"})
+    assert errors["care_amount_default"][0] == "care_amount_default.money_zero"
+
+
+def test_multiple_refuses_exponent():
+    _clean, errors = rules.validate_parameters("temporary_assistance", {"max_multiple": "1e2",
+                                                                         "township_limit": "1000"})
+    assert errors["max_multiple"][0] == "max_multiple.multiple_invalid"
+
+
+def test_age_band_amounts_must_not_decrease_with_age():
+    # decision: refused. 80–89 100.00, 90–99 200.00, 100+ 150.00: the 100+ band gets less.
+    bands = [{"min_age": 80, "max_age": 89, "amount": "100"}, {"min_age": 90, "max_age": 99, "amount": "200"},
+             {"min_age": 100, "max_age": None, "amount": "150"}]
+    _clean, errors = rules.validate_parameters("elderly_allowance", {"bands": bands})
+    assert errors["bands"][0] == "bands.bands_decreasing"
+    assert "100 周岁起的段 150.00 元低于 90 周岁起的段 200.00 元" in errors["bands"][1]
+    # equal amounts in consecutive bands are fine
+    bands[2]["amount"] = "200.00"
+    _clean, errors = rules.validate_parameters("elderly_allowance", {"bands": bands})
+    assert errors == {}
+
+
+def test_ym_has_four_digit_years():
+    assert rules.ym(datetime.date(1, 1, 1)) == "0001-01"
+    assert rules.ym(datetime.date(2024, 2, 29)) == "2024-02"
+
+
+def test_validate_inputs_codes_and_normalisation():
+    clean, errors = rules.validate_inputs("subsistence_allowance", {"area": "urban", "members": "3",
+                                                                     "household_income": "1000"})
+    assert errors == [] and clean == {"area": "urban", "members": 3, "household_income": "1000.00"}
+    _clean, errors = rules.validate_inputs("disability_care_allowance", {
+        "extreme_poverty": "否", "work_injury_care": False, "grade": 5, "overlapping": [{"kind": "x", "amount": "1"}]})
+    assert {(k, c) for k, c, _m in errors} == {("grade", "inputs.invalid"), ("overlapping", "inputs.invalid")}
+    _clean, errors = rules.validate_inputs("elderly_care_allowance", {"economic_status": "rich"})
+    assert errors[0][:2] == ("economic_status", "inputs.invalid") and "subsistence（低保）" in errors[0][2]

@@ -10,6 +10,8 @@ stages through the case engine's action forms (posted to the case page's action 
 which comes back here with ``next``).
 """
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -160,28 +162,101 @@ def application_list(request):
         "tabs": (("open", _("办理中")), ("closed", _("已办结")), ("all", _("全部")))})
 
 
+# Facts of the home visit that only 特困 needs (the visit form asks them "特困申请填写").
+EXTREME_POVERTY_FACTS = ("self_care", "no_work_capacity", "no_income_source", "no_supporter")
+
+
+def _without_unasked_facts(parts: list[dict], decl, timeline: list[dict]) -> list[dict]:
+    """Drop the 特困 facts from the home visit's entry when 特困 was not asked for: an
+    unticked box would read "无劳动能力：否" on a 低保 application, as if it were a finding."""
+    if any(p["kind"] == "extreme_poverty_support" for p in parts):
+        return timeline
+    labels = {str(s.label) for t in decl.transitions if t.action == "home_visit"
+              for s in t.fields if s.name in EXTREME_POVERTY_FACTS}
+    for item in timeline:
+        if item["event"].action == "home_visit":
+            item["details"] = [(label, value) for label, value in item["details"] if str(label) not in labels]
+    return timeline
+
+
+def _visit_staff_field(app, label, decl_required):
+    """A select of the staff who may make the home visit (the service checks again)."""
+    choices = [("", _("请选择工作人员"))] + [
+        (str(u.pk), f"{selectors.staff_label(u)} · {u.get_role_display()}") for u in selectors.visit_staff(app)]
+    field = forms.ChoiceField(label=label, required=False, choices=choices)
+    field.decl_required = decl_required
+    return field
+
+
+def _fit_action_forms(app, forms_, today) -> list:
+    """The engine's action forms, fitted to an application: the home visit's two visitors
+    are chosen from the staff accounts of the area (their ids are posted); the notice's
+    start date is offered from today to 3 days later."""
+    for f in forms_:
+        action = f.transition.action
+        if action == "home_visit":
+            for name in ("visitor_1", "visitor_2"):
+                key = f"field_{name}"
+                if key in f.fields:
+                    old = f.fields[key]
+                    f.fields[key] = _visit_staff_field(app, old.label, getattr(old, "decl_required", False))
+            f._style()
+        elif action == "initial_opinion" and "field_notice_from" in f.fields:
+            latest = today + datetime.timedelta(days=services.NOTICE_START_MAX_AHEAD)
+            f.fields["field_notice_from"].widget.attrs.update({"min": today.isoformat(), "max": latest.isoformat()})
+    return forms_
+
+
+def _visitor_names(app, decl, timeline: list[dict]) -> list[dict]:
+    """On the home visit's timeline lines, the visitors by name (the fields hold the
+    account's id or username)."""
+    from ...accounts.models import User
+
+    labels = {str(s.label) for t in decl.transitions if t.action == "home_visit"
+              for s in t.fields if s.name in ("visitor_1", "visitor_2")}
+    raw = {str(v) for item in timeline if item["event"].action == "home_visit"
+           for label, v in item["details"] if str(label) in labels}
+    if not raw:
+        return timeline
+    ids = [int(v) for v in raw if v.isdigit()]
+    names = {}
+    for u in User.objects.filter(pk__in=ids):
+        names[str(u.pk)] = selectors.staff_label(u)
+    for u in User.objects.filter(username__in=[v for v in raw if v not in names]):
+        names.setdefault(u.username, selectors.staff_label(u))
+    for item in timeline:
+        if item["event"].action == "home_visit":
+            item["details"] = [(label, names.get(str(value), value) if str(label) in labels else value)
+                               for label, value in item["details"]]
+    return timeline
+
+
 def _detail_context(request, app, **extra) -> dict:
     user = request.user
     case = app.case
     decl = case_services.decl_of(case.case_type_id)
-    forms_ = _action_forms(request, case)
+    today = timezone.localdate()
+    forms_ = _fit_action_forms(app, _action_forms(request, case), today)
     state = decl.state(case.state)
     kinds_i, kinds_a = services.income_kinds(), services.asset_kinds()
     incomes = [(i, kinds_i.get(i.kind, i.kind)) for i in selectors.incomes_of(app)]
     assets = [(a, kinds_a.get(a.kind, a.kind)) for a in selectors.assets_of(app)]
     programs = (app.assessment or {}).get("programs") or {}
+    parts = selectors.part_rows(app)
     assessment = [{"name": HELP_KINDS.get(k, {}).get("name", k), **v} for k, v in programs.items()]
     return {
         "app": app, "case": case, "decl": decl, "state": state, "public_status": state.public_name or state.name,
-        "parts": selectors.part_rows(app), "deadlines": selectors.deadlines(app),
+        "parts": parts, "deadlines": selectors.deadlines(app),
         "members": list(selectors.members_of(app)), "incomes": incomes, "assets": assets,
         "objections": list(selectors.objections_of(app)), "assessment": assessment,
         "household_facts": (app.assessment or {}).get("household") or {},
-        "timeline": _timeline(case, decl), "action_forms": forms_, "open_action": _default_open(forms_),
+        "timeline": _visitor_names(app, decl, _without_unasked_facts(parts, decl, _timeline(case, decl))),
+        "action_forms": forms_, "open_action": _default_open(forms_),
         "next": reverse("assistance:application_detail", args=[case.number]),
         "can_record": user.can(Perm.TAKE_APPLICATIONS) and case.state in services.RECORD_STATES,
         "can_object": user.can(Perm.TAKE_APPLICATIONS) and case.state == "public_notice",
-        "today": timezone.localdate(), "task_status": dict(CaseTask.Status.choices),
+        "today": today, "task_status": dict(CaseTask.Status.choices),
+        "notice_next": app.notice_until + datetime.timedelta(days=1) if app.notice_until else None,
         "materials": case.data.get("materials") or [], **extra,
     }
 

@@ -27,7 +27,7 @@ from ..services.enrollments import FLAG_LABELS
 
 EVENT_LABELS = {"enrolled": _lazy("纳入保障"), "reviewed": _lazy("复核"), "suspended": _lazy("暂停"),
                 "resumed": _lazy("恢复"), "terminated": _lazy("终止"), "flagged": _lazy("登记信息变化待处理"),
-                "flag_cleared": _lazy("解除待处理标记")}
+                "flag_cleared": _lazy("解除待处理标记"), "moved": _lazy("迁居（所属区划变更）")}
 
 
 class FilterForm(BootstrapMixin, forms.Form):
@@ -49,7 +49,7 @@ class ActionForm(BootstrapMixin, forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ("suspend", "resume", "terminate", "review", "clear_flag")],
                                widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_lazy("理由（停发时将书面告知）"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_lazy("理由（停发时将书面告知）"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     end_month = forms.DateField(label=_lazy("最后发放月份（某月1日）"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     month = forms.DateField(label=_lazy("按哪个月的参数测算（某月1日）"), required=False,

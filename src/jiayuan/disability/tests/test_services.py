@@ -287,3 +287,48 @@ def test_reveal_is_audited_on_the_holder(holder, record, users):
     with pytest.raises(Forbidden):
         services.reveal_number(Actor(users["grid_member"], "api"), cert)
     assert len(entries("person.view_sensitive")) == 1
+
+
+def test_every_change_of_the_valid_certificate_sends_certificate_changed(holder, record, users):
+    # Review finding: the 两项补贴 copied type and grade and never heard of a change.
+    from jiayuan.disability.signals import certificate_changed
+
+    sent = []
+
+    def receiver(sender, *, actor, person, before, after, status, **kwargs):
+        sent.append((person.pk, before, after, status))
+
+    certificate_changed.connect(receiver, dispatch_uid="test.certificate_changed")
+    try:
+        first = record(holder, HOLDER_ID + "42", issued_on="2018-05-10")
+        second = record(holder, HOLDER_ID + "41", issued_on="2024-06-01", long_term_care_need=True)
+        services.set_care_need(Actor(users["community"], "page"), second, False, version=second.version)
+        second.refresh_from_db()
+        services.revoke_certificate(Actor(users["community"], "page"), second, "持证人已注销户籍",
+                                    version=second.version)
+    finally:
+        certificate_changed.disconnect(dispatch_uid="test.certificate_changed")
+    f42 = {"disability_type": 4, "grade": 2, "long_term_care_need": False}
+    f41 = {"disability_type": 4, "grade": 1, "long_term_care_need": True}
+    f41_no_need = {**f41, "long_term_care_need": False}
+    assert sent == [(holder.pk, None, f42, "recorded"), (holder.pk, f42, f41, "replaced"),
+                    (holder.pk, f41, f41_no_need, "care_need"), (holder.pk, f41_no_need, None, "revoked")]
+    assert first.pk != second.pk
+
+
+def test_a_failing_receiver_undoes_the_revocation(holder, record, users):
+    from jiayuan.disability.signals import certificate_changed
+
+    cert = record(holder, HOLDER_ID + "41")
+
+    def boom(sender, **kwargs):
+        raise RuntimeError("receiver failed")
+
+    certificate_changed.connect(boom, dispatch_uid="test.boom")
+    try:
+        with pytest.raises(RuntimeError):
+            services.revoke_certificate(Actor(users["community"], "page"), cert, "错误", version=cert.version)
+    finally:
+        certificate_changed.disconnect(dispatch_uid="test.boom")
+    cert.refresh_from_db()
+    assert cert.status == Status.VALID

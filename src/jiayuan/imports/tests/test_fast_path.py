@@ -146,3 +146,126 @@ def test_pipelined_writing_equals_plain_writing(audit_log_flushable, settings, m
     again = services.run_import(services.create_job(Actor(None, "command"), region, "r.xlsx", data,
                                                     store_file=False), data)
     assert (again.job.created, again.job.unchanged) == (0, 16)
+
+
+# ------------------------------------------------------------ one-pass row validation
+
+FAST_HEADERS = {"name": 0, "id_number": 1, "sex": 2, "ethnic_group": 3, "birth_date": 4, "phone": 5,
+                "household_number": 6, "relation_to_head": 7, "address": 8, "grid": 9, "tags": 10,
+                "residence_status": 11, "note": 12}
+_HEAD = idn("62070219800517001")
+FAST_ROWS = [
+    # Taken by the fast path (plain cells):
+    ["张建国", _HEAD, "男", "汉族", datetime.date(1980, 5, 17), "13812345678", "A01", "户主", "交通巷 12 号",
+     "第一网格", "残疾人", "流动人口", "腿脚不便"],
+    ["李芳", idn("62070219820101002").lower(), "女", "01", datetime.datetime(1982, 1, 1), "0936-8212345", "A01",
+     "妻", "", "", "", "", ""],
+    ["王 小明", idn("62070220100301003"), None, None, None, None, "A02", "子", None, None, None, None, None],
+    ["赵六", idn("62070219900101004"), 2, "回", None, 13912345678, "", "", "  ", "", "", "户籍", " 备注 "],
+    # Deferred to the slow path (each has something to report or to convert):
+    ["张3", idn("62070219800517011"), "", "", None, "", "", "", "", "", "", "", ""],
+    ["钱七", idn("62070219800517021")[:17] + "0" if idn("62070219800517021")[-1] != "0" else "1", "", "", None,
+     "", "", "", "", "", "", "", ""],
+    ["孙八", " " + idn("62070219800517031"), "", "", None, "", "", "", "", "", "", "", ""],
+    ["周九", "620702800517041", "", "", None, "", "", "", "", "", "", "", ""],
+    ["吴十", idn("62070219800517051"), "女", "", None, "", "", "", "", "", "", "", ""],
+    ["郑一", idn("62070219800517061"), "", "", datetime.date(1980, 5, 18), "", "", "", "", "", "", "", ""],
+    ["冯二", idn("62070219800517071"), "", "", "1980-05-17", "", "", "", "", "", "", "", ""],
+    ["陈三", idn("62070219800517081"), "", "火星族", None, "", "", "", "", "", "", "", ""],
+    ["褚四", idn("62070219800517091"), "", "", None, "12345", "", "", "", "", "", "", ""],
+    ["卫五", idn("62070219800517101"), "", "", None, "", "", "户主", "", "", "", "", ""],
+    ["蒋六", idn("62070219800517111"), "", "", None, "", datetime.date(2020, 3, 1), "户主", "", "", "", "", ""],
+    ["沈七", idn("62070219800517121"), "", "", None, "", "", "", "", "", "不存在的类别", "", ""],
+    ["韩八", idn("62070219800517131"), "", "", None, "", "", "", "长" * 201, "", "", "", ""],
+    ["杨九", idn("62070219800517141"), "", "", None, "", "", "", "", "", "", "游牧", ""],
+    ["朱十", idn("62070219800517151"), "", "", None, "", "", "邻居", "", "", "", "", ""],
+    ["秦一", "6.20702E+17", "", "", None, "", "", "", "", "", "", "", ""],
+    ["尤二", 620702198005171610, "", "", None, "", "", "", "", "", "", "", ""],
+    ["许三", idn("62070230000517161"), "", "", None, "", "", "", "", "", "", "", ""],
+]
+
+
+def _row_state(row):
+    return (row.values, row.id_info, row.id_hash, row.household_number, row.relation, row.grid_text,
+            row.tag_codes, [(i.code, i.column_index) for i in row.errors + row.warnings])
+
+
+def test_validate_fast_leaves_rows_as_validate_fields(engine):
+    """Every row: the one-pass path either declines (and the full path is used) or
+    leaves exactly what the full path leaves; the first four rows must be taken."""
+    from jiayuan.people.models import TagKind
+
+    TagKind.objects.get_or_create(code="disabled", defaults={"name": "残疾人"})
+    engine.columns = FAST_HEADERS
+    engine.headers = {i: f for f, i in FAST_HEADERS.items()}
+    engine.sheet = type("S", (), {"epoch_1904": False})()
+    engine.rows = []
+    engine.progress = lambda *a: None
+    # What validate() sets up before its loop.
+    engine.text_columns = [f for f in services.rules.TEXT_FIELDS if f in engine.columns]
+    engine._tag_cache = {}
+    engine.tag_lookup = {k.code: k.code for k in TagKind.objects.all()} | {k.name: k.code for k in TagKind.objects.all()}
+    engine.tag_choices = "、".join(k.name for k in TagKind.objects.all())
+    engine._setup_fast_validation()
+    taken = []
+    for n, cells in enumerate(FAST_ROWS, 2):
+        slow = services.Row(n, services.Cells(list(cells), FAST_HEADERS))
+        engine._validate_fields(slow)
+        fast = services.Row(n, services.Cells(list(cells), FAST_HEADERS))
+        if engine._validate_fast(fast):
+            taken.append(n)
+            assert _row_state(fast) == _row_state(slow), cells
+            assert not slow.errors and not slow.warnings
+        else:
+            assert _row_state(fast) == _row_state(services.Row(n, {})), "declined rows are left untouched"
+    assert taken == [2, 3, 4, 5]
+
+
+def test_create_changes_json_is_the_canonical_encoding():
+    from jiayuan.audit.services import _CANONICAL
+
+    base = {"name": "买买提·艾力\"", "birth_date": datetime.date(1980, 5, 17), "sex": 1, "region_id": OWNER_COMMUNITY}
+    cases = [
+        base,
+        {**base, "address": "交通巷\\12号", "ethnic_group": "01", "household_id": 12, "relation_to_head": "02",
+         "note": "𠮷\n备注", "phone_hash": "ab", "residence_status": "floating", "sex": 2},
+        {**base, "household_id": None, "phone_hash": "", "residence_status": ""},
+    ]
+    for c in cases:
+        for tags in (None, [], ["disabled", "低保\"x"]):
+            expected = services._create_changes(c)
+            if tags:
+                expected["tags"] = [None, list(tags)]
+            assert services._create_changes_json(c, tags) == _CANONICAL.encode(expected)
+
+
+def test_bulk_hashers_equal_the_one_value_functions(settings):
+    import hashlib
+    import hmac
+
+    from jiayuan import security
+
+    for key in (settings.FIELD_KEY, "another-field-key-of-at-least-32-characters!!"):
+        settings.FIELD_KEY = key
+        _, k = security._keys(key)
+        for kind in ("id_number", "id_tail6", "phone"):
+            hasher = security.lookup_hasher(kind)
+            for text in ("62070219800517001X", "001X", "13812345678", "𠮷", ""):
+                expected = hmac.new(k, f"{kind}:{text}".encode(), hashlib.sha256).hexdigest() if text else ""
+                assert hasher(text) == security.lookup_hash(kind, text) == expected
+        blob = security.encrypter()("62070219800517001X")
+        assert blob[:1] == b"\x01" and len(blob) == 1 + 12 + 18 + 16
+        assert security.decrypt(blob) == "62070219800517001X" and security.encrypter()("") == b""
+
+
+def test_cached_pinyin_equals_pypinyin():
+    """people.rules reads each segmented word once; the result must be pypinyin's own."""
+    from pypinyin import Style, lazy_pinyin
+
+    from jiayuan.people import rules
+
+    names = ["张建国", "重庆", "长春长", "朝阳朝", "银行行长", "音乐乐", "覃重重", "Maria Lopez", "𠮷田", "李-明",
+             "单于明", "解放军", "尉迟恭", "欧阳修"]
+    for _ in range(2):  # the second time from the cache
+        for n in names:
+            assert rules._lazy_pinyin(n) == lazy_pinyin(n, style=Style.NORMAL, errors="default")

@@ -214,7 +214,7 @@ class Command(BaseCommand):
                 continue
             aid.enroll(county, program="extreme_poverty_support", person=p, region=p.region_id, start_month=start,
                        inputs={"area": "urban", "no_work_capacity": True, "no_income_source": True,
-                               "no_supporter": True, "self_care": "semi", "setting": "home"},
+                               "no_supporter": True, "self_care": "semi", "setting": "home", "disabled": False},
                        reason="演示：在册特困人员")
             n["特困"] += 1
         disabled_types = [(4, 1), (5, 2), (1, 3), (6, 1), (2, 4), (4, 2), (7, 3)]
@@ -228,7 +228,8 @@ class Command(BaseCommand):
                 long_term_care_need=grade <= 2, note="演示数据")
             n["残疾人证"] += 1
             facts = {"certificate_valid": True, "disability_type": dtype, "grade": grade,
-                     "long_term_care_need": cert.long_term_care_need}
+                     "long_term_care_need": cert.long_term_care_need, "extreme_poverty": False,
+                     "work_injury_care": False}
             if p.household_id in dibao_households and pid not in tagged.get("extreme_poverty", ()):
                 aid.enroll(county, program="disability_living_allowance", person=p, region=p.region_id,
                            start_month=start, inputs={**facts, "household_status": "subsistence"},
