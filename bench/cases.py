@@ -36,10 +36,15 @@ What it does, in one run:
      by index scan and sort with the total as ``COUNT(*) OVER ()``, then those 50 rows
      fetched with their joins — what ``cases.views.page_of_cases`` does);
    prints p50/p95/p99 and ratio = p95 / pk-fetch p95.
-4. Transitions: several processes take real transitions through
-   ``cases.services.transition`` (立案, 派遣, 核查, 结案 on 甘州区's open events, each as the
-   role that may take it, each with its audit entry) for a fixed time; prints successful
-   transitions per second, conflicts, and latency p50/p95.
+4. Transitions: first the statements one transition sends (counted on a few of each
+   kind, the page's fetch of the case included); then several processes take real
+   transitions through ``cases.services.transition`` (立案, 派遣, 核查, 结案 on 甘州区's open
+   events, each as the role that may take it, each with its audit entry) for a fixed
+   time; prints successful transitions per second (over the timed loop), conflicts,
+   latency p50/p95, and CPU per transition of the Python processes and of their
+   PostgreSQL backends (read from /proc: the server must run on this machine).
+   Transitions use up the open cases: ``--snapshot`` keeps a copy of the loaded
+   database and starts every run from it, so that runs compare.
 
 Run::
 
@@ -48,6 +53,7 @@ Run::
     .venv/bin/python bench/cases.py --reuse             # measure again on the loaded DB
     .venv/bin/python bench/cases.py --reuse --drop      # … and drop the database afterwards
     .venv/bin/python bench/cases.py --reuse --workers 2 # one transition run with 2 processes
+    .venv/bin/python bench/cases.py --reuse --snapshot  # every run from the same copy of the data
 
 The database in ``--database-url`` is dropped and created again unless ``--reuse``; its
 name must contain "bench" (a guard against pointing it at real data).
@@ -123,6 +129,9 @@ def parse_args(argv=None):
     p.add_argument("--reuse", action="store_true", help="keep the loaded database, only measure")
     p.add_argument("--skip-pages", action="store_true", help="measure only the transitions")
     p.add_argument("--drop", action="store_true", help="drop the database at the end")
+    p.add_argument("--snapshot", action="store_true",
+                   help="keep a copy <database>_snapshot of the loaded (and migrated) database, made once, and "
+                        "start the pages and every transition run from it (transitions use up the open cases)")
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     return p.parse_args(argv)
 
@@ -149,10 +158,44 @@ def recreate_database(url: str) -> None:
         admin.execute(f'CREATE DATABASE "{name}"')
 
 
+def _snapshot_name(url: str) -> str:
+    return f"{_db_name(url)}_snapshot"
+
+
+def snapshot_exists(url: str) -> bool:
+    with _admin_conn(url) as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_snapshot_name(url)]).fetchone() is not None
+
+
+def make_snapshot(url: str) -> float:
+    """Copy the database to <name>_snapshot (CREATE DATABASE … TEMPLATE); seconds taken."""
+    from django.db import connections
+
+    connections.close_all()
+    t = time.perf_counter()
+    with _admin_conn(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{_snapshot_name(url)}"')
+        admin.execute(f'CREATE DATABASE "{_snapshot_name(url)}" TEMPLATE "{_db_name(url)}"')
+    return time.perf_counter() - t
+
+
+def restore_snapshot(url: str) -> float:
+    """Recreate the database from <name>_snapshot; seconds taken."""
+    from django.db import connections
+
+    connections.close_all()
+    t = time.perf_counter()
+    with _admin_conn(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{_db_name(url)}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{_db_name(url)}" TEMPLATE "{_snapshot_name(url)}"')
+    return time.perf_counter() - t
+
+
 def drop_database(url: str) -> None:
     name = _db_name(url)
     with _admin_conn(url) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP DATABASE IF EXISTS "{_snapshot_name(url)}"')
 
 
 def setup_django(url: str) -> None:
@@ -619,7 +662,8 @@ def _transition_worker(url: str, jobs: list, seconds: float, queue) -> None:
         cur.execute("SELECT pg_backend_pid()")
         backend = cur.fetchone()[0]
     pg0, py0 = _proc_cpu(backend), time.process_time()
-    deadline = time.perf_counter() + seconds
+    start = time.perf_counter()
+    deadline = start + seconds
     for case_id, action, user_pk, fields in jobs:
         if time.perf_counter() > deadline:
             break
@@ -638,7 +682,8 @@ def _transition_worker(url: str, jobs: list, seconds: float, queue) -> None:
             errors += 1
             first_error = first_error or f"{exc.code}: {exc.message}"
         lat.append((time.perf_counter() - t) * 1000)
-    queue.put((ok, conflicts, errors, lat, first_error, time.process_time() - py0, _proc_cpu(backend) - pg0))
+    queue.put((ok, conflicts, errors, lat, first_error, time.process_time() - py0, _proc_cpu(backend) - pg0,
+               time.perf_counter() - start))
 
 
 def _proc_cpu(pid: int) -> float:
@@ -651,14 +696,10 @@ def _proc_cpu(pid: int) -> float:
         return 0.0
 
 
-def measure_transitions(url: str, workers: int, seconds: float, seed: int) -> dict:
-    """Real transitions on 甘州区's open grid events: 立案 (reported), 派遣 (accepted, to a
-    county bureau or the street's team), 核查 (handled, by the reporting grid member), 结案 (verified), spread
-    over ``workers`` processes, for ``seconds``."""
-    import multiprocessing
-
-    from django.db import connections
-
+def transition_jobs(seed: int) -> list[tuple]:
+    """(case id, action, user id, fields) for every open grid event of 甘州区 that the
+    benchmark can move on: 立案 (reported), 派遣 (accepted, to a county bureau or the
+    street's team), 核查 (handled, by the reporting grid member), 结案 (verified), shuffled."""
     from jiayuan.accounts.models import User
     from jiayuan.cases.models import Case, Department
 
@@ -672,13 +713,53 @@ def measure_transitions(url: str, workers: int, seconds: float, seed: int) -> di
                           ("verified", "close")):
         for cid, created_by, region in Case.objects.filter(
                 type_code="grid_event", state=state, region__code__startswith="620702",
-                is_open=True).values_list("id", "created_by_id", "region_id"):
+                is_open=True).values_list("id", "created_by_id", "region_id").order_by("id"):
             actor = created_by if action == "verify" else county
             fields = None
             if action == "dispatch":  # a bureau of the county or the street's team
                 fields = {"department": rng.choice(depts["620702"] + depts[region[:9]])}
             jobs.append((cid, action, actor, fields))
     rng.shuffle(jobs)
+    return jobs
+
+
+def count_queries(seed: int, per_action: int = 5) -> dict:
+    """Statements per transition, counted with CaptureQueriesContext in this process on
+    ``per_action`` cases of each kind (the median): the page's fetch of the case plus everything
+    ``cases.services.transition`` sends (BEGIN/COMMIT and savepoints included). Takes
+    those transitions for real (they are few; --snapshot puts them back)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiayuan.accounts.models import User
+    from jiayuan.audit.services import Actor
+    from jiayuan.cases import services
+    from jiayuan.cases.models import Case
+
+    picked = defaultdict(list)
+    for job in transition_jobs(seed + 99):
+        if len(picked[job[1]]) < per_action:
+            picked[job[1]].append(job)
+    seen = defaultdict(list)
+    for case_id, action, user_pk, fields in [j for jobs in picked.values() for j in jobs]:
+        user = User.objects.select_related("scope").get(pk=user_pk)
+        with CaptureQueriesContext(connection) as cq:
+            case = Case.objects.select_related("case_type").get(pk=case_id)
+            services.transition(Actor(user, "page"), case, action, version=case.version, fields=fields,
+                                comment="基准测试", request_key=f"bench-q-{case_id}-{action}")
+        seen[action].append(len(cq.captured_queries))
+    return {a: sorted(n)[len(n) // 2] for a, n in seen.items()}  # median: the first one also loads the type
+
+
+def measure_transitions(url: str, workers: int, seconds: float, seed: int) -> dict:
+    """Real transitions (:func:`transition_jobs`) spread over ``workers`` processes, for
+    ``seconds``. Transitions per second count the successes over the timed loop of the
+    slowest process (process start-up excluded)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    jobs = transition_jobs(seed)
     parts = [jobs[i::workers] for i in range(workers)]
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
@@ -691,19 +772,32 @@ def measure_transitions(url: str, workers: int, seconds: float, seed: int) -> di
     for p in procs:
         p.join()
     wall = time.perf_counter() - t0
+    loop = max(r[7] for r in results)
     ok = sum(r[0] for r in results)
     lat = [x for r in results for x in r[3]]
     done = max(1, len(lat))
-    return {"workers": workers, "jobs_available": len(jobs), "seconds": wall, "successes": ok,
+    if ok >= len(jobs) - workers:
+        print(f"  (ran out of jobs: all {len(jobs):,} taken; rerun on a fresh copy, see --snapshot)", flush=True)
+    return {"workers": workers, "jobs_available": len(jobs), "seconds": loop, "wall_with_startup": wall,
+            "successes": ok,
             "conflicts": sum(r[1] for r in results), "errors": sum(r[2] for r in results),
             "first_error": next((r[4] for r in results if r[4]), ""),
-            "per_second": ok / wall, "latency": summary(lat) if lat else {},
+            "per_second": ok / loop, "latency": summary(lat) if lat else {},
             "python_cpu_ms_per_transition": sum(r[5] for r in results) / done * 1000,
             "postgres_cpu_ms_per_transition": sum(r[6] for r in results) / done * 1000,
             "load_average": load_average()}
 
 
 # ----------------------------------------------------------------------------- main
+
+def pending_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+
 
 def main(argv=None) -> int:
     args = parse_args(argv)
@@ -733,6 +827,21 @@ def main(argv=None) -> int:
               flush=True)
         report["vacuum_analyze_s"] = vacuum_analyze()
         print(f"VACUUM ANALYZE: {report['vacuum_analyze_s']:.1f} s", flush=True)
+    else:
+        if args.snapshot and snapshot_exists(args.database_url):
+            print(f"restored from {_snapshot_name(args.database_url)} in {restore_snapshot(args.database_url):.0f} s",
+                  flush=True)
+        pending = pending_migrations()
+        if pending:  # a database loaded by an older version: bring its tables up to date
+            t = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            vacuum_analyze()
+            print(f"applied {', '.join(pending)} and VACUUM ANALYZE in {time.perf_counter() - t:.1f} s", flush=True)
+            if args.snapshot and snapshot_exists(args.database_url):
+                print(f"snapshot made again in {make_snapshot(args.database_url):.0f} s", flush=True)
+    if args.snapshot and not snapshot_exists(args.database_url):
+        print(f"snapshot {_snapshot_name(args.database_url)} made in {make_snapshot(args.database_url):.0f} s",
+              flush=True)
     report["machine"] = machine()
     m = report["machine"]
     total = Case.objects.count()
@@ -755,8 +864,14 @@ def main(argv=None) -> int:
             print(f"{name:<42} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} {r['p95'] / base:>8.1f}")
         print(f"({pages['info']})", flush=True)
 
+    report["queries_per_transition"] = count_queries(args.seed)
+    print(f"\nstatements per transition (the page's fetch of the case included): "
+          f"{report['queries_per_transition']}", flush=True)
     report["transitions"] = []
     for workers in [int(w) for w in str(args.workers).split(",")]:
+        if args.snapshot:
+            print(f"restored from {_snapshot_name(args.database_url)} in "
+                  f"{restore_snapshot(args.database_url):.0f} s", flush=True)
         print(f"\ntransitions: {workers} processes for {args.seconds:.0f} s through cases.services.transition …",
               flush=True)
         tr = measure_transitions(args.database_url, workers, args.seconds, args.seed + workers)

@@ -83,10 +83,12 @@ class Case(models.Model):
         SYSTEM = "system", _("系统")
 
     number = models.CharField(_("编号"), max_length=40, unique=True)
-    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="cases")
+    # db_index=False on foreign keys that another index leads with, or that no query
+    # filters on: every index costs on every transition (see Meta.indexes).
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="cases", db_index=False)
     type_code = models.CharField(_("类型"), max_length=40)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
-                               db_column="region_code", verbose_name=_("所属区划"))
+                               db_column="region_code", verbose_name=_("所属区划"), db_index=False)
     state = models.CharField(_("状态"), max_length=40)
     is_open = models.BooleanField(_("未办结"), default=True)
     queue = models.CharField(_("待办方"), max_length=40, blank=True)
@@ -103,11 +105,11 @@ class Case(models.Model):
     title = models.CharField(_("标题"), max_length=200, blank=True)
     description = models.TextField(_("描述"), blank=True)
     subject_person = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="+", verbose_name=_("当事人"))
+                                       related_name="+", verbose_name=_("当事人"), db_index=False)
     subject_household = models.ForeignKey("people.Household", on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="+", verbose_name=_("当事户"))
+                                          related_name="+", verbose_name=_("当事户"), db_index=False)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("承办部门"))
+                                   related_name="+", verbose_name=_("承办部门"), db_index=False)
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -119,7 +121,7 @@ class Case(models.Model):
     is_public = models.BooleanField(_("公开"), default=False)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("登记人"))
+                                   related_name="+", verbose_name=_("登记人"), db_index=False)
     request_key = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("登记时间"))
     updated_at = models.DateTimeField(_("更新时间"))
@@ -134,20 +136,26 @@ class Case(models.Model):
             models.CheckConstraint(name="case_closed_at_when_closed",
                                    condition=models.Q(is_open=True) | models.Q(closed_at__isnull=False)),
         ]
+        # A transition writes a new version of the row, and PostgreSQL adds an entry to
+        # every index whose condition the row meets: each index here is paid for on
+        # every transition. Kept: what the pages and services look up.
         indexes = [
-            # "my queue": open cases waiting on a role, in a region subtree, overdue first.
-            models.Index(fields=["queue", "region", "due_at"], condition=models.Q(is_open=True),
-                         name="case_queue_idx"),
-            # dispatcher board and lists by type/state within a region subtree.
-            models.Index(fields=["type_code", "state", "region", "due_at"], condition=models.Q(is_open=True),
-                         name="case_board_idx"),
-            models.Index(fields=["region", "created_at"], name="case_region_created_idx"),
             models.Index(fields=["due_at"], condition=models.Q(is_open=True, overdue_noted=False),
                          name="case_sweep_idx"),
+            # "reported by me", the PROTECT check of a user, and created_by's own index
             models.Index(fields=["created_by", "created_at"], name="case_reporter_idx"),
-            models.Index(fields=["category", "region"], name="case_category_idx"),
+            # foreign keys that are empty on most cases: only the rows that have one
+            models.Index(fields=["subject_person"], condition=models.Q(subject_person__isnull=False),
+                         name="case_subject_person_idx"),
+            models.Index(fields=["subject_household"], condition=models.Q(subject_household__isnull=False),
+                         name="case_subject_household_idx"),
+            models.Index(fields=["department"], condition=models.Q(department__isnull=False),
+                         name="case_department_idx"),
         ]
-        # PostgreSQL: region_code varchar_pattern_ops indexes for prefix LIKE (migration 0002).
+        # The queue, board and region-subtree indexes depend on the database: prefix LIKE
+        # on region codes needs varchar_pattern_ops on PostgreSQL (migration 0002:
+        # case_queue_like, case_board_like, case_region_like); SQLite gets the plain
+        # ones (migration 0003: case_queue_idx, case_board_idx, case_region_created_idx).
 
     def __str__(self) -> str:
         return self.number
@@ -164,7 +172,8 @@ class CaseTask(models.Model):
         CANCELLED = "cancelled", _("已取消")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tasks")
+    # casetask_queue_idx leads with department
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tasks", db_index=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     is_lead = models.BooleanField(_("主办"), default=True)
     assigned_at = models.DateTimeField()
@@ -188,7 +197,8 @@ class CaseEvent(models.Model):
         WARN = "warn", _("超期预警")
         ESCALATE = "escalate", _("超期升级")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # caseevent_seq_unique (case, seq) serves lookups by case
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
     action = models.CharField(max_length=40, blank=True)
@@ -199,7 +209,8 @@ class CaseEvent(models.Model):
                               related_name="+")
     actor_name = models.CharField(max_length=150, blank=True)
     actor_role = models.CharField(max_length=40, blank=True)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   db_index=False)
     at = models.DateTimeField()
     comment = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -214,6 +225,8 @@ class CaseEvent(models.Model):
             models.UniqueConstraint(fields=["case", "request_key"], condition=~models.Q(request_key=""),
                                     name="caseevent_request_key_unique"),
         ]
+        indexes = [models.Index(fields=["department"], condition=models.Q(department__isnull=False),
+                                name="caseevent_department_idx")]
 
 
 class CaseParty(models.Model):

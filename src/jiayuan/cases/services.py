@@ -13,6 +13,7 @@ Errors (stable codes, Chinese messages; see docs/cases.md):
 - ``Http404`` for a case outside the actor's scope.
 """
 
+import copy
 import hashlib
 import io
 import logging
@@ -24,7 +25,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -317,10 +318,6 @@ def _actor_role(actor: Actor) -> str:
     return "superuser" if user.is_superuser and not user.role else user.role
 
 
-def _next_seq(case: Case) -> int:
-    return (CaseEvent.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
-
-
 def _in_scope(user, region_code: str) -> bool:
     return user is None or region_code.startswith(user.scope_code)
 
@@ -553,21 +550,37 @@ def transition(actor: Actor, case: Case, action: str, *, version: int | None, co
     Checks, in order: the action exists; the actor's role or relation may take it;
     ``version`` is the case's current version (else 409 ``case.version_conflict``); the
     current state allows it (409 ``case.invalid_state``); its guards hold; comment,
-    photos and fields as declared. Then, in one transaction: a conditional UPDATE on the
-    version (the loser of a race gets ``case.version_conflict``), effects, routes, the
-    new state with its due time, the timeline line with its photos, the audit entry.
+    photos and fields as declared. Then, in one transaction: the case row is locked at
+    that version (:func:`_lock_case`; the loser of a race gets ``case.version_conflict``),
+    effects, routes, the new state with its due time written by one UPDATE that also
+    raises ``version``, the timeline line with its photos, the audit entry.
 
     With a ``request_key``, a repeat of a transition already recorded returns the case
-    as it is now instead of acting twice. Returns the updated case.
+    as it is now (a fresh copy) instead of acting twice. The key is looked up only when
+    the transition cannot go through as asked (any refusal above, a lost race, or the
+    unique constraint on the timeline's (case, request_key) in the transaction): a
+    repeat always ends there, so the first submit costs no extra query. Returns the
+    updated case (a new instance; the ``case`` passed in is left as it was).
     """
+    request_key = (request_key or "").strip()[:64]
+    try:
+        return _transition(actor, case, action, version, comment, attachments, fields, request_key,
+                           now or timezone.now())
+    except (ServiceError, Http404, ValueError, TypeError):
+        if request_key and _recorded(case.pk, request_key):
+            return Case.objects.get(pk=case.pk)
+        raise
+
+
+def _recorded(case_id: int, request_key: str) -> bool:
+    """Whether a timeline line of this case carries ``request_key`` (a repeated submit)."""
+    return CaseEvent.objects.filter(case_id=case_id, request_key=request_key).exists()
+
+
+def _transition(actor: Actor, case: Case, action: str, version, comment, attachments, fields, request_key: str,
+                now: datetime) -> Case:
     decl = decl_of(case.case_type_id)
     user = actor.user
-    now = now or timezone.now()
-    request_key = (request_key or "").strip()[:64]
-    if request_key:
-        done = CaseEvent.objects.filter(case=case, request_key=request_key).exists()
-        if done:
-            return Case.objects.get(pk=case.pk)
     t = decl.transition(action)
     if t is None:
         raise ServiceError("case.unknown_action", _("“%(type)s”没有“%(action)s”这一操作") % {
@@ -583,13 +596,12 @@ def transition(actor: Actor, case: Case, action: str, *, version: int | None, co
         raise Forbidden("case.role_forbidden", _("“%(action)s”只能由%(roles)s办理") % {"action": t.name, "roles": roles})
     if version is None:
         raise ValidationFailed(_err("version", "version.missing", _("请提交您所看到的案件版本号（version）")))
-    state_name = decl.state(case.state).name
-    if int(version) != case.version:
-        raise Conflict("case.version_conflict", _(
-            "该案件已被他人处理（现为“%(state)s”），您看到的不是最新情况，请刷新后再操作") % {"state": state_name})
+    version = int(version)
+    if version != case.version:
+        raise _conflict(decl, case.state)
     if case.state not in t.sources:
         raise Conflict("case.invalid_state", _("案件当前为“%(state)s”，不能“%(action)s”") % {
-            "state": state_name, "action": t.name})
+            "state": decl.state(case.state).name, "action": t.name})
     comment = (comment or "").strip()
     errors = {}
     if t.comment == "required" and not comment:
@@ -616,11 +628,11 @@ def transition(actor: Actor, case: Case, action: str, *, version: int | None, co
 
     try:
         with transaction.atomic():
-            won = Case.objects.filter(pk=case.pk, version=version).update(version=F("version") + 1, updated_at=now)
-            if not won:
+            locked = _lock_case(case, version)
+            if locked is None:
                 raise _Lost()
-            case = Case.objects.select_related("case_type").get(pk=case.pk)
-            ctx.case = case
+            before = _snapshot(locked)
+            ctx.case = locked
             atts = _claim_attachments(actor, att_ids)
             for name in t.effects:
                 effects.run_effect(name, ctx)
@@ -629,34 +641,174 @@ def transition(actor: Actor, case: Case, action: str, *, version: int | None, co
                 if not effects.check_guard(guard_name, ctx):
                     target = to
                     break
-            from_state = case.state
+            from_state = locked.state
             if target != from_state:
-                _enter_state(case, decl, target, now)
-            case.save()
+                _enter_state(locked, decl, target, now)
+            locked.version = version + 1
+            locked.updated_at = now
+            _write_case(locked, _changed(locked, before))
             dept_id = None
             if departments and "@department" in t.roles and not (acting_roles(user.role) & set(t.roles)):
                 dept_id = departments[0]
-            event = CaseEvent.objects.create(
-                case=case, seq=_next_seq(case), kind=CaseEvent.Kind.TRANSITION, action=t.action, action_name=t.name,
-                from_state=from_state, to_state=target, actor=user, actor_name=actor.name,
-                actor_role=_actor_role(actor), department_id=dept_id, at=now, comment=comment, data=stored,
-                request_key=request_key)
+            event = _add_event(
+                locked, kind=CaseEvent.Kind.TRANSITION, action=t.action, action_name=t.name, from_state=from_state,
+                to_state=target, actor=user, actor_name=actor.name, actor_role=_actor_role(actor),
+                department_id=dept_id, at=now, comment=comment, data=stored, request_key=request_key)
             if atts:
-                Attachment.objects.filter(pk__in=[a.pk for a in atts]).update(case=case, event=event)
-            record(actor, "case.transition", case, region_code=case.region_id,
-                   changes={"state": [from_state, target]}, extra={"action": t.action, "version": case.version})
+                Attachment.objects.filter(pk__in=[a.pk for a in atts]).update(case=locked, event=event)
+            # last: the audit chain's head stays locked until the commit
+            record(actor, "case.transition", locked, region_code=locked.region_id,
+                   changes={"state": [from_state, target]}, extra={"action": t.action, "version": locked.version})
     except (_Lost, IntegrityError):
-        if request_key and CaseEvent.objects.filter(case_id=case.pk, request_key=request_key).exists():
-            return Case.objects.get(pk=case.pk)
+        # a repeated submit (the timeline's unique (case, request_key)) is told apart by
+        # transition(); anything else here is someone else's newer version
         current = Case.objects.filter(pk=case.pk).first()
         state_name = decl_of(current.case_type_id).state(current.state).name if current else ""
         raise Conflict("case.version_conflict", _(
             "该案件刚刚已被他人处理（现为“%(state)s”），您的操作未生效，请刷新后再操作") % {"state": state_name}) from None
-    return case
+    return locked
+
+
+def _conflict(decl: CaseTypeDecl, state: str) -> Conflict:
+    return Conflict("case.version_conflict", _(
+        "该案件已被他人处理（现为“%(state)s”），您看到的不是最新情况，请刷新后再操作") % {"state": decl.state(state).name})
 
 
 class _Lost(Exception):
-    """The conditional update found a newer version: someone else won."""
+    """The case's row is no longer at the version acted on: someone else won."""
+
+
+_CASE_FIELDS = tuple((f.attname, f.name) for f in Case._meta.concrete_fields if not f.primary_key)
+
+
+class _Rows:
+    """SQL and field converters of the three statements every transition sends on its
+    hot path — lock-and-read the case row, update it, append the timeline line — built
+    once per database connection alias. Values go through the fields' own conversions
+    (the backend's converters and ``from_db_value`` on the way in, ``pre_save`` and
+    ``get_db_prep_save`` on the way out), exactly what the ORM applies; only the query
+    compilation, most of the ORM's cost for a one-row statement, is not repeated
+    (docs/performance.md, cases)."""
+
+    _cache: dict[str, "_Rows"] = {}
+
+    def __init__(self, conn):
+        q = conn.ops.quote_name
+        case_table = q(Case._meta.db_table)
+        self.case_fields = list(Case._meta.concrete_fields)
+        cols = ", ".join(q(f.column) for f in self.case_fields)
+        lock = ""
+        if conn.features.has_select_for_no_key_update:
+            lock = " FOR NO KEY UPDATE"
+        elif conn.features.has_select_for_update:
+            lock = " FOR UPDATE"
+        self.lock_sql = f"SELECT {cols} FROM {case_table} WHERE {q('id')} = %s AND {q('version')} = %s{lock}"
+        self.case_converters = [self._converters(conn, f, Case._meta.db_table) for f in self.case_fields]
+        self.case_attnames = [f.attname for f in self.case_fields]
+
+        table = CaseEvent._meta.db_table
+        self.event_fields = [f for f in CaseEvent._meta.concrete_fields if not f.primary_key and f.name != "seq"]
+        names = [q(f.column) for f in self.event_fields] + [q("seq")]
+        values = ["%s"] * len(self.event_fields) + [
+            f"(SELECT COALESCE(MAX({q('seq')}), 0) + 1 FROM {q(table)} WHERE {q('case_id')} = %s)"]
+        self.event_sql = (f"INSERT INTO {q(table)} ({', '.join(names)}) VALUES ({', '.join(values)}) "
+                          f"RETURNING {q('id')}, {q('seq')}")
+        self._quote = q
+        self._updates: dict[tuple[str, ...], tuple[str, list]] = {}
+
+    def update(self, names: tuple[str, ...]) -> tuple[str, list]:
+        """(SQL, fields) of ``UPDATE cases_case SET <names> WHERE id = %s``."""
+        hit = self._updates.get(names)
+        if hit is None:
+            q = self._quote
+            fields = [Case._meta.get_field(n) for n in names]
+            sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
+            hit = self._updates[names] = (f"UPDATE {q(Case._meta.db_table)} SET {sets} WHERE {q('id')} = %s", fields)
+        return hit
+
+    @staticmethod
+    def _converters(conn, field, table):
+        col = field.get_col(table)
+        return col, conn.ops.get_db_converters(col) + field.get_db_converters(conn)
+
+    @classmethod
+    def of(cls, conn) -> "_Rows":
+        rows = cls._cache.get(conn.alias)
+        if rows is None:
+            rows = cls._cache[conn.alias] = cls(conn)
+        return rows
+
+
+def _lock_case(case: Case, version: int) -> Case | None:
+    """The case's row as it is now, if it is still at ``version``, locked until the end of
+    the transaction — or None when someone else moved it on. One statement: ``SELECT …
+    FOR NO KEY UPDATE`` on PostgreSQL (the lock an UPDATE of the row takes; a concurrent
+    transition waits, then finds the new version and gets None); SQLite's transactions
+    are IMMEDIATE (settings), so the database's write lock is already held. A new
+    instance with every field read again (``urge`` and the deadline sweep change a few
+    fields without raising the version); ``case`` itself is left unchanged (callers show
+    it again after a refusal). The case type is taken over from ``case`` when loaded
+    there (CaseType rows never change)."""
+    rows = _Rows.of(connection)
+    with connection.cursor() as cur:
+        cur.execute(rows.lock_sql, [case.pk, version])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    values = []
+    for value, (col, converters) in zip(row, rows.case_converters):
+        for conv in converters:
+            value = conv(value, col, connection)
+        values.append(value)
+    locked = Case.from_db(connection.alias, rows.case_attnames, values)
+    cached = case._state.fields_cache.get("case_type")
+    if cached is not None and cached.pk == locked.case_type_id:
+        locked._state.fields_cache["case_type"] = cached
+    return locked
+
+
+def _snapshot(case: Case) -> dict:
+    """Field values of a case before effects change it (JSON values copied deeply, so
+    that an effect editing ``data`` in place is seen as a change)."""
+    out = {}
+    for attname, _name in _CASE_FIELDS:
+        value = case.__dict__.get(attname)
+        out[attname] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    return out
+
+
+def _changed(case: Case, before: dict) -> list[str]:
+    """Names of the fields whose value differs from ``before`` (what the UPDATE writes)."""
+    return [name for attname, name in _CASE_FIELDS if case.__dict__.get(attname) != before[attname]]
+
+
+def _write_case(case: Case, names: list[str]) -> None:
+    """``UPDATE`` of these fields of the (locked) case row, values prepared by the fields
+    as ``save(update_fields=…)`` prepares them. Case has no save signals to send."""
+    rows = _Rows.of(connection)
+    sql, fields = rows.update(tuple(names))
+    params = [f.get_db_prep_save(f.pre_save(case, False), connection) for f in fields]
+    params.append(case.pk)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def _add_event(case: Case, **fields) -> CaseEvent:
+    """Append a timeline line to ``case`` with the next ``seq``, computed by the database
+    inside the INSERT (one statement instead of ``MAX(seq)`` then ``INSERT``). Callers
+    hold the case's row lock, and the INSERT is a new statement that sees every line
+    committed before it, so two lines never get the same ``seq``; the unique constraint
+    (case, seq) holds it in any case (IntegrityError)."""
+    rows = _Rows.of(connection)
+    event = CaseEvent(case=case, **fields)
+    params = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in rows.event_fields]
+    params.append(case.pk)
+    with connection.cursor() as cur:
+        cur.execute(rows.event_sql, params)
+        event.pk, event.seq = cur.fetchone()
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
 
 
 def urge(actor: Actor, case: Case, note: str, *, now: datetime | None = None) -> CaseEvent:
@@ -674,8 +826,8 @@ def urge(actor: Actor, case: Case, note: str, *, now: datetime | None = None) ->
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         Case.objects.filter(pk=case.pk).update(urge_count=F("urge_count") + 1, last_urged_at=now)
-        event = CaseEvent.objects.create(
-            case=locked, seq=_next_seq(locked), kind=CaseEvent.Kind.URGE, action="urge", action_name=_("督办"),
+        event = _add_event(
+            locked, kind=CaseEvent.Kind.URGE, action="urge", action_name=_("督办"),
             from_state=locked.state, to_state=locked.state, actor=actor.user, actor_name=actor.name,
             actor_role=_actor_role(actor), at=now, comment=note)
         record(actor, "case.urge", locked, region_code=locked.region_id, extra={"note": note[:200]})
@@ -707,8 +859,8 @@ def sweep_deadlines(now: datetime | None = None, limit: int = 1000) -> dict:
             Case.objects.filter(pk=pk).update(**updates)
             kind = CaseEvent.Kind.ESCALATE if escalate else CaseEvent.Kind.WARN
             label = _("超期升级") if escalate else _("超期预警")
-            CaseEvent.objects.create(
-                case=case, seq=_next_seq(case), kind=kind, action=kind, action_name=label, from_state=case.state,
+            _add_event(
+                case, kind=kind, action=kind, action_name=label, from_state=case.state,
                 to_state=case.state, actor_name="system", actor_role="system", at=now,
                 comment=_("“%(state)s”环节已超过期限（%(due)s）") % {
                     "state": state.name, "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")})

@@ -317,3 +317,71 @@ def test_department_must_cover_the_case_region(report_event, act, depts):
     assert exc.value.code == "department.out_of_area"
     case = act("township", case, "dispatch", fields={"department": CITY_MGMT})
     assert case.department.code == CITY_MGMT
+
+
+def test_same_form_token_with_the_new_version_still_acts_once(report_event, more_users):
+    """The form token is looked up only when a transition cannot go through; a repeat that
+    names the case's current version passes every check and is stopped by the unique
+    (case, request_key) of the timeline instead: nothing of it stays, the case comes back
+    as it is."""
+    case = report_event()
+    actor = Actor(more_users["township"], "api")
+    first = services.transition(actor, case, "accept", version=1, request_key="k-2")
+    assert first.state == "accepted" and first.version == 2
+    # same token, current version 2, an action the state allows (挂账 from 已立案)
+    again = services.transition(actor, first, "park", version=2, comment="等待汛期结束", request_key="k-2")
+    assert (again.state, again.version) == ("accepted", 2)
+    assert list(case.events.order_by("seq").values_list("action", flat=True)) == ["open", "accept"]
+    assert AuditEntry.objects.filter(object_id=str(case.pk), action="case.transition").count() == 1
+
+
+def test_a_transition_keeps_what_urging_and_the_sweep_wrote_meanwhile(report_event, act, more_users):
+    """督办 and the deadline sweep change a case without raising its version: a transition
+    taken on a copy read before them must not write their fields back."""
+    # Friday; reported has 1 working day → Sunday 28 September 23:59:59 (a make-up working day)
+    t0 = datetime(2025, 9, 26, 10, 0, tzinfo=BJ)
+    case = services.create_case(Actor(more_users["grid_member"], "api"), "grid_event",
+                                {"region": GRID, "category": "sanitation.garbage", "description": "垃圾"},
+                                now=t0)[0]
+    read_before = Case.objects.get(pk=case.pk)
+    services.urge(Actor(more_users["county"], "api"), case, "请尽快立案")
+    assert services.sweep_deadlines(datetime(2025, 9, 30, 9, 0, tzinfo=BJ)) == {"warned": 1, "escalated": 0}
+    after = services.transition(Actor(more_users["township"], "api"), read_before, "accept",
+                                version=read_before.version, now=datetime(2025, 9, 30, 10, 0, tzinfo=BJ))
+    stored = Case.objects.get(pk=case.pk)
+    for c in (after, stored):
+        assert c.urge_count == 1 and c.last_urged_at is not None
+        assert c.state == "accepted" and c.version == 2
+        # a new state: overdue noted afresh; accepted has 1 working day → Wed 1 Oct is a
+        # holiday (National Day, 1–8 Oct off), so Thursday 9 October 23:59:59
+        assert c.overdue_noted is False
+        assert c.due_at == datetime(2025, 10, 9, 23, 59, 59, tzinfo=BJ)
+    assert read_before.state == "reported" and read_before.urge_count == 0   # the caller's copy is untouched
+    assert [e.seq for e in stored.events.order_by("seq")] == [1, 2, 3, 4]     # open, urge, warn, accept
+
+
+def test_an_effect_that_edits_data_in_place_is_saved(db, tmp_path, monkeypatch, more_users):
+    """A transition writes the fields its effects changed, also a JSON value edited in place."""
+    from jiayuan.cases import effects
+
+    monkeypatch.setitem(effects.EFFECTS, "note_outcome", lambda ctx: ctx.case.data.setdefault("outcomes", []).append(
+        ctx.values["_comment"]))
+    decl = {
+        "code": "tip_check", "version": 1, "name": "线索核查", "create_roles": ["community_worker"],
+        "initial_state": "open",
+        "states": [{"code": "open", "name": "待核查", "queue": "community_worker"},
+                   {"code": "checked", "name": "已核查", "status": "closed"}],
+        "transitions": [{"action": "check", "name": "核查", "from": ["open"], "to": "checked",
+                         "roles": ["community_worker"], "comment": "required", "effects": ["note_outcome"]}],
+    }
+    (tmp_path / "tip_check.json").write_text(json.dumps(decl, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(declarations, "_REGISTRY", dict(declarations._REGISTRY))
+    # the test database reuses a rolled-back test's CaseType id: forget parsed declarations
+    monkeypatch.setattr(services, "_DECL_CACHE", {})
+    declarations.load_json(tmp_path)
+    services.sync_case_types()
+    actor = Actor(more_users["community"], "api")
+    case, _ = services.create_case(actor, "tip_check", {"region": "620702001001", "title": "群众反映"})
+    services.transition(actor, case, "check", version=case.version, comment="情况属实")
+    assert Case.objects.get(pk=case.pk).data == {"outcomes": ["情况属实"]}
+    assert case.data == {}   # the caller's copy is untouched
