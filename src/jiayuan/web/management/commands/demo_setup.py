@@ -240,7 +240,9 @@ class Command(BaseCommand):
                            start_month=start, inputs=facts, reason="演示：一、二级重度残疾人")
                 n["两项补贴"] += 1
         for p in persons.values():
-            if p.birth_date.year <= start.year - 79 and aid_rules.age_in_month(p.birth_date, start) >= 80:  # the rule's age: reached by the month's end
+            # 高龄津贴 is for locally registered elderly people (the registry's residence status)
+            if (p.residence_status == Person.ResidenceStatus.REGISTERED and p.birth_date.year <= start.year - 79
+                    and aid_rules.age_in_month(p.birth_date, start) >= 80):  # the rule's age: reached by the month's end
                 aid.enroll(county, program="elderly_allowance", person=p, region=p.region_id, start_month=start,
                            inputs={"registered": True}, reason="演示：八十周岁以上老年人")
                 n["高龄津贴"] += 1
@@ -256,6 +258,8 @@ class Command(BaseCommand):
         aid_batches.export_batch(county, paid, fmt="xlsx", version=paid.version)
         paid.refresh_from_db()
         aid_batches.record_results(county, paid, [], version=paid.version, rest_paid=True, source="演示：银行回盘")
+        paid.refresh_from_db()
+        paid = aid_batches.close_batch(county, paid, version=paid.version, note="演示：全部发放成功")
         current = aid_batches.generate_batch(county, dibao, ganzhou, this_month)
 
         # Two applications at the desk of 交通巷社区: one accepted, one waiting for materials.
