@@ -236,6 +236,10 @@ class Enrollment(models.Model):
     flag_note = models.CharField(_("待处理说明"), max_length=200, blank=True)
     flagged_at = models.DateTimeField(null=True, blank=True)
     payee_account = models.CharField(_("发放账户"), max_length=40, blank=True)  # masked tail only; see services
+    # The whole account, AES-GCM encrypted like ID numbers and phones (security.encrypt);
+    # written by services.accounts.set_payee_account, read only by the payment file
+    # exported with ``export_sensitive``. Empty when only the masked tail is known.
+    payee_account_cipher = models.BinaryField(blank=True, default=b"")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -102,7 +102,10 @@ OVERLAP_KINDS = {"disability_care_allowance": "重度残疾人护理补贴", "el
                  "long_term_care_insurance": "长期护理保险待遇"}
 INCOME_KINDS = {"wages": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入",
                 "other": "其他收入"}
-ASSET_KINDS = {"deposits": "存款及有价证券", "vehicle": "机动车辆", "housing": "住房", "securities": "有价证券",
+# Deposits and securities are two kinds (stored codes unchanged); the 低保 deposit limit
+# counts both together (services.applications.program_inputs).
+ASSET_KINDS = {"deposits": "存款（含现金）", "vehicle": "机动车辆", "housing": "住房",
+               "securities": "有价证券（股票、基金、债券）",
                "business": "经营性财产", "other": "其他财产"}
 
 

@@ -287,17 +287,27 @@ def case_detail(request, number):
 
 @perm_required(Perm.VIEW_CASES)
 @require_POST
-def case_act(request, number, action):
+def case_act(request, number, action, render_page=None, default_next=None):
     """Take ``action`` on the case from its small form: comment, photos (camera or
     album; stored first, kept on the page if the form comes back with errors), declared
-    fields, the version the user saw and the form token."""
+    fields, the version the user saw and the form token. ``render_page(request, case,
+    status=, bound=, conflict=)``: the page a form with errors comes back on (another
+    app's page of the case, e.g. the assistance application page, which calls this view
+    with it); default: the case page. ``default_next``: where to go after success
+    without a ``next``."""
     user = request.user
     case = selectors.get_case(user, number)
     decl = services.decl_of(case.case_type_id)
     t = decl.transition(action)
     if t is None:
         raise Http404
-    default_next = reverse("cases:case_detail", args=[case.number])
+    default_next = default_next or reverse("cases:case_detail", args=[case.number])
+
+    def page(case_, status, **kw):
+        if render_page is not None:
+            return render_page(request, case_, status=status, **kw)
+        return render(request, "cases/case_detail.html", _detail_context(request, case_, **kw), status=status)
+
     depts = list(selectors.departments_for_case(user, case)) if any(
         s.type in ("department", "departments") for s in t.fields) else ()
     form = TransitionForm(t, request.POST, request.FILES, departments=depts)
@@ -305,7 +315,7 @@ def case_act(request, number, action):
     if selectors.transition_done(case, key):  # a double click: the first one did it
         return redirect(safe_next(request, default_next))
     if not form.is_valid():
-        return render(request, "cases/case_detail.html", _detail_context(request, case, bound=form), status=422)
+        return page(case, 422, bound=form)
     ids = form.uploaded_ids()
     new_ids, upload_errors = store_photos(request, form.cleaned_data["photos"])
     ids += new_ids
@@ -313,7 +323,7 @@ def case_act(request, number, action):
         keep_uploaded(form, ids)
         for msg in upload_errors:
             form.add_error("photos", msg)
-        return render(request, "cases/case_detail.html", _detail_context(request, case, bound=form), status=422)
+        return page(case, 422, bound=form)
     try:
         after = services.transition(actor(request), case, action, version=form.cleaned_data["version"],
                                     comment=form.cleaned_data.get("comment", ""), attachments=ids,
@@ -324,15 +334,14 @@ def case_act(request, number, action):
         fresh = selectors.get_case(user, number)
         if exc.code == "case.version_conflict":
             keep_uploaded(form, ids)
-            return render(request, "cases/case_detail.html",
-                          _detail_context(request, fresh, conflict=exc.message), status=409)
+            return page(fresh, 409, conflict=exc.message)
         keep_uploaded(form, ids)
         form.add_error(None, exc.message)
-        return render(request, "cases/case_detail.html", _detail_context(request, fresh, bound=form), status=409)
+        return page(fresh, 409, bound=form)
     except ServiceError as exc:
         keep_uploaded(form, ids)
         apply_service_error(form, exc, form.field_map())
-        return render(request, "cases/case_detail.html", _detail_context(request, case, bound=form), status=422)
+        return page(case, 422, bound=form)
     state_name = decl.state(after.state).name
     messages.success(request, _("已办理“%(action)s”，案件 %(number)s 现为“%(state)s”") % {
         "action": t.name, "number": after.number, "state": state_name})

@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "assistance.enrollment.flag": _("标记待处理事项"),
     "assistance.enrollment.clear_flag": _("处理待处理事项"),
     "assistance.enrollment.move": _("享受对象随迁变更区划"),
+    "assistance.enrollment.account": _("登记发放账户"),
     "payment_batch.generate": _("生成发放批次"),
     "payment_batch.review": _("审核发放批次"),
     "payment_batch.approve": _("审批发放批次"),

@@ -8,7 +8,15 @@
 - ``POST /batches/{id}/review | approve | reopen | regenerate | close`` with the
   ``version`` seen (409 ``batch.version_conflict`` when stale);
 - ``POST /batches/{id}/export`` → the payment file (xlsx or csv), audited;
-- ``POST /batches/{id}/results`` (JSON) or ``/results-file`` (the bank's file).
+- ``POST /batches/{id}/results`` (JSON) or ``/results-file`` (the bank's file);
+- ``POST /enrollments/{id}/account`` ``{"account", "version"}``: the whole payee account
+  of an enrollment, stored encrypted (the payment file exported with ``sensitive``
+  writes it).
+
+Review, approval and the first export answer 409 ``batch.stale_lines`` (``fields.lines``
+lists the lines) while a pending line went stale (person deceased or moved out,
+enrollment flagged, suspended or ended since generation); ``GET /batches/{id}`` shows
+them under ``stale`` before anyone tries.
 """
 
 from __future__ import annotations
@@ -98,10 +106,16 @@ class EventOut(Schema):
     data: dict
 
 
+class StaleOut(Schema):
+    count: int
+    lines: list[dict]
+
+
 class BatchDetailOut(BatchOut):
     problems: list[dict]
     line_counts: dict
     events: list[EventOut]
+    stale: StaleOut
 
 
 class BatchPage(Schema):
@@ -185,7 +199,13 @@ def batch_detail(user, b: PaymentBatch) -> dict:
                         for k, v in selectors.line_counts(b).items()}
     d["events"] = [{"kind": e.kind, "at": _local(e.at), "actor": _name(e.actor), "note": e.note, "data": e.data}
                    for e in selectors.events_of(b)]
+    count, lines = selectors.stale_lines(b) if b.status in OPEN_STATUSES else (0, [])
+    d["stale"] = {"count": count, "lines": lines}
     return d
+
+
+OPEN_STATUSES = (PaymentBatch.Status.DRAFT, PaymentBatch.Status.REVIEWED, PaymentBatch.Status.APPROVED)
+"""Statuses in which stale lines are looked for (before the payment file leaves)."""
 
 
 def line_out(line) -> dict:
@@ -344,3 +364,26 @@ def results_file(request, batch_id: int, file: File[UploadedFile], version: Form
     out = services.record_results(actor(request), batch, rows, version=version, rest_paid=rest_paid,
                                   source=file.name or "")
     return {**out, "batch": batch_detail(request.auth, batch)}
+
+
+class AccountIn(Schema):
+    account: str
+    version: int | None = None
+    reason: str = ""
+
+
+class AccountOut(Schema):
+    id: int
+    payee_account: str
+    version: int
+
+
+@router.post("/enrollments/{int:enrollment_id}/account", response=AccountOut,
+             summary="录入享受对象的完整发放账户（加密保存，页面只显示尾号；导出完整发放文件时写入）")
+def set_account(request, enrollment_id: int, body: AccountIn):
+    from ..selectors.enrollments import get_enrollment
+    from ..services.accounts import set_payee_account
+
+    enrollment = get_enrollment(request.auth, enrollment_id)  # out of scope → 404
+    e = set_payee_account(actor(request), enrollment, body.account, version=body.version, reason=body.reason)
+    return {"id": e.pk, "payee_account": e.payee_account, "version": e.version}

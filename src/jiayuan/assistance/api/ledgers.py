@@ -41,6 +41,9 @@ class LedgerOut(Schema):
     region_name: str
     rows: list[LedgerRowOut]
     total: LedgerRowOut
+    in_review_lines: int
+    in_review_amount: Decimal
+    legend: str
 
 
 def _row(r: selectors.LedgerRow) -> dict:
@@ -53,7 +56,8 @@ def _check(user) -> None:
 
 
 @router.get("/ledgers", response=LedgerOut,
-            summary="发放台账：按项目、待遇月份（起止）和区划，下级区划逐行、合计一行；format=xlsx 导出")
+            summary="发放台账：按项目、待遇月份（起止）和区划，下级区划逐行、合计一行；已发放为银行确认的，待发放为已审批、已导出尚未确认的，"
+                    "未审批批次的明细只在 in_review_* 合计；format=xlsx 导出")
 def get_ledger(request, month_from: str, month_to: str = "", program: str = "", region: str = "",
                format: str = "json"):
     user = request.auth
@@ -72,7 +76,8 @@ def get_ledger(request, month_from: str, month_to: str = "", program: str = "", 
         return response
     return {"program": led.program.code if led.program else "", "program_name": led.program.name if led.program else "",
             "month_from": start, "month_to": end, "region": led.region.code, "region_name": led.region.name,
-            "rows": [_row(r) for r in led.rows], "total": _row(led.total)}
+            "rows": [_row(r) for r in led.rows], "total": _row(led.total), "in_review_lines": led.in_review_lines,
+            "in_review_amount": led.in_review_amount, "legend": selectors.LEGEND}
 
 
 class TwoSubsidiesOut(Schema):

@@ -13,8 +13,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
 from ..models import PaymentBatch, PaymentBatchEvent, PaymentLine
@@ -96,3 +97,64 @@ def line_counts(batch: PaymentBatch) -> dict[str, dict]:
 def events_of(batch: PaymentBatch) -> QuerySet:
     """The batch's history, oldest first, with the acting users."""
     return PaymentBatchEvent.objects.filter(batch=batch).select_related("actor").order_by("at", "id")
+
+
+STALE_CAP = 200
+"""At most this many stale lines are listed (all are counted)."""
+
+
+def stale_lines(batch: PaymentBatch, *, cap: int = STALE_CAP) -> tuple[int, list[dict]]:
+    """Pending lines of the batch's current generation that would not be paid if the
+    batch were generated now: (count, the first ``cap`` as
+    ``[{"line", "person", "name", "region", "benefit_month", "reason", "message"}]``).
+
+    A line is stale when, since it was computed, the registry marked its person
+    (beneficiary or payee) deceased or moved out (``person.deceased``,
+    ``person.moved_out``), its enrollment was flagged (``enrollment.flagged``: death,
+    moving out … awaiting a decision), suspended (``enrollment.suspended``; a
+    carried-over line is not held for a suspension, as in generation), or ended before
+    the line's benefit month (``enrollment.ended``: terminated with an earlier last
+    month). The same conditions as generation (``services.batches._plan``), so
+    regenerating drops exactly these lines.
+
+    Set-based: one query over the batch's pending lines (index on batch and status)
+    whose enrollment or person is in the small sets of flagged / not active / ended
+    enrollments of the program and of persons not alive; then the details of the
+    first ``cap``."""
+    from ...people.models import Person
+    from ..models import Enrollment
+
+    S, E, L = PaymentLine.Status, Enrollment.Status, Person.LifeStatus
+    odd_enrollments = (Enrollment.objects.filter(program_id=batch.program_id)
+                       .filter(~Q(flag="") | ~Q(status=E.ACTIVE) | Q(end_month__isnull=False)).values("id"))
+    odd_persons = Person.objects.exclude(life_status=L.ALIVE).values("id")
+    stale = (~Q(person__life_status=L.ALIVE) | ~Q(enrollment__flag="")
+             | Q(enrollment__end_month__lt=F("benefit_month"))
+             | Q(enrollment__status=E.TERMINATED, enrollment__end_month__isnull=True)
+             | Q(carried_from__isnull=True, enrollment__status=E.SUSPENDED))
+    qs = (PaymentLine.objects.filter(batch=batch, generation=batch.generation, status=S.PENDING)
+          .filter(Q(enrollment_id__in=odd_enrollments) | Q(person_id__in=odd_persons)).filter(stale))
+    rows = list(qs.order_by("region_id", "id").values_list(
+        "id", "person_id", "person__name", "region_id", "benefit_month", "person__life_status",
+        "person__life_status_date", "enrollment__flag", "enrollment__flag_note", "enrollment__status",
+        "enrollment__end_month", "carried_from_id")[:cap])
+    count = len(rows) if len(rows) < cap else qs.count()
+    items = []
+    for (line, person, name, region, benefit, life, life_date, flag, flag_note, status, end,
+         carried) in rows:
+        when = f"（{life_date:%Y-%m-%d}）" if life_date else ""
+        if life == L.DECEASED:
+            reason, message = "person.deceased", _("本人（领取人）已故%(when)s") % {"when": when}
+        elif life != L.ALIVE:
+            reason, message = "person.moved_out", _("本人（领取人）已迁出%(when)s") % {"when": when}
+        elif flag:
+            reason, message = "enrollment.flagged", _("待处理事项未办结：%(note)s") % {"note": flag_note or flag}
+        elif end is not None and end < benefit or status == E.TERMINATED:
+            reason, message = "enrollment.ended", _("待遇已终止（最后发放月份 %(end)s）") % {
+                "end": f"{end:%Y-%m}" if end else "—"}
+        else:
+            reason, message = "enrollment.suspended", _("待遇已暂停")
+        items.append({"line": line, "person": person, "name": name, "region": region,
+                      "benefit_month": f"{benefit:%Y-%m}", "reason": reason, "message": message,
+                      "carried": carried is not None})
+    return count, items

@@ -102,3 +102,14 @@ def hub_counts(user, today: datetime.date | None = None) -> dict:
         by_program.setdefault(row["program_id"], {"active": 0, "suspended": 0})[row["status"]] = row["n"]
     agg["by_program"] = by_program
     return agg
+
+
+def last_paid_line(enrollment: Enrollment):
+    """The enrollment's latest paid payment line (发放明细 with status ``paid``, the
+    latest benefit month), with its batch; None when nothing was paid yet. Reads
+    PaymentLine by the no-double-payment index (program, person, benefit_month)."""
+    from ..models import PaymentLine
+
+    return (PaymentLine.objects.filter(program_id=enrollment.program_id, person_id=enrollment.person_id,
+                                       enrollment=enrollment, status=PaymentLine.Status.PAID)
+            .select_related("batch").order_by("-benefit_month", "-id").first())

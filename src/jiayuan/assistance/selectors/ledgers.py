@@ -1,10 +1,14 @@
 """Ledgers (发放台账) and the figures the city reports, from payment lines.
 
-Counted lines are the **live** ones: ``paid`` lines make the figures; ``pending``
-lines (exported or still in review, not yet confirmed by the bank) are shown apart;
-voided and failed lines are history and count nowhere (a failed line carried over is
-counted once, when its new line is paid). Months are **benefit months** (待遇所属月份):
-a carried-over line counts in the month it is owed for.
+Counted lines: ``paid`` lines (the bank confirmed) make the figures; **pending**
+(待发放) are the pending lines of **approved or exported** batches — money decided,
+not yet confirmed by the bank — shown apart; pending lines of batches still in review
+(draft 待审核 or reviewed 已审核: they may still be regenerated) are in no row, only
+summed for the whole ledger as ``in_review_lines`` / ``in_review_amount`` so the page
+can say what it leaves out; voided and failed lines are history and count nowhere (a
+failed line carried over is counted once, when its new line is paid). Months are
+**benefit months** (待遇所属月份): a carried-over line counts in the month it is owed
+for.
 
 Figures per row:
 
@@ -83,6 +87,8 @@ class Ledger:
     region: Region
     rows: list[LedgerRow] = field(default_factory=list)
     total: LedgerRow | None = None
+    in_review_lines: int = 0
+    in_review_amount: Decimal = Decimal("0.00")
 
     @property
     def single_month(self) -> bool:
@@ -118,6 +124,18 @@ def _fill(row: LedgerRow, status: str, agg: dict) -> None:
         row.pending_lines, row.pending_amount = agg["lines"], _yuan(agg["amount"])
 
 
+DECIDED = ("approved", "exported", "closed")
+"""Batch statuses whose pending lines are 待发放 (approved or exported; a closed batch has none)."""
+IN_REVIEW = ("draft", "reviewed")
+"""Batch statuses whose lines are still in review (待审核, 已审核)."""
+
+
+def counted(qs: QuerySet) -> QuerySet:
+    """The lines of ``qs`` a ledger counts: paid, and pending in an approved or exported batch."""
+    return qs.filter(Q(status=PaymentLine.Status.PAID) | Q(status=PaymentLine.Status.PENDING,
+                                                            batch__status__in=DECIDED))
+
+
 def _yuan(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
@@ -132,16 +150,20 @@ def ledger(user, *, program: str = "", month_from: datetime.date, month_to: date
     prog = Program.objects.filter(code=program).first() if program else None
     if program and prog is None:
         raise Http404
-    qs = lines_for(user).filter(region__code__startswith=reg.code, benefit_month__gte=month_from,
-                                benefit_month__lte=month_to,
-                                status__in=[PaymentLine.Status.PAID, PaymentLine.Status.PENDING])
+    live = lines_for(user).filter(region__code__startswith=reg.code, benefit_month__gte=month_from,
+                                  benefit_month__lte=month_to,
+                                  status__in=[PaymentLine.Status.PAID, PaymentLine.Status.PENDING])
     if prog is not None:
-        qs = qs.filter(program=prog)
+        live = live.filter(program=prog)
+    qs = counted(live)
     out = Ledger(program=prog, month_from=month_from, month_to=month_to, region=reg)
     total = LedgerRow(code=reg.code, name=reg.name)
     for agg in qs.values("status").annotate(**_AGG).order_by():
         _fill(total, agg["status"], agg)
     out.total = total
+    review = live.filter(status=PaymentLine.Status.PENDING, batch__status__in=IN_REVIEW).aggregate(
+        n=Count("id"), t=Sum("amount"))
+    out.in_review_lines, out.in_review_amount = review["n"] or 0, _yuan(review["t"])
     child_len = CHILD_LENGTH.get(len(reg.code))
     if child_len:
         children = list(regions_for(user).filter(parent=reg).order_by("code").values_list("code", "name"))
@@ -170,7 +192,8 @@ class TwoSubsidiesFigure:
     persons, 6.807 million yuan): ``persons`` given either allowance in the period,
     each counted once however many months and allowances; ``amount`` paid (yuan);
     ``living_*`` and ``care_*`` per allowance and ``both`` (persons given both);
-    ``pending_amount`` exported but not yet confirmed."""
+    ``pending_amount`` pending in approved or exported batches, not yet confirmed by
+    the bank (not in ``amount``; lines of batches still in review are in neither)."""
 
     region: Region
     month_from: datetime.date
@@ -203,12 +226,17 @@ def two_subsidies_figure(user, *, year: int, half: int, region: str = "") -> Two
     fig.living_persons, fig.living_amount = agg["n_living"], _yuan(agg["living_total"])
     fig.care_persons, fig.care_amount = agg["n_care"], _yuan(agg["care_total"])
     fig.both = fig.living_persons + fig.care_persons - fig.persons
-    fig.pending_amount = _yuan(base.filter(status=PaymentLine.Status.PENDING).aggregate(t=Sum("amount"))["t"])
+    fig.pending_amount = _yuan(base.filter(status=PaymentLine.Status.PENDING, batch__status__in=DECIDED)
+                               .aggregate(t=Sum("amount"))["t"])
     return fig
 
 
 LEDGER_HEADERS = ("区划代码", "区划名称", "户数", "人数", "保障人次", "发放笔数", "发放金额（元）", "待发放笔数",
                   "待发放金额（元）")
+LEGEND = ("户数：不重复的家庭数；人数：不重复的享受对象（以户为单位的项目计领取人）；"
+          "保障人次：各笔明细保障人数之和（单月即保障人数，多月为人次）；发放：银行已确认发放；"
+          "待发放：已审批或已导出、银行尚未确认；未审批批次（待审核、已审核）的明细不计入。")
+"""The one-line legend of the ledger's columns (page and workbook)."""
 
 
 def ledger_xlsx(led: Ledger) -> bytes:
@@ -230,7 +258,7 @@ def ledger_xlsx(led: Ledger) -> bytes:
     yuan_bold = wb.add_format({"num_format": "#,##0.00", "bold": True})
     months = (f"{led.month_from:%Y-%m}" if led.single_month else f"{led.month_from:%Y-%m} 至 {led.month_to:%Y-%m}")
     ws.write_string(0, 0, f"{led.region.name} {led.program.name if led.program else '全部项目'} 发放台账（待遇所属月份 "
-                          f"{months}；已发放，待发放另列）", bold)
+                          f"{months}）　{LEGEND}", bold)
     for c, h in enumerate(LEDGER_HEADERS):
         ws.write_string(1, c, h, head)
     ws.set_column(0, 0, 15)

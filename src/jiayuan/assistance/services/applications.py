@@ -65,6 +65,7 @@ from ..models import (
     NoticeObjection,
     Program,
 )
+from .parameters import free_text
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ MAX_TEXT = 2000
 # module defines them; these are the kinds of 最低生活保障审核确认办法 第十条、第十一条).
 DEFAULT_INCOME_KINDS = {"wages": "工资性收入", "business": "经营净收入", "property": "财产净收入",
                         "transfer": "转移净收入", "other": "其他收入"}
-DEFAULT_ASSET_KINDS = {"deposits": "存款及现金", "vehicle": "机动车辆", "housing": "房产", "securities": "有价证券",
+DEFAULT_ASSET_KINDS = {"deposits": "存款（含现金）", "vehicle": "机动车辆", "housing": "房产",
+                       "securities": "有价证券（股票、基金、债券）",
                        "business": "经营性资产", "other": "其他财产"}
 
 _SERVICE = object()  # marks a payload built by take_application (the intake refuses others)
@@ -100,14 +102,12 @@ def _err(name: str, code: str, message: str) -> dict:
 
 def _free_text(value) -> str:
     """Prose typed by staff (the reason of an application, objections, resolutions):
-    control characters (Unicode Cc, e.g. NUL, ESC) other than line breaks and tabs
-    removed, ``\r\n`` made ``\n``, stripped; Chinese punctuation kept as typed (unlike
-    people.rules.clean_free_text, which applies NFKC to one-line fields). Not a string
-    → ''."""
+    :func:`.parameters.free_text` — control and invisible characters other than line
+    breaks and tabs removed, ``\r\n`` made ``\n``, stripped; Chinese punctuation kept
+    as typed (no NFKC). Not a string → ''."""
     if not isinstance(value, str):
         return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+    return free_text(value)
 
 
 def _require(actor: Actor, perm: Perm) -> None:
@@ -459,12 +459,11 @@ def _int_or_none(value):
 
 
 def _clean_note(value, key: str, what: str, errors: dict) -> str:
-    """A note of the record: control characters removed, one line (people.rules.
-    clean_free_text); longer than :data:`NOTE_MAX` → an error on ``key`` (never cut)."""
-    from ...people import rules as people_rules
-
+    """A note of the record: control characters removed, one line, full-width
+    punctuation kept (:func:`.parameters.free_text`); longer than :data:`NOTE_MAX` → an
+    error on ``key`` (never cut)."""
     try:
-        note = people_rules.clean_free_text(value)
+        note = free_text(value, multiline=False)
     except TypeError:
         errors[key] = [{"code": "note.invalid", "message": _("%(what)s的说明应为文字") % {"what": what}}]
         return ""
@@ -1056,7 +1055,6 @@ def _home_visit(ctx):
     ValidationFailed (422): ``visitors.not_staff`` (unknown account, another area, a
     role that does not visit), ``visitors.two_required`` (the same account twice),
     ``visit_date.invalid``, ``others_present.invalid``."""
-    from ...people import rules as people_rules
     from ..selectors.applications import staff_label
 
     app = _app(ctx)
@@ -1066,7 +1064,7 @@ def _home_visit(ctx):
     if first is not None and second is not None and first.pk == second.pk:
         errors.update(_err("visitor_2", "visitors.two_required", _(
             "入户调查须由两名不同的工作人员进行（两项都选了 %(name)s）") % {"name": staff_label(first)}))
-    others = people_rules.clean_free_text(ctx.values.get("others_present") or "")
+    others = free_text(ctx.values.get("others_present") or "", multiline=False)
     if len(others) > 200:
         errors.update(_err("others_present", "others_present.invalid", _("其他在场人员不能超过 200 个字")))
     day = ctx.values.get("visit_date")

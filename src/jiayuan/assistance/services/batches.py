@@ -27,9 +27,9 @@ counts and totals (not one per line).
 
 Errors: ``Forbidden`` 403 (``permission_denied``: role; ``batch.four_eyes``: the
 generator approving), ``ValidationFailed`` 422 (``batch.not_draft`` … wrong status,
-``month.invalid``, ``program.not_monthly``, ``region.not_county``,
+``month.invalid``, ``month.out_of_range``, ``program.not_monthly``, ``region.not_county``,
 ``region.out_of_scope``, result lines), ``Conflict`` 409 (``batch.exists``,
-``batch.version_conflict``).
+``batch.version_conflict``, ``batch.stale_lines`` at review, approval and first export).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ from ..selectors.parameters import parameter_resolver
 __all__ = [
     "BatchExists", "GenerationReport", "ExportFile", "generate_batch", "review_batch", "approve_batch",
     "export_batch", "record_results", "parse_results_file", "close_batch", "reopen_batch", "regenerate_batch",
-    "EXPORT_HEADERS",
+    "EXPORT_HEADERS", "StaleLines", "month_window", "PAYMENTS_FROM",
 ]
 
 LIVE = (PaymentLine.Status.PENDING, PaymentLine.Status.PAID)
@@ -75,6 +75,16 @@ SQLITE_ROWS = 1000
 """Rows per multi-row INSERT on SQLite (18 values each, under its 32,766 variables)."""
 
 STATUS = PaymentBatch.Status
+ALIVE = Person.LifeStatus.ALIVE
+
+
+def _life_label(life: str) -> str:
+    """``本人（领取人）已故`` / ``…已迁出`` for a registry life status other than alive."""
+    if life == Person.LifeStatus.DECEASED:
+        return _("享受对象（领取人）已登记为已故")
+    if life == Person.LifeStatus.MOVED_OUT:
+        return _("享受对象（领取人）已登记为迁出")
+    return _("享受对象（领取人）人员状态为“%(s)s”") % {"s": life}
 
 
 class BatchExists(Conflict):
@@ -186,6 +196,31 @@ def _summary(batch: PaymentBatch) -> dict:
 
 # ------------------------------------------------------------------ generate
 
+PAYMENTS_FROM = datetime.date(2016, 1, 1)
+"""No batch before this month: 两项补贴 are in force from 2016-01-01 (国发〔2015〕52号),
+the earliest month the system pays; older arrears are not paid through monthly batches."""
+
+
+def _today() -> datetime.date:
+    """Today in Beijing (``TIME_ZONE`` Asia/Shanghai); a function so tests can fix it."""
+    return timezone.localdate()
+
+
+def month_window(program: Program) -> tuple[datetime.date, datetime.date]:
+    """(earliest, latest) month (first days) for which a batch of ``program`` may be
+    generated: not before :data:`PAYMENTS_FROM` nor the earliest ``start_month`` of the
+    program's enrollments (nothing can be owed before); not after next month (Beijing
+    date: a batch is prepared at most one month ahead). A month outside is refused
+    (``month.out_of_range``): a batch for 9999-12 would take failed lines to carry and
+    never pay them."""
+    today = _today()
+    latest = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    first = Enrollment.objects.filter(program=program).order_by("start_month").values_list(
+        "start_month", flat=True).first()
+    earliest = max(PAYMENTS_FROM, first.replace(day=1)) if first else PAYMENTS_FROM
+    return earliest, latest
+
+
 
 def generate_batch(actor: Actor, program: Program, county: Region, month: datetime.date) -> PaymentBatch:
     """Create and compute the batch of ``program`` for ``county`` (a county-level
@@ -215,11 +250,18 @@ def generate_batch(actor: Actor, program: Program, county: Region, month: dateti
     """
     require(actor, Perm.RUN_PAYMENTS)
     errors = {}
-    if not isinstance(month, datetime.date) or month.day != 1:
+    month_ok = isinstance(month, datetime.date) and month.day == 1
+    if not month_ok:
         errors.update(_err("month", "month.invalid", _("发放月份应为某月的第一天，如 2025-03-01")))
     if not program.monthly or not program.active:
         errors.update(_err("program", "program.not_monthly", _("“%(name)s”不是按月发放的项目，不能生成月度发放批次")
                            % {"name": program.name}))
+    elif month_ok:
+        earliest, latest = month_window(program)
+        if month < earliest or month > latest:
+            errors.update(_err("month", "month.out_of_range", _(
+                "发放月份只能在 %(earliest)s 至 %(latest)s 之间（不早于该项目最早的享受起始月份及 2016-01，"
+                "不晚于下个月）") % {"earliest": f"{earliest:%Y-%m}", "latest": f"{latest:%Y-%m}"}))
     if county.level != Region.Level.COUNTY:
         errors.update(_err("county", "region.not_county", _("发放批次按县（区）生成，请选择县级区划")))
     elif not county.code.startswith(actor.user.scope_code):
@@ -309,7 +351,14 @@ def _carried_rows(batch: PaymentBatch, report: GenerationReport, previous: int |
     """Rows (see :func:`_plan`) for the failed lines of earlier batches of this
     program and county that nobody has carried yet, oldest benefit month first (the
     pending carriers of generation ``previous`` of this batch, about to be voided, do
-    not count). Lines of flagged enrollments are held out (``enrollment.flagged``)."""
+    not count). Lines of flagged enrollments are held out (``enrollment.flagged``), and
+    of persons the registry marks deceased or moved out (``person.deceased``,
+    ``person.moved_out``) whatever the flag says.
+
+    Month order: a failed line of a batch of month X is carried by the first batch of
+    the program and county generated after the failure whose month is later than X
+    (``batch__month < month``); with :func:`month_window` that is at most next month's
+    batch, so a failed line is never parked in a far-future batch."""
     program, month, county = batch.program, batch.month, batch.county_id
     carriers = PaymentLine.objects.filter(carried_from__isnull=False).exclude(status=PaymentLine.Status.VOIDED)
     if previous is not None:
@@ -320,10 +369,14 @@ def _carried_rows(batch: PaymentBatch, report: GenerationReport, previous: int |
               .order_by("benefit_month", "id")
               .values_list("id", "enrollment_id", "person_id", "household_id", "region_id", "benefit_month", "amount",
                            "members", "rule", "parameter_id", "computation", "enrollment__flag",
-                           "enrollment__flag_note", "person__household_id"))
+                           "enrollment__flag_note", "person__household_id", "person__life_status"))
     rows = []
     for (line_id, enr, person, household, region, benefit, amount, members, rule, param, comp, flag,
-         flag_note, person_household) in failed:
+         flag_note, person_household, life) in failed:
+        if life != ALIVE:
+            report.problem(f"person.{life}", _("%(what)s，补发不再发放") % {"what": _life_label(life)},
+                           enrollment=enr, person=person, region=region, benefit_month=benefit, carried_from=line_id)
+            continue
         if flag:
             report.problem("enrollment.flagged", _("待处理事项未办结，补发暂缓：%(note)s") % {"note": flag_note or flag},
                            enrollment=enr, person=person, region=region, benefit_month=benefit, carried_from=line_id)
@@ -369,12 +422,13 @@ def _plan(batch: PaymentBatch, report: GenerationReport, *, previous: int | None
         skip = (f" AND NOT EXISTS (SELECT 1 FROM {STAGING} s WHERE s.enrollment_id = e.id "
                 "AND s.carried_from_id IS NULL)") if skip_staged else ""
         sql = (f"SELECT e.id, e.person_id, e.household_id, e.region_code, e.status, e.inputs::text, e.flag, "
-               f"e.flag_note, p.birth_date, p.household_id, {BASIS_SQL} FROM {enrollment} e "
+               f"e.flag_note, p.birth_date, p.household_id, p.life_status, {BASIS_SQL} FROM {enrollment} e "
                f"JOIN {person_table} p ON p.id = e.person_id WHERE {where}{skip} ORDER BY e.id")
         params = [RULES_DIGEST, code, county + "%", month, E.ACTIVE, E.SUSPENDED, month]
     else:
         sql = (f"SELECT e.id, e.person_id, e.household_id, e.region_code, e.status, e.inputs, e.flag, e.flag_note, "
-               f"p.birth_date, p.household_id, '' FROM {enrollment} e JOIN {person_table} p ON p.id = e.person_id "
+               f"p.birth_date, p.household_id, p.life_status, '' FROM {enrollment} e "
+               f"JOIN {person_table} p ON p.id = e.person_id "
                f"WHERE {where} ORDER BY e.id")
         params = [code, county + "%", month.isoformat(), E.ACTIVE, E.SUSPENDED, month.isoformat()]
     with connection.chunked_cursor() as cur:
@@ -385,7 +439,12 @@ def _plan(batch: PaymentBatch, report: GenerationReport, *, previous: int | None
                 break
             rows = []
             append = rows.append
-            for enr, person, household, region, status, text, flag, flag_note, birth, person_household, basis in chunk:
+            for (enr, person, household, region, status, text, flag, flag_note, birth, person_household, life,
+                 basis) in chunk:
+                if life != ALIVE:  # the registry, whatever the enrollment's flag says (someone may have cleared it)
+                    report.problem(f"person.{life}", _("%(what)s，不发放") % {"what": _life_label(life)},
+                                   enrollment=enr, person=person, region=region, benefit_month=month)
+                    continue
                 if status == E.SUSPENDED:
                     report.problem("enrollment.suspended", _("待遇已暂停，本月不发放"), enrollment=enr, person=person,
                                    region=region, benefit_month=month)
@@ -457,7 +516,32 @@ def _generate_lines(batch: PaymentBatch, *, previous: int | None = None) -> tupl
         totals = None
     if skipped:
         _report_skipped(batch, skipped, report)
+    _report_missing_accounts(batch, report)
     return report, voided, totals if totals is not None else _totals(batch)
+
+
+def _report_missing_accounts(batch: PaymentBatch, report: GenerationReport) -> None:
+    """Problems ``account.missing`` for the new lines whose enrollment has no payee
+    account at all (neither the masked tail nor the encrypted full account): the line
+    is written — the money is owed — but the bank cannot pay it until the account is
+    entered (``POST …/enrollments/{id}/account``); the payment file marks it. One
+    query: the batch's new lines whose enrollment is among the program's enrollments
+    without an account."""
+    no_account = (Enrollment.objects.filter(program_id=batch.program_id, payee_account="")
+                  .filter(Q(payee_account_cipher=b"") | Q(payee_account_cipher__isnull=True)).values("id"))
+    if not no_account.exists():  # the usual case: one cheap look at the enrollments, no scan of the lines
+        return
+    qs = PaymentLine.objects.filter(batch=batch, generation=batch.generation, status=PaymentLine.Status.PENDING,
+                                    enrollment_id__in=no_account)
+    rows = list(qs.order_by("id").values_list("enrollment_id", "person_id", "region_id", "benefit_month")[:PROBLEM_CAP])
+    if not rows:
+        return
+    n = len(rows) if len(rows) < PROBLEM_CAP else qs.count()
+    message = _("缺少发放账户：明细已生成，补录账户后方可发放（发放文件中已标注）")
+    for enr, person, region, benefit in rows:
+        report.problem("account.missing", message, enrollment=enr, person=person, region=region,
+                       benefit_month=benefit)
+    report.counts["account.missing"] = n
 
 
 def _void(batch: PaymentBatch, generation: int) -> int:
@@ -573,9 +657,10 @@ def _void_and_stage_unchanged(cur, batch: PaymentBatch, previous: int) -> tuple[
     """Regenerating (PostgreSQL), in one statement: void the pending lines of
     generation ``previous`` (status voided, kept as history), and stage a copy of each
     of them whose enrollment is still to be paid this month (same conditions as
-    :func:`_plan`: not suspended, not flagged), whose ``basis`` (:data:`BASIS_SQL`) is
+    :func:`_plan`: not suspended, not flagged, person alive), whose ``basis`` (:data:`BASIS_SQL`) is
     unchanged and whose parameter row is still the one in force for the enrollment's
-    region. Its amount, members, rule, parameter and computation are what :func:`_plan`
+    region, and whose person the registry still has alive. Its amount, members, rule,
+    parameter and computation are what :func:`_plan`
     would compute again (same rule code, inputs, birth date, parameter row — rows are
     never changed once used — and month). Returns (voided, staged); the enrollments not
     staged are computed as usual."""
@@ -607,13 +692,13 @@ def _void_and_stage_unchanged(cur, batch: PaymentBatch, previous: int) -> tuple[
               AND l.parameter_id = (%s::jsonb ->> e.region_code::text)::bigint
               AND e.program_id = %s AND e.region_code LIKE %s AND e.start_month <= %s
               AND ((e.status = %s AND e.end_month IS NULL) OR (e.status <> %s AND e.end_month >= %s))
-              AND e.flag = '' AND l.basis = {BASIS_SQL}
+              AND e.flag = '' AND p.life_status = %s AND l.basis = {BASIS_SQL}
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM s)""",
                 [PaymentLine.Status.VOIDED, _("批次重新生成，作废"), timezone.now(), batch.pk, previous,
                  PaymentLine.Status.PENDING, month, json.dumps(in_force), program.code, county + "%", month,
-                 E.ACTIVE, E.SUSPENDED, month, RULES_DIGEST])
+                 E.ACTIVE, E.SUSPENDED, month, ALIVE, RULES_DIGEST])
     voided, staged = cur.fetchone()
     return voided, staged
 
@@ -691,12 +776,53 @@ def _report_skipped(batch: PaymentBatch, skipped: list[tuple], report: Generatio
 # ------------------------------------------------------------------ review, approve
 
 
+class StaleLines(Conflict):
+    """409 ``batch.stale_lines``: some pending lines would not be paid if the batch
+    were generated now (person deceased or moved out, enrollment flagged, suspended or
+    ended since the batch was computed; :func:`..selectors.batches.stale_lines`).
+    ``fields["lines"]`` lists them (first 200): ``{"code": reason, "message", "line",
+    "person", "name", "benefit_month"}``; ``count`` is how many there are."""
+
+    def __init__(self, batch: PaymentBatch, count: int, items: list[dict], action: str):
+        names = "、".join(f"{it['name']}（{it['message']}）" for it in items[:5])
+        more = _("等，共 %(n)s 条") % {"n": count} if count > 5 else ""
+        todo = (_("请重新生成本批次（这些明细会作废，不再发放），再审核") if batch.status == STATUS.DRAFT else
+                _("请重开本批次并重新生成（这些明细会作废，不再发放），再审核、审批"))
+        super().__init__("batch.stale_lines", _(
+            "本批次有 %(n)s 条明细的享受对象情况在生成后发生变化，不能%(action)s：%(names)s%(more)s。%(todo)s")
+            % {"n": count, "action": action, "names": names, "more": more, "todo": todo},
+            {"lines": [{"code": it["reason"], "message": f"{it['name']}：{it['message']}", "line": it["line"],
+                        "person": it["person"], "name": it["name"], "benefit_month": it["benefit_month"]}
+                       for it in items]})
+        self.count = count
+
+
+def _refuse_stale(b: PaymentBatch, action: str) -> None:
+    """Raise :class:`StaleLines` when the batch (locked) has stale pending lines. A
+    paid list must never include a person who died, moved out or stopped being
+    entitled after it was computed, and the approver must approve the list that will
+    be paid: the batch is refused rather than changed under the reviewer's or
+    approver's eyes; regenerating (after a reopen) drops those lines and is reviewed
+    and approved again (docs/payments.md)."""
+    from ..selectors.batches import stale_lines
+
+    count, items = stale_lines(b)
+    if count:
+        raise StaleLines(b, count, items, action)
+
+
+# ------------------------------------------------------------------ review, approve
+
+
 def review_batch(actor: Actor, batch: PaymentBatch, *, version: int, note: str = "") -> PaymentBatch:
-    """审核: draft → reviewed (``run_payments``)."""
+    """审核: draft → reviewed (``run_payments``). Refused (409 ``batch.stale_lines``,
+    :class:`StaleLines`) while a pending line would no longer be paid (person deceased or
+    moved out, enrollment flagged, suspended or ended since generation): regenerate."""
     require(actor, Perm.RUN_PAYMENTS)
     with transaction.atomic():
         b = _locked(batch, version)
         _expect(b, STATUS.DRAFT, action=_("审核"))
+        _refuse_stale(b, _("审核"))
         b.status, b.reviewed_by, b.reviewed_at = STATUS.REVIEWED, actor.user, timezone.now()
         b.version += 1
         b.save()
@@ -708,13 +834,15 @@ def review_batch(actor: Actor, batch: PaymentBatch, *, version: int, note: str =
 def approve_batch(actor: Actor, batch: PaymentBatch, *, version: int, note: str = "") -> PaymentBatch:
     """审批: reviewed → approved (``approve_payments``), by somebody other than the
     user who generated (or last regenerated) the batch: four eyes (403
-    ``batch.four_eyes``)."""
+    ``batch.four_eyes``). Refused like :func:`review_batch` (409 ``batch.stale_lines``)
+    when a line went stale since the review."""
     require(actor, Perm.APPROVE_PAYMENTS)
     with transaction.atomic():
         b = _locked(batch, version)
         _expect(b, STATUS.REVIEWED, action=_("审批"))
         if b.generated_by_id is not None and b.generated_by_id == getattr(actor.user, "pk", None):
             raise Forbidden("batch.four_eyes", _("批次的生成人不能审批本批次，须由另一名工作人员审批（双人复核）"))
+        _refuse_stale(b, _("审批"))
         b.status, b.approved_by, b.approved_at = STATUS.APPROVED, actor.user, timezone.now()
         b.version += 1
         b.save()
@@ -745,25 +873,59 @@ class ExportFile:
     total: Decimal
 
 
+def region_labels(county_code: str) -> dict[str, str]:
+    """Code → the 所属区划 of the payment file for every region of the county: the
+    community or village with its township or street, short names
+    (``东街街道交通巷社区``); a grid is labelled by its community (a grid's name — 第一网格 —
+    means nothing to a bank); a township or the county itself by its own name."""
+    regions = {code: (name, level) for code, name, level in
+               Region.objects.filter(code__startswith=county_code).values_list("code", "name", "level")}
+
+    def short(code: str) -> str:
+        name, _level = regions.get(code, (code, ""))
+        return Region(code=code, name=name).short_name
+
+    out = {}
+    for code in regions:
+        if len(code) >= 12:
+            out[code] = short(code[:9]) + short(code[:12])
+        else:
+            out[code] = short(code)
+    return out
+
+
 def export_rows(batch: PaymentBatch, *, sensitive: bool) -> Iterator[list]:
     """Rows of :data:`EXPORT_HEADERS` for the live lines of the batch's current
     generation, by region then line: ID numbers whole when ``sensitive``, else masked
-    (``620702********123X``); amounts Decimal; benefit month ``YYYY-MM`` text."""
+    (``620702********123X``); the payee account whole when ``sensitive`` and the
+    enrollment has it (``payee_account_cipher``), else its masked tail; amounts
+    Decimal; benefit month ``YYYY-MM`` text; 所属区划 as :func:`region_labels`. 备注
+    marks a carried-over line (补发), a line without any payee account (缺少发放账户)
+    and, in a sensitive file, one whose enrollment has only the masked tail."""
     from ... import security
     from ...people.rules import mask_id_number
 
-    names = dict(Region.objects.filter(code__startswith=batch.county_id).values_list("code", "name"))
+    names = region_labels(batch.county_id)
     program_name = batch.program.name
     decrypt = security.decrypt
     qs = (PaymentLine.objects.filter(batch=batch, generation=batch.generation, status__in=LIVE)
           .order_by("region_id", "id")
-          .values_list("id", "person__name", "person__id_number_cipher", "enrollment__payee_account", "amount",
-                       "benefit_month", "region_id", "carried_from_id"))
-    for line_id, name, cipher, account, amount, benefit, region, carried in qs.iterator(chunk_size=2000):
+          .values_list("id", "person__name", "person__id_number_cipher", "enrollment__payee_account",
+                       "enrollment__payee_account_cipher", "amount", "benefit_month", "region_id", "carried_from_id"))
+    missing, tail_only = _("缺少发放账户，须补录后发放"), _("仅存账户尾号，须补录完整账号")
+    for line_id, name, cipher, account, account_cipher, amount, benefit, region, carried in qs.iterator(
+            chunk_size=2000):
         number = decrypt(cipher)
+        notes = [_("补发（原明细 %(id)s）") % {"id": carried}] if carried else []
+        whole = decrypt(account_cipher) if sensitive and account_cipher else ""
+        if whole:
+            account = whole
+        elif not account:
+            notes.append(missing)
+        elif sensitive:
+            notes.append(tail_only)
         yield [line_id, name, number if sensitive else mask_id_number(number), account or "", amount,
-               f"{benefit:%Y-%m}", names.get(region, region), program_name,
-               (_("补发（原明细 %(id)s）") % {"id": carried}) if carried else ""]
+               f"{benefit:%Y-%m}", names.get(region, region), program_name, "；".join(notes)]
 
 
 def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensitive: bool = False,
@@ -775,8 +937,10 @@ def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensit
     file again. Every export is audited (``payment_batch.export``: rows, total,
     format, whether IDs were whole) before the file is sent. ``fmt``: ``xlsx``
     (streamed workbook, text cells for IDs and accounts) or ``csv`` (UTF-8 with BOM,
-    CRLF). Raises ValidationFailed (``format.invalid``, ``batch.not_approved``),
-    Forbidden, Conflict (stale ``version`` when given)."""
+    CRLF). The first export is refused (409 ``batch.stale_lines``) while a pending line
+    went stale since the approval (person deceased …): reopen, regenerate, review and
+    approve again. Raises ValidationFailed (``format.invalid``, ``batch.not_approved``),
+    Forbidden, Conflict (stale ``version`` when given; ``batch.stale_lines``)."""
     from ...imports.export import stream_csv
     from ...imports.xlsx import StreamingXlsx
 
@@ -790,6 +954,7 @@ def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensit
         _expect(b, STATUS.APPROVED, STATUS.EXPORTED, STATUS.CLOSED, action=_("导出发放文件"))
         first = b.status == STATUS.APPROVED
         if first:
+            _refuse_stale(b, _("导出发放文件"))
             b.status, b.exported_at, b.exported_by = STATUS.EXPORTED, timezone.now(), actor.user
             b.version += 1
             b.save()
@@ -1025,11 +1190,57 @@ def regenerate_batch(actor: Actor, batch: PaymentBatch, *, version: int) -> Paym
         b.generation += 1
         b.generated_by, b.generated_at = actor.user, timezone.now()
         report, voided, totals = _generate_lines(b, previous=previous)
+        unblocked = _report_unblocked(b, report)
         _store_report(b, report, totals)
         b.version += 1
         b.save()
         _event(b, "regenerated", actor, generation=b.generation, voided=voided, before=before, **_summary(b),
-               carried=report.carried, problems=report.counts)
+               carried=report.carried, problems=report.counts, unblocked=unblocked)
         _audit(actor, "payment_batch.regenerate", b, voided=voided, before=before, **_summary(b),
-               carried=report.carried, problems=report.counts)
+               carried=report.carried, problems=report.counts, unblocked=unblocked)
+    b.unblocked = unblocked
     return b
+
+
+def _report_unblocked(batch: PaymentBatch, report: GenerationReport) -> list[dict]:
+    """After regenerating ``batch``: the persons whose line in this batch had kept
+    another batch from paying them (that batch's problem ``line.already_paid`` names
+    this one in ``paid_in``) and who now have no live line for that program and month
+    anywhere — e.g. moved between counties, this batch regenerated without them. The
+    other batch's note "already paid in batch N" is stale: it must be regenerated (if
+    still open) to pay them. Each is reported here as ``line.unblocked`` naming the
+    other batch; returns ``[{"batch", "county", "person", "benefit_month"}]``.
+    Reads the other batches' stored problems (capped lists) and one query for the
+    live lines of those persons."""
+    blocked: list[tuple] = []
+    for other, county_name, problems in (
+            PaymentBatch.objects.filter(program_id=batch.program_id, problem_counts__has_key="line.already_paid")
+            .exclude(pk=batch.pk).values_list("pk", "county__name", "problems")):
+        for it in problems or []:
+            if it.get("code") == "line.already_paid" and it.get("paid_in") == batch.pk and it.get("person"):
+                blocked.append((other, county_name, it["person"], it.get("benefit_month", "")[:10],
+                                it.get("region", "")))
+    if not blocked:
+        return []
+    months = {datetime.date.fromisoformat(m) for _o, _c, _p, m, _r in blocked if m}
+    persons = {p for _o, _c, p, _m, _r in blocked}
+    households = dict(Person.objects.filter(pk__in=persons, household_id__isnull=False)
+                      .values_list("pk", "household_id"))
+    still = set()
+    for p, h, m in PaymentLine.objects.filter(
+            Q(person_id__in=persons) | Q(household_id__in=set(households.values())),
+            program_id=batch.program_id, status__in=LIVE, benefit_month__in=months).values_list(
+            "person_id", "household_id", "benefit_month"):
+        still.add(("p", p, m.isoformat()))
+        if h:
+            still.add(("h", h, m.isoformat()))
+    out = []
+    for other, county_name, person, m, region in blocked:
+        if ("p", person, m) in still or ("h", households.get(person), m) in still:
+            continue
+        report.problem("line.unblocked", _(
+            "重新生成后本批次不再为其发放 %(month)s；%(county)s的批次 %(batch)s 曾因本批次已发放而未为其生成明细，"
+            "请重新生成该批次（已导出的，请核实后另行处理）") % {"month": m[:7], "county": county_name, "batch": other},
+            person=person, region=region, benefit_month=m, other_batch=other)
+        out.append({"batch": other, "county": county_name, "person": person, "benefit_month": m[:7]})
+    return out

@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ... import security
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, record, record_many
 from ...errors import Conflict, ValidationFailed
@@ -220,7 +221,7 @@ def enroll(actor: Actor, *, program, person, household=None, region, start_month
 
     The amount is computed with the parameters in force in ``region`` for
     ``start_month`` (:func:`compute`); ``next_review_on`` = start month +
-    ``review_months`` (1–36; 12 yearly, 6 half-yearly). ``payee_account`` is stored
+    ``review_months`` (1–36; 12 yearly, 6 half-yearly). ``payee_account`` (12–30 digits) is stored encrypted whole and
     masked (last four). Returns the new Enrollment; writes an ``enrolled`` event and the
     audit entry ``assistance.enrollment.create``.
 
@@ -267,10 +268,16 @@ def enroll(actor: Actor, *, program, person, household=None, region, start_month
         reasons = "；".join(computation["detail"].get("reasons", [])) or _("测算金额为 0")
         raise ValidationFailed(_err("inputs", "amount.zero", _("按 %(month)s 的参数测算，不符合享受条件：%(reasons)s")
                                     % {"month": rules.ym(month), "reasons": reasons}))
+    account = ""
+    if str(payee_account or "").strip():
+        from .accounts import clean_account
+
+        account = clean_account(payee_account)  # 12–30 digits, else 422 account.invalid
     enrollment = Enrollment(program=prog, person=person, household=household, region=reg, application=application,
                             start_month=month, inputs=inputs, amount=amount, computation=computation,
                             review_months=review_months, next_review_on=add_months(month, review_months),
-                            payee_account=mask_account(payee_account))
+                            payee_account=mask_account(account),
+                            payee_account_cipher=security.encrypt(account) if account else b"")
     try:
         with transaction.atomic():
             enrollment.save()

@@ -20,6 +20,7 @@ after the last batch. A row not yet used by any payment line may be corrected in
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -30,7 +31,6 @@ from django.utils.translation import gettext as _
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
 from ...errors import Conflict, Forbidden, ValidationFailed
-from ...people import rules as people_rules
 from ...regions.models import Region
 from ...regions.selectors import get_region
 from .. import rules
@@ -110,14 +110,35 @@ def check_month(value, field: str, label: str, *, today: datetime.date | None = 
     return value
 
 
+def free_text(value, *, multiline: bool = True) -> str:
+    """Prose written by users (reasons, notes, policy references) as stored: invisible
+    format characters (Unicode Cf, e.g. U+200B) and control characters (Cc, e.g. NUL,
+    BEL, ESC) removed — line breaks and tabs kept when ``multiline`` (``\r\n`` made
+    ``\n``), runs of white space folded to one space otherwise — and trimmed. No NFKC:
+    Chinese full-width punctuation stays as typed ("演示：在册低保家庭" is not made
+    "演示:在册低保家庭", unlike :func:`jiayuan.people.rules.clean_free_text`, meant for
+    addresses and identifiers). ``None`` → ""; numbers → their text; lists, dicts and
+    booleans raise TypeError."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, list, dict, tuple, set)):
+        raise TypeError("free text must be a string")
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    keep = "\n\t" if multiline else ""
+    text = "".join(ch for ch in text if ch in keep or unicodedata.category(ch) not in ("Cc", "Cf"))
+    if not multiline:
+        text = " ".join(text.split())
+    return text.strip()
+
+
 def clean_text(value, field: str, label: str, limit: int, *, required: bool = False) -> str:
-    """Free text as stored (reasons, notes, policy): :func:`jiayuan.people.rules.clean_free_text`
-    (control characters such as BEL or ESC removed; line breaks kept), at most ``limit``
-    characters — longer is refused, never cut. Raises ValidationFailed on ``field``:
-    ``<field>.missing`` (``required`` and empty), ``<field>.too_long``, ``<field>.format``
-    (not text)."""
+    """Free text as stored (reasons, notes, policy): :func:`free_text` (control and
+    invisible characters removed; line breaks and full-width punctuation kept), at most
+    ``limit`` characters — longer is refused, never cut. Raises ValidationFailed on
+    ``field``: ``<field>.missing`` (``required`` and empty), ``<field>.too_long``,
+    ``<field>.format`` (not text)."""
     try:
-        text = people_rules.clean_free_text(value, multiline=True).strip()
+        text = free_text(value)
     except TypeError:
         raise ValidationFailed(_err(field, f"{field}.format", _("%(label)s应填写文字") % {"label": label})) from None
     if required and not text:

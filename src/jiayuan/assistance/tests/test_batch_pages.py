@@ -176,3 +176,42 @@ def test_ledger_page_drill_down(page_client, setup):
     assert county.get("/assistance/ledgers/?region=620722").status_code == 404
     resp = county.get("/assistance/ledgers/?month_from=2025-03&format=xlsx")
     assert resp.status_code == 200 and resp.content[:2] == b"PK"
+
+
+def test_api_stale_lines_409_and_page_lists_them(api_client, page_client, setup, users):
+    """李秀英 dies after generation: GET shows her under ``stale``; review answers 409
+    batch.stale_lines listing her; the page lists her and says to regenerate."""
+    from jiayuan.people.models import Person
+    from jiayuan.people.services import set_life_status
+    import datetime
+
+    county = api_client("county")
+    b = post(county, URL, {"program": SUBSISTENCE, "county": "620702", "month": "2025-03"}).json()
+    assert b["stale"] == {"count": 0, "lines": []}
+    set_life_status(Actor(users["admin"], "command"), Person.objects.get(name="李秀英"), "deceased",
+                    datetime.date(2025, 3, 5))
+    assert county.get(f"{URL}/{b['id']}").json()["stale"]["count"] == 1
+    resp = post(county, f"{URL}/{b['id']}/review", {"version": b["version"]})
+    assert resp.status_code == 409
+    err = resp.json()["error"]
+    assert err["code"] == "batch.stale_lines" and err["fields"]["lines"][0]["name"] == "李秀英"
+    html = page_client("county").get(f"/assistance/batches/{b['id']}/").content.decode()
+    assert 'data-testid="stale"' in html and "李秀英" in html and "重新生成" in html
+    resp = page_client("county").post(f"/assistance/batches/{b['id']}/review/", {"version": b["version"]})
+    assert resp.status_code == 302
+    b = county.get(f"{URL}/{b['id']}").json()
+    assert b["status"] == "draft"
+
+
+def test_api_payee_account(api_client, setup):
+    from jiayuan.assistance.models import Enrollment
+
+    e = Enrollment.objects.get(person__name="李秀英")
+    url = f"/api/v1/assistance/enrollments/{e.pk}/account"
+    resp = post(api_client("county"), url, {"account": "6217 0000 1111 2222 333", "version": e.version})
+    assert resp.status_code == 200, resp.content
+    assert resp.json() == {"id": e.pk, "payee_account": "****2333", "version": e.version + 1}
+    assert post(api_client("county"), url, {"account": "12ab", "version": e.version + 1}).status_code == 422
+    assert post(api_client("county"), url, {"account": "6217000011112222333", "version": 1}).status_code == 409
+    assert post(api_client("outsider"), url, {"account": "6217000011112222333"}).status_code == 404
+    assert post(api_client("community"), url, {"account": "6217000011112222333"}).status_code == 403

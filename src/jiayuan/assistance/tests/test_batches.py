@@ -311,7 +311,8 @@ def test_export_file_masked_and_whole_read_back(users, program, ganzhou, two_hou
     a_row = next(r for r in rows[1:] if r[1] == "李秀英")
     assert a_row[2] == id_number[:6] + "********" + id_number[-4:]
     assert a_row[3] == "6230****1234" and a_row[4] == 668.01 and a_row[5] == "2025-03"
-    assert a_row[6] == "交通巷社区居民委员会" or a_row[6].startswith("交通巷")
+    # 所属区划: the street (东街街道) and the community (交通巷社区居民委员会, short 交通巷社区)
+    assert a_row[6] == "东街街道交通巷社区"
     batch.refresh_from_db()
     assert batch.status == "exported" and batch.exported_by == users["county"]
     # whole ID numbers need export_sensitive (county officer has it), CSV UTF-8 with BOM
@@ -486,3 +487,201 @@ def test_two_concurrent_generations_make_one_batch(django_db_setup):
     batch = PaymentBatch.objects.get()
     assert batch.line_count == 30 and batch.total_amount == Decimal("21000.00")  # 30 × 700.00
     assert PaymentLine.objects.count() == 30
+
+
+# ------------------------------------------------------------------ review findings
+
+
+def _set_life(users, person, status, on=datetime.date(2025, 3, 10)):
+    from jiayuan.people.services import set_life_status
+
+    return set_life_status(Actor(users["admin"], "command"), person, status, on)
+
+
+def test_a_person_who_died_after_generation_blocks_review(users, program, ganzhou, two_households):
+    """A dies after the March batch was computed (the registry flags the enrollment):
+    the batch cannot be reviewed (409 batch.stale_lines naming A); regenerating drops
+    A's line — B alone: 735.00 — and the review goes through."""
+    ea, eb = two_households
+    batch = svc.generate_batch(act(users["county"]), program, ganzhou, MARCH)
+    assert batch.total_amount == Decimal("1403.01")  # 668.01 + 735.00
+    _set_life(users, ea.person, "deceased")
+    with pytest.raises(Conflict) as exc:
+        svc.review_batch(act(users["county"]), batch, version=batch.version)
+    assert exc.value.code == "batch.stale_lines" and exc.value.status == 409
+    assert [(x["name"], x["code"]) for x in exc.value.fields["lines"]] == [("李秀英", "person.deceased")]
+    assert "李秀英" in exc.value.message and "重新生成" in exc.value.message
+    batch.refresh_from_db()
+    assert batch.status == "draft"
+    batch = svc.regenerate_batch(act(users["county"]), batch, version=batch.version)
+    assert batch.total_amount == Decimal("735.00") and batch.line_count == 1
+    assert batch.problem_counts == {"person.deceased": 1}
+    batch = svc.review_batch(act(users["county"]), batch, version=batch.version)
+    assert batch.status == "reviewed"
+
+
+def test_a_change_after_review_blocks_approval_and_after_approval_blocks_export(users, program, ganzhou,
+                                                                                 two_households):
+    """Terminated with its last month before the batch's month, after the review:
+    approval refused. Flagged (moving out) after the approval: the first export refused,
+    no file, no export audit. Terminated with March as its last month is still owed:
+    not stale."""
+    from jiayuan.assistance.selectors.batches import stale_lines
+
+    ea, eb = two_households
+    batch = svc.generate_batch(act(users["county"]), program, ganzhou, MARCH)
+    batch = svc.review_batch(act(users["county"]), batch, version=batch.version)
+    Enrollment.objects.filter(pk=eb.pk).update(status="terminated", end_month=MARCH)  # March still owed
+    assert stale_lines(batch) == (0, [])
+    Enrollment.objects.filter(pk=eb.pk).update(end_month=month(2025, 2))  # last paid month February
+    with pytest.raises(Conflict) as exc:
+        svc.approve_batch(act(users["city"]), batch, version=batch.version)
+    assert exc.value.code == "batch.stale_lines"
+    assert [(x["name"], x["code"]) for x in exc.value.fields["lines"]] == [("王德福", "enrollment.ended")]
+    batch = svc.reopen_batch(act(users["county"]), batch, version=batch.version, reason="王德福已终止")
+    batch = svc.regenerate_batch(act(users["county"]), batch, version=batch.version)
+    assert batch.total_amount == Decimal("668.01")  # A only
+    batch = svc.review_batch(act(users["county"]), batch, version=batch.version)
+    batch = svc.approve_batch(act(users["city"]), batch, version=batch.version)
+    Enrollment.objects.filter(pk=ea.pk).update(flag="moved_out", flag_note="享受对象 李秀英 已迁出")
+    with pytest.raises(Conflict) as exc:
+        svc.export_batch(act(users["county"]), batch, version=batch.version)
+    assert exc.value.code == "batch.stale_lines"
+    assert exc.value.fields["lines"][0]["code"] == "enrollment.flagged"
+    batch.refresh_from_db()
+    assert batch.status == "approved"
+    assert not AuditEntry.objects.filter(action="payment_batch.export").exists()
+    # suspended: stale too
+    Enrollment.objects.filter(pk=ea.pk).update(flag="", flag_note="", status="suspended")
+    assert stale_lines(batch)[1][0]["reason"] == "enrollment.suspended"
+
+
+def test_generation_checks_the_registry_even_when_the_flag_was_cleared(users, program, ganzhou, two_households,
+                                                                       household_of):
+    """The registry says deceased / moved out but the enrollment carries no flag (it
+    was cleared — set directly here): no line, reported, at generation, at regeneration
+    (the copy of unchanged lines too) and for a failed line to carry over."""
+    from jiayuan.people.models import Person
+
+    ea, eb = two_households
+    march = _to_exported(users, svc.generate_batch(act(users["county"]), program, ganzhou, MARCH))
+    a_line = live(march).get(enrollment=ea)
+    svc.record_results(act(users["county"]), march, [{"line": a_line.pk, "status": "failed", "note": "账户冻结"}],
+                       version=march.version, rest_paid=True)
+    april = svc.generate_batch(act(users["county"]), program, ganzhou, APRIL)
+    assert april.total_amount == Decimal("2071.02")  # 668.01 + 735.00 + 668.01 carried for March
+    Person.objects.filter(pk=ea.person_id).update(life_status="deceased", life_status_date=datetime.date(2025, 4, 2))
+    Enrollment.objects.filter(pk=ea.pk).update(flag="")
+    april = svc.regenerate_batch(act(users["county"]), april, version=april.version)
+    assert april.total_amount == Decimal("735.00") and april.line_count == 1  # B only; nothing carried for A
+    assert april.problem_counts == {"person.deceased": 2}  # April's line and the carry-over of March
+    Person.objects.filter(pk=eb.person_id).update(life_status="moved_out", life_status_date=datetime.date(2025, 4, 3))
+    may = svc.generate_batch(act(users["county"]), program, ganzhou, MAY)
+    assert may.line_count == 0 and may.total_amount == Decimal("0")
+    assert may.problem_counts == {"person.deceased": 2, "person.moved_out": 1}
+    assert {p["person_name"] for p in may.problems} == {"李秀英", "王德福"}
+
+
+def test_batches_only_for_months_in_the_window(users, program, ganzhou, two_households, monkeypatch):
+    """Today (Beijing) 2025-03-15: next month 2025-04 is the latest; the enrollments
+    start 2025-01, the earliest; 9999-12, 0001-01, 2015-12 and 2024-12 are refused."""
+    monkeypatch.setattr(svc, "_today", lambda: datetime.date(2025, 3, 15))
+    assert svc.month_window(program) == (month(2025, 1), APRIL)
+    for bad in (datetime.date(9999, 12, 1), datetime.date(1, 1, 1), month(2015, 12), month(2024, 12), MAY):
+        with pytest.raises(ValidationFailed) as exc:
+            svc.generate_batch(act(users["county"]), program, ganzhou, bad)
+        assert exc.value.code == "month.out_of_range", bad
+    assert PaymentBatch.objects.count() == 0
+    assert svc.generate_batch(act(users["county"]), program, ganzhou, APRIL).total_amount == Decimal("1403.01")
+    assert svc.generate_batch(act(users["county"]), program, ganzhou, month(2025, 1)).line_count == 2
+    # no enrollment before 2016: the floor is 2016-01 (两项补贴 in force 2016-01-01)
+    Enrollment.objects.all().update(start_month=month(2010, 1))
+    assert svc.month_window(program)[0] == month(2016, 1)
+
+
+def test_a_failed_line_goes_to_the_next_batch_in_month_order(users, program, ganzhou, two_households, monkeypatch):
+    """A March line fails: a batch of an earlier month (February, generated late) does
+    not take it; April's does, once; a later batch does not again."""
+    monkeypatch.setattr(svc, "_today", lambda: datetime.date(2025, 4, 20))
+    ea, eb = two_households
+    march = _to_exported(users, svc.generate_batch(act(users["county"]), program, ganzhou, MARCH))
+    a_line = live(march).get(enrollment=ea)
+    svc.record_results(act(users["county"]), march, [{"line": a_line.pk, "status": "failed", "note": "账户冻结"}],
+                       version=march.version, rest_paid=True)
+    february = svc.generate_batch(act(users["county"]), program, ganzhou, month(2025, 2))
+    assert february.total_amount == Decimal("1403.01")  # its own month only
+    assert not live(february).filter(carried_from__isnull=False).exists()
+    with pytest.raises(ValidationFailed):  # June is beyond next month (May)
+        svc.generate_batch(act(users["county"]), program, ganzhou, month(2025, 6))
+    april = svc.generate_batch(act(users["county"]), program, ganzhou, APRIL)
+    assert live(april).get(carried_from=a_line).benefit_month == MARCH
+    may = svc.generate_batch(act(users["county"]), program, ganzhou, MAY)
+    assert not live(may).filter(carried_from__isnull=False).exists()
+
+
+def test_missing_payee_account_is_listed_and_marked_and_a_full_account_is_exported(users, program, ganzhou,
+                                                                                   two_households):
+    """B has no account: B's line is written (735.00 is owed), listed account.missing,
+    marked in the file. A's whole account entered through services.accounts: the
+    sensitive file carries it whole, the masked file its tail; the audit only tails."""
+    import csv
+
+    from jiayuan.assistance.services.accounts import set_payee_account
+
+    ea, eb = two_households
+    Enrollment.objects.filter(pk=eb.pk).update(payee_account="")
+    with pytest.raises(ValidationFailed) as exc:
+        set_payee_account(act(users["county"]), ea, "6230-12")
+    assert exc.value.code == "account.invalid"
+    with pytest.raises(Forbidden):  # community worker: no decide_applications
+        set_payee_account(act(users["community"]), ea, "6230 1234 5678 9012 345")
+    e = set_payee_account(act(users["county"]), ea, "6230 1234 5678 9012 345", version=1)
+    assert e.payee_account == "****2345" and e.version == 2 and bytes(e.payee_account_cipher)
+    entry = AuditEntry.objects.get(action="assistance.enrollment.account")
+    assert "6230123456789012345" not in str(entry.changes) + str(entry.extra)
+    batch = svc.generate_batch(act(users["county"]), program, ganzhou, MARCH)
+    assert batch.line_count == 2 and batch.total_amount == Decimal("1403.01")
+    assert batch.problem_counts == {"account.missing": 1}
+    assert batch.problems[0]["person_name"] == "王德福"
+    batch = svc.review_batch(act(users["county"]), batch, version=batch.version)
+    batch = svc.approve_batch(act(users["city"]), batch, version=batch.version)
+
+    def read(sensitive):
+        f = svc.export_batch(act(users["county"]), batch, fmt="csv", sensitive=sensitive)
+        rows = list(csv.reader(io.StringIO(b"".join(f.chunks).decode("utf-8-sig"))))
+        return {r[1]: r for r in rows[1:]}
+
+    masked, whole = read(False), read(True)
+    assert masked["李秀英"][3] == "****2345" and masked["李秀英"][8] == ""
+    assert whole["李秀英"][3] == "6230123456789012345"
+    assert masked["王德福"][3] == "" and "缺少发放账户" in masked["王德福"][8]
+    assert whole["王德福"][6] == "东街街道甘泉社区"
+
+
+def test_regenerating_without_a_person_names_the_batch_that_had_skipped_them(users, program, ganzhou, minle,
+                                                                             household_of):
+    """马七 moved from 民乐县 to 甘州区 in March: paid in 民乐县's batch, skipped in
+    甘州区's (line.already_paid). 民乐县's last month is then corrected to February and
+    its batch regenerated without him: the report names 甘州区's batch (line.unblocked);
+    regenerating that one pays him (735.00)."""
+    set_standard(users["city"], "6207", month(2025, 1), "735.00")
+    head, hh = household_of(OUTSIDE_VILLAGE, "马七")
+    old = make_enrollment(SUBSISTENCE, head, household=hh, region=OUTSIDE_VILLAGE, inputs=subsistence_inputs(1, "0"),
+                          status="terminated", end=MARCH)
+    make_enrollment(SUBSISTENCE, head, household=hh, region=OWNER_COMMUNITY, inputs=subsistence_inputs(1, "0"),
+                    start=MARCH)
+    minle_batch = svc.generate_batch(act(users["city"]), program, minle, MARCH)
+    ganzhou_batch = svc.generate_batch(act(users["city"]), program, ganzhou, MARCH)
+    assert ganzhou_batch.problem_counts == {"line.already_paid": 1}
+    Enrollment.objects.filter(pk=old.pk).update(end_month=month(2025, 2))
+    minle_batch = svc.regenerate_batch(act(users["county"]), minle_batch, version=minle_batch.version)
+    assert minle_batch.line_count == 0
+    assert minle_batch.unblocked == [{"batch": ganzhou_batch.pk, "county": "甘州区", "person": head.pk,
+                                      "benefit_month": "2025-03"}]
+    assert minle_batch.problem_counts == {"line.unblocked": 1}
+    unblocked = next(p for p in minle_batch.problems if p["code"] == "line.unblocked")
+    assert unblocked["other_batch"] == ganzhou_batch.pk and str(ganzhou_batch.pk) in unblocked["message"]
+    event = minle_batch.events.filter(kind="regenerated").get()
+    assert event.data["unblocked"][0]["batch"] == ganzhou_batch.pk
+    ganzhou_batch = svc.regenerate_batch(act(users["county"]), ganzhou_batch, version=ganzhou_batch.version)
+    assert ganzhou_batch.total_amount == Decimal("735.00") and ganzhou_batch.problem_counts == {}

@@ -276,7 +276,8 @@ def test_dibao_from_the_desk_to_the_bank(live_server, transactional_db, audit_lo
             expect(page.get_by_test_id("amount")).to_have_text(f"{AMOUNT} 元")
             expect(page.get_by_test_id("status")).to_have_text("享受中")
             expect(page.locator("main")).to_contain_text("2025-12")
-            expect(page.locator("main")).to_contain_text("人均月收入（元）：333.3333…")
+            # 1000.00 / 3 = 333.333… kept exact in the computation, shown to the fen
+            expect(page.get_by_test_id("computation")).to_contain_text("家庭人均月收入约 333.33 元")
             _shot(page, "3b-enrollment")
 
             # 4. Fri 5 Dec: the county generates the December batch

@@ -67,16 +67,31 @@ def test_actions_roles_scope_version(users, params, family, page_client):  # noq
 
 def test_review_page_recomputes(users, params, family, page_client):  # noqa: F811
     e = enroll_family(users, family)
-    resp = page_client("county").post(f"/assistance/enrollments/{e.pk}/action/", {
-        "action": "review", "version": 1, "reason": "半年复核", "month": "2024-07-01",
-        "inputs": '{"area": "urban", "members": 3, "per_capita_income": "700.00"}'})
-    assert resp.status_code == 302
+    url = f"/assistance/enrollments/{e.pk}/action/"
+    # the review form has one field per fact (no JSON): 城乡类别, 保障人数, 家庭人均月收入 …
+    page = page_client("county").get(f"/assistance/enrollments/{e.pk}/").content.decode()
+    assert '<select class="form-select form-select-sm" name="in_area"' in page
+    assert 'name="in_members" id="rv-in_members" value="3" min="1" max="99"' in page
+    assert 'name="in_per_capita_income" id="rv-in_per_capita_income" value="512.33"' in page
+    assert "家庭人均月收入（元）" in page and 'name="inputs"' not in page
+    assert '<input class="form-control mb-2" type="month" id="review-month" name="month"' in page
+    resp = page_client("county").post(url, {
+        "action": "review", "version": 1, "reason": "半年复核", "month": "2024-07",
+        "in_area": "urban", "in_members": "3", "in_per_capita_income": "700.00"})
+    assert resp.status_code == 302, resp.content.decode()[:3000]
     e.refresh_from_db()
     # July standard 770.00: (770.00 − 700.00) × 3 = 210.00
     assert str(e.amount) == "210.00"
-    bad = page_client("county").post(f"/assistance/enrollments/{e.pk}/action/", {
-        "action": "review", "version": e.version, "reason": "复核", "inputs": "{not json"})
-    assert bad.status_code == 422 and "不是有效的 JSON" in bad.content.decode()
+    assert e.inputs == {"area": "urban", "members": 3, "per_capita_income": "700.00"}
+    # a missing required fact comes back on the page, with what was typed kept
+    bad = page_client("county").post(url, {
+        "action": "review", "version": e.version, "reason": "复核", "month": "2024-07",
+        "in_area": "urban", "in_members": "", "in_per_capita_income": "650.00"})
+    html = bad.content.decode()
+    assert bad.status_code == 422 and "测算依据缺少“保障人数”" in html
+    assert 'name="in_per_capita_income" id="rv-in_per_capita_income" value="650.00"' in html
+    e.refresh_from_db()
+    assert str(e.amount) == "210.00"
 
 
 def test_program_pages(users, params, page_client):  # noqa: F811
@@ -137,3 +152,73 @@ def test_clear_flag_page_refused_while_deceased(users, params, family, page_clie
     assert resp.status_code == 409 and "终止待遇" in resp.content.decode()
     e.refresh_from_db()
     assert e.flag == "deceased"
+
+
+def _pay_month(users, benefit_month):
+    """A 低保 batch of 甘州区 for ``benefit_month`` taken to the end: generated and
+    reviewed by the county, approved by the city, exported, every line paid."""
+    from jiayuan.assistance.models import Program
+    from jiayuan.assistance.services import batches
+    from jiayuan.regions.models import Region
+
+    county, city = act(users, "county"), act(users, "city")
+    b = batches.generate_batch(county, Program.objects.get(code="subsistence_allowance"),
+                               Region.objects.get(code="620702"), benefit_month)
+    b = batches.review_batch(county, b, version=b.version)
+    b = batches.approve_batch(city, b, version=b.version)
+    batches.export_batch(county, b, version=b.version)
+    b.refresh_from_db()
+    batches.record_results(county, b, [], version=b.version, rest_paid=True)
+    return b
+
+
+def test_enrollment_page_amount_now_last_payment_and_labelled_basis(users, params, family, page_client):  # noqa: F811
+    # Finding: the page showed the amount computed at enrolment (668.01 with January
+    # 2024's 735.00) although batches pay with the standard in force (770.00 from July
+    # 2024), and "最后发放月份 —" although a month was paid.
+    e = enroll_family(users, family)
+    batch = _pay_month(users, datetime.date(2024, 8, 1))
+    html = page_client("county").get(f"/assistance/enrollments/{e.pk}/").content.decode()
+    # this month the July 2024 row is in force: (770.00 − 512.33) × 3 = 257.67 × 3 = 773.01
+    assert 'data-testid="amount">773.01 元<' in html and "按本月标准测算" in html
+    # the last paid line: August 2024, 773.01 (same standard), with the batch's link
+    assert "2024-08 月 · 773.01 元" in html and f'href="/assistance/batches/{batch.pk}/"' in html
+    # the amount of the enrolment (735.00 − 512.33) × 3 = 668.01 stays in the history
+    assert "纳入时测算金额 668.01 元（按 2024-01 标准）" in html
+    # 测算依据 as a labelled table, money in yuan; no JSON, the rule id only in a tooltip
+    assert "<th scope=\"row\" class=\"fw-normal text-secondary w-50\">家庭人均月收入</th><td class=\"text-end\">512.33 元</td>" in html
+    assert "<th scope=\"row\" class=\"fw-normal text-secondary w-50\">城乡类别</th><td class=\"text-end\">城市</td>" in html
+    assert "保障标准（元/人·月）</th><td class=\"text-end\">770.00 元" in html
+    assert 'title="规则 subsistence_allowance.gap/v1"' in html
+    assert "&quot;per_capita_income&quot;" not in html and '"per_capita_income"' not in html
+    assert "<code>subsistence_allowance.gap/v1</code>" not in html
+    assert "最后发放月份</div><div class=\"field-value\">—" not in html
+
+
+def test_enrollment_page_before_any_payment_and_month_fields(users, params, family, page_client):  # noqa: F811
+    e = enroll_family(users, family)
+    html = page_client("county").get(f"/assistance/enrollments/{e.pk}/").content.decode()
+    assert "尚未发放" in html
+    assert 'type="month" id="end-month" name="end_month"' in html and 'type="date"' not in html
+    bad = page_client("county").post(f"/assistance/enrollments/{e.pk}/action/", {
+        "action": "terminate", "version": 1, "reason": "迁出", "end_month": "五月"})
+    assert bad.status_code == 422 and "请按 年-月 填写月份，如 2025-07" in bad.content.decode()
+    # 按 年-月 (what <input type="month"> sends) is accepted for the last month paid
+    resp = page_client("county").post(f"/assistance/enrollments/{e.pk}/action/", {
+        "action": "terminate", "version": 1, "reason": "全家迁出本市", "end_month": "2024-05"})
+    assert resp.status_code == 302
+    e.refresh_from_db()
+    assert e.end_month == datetime.date(2024, 5, 1) and e.status == "terminated"
+    assert "终止：最后发放月份</div><div class=\"field-value\">2024-05<" in page_client("county").get(
+        f"/assistance/enrollments/{e.pk}/").content.decode()
+
+
+def test_reasons_keep_chinese_punctuation(users, params, family, page_client):  # noqa: F811
+    # Finding: "演示：在册低保家庭" was stored as "演示:在册低保家庭" (NFKC).
+    e = enroll_family(users, family, reason="演示：在册低保家庭（测试）")
+    assert e.events.get(kind="enrolled").reason == "演示：在册低保家庭（测试）"
+    resp = page_client("county").post(f"/assistance/enrollments/{e.pk}/action/", {
+        "action": "suspend", "version": 1, "reason": "  待核实：收入变化，\x07暂停发放。\r\n第二行 "})
+    assert resp.status_code == 302
+    # control character (BEL) removed, line break kept, trimmed, punctuation as typed
+    assert e.events.get(kind="suspended").reason == "待核实：收入变化，暂停发放。\n第二行"

@@ -624,3 +624,15 @@ def test_reason_length_and_control_characters(users, params, family):
     ev = e.events.get(kind="terminated")
     assert ev.reason == "迁出本市[0m"
     assert "\x07" not in ev.data["notice"] and "\x1b" not in ev.data["notice"]
+
+
+def test_the_payee_account_given_at_enrolment_is_kept_whole_encrypted(users, params, family):
+    from jiayuan import security
+
+    e = enroll_family(users, family, payee_account="6228 4800 1234 5678 901")
+    e.refresh_from_db()
+    assert e.payee_account == "****8901"
+    assert security.decrypt(e.payee_account_cipher) == "6228480012345678901"
+    with pytest.raises(ValidationFailed) as exc:
+        enroll_family(users, family, payee_account="12-34")
+    assert exc.value.code == "account.invalid"

@@ -121,3 +121,34 @@ def test_ledger_xlsx_read_back(users, paid):
     total = rows[-1]
     assert total[0] == "620702" and total[1].startswith("合计")
     assert total[3] == 1 and total[5] == 2 and total[6] == 160.0  # P1: 2 × 80.00
+
+
+def test_pending_is_only_approved_or_exported_batches_in_review_apart(users, paid):
+    """April: 甘州区's living-allowance batch only generated (draft: P1, P2, 2 × 100.00),
+    民乐县's care batch reviewed (P3 80.00), 甘州区's care batch approved (P1 80.00).
+    Pending (待发放) = the approved one only: 1 line, 80.00; in review: 3 lines, 280.00;
+    paid nothing. The half-year figure's pending likewise: March's exported 360.00 +
+    April's approved 80.00 = 440.00 (not the 280.00 in review)."""
+    apr = month(2025, 4)
+    county, city = Actor(users["county"], "api"), Actor(users["city"], "api")
+    svc.generate_batch(county, Program.objects.get(code=LIVING), Region.objects.get(code="620702"), apr)
+    b = svc.generate_batch(city, Program.objects.get(code=CARE), Region.objects.get(code="620722"), apr)
+    svc.review_batch(city, b, version=b.version)
+    b = svc.generate_batch(county, Program.objects.get(code=CARE), Region.objects.get(code="620702"), apr)
+    b = svc.review_batch(county, b, version=b.version)
+    svc.approve_batch(city, b, version=b.version)
+    led = ledgers.ledger(users["city"], month_from=apr)
+    assert (led.total.lines, led.total.amount) == (0, Decimal("0.00"))
+    assert (led.total.pending_lines, led.total.pending_amount) == (1, Decimal("80.00"))
+    assert (led.in_review_lines, led.in_review_amount) == (3, Decimal("280.00"))
+    rows = {r.code: r for r in led.rows}
+    assert rows["620722"].pending_lines == 0 and rows["620702"].pending_amount == Decimal("80.00")
+    fig = ledgers.two_subsidies_figure(users["city"], year=2025, half=1)
+    assert (fig.persons, fig.amount, fig.pending_amount) == (3, Decimal("720.00"), Decimal("440.00"))
+
+
+def test_ledger_page_says_what_it_counts(page_client, users, paid):
+    html = page_client("county").get("/assistance/ledgers/?month_from=2025-01&month_to=2025-03").content.decode()
+    assert "待审核、已审核（未审批）批次中的明细不计入本表" in html
+    assert "保障人次：各笔明细保障人数之和" in html and "户数：不重复的家庭数" in html
+    assert "只计银行已确认发放的明细" in html

@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ...accounts.permissions import Perm
 from ...cases import selectors as case_selectors
 from ...cases import services as case_services
-from ...cases.forms import new_request_key
+from ...cases.forms import new_request_key, parse_ids
 from ...cases.models import Case, CaseTask
-from ...cases.views import _action_forms, _default_open, _timeline
+from ...cases.views import _action_forms, _default_open, _timeline, case_act
 from ...errors import Forbidden, ServiceError
 from ...people import selectors as people_selectors
 from ...web.forms import BootstrapMixin
@@ -200,6 +200,8 @@ def _fit_action_forms(app, forms_, today) -> list:
                 if key in f.fields:
                     old = f.fields[key]
                     f.fields[key] = _visit_staff_field(app, old.label, getattr(old, "decl_required", False))
+                    # a bound form (sent back with errors) cached the text box's BoundField
+                    getattr(f, "_bound_fields_cache", {}).pop(key, None)
             f._style()
         elif action == "initial_opinion" and "field_notice_from" in f.fields:
             latest = today + datetime.timedelta(days=services.NOTICE_START_MAX_AHEAD)
@@ -231,12 +233,24 @@ def _visitor_names(app, decl, timeline: list[dict]) -> list[dict]:
     return timeline
 
 
-def _detail_context(request, app, **extra) -> dict:
+# Actions that end an application early: offered as secondary (small, outlined, closed),
+# never as the page's main button.
+ENDING_ACTIONS = ("withdraw", "void")
+
+
+def _detail_context(request, app, *, bound=None, conflict: str = "", **extra) -> dict:
     user = request.user
     case = app.case
     decl = case_services.decl_of(case.case_type_id)
     today = timezone.localdate()
-    forms_ = _fit_action_forms(app, _action_forms(request, case), today)
+    forms_ = _fit_action_forms(app, _action_forms(request, case, bound), today)
+    if bound is not None:
+        bound.uploaded_photos = case_selectors.own_unbound_attachments(user, parse_ids(bound.data.get(
+            bound.add_prefix("uploaded"), "")))
+    main_forms = [f for f in forms_ if f.transition.action not in ENDING_ACTIONS]
+    ending_forms = [f for f in forms_ if f.transition.action in ENDING_ACTIONS]
+    can_record = user.can(Perm.TAKE_APPLICATIONS) and case.state in services.RECORD_STATES
+    recorded = app.members.exists()
     state = decl.state(case.state)
     kinds_i, kinds_a = services.income_kinds(), services.asset_kinds()
     incomes = [(i, kinds_i.get(i.kind, i.kind)) for i in selectors.incomes_of(app)]
@@ -251,13 +265,19 @@ def _detail_context(request, app, **extra) -> dict:
         "objections": list(selectors.objections_of(app)), "assessment": assessment,
         "household_facts": (app.assessment or {}).get("household") or {},
         "timeline": _visitor_names(app, decl, _without_unasked_facts(parts, decl, _timeline(case, decl))),
-        "action_forms": forms_, "open_action": _default_open(forms_),
+        "action_forms": main_forms, "ending_forms": ending_forms,
+        "open_action": bound.transition.action if bound is not None else _default_open(main_forms),
+        "conflict": conflict,
         "next": reverse("assistance:application_detail", args=[case.number]),
-        "can_record": user.can(Perm.TAKE_APPLICATIONS) and case.state in services.RECORD_STATES,
+        "act_url": reverse("assistance:application_act", args=[case.number, "-"])[:-2],
+        "can_record": can_record,
+        # the next step is the economic-status record when it is still missing
+        "record_next": can_record and case.state == "accepted" and not recorded,
         "can_object": user.can(Perm.TAKE_APPLICATIONS) and case.state == "public_notice",
         "today": today, "task_status": dict(CaseTask.Status.choices),
         "notice_next": app.notice_until + datetime.timedelta(days=1) if app.notice_until else None,
-        "materials": case.data.get("materials") or [], **extra,
+        "materials": case.data.get("materials") or [],
+        "totals": economic_totals(app) if app.members.exists() else None, **extra,
     }
 
 
@@ -266,6 +286,24 @@ def _detail_context(request, app, **extra) -> dict:
 def application_detail(request, number):
     app = selectors.get_application(request.user, number)
     return render(request, "assistance/application_detail.html", _detail_context(request, app))
+
+
+def _render_with_form(request, case, *, status, bound=None, conflict=""):
+    """The application page with an action form sent back (errors, or a conflict)."""
+    app = selectors.get_application(request.user, case.number)
+    return render(request, "assistance/application_detail.html",
+                  _detail_context(request, app, bound=bound, conflict=conflict), status=status)
+
+
+@perm_required(Perm.VIEW_ASSISTANCE)
+@require_POST
+def application_act(request, number, action):
+    """An action of the case engine taken from the application page: the engine's
+    case_act (same checks, token, photos), but a form with errors comes back here —
+    with the visitors' lists, the values chosen and the engine's messages."""
+    selectors.get_application(request.user, number)  # out of scope or not an application: 404
+    return case_act(request, number, action, render_page=_render_with_form,
+                    default_next=reverse("assistance:application_detail", args=[number]))
 
 
 @perm_required(Perm.VIEW_ASSISTANCE)
@@ -306,6 +344,29 @@ def application_objection_resolve(request, number, pk):
 BLANK_ROWS = 3
 
 
+def economic_totals(app) -> dict:
+    """The totals of the saved economic-status record next to the 低保 standard in force
+    this month for the application's region and area: ``members`` (co-resident),
+    ``monthly_income`` and ``per_capita_income`` (yuan, to the fen, half up),
+    ``standard`` (元/人·月, or None when no parameters are in force), ``gap``
+    (standard − per-capita income: positive = below the standard), ``below``."""
+    from ..selectors.parameters import parameter_in_force
+
+    facts = services.household_facts(app)
+    month = timezone.localdate().replace(day=1)
+    row = parameter_in_force("subsistence_allowance", app.region_id, month)
+    standard = None
+    if row is not None and row.values.get(f"standard_{app.area}") not in (None, ""):
+        standard = rules.money(row.values[f"standard_{app.area}"])
+    pci = facts["per_capita_income"]
+    pci_fen = rules.to_fen(pci) if pci is not None else None
+    gap = (standard - pci_fen) if standard is not None and pci_fen is not None else None
+    return {"members": facts["members"], "monthly_income": rules.to_fen(facts["monthly_income"]),
+            "per_capita_income": pci_fen, "standard": standard, "gap": gap, "gap_abs": abs(gap) if gap is not None else None,
+            "below": gap is not None and gap > 0, "area_name": app.get_area_display(), "month": month,
+            "parameter_from": row.effective_from if row is not None else None}
+
+
 @perm_required(Perm.VIEW_ASSISTANCE)
 @require_http_methods(["GET", "POST"])
 def application_economic(request, number):
@@ -318,7 +379,8 @@ def application_economic(request, number):
         raise PermissionDenied
     household_members = list(Person.objects.filter(household=app.household).order_by("relation_to_head", "birth_date"))
     ctx = {"app": app, "case": app.case, "household_members": household_members,
-           "income_kinds": list(services.income_kinds().items()), "asset_kinds": list(services.asset_kinds().items())}
+           "income_kinds": list(services.income_kinds().items()), "asset_kinds": list(services.asset_kinds().items()),
+           "totals": economic_totals(app) if app.members.exists() else None}
     if request.method == "POST":
         P = request.POST
         co = set(P.getlist("co_resident"))
@@ -366,6 +428,7 @@ urlpatterns = [
     path("applications/new/", application_new, name="application_new"),
     path("applications/<str:number>/", application_detail, name="application_detail"),
     path("applications/<str:number>/economic-status/", application_economic, name="application_economic"),
+    path("applications/<str:number>/act/<slug:action>/", application_act, name="application_act"),
     path("applications/<str:number>/objections/", application_objection, name="application_objection"),
     path("applications/<str:number>/objections/<int:pk>/resolve/", application_objection_resolve,
          name="application_objection_resolve"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ...accounts.permissions import Perm
@@ -81,11 +82,17 @@ def batch_detail(request, batch_id: int):
     lines = selectors.lines_of(batch, status=status, q=q)
     can_run, can_approve = user.can(Perm.RUN_PAYMENTS), user.can(Perm.APPROVE_PAYMENTS)
     S = PaymentBatch.Status
+    stale_count, stale = (selectors.stale_lines(batch) if batch.status in (S.DRAFT, S.REVIEWED, S.APPROVED)
+                          else (0, []))
+    problems = batch.problems[:200]
     return render(request, "assistance/batch_detail.html", {
         "batch": batch, "page_obj": paginate(request, lines), "status": status, "q": q,
         "counts": selectors.line_counts(batch), "events": selectors.events_of(batch),
         "line_statuses": PaymentLine.Status.choices,
-        "problems": batch.problems[:200], "problem_total": sum(batch.problem_counts.values()),
+        "problems": problems, "problem_total": sum(batch.problem_counts.values()),
+        "problem_labels": [(PROBLEM_LABELS.get(code, code), n) for code, n in batch.problem_counts.items()],
+        "unpaid_total": sum(n for code, n in batch.problem_counts.items() if code not in LINE_WRITTEN),
+        "stale": stale, "stale_count": stale_count,
         "can_review": can_run and batch.status == S.DRAFT,
         "can_regenerate": can_run and batch.status == S.DRAFT,
         "can_approve": can_approve and batch.status == S.REVIEWED and batch.generated_by_id != user.pk,
@@ -97,6 +104,18 @@ def batch_detail(request, batch_id: int):
         "can_close": can_run and batch.status == S.EXPORTED,
     })
 
+
+PROBLEM_LABELS = {
+    "enrollment.suspended": _lazy("待遇暂停"), "enrollment.flagged": _lazy("待处理事项未办结"),
+    "parameter.missing": _lazy("缺少项目参数"), "input.invalid": _lazy("测算依据有误"),
+    "amount.zero": _lazy("计算金额为 0"), "line.already_paid": _lazy("已在其他批次发放"),
+    "person.deceased": _lazy("本人已故"), "person.moved_out": _lazy("本人已迁出"),
+    "account.missing": _lazy("缺少发放账户（已生成明细）"),
+    "line.unblocked": _lazy("重新生成后不再发放，须重新生成另一批次"),
+}
+"""Chinese names of the problem codes on the batch page (msgids)."""
+LINE_WRITTEN = ("account.missing",)
+"""Problem codes whose lines were written all the same (listed to be acted on)."""
 
 ACTIONS = {
     "review": (lambda a, b, v, r: services.review_batch(a, b, version=v, note=r), "批次已审核"),
@@ -126,13 +145,18 @@ def batch_action(request, batch_id: int, action: str):
         return error_page(request, ValidationFailed({"version": [{"code": "version.missing",
                                                                   "message": _("缺少版本号，请刷新页面后重试")}]}))
     try:
-        run(actor(request), batch, version, request.POST.get("reason", "").strip())
+        result = run(actor(request), batch, version, request.POST.get("reason", "").strip())
     except ServiceError as exc:
         if exc.status == 403:
             return error_page(request, exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _(done))
+        others = {(item["batch"], item["county"]) for item in getattr(result, "unblocked", None) or []}
+        for other, county in sorted(others):
+            messages.warning(request, _("%(county)s的批次 %(batch)s 曾因本批次已发放而未为其中一些对象生成明细，"
+                                        "本批次重新生成后已不再为其发放：请重新生成该批次（见问题清单）")
+                             % {"county": county, "batch": other})
     return redirect("assistance:batch_detail", batch.pk)
 
 

@@ -24,6 +24,7 @@ from ...web.shortcuts import actor, apply_service_error, perm_required
 from .. import rules, services
 from ..selectors import programs as selectors
 from ..selectors.parameters import parameter_in_force
+from .fields import MonthField
 
 COMPLEX_KINDS = ("age_bands", "grade_amounts", "type_grade_amounts", "capacity_amounts")
 EXAMPLES = {
@@ -38,7 +39,7 @@ class ParameterForm(BootstrapMixin, forms.Form):
     """Region, effective month, policy, note, and one field per schema key."""
 
     region = forms.ChoiceField(label=_lazy("适用区划"))
-    effective_from = forms.DateField(label=_lazy("生效月份（某月1日）"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = MonthField(label=_lazy("生效月份"))
     policy = forms.CharField(label=_lazy("文件依据"), max_length=200, required=False)
     note = forms.CharField(label=_lazy("说明"), max_length=200, required=False)
 

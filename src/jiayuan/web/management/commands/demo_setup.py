@@ -152,6 +152,9 @@ class Command(BaseCommand):
         from jiayuan.assistance import rules as aid_rules
         from jiayuan.people.models import Household, PersonTag
 
+        def demo_account(person) -> str:  # a made-up 19-digit 社保卡 account per person
+            return f"6228480{person.pk:012d}"
+
         users = {u.username: u for u in User.objects.filter(username__in=["city", "ganzhou", "shequ"])}
         city, county, desk = (Actor(users[n], "command", {"demo": True}) for n in ("city", "ganzhou", "shequ"))
         note = "演示参数，非张掖市正式标准"
@@ -202,7 +205,7 @@ class Command(BaseCommand):
             head = Person.objects.filter(household_id=p.household_id, relation_to_head="02").first() or p
             members = sizes.get(p.household_id, 1)
             income = Decimal(200 + (pid * 37) % 400)  # per person and month, yuan
-            aid.enroll(county, program="subsistence_allowance", person=head, household=p.household,
+            aid.enroll(county, program="subsistence_allowance", person=head, payee_account=demo_account(head), household=p.household,
                        region=head.region_id, start_month=start,
                        inputs={"area": "urban", "members": members, "per_capita_income": f"{income:.2f}"},
                        reason="演示：在册低保家庭")
@@ -212,7 +215,7 @@ class Command(BaseCommand):
             p = persons.get(pid)
             if p is None:
                 continue
-            aid.enroll(county, program="extreme_poverty_support", person=p, region=p.region_id, start_month=start,
+            aid.enroll(county, program="extreme_poverty_support", person=p, payee_account=demo_account(p), region=p.region_id, start_month=start,
                        inputs={"area": "urban", "no_work_capacity": True, "no_income_source": True,
                                "no_supporter": True, "self_care": "semi", "setting": "home", "disabled": False},
                        reason="演示：在册特困人员")
@@ -231,19 +234,19 @@ class Command(BaseCommand):
                      "long_term_care_need": cert.long_term_care_need, "extreme_poverty": False,
                      "work_injury_care": False}
             if p.household_id in dibao_households and pid not in tagged.get("extreme_poverty", ()):
-                aid.enroll(county, program="disability_living_allowance", person=p, region=p.region_id,
+                aid.enroll(county, program="disability_living_allowance", person=p, payee_account=demo_account(p), region=p.region_id,
                            start_month=start, inputs={**facts, "household_status": "subsistence"},
                            reason="演示：低保家庭持证残疾人")
                 n["两项补贴"] += 1
             if grade <= 2 and pid not in tagged.get("extreme_poverty", ()):
-                aid.enroll(county, program="disability_care_allowance", person=p, region=p.region_id,
+                aid.enroll(county, program="disability_care_allowance", person=p, payee_account=demo_account(p), region=p.region_id,
                            start_month=start, inputs=facts, reason="演示：一、二级重度残疾人")
                 n["两项补贴"] += 1
         for p in persons.values():
             # 高龄津贴 is for locally registered elderly people (the registry's residence status)
             if (p.residence_status == Person.ResidenceStatus.REGISTERED and p.birth_date.year <= start.year - 79
                     and aid_rules.age_in_month(p.birth_date, start) >= 80):  # the rule's age: reached by the month's end
-                aid.enroll(county, program="elderly_allowance", person=p, region=p.region_id, start_month=start,
+                aid.enroll(county, program="elderly_allowance", person=p, payee_account=demo_account(p), region=p.region_id, start_month=start,
                            inputs={"registered": True}, reason="演示：八十周岁以上老年人")
                 n["高龄津贴"] += 1
 
