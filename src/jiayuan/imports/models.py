@@ -27,6 +27,7 @@ class ImportJob(models.Model):
 
     class Kind(models.TextChoices):
         RESIDENTS = "residents", _("居民花名册")
+        BENEFICIARIES = "beneficiaries", _("享受对象花名册")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("等待中")
