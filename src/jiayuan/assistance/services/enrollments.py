@@ -183,6 +183,20 @@ def prepare_inputs(program: Program, person, inputs, month: datetime.date) -> di
     return clean
 
 
+def _failed_conditions(program: Program, region_code: str, month: datetime.date, inputs: dict,
+                       birth_date: datetime.date | None) -> list[str]:
+    """The messages of the conditions that fail (rules.eligibility), for a refusal that
+    names why: 家庭人均月收入 735.00 元不低于当地标准 735.00 元 …"""
+    row = parameter_in_force(program.code, region_code, month)
+    if row is None:
+        return []
+    try:
+        result = rules.eligibility(program.code, inputs, row.values, month, birth_date=birth_date)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return []
+    return [r.message for r in result.failed]
+
+
 def compute(program: Program, region_code: str, month: datetime.date, inputs: dict,
             birth_date: datetime.date | None) -> tuple[Decimal, dict]:
     """``(amount, computation)`` of ``program`` for ``inputs`` in ``month`` with the
@@ -262,10 +276,14 @@ def enroll(actor: Actor, *, program, person, household=None, region, start_month
     if not 1 <= review_months <= 36:
         raise ValidationFailed(_err("review_months", "review_months.invalid", _("复核周期应为 1–36 个月")))
     reason = clean_text(reason or "", "reason", _("理由"), REASON_MAX)
+    if person.life_status != person.LifeStatus.ALIVE:
+        raise ValidationFailed(_err("person", "person.not_alive", _("%(name)s在居民档案中为“%(status)s”，不能纳入享受对象")
+                                    % {"name": person.name, "status": person.get_life_status_display()}))
     inputs = prepare_inputs(prog, person, inputs, month)
     amount, computation = compute(prog, reg.code, month, inputs, person.birth_date)
     if amount <= 0:
-        reasons = "；".join(computation["detail"].get("reasons", [])) or _("测算金额为 0")
+        reasons = "；".join(computation["detail"].get("reasons", []) or _failed_conditions(
+            prog, reg.code, month, inputs, person.birth_date)) or _("测算金额为 0")
         raise ValidationFailed(_err("inputs", "amount.zero", _("按 %(month)s 的参数测算，不符合享受条件：%(reasons)s")
                                     % {"month": rules.ym(month), "reasons": reasons}))
     account = ""

@@ -636,3 +636,14 @@ def test_the_payee_account_given_at_enrolment_is_kept_whole_encrypted(users, par
     with pytest.raises(ValidationFailed) as exc:
         enroll_family(users, family, payee_account="12-34")
     assert exc.value.code == "account.invalid"
+
+
+def test_a_deceased_person_cannot_be_enrolled(users, params, family):
+    from jiayuan.people import services as people_services
+
+    people_services.set_life_status(Actor(users["community"], "page"), family["head"], "deceased",
+                                    datetime.date(2025, 1, 3))
+    family["head"].refresh_from_db()
+    with pytest.raises(ValidationFailed) as exc:
+        enroll_family(users, family)
+    assert exc.value.code == "person.not_alive"

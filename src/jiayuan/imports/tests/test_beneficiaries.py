@@ -169,6 +169,7 @@ def test_row_errors_carry_the_service_codes(users, params, household, make_perso
     messages = {e["code"]: e["message"] for e in out["error_rows"]}
     assert "钱二已在享受最低生活保障" in messages["enrollment.duplicate"]
     assert messages["amount.zero"].startswith("按 2024-01 的参数测算，不符合享受条件")
+    assert "735.00" in messages["amount.zero"] and "测算金额为 0" not in messages["amount.zero"]  # names why
     assert messages["person.not_registered"] == MESSAGES["person.not_registered"]
     assert "“赵一”" in messages["person.name_mismatch"] and "“赵壹”" in messages["person.name_mismatch"]
     e = Enrollment.objects.get(person=ok)
