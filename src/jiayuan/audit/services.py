@@ -36,7 +36,10 @@ class Actor:
         return getattr(self.user, "username", "") or str(self.user)
 
 
-def _jsonable(value):
+def jsonable(value):
+    """``value`` with dates/datetimes as ISO text and Decimals as strings (dicts and
+    lists walked), ready for a JSONField: what the audit log and the records of other
+    apps (batch events, case data) store."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -44,9 +47,9 @@ def _jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -62,8 +65,8 @@ def _content(actor: Actor, item: dict, seq: int, prev_hash: str, now: datetime) 
         "object_id": str(item.get("object_id", "") or ""),
         "object_repr": (item.get("object_repr") or "")[:200],
         "region_code": item.get("region_code", "") or "",
-        "changes": _jsonable(item.get("changes") or {}),
-        "extra": _jsonable({**actor.extra, **(item.get("extra") or {})}),
+        "changes": jsonable(item.get("changes") or {}),
+        "extra": jsonable({**actor.extra, **(item.get("extra") or {})}),
         "prev_hash": prev_hash,
     }
 
@@ -121,7 +124,7 @@ def model_changes(before: dict, after: dict, sensitive: frozenset[str] = frozens
     for key in sorted(set(before) | set(after)):
         b, a = before.get(key), after.get(key)
         if b != a:
-            out[key] = ["***", "***"] if key in sensitive else [_jsonable(b), _jsonable(a)]
+            out[key] = ["***", "***"] if key in sensitive else [jsonable(b), jsonable(a)]
     return out
 
 
@@ -166,7 +169,7 @@ def record_bulk(actor: Actor, items: list[dict]) -> int:
         actor_name = actor.name
         fixed = f',"actor_id":{actor_id_json},"actor_name":{_quote(actor_name)},'
         source_json = _quote(actor.source)
-        base_extra = _jsonable(actor.extra)
+        base_extra = jsonable(actor.extra)
         base_extra_json = enc(base_extra)
         stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
         seq, prev = head.last_seq, head.last_hash
@@ -177,10 +180,10 @@ def record_bulk(actor: Actor, items: list[dict]) -> int:
             changes_json = item.get("changes_json")
             if changes_json is None:
                 changes = item.get("changes") or {}
-                changes_json = enc(changes if _plain(changes) else _jsonable(changes))
+                changes_json = enc(changes if _plain(changes) else jsonable(changes))
             extra = item.get("extra")
             if extra:
-                extra_json = enc({**base_extra, **(extra if _plain(extra) else _jsonable(extra))})
+                extra_json = enc({**base_extra, **(extra if _plain(extra) else jsonable(extra))})
             else:
                 extra_json = base_extra_json
             action = item["action"]

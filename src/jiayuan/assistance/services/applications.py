@@ -47,7 +47,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
-from ...audit.services import Actor, record
+from ...audit.services import Actor, jsonable, record
 from ...cases import rules as case_rules
 from ...cases import workdays
 from ...cases.effects import effect, guard
@@ -706,27 +706,17 @@ def household_facts(app: AssistanceApplication) -> dict:
     }
 
 
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _eligibility_dict(result) -> dict:
     comp = getattr(result, "computation", None)
     return {
         "eligible": bool(result.eligible),
-        "reasons": [{"code": r.code, "met": bool(r.met), "message": r.message, "values": _jsonable(r.values)}
+        "reasons": [{"code": r.code, "met": bool(r.met), "message": r.message, "values": jsonable(r.values)}
                     for r in result.reasons],
         "amount": str(comp.amount) if comp is not None else None,
         "rule": comp.rule if comp is not None else "",
-        "computation": _jsonable(comp.detail) if comp is not None else {},
+        "computation": jsonable(comp.detail) if comp is not None else {},
     }
 
 
@@ -826,7 +816,7 @@ def assess_program(app: AssistanceApplication, part: ApplicationPart, facts: dic
     person, _household = beneficiary(app, part)
     values, row = _param_values(part.kind, person.region_id, month)
     inputs = program_inputs(app, part, facts, person, subsistence_expected=subsistence_expected)
-    out = {"program": part.kind, "month": month.isoformat(), "person": person.pk, "inputs": _jsonable(inputs),
+    out = {"program": part.kind, "month": month.isoformat(), "person": person.pk, "inputs": jsonable(inputs),
            "parameter": row.pk if row else None, "parameter_from": row.effective_from.isoformat() if row else None}
     if row is None:
         return {**out, "eligible": None, "amount": None, "rule": "", "computation": {}, "reasons": [{
@@ -1204,7 +1194,7 @@ def _approve(ctx):
             continue
         program = part.program
         person, household = beneficiary(app, part)
-        inputs = _jsonable(program_inputs(app, part, facts, person, subsistence_expected=granted_subsistence))
+        inputs = jsonable(program_inputs(app, part, facts, person, subsistence_expected=granted_subsistence))
         try:
             enrollment = enrollments.enroll(
                 actor, program=program, person=person, household=household, region=person.region,

@@ -51,7 +51,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
-from ...audit.services import Actor, record
+from ...audit.services import Actor, jsonable, record
 from ...errors import Conflict, Forbidden, ValidationFailed
 from ...people.services import require
 from ...regions.models import Region
@@ -145,24 +145,14 @@ def _expect(batch: PaymentBatch, *statuses: str, action: str) -> None:
 
 def _event(batch: PaymentBatch, kind: str, actor: Actor, note: str = "", **data) -> None:
     PaymentBatchEvent.objects.create(batch=batch, kind=kind, at=timezone.now(), actor=actor.user, note=note,
-                                     data=_jsonable(data))
+                                     data=jsonable(data))
 
 
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _audit(actor: Actor, action: str, batch: PaymentBatch, **extra) -> None:
     record(actor, action, batch, region_code=batch.county_id,
-           extra=_jsonable({"program": batch.program_id, "month": f"{batch.month:%Y-%m}",
+           extra=jsonable({"program": batch.program_id, "month": f"{batch.month:%Y-%m}",
                             "generation": batch.generation, "status": batch.status, **extra}))
 
 
@@ -295,7 +285,7 @@ def _store_report(batch: PaymentBatch, report: GenerationReport, totals: dict) -
     report.households, report.total = batch.household_count, batch.total_amount
     _name_problem_persons(report.items)
     batch.problem_counts = report.counts
-    batch.problems = _jsonable(report.items)
+    batch.problems = jsonable(report.items)
 
 
 def _name_problem_persons(items: list[dict]) -> None:
