@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from jiayuan.people.rules import age_on  # pure (no Django): THE age function of the project
+from jiayuan.people.rules import N_, age_on  # pure (no Django): THE age function of the project
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -87,26 +87,26 @@ class Eligibility:
 # Small helpers
 # ---------------------------------------------------------------------------------------
 
-AREAS = {"urban": "城市", "rural": "农村"}
-DISABILITY_TYPES = {1: "视力", 2: "听力", 3: "言语", 4: "肢体", 5: "智力", 6: "精神", 7: "多重"}
-GRADES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
-SELF_CARE = {"full_self": "全自理", "semi": "半护理", "full": "全护理"}
+AREAS = {"urban": N_("城市"), "rural": N_("农村")}
+DISABILITY_TYPES = {1: N_("视力"), 2: N_("听力"), 3: N_("言语"), 4: N_("肢体"), 5: N_("智力"), 6: N_("精神"), 7: N_("多重")}
+GRADES = {1: N_("一级"), 2: N_("二级"), 3: N_("三级"), 4: N_("四级")}
+SELF_CARE = {"full_self": N_("全自理"), "semi": N_("半护理"), "full": N_("全护理")}
 # Levels of the elderly capacity assessment (GB/T 42195-2022).
-CAPACITY_LEVELS = {"intact": "能力完好", "mild": "轻度失能", "moderate": "中度失能", "severe": "重度失能",
-                   "total": "完全失能"}
+CAPACITY_LEVELS = {"intact": N_("能力完好"), "mild": N_("轻度失能"), "moderate": N_("中度失能"), "severe": N_("重度失能"),
+                   "total": N_("完全失能")}
 # The economic categories of 养老服务补贴 and of the 两项补贴's household condition.
-ECONOMIC_STATUS = {"extreme_poverty": "特困（三无）", "subsistence": "低保", "low_income": "低保边缘（低收入）",
-                   "other": "其他"}
+ECONOMIC_STATUS = {"extreme_poverty": N_("特困（三无）"), "subsistence": N_("低保"), "low_income": N_("低保边缘（低收入）"),
+                   "other": N_("其他")}
 # Allowances of the same kind as the care allowance ("the higher one, not both").
-OVERLAP_KINDS = {"disability_care_allowance": "重度残疾人护理补贴", "elderly_care_allowance": "养老服务补贴",
-                 "long_term_care_insurance": "长期护理保险待遇"}
-INCOME_KINDS = {"wages": "工资性收入", "business": "经营净收入", "property": "财产净收入", "transfer": "转移净收入",
-                "other": "其他收入"}
+OVERLAP_KINDS = {"disability_care_allowance": N_("重度残疾人护理补贴"), "elderly_care_allowance": N_("养老服务补贴"),
+                 "long_term_care_insurance": N_("长期护理保险待遇")}
+INCOME_KINDS = {"wages": N_("工资性收入"), "business": N_("经营净收入"), "property": N_("财产净收入"), "transfer": N_("转移净收入"),
+                "other": N_("其他收入")}
 # Deposits and securities are two kinds (stored codes unchanged); the 低保 deposit limit
 # counts both together (services.applications.program_inputs).
-ASSET_KINDS = {"deposits": "存款（含现金）", "vehicle": "机动车辆", "housing": "住房",
-               "securities": "有价证券（股票、基金、债券）",
-               "business": "经营性财产", "other": "其他财产"}
+ASSET_KINDS = {"deposits": N_("存款（含现金）"), "vehicle": N_("机动车辆"), "housing": N_("住房"),
+               "securities": N_("有价证券（股票、基金、债券）"),
+               "business": N_("经营性财产"), "other": N_("其他财产")}
 
 
 def _s(value) -> object:
@@ -516,61 +516,61 @@ class InputSpec:
     source: str = "declared"
 
 
-_AREA_OPTIONAL = InputSpec("area", "choice", "城乡类别", choices=AREAS)
-_OVERLAPPING = InputSpec("overlapping", "overlapping", "同类补贴（就高享受）")
+_AREA_OPTIONAL = InputSpec("area", "choice", N_("城乡类别"), choices=AREAS)
+_OVERLAPPING = InputSpec("overlapping", "overlapping", N_("同类补贴（就高享受）"))
 _CERTIFICATE_FACTS = (
-    InputSpec("certificate_valid", "bool", "持有效残疾人证", source="registry"),
-    InputSpec("disability_type", "int", "残疾类别", minimum=1, maximum=7, source="registry"),
-    InputSpec("grade", "int", "残疾等级", minimum=1, maximum=4, source="registry"),
-    InputSpec("long_term_care_need", "bool", "长期照护需求", source="registry"),
+    InputSpec("certificate_valid", "bool", N_("持有效残疾人证"), source="registry"),
+    InputSpec("disability_type", "int", N_("残疾类别"), minimum=1, maximum=7, source="registry"),
+    InputSpec("grade", "int", N_("残疾等级"), minimum=1, maximum=4, source="registry"),
+    InputSpec("long_term_care_need", "bool", N_("长期照护需求"), source="registry"),
 )
 HOUSEHOLD_STATUS = {k: v for k, v in ECONOMIC_STATUS.items() if k != "extreme_poverty"}
 INPUT_SCHEMAS: dict[str, tuple[InputSpec, ...]] = {
     "subsistence_allowance": (
-        InputSpec("area", "choice", "城乡类别", required=True, choices=AREAS),
-        InputSpec("members", "int", "保障人数", required=True, minimum=1, maximum=99),
+        InputSpec("area", "choice", N_("城乡类别"), required=True, choices=AREAS),
+        InputSpec("members", "int", N_("保障人数"), required=True, minimum=1, maximum=99),
         # one of the two incomes is required (checked in validate_inputs)
-        InputSpec("per_capita_income", "money", "家庭人均月收入"),
-        InputSpec("household_income", "money", "家庭月收入"),
-        InputSpec("elderly_members", "int", "老年人人数", minimum=0, maximum=99),
-        InputSpec("minor_members", "int", "未成年人人数", minimum=0, maximum=99),
-        InputSpec("severely_disabled_members", "int", "重度残疾人人数", minimum=0, maximum=99),
-        InputSpec("deposits", "money", "家庭存款及有价证券"),
-        InputSpec("vehicles", "int", "机动车辆数", minimum=0, maximum=99),
-        InputSpec("housing", "int", "住房套数", minimum=0, maximum=99),
+        InputSpec("per_capita_income", "money", N_("家庭人均月收入")),
+        InputSpec("household_income", "money", N_("家庭月收入")),
+        InputSpec("elderly_members", "int", N_("老年人人数"), minimum=0, maximum=99),
+        InputSpec("minor_members", "int", N_("未成年人人数"), minimum=0, maximum=99),
+        InputSpec("severely_disabled_members", "int", N_("重度残疾人人数"), minimum=0, maximum=99),
+        InputSpec("deposits", "money", N_("家庭存款及有价证券")),
+        InputSpec("vehicles", "int", N_("机动车辆数"), minimum=0, maximum=99),
+        InputSpec("housing", "int", N_("住房套数"), minimum=0, maximum=99),
     ),
     "extreme_poverty_support": (
-        InputSpec("area", "choice", "城乡类别", required=True, choices=AREAS),
-        InputSpec("self_care", "choice", "生活自理能力", required=True, choices=SELF_CARE),
-        InputSpec("no_work_capacity", "bool", "无劳动能力", required=True),
-        InputSpec("no_income_source", "bool", "无生活来源", required=True),
-        InputSpec("no_supporter", "bool", "无法定义务人或义务人无履行能力", required=True),
-        InputSpec("disabled", "bool", "残疾人", required=True),
-        InputSpec("setting", "choice", "供养方式", choices={"home": "分散供养", "institution": "集中供养"}),
+        InputSpec("area", "choice", N_("城乡类别"), required=True, choices=AREAS),
+        InputSpec("self_care", "choice", N_("生活自理能力"), required=True, choices=SELF_CARE),
+        InputSpec("no_work_capacity", "bool", N_("无劳动能力"), required=True),
+        InputSpec("no_income_source", "bool", N_("无生活来源"), required=True),
+        InputSpec("no_supporter", "bool", N_("无法定义务人或义务人无履行能力"), required=True),
+        InputSpec("disabled", "bool", N_("残疾人"), required=True),
+        InputSpec("setting", "choice", N_("供养方式"), choices={"home": N_("分散供养"), "institution": N_("集中供养")}),
     ),
     "disability_living_allowance": (
         _AREA_OPTIONAL, *_CERTIFICATE_FACTS,
-        InputSpec("household_status", "choice", "家庭经济状况", required=True, choices=HOUSEHOLD_STATUS),
-        InputSpec("extreme_poverty", "bool", "已纳入特困人员救助供养", required=True),
+        InputSpec("household_status", "choice", N_("家庭经济状况"), required=True, choices=HOUSEHOLD_STATUS),
+        InputSpec("extreme_poverty", "bool", N_("已纳入特困人员救助供养"), required=True),
         # recorded for the care allowance of the same person (applications send both)
-        InputSpec("work_injury_care", "bool", "享受工伤保险生活护理费"),
+        InputSpec("work_injury_care", "bool", N_("享受工伤保险生活护理费")),
         _OVERLAPPING,
     ),
     "disability_care_allowance": (
         _AREA_OPTIONAL, *_CERTIFICATE_FACTS,
-        InputSpec("household_status", "choice", "家庭经济状况", choices=HOUSEHOLD_STATUS),
-        InputSpec("extreme_poverty", "bool", "已纳入特困人员救助供养", required=True),
-        InputSpec("work_injury_care", "bool", "享受工伤保险生活护理费", required=True),
+        InputSpec("household_status", "choice", N_("家庭经济状况"), choices=HOUSEHOLD_STATUS),
+        InputSpec("extreme_poverty", "bool", N_("已纳入特困人员救助供养"), required=True),
+        InputSpec("work_injury_care", "bool", N_("享受工伤保险生活护理费"), required=True),
         _OVERLAPPING,
     ),
     "elderly_allowance": (
         _AREA_OPTIONAL,
-        InputSpec("registered", "bool", "本地户籍", source="registry"),
+        InputSpec("registered", "bool", N_("本地户籍"), source="registry"),
     ),
     "elderly_care_allowance": (
         _AREA_OPTIONAL,
-        InputSpec("economic_status", "choice", "经济状况", required=True, choices=ECONOMIC_STATUS),
-        InputSpec("capacity_level", "choice", "能力等级", choices=CAPACITY_LEVELS),
+        InputSpec("economic_status", "choice", N_("经济状况"), required=True, choices=ECONOMIC_STATUS),
+        InputSpec("capacity_level", "choice", N_("能力等级"), choices=CAPACITY_LEVELS),
         _OVERLAPPING,
     ),
 }
@@ -885,8 +885,8 @@ def extreme_poverty_amount(inputs, params, month, birth_date=None) -> Computatio
 # 临时救助 (temporary assistance: one-off, not in monthly batches)
 # ---------------------------------------------------------------------------------------
 
-HARDSHIPS = {"fire": "火灾等意外事件", "accident": "交通事故等意外伤害", "illness": "突发重大疾病",
-             "expense": "生活必需支出突然增加（低保家庭难以承担）", "other": "其他突发性、临时性困难"}
+HARDSHIPS = {"fire": N_("火灾等意外事件"), "accident": N_("交通事故等意外伤害"), "illness": N_("突发重大疾病"),
+             "expense": N_("生活必需支出突然增加（低保家庭难以承担）"), "other": N_("其他突发性、临时性困难")}
 
 
 def temporary_assistance_eligibility(inputs: dict, params: dict, subsistence_standard) -> Eligibility:

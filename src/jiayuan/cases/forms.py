@@ -95,7 +95,7 @@ class TransitionForm(BootstrapMixin, TokenMixin):
                 if suggested and not self.is_bound:
                     field.initial = [str(s) for s in suggested]
             elif spec.type == "choice":
-                field = forms.ChoiceField(label=label, required=False, choices=[("", _("请选择"))] + list(spec.choices))
+                field = forms.ChoiceField(label=label, required=False, choices=[("", _("请选择"))] + [(v, _(text)) for v, text in spec.choices])
             elif spec.type == "int" and spec.min is not None and spec.max is not None and spec.max - spec.min <= 10:
                 # a small scale (评分 1–5): buttons to tap rather than digits to type
                 field = OpenChoiceField(label=label, required=False, widget=forms.RadioSelect,

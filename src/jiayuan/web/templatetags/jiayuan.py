@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ...people import rules as people_rules
 
@@ -24,3 +25,24 @@ def region_label(region) -> str:
     if getattr(region, "is_grid", False) and region.parent_id:
         return f"{region.parent.short_name} · {region.name}"
     return region.short_name
+
+
+@register.filter
+def data_label(value, sep=None):
+    """A name that comes from declared data (a case type's state, action, field or
+    comment label; a program, tag kind or material name; a label of the assistance
+    rules' dicts), translated into the page's language. The stored text stays Chinese
+    (it is the msgid, marked ``N_`` where it is declared); a text without a translation
+    comes back unchanged. A list or tuple gives a list of translated items (for
+    ``|join``); ``sep`` (``{{ r.kinds|data_label:"、" }}``) translates each part of a
+    text joined with it. ``None`` and the empty text give ``""``, anything else is
+    unchanged."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (list, tuple)):
+        return [data_label(v) for v in value]
+    if isinstance(value, str):
+        if sep:
+            return sep.join(gettext(part) if part else part for part in value.split(sep))
+        return gettext(value)
+    return value

@@ -1,0 +1,17 @@
+"""The names of the seeded programs (``Program.name`` and ``Program.department``, seeded
+by migration 0002_programs), marked with ``N_`` so that ``make messages`` extracts them:
+the rows keep the Chinese names and pages translate them when shown
+(``{{ program.name|data_label }}``). Keep in step with the migration's ``PROGRAMS``."""
+
+from jiayuan.people.rules import N_
+
+PROGRAM_NAMES = {
+    "subsistence_allowance": N_("最低生活保障"),
+    "extreme_poverty_support": N_("特困人员救助供养"),
+    "temporary_assistance": N_("临时救助"),
+    "disability_living_allowance": N_("困难残疾人生活补贴"),
+    "disability_care_allowance": N_("重度残疾人护理补贴"),
+    "elderly_allowance": N_("高龄津贴"),
+    "elderly_care_allowance": N_("养老服务补贴"),
+}
+PROGRAM_DEPARTMENTS = (N_("民政"),)
