@@ -29,6 +29,7 @@ from ..audit.services import Actor, record_many
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..people import rules as people_rules
 from ..people import services as people_services
+from ..people.services import require
 from ..people.models import Person
 from . import rules
 from .models import DisabilityCertificate
@@ -41,12 +42,6 @@ REASON_MAX = 200
 
 def _err(field: str, code: str, message: str) -> dict:
     return {field: [{"code": code, "message": message}]}
-
-
-def require(actor: Actor, perm: Perm) -> None:
-    """Forbidden (403, ``permission_denied``) unless the acting user's role grants ``perm``."""
-    if actor.user is None or not actor.user.can(perm):
-        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
 
 
 def _require_in_scope(actor: Actor, region_code: str) -> None:

@@ -53,7 +53,7 @@ from ...cases import workdays
 from ...cases.effects import effect, guard
 from ...cases.models import Case, CaseTask, Department
 from ...cases.services import CaseDraft, create_case, transition
-from ...errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from ...errors import Conflict, ServiceError, ValidationFailed
 from .. import rules
 from ..case_types import HELP_KINDS, STANDARD_PROGRAMS, WORKING_STATES, EXTENDABLE_STATES, stay_guard
 from ..models import (
@@ -65,7 +65,7 @@ from ..models import (
     NoticeObjection,
     Program,
 )
-from .parameters import free_text
+from .parameters import free_text, require
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +108,6 @@ def _free_text(value) -> str:
     if not isinstance(value, str):
         return ""
     return free_text(value)
-
-
-def _require(actor: Actor, perm: Perm) -> None:
-    if actor.user is None or not actor.user.can(perm):
-        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
 
 
 def _local_date(now: datetime.datetime) -> datetime.date:
@@ -407,7 +402,7 @@ def take_application(actor: Actor, household, applicant, area: str, parts, reaso
     without ``take_applications``; ``case.role_forbidden`` for a role the type does not
     let open it), ValidationFailed (422), Conflict (409 ``application.duplicate``).
     """
-    _require(actor, Perm.TAKE_APPLICATIONS)
+    require(actor, Perm.TAKE_APPLICATIONS)
     now = now or timezone.now()
     payload = {"_service": _SERVICE, "household": getattr(household, "pk", household),
                "applicant": getattr(applicant, "pk", applicant), "area": area, "parts": list(parts or []),
@@ -583,7 +578,7 @@ def record_economic_status(actor: Actor, application: AssistanceApplication, *, 
     the initial opinion); Conflict ``application.record_closed`` otherwise. Raises
     Forbidden without ``take_applications``, ValidationFailed for bad rows.
     """
-    _require(actor, Perm.TAKE_APPLICATIONS)
+    require(actor, Perm.TAKE_APPLICATIONS)
     if actor.user is not None and not application.region_id.startswith(actor.user.scope_code):
         raise Http404
     with transaction.atomic():
@@ -621,7 +616,7 @@ def record_objection(actor: Actor, application: AssistanceApplication, received_
     the notice; ValidationFailed for bad input."""
     from django.utils.dateparse import parse_date
 
-    _require(actor, Perm.TAKE_APPLICATIONS)
+    require(actor, Perm.TAKE_APPLICATIONS)
     if actor.user is not None and not application.region_id.startswith(actor.user.scope_code):
         raise Http404
     now = now or timezone.now()
@@ -660,7 +655,7 @@ def resolve_objection(actor: Actor, objection: NoticeObjection, resolution: str,
     was ``upheld`` (异议成立: the application then goes back to investigation with the
     ``reinvestigate`` transition). Once settled it stays settled (Conflict
     ``objection.resolved``)."""
-    _require(actor, Perm.TAKE_APPLICATIONS)
+    require(actor, Perm.TAKE_APPLICATIONS)
     app = objection.application
     if actor.user is not None and not app.region_id.startswith(actor.user.scope_code):
         raise Http404

@@ -44,6 +44,7 @@ from ...regions.models import Region
 from .. import rules
 from ..models import Enrollment, EnrollmentEvent, Program
 from ..selectors.parameters import parameter_in_force
+from .accounts import clean_account, mask
 from .parameters import REASON_MAX, _err, check_month, clean_text, require, resolve_program
 
 FLAG_LABELS = {
@@ -80,12 +81,6 @@ def first_of_month(value, field: str) -> datetime.date:
     today + 24 months (:func:`.parameters.check_month`); else 422 ``<field>.missing`` /
     ``.not_first`` / ``.out_of_range``."""
     return check_month(value, field, str(MONTH_LABELS.get(field, _("月份"))))
-
-
-def mask_account(account: str) -> str:
-    """Only the last four characters of a bank / 一卡通 account are kept: ``****1234``."""
-    text = "".join(ch for ch in str(account or "") if ch.isalnum())
-    return f"****{text[-4:]}" if text else ""
 
 
 def _check_version(enrollment: Enrollment, version) -> None:
@@ -288,13 +283,11 @@ def enroll(actor: Actor, *, program, person, household=None, region, start_month
                                     % {"month": rules.ym(month), "reasons": reasons}))
     account = ""
     if str(payee_account or "").strip():
-        from .accounts import clean_account
-
         account = clean_account(payee_account)  # 12–30 digits, else 422 account.invalid
     enrollment = Enrollment(program=prog, person=person, household=household, region=reg, application=application,
                             start_month=month, inputs=inputs, amount=amount, computation=computation,
                             review_months=review_months, next_review_on=add_months(month, review_months),
-                            payee_account=mask_account(account),
+                            payee_account=mask(account),
                             payee_account_cipher=security.encrypt(account) if account else b"")
     try:
         with transaction.atomic():

@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
-from ...errors import Conflict, Forbidden, ValidationFailed
+from ...errors import Conflict, ValidationFailed
+from ...people.services import require  # noqa: F401 (the one permission check; re-used by the assistance services)
 from ...regions.models import Region
 from ...regions.selectors import get_region
 from .. import rules
@@ -45,12 +46,6 @@ REASON_MAX = 500   # reasons and notes of enrollment changes
 
 def _err(field: str, code: str, message: str) -> dict:
     return {field: [{"code": code, "message": message}]}
-
-
-def require(actor: Actor, perm: Perm) -> None:
-    """Raise Forbidden unless the acting user's role grants ``perm``."""
-    if actor.user is None or not actor.user.can(perm):
-        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
 
 
 def resolve_program(program) -> Program:
