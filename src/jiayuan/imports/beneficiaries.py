@@ -49,7 +49,7 @@ from ..regions.models import Region
 from . import reading, rules
 from .models import ImportIssue, ImportJob
 from .rules import FileRejected, reject
-from .services import HEADER_SCAN_ROWS, Issue, ImportResult, config, create_job
+from .services import HEADER_SCAN_ROWS, Issue, ImportResult, config, create_job, fail_job, finish_job, reject_job
 
 __all__ = ["COLUMNS", "INPUT_COLUMNS", "MESSAGES", "resolve_user", "resolve_scope", "resolve_program",
            "parse_month_option", "create_beneficiary_job", "run_beneficiary_import"]
@@ -632,19 +632,12 @@ def run_beneficiary_import(job: ImportJob, data: bytes, user, *, progress: Progr
         ImportIssue.objects.bulk_create(
             [ImportIssue(job=job, level=i.level, row=i.row, column=i.column[:100], column_index=i.column_index,
                          code=i.code, message=i.message, value=i.value) for i in result.issues], batch_size=1000)
-        bad = sum(1 for r in engine.rows if r.errors)
-        warnings = sum(1 for i in result.issues if i.level == "warning")
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, errors=bad, warnings=warnings,
-                                                   stage="done", finished_at=timezone.now())
+        finish_job(job, result.issues, sum(1 for r in engine.rows if r.errors))
     except FileRejected as exc:
         result.rejected = exc
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.REJECTED, error_code=exc.code, error_message=translate_rule_error(exc),
-            stage="done", finished_at=timezone.now())
+        reject_job(job, exc)
     except BaseException:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, error_code="import.failed", stage="done", finished_at=timezone.now(),
-            error_message=translate_rule_error(rules.issue("import.failed")))
+        fail_job(job)
         raise
     job.refresh_from_db()
     return result

@@ -1619,6 +1619,27 @@ class _Engine:
                            column_index=i.column_index, code=i.code, message=i.message, value=i.value)
 
 
+def finish_job(job: ImportJob, issues: list, bad_rows: int) -> None:
+    """Mark ``job`` done with its counts of rows in error and of warnings (every import kind)."""
+    warnings = sum(1 for i in issues if i.level == "warning")
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, errors=bad_rows, warnings=warnings, stage="done", finished_at=timezone.now())
+
+
+def reject_job(job: ImportJob, exc: FileRejected) -> None:
+    """Record a file refused as a whole (status ``rejected`` with its code and Chinese message)."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.REJECTED, error_code=exc.code, error_message=translate_rule_error(exc),
+        stage="done", finished_at=timezone.now())
+
+
+def fail_job(job: ImportJob) -> None:
+    """Record an import that broke off unexpectedly (``import.failed``; the caller re-raises)."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, error_code="import.failed", stage="done", finished_at=timezone.now(),
+        error_message=translate_rule_error(rules.issue("import.failed")))
+
+
 def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,
                cfg: Config | None = None, keep_sheet: bool = True) -> ImportResult:
     """Run ``job`` on the file's bytes ``data``; see the module docstring.
@@ -1670,19 +1691,12 @@ def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,
             except _ChunkConflict:
                 ImportJob.objects.filter(pk=job.pk).update(created=0, updated=0, unchanged=0, households_created=0)
         result.issues = engine.all_issues()
-        bad = sum(1 for r in engine.rows if r.errors)
-        warnings = sum(1 for i in result.issues if i.level == "warning")
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.DONE, errors=bad, warnings=warnings, stage="done", finished_at=timezone.now())
+        finish_job(job, result.issues, sum(1 for r in engine.rows if r.errors))
     except FileRejected as exc:
         result.rejected = exc
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.REJECTED, error_code=exc.code, error_message=translate_rule_error(exc),
-            stage="done", finished_at=timezone.now())
+        reject_job(job, exc)
     except BaseException:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, error_code="import.failed", stage="done", finished_at=timezone.now(),
-            error_message=translate_rule_error(rules.issue("import.failed")))
+        fail_job(job)
         raise
     finally:
         engine.stop_helpers()
