@@ -73,7 +73,7 @@ def lines_of(batch: PaymentBatch, *, status: str = "", generation: int | None = 
     ``generation`` is given; ``status`` filters; ``q`` matches the person's name
     (fragment) or a line number. By region, then line."""
     qs = (PaymentLine.objects.filter(batch=batch, generation=generation or batch.generation)
-          .select_related("person", "region", "carried_from"))
+          .select_related("person", "region__parent", "carried_from"))
     if status:
         qs = qs.filter(status=status)
     q = (q or "").strip()
