@@ -1,8 +1,10 @@
 """Reading and verifying the audit log."""
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ..accounts.permissions import Perm
 from .models import AuditEntry, ChainHead
@@ -31,11 +33,17 @@ def entries_for(user, *, action: str = "", actor: str = "", object_type: str = "
         qs = qs.filter(object_id=object_id)
     if region:
         qs = qs.filter(region_code__startswith=region)
+    # Local days as ranges of the stored instant (not ``__date``, a function of the
+    # column no index serves).
     if date_from:
-        qs = qs.filter(occurred_at__date__gte=date_from)
+        qs = qs.filter(occurred_at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(occurred_at__date__lte=date_to)
+        qs = qs.filter(occurred_at__lt=_day_start(date_to + timedelta(days=1)))
     return qs.order_by("-seq")
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def history_of(obj) -> QuerySet:

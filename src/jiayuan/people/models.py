@@ -22,12 +22,12 @@ class Household(models.Model):
 
     number = models.CharField(_("户号"), max_length=30)
     community = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_column="community_code",
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_column="community_code", db_index=False,
         verbose_name=_("所属社区（村）"),
     )
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="households", db_column="region_code",
-        verbose_name=_("所属网格（社区）"),
+        db_index=False, verbose_name=_("所属网格（社区）"),
     )
     address = models.CharField(_("住址"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -83,7 +83,7 @@ class Person(models.Model):
     address = models.CharField(_("现住址"), max_length=200, blank=True)
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="persons", db_column="region_code",
-        verbose_name=_("所属网格（社区）"),
+        db_index=False, verbose_name=_("所属网格（社区）"),
     )
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("户")

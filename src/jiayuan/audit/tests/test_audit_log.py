@@ -238,3 +238,28 @@ def test_the_log_can_be_filtered_by_action_and_object(users, make_person):
     assert [(e.action, e.actor_name) for e in rows] == [("person.update", "community")]
     assert entries_for(users["auditor"], actor="communi", action="person.update").count() == 1
     assert entries_for(users["auditor"], region="620722").filter(action="person.update").count() == 0
+
+
+def test_the_date_filter_takes_whole_local_days(users):
+    """23:59:30 and 00:00:30 Beijing time on either side of midnight fall on the same UTC
+    day (15:59:30 and 16:00:30 UTC): the filter must split them by the local day."""
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    from jiayuan.audit.selectors import entries_for
+    from jiayuan.audit.services import record
+
+    actor = Actor(users["admin"], "page")
+    before = datetime(2026, 3, 1, 15, 59, 30, tzinfo=UTC)
+    after = datetime(2026, 3, 1, 16, 0, 30, tzinfo=UTC)
+    for when, label in ((before, "三月一日深夜"), (after, "三月二日凌晨")):
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            record(actor, "test.date_filter", object_repr=label)
+
+    def seen(**days) -> list[str]:
+        return [e.object_repr for e in entries_for(users["admin"], action="test.date_filter", **days)]
+
+    assert seen(date_from=date(2026, 3, 1), date_to=date(2026, 3, 1)) == ["三月一日深夜"]
+    assert seen(date_from=date(2026, 3, 2), date_to=date(2026, 3, 2)) == ["三月二日凌晨"]
+    assert seen(date_from=date(2026, 3, 1)) == ["三月二日凌晨", "三月一日深夜"]
+    assert seen(date_to=date(2026, 2, 28)) == []
