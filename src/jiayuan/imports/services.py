@@ -346,39 +346,38 @@ def _release_memory() -> None:
 
 
 def _registered(hashes) -> list[str]:
-    """Which of the keyed ID hashes are registered (a plain ``IN`` query)."""
-    from django.db import connection
-
-    hashes = list(hashes)
-    if not hashes:
-        return []
-    table = connection.ops.quote_name(Person._meta.db_table)
-    out: list[str] = []
-    with connection.cursor() as cur:
-        for i in range(0, len(hashes), 900):
-            part = hashes[i:i + 900]
-            cur.execute(f"SELECT id_number_hash FROM {table} WHERE id_number_hash IN ({', '.join(['%s'] * len(part))})",
-                        part)
-            out.extend(h for (h,) in cur.fetchall())
-    return out
+    """Which of the keyed ID hashes are registered."""
+    return [h for (h,) in _select_in(Person, ("id_number_hash",), "id_number_hash", list(hashes))]
 
 
-def _select_in(model, columns: tuple, key: str, keys: list, batch: int = 900):
+def _select_in(model, columns: tuple, key: str, keys: list, batch: int = 900, *, where: dict | None = None):
     """Rows (tuples of ``columns``, by column name) of ``model`` whose ``key`` column is
-    one of ``keys``: plain ``IN`` queries of ``batch`` values (what
-    ``filter(key__in=...).values_list(...)`` does, without building a queryset for
-    every batch of a large file)."""
+    one of ``keys`` (what ``filter(key__in=...).values_list(...)`` does, without a
+    queryset for every batch of a large file): on PostgreSQL ``key = ANY(%s)`` with
+    one array of up to 20,000 values (a list of thousands of ``IN`` constants costs
+    more to parse and plan than the lookups themselves), elsewhere plain ``IN``
+    queries of ``batch`` values. ``where``: further equality conditions by attname."""
     from django.db import connection
 
+    if not keys:
+        return
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
     names = ", ".join(qn(by_attname[c]) for c in columns)
-    key = by_attname[key]
+    key = qn(by_attname[key])
+    postgres = connection.vendor == "postgresql"
+    step = 20_000 if postgres else batch
+    also = "".join(f" AND {qn(by_attname[a])} = %s" for a in (where or {}))
+    also_params = list((where or {}).values())
     with connection.cursor() as cur:
-        for i in range(0, len(keys), batch):
-            part = keys[i:i + batch]
-            cur.execute(f"SELECT {names} FROM {table} WHERE {qn(key)} IN ({', '.join(['%s'] * len(part))})", part)
+        for i in range(0, len(keys), step):
+            part = keys[i:i + step]
+            if postgres:
+                cur.execute(f"SELECT {names} FROM {table} WHERE {key} = ANY(%s){also}", [part, *also_params])
+            else:
+                cur.execute(f"SELECT {names} FROM {table} WHERE {key} IN ({', '.join(['%s'] * len(part))}){also}",
+                            [*part, *also_params])
             yield from cur.fetchall()
 
 
@@ -1083,8 +1082,7 @@ class _Engine:
                 setattr(known, attr, share(getattr(known, attr), getattr(known, attr)))
             self.existing[known.id_number_hash] = known
         taken = list({k.household_id for k in self.existing.values() if k.household_id})
-        for i in range(0, len(taken), 900):
-            hh_numbers.update(Household.objects.filter(pk__in=taken[i:i + 900]).values_list("pk", "number"))
+        hh_numbers.update(_select_in(Household, ("id", "number"), "id", taken))
         for k in self.existing.values():
             if k.household_id:
                 k.household_number = hh_numbers.get(k.household_id, "")
@@ -1092,17 +1090,15 @@ class _Engine:
         numbers = list({r.household_number for r in self.rows if r.household_number})
         self.households: dict[str, _KnownHousehold] = {}
         self.members: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for i in range(0, len(numbers), 900):
-            for values in Household.objects.filter(community_id=self.community, number__in=numbers[i:i + 900]
-                                                   ).values_list(*_KnownHousehold.COLUMNS):
-                hh = _KnownHousehold(*values)
-                hh.region_id = share(hh.region_id, hh.region_id)
-                self.households[hh.number] = hh
+        for values in _select_in(Household, _KnownHousehold.COLUMNS, "number", numbers,
+                                 where={"community_id": self.community}):
+            hh = _KnownHousehold(*values)
+            hh.region_id = share(hh.region_id, hh.region_id)
+            self.households[hh.number] = hh
         hh_ids = [h.pk for h in self.households.values()]
-        for i in range(0, len(hh_ids), 900):
-            for hid, h, rel in Person.objects.filter(household_id__in=hh_ids[i:i + 900]).values_list(
-                    "household_id", "id_number_hash", "relation_to_head"):
-                self.members[hid].append((canon.get(h, h), share(rel, rel)))
+        for hid, h, rel in _select_in(Person, ("household_id", "id_number_hash", "relation_to_head"), "household_id",
+                                      hh_ids):
+            self.members[hid].append((canon.get(h, h), share(rel, rel)))
         person_ids = [p.pk for p in self.existing.values()]
         self.current_tags: dict[int, set[str]] = defaultdict(set)
         if any(r.tag_codes for r in self.rows):
@@ -1373,21 +1369,38 @@ class _Engine:
                     self.hh_plan[row.household_number]["address"][:200])
             prepared[row.number] = self._new_person(row, hh, None, household_id=False)
 
+    def _writers(self) -> int:
+        """Writer threads: on PostgreSQL 2 (``IMPORT_WRITERS``), each with its own
+        connection, so that the server works on one chunk's rows while another chunk
+        waits for the audit chain; SQLite has one writer at a time, so 1."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return 1
+        return max(1, _setting("IMPORT_WRITERS", 2))
+
     def _write_pipelined(self, chunks: list[list[Row]], total: int) -> None:
-        """Chunk k is written (its own transaction, as always) by a writer thread while
-        this thread prepares chunk k + 1: the database's work (and the wait for it)
-        overlaps Python's. Order, transactions, conflicts and progress are those of the
-        plain loop."""
+        """Chunks are written (each in its own transaction, as always) by writer
+        threads (:meth:`_writers`, each with its own database connection) while this
+        thread prepares the next ones: the database's work (and the wait for it)
+        overlaps Python's. With two writers, chunk k + 1's households and persons go in
+        while chunk k appends to the audit log and commits: the chain head, locked
+        by :func:`jiayuan.audit.services.record_bulk` until commit, orders them (a
+        chunk's entries stay together, and each chunk's rows are disjoint from the
+        others': whole households, one row per ID number). Conflicts and progress
+        are those of the plain loop."""
         import queue
         import threading
 
         from django.db import connections
 
-        todo: queue.Queue = queue.Queue(maxsize=2)
+        writers = self._writers()
+        todo: queue.Queue = queue.Queue(maxsize=writers + 1)
         failure: list[BaseException] = []
+        lock = threading.Lock()
+        done = [0]
 
         def writer() -> None:
-            done = 0
             try:
                 _tune_connection()
                 while True:
@@ -1400,8 +1413,9 @@ class _Engine:
                         self._write_chunk(chunk)
                     except _ChunkConflict:
                         pass
-                    done += len(chunk)
-                    self.progress("writing", done, total)
+                    with lock:
+                        done[0] += len(chunk)
+                        self.progress("writing", done[0], total)
             except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
                 failure.append(exc)
                 while todo.get() is not None:  # drain so that the producer never blocks
@@ -1409,8 +1423,10 @@ class _Engine:
             finally:
                 connections.close_all()
 
-        thread = threading.Thread(target=writer, name=f"import-writer-{self.job.pk}", daemon=True)
-        thread.start()
+        threads = [threading.Thread(target=writer, name=f"import-writer-{self.job.pk}-{i}", daemon=True)
+                   for i in range(writers)]
+        for t in threads:
+            t.start()
         try:
             for chunk in chunks:
                 if failure:
@@ -1418,8 +1434,10 @@ class _Engine:
                 self._prepare(chunk)
                 todo.put(chunk)
         finally:
-            todo.put(None)
-            thread.join()
+            for _ in threads:
+                todo.put(None)
+            for t in threads:
+                t.join()
         if failure:
             raise failure[0]
 

@@ -150,18 +150,24 @@ def test_kill_mid_chunk_then_rerun(fresh_database, tmp_path):
     path = tmp_path / "roster.csv"
     path.write_bytes(_roster())
     # The real command, held inside the transaction of its second chunk (persons of that
-    # chunk inserted, not committed) until it is killed.
+    # chunk inserted, not committed) until it is killed; any later chunk waits likewise.
     hold = textwrap.dedent(f"""
         import os, sys, time, django
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiayuan.settings")
         django.setup()
         from jiayuan.imports import services
+        from jiayuan.imports.models import ImportJob
         real = services.record_bulk
         calls = []
         def held(actor, items):
             calls.append(1)
-            if len(calls) == 2:
-                print("HOLDING", flush=True)
+            if len(calls) >= 2:
+                # Every chunk after the first (on PostgreSQL two writers may be at work)
+                # waits here; the second says so once the first chunk has committed.
+                if len(calls) == 2:
+                    while (ImportJob.objects.order_by("-pk").values_list("created", flat=True).first() or 0) < 9:
+                        time.sleep(0.05)
+                    print("HOLDING", flush=True)
                 time.sleep(300)
             return real(actor, items)
         services.record_bulk = held
