@@ -350,44 +350,51 @@ def phase_floor(url: str, chunk_persons: int = 5000) -> dict:
                                         cp.write_row(r)
                         conn.commit()
 
-            threads = [threading.Thread(target=work, args=(jobs[i::2],)) for i in range(2)]
+            failures = []
+
+            def guarded(mine):
+                try:
+                    work(mine)
+                except BaseException as exc:  # noqa: BLE001 - re-raised below
+                    failures.append(exc)
+
+            threads = [threading.Thread(target=guarded, args=(jobs[i::2],)) for i in range(2)]
             for th in threads:
                 th.start()
             for th in threads:
                 th.join()
+            if failures:
+                raise failures[0]
 
-    # Chunks of persons; each with the households its persons live in (not yet
-    # written), the tags of its persons, and its share of the audit entries.
+    # Chunks of whole households (as the import writes them: a person never waits for
+    # a household another connection has not committed), each with its households, its
+    # persons, their tags, and its share of the audit entries.
     households, people, tags, audit = (data[t] for t in tables)
-    hh_ids = [r[columns("people_household").index("id")] for r in households]
+    hh_id = columns("people_household").index("id")
     person_hh = columns("people_person").index("household_id")
-    tag_person = columns("people_persontag").index("person_id")
     person_id = columns("people_person").index("id")
-    # Whole households per chunk, as the import writes them (a person never waits for
-    # a household another connection has not committed).
-    parts, start = [], 0
-    for i in range(1, len(people) + 1):
-        if i == len(people) or (i - start >= chunk_persons and people[i][person_hh] != people[i - 1][person_hh]):
-            parts.append(people[start:i])
-            start = i
+    tag_person = columns("people_persontag").index("person_id")
+    hh_by_id = {r[hh_id]: r for r in households}
+    tags_of: dict = {}
+    for r in tags:
+        tags_of.setdefault(r[tag_person], []).append(r)
+    groups: dict = {}
+    for r in people:
+        groups.setdefault(r[person_hh] if r[person_hh] is not None else ("alone", r[person_id]), []).append(r)
+    parts: list[list] = [[]]
+    for group in groups.values():
+        if len(parts[-1]) >= chunk_persons:
+            parts.append([])
+        parts[-1].extend(group)
     steps = len(parts)
     if not src_url.startswith("sqlite"):
         dst.close()
-    h = g = 0
     jobs = []
     for k, part in enumerate(parts):
-        top = max((r[person_hh] or 0 for r in part), default=0)
-        h_end = h
-        while h_end < len(households) and hh_ids[h_end] <= top:
-            h_end += 1
-        last_person = part[-1][person_id]
-        g_end = g
-        while g_end < len(tags) and tags[g_end][tag_person] <= last_person:
-            g_end += 1
-        jobs.append([("people_household", households[h:h_end]), ("people_person", part),
-                     ("people_persontag", tags[g:g_end]),
+        hh_rows = [hh_by_id[h] for h in dict.fromkeys(r[person_hh] for r in part if r[person_hh] is not None)]
+        tag_rows = [t for r in part for t in tags_of.get(r[person_id], ())]
+        jobs.append([("people_household", hh_rows), ("people_person", part), ("people_persontag", tag_rows),
                      ("audit_auditentry", audit[len(audit) * k // steps:len(audit) * (k + 1) // steps])])
-        h, g = h_end, g_end
     t0, c0 = time.perf_counter(), time.process_time()
     write_all(jobs)
     dt, dc = time.perf_counter() - t0, time.process_time() - c0

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 from collections import defaultdict
 from collections.abc import Callable
@@ -356,7 +357,9 @@ def _select_in(model, columns: tuple, key: str, keys: list, batch: int = 900, *,
     queryset for every batch of a large file): on PostgreSQL ``key = ANY(%s)`` with
     one array of up to 20,000 values (a list of thousands of ``IN`` constants costs
     more to parse and plan than the lookups themselves), elsewhere plain ``IN``
-    queries of ``batch`` values. ``where``: further equality conditions by attname."""
+    queries of ``batch`` values; on SQLite ``IN (SELECT value FROM json_each(%s))`` with
+    one JSON array. ``where``: further equality conditions by attname. Keys are
+    strings or integers."""
     from django.db import connection
 
     if not keys:
@@ -367,7 +370,8 @@ def _select_in(model, columns: tuple, key: str, keys: list, batch: int = 900, *,
     names = ", ".join(qn(by_attname[c]) for c in columns)
     key = qn(by_attname[key])
     postgres = connection.vendor == "postgresql"
-    step = 20_000 if postgres else batch
+    sqlite = connection.vendor == "sqlite"
+    step = 20_000 if postgres or sqlite else batch
     also = "".join(f" AND {qn(by_attname[a])} = %s" for a in (where or {}))
     also_params = list((where or {}).values())
     with connection.cursor() as cur:
@@ -375,6 +379,9 @@ def _select_in(model, columns: tuple, key: str, keys: list, batch: int = 900, *,
             part = keys[i:i + step]
             if postgres:
                 cur.execute(f"SELECT {names} FROM {table} WHERE {key} = ANY(%s){also}", [part, *also_params])
+            elif sqlite:  # one JSON array parameter (json_each), not thousands of "?"
+                cur.execute(f"SELECT {names} FROM {table} WHERE {key} IN (SELECT value FROM json_each(%s)){also}",
+                            [json.dumps(part), *also_params])
             else:
                 cur.execute(f"SELECT {names} FROM {table} WHERE {key} IN ({', '.join(['%s'] * len(part))}){also}",
                             [*part, *also_params])
