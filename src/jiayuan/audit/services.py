@@ -205,7 +205,7 @@ def record_bulk(actor: Actor, items: list[dict]) -> int:
         cols = ", ".join(connection.ops.quote_name(c) for c in _ENTRY_COLUMNS)
         with connection.cursor() as cur:
             if connection.vendor == "postgresql":
-                with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                with connection.wrap_database_errors, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
@@ -236,6 +236,7 @@ def insert_rows(connection, head: str, rows: list, *, returning: str = "") -> li
         mark = "(" + ",".join(["%s"] * width) + ")"
     out: list | None = [] if returning else None
     statements: dict[int, str] = {}
+    errors = connection.wrap_database_errors  # DB-API errors raised as Django's (IntegrityError, ...)
     try:
         i, n = 0, len(rows)
         while i < n:
@@ -243,7 +244,8 @@ def insert_rows(connection, head: str, rows: list, *, returning: str = "") -> li
             sql = statements.get(size)
             if sql is None:
                 sql = statements[size] = head + ",".join([mark] * size) + (f" {returning}" if returning else "")
-            cur.execute(sql, [v for row in rows[i:i + size] for v in row])
+            with errors:
+                cur.execute(sql, [v for row in rows[i:i + size] for v in row])
             if returning:
                 out.extend(r[0] for r in cur.fetchall())
             i += size

@@ -459,7 +459,8 @@ def _insert(model, rows: list[dict], template: tuple[list, dict], now, *, want_i
                             [model._meta.db_table, pk.column, len(rows)])
                 ids = sorted(r[0] for r in cur.fetchall())
                 cols = [qn(pk.column)] + cols
-            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            # COPY goes to psycopg directly: its errors raised as Django's (IntegrityError).
+            with connection.wrap_database_errors, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
                 write = copy.write_row
                 if ids is not None:
                     for pid, row in zip(ids, rows):
@@ -1492,6 +1493,17 @@ class _Engine:
         planned += _registered(r.id_hash for r in chunk if r.action != "update")
         persons = {p.id_number_hash: p for p in
                    Person.objects.select_for_update().filter(id_number_hash__in=planned)} if planned else {}
+        if persons and any(r.tag_codes for r in chunk):
+            # Their current tags as of now, not as of validation: a person registered (or
+            # tagged) meanwhile by someone else must not get the same tag twice.
+            from ..people.selectors import current_tags_q
+
+            fresh: dict[int, set[str]] = defaultdict(set)
+            for pid, kind in PersonTag.objects.filter(current_tags_q(), person_id__in=[
+                    p.pk for p in persons.values()]).values_list("person_id", "kind_id"):
+                fresh[pid].add(kind)
+            for p in persons.values():
+                self.current_tags[p.pk] = fresh.get(p.pk, set())
         numbers = sorted({r.household_number for r in chunk if r.household_number})
         hhs = {h.number: h for h in
                Household.objects.select_for_update().filter(community_id=self.community, number__in=numbers)}

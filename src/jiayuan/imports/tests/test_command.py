@@ -544,6 +544,54 @@ def test_conflict_while_writing_rolls_the_chunk_back_and_is_reported(run, monkey
     assert Person.objects.count() == 0 and AuditEntry.objects.filter(action="person.create").count() == 0
 
 
+def test_a_person_registered_meanwhile_is_a_reported_conflict_not_a_failure(run, monkeypatch, make_person):
+    """A real unique-key violation from the database (the bulk insert, not an
+    IntegrityError raised by hand): someone registered the same ID number after the
+    file was validated, and the import's own check for that did not see it (as when
+    the other transaction commits between the check and the insert). The chunk rolls
+    back and its rows are reported as conflicts; the import is not "failed"."""
+    from jiayuan.imports import services
+
+    real_write = services._Engine.write
+
+    def write_after_a_desk_registration(self):
+        make_person(name="王五", id_number=BORN_1990)  # committed before the chunk's insert
+        return real_write(self)
+
+    monkeypatch.setattr(services._Engine, "write", write_after_a_desk_registration)
+    monkeypatch.setattr(services, "_registered", lambda hashes: [])  # the race: not seen by the check
+    code, out = run("r.csv", csv_bytes([["姓名", "身份证号"], ["王五", BORN_1990],
+                                        ["赵六", idn("62070219850101002")]], "utf-8"))
+    assert code == 1
+    assert codes(out) == [(2, "", "import.conflict"), (3, "", "import.conflict")]
+    assert (out["created"], out["errors"]) == (0, 2)
+    assert Person.objects.count() == 1 and AuditEntry.objects.filter(action="person.create").count() == 1
+
+
+def test_a_person_registered_and_tagged_meanwhile_is_updated_without_a_second_tag(run, monkeypatch, make_person):
+    """Another import (or the desk) registered the person, with the same tag, after this
+    file was validated and before its chunk was written: the chunk finds the person
+    (as an update) and must not add the tag the person now already has."""
+    from jiayuan.imports import services
+
+    real_write = services._Engine.write
+
+    def write_after_someone_else(self):
+        from jiayuan.accounts.models import User
+        from jiayuan.audit.services import Actor
+        from jiayuan.people.services import add_tag
+
+        person = make_person(name="王五", id_number=BORN_1990)
+        add_tag(Actor(User.objects.get(username="admin"), "page"), person, "elderly_living_alone")
+        return real_write(self)
+
+    monkeypatch.setattr(services._Engine, "write", write_after_someone_else)
+    code, out = run("r.csv", csv_bytes([["姓名", "身份证号", "人员类别"], ["王五", BORN_1990, "独居老人"]], "utf-8"))
+    assert (code, out["errors"], out["created"]) == (0, 0, 0)
+    person = Person.objects.get()
+    assert list(person.tags.values_list("kind_id", flat=True)) == ["elderly_living_alone"]
+
+
 def test_unexpected_failure_exits_2_with_a_sentence(run, monkeypatch):
     from jiayuan.imports import services
 
