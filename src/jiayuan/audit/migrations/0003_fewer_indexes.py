@@ -41,6 +41,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Unapplied last when migrating back, after the table has been rebuilt again.
+        migrations.RunPython(migrations.RunPython.noop, sqlite_triggers_again),
         migrations.AlterField(
             model_name='auditentry',
             name='action',
