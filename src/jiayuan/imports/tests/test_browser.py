@@ -10,6 +10,7 @@ the progress bar is seen moving.
 
 import io
 import os
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -71,9 +72,57 @@ def _messy_roster() -> bytes:
     return buf.getvalue()
 
 
+# On SQLite the test database is in memory, and Django hands the live server's threads
+# the test's own connection: a page request reading while this thread writes on the
+# same connection fails with "database table is locked" (never in production, where
+# each thread has its own connection to the file). Requests and this test's database
+# work take turns on this lock.
+class _Turn:
+    """An RLock when the live server shares this test's connection (SQLite in memory),
+    else nothing (PostgreSQL: every thread, the import's writers too, has its own)."""
+
+    def __init__(self):
+        self.lock = None
+
+    def __enter__(self):
+        if self.lock is not None:
+            self.lock.acquire()
+
+    def __exit__(self, *exc):
+        if self.lock is not None:
+            self.lock.release()
+
+    def acquire(self):
+        self.__enter__()
+
+    def release(self):
+        self.__exit__()
+
+
+DB_TURN = _Turn()
+
+
+def _serialize_requests(live_server) -> None:
+    from django.db import connection
+
+    DB_TURN.lock = None
+    if connection.vendor != "sqlite":
+        return
+    DB_TURN.lock = threading.RLock()
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+
+    def one_at_a_time(environ, start_response):
+        with DB_TURN:
+            return app(environ, start_response)
+
+    httpd.set_app(one_at_a_time)
+
+
 def _wait_for_job(**filters) -> ImportJob:
     for _ in range(100):
-        job = ImportJob.objects.filter(**filters).order_by("-pk").first()
+        with DB_TURN:
+            job = ImportJob.objects.filter(**filters).order_by("-pk").first()
         if job is not None:
             return job
         time.sleep(0.1)
@@ -99,6 +148,7 @@ def test_upload_preview_confirm_progress_report(live_server, transactional_db, a
     roster_path.write_bytes(_messy_roster())
     SHOTS.mkdir(parents=True, exist_ok=True)
     base = live_server.url
+    _serialize_requests(live_server)
 
     with sync_playwright() as p:
         browser = launch_chromium(p)
@@ -127,7 +177,8 @@ def test_upload_preview_confirm_progress_report(live_server, transactional_db, a
             expect(page.get_by_role("progressbar")).to_be_visible()
             page.screenshot(path=str(SHOTS / "import-queued.png"), full_page=True)
             preview = _wait_for_job(options__dry_run=True)
-            services.run_job(preview.pk)
+            with DB_TURN:
+                services.run_job(preview.pk)
             expect(page.get_by_test_id("preview-summary")).to_contain_text("预检完成，尚未写入名册", timeout=10_000)
             expect(page.get_by_test_id("preview-summary")).to_contain_text("将新增 40 人")
             table = page.get_by_test_id("error-table")
@@ -136,7 +187,8 @@ def test_upload_preview_confirm_progress_report(live_server, transactional_db, a
             expect(table).to_contain_text("校验位错误")
             expect(table).to_contain_text("户号 0099 有 2 名户主")
             expect(table).to_contain_text("找不到网格“火星网格”")
-            assert not Person.objects.exists()
+            with DB_TURN:
+                assert not Person.objects.exists()
             page.screenshot(path=str(SHOTS / "import-preview.png"), full_page=True)
 
             # confirm: a new job, the progress bar fills as chunks are written
@@ -149,17 +201,21 @@ def test_upload_preview_confirm_progress_report(live_server, transactional_db, a
             def slow(stage, done, total):
                 if stage == "writing" and done:
                     seen.append(done)
-                    time.sleep(0.5)  # a chunk's transaction is committed: let the page poll
+                    DB_TURN.release()  # a chunk's transaction is committed: let the page poll
+                    time.sleep(0.5)
+                    DB_TURN.acquire()
 
             settings.IMPORT_CHUNK_ROWS = 4
-            services.run_job(job.pk, progress=slow)
+            with DB_TURN:
+                services.run_job(job.pk, progress=slow)
             assert len(seen) >= 5
             expect(page.get_by_test_id("result-summary")).to_contain_text("导入完成", timeout=10_000)
             expect(page.get_by_test_id("result-summary")).to_contain_text("新增 40 人")
             expect(page.get_by_test_id("counts")).to_contain_text("40")
             expect(page.locator("#htmx-error")).to_be_hidden()  # no poll failed
             page.screenshot(path=str(SHOTS / "import-done.png"), full_page=True)
-            assert Person.objects.count() == 40
+            with DB_TURN:
+                assert Person.objects.count() == 40
 
             # the error workbook: the sheet with a 错误原因 column
             with page.expect_download() as info:
