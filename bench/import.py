@@ -262,39 +262,29 @@ def phase_floor(url: str, chunk_persons: int = 5000) -> dict:
     tags, and the import's audit entries, as stored: cipher text, keyed hashes, pinyin,
     the chain) inserted again into a fresh, migrated database of the same schema (every
     index, constraint and trigger), with no Python work but handing the stored values
-    over: ``COPY`` on PostgreSQL, multi-row ``INSERT`` on SQLite, in transactions of
-    ``chunk_persons`` persons (and their share of the other rows), as the import
-    commits. What no engine writing these rows can go below on this machine."""
+    over: ``COPY`` on two connections on PostgreSQL (as the import's two writers),
+    multi-row ``INSERT`` on SQLite, in transactions of whole households of about
+    ``chunk_persons`` persons, as the import commits. What no engine writing these rows
+    can go below on this machine."""
     src_url, dst_url = url, floor_url(url)
     tables = ["people_household", "people_person", "people_persontag", "audit_auditentry"]
+    selects = {t: f"SELECT * FROM {t} ORDER BY id" for t in tables}
+    selects["audit_auditentry"] = "SELECT * FROM audit_auditentry WHERE source = 'command' ORDER BY seq"
     if src_url.startswith("sqlite"):
         import sqlite3
 
         src = sqlite3.connect(urlparse(src_url).path)
-        data = {t: src.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables[:3]}
-        data["audit_auditentry"] = src.execute("SELECT * FROM audit_auditentry WHERE source = 'command' "
-                                               "ORDER BY seq").fetchall()
+        data = {t: src.execute(sql).fetchall() for t, sql in selects.items()}
         src.close()
         dst = sqlite3.connect(urlparse(dst_url).path, isolation_level=None)
         for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "cache_size = -16384",
                        "wal_autocheckpoint = 16384", "foreign_keys = ON"):
             dst.execute(f"PRAGMA {pragma}")
-        # The floor database's own division-load entries hold seq 1..n: shift past them.
-        base_seq, base_id = dst.execute("SELECT coalesce(max(seq), 0), coalesce(max(id), 0) "
-                                        "FROM audit_auditentry").fetchone()
+
         def columns(t):
             return [r[1] for r in dst.execute(f"PRAGMA table_info({t})")]
 
-        cols = columns("audit_auditentry")
-        i_seq, i_id = cols.index("seq"), cols.index("id")
-        first_seq = data["audit_auditentry"][0][i_seq] if data["audit_auditentry"] else 0
-        data["audit_auditentry"] = [tuple(base_id + k + 1 if j == i_id else
-                                          (v - first_seq + base_seq + 1 if j == i_seq else v)
-                                          for j, v in enumerate(r)) for k, r in enumerate(data["audit_auditentry"])]
-
         def insert(t, rows):
-            if not rows:
-                return
             mark = "(" + ",".join("?" * len(rows[0])) + ")"
             i = 0
             while i < len(rows):
@@ -307,40 +297,26 @@ def phase_floor(url: str, chunk_persons: int = 5000) -> dict:
             for job in jobs:
                 dst.execute("BEGIN")
                 for t, rows in job:
-                    insert(t, rows)
+                    if rows:
+                        insert(t, rows)
                 dst.execute("COMMIT")
     else:
-        import psycopg
+        import threading
 
+        import psycopg
         from psycopg.types.string import TextLoader
 
         with psycopg.connect(src_url) as src:
             for json_type in ("json", "jsonb"):  # kept as the text the server sent, as the import sends it
                 src.adapters.register_loader(json_type, TextLoader)
-            data = {}
-            for t in tables:
-                where = " WHERE source = 'command'" if t == "audit_auditentry" else ""
-                order = "seq" if t == "audit_auditentry" else "id"
-                data[t] = src.execute(f"SELECT * FROM {t}{where} ORDER BY {order}").fetchall()
-        dst = psycopg.connect(dst_url)
-        base_seq, base_id = dst.execute("SELECT coalesce(max(seq), 0), coalesce(max(id), 0) "
-                                        "FROM audit_auditentry").fetchone()
+            data = {t: src.execute(sql).fetchall() for t, sql in selects.items()}
+        dst = psycopg.connect(dst_url, autocommit=True)
+
         def columns(t):
             return [d.name for d in dst.execute(f"SELECT * FROM {t} LIMIT 0").description]
 
-        cols = columns("audit_auditentry")
-        i_seq, i_id = cols.index("seq"), cols.index("id")
-        first_seq = data["audit_auditentry"][0][i_seq] if data["audit_auditentry"] else 0
-        data["audit_auditentry"] = [tuple(base_id + k + 1 if j == i_id else
-                                          (v - first_seq + base_seq + 1 if j == i_seq else v)
-                                          for j, v in enumerate(r)) for k, r in enumerate(data["audit_auditentry"])]
-        dst.commit()
-
-        def write_all(jobs):
-            """Two connections (as the import's two writers), each taking every other chunk."""
-            import threading
-
-            def work(mine):
+        def work(mine, failures):
+            try:
                 with psycopg.connect(dst_url) as conn:
                     for job in mine:
                         for t, rows in job:
@@ -349,22 +325,30 @@ def phase_floor(url: str, chunk_persons: int = 5000) -> dict:
                                     for r in rows:
                                         cp.write_row(r)
                         conn.commit()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below
+                failures.append(exc)
 
-            failures = []
-
-            def guarded(mine):
-                try:
-                    work(mine)
-                except BaseException as exc:  # noqa: BLE001 - re-raised below
-                    failures.append(exc)
-
-            threads = [threading.Thread(target=guarded, args=(jobs[i::2],)) for i in range(2)]
+        def write_all(jobs):
+            """Two connections, each taking every other chunk."""
+            dst.close()
+            failures: list[BaseException] = []
+            threads = [threading.Thread(target=work, args=(jobs[i::2], failures)) for i in range(2)]
             for th in threads:
                 th.start()
             for th in threads:
                 th.join()
             if failures:
                 raise failures[0]
+
+    # The floor database's own division-load entries hold seq 1..n: shift past them.
+    base_seq, base_id = dst.execute("SELECT coalesce(max(seq), 0), coalesce(max(id), 0) "
+                                    "FROM audit_auditentry").fetchone()
+    cols = columns("audit_auditentry")
+    i_seq, i_id = cols.index("seq"), cols.index("id")
+    first_seq = data["audit_auditentry"][0][i_seq] if data["audit_auditentry"] else 0
+    data["audit_auditentry"] = [tuple(base_id + k + 1 if j == i_id else
+                                      (v - first_seq + base_seq + 1 if j == i_seq else v)
+                                      for j, v in enumerate(r)) for k, r in enumerate(data["audit_auditentry"])]
 
     # Chunks of whole households (as the import writes them: a person never waits for
     # a household another connection has not committed), each with its households, its
@@ -387,8 +371,6 @@ def phase_floor(url: str, chunk_persons: int = 5000) -> dict:
             parts.append([])
         parts[-1].extend(group)
     steps = len(parts)
-    if not src_url.startswith("sqlite"):
-        dst.close()
     jobs = []
     for k, part in enumerate(parts):
         hh_rows = [hh_by_id[h] for h in dict.fromkeys(r[person_hh] for r in part if r[person_hh] is not None)]

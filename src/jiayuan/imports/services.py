@@ -57,6 +57,7 @@ from ..audit.services import Actor, insert_rows, model_changes, record_bulk
 from ..errors import ValidationFailed, translate_rule_error
 from ..people import rules as people_rules
 from ..people.models import Household, Person, PersonTag, TagKind
+from ..people.selectors import current_tag_kinds
 from ..people.services import (AUDIT_REDACTED, apply_person_fields, clean_person, person_field_deriver,
                                person_snapshot)
 from ..regions.models import Region
@@ -1107,15 +1108,9 @@ class _Engine:
         for hid, h, rel in _select_in(Person, ("household_id", "id_number_hash", "relation_to_head"), "household_id",
                                       hh_ids):
             self.members[hid].append((canon.get(h, h), share(rel, rel)))
-        person_ids = [p.pk for p in self.existing.values()]
-        self.current_tags: dict[int, set[str]] = defaultdict(set)
+        self.current_tags: dict[int, set[str]] = {}
         if any(r.tag_codes for r in self.rows):
-            from ..people.selectors import current_tags_q
-
-            for i in range(0, len(person_ids), 900):
-                for pid, kind in PersonTag.objects.filter(current_tags_q(), person_id__in=person_ids[i:i + 900]
-                                                          ).values_list("person_id", "kind_id"):
-                    self.current_tags[pid].add(share(kind, kind))
+            self.current_tags = current_tag_kinds(p.pk for p in self.existing.values())
 
     def _resolve_grids(self) -> None:
         texts = {r.grid_text for r in self.rows if r.grid_text}
@@ -1496,12 +1491,7 @@ class _Engine:
         if persons and any(r.tag_codes for r in chunk):
             # Their current tags as of now, not as of validation: a person registered (or
             # tagged) meanwhile by someone else must not get the same tag twice.
-            from ..people.selectors import current_tags_q
-
-            fresh: dict[int, set[str]] = defaultdict(set)
-            for pid, kind in PersonTag.objects.filter(current_tags_q(), person_id__in=[
-                    p.pk for p in persons.values()]).values_list("person_id", "kind_id"):
-                fresh[pid].add(kind)
+            fresh = current_tag_kinds(p.pk for p in persons.values())
             for p in persons.values():
                 self.current_tags[p.pk] = fresh.get(p.pk, set())
         numbers = sorted({r.household_number for r in chunk if r.household_number})

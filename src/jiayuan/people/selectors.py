@@ -217,6 +217,19 @@ def persons_without_household(user, under: str = "") -> QuerySet:
     return qs.order_by("-id")
 
 
+def current_tag_kinds(person_ids, batch: int = 900) -> dict[int, set[str]]:
+    """{person id: codes of the tag kinds valid today} for ``person_ids`` (persons
+    without a current tag are absent), in queries of ``batch`` ids. Not scoped: for
+    services working on persons they already hold (an import's rows)."""
+    ids = list(person_ids)
+    out: dict[int, set[str]] = {}
+    for i in range(0, len(ids), batch):
+        for pid, kind in PersonTag.objects.filter(current_tags_q(), person_id__in=ids[i:i + batch]).values_list(
+                "person_id", "kind_id"):
+            out.setdefault(pid, set()).add(kind)
+    return out
+
+
 def with_current_tags(qs: QuerySet) -> QuerySet:
     """``qs`` of persons with ``current_tags`` (list of PersonTag valid today, kind
     loaded) prefetched, for list pages."""
