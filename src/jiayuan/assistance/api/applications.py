@@ -32,6 +32,7 @@ from ninja.responses import Status
 from ...api.auth import actor
 from ...cases.api import CaseDetailOut, case_detail
 from ...cases.services import decl_of
+from .. import rules
 from ..case_types import HELP_KINDS
 from ..selectors import applications as selectors
 from ..services import applications as services
@@ -193,7 +194,7 @@ def application_out(app) -> dict:
 def application_detail(user, app) -> dict:
     from ...people.models import Person
 
-    kinds_i, kinds_a = services.income_kinds(), services.asset_kinds()
+    kinds_i, kinds_a = rules.INCOME_KINDS, rules.ASSET_KINDS
     names = dict(Person.objects.filter(pk__in=[i.person_id for i in app.incomes.all() if i.person_id])
                  .values_list("pk", "name"))
     out = application_out(app)

@@ -54,6 +54,7 @@ from ...cases.effects import effect, guard
 from ...cases.models import Case, CaseTask, Department
 from ...cases.services import CaseDraft, create_case, transition
 from ...errors import Conflict, ServiceError, ValidationFailed
+from ...regions.rules import village_kind
 from .. import rules
 from ..case_types import HELP_KINDS, STANDARD_PROGRAMS, WORKING_STATES, EXTENDABLE_STATES, stay_guard
 from ..models import (
@@ -65,7 +66,7 @@ from ..models import (
     NoticeObjection,
     Program,
 )
-from .parameters import free_text, require
+from .parameters import _err, free_text, require
 
 log = logging.getLogger(__name__)
 
@@ -77,27 +78,7 @@ NOTICE_START_MAX_AHEAD = 3       # the notice starts at most this many calendar 
 EMERGENCY_COMPLETION_DAYS = 5    # default when the temporary-assistance parameters do not say
 MAX_TEXT = 2000
 
-# Income and asset kinds (models: rules.INCOME_KINDS / rules.ASSET_KINDS when the rules
-# module defines them; these are the kinds of 最低生活保障审核确认办法 第十条、第十一条).
-DEFAULT_INCOME_KINDS = {"wages": "工资性收入", "business": "经营净收入", "property": "财产净收入",
-                        "transfer": "转移净收入", "other": "其他收入"}
-DEFAULT_ASSET_KINDS = {"deposits": "存款（含现金）", "vehicle": "机动车辆", "housing": "房产",
-                       "securities": "有价证券（股票、基金、债券）",
-                       "business": "经营性资产", "other": "其他财产"}
-
 _SERVICE = object()  # marks a payload built by take_application (the intake refuses others)
-
-
-def income_kinds() -> dict:
-    return dict(getattr(rules, "INCOME_KINDS", None) or DEFAULT_INCOME_KINDS)
-
-
-def asset_kinds() -> dict:
-    return dict(getattr(rules, "ASSET_KINDS", None) or DEFAULT_ASSET_KINDS)
-
-
-def _err(name: str, code: str, message: str) -> dict:
-    return {name: [{"code": code, "message": message}]}
 
 
 def _free_text(value) -> str:
@@ -188,8 +169,7 @@ def required_materials(kinds) -> list[str]:
 def area_of(region_code: str) -> str:
     """``urban`` for residents' committees (village-level code 001–199), ``rural`` for
     villagers' committees (200–399) and anything else (DOMAIN.md, division codes)."""
-    tail = region_code[9:12]
-    return "urban" if tail.isdigit() and 1 <= int(tail) <= 199 else "rural"
+    return "urban" if len(region_code) >= 12 and village_kind(region_code) == "community" else "rural"
 
 
 def _department_for(kind: str, region_code: str, given) -> Department | None:
@@ -505,7 +485,7 @@ def _clean_record(app: AssistanceApplication, members, incomes, assets) -> tuple
         errors["members"] = [{"code": "members.required", "message": _("请至少登记一名家庭成员")}]
     elif rows_m and not any(r.co_resident for r in rows_m):
         errors["members"] = [{"code": "members.no_co_resident", "message": _("至少须有一名共同生活的家庭成员")}]
-    kinds_i, kinds_a = income_kinds(), asset_kinds()
+    kinds_i, kinds_a = rules.INCOME_KINDS, rules.ASSET_KINDS
     rows_i: list[IncomeItem] = []
     if not isinstance(incomes or [], (list, tuple)):
         raise ValidationFailed(_err("incomes", "incomes.invalid", _("收入应为列表")))

@@ -59,6 +59,7 @@ from .. import rules
 from ...people.models import Person
 from ..models import Enrollment, PaymentBatch, PaymentBatchEvent, PaymentLine, Program
 from ..selectors.parameters import parameter_resolver
+from .parameters import _err
 
 __all__ = [
     "BatchExists", "GenerationReport", "ExportFile", "generate_batch", "review_batch", "approve_batch",
@@ -120,10 +121,6 @@ class GenerationReport:
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _err(name: str, code: str, message: str) -> dict:
-    return {name: [{"code": code, "message": message}]}
 
 
 def _locked(batch: PaymentBatch, version: int | None) -> PaymentBatch:

@@ -48,13 +48,13 @@ from .accounts import clean_account, mask
 from .parameters import REASON_MAX, _err, check_month, clean_text, require, resolve_program
 
 FLAG_LABELS = {
-    "deceased": "本人已故",
-    "moved_out": "本人已迁出",
-    "member_deceased": "家庭成员已故",
-    "member_moved_out": "家庭成员已迁出",
-    "certificate_changed": "残疾人证变更",
-    "certificate_revoked": "残疾人证已注销",
-    "moved_county": "已迁至其他县区",
+    "deceased": _lazy("本人已故"),
+    "moved_out": _lazy("本人已迁出"),
+    "member_deceased": _lazy("家庭成员已故"),
+    "member_moved_out": _lazy("家庭成员已迁出"),
+    "certificate_changed": _lazy("残疾人证变更"),
+    "certificate_revoked": _lazy("残疾人证已注销"),
+    "moved_county": _lazy("已迁至其他县区"),
 }
 # Flags about the beneficiary's own life status: a later, lesser flag does not hide them.
 LIFE_FLAGS = ("deceased", "moved_out")

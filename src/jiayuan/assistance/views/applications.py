@@ -252,7 +252,7 @@ def _detail_context(request, app, *, bound=None, conflict: str = "", **extra) ->
     can_record = user.can(Perm.TAKE_APPLICATIONS) and case.state in services.RECORD_STATES
     recorded = app.members.exists()
     state = decl.state(case.state)
-    kinds_i, kinds_a = services.income_kinds(), services.asset_kinds()
+    kinds_i, kinds_a = rules.INCOME_KINDS, rules.ASSET_KINDS
     incomes = [(i, kinds_i.get(i.kind, i.kind)) for i in selectors.incomes_of(app)]
     assets = [(a, kinds_a.get(a.kind, a.kind)) for a in selectors.assets_of(app)]
     programs = (app.assessment or {}).get("programs") or {}
@@ -347,9 +347,10 @@ BLANK_ROWS = 3
 def economic_totals(app) -> dict:
     """The totals of the saved economic-status record next to the 低保 standard in force
     this month for the application's region and area: ``members`` (co-resident),
-    ``monthly_income`` and ``per_capita_income`` (yuan, to the fen, half up),
-    ``standard`` (元/人·月, or None when no parameters are in force), ``gap``
-    (standard − per-capita income: positive = below the standard), ``below``."""
+    ``monthly_income`` and ``per_capita_income`` (yuan, to the fen, half up, for
+    display), ``standard`` (元/人·月, or None when no parameters are in force), ``gap``
+    (standard − the exact per-capita income: positive = below the standard; ``gap_abs``
+    its size rounded once to the fen), ``below``."""
     from ..selectors.parameters import parameter_in_force
 
     facts = services.household_facts(app)
@@ -359,10 +360,12 @@ def economic_totals(app) -> dict:
     if row is not None and row.values.get(f"standard_{app.area}") not in (None, ""):
         standard = rules.money(row.values[f"standard_{app.area}"])
     pci = facts["per_capita_income"]
-    pci_fen = rules.to_fen(pci) if pci is not None else None
-    gap = (standard - pci_fen) if standard is not None and pci_fen is not None else None
+    # Compared and subtracted exact, rounded once for display (rules.per_capita_income;
+    # 低保 requires strictly below the standard).
+    gap = (standard - pci) if standard is not None and pci is not None else None
     return {"members": facts["members"], "monthly_income": rules.to_fen(facts["monthly_income"]),
-            "per_capita_income": pci_fen, "standard": standard, "gap": gap, "gap_abs": abs(gap) if gap is not None else None,
+            "per_capita_income": rules.to_fen(pci) if pci is not None else None, "standard": standard, "gap": gap,
+            "gap_abs": rules.to_fen(abs(gap)) if gap is not None else None,
             "below": gap is not None and gap > 0, "area_name": app.get_area_display(), "month": month,
             "parameter_from": row.effective_from if row is not None else None}
 
@@ -379,7 +382,7 @@ def application_economic(request, number):
         raise PermissionDenied
     household_members = list(Person.objects.filter(household=app.household).order_by("relation_to_head", "birth_date"))
     ctx = {"app": app, "case": app.case, "household_members": household_members,
-           "income_kinds": list(services.income_kinds().items()), "asset_kinds": list(services.asset_kinds().items()),
+           "income_kinds": list(rules.INCOME_KINDS.items()), "asset_kinds": list(rules.ASSET_KINDS.items()),
            "totals": economic_totals(app) if app.members.exists() else None}
     if request.method == "POST":
         P = request.POST

@@ -118,11 +118,11 @@ LINE_WRITTEN = ("account.missing",)
 """Problem codes whose lines were written all the same (listed to be acted on)."""
 
 ACTIONS = {
-    "review": (lambda a, b, v, r: services.review_batch(a, b, version=v, note=r), "批次已审核"),
-    "approve": (lambda a, b, v, r: services.approve_batch(a, b, version=v, note=r), "批次已审批"),
-    "reopen": (lambda a, b, v, r: services.reopen_batch(a, b, version=v, reason=r), "批次已重开，可重新生成"),
-    "regenerate": (lambda a, b, v, r: services.regenerate_batch(a, b, version=v), "批次已重新生成，原明细已作废"),
-    "close": (lambda a, b, v, r: services.close_batch(a, b, version=v, note=r), "批次已办结"),
+    "review": (lambda a, b, v, r: services.review_batch(a, b, version=v, note=r), _lazy("批次已审核")),
+    "approve": (lambda a, b, v, r: services.approve_batch(a, b, version=v, note=r), _lazy("批次已审批")),
+    "reopen": (lambda a, b, v, r: services.reopen_batch(a, b, version=v, reason=r), _lazy("批次已重开，可重新生成")),
+    "regenerate": (lambda a, b, v, r: services.regenerate_batch(a, b, version=v), _lazy("批次已重新生成，原明细已作废")),
+    "close": (lambda a, b, v, r: services.close_batch(a, b, version=v, note=r), _lazy("批次已办结")),
 }
 
 
@@ -151,7 +151,7 @@ def batch_action(request, batch_id: int, action: str):
             return error_page(request, exc)
         messages.error(request, exc.message)
     else:
-        messages.success(request, _(done))
+        messages.success(request, done)
         others = {(item["batch"], item["county"]) for item in getattr(result, "unblocked", None) or []}
         for other, county in sorted(others):
             messages.warning(request, _("%(county)s的批次 %(batch)s 曾因本批次已发放而未为其中一些对象生成明细，"

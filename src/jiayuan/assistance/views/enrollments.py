@@ -37,7 +37,7 @@ class FilterForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(label=_lazy("状态"), required=False, choices=[
         ("", _lazy("全部")), ("open", _lazy("未终止")), *Enrollment.Status.choices])
     flag = forms.ChoiceField(label=_lazy("待处理"), required=False, choices=[
-        ("", _lazy("全部")), ("any", _lazy("有待处理事项")), *[(k, _lazy(v)) for k, v in FLAG_LABELS.items()]])
+        ("", _lazy("全部")), ("any", _lazy("有待处理事项")), *FLAG_LABELS.items()])
     region = forms.CharField(label=_lazy("区划代码"), required=False, max_length=15)
     due = forms.BooleanField(label=_lazy("复核到期"), required=False)
 
