@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from ..migrating import keep_indexes
+
 
 def _sync(sender, **kwargs):
     from .services import sync_case_types
@@ -17,3 +19,4 @@ class CasesConfig(AppConfig):
         from . import effects  # noqa: F401  (registers the built-in guards and effects)
 
         post_migrate.connect(_sync, sender=self, dispatch_uid="jiayuan.cases.sync_case_types")
+        keep_indexes(self, "0003_fewer_indexes", "sqlite_indexes")
