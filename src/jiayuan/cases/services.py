@@ -409,7 +409,7 @@ def create_case(actor: Actor, type_code: str, payload: dict, *, request_key: str
     decl = decl_of(case_type)
     user = actor.user
     if not user.is_superuser and not (acting_roles(user.role) & set(decl.create_roles)):
-        raise Forbidden("case.role_forbidden", _("您的角色不能登记“%(type)s”") % {"type": decl.name})
+        raise Forbidden("case.role_forbidden", _("您的角色不能登记“%(type)s”") % {"type": _(decl.name)})
     request_key = (request_key or "").strip()[:64]
     if request_key:
         existing = Case.objects.filter(created_by=user, request_key=request_key).first()
@@ -489,7 +489,7 @@ def _clean_fields(t: TransitionDecl, case: Case, given: dict | None) -> tuple[di
         raw = given.get(spec.name)
         if raw in (None, "", []):
             if spec.required:
-                errors.update(_err(spec.name, f"{spec.name}.required", _("请填写%(label)s") % {"label": spec.label}))
+                errors.update(_err(spec.name, f"{spec.name}.required", _("请填写%(label)s") % {"label": _(spec.label)}))
             continue
         try:
             values[spec.name], stored[spec.name] = _clean_value(spec, raw, case)
@@ -498,7 +498,7 @@ def _clean_fields(t: TransitionDecl, case: Case, given: dict | None) -> tuple[di
         except _FieldError as exc:
             errors.update(_err(spec.name, f"{spec.name}.invalid", str(exc)))
         except (ValueError, TypeError):
-            errors.update(_err(spec.name, f"{spec.name}.invalid", _("%(label)s格式错误") % {"label": spec.label}))
+            errors.update(_err(spec.name, f"{spec.name}.invalid", _("%(label)s格式错误") % {"label": _(spec.label)}))
     if errors:
         raise ValidationFailed(errors)
     return values, stored
@@ -509,17 +509,17 @@ def _clean_value(spec, raw, case: Case):
     if spec.type == "text":
         text = str(raw).strip()
         if len(text) > spec.max_length:
-            raise _FieldError(_("%(label)s不能超过 %(n)s 个字") % {"label": spec.label, "n": spec.max_length})
+            raise _FieldError(_("%(label)s不能超过 %(n)s 个字") % {"label": _(spec.label), "n": spec.max_length})
         return text, text
     if spec.type == "int":
         n = int(raw)
         if (spec.min is not None and n < spec.min) or (spec.max is not None and n > spec.max):
-            raise _FieldError(_("%(label)s须在 %(lo)s 到 %(hi)s 之间") % {"label": spec.label, "lo": spec.min,
+            raise _FieldError(_("%(label)s须在 %(lo)s 到 %(hi)s 之间") % {"label": _(spec.label), "lo": spec.min,
                                                                         "hi": spec.max})
         return n, n
     if spec.type == "choice":
         if str(raw) not in dict(spec.choices):
-            raise _FieldError(_("%(label)s的取值无效") % {"label": spec.label})
+            raise _FieldError(_("%(label)s的取值无效") % {"label": _(spec.label)})
         return str(raw), str(raw)
     if spec.type == "bool":
         v = raw in (True, "true", "1", 1, "on")
@@ -527,7 +527,7 @@ def _clean_value(spec, raw, case: Case):
     if spec.type == "date":
         d = raw if isinstance(raw, date) else parse_date(str(raw))
         if d is None:
-            raise _FieldError(_("%(label)s的日期格式应为 YYYY-MM-DD") % {"label": spec.label})
+            raise _FieldError(_("%(label)s的日期格式应为 YYYY-MM-DD") % {"label": _(spec.label)})
         return d, d.isoformat()
     if spec.type == "department":
         dept = _clean_department(raw, case, spec.name)
@@ -539,7 +539,7 @@ def _clean_value(spec, raw, case: Case):
             if dept not in depts:
                 depts.append(dept)
         return depts, [{"id": d.pk, "code": d.code, "name": d.name} for d in depts]
-    raise _FieldError(_("%(label)s格式错误") % {"label": spec.label})
+    raise _FieldError(_("%(label)s格式错误") % {"label": _(spec.label)})
 
 
 def transition(actor: Actor, case: Case, action: str, *, version: int | None, comment: str = "",
@@ -584,7 +584,7 @@ def _transition(actor: Actor, case: Case, action: str, version, comment, attachm
     t = decl.transition(action)
     if t is None:
         raise ServiceError("case.unknown_action", _("“%(type)s”没有“%(action)s”这一操作") % {
-            "type": decl.name, "action": action})
+            "type": _(decl.name), "action": action})
     if user is not None and not user.is_superuser:
         from .selectors import can_see
 
@@ -593,7 +593,7 @@ def _transition(actor: Actor, case: Case, action: str, version, comment, attachm
     departments = departments_of(user)
     if not may_take(user, case, t, departments):
         roles = "、".join(_role_label(r) for r in t.roles)
-        raise Forbidden("case.role_forbidden", _("“%(action)s”只能由%(roles)s办理") % {"action": t.name, "roles": roles})
+        raise Forbidden("case.role_forbidden", _("“%(action)s”只能由%(roles)s办理") % {"action": _(t.name), "roles": roles})
     if version is None:
         raise ValidationFailed(_err("version", "version.missing", _("请提交您所看到的案件版本号（version）")))
     version = int(version)
@@ -601,11 +601,11 @@ def _transition(actor: Actor, case: Case, action: str, version, comment, attachm
         raise _conflict(decl, case.state)
     if case.state not in t.sources:
         raise Conflict("case.invalid_state", _("案件当前为“%(state)s”，不能“%(action)s”") % {
-            "state": decl.state(case.state).name, "action": t.name})
+            "state": _(decl.state(case.state).name), "action": _(t.name)})
     comment = (comment or "").strip()
     errors = {}
     if t.comment == "required" and not comment:
-        errors.update(_err("comment", "comment.required", _("请填写%(label)s") % {"label": t.comment_label}))
+        errors.update(_err("comment", "comment.required", _("请填写%(label)s") % {"label": _(t.comment_label)}))
     if len(comment) > MAX_COMMENT:
         errors.update(_err("comment", "comment.too_long", _("意见不能超过 %(n)s 个字") % {"n": MAX_COMMENT}))
     att_ids = list(dict.fromkeys(int(a) for a in attachments or []))
@@ -671,7 +671,7 @@ def _transition(actor: Actor, case: Case, action: str, version, comment, attachm
 
 def _conflict(decl: CaseTypeDecl, state: str) -> Conflict:
     return Conflict("case.version_conflict", _(
-        "该案件已被他人处理（现为“%(state)s”），您看到的不是最新情况，请刷新后再操作") % {"state": decl.state(state).name})
+        "该案件已被他人处理（现为“%(state)s”），您看到的不是最新情况，请刷新后再操作") % {"state": _(decl.state(state).name)})
 
 
 class _Lost(Exception):

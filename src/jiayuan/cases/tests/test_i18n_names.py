@@ -98,3 +98,25 @@ def test_the_api_keeps_the_chinese_names_with_the_english_cookie(api_client, rep
     r = c.get(f"/api/v1/cases/{case.number}")
     assert r.status_code == 200, r.content
     assert r.json()["state_name"] == "已上报"   # the data contract: declared names as declared
+
+
+def test_refusals_name_the_state_and_action_in_the_users_language(more_users, report_event, act):
+    """A refusal is a message to the user, not data: with English the declared names in it
+    are English too (not an English sentence around Chinese names)."""
+    from jiayuan.audit.services import Actor
+    from jiayuan.cases import services
+    from jiayuan.errors import Conflict
+
+    case = report_event()                       # 已上报 (Reported)
+    stale = case.version
+    act("township", case, "accept", comment="情况属实")  # now 已立案 (Registered)
+    case.refresh_from_db()
+    actor = Actor(more_users["township"], "page")
+    with translation.override("en"):
+        with pytest.raises(Conflict) as lost:
+            services.transition(actor, case, "accept", version=stale)
+        with pytest.raises(Conflict) as wrong_state:
+            services.transition(actor, case, "accept", version=case.version)
+    assert "“Registered”" in lost.value.message and not CJK.search(lost.value.message)
+    assert "“Registered”" in wrong_state.value.message and "“Accept”" in wrong_state.value.message  # 立案: Accept
+    assert not CJK.search(wrong_state.value.message)
