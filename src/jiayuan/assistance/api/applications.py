@@ -239,7 +239,7 @@ def list_applications(request, state: str = "", kind: str = "", open: bool | Non
     qs = selectors.search_applications(request.auth, f)
     start = (page - 1) * page_size
     return {"count": qs.count(), "page": page, "page_size": page_size,
-            "results": [application_out(a) for a in qs[start:start + page_size]]}
+            "results": [application_out(a) for a in selectors.with_parts(qs[start:start + page_size])]}
 
 
 @router.get("/applications/{number}", response=ApplicationDetailOut,

@@ -123,7 +123,11 @@ def part_rows(app: AssistanceApplication) -> list[dict]:
     """Parts with their names, departments, task status, beneficiary, result."""
     persons = {p["kind"]: p.get("person") for p in app.case.data.get("parts", [])}
     out = []
-    for part in app.parts.select_related("program", "department", "task").order_by("id"):
+    if "parts" in getattr(app, "_prefetched_objects_cache", {}):  # with_parts: ordered, related loaded
+        parts = app.parts.all()
+    else:
+        parts = app.parts.select_related("program", "department", "task").order_by("id")
+    for part in parts:
         spec = HELP_KINDS.get(part.kind, {})
         out.append({
             "id": part.pk, "kind": part.kind, "name": spec.get("name", part.kind),
