@@ -501,34 +501,18 @@ _ALIVE = str(Person.LifeStatus.ALIVE.value)
 _REGISTERED = str(Person.ResidenceStatus.REGISTERED.value)
 
 
-def _create_changes(c: dict) -> dict:
-    """The ``person.create`` audit changes of a new person's columns: every filled
-    audited field as ``[None, value]``, ID number and phone named but never logged
-    (as :func:`jiayuan.people.services.create_person` records them)."""
-    snap = {
-        "address": c.get("address", ""), "birth_date": c["birth_date"].isoformat(),
-        "ethnic_group": c.get("ethnic_group", ""), "household": c.get("household_id"),
-        "life_status": _ALIVE, "name": c["name"], "note": c.get("note", ""),
-        "region": c["region_id"], "relation_to_head": c.get("relation_to_head", ""),
-        "residence_status": c.get("residence_status") or _REGISTERED, "sex": c["sex"],
-    }
-    out = {k: [None, v] for k, v in snap.items() if v not in (None, "")}
-    out["birth_date"] = ["***", "***"]  # characters 7–14 of the ID number: logged like it
-    out["id_number"] = ["***", "***"]
-    if c.get("phone_hash"):
-        out["phone"] = ["***", "***"]
-    return out
-
-
 _quote = encode_basestring
 
 
 def _create_changes_json(c: dict, tags: list[str] | None) -> str:
     """The canonical JSON text (as :func:`jiayuan.audit.rules.entry_hash` encodes it:
-    keys sorted, ``ensure_ascii=False``, no spaces) of :func:`_create_changes` of ``c``,
+    keys sorted, ``ensure_ascii=False``, no spaces) of the ``person.create`` changes of a
+    new person's columns ``c`` (every filled audited field as ``[None, value]``, ID
+    number, birth date and phone named but never logged, as
+    :func:`jiayuan.people.services.create_person` records them),
     plus ``"tags": [None, tags]`` when given, built directly: one string per new
     person instead of a dict and the JSON encoder. ``tests/test_fast_path.py``
-    compares both."""
+    compares it with the entry ``create_person`` writes."""
     parts = []
     address = c.get("address", "")
     if address:
