@@ -90,26 +90,8 @@ class Command(BaseCommand):
         actor = Actor(None, "command")
         job = services.create_job(actor, region, path.name, data, sheet=opts["sheet"], dry_run=opts["dry_run"],
                                   all_or_nothing=opts["all_or_nothing"], store_file=False)
-        progress = None
-        if opts["verbosity"] >= 2 and not opts["json"]:
-            def progress(stage, done, total):
-                self.stderr.write(f"{ {'validating': '校验', 'writing': '写入'}.get(stage, stage)}：{done}/{total}")
-        try:
-            result = services.run_import(job, data, progress=progress, keep_sheet=bool(opts["report"]))
-        except Exception:  # noqa: BLE001 - the job records it; the worker gets a sentence, the log the traceback
-            logger.exception("import job %s failed", job.pk)
-            job.refresh_from_db()
-            return self._reject(opts, FileRejected("import.failed", "%(m)s", {"m": job.error_message}))
-        if result.rejected is not None:
-            return self._reject(opts, result.rejected)
-        summary = job_summary(result.job)
-        if opts["report"]:
-            report.write_report(opts["report"], result.sheet, result.header_index, result.columns, result.issues)
-        if opts["json"]:
-            self.stdout.write(json.dumps(summary, ensure_ascii=False))
-        else:
-            self._print(summary, job)
-        return 1 if summary["errors"] else 0
+        return self._finish(opts, job, lambda progress: services.run_import(
+            job, data, progress=progress, keep_sheet=bool(opts["report"])))
 
     def _run_beneficiaries(self, opts) -> int:
         from jiayuan.imports import beneficiaries
