@@ -40,6 +40,7 @@ from django.utils.translation import gettext
 
 from .. import security
 from ..accounts.permissions import Perm
+from ..assistance.services.accounts import mask
 from ..audit.services import Actor
 from ..errors import ServiceError, translate_rule_error
 from ..people import rules as people_rules
@@ -388,7 +389,7 @@ class _Engine:
             if field == "id_number" and value:
                 value = people_rules.mask_id_number(value)
             elif field == "payee_account" and value:
-                value = "****" + value[-4:]  # kept as the enrollment keeps it
+                value = mask(value)  # as the enrollment shows it
         item = Issue(level, row.number, self.headers[idx] if idx is not None else "", idx, code, message,
                      value[:200])
         (row.errors if level == "error" else row.warnings).append(item)

@@ -24,6 +24,7 @@ from jiayuan.grid.models import GridMember
 from jiayuan.imports import services as import_services
 from jiayuan.imports.export import stream_xlsx
 from jiayuan.people.models import Person, TagKind
+from jiayuan.people.rules import HEAD_RELATION
 from jiayuan.regions.models import Region
 from jiayuan import security
 
@@ -196,13 +197,14 @@ class Command(BaseCommand):
         sizes = {}
         for hh_id in Person.objects.filter(region__code__startswith=township).values_list("household_id", flat=True):
             sizes[hh_id] = sizes.get(hh_id, 0) + 1
+        heads = {p.household_id: p for p in persons.values() if p.is_head}
         n = {"低保": 0, "特困": 0, "残疾人证": 0, "两项补贴": 0, "高龄津贴": 0}
         dibao_households = set()
         for pid in sorted(tagged.get("subsistence_allowance", ())):
             p = persons.get(pid)
             if p is None or not p.household_id or p.household_id in dibao_households:
                 continue
-            head = Person.objects.filter(household_id=p.household_id, relation_to_head="02").first() or p
+            head = heads.get(p.household_id, p)
             members = sizes.get(p.household_id, 1)
             income = Decimal(200 + (pid * 37) % 400)  # per person and month, yuan
             aid.enroll(county, program="subsistence_allowance", person=head, payee_account=demo_account(head), household=p.household,
@@ -252,12 +254,11 @@ class Command(BaseCommand):
 
         # Last month's 低保 batch of 甘州区: generated, reviewed, approved by the city (four eyes),
         # exported and paid; this month's generated and waiting for review.
-        approver = Actor(users["city"], "command", {"demo": True})
         dibao = Program.objects.get(code="subsistence_allowance")
         ganzhou = Region.objects.get(code="620702")
         paid = aid_batches.generate_batch(county, dibao, ganzhou, last_month)
         paid = aid_batches.review_batch(county, paid, version=paid.version)
-        paid = aid_batches.approve_batch(approver, paid, version=paid.version)
+        paid = aid_batches.approve_batch(city, paid, version=paid.version)
         aid_batches.export_batch(county, paid, fmt="xlsx", version=paid.version)
         paid.refresh_from_db()
         aid_batches.record_results(county, paid, [], version=paid.version, rest_paid=True, source="演示：银行回盘")
@@ -269,7 +270,7 @@ class Command(BaseCommand):
         households = list(Household.objects.filter(region__code__startswith="620702001001")
                           .exclude(pk__in=dibao_households).order_by("pk")[:2])
         for i, hh in enumerate(households):
-            applicant = Person.objects.filter(household=hh, relation_to_head="02").first()
+            applicant = Person.objects.filter(household=hh, relation_to_head=HEAD_RELATION).first()
             if applicant is None:
                 continue
             materials = aid_applications.required_materials(["subsistence_allowance"])
