@@ -37,7 +37,7 @@ def _keys(master: str) -> tuple[AESGCM, bytes]:
 def _hmac_states(key: bytes) -> tuple:
     """SHA-256 states after absorbing the HMAC inner and outer padded keys (RFC 2104):
     each hash then starts from a copy instead of hashing the key again (the same
-    digests as ``hmac.new(key, msg, sha256)``, in a third of the time)."""
+    digests as ``hmac.new(key, msg, sha256)``, in about 60 % of its time)."""
     padded = key.ljust(64, b"\0") if len(key) <= 64 else hashlib.sha256(key).digest().ljust(64, b"\0")
     inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
@@ -55,11 +55,7 @@ def _hmac_hex(states: tuple, msg: bytes) -> str:
 
 def encrypt(text: str) -> bytes:
     """Encrypt ``text`` (str) to bytes for a BinaryField. Empty text gives ``b""``."""
-    if not text:
-        return b""
-    aead, _ = _keys(settings.FIELD_KEY)
-    nonce = os.urandom(12)
-    return _VERSION + nonce + aead.encrypt(nonce, text.encode("utf-8"), None)
+    return encrypter()(text)
 
 
 def decrypt(blob: bytes | memoryview | None) -> str:
@@ -80,10 +76,7 @@ def lookup_hash(kind: str, text: str) -> str:
     ``kind`` separates the domains ("id_number", "id_tail6", "phone"), so equal digits
     of different kinds never share a hash. Empty text gives ``""``.
     """
-    if not text:
-        return ""
-    _, key = _keys(settings.FIELD_KEY)
-    return _hmac_hex(_hmac_states(key), f"{kind}:{text}".encode("utf-8"))
+    return lookup_hasher(kind)(text)
 
 
 def lookup_hasher(kind: str):

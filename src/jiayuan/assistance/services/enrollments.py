@@ -222,6 +222,18 @@ def compute(program: Program, region_code: str, month: datetime.date, inputs: di
                            "parameter_from": row.effective_from.isoformat(), "month": month.isoformat()}
 
 
+def _review_months(value) -> int:
+    """The review period in months, 1–36 (12 yearly, 6 half-yearly); ValidationFailed
+    ``review_months.invalid`` otherwise."""
+    try:
+        months = int(value)
+    except (TypeError, ValueError):
+        months = 0
+    if not 1 <= months <= 36:
+        raise ValidationFailed(_err("review_months", "review_months.invalid", _("复核周期应为 1–36 个月")))
+    return months
+
+
 def enroll(actor: Actor, *, program, person, household=None, region, start_month, inputs, application=None,
            review_months: int = 12, payee_account: str = "", reason: str = "") -> Enrollment:
     """Enroll ``person`` (the beneficiary, or the payee of ``household`` for a household
@@ -264,12 +276,7 @@ def enroll(actor: Actor, *, program, person, household=None, region, start_month
     if len(reg.code) < 6:
         raise ValidationFailed(_err("region", "region.level", _("享受对象的所属区划应为县（区）或以下")))
     month = first_of_month(start_month, "start_month")
-    try:
-        review_months = int(review_months)
-    except (TypeError, ValueError):
-        review_months = 0
-    if not 1 <= review_months <= 36:
-        raise ValidationFailed(_err("review_months", "review_months.invalid", _("复核周期应为 1–36 个月")))
+    review_months = _review_months(review_months)
     reason = clean_text(reason or "", "reason", _("理由"), REASON_MAX)
     if person.life_status != person.LifeStatus.ALIVE:
         raise ValidationFailed(_err("person", "person.not_alive", _("%(name)s在居民档案中为“%(status)s”，不能纳入享受对象")
@@ -353,13 +360,7 @@ def review(actor: Actor, enrollment: Enrollment, inputs: dict, reason: str, vers
         if locked.status == Enrollment.Status.TERMINATED:
             raise Conflict("enrollment.closed", _("该待遇已终止，不能复核"))
         if review_months is not None:
-            try:
-                review_months = int(review_months)
-            except (TypeError, ValueError):
-                review_months = 0
-            if not 1 <= review_months <= 36:
-                raise ValidationFailed(_err("review_months", "review_months.invalid", _("复核周期应为 1–36 个月")))
-            locked.review_months = review_months
+            locked.review_months = _review_months(review_months)
         inputs = prepare_inputs(locked.program, locked.person, inputs, month)
         amount, computation = compute(locked.program, locked.region_id, month, inputs, locked.person.birth_date)
         if amount <= 0:
