@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,13 +31,13 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from ...accounts.permissions import Perm
 from ...api.auth import actor
 from ...errors import ValidationFailed
 from ...regions.selectors import get_region
 from ..models import PaymentBatch, Program
 from ..selectors import batches as selectors
 from ..services import batches as services
+from .programs import require_view
 
 router = Router(tags=["社会救助：发放批次"])
 
@@ -173,8 +172,7 @@ def _local(dt):
 
 def _viewer(request):
     """The acting user; 403 for roles that may not view assistance at all."""
-    if not request.auth.can(Perm.VIEW_ASSISTANCE):
-        raise PermissionDenied
+    require_view(request)
     return request.auth
 
 

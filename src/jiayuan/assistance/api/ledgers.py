@@ -6,15 +6,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from ...accounts.permissions import Perm
 from ...errors import ValidationFailed
 from ..selectors import ledgers as selectors
 from .batches import parse_month
+from .programs import require_view
 
 router = Router(tags=["社会救助：台账统计"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,18 +49,13 @@ def _row(r: selectors.LedgerRow) -> dict:
     return {k: getattr(r, k) for k in LedgerRowOut.model_fields}
 
 
-def _check(user) -> None:
-    if not user.can(Perm.VIEW_ASSISTANCE):
-        raise PermissionDenied
-
-
 @router.get("/ledgers", response=LedgerOut,
             summary="发放台账：按项目、待遇月份（起止）和区划，下级区划逐行、合计一行；已发放为银行确认的，待发放为已审批、已导出尚未确认的，"
                     "未审批批次的明细只在 in_review_* 合计；format=xlsx 导出")
 def get_ledger(request, month_from: str, month_to: str = "", program: str = "", region: str = "",
                format: str = "json"):
+    require_view(request)
     user = request.auth
-    _check(user)
     start = parse_month(month_from, "month_from")
     end = parse_month(month_to, "month_to") if month_to else start
     if end < start:
@@ -98,8 +92,8 @@ class TwoSubsidiesOut(Schema):
 @router.get("/ledgers/two-subsidies", response=TwoSubsidiesOut,
             summary="两项补贴：半年内享受人数（一人只计一次）和发放金额，如“2019年上半年 12000 人、680.7 万元”")
 def two_subsidies(request, year: int, half: int, region: str = ""):
+    require_view(request)
     user = request.auth
-    _check(user)
     if half not in (1, 2):
         raise ValidationFailed({"half": [{"code": "half.invalid", "message": _("half 为 1（上半年）或 2（下半年）")}]})
     fig = selectors.two_subsidies_figure(user, year=year, half=half, region=region)
