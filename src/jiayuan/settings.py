@@ -14,6 +14,10 @@ Variables (all optional for the demo):
 - ``JIAYUAN_ALLOWED_HOSTS``: comma-separated host names (default local addresses).
 - ``JIAYUAN_VAR_DIR``: where the SQLite file, static files and uploads live.
 - ``JIAYUAN_DEMO_PASSWORD``: password of the demo accounts.
+- ``JIAYUAN_TRUSTED_PROXIES``: comma-separated addresses or CIDR networks of the reverse
+  proxies in front of the server; only from them is ``JIAYUAN_CLIENT_IP_HEADER``
+  (default ``X-Forwarded-For``) believed for the client's address (rate limits, see
+  ``jiayuan/client_ip.py``). Empty (default): the connection's address.
 """
 
 import os
@@ -22,6 +26,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from jiayuan.client_ip import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # src/jiayuan -> project root in a checkout; var/ holds the SQLite file and uploads.
@@ -58,6 +64,11 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("JIAYUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
     if h.strip()
 ]
+# The client's address for rate limits (jiayuan.client_ip.client_ip): the forwarding header
+# is read only on requests that come from one of these proxies.
+TRUSTED_PROXIES = parse_networks(os.environ.get("JIAYUAN_TRUSTED_PROXIES", ""))
+CLIENT_IP_HEADER = os.environ.get("JIAYUAN_CLIENT_IP_HEADER", "X-Forwarded-For").strip() or "X-Forwarded-For"
+
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("JIAYUAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
