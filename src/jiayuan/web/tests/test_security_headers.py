@@ -42,7 +42,10 @@ def _policy(header: str) -> dict[str, list[str]]:
 
 
 def _production_env(tmp_path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JIAYUAN_", "DATABASE_URL"))}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright's loop);
+    # a deployment does not (check --deploy reports it as async.E001).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("JIAYUAN_", "DATABASE_URL")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({
         "DJANGO_SETTINGS_MODULE": "jiayuan.settings",
         "JIAYUAN_ENV": "production",
