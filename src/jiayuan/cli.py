@@ -1,6 +1,8 @@
 """The ``jiayuan`` console script: every Django management command plus the project's own.
 
-``jiayuan serve [--bind ADDR] [--workers N]`` runs gunicorn; everything else is passed to
+``jiayuan serve [--bind ADDR] [--workers N]`` runs gunicorn (its control socket, for
+``gunicornc``, at ``var/gunicorn-<bind>.ctl``, one per address: see :func:`gunicorn_argv`);
+everything else is passed to
 Django's ``manage.py`` machinery, e.g. ``jiayuan migrate``, ``jiayuan load-divisions``,
 ``jiayuan audit verify``, ``jiayuan createsuperuser --noinput``.
 """
@@ -24,6 +26,37 @@ def main(argv: list[str] | None = None) -> None:
     execute_from_command_line(argv)
 
 
+# AF_UNIX paths are limited to 108 bytes (Linux) or 104 (BSD, macOS) with the final NUL.
+_MAX_SOCKET_PATH = 100
+
+
+def control_socket_path(bind: str, var_dir) -> str | None:
+    """Where gunicorn's control socket of the server bound to ``bind`` lives:
+    ``<var_dir>/gunicorn-<bind>.ctl`` with every character other than letters, digits and
+    dots of ``bind`` replaced by ``-`` (``127.0.0.1:8000`` → ``gunicorn-127.0.0.1-8000.ctl``),
+    so two servers of one user on two addresses never share it (gunicorn's default is one
+    path per user, ``$XDG_RUNTIME_DIR/gunicorn.ctl`` or ``~/.gunicorn/gunicorn.ctl``, where a
+    second server takes over the first one's socket and ``gunicornc`` then talks to the
+    wrong server). None when the path would be too long for a Unix socket
+    (more than 100 bytes): the caller then turns the control socket off."""
+    import re
+    from pathlib import Path
+
+    slug = re.sub(r"[^A-Za-z0-9.]+", "-", bind).strip("-") or "default"
+    path = str(Path(var_dir).resolve() / f"gunicorn-{slug}.ctl")
+    return path if len(path.encode()) <= _MAX_SOCKET_PATH else None
+
+
+def gunicorn_argv(bind: str, workers: int, var_dir) -> list[str]:
+    """gunicorn's command line for ``jiayuan serve``: the WSGI app on ``bind`` with
+    ``workers`` processes, access log on stdout, and the control socket of
+    :func:`control_socket_path` (``--no-control-socket`` when that is None)."""
+    socket = control_socket_path(bind, var_dir)
+    control = ["--control-socket", socket] if socket else ["--no-control-socket"]
+    return ["gunicorn", "jiayuan.wsgi:application", "--bind", bind, "--workers", str(workers),
+            "--access-logfile", "-", "--timeout", "120", *control]
+
+
 def _serve(args: list[str]) -> None:
     import argparse
 
@@ -31,13 +64,12 @@ def _serve(args: list[str]) -> None:
     parser.add_argument("--bind", default=os.environ.get("JIAYUAN_BIND", "127.0.0.1:8000"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("JIAYUAN_WORKERS", "3")))
     opts = parser.parse_args(args)
+    from django.conf import settings
     from gunicorn.app.wsgiapp import run
 
-    sys.argv = [
-        "gunicorn", "jiayuan.wsgi:application",
-        "--bind", opts.bind, "--workers", str(opts.workers),
-        "--access-logfile", "-", "--timeout", "120",
-    ]
+    var_dir = settings.VAR_DIR
+    var_dir.mkdir(parents=True, exist_ok=True)
+    sys.argv = gunicorn_argv(opts.bind, opts.workers, var_dir)
     run()
 
 

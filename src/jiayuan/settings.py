@@ -14,6 +14,14 @@ Variables (all optional for the demo):
 - ``JIAYUAN_ALLOWED_HOSTS``: comma-separated host names (default local addresses).
 - ``JIAYUAN_VAR_DIR``: where the SQLite file, static files and uploads live.
 - ``JIAYUAN_DEMO_PASSWORD``: password of the demo accounts.
+- ``JIAYUAN_SECURE_PROXY_SSL_HEADER``: ``Header-Name: value`` that a TLS-terminating
+  proxy sets on HTTPS requests (e.g. ``X-Forwarded-Proto: https``); production redirects
+  to HTTPS every request that is not HTTPS by that header or by the connection.
+- ``JIAYUAN_HSTS_SECONDS``: HSTS duration in production (default one year; 0 = off).
+- ``JIAYUAN_TRUSTED_PROXIES``: comma-separated addresses or CIDR networks of the reverse
+  proxies in front of the server; only from them is ``JIAYUAN_CLIENT_IP_HEADER``
+  (default ``X-Forwarded-For``) believed for the client's address (rate limits, see
+  ``jiayuan/client_ip.py``). Empty (default): the connection's address.
 """
 
 import os
@@ -22,6 +30,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from csp.constants import NONE, SELF
+
+from jiayuan.client_ip import parse_networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # src/jiayuan -> project root in a checkout; var/ holds the SQLite file and uploads.
@@ -58,6 +70,11 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("JIAYUAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
     if h.strip()
 ]
+# The client's address for rate limits (jiayuan.client_ip.client_ip): the forwarding header
+# is read only on requests that come from one of these proxies.
+TRUSTED_PROXIES = parse_networks(os.environ.get("JIAYUAN_TRUSTED_PROXIES", ""))
+CLIENT_IP_HEADER = os.environ.get("JIAYUAN_CLIENT_IP_HEADER", "X-Forwarded-For").strip() or "X-Forwarded-For"
+
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("JIAYUAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -76,6 +93,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the API docs' Swagger UI from local static files (no CDN)
     "axes",
+    "csp",
     "jiayuan.regions",
     "jiayuan.audit",
     "jiayuan.people",
@@ -94,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiayuan.web.middleware.ChosenLanguageMiddleware",
@@ -177,9 +196,51 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp 4): the pages load scripts, styles, fonts and images
+# from this site only and carry no inline script, style or on*="" handler (their
+# behaviour is in web/static/web/app.js and cases/static/cases/cases.js, their looks in
+# the .css files; htmx's inline indicator styles are off, see web/base.html). data: images
+# are Bootstrap's SVG icons inside its CSS; blob: the photo previews before upload
+# (cases.js). The API docs (Swagger UI, /api/v1/docs) work under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# HTTPS in production (JIAYUAN_ENV=production): every http:// request is redirected to
+# https://, browsers are told to use HTTPS only for a year (HSTS, subdomains included;
+# JIAYUAN_HSTS_SECONDS changes the duration, 0 turns it off), cookies go over HTTPS only.
+# Behind a proxy that terminates TLS, JIAYUAN_SECURE_PROXY_SSL_HEADER names the header by
+# which it says the original request was HTTPS, e.g. "X-Forwarded-Proto: https"; the
+# proxy must set (not pass on) that header. The demo serves plain HTTP on 127.0.0.1.
 if ENVIRONMENT == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIAYUAN_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Only says the site may be put on the browsers' HSTS preload list; it is put there
+    # only when the domain's owner submits it (hstspreload.org), a decision of its own.
+    SECURE_HSTS_PRELOAD = True
+SECURE_PROXY_SSL_HEADER = None
+_proxy_ssl = os.environ.get("JIAYUAN_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl:
+    _name, _sep, _value = _proxy_ssl.partition(":")
+    if not _sep or not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            "JIAYUAN_SECURE_PROXY_SSL_HEADER 的格式应为“头名: 值”，例如 X-Forwarded-Proto: https。")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from ..api.auth import actor
+from ..client_ip import client_ip
 from ..errors import ServiceError, ValidationFailed
 from . import selectors, services
 from .models import Certificate, CommunityTask
@@ -19,7 +20,8 @@ router = Router(tags=["便民服务中心"])
 
 
 def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The rate-limit key's address: the client behind the trusted proxies (client_ip)."""
+    return client_ip(request) or "unknown"
 
 
 class ServiceItemOut(Schema):
@@ -81,13 +83,21 @@ class VerifyOut(Schema):
     holder: str
 
 
-@router.get("/public/certificates/{number}", response=VerifyOut, auth=None, summary="证明真伪核验（按编号）")
-def verify_certificate(request, number: str):
+@router.get("/public/certificates/{number}", response=VerifyOut, auth=None,
+            summary="证明真伪核验（编号 + 证明上印的核验码；限频）")
+def verify_certificate(request, number: str, code: str = ""):
+    """``?code=`` is the verification code printed on the certificate (hyphens, spaces and
+    case do not matter). Without it: 422 ``verify.code_required``; a wrong code answers
+    exactly like an unknown number (404 ``certificate.not_found``). 60 tries per client
+    address per 10 minutes (429)."""
     if services.rate_hit(f"verify-ip:{_client(request)}", 600) > 60:
         raise services.TooManyRequests("verify.rate_limited", _("核验过于频繁，请稍后再试"))
-    out = services.verify_certificate(number)
+    if not code.strip():
+        raise ValidationFailed({"code": [{"code": "verify.code_required",
+                                          "message": _("请输入证明上印的核验码")}]})
+    out = services.verify_certificate(number, code)
     if out is None:
-        err = ServiceError("certificate.not_found", _("未找到该编号的证明"))
+        err = ServiceError("certificate.not_found", _("未找到该证明，或核验码不符"))
         err.status = 404
         raise err
     return out
@@ -130,13 +140,14 @@ class CertificateOut(Schema):
     status: str
     issued_at: datetime
     issued_by: str
+    verify_code: str  # printed on the certificate; public verification needs it
 
 
 def _cert_out(c: Certificate) -> dict:
     return {"number": c.number, "kind": c.kind_name, "community": c.community_id,
             "community_name": c.community.name, "person": c.person_id, "holder": c.person.name,
             "purpose": c.purpose, "body": c.body, "status": c.status, "issued_at": timezone.localtime(c.issued_at),
-            "issued_by": str(c.issued_by)}
+            "issued_by": str(c.issued_by), "verify_code": c.verify_code}
 
 
 @router.post("/certificates", response={201: CertificateOut}, summary="出具证明（负面清单内的拒绝并说明理由）")

@@ -5,9 +5,34 @@ access list (社区工作事项准入清单) with the tasks departments give com
 Service requests themselves are cases (type ``service_request``, see case_types.py).
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Crockford's base 32: digits and capitals without I, L, O and U, so that a code read off
+# paper is not mistyped (I/L are read as 1 and O as 0 on input, see normalise_verify_code).
+VERIFY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+VERIFY_CODE_LENGTH = 16  # 16 characters of 5 bits: 80 bits from the system's CSPRNG
+
+
+def new_verify_code() -> str:
+    """A new certificate verification code: 16 characters of :data:`VERIFY_ALPHABET`
+    drawn with ``secrets`` (80 bits), e.g. ``"7KQ2M9XD4HTB0RWE"``."""
+    return "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(VERIFY_CODE_LENGTH))
+
+
+def normalise_verify_code(text: str) -> str:
+    """A code as typed by a person, in the stored form: upper case, without spaces and
+    hyphens (the page prints it in groups of four), O read as 0 and I/L as 1."""
+    text = "".join(str(text or "").split()).replace("-", "").upper()
+    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def group_verify_code(code: str) -> str:
+    """The code in groups of four for printing: ``"7KQ2-M9XD-4HTB-0RWE"``."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 class ServiceItem(models.Model):
@@ -107,7 +132,9 @@ class CertificateKindDecision(models.Model):
 class Certificate(models.Model):
     """An issued certificate. The holder's data are taken from the registry when issued
     (``data``, without the whole ID number, which the print page reads from the registry
-    under audit); ``number`` can be verified publicly."""
+    under audit). Public verification needs ``number`` and ``verify_code``, an
+    unguessable code printed on the certificate (numbers are sequential, so the number
+    alone would let anyone list every certificate and its holder)."""
 
     class Status(models.TextChoices):
         VALID = "valid", _("有效")
@@ -129,6 +156,8 @@ class Certificate(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField()
     request_key = models.CharField(max_length=64, blank=True, default="")
+    verify_code = models.CharField(_("核验码"), max_length=VERIFY_CODE_LENGTH, default=new_verify_code,
+                                   editable=False)
 
     class Meta:
         verbose_name = _("证明")
@@ -147,6 +176,10 @@ class Certificate(models.Model):
     @property
     def region_id(self) -> str:
         return self.community_id
+
+    @property
+    def verify_code_grouped(self) -> str:
+        return group_verify_code(self.verify_code)
 
 
 class AccessListItem(models.Model):

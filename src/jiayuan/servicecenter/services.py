@@ -32,6 +32,7 @@ from .models import (
     CommunityTask,
     SealScopeItem,
     ServiceItem,
+    normalise_verify_code,
 )
 
 
@@ -390,11 +391,16 @@ def decide_certificate_kind(actor: Actor, community: Region, kind_name: str, all
     return obj
 
 
-def verify_certificate(number: str) -> dict | None:
-    """Public verification by number: kind, issuing community, date, status and the
-    holder's masked name; None when no such certificate."""
+def verify_certificate(number: str, code: str) -> dict | None:
+    """Public verification by number and verification code (both as printed on the
+    certificate; the code in any case, with or without its hyphens and spaces): kind,
+    issuing community, date, status and the holder's masked name. None when there is no
+    such certificate or the code is not its code, the same answer for both, so that
+    sequential numbers cannot be probed without the paper in hand (the code is compared
+    in constant time)."""
+    code = normalise_verify_code(code)
     cert = Certificate.objects.select_related("community", "person").filter(number=(number or "").strip()).first()
-    if cert is None:
+    if cert is None or not code or not hmac.compare_digest(cert.verify_code.encode(), code.encode()):
         return None
     return {"number": cert.number, "kind": cert.kind_name, "community": cert.community.name,
             "issued_at": timezone.localtime(cert.issued_at).date(), "status": cert.status,

@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import security
+from ..client_ip import client_ip
 from ..accounts.permissions import Perm
 from ..cases import selectors as case_selectors
 from ..cases import services as case_services
@@ -142,7 +144,7 @@ def status(request):
     error = ""
     code = 200
     if request.GET and form.is_valid():
-        client = request.META.get("REMOTE_ADDR", "") or "unknown"
+        client = client_ip(request) or "unknown"
         try:
             result = services.public_status(form.cleaned_data["number"], form.cleaned_data["phone_tail"], client)
         except ServiceError as exc:
@@ -259,6 +261,8 @@ def certificate_print(request, number):
     return render(request, "servicecenter/certificate_print.html", {
         "cert": cert, "paragraphs": paragraphs(cert, body), "issued_on": timezone.localtime(cert.issued_at).date(),
         "verify_url": request.build_absolute_uri(reverse("servicecenter:verify")),
+        "verify_link": request.build_absolute_uri(reverse("servicecenter:verify") + "?" + urlencode(
+            {"number": cert.number, "code": cert.verify_code})),
     })
 
 
@@ -319,15 +323,21 @@ def decision_new(request):
 
 @require_GET
 def verify(request):
-    """证明核验 without an account: kind, issuing community, date, status, masked holder."""
+    """证明核验 without an account: the number and the verification code printed on the
+    certificate (the printed link fills both in) give kind, issuing community, date,
+    status and the masked holder; a wrong code answers like an unknown number (404);
+    no code: 422. Rate-limited per client address (429)."""
     number = request.GET.get("number", "").strip()
-    result = None
-    code = 200
+    code = request.GET.get("code", "").strip()
+    ctx = {"number": number, "code": code, "searched": bool(number)}
+    status_code = 200
     if number:
-        client = request.META.get("REMOTE_ADDR", "") or "unknown"
-        if services.rate_hit(f"verify-ip:{client}", 600) > 60:
-            return render(request, "servicecenter/verify.html", {"number": number, "limited": True}, status=429)
-        result = services.verify_certificate(number)
-        code = 200 if result else 404
-    return render(request, "servicecenter/verify.html", {"number": number, "result": result, "searched": bool(number)},
-                  status=code)
+        if services.rate_hit(f"verify-ip:{client_ip(request) or 'unknown'}", 600) > 60:
+            return render(request, "servicecenter/verify.html", {**ctx, "limited": True}, status=429)
+        if not code:
+            ctx["code_missing"] = True
+            status_code = 422
+        else:
+            ctx["result"] = services.verify_certificate(number, code)
+            status_code = 200 if ctx["result"] else 404
+    return render(request, "servicecenter/verify.html", ctx, status=status_code)

@@ -181,10 +181,11 @@ def test_certificates_through_the_api(client_of, make_person):
     r = cw.post("/api/v1/certificates", {"person": person.pk, "kind": "居住证明", "purpose": "子女入学"},
                 content_type=JSON)
     assert r.status_code == 201
-    number = r.json()["number"]
-    v = Client().get(f"/api/v1/public/certificates/{number}")
+    number, code = r.json()["number"], r.json()["verify_code"]
+    v = Client().get(f"/api/v1/public/certificates/{number}", {"code": code})
     assert v.status_code == 200 and v.json()["holder"] == "刘*" and v.json()["status"] == "valid"
-    assert Client().get("/api/v1/public/certificates/620702001001-ZM20990101-0009").status_code == 404
+    assert Client().get("/api/v1/public/certificates/620702001001-ZM20990101-0009",
+                        {"code": code}).status_code == 404
     r = cw.post("/api/v1/certificates", {"person": person.pk, "kind": "志愿服务证明", "purpose": "评优"},
                 content_type=JSON)
     assert r.status_code == 409 and r.json()["error"]["code"] == "certificate.needs_decision"

@@ -236,6 +236,7 @@ def test_revoke_and_public_verification(client_for, cert):
     assert r.status_code == 422 and "请填写作废原因" in text_of(r)
     r = c.post(f"/service/certificates/{cert.number}/revoke/", {"reason": "信息有误"})
     assert r.status_code == 302
-    v = Client().get("/service/verify/", {"number": cert.number})
+    v = Client().get("/service/verify/", {"number": cert.number, "code": cert.verify_code})
     assert v.status_code == 200 and "已作废" in text_of(v) and "李*英" in text_of(v)
-    assert Client().get("/service/verify/", {"number": "620702001001-ZM20990101-0001"}).status_code == 404
+    assert Client().get("/service/verify/", {"number": "620702001001-ZM20990101-0001",
+                                             "code": cert.verify_code}).status_code == 404
