@@ -23,6 +23,10 @@ class ValidationFailed(ServiceError):
     """Invalid input. ``fields`` maps a field name to a list of ``{"code", "message"}``."""
 
     status = 422
+    rule_errors: list = []
+    """The RuleError objects it was built from (:meth:`from_rule_errors`), with their
+    parameters, for surfaces that must word a message differently (an import report
+    hides protected values); empty otherwise."""
 
     def __init__(self, fields: dict[str, list[dict]], message: str | None = None):
         first = next((errs[0] for errs in fields.values() if errs), None)
@@ -33,12 +37,15 @@ class ValidationFailed(ServiceError):
     def from_rule_errors(cls, errors) -> "ValidationFailed":
         """Build from RuleError objects (each with ``field``, ``code``, ``template``,
         ``params``); messages are translated through Django i18n."""
+        errors = list(errors)
         fields: dict[str, list[dict]] = {}
         for err in errors:
             fields.setdefault(err.field or "__all__", []).append(
                 {"code": err.code, "message": translate_rule_error(err)}
             )
-        return cls(fields)
+        failed = cls(fields)
+        failed.rule_errors = errors
+        return failed
 
 
 class Conflict(ServiceError):

@@ -34,6 +34,7 @@ class Perm(StrEnum):
     MANAGE_PROGRAMS = "manage_programs"        # programs' parameters (standards, amounts) with effective dates
     RUN_PAYMENTS = "run_payments"              # generate, review, export batches, record results
     APPROVE_PAYMENTS = "approve_payments"      # approve a batch (not the one who generated it)
+    EXPORT_PAYEE_ACCOUNTS = "export_payee_accounts"  # whole payee bank accounts in the bank file (audited)
     MANAGE_DISABILITY = "manage_disability"    # record disability certificates
 
 
@@ -51,7 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.MANAGE_CATALOGS,
          Perm.ASSIGN_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
-         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.MANAGE_DISABILITY}
+         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,

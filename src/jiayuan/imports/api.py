@@ -137,10 +137,11 @@ def _stream(request, what: str, qs, filters: dict, fmt: str, encoding: str, sens
     label = {"person": "居民名单", "household": "户成员名单"}[what]
     data = export.person_rows(qs, sensitive=sensitive)
     if fmt == "csv":
-        response = StreamingHttpResponse(export.stream_csv(data, encoding=encoding),
+        response = StreamingHttpResponse(export.stream_csv(data, encoding=encoding,
+                                                           headers=export.roster_headers(sensitive)),
                                          content_type=f"text/csv; charset={'utf-8' if encoding == 'utf-8' else 'gb18030'}")
     else:
-        _writer, chunks = export.stream_xlsx(data, sheet_name=label)
+        _writer, chunks = export.stream_xlsx(data, sheet_name=label, headers=export.roster_headers(sensitive))
         response = StreamingHttpResponse(chunks, content_type=XLSX)
     response["Content-Disposition"] = export.content_disposition(
         f"{label}-{stamp}{'' if sensitive else '-脱敏'}.{fmt}", f"jiayuan-{what}s-{stamp}.{fmt}")

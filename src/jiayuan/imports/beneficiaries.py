@@ -386,16 +386,16 @@ class _Engine:
         value = ""
         if idx is not None:
             value = rules.cell_text(self._get(row, field))
-            if field == "id_number" and value:
-                value = people_rules.mask_id_number(value)
-            elif field == "payee_account" and value:
+            if field == "payee_account" and value:
                 value = mask(value)  # as the enrollment shows it
+            else:
+                value = rules.masked_cell(field, value)
         item = Issue(level, row.number, self.headers[idx] if idx is not None else "", idx, code, message,
                      value[:200])
         (row.errors if level == "error" else row.warnings).append(item)
 
     def _rule(self, row: _Row, err: RuleError, field: str | None = None) -> None:
-        self._issue(row, err.code, translate_rule_error(err), field or err.field)
+        self._issue(row, err.code, translate_rule_error(rules.redacted(err)), field or err.field)
 
     def validate(self) -> None:
         total = len(self.rows)

@@ -5,7 +5,10 @@ importing the file again is lossless and changes nothing.
 - Columns: :data:`ROSTER_FIELDS`, headed with the first synonym of each field in
   :data:`jiayuan.imports.rules.COLUMNS` (姓名, 性别, 身份证号 …).
 - ID numbers and phones are masked (``620702********001X``, ``138****5678``) unless
-  the export is ``sensitive`` (the service checks ``Perm.EXPORT_SENSITIVE``).
+  the export is ``sensitive`` (the service checks ``Perm.EXPORT_SENSITIVE``). A masked
+  roster carries the age (周岁) in place of the birth date: the eight hidden digits of
+  a masked ID number are the birth date, so a birth date beside it would rebuild the
+  whole number (the API's rule: the birth date only with ``view_sensitive``).
 - Text stays text: ``.xlsx`` cells are inline strings (ID numbers, phones and 户号 also
   carry the text format ``@``), so digits and leading zeros survive and a value that
   begins with ``=``, ``+``, ``-`` or ``@`` is never a formula; in ``.csv`` such a value
@@ -40,13 +43,15 @@ from .xlsx import StreamingXlsx
 
 __all__ = [
     "ROSTER_FIELDS", "ROSTER_HEADERS", "TEXT_FIELDS_XLSX", "FORMULA_PREFIXES", "csv_safe", "person_rows",
-    "stream_xlsx", "stream_csv", "content_disposition", "RESIDENCE_LABELS",
+    "stream_xlsx", "stream_csv", "content_disposition", "RESIDENCE_LABELS", "MASKED_ROSTER_HEADERS", "roster_headers",
 ]
 
 ROSTER_FIELDS = ("name", "sex", "id_number", "ethnic_group", "birth_date", "phone", "household_number",
                  "relation_to_head", "address", "grid", "tags", "residence_status", "note")
 """Columns of the standard roster (template, exports), in order."""
 ROSTER_HEADERS = tuple(COLUMNS[f][0] for f in ROSTER_FIELDS)
+MASKED_ROSTER_HEADERS = tuple("年龄" if f == "birth_date" else h for f, h in zip(ROSTER_FIELDS, ROSTER_HEADERS))
+"""Headers of a masked roster: 年龄 in place of 出生日期 (see the module docstring)."""
 TEXT_FIELDS_XLSX = frozenset({"id_number", "phone", "household_number"})
 """Columns formatted as text (``@``) in workbooks we write."""
 TEXT_COLUMNS = frozenset(i for i, f in enumerate(ROSTER_FIELDS) if f in TEXT_FIELDS_XLSX)
@@ -98,10 +103,23 @@ _PERSON_COLUMNS = ("id", "name", "sex", "id_number_cipher", "ethnic_group", "bir
                    "household__number", "relation_to_head", "address", "region_id", "residence_status", "note")
 
 
-def person_rows(qs: QuerySet, *, sensitive: bool, batch: int = 2000) -> Iterator[list]:
+def roster_headers(sensitive: bool) -> tuple[str, ...]:
+    """The header row of a roster export: :data:`ROSTER_HEADERS` when ``sensitive``,
+    else :data:`MASKED_ROSTER_HEADERS`."""
+    return ROSTER_HEADERS if sensitive else MASKED_ROSTER_HEADERS
+
+
+def person_rows(qs: QuerySet, *, sensitive: bool, batch: int = 2000, today: datetime.date | None = None
+                ) -> Iterator[list]:
     """Rows of :data:`ROSTER_FIELDS` for the persons of ``qs`` (a scoped queryset of
     :class:`Person`, ordered as it should be exported), read in batches of ``batch``
-    with their current tags. ``sensitive``: whole ID numbers and phones, else masked."""
+    with their current tags. ``sensitive``: whole ID numbers, phones and birth dates;
+    else ID numbers and phones masked and the age (周岁 on ``today``, default the
+    local date) in the birth-date column, under :func:`roster_headers`."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    age_on = people_rules.age_on
     decrypt = security.decrypt
     mask_id, mask_phone = people_rules.mask_id_number, people_rules.mask_phone
     ethnic, relations = people_rules.ETHNIC_GROUPS, people_rules.RELATIONS
@@ -132,6 +150,7 @@ def person_rows(qs: QuerySet, *, sensitive: bool, batch: int = 2000) -> Iterator
             if not sensitive:
                 id_number = mask_id(id_number)
                 phone = mask_phone(phone) if phone else ""
+                birth = age_on(birth, today) if birth else None
             kinds = tags.get(pid)
             yield [
                 name, SEX_LABELS.get(sex, ""), id_number, ethnic.get(eth, ""), birth, phone, hh_number or "",

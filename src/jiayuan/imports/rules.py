@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..people import rules as people_rules
 from ..people.rules import N_, RuleError, normalize_text
 
 __all__ = [
@@ -37,6 +38,9 @@ __all__ = [
     "parse_date_cell",
     "looks_scientific",
     "scientific_id_error",
+    "redacted",
+    "masked_cell",
+    "REVEALING_PARAMS",
     "split_tags",
     "issue",
     "MESSAGES",
@@ -89,6 +93,22 @@ TEXT_FIELDS = frozenset({"name", "household_number", "relation_to_head", "addres
 what was typed (e.g. a house number ``3-1``) into a date."""
 
 SENSITIVE_FIELDS = frozenset({"id_number", "phone"})
+
+REVEALING_PARAMS: dict[str, dict[str, str]] = {
+    "id_number.stored_as_number": {"value": "id_number"},
+    "id_number.birth_date": {"raw": "date", "birth_date": "date"},
+    "birth_date.mismatch": {"expected": "date"},
+    "phone.format": {"value": "phone"},
+}
+"""Parameters of rule messages that repeat a protected value or the part of it that
+its mask hides, by error code, with how a recorded issue shows them instead:
+``id_number`` masked as an ID number (a number that arrived in scientific notation,
+six significant digits, shows only the address code, which the mask shows too, and
+stays), ``phone`` masked as a phone, ``date`` as stars: the birth date read from an ID
+number is the eight digits its mask hides (the API's rule: the birth date only with
+``view_sensitive``). A recorded issue (the pre-check report, the job's issues on its
+page and in the API) never repeats a protected value, in 原内容 or in 原因; the error
+workbook is the worker's own sheet and keeps its cells."""
 
 _BRACKETED_RE = re.compile(r"[（(\[【<＜].*?[)）\]】>＞]")
 _HEADER_LOOKUP = {syn: field for field, syns in COLUMNS.items() for syn in syns}
@@ -496,6 +516,36 @@ def issue(code: str, field: str | None = None, /, **params) -> RuleError:
     """A :class:`RuleError` with the catalogue message of ``code``."""
     public_code = "birth_date.mismatch" if code == "birth_date.mismatch_month" else code
     return RuleError(public_code, MESSAGES[code], params, field)
+
+
+def redacted(err: RuleError) -> RuleError:
+    """``err`` as a recorded issue may word it: the parameters :data:`REVEALING_PARAMS`
+    names for its code masked; other errors come back unchanged."""
+    revealing = REVEALING_PARAMS.get(err.code)
+    if not revealing:
+        return err
+    params = dict(err.params)
+    for name, kind in revealing.items():
+        value = params.get(name)
+        if value in (None, ""):
+            continue
+        text = str(value)
+        if kind == "id_number":
+            significant = sum(ch.isdigit() for ch in text.upper().split("E")[0])
+            params[name] = text if significant <= 6 else people_rules.mask_id_number(text)
+        elif kind == "phone":
+            params[name] = people_rules.mask_phone(text)
+        else:
+            params[name] = "".join("*" if ch.isdigit() else ch for ch in text)
+    return RuleError(err.code, err.template, params, err.field)
+
+
+def masked_cell(field: str | None, text: str) -> str:
+    """What a recorded issue shows of a cell (原内容): an ID number or a phone masked as
+    everywhere (:data:`SENSITIVE_FIELDS`), other cells as read."""
+    if not text or field not in SENSITIVE_FIELDS:
+        return text
+    return people_rules.mask_id_number(text) if field == "id_number" else people_rules.mask_phone(text)
 
 
 def reject(code: str, /, **params) -> FileRejected:

@@ -567,11 +567,10 @@ class _Engine:
         fname = fname or err.field or ""
         idx = self.columns.get(fname)
         raw = row.raw.get(fname) if fname else None
-        value = rules.cell_text(raw)
-        if fname in rules.SENSITIVE_FIELDS and value:
-            value = people_rules.mask_id_number(value) if fname == "id_number" else people_rules.mask_phone(value)
+        value = rules.masked_cell(fname, rules.cell_text(raw))
         item = Issue(level, row.number, self._header_text(fname) if fname in self.columns else "",
-                     idx if fname in self.columns else None, err.code, translate_rule_error(err), value[:200])
+                     idx if fname in self.columns else None, err.code, translate_rule_error(rules.redacted(err)),
+                     value[:200])
         (row.errors if level == "error" else row.warnings).append(item)
 
     # -------------------------------------------------------------- reading
@@ -946,10 +945,13 @@ class _Engine:
             try:
                 clean = clean_person(data, partial=True)
             except ValidationFailed as exc:
-                for fname, errs in exc.fields.items():
-                    for e in errs:
-                        err = people_rules.RuleError(e["code"], "%(m)s", {"m": e["message"]}, fname)
+                if exc.rule_errors:  # with their parameters, so that the issue can hide protected values
+                    for err in exc.rule_errors:
                         self._issue(row, err)
+                else:
+                    for fname, errs in exc.fields.items():
+                        for e in errs:
+                            self._issue(row, people_rules.RuleError(e["code"], "%(m)s", {"m": e["message"]}, fname))
             else:
                 row.values = clean.values
         if row.id_info is not None:

@@ -176,10 +176,12 @@ def _export_response(request, what: str, qs, filters: dict, title: str, region_c
     fallback = f"jiayuan-{what}s-{stamp}.{fmt}"
     data = export.person_rows(qs, sensitive=sensitive)
     if fmt == "csv":
-        response = StreamingHttpResponse(export.stream_csv(data, encoding=encoding),
+        response = StreamingHttpResponse(export.stream_csv(data, encoding=encoding,
+                                                           headers=export.roster_headers(sensitive)),
                                          content_type=f"text/csv; charset={'utf-8' if encoding == 'utf-8' else 'gb18030'}")
     else:
-        _writer, chunks = export.stream_xlsx(data, sheet_name=label, title=title)
+        _writer, chunks = export.stream_xlsx(data, sheet_name=label, title=title,
+                                            headers=export.roster_headers(sensitive))
         response = StreamingHttpResponse(chunks, content_type=XLSX)
     response["X-Export-Rows"] = str(rows)
     response["Cache-Control"] = "no-store"

@@ -316,11 +316,13 @@ def file_response(f: services.ExportFile) -> StreamingHttpResponse:
 
 
 @router.post("/batches/{int:batch_id}/export",
-             summary="导出发放文件（xlsx 或 csv；首次导出后批次为“已导出”；sensitive=true 导出完整身份证号，需相应权限；每次导出均记入审计）")
-def export(request, batch_id: int, format: str = "xlsx", sensitive: bool = False, version: int | None = None):
+             summary="导出发放文件（xlsx 或 csv；首次导出后批次为“已导出”；sensitive=true 导出完整身份证号，"
+                     "accounts=true 导出完整收款账号，各需相应权限；每次导出均记入审计）")
+def export(request, batch_id: int, format: str = "xlsx", sensitive: bool = False, accounts: bool = False,
+           version: int | None = None):
     batch = selectors.get_batch(request.auth, batch_id)
     return file_response(services.export_batch(actor(request), batch, fmt=format, sensitive=sensitive,
-                                               version=version))
+                                               accounts=accounts, version=version))
 
 
 class ResultIn(Schema):

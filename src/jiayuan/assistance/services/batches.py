@@ -881,14 +881,16 @@ def region_labels(county_code: str) -> dict[str, str]:
     return out
 
 
-def export_rows(batch: PaymentBatch, *, sensitive: bool) -> Iterator[list]:
+def export_rows(batch: PaymentBatch, *, sensitive: bool, accounts: bool = False) -> Iterator[list]:
     """Rows of :data:`EXPORT_HEADERS` for the live lines of the batch's current
     generation, by region then line: ID numbers whole when ``sensitive``, else masked
-    (``620702********123X``); the payee account whole when ``sensitive`` and the
-    enrollment has it (``payee_account_cipher``), else its masked tail; amounts
+    (``620702********123X``); the payee account whole when ``accounts`` and the
+    enrollment has it (``payee_account_cipher``), else its masked tail (the two are
+    separate choices with separate permissions: whole ID numbers never unmask an
+    account, nor the reverse); amounts
     Decimal; benefit month ``YYYY-MM`` text; 所属区划 as :func:`region_labels`. 备注
     marks a carried-over line (补发), a line without any payee account (缺少发放账户)
-    and, in a sensitive file, one whose enrollment has only the masked tail."""
+    and, in a file with whole accounts, one whose enrollment has only the masked tail."""
     from ... import security
     from ...people.rules import mask_id_number
 
@@ -904,25 +906,27 @@ def export_rows(batch: PaymentBatch, *, sensitive: bool) -> Iterator[list]:
             chunk_size=2000):
         number = decrypt(cipher)
         notes = [_("补发（原明细 %(id)s）") % {"id": carried}] if carried else []
-        whole = decrypt(account_cipher) if sensitive and account_cipher else ""
+        whole = decrypt(account_cipher) if accounts and account_cipher else ""
         if whole:
             account = whole
         elif not account:
             notes.append(missing)
-        elif sensitive:
+        elif accounts:
             notes.append(tail_only)
         yield [line_id, name, number if sensitive else mask_id_number(number), account or "", amount,
                f"{benefit:%Y-%m}", names.get(region, region), program_name, "；".join(notes)]
 
 
 def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensitive: bool = False,
-                 version: int | None = None) -> ExportFile:
+                 accounts: bool = False, version: int | None = None) -> ExportFile:
     """The payment file of an approved batch for the bank or the 一卡通 system
     (``run_payments``; whole ID numbers need ``export_sensitive``, else masked as in
-    roster exports). The first export moves the batch to exported (after which it can
+    roster exports; whole payee accounts, which the bank needs, need
+    ``export_payee_accounts`` and the ``accounts`` option, else each account shows its
+    masked tail). The first export moves the batch to exported (after which it can
     no longer be reopened); later exports of an exported or closed batch give the same
     file again. Every export is audited (``payment_batch.export``: rows, total,
-    format, whether IDs were whole) before the file is sent. ``fmt``: ``xlsx``
+    format, whether IDs and whether accounts were whole) before the file is sent. ``fmt``: ``xlsx``
     (streamed workbook, text cells for IDs and accounts) or ``csv`` (UTF-8 with BOM,
     CRLF). The first export is refused (409 ``batch.stale_lines``) while a pending line
     went stale since the approval (person deceased …): reopen, regenerate, review and
@@ -934,6 +938,8 @@ def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensit
     require(actor, Perm.RUN_PAYMENTS)
     if sensitive:
         require(actor, Perm.EXPORT_SENSITIVE)
+    if accounts:
+        require(actor, Perm.EXPORT_PAYEE_ACCOUNTS)
     if fmt not in ("xlsx", "csv"):
         raise ValidationFailed(_err("format", "format.invalid", _("导出格式只能是 xlsx 或 csv")))
     with transaction.atomic():
@@ -945,11 +951,14 @@ def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensit
             b.status, b.exported_at, b.exported_by = STATUS.EXPORTED, timezone.now(), actor.user
             b.version += 1
             b.save()
-        _event(b, "exported", actor, format=fmt, sensitive=sensitive, first=first, **_summary(b))
-        _audit(actor, "payment_batch.export", b, format=fmt, sensitive=sensitive, rows=b.line_count,
+        _event(b, "exported", actor, format=fmt, sensitive=sensitive, accounts=accounts, first=first,
+               **_summary(b))
+        _audit(actor, "payment_batch.export", b, format=fmt, sensitive=sensitive, accounts=accounts,
+               rows=b.line_count,
                total=b.total_amount)
-    rows = export_rows(b, sensitive=sensitive)
-    base = f"{b.county.name}-{b.program.name}-{b.month:%Y%m}-发放文件{'' if sensitive else '-脱敏'}"
+    rows = export_rows(b, sensitive=sensitive, accounts=accounts)
+    masked = "" if sensitive and accounts else ("-账号完整" if accounts else ("-身份证完整" if sensitive else "-脱敏"))
+    base = f"{b.county.name}-{b.program.name}-{b.month:%Y%m}-发放文件{masked}"
     ascii_base = f"batch-{b.pk}-{b.month:%Y%m}"
     if fmt == "csv":
         chunks = stream_csv(rows, headers=EXPORT_HEADERS)

@@ -646,16 +646,41 @@ def test_missing_payee_account_is_listed_and_marked_and_a_full_account_is_export
     batch = svc.review_batch(act(users["county"]), batch, version=batch.version)
     batch = svc.approve_batch(act(users["city"]), batch, version=batch.version)
 
-    def read(sensitive):
-        f = svc.export_batch(act(users["county"]), batch, fmt="csv", sensitive=sensitive)
+    def read(sensitive, accounts=False):
+        f = svc.export_batch(act(users["county"]), batch, fmt="csv", sensitive=sensitive, accounts=accounts)
         rows = list(csv.reader(io.StringIO(b"".join(f.chunks).decode("utf-8-sig"))))
-        return {r[1]: r for r in rows[1:]}
+        return {r[1]: r for r in rows[1:]}, f.file_name
 
-    masked, whole = read(False), read(True)
+    (masked, _), (whole_ids, ids_name), (whole, accounts_name) = read(False), read(True), read(False, True)
     assert masked["李秀英"][3] == "****2345" and masked["李秀英"][8] == ""
-    assert whole["李秀英"][3] == "6230123456789012345"
+    # whole ID numbers do not unmask the account: that is its own option and permission
+    from jiayuan import security
+
+    assert whole_ids["李秀英"][3] == "****2345"
+    assert whole_ids["李秀英"][2] == security.decrypt(ea.person.id_number_cipher)
+    assert whole["李秀英"][3] == "6230123456789012345" and "*" in whole["李秀英"][2]
+    assert "账号完整" in accounts_name and "身份证完整" in ids_name
     assert masked["王德福"][3] == "" and "缺少发放账户" in masked["王德福"][8]
     assert whole["王德福"][6] == "东街街道甘泉社区"
+    exports = AuditEntry.objects.filter(action="payment_batch.export").order_by("seq")
+    assert [(e.extra["sensitive"], e.extra["accounts"]) for e in exports] == [
+        (False, False), (True, False), (False, True)]
+
+
+def test_whole_payee_accounts_need_their_own_permission(users, program, ganzhou, two_households, monkeypatch):
+    """A role that may export whole ID numbers but lacks export_payee_accounts gets 403
+    for the accounts option, and nothing is audited as exported."""
+    from jiayuan.accounts import permissions
+
+    batch = svc.generate_batch(act(users["county"]), program, ganzhou, MARCH)
+    batch = svc.review_batch(act(users["county"]), batch, version=batch.version)
+    batch = svc.approve_batch(act(users["city"]), batch, version=batch.version)
+    monkeypatch.setitem(permissions.ROLE_PERMISSIONS, "county_officer",
+                        permissions.ROLE_PERMISSIONS["county_officer"] - {permissions.Perm.EXPORT_PAYEE_ACCOUNTS})
+    with pytest.raises(Forbidden):
+        svc.export_batch(act(users["county"]), batch, fmt="csv", accounts=True)
+    assert not AuditEntry.objects.filter(action="payment_batch.export").exists()
+    svc.export_batch(act(users["county"]), batch, fmt="csv", sensitive=True)  # whole IDs still allowed
 
 
 def test_regenerating_without_a_person_names_the_batch_that_had_skipped_them(users, program, ganzhou, minle,

@@ -100,6 +100,7 @@ def batch_detail(request, batch_id: int):
         "can_reopen": can_run and batch.status in (S.REVIEWED, S.APPROVED),
         "can_export": can_run and batch.status in (S.APPROVED, S.EXPORTED, S.CLOSED),
         "can_export_sensitive": user.can(Perm.EXPORT_SENSITIVE),
+        "can_export_accounts": user.can(Perm.EXPORT_PAYEE_ACCOUNTS),
         "can_results": can_run and batch.status == S.EXPORTED,
         "can_close": can_run and batch.status == S.EXPORTED,
     })
@@ -166,7 +167,8 @@ def batch_export(request, batch_id: int):
     batch = selectors.get_batch(request.user, batch_id)
     try:
         f = services.export_batch(actor(request), batch, fmt=request.POST.get("format", "xlsx"),
-                                  sensitive=request.POST.get("sensitive") == "1", version=_version(request))
+                                  sensitive=request.POST.get("sensitive") == "1",
+                                  accounts=request.POST.get("accounts") == "1", version=_version(request))
     except ServiceError as exc:
         if exc.status == 403:
             return error_page(request, exc)

@@ -129,6 +129,42 @@ def test_masked_unless_sensitive_right_and_asked(page_client, api_client, regist
     assert head.id_number not in text
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("route", ["/persons/export/?format={fmt}&region={grid}",
+                                   "/api/v1/persons/export?format={fmt}&region={grid}",
+                                   "/households/export/?format={fmt}&q=0012"])
+def test_a_masked_roster_shows_no_birth_date_that_rebuilds_the_masked_id_number(page_client, api_client, registry,
+                                                                                route, fmt):
+    """The eight hidden digits of 620702********… are the birth date: 张建国 was born
+    1956-04-12, so neither 19560412 nor 1956-04-12 (nor a date cell) may stand in his
+    masked row. The age takes its place, as in the API: 周岁 on today's date."""
+    from django.utils import timezone
+
+    head = registry["head"]
+    client = api_client("community") if route.startswith("/api/") else page_client("community")
+    data = _body(client.get(route.format(fmt=fmt, grid=GRID)))
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    else:
+        rows = [["" if c is None else str(c) for c in r] for r in _xlsx_rows(data)]
+    header = next(r for r in rows if "姓名" in r)
+    assert "出生日期" not in header and "年龄" in header
+    row = next(r for r in rows if "张建国" in r)
+    assert head.id_number_masked in row
+    cells = " ".join(str(c) for c in row)
+    assert "19560412" not in cells and "1956-04-12" not in cells and "1956" not in cells
+    today = timezone.localdate()
+    age = today.year - 1956 - ((today.month, today.day) < (4, 12))  # 周岁, worked out by hand
+    assert row[header.index("年龄")] in (str(age), f"{age}.0")
+
+
+def test_a_sensitive_roster_keeps_the_birth_date_for_the_round_trip(page_client, registry):
+    text = _body(page_client("county").get(f"/persons/export/?format=csv&region={GRID}&sensitive=1")).decode(
+        "utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    assert "出生日期" in header and "年龄" not in header and "1956-04-12" in text
+
+
 def test_every_export_is_audited_with_filter_and_row_count(page_client, api_client, users, registry):
     before = AuditEntry.objects.filter(action__endswith=".export").count()
     resp = page_client("community").get(f"/persons/export/?format=xlsx&region={GRID}&tag=disabled")
