@@ -119,7 +119,7 @@ def decl_of(case_type: CaseType | int) -> CaseTypeDecl:
     decl = _DECL_CACHE.get(pk)
     if decl is None:
         row = case_type if isinstance(case_type, CaseType) else CaseType.objects.get(pk=pk)
-        decl = declarations.parse_declaration(row.definition)
+        decl = declarations.parse_declaration(row.definition, stored=True)
         _DECL_CACHE[pk] = decl
     return decl
 
