@@ -49,7 +49,8 @@ def test_changed_declaration_needs_a_new_version(db, monkeypatch):
 def test_a_module_adds_a_case_type_as_json_without_engine_code(db, tmp_path, monkeypatch, more_users):
     """A later module (here: a children's visit) declares its type in a JSON file."""
     decl = {
-        "code": "child_visit", "version": 1, "read_permission": "view_cases", "name": "儿童探访", "create_roles": ["community_worker"],
+        "code": "child_visit", "version": 1, "name": "儿童探访", "create_roles": ["community_worker"],
+        "read_permission": "view_cases",
         "initial_state": "planned",
         "states": [{"code": "planned", "name": "待探访", "queue": "community_worker", "limit": "5wd"},
                    {"code": "visited", "name": "已探访", "status": "closed"}],
@@ -367,7 +368,8 @@ def test_an_effect_that_edits_data_in_place_is_saved(db, tmp_path, monkeypatch, 
     monkeypatch.setitem(effects.EFFECTS, "note_outcome", lambda ctx: ctx.case.data.setdefault("outcomes", []).append(
         ctx.values["_comment"]))
     decl = {
-        "code": "tip_check", "version": 1, "read_permission": "view_cases", "name": "线索核查", "create_roles": ["community_worker"],
+        "code": "tip_check", "version": 1, "name": "线索核查", "create_roles": ["community_worker"],
+        "read_permission": "view_cases",
         "initial_state": "open",
         "states": [{"code": "open", "name": "待核查", "queue": "community_worker"},
                    {"code": "checked", "name": "已核查", "status": "closed"}],
