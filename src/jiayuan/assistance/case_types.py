@@ -64,6 +64,11 @@ ASSISTANCE_APPLICATION = {
     "description": N_("一门受理的社会救助申请：低保、特困、临时救助、两项补贴、老年人补贴及其他部门的专项救助，协同办理"),
     "intake": "jiayuan.assistance.services.applications.application_intake",
     "create_roles": DESK,
+    # need-to-know (DESIGN.md principle 8): the applicant's household, income, assets,
+    # health and home-visit findings are read by the civil-affairs staff who handle
+    # assistance (社区、乡镇、县、市), not by every role that works cases; the departments
+    # of 协同办理 read the applications given to them (their tasks)
+    "read_permission": "view_assistance",
     "initial_state": "submitted",
     "states": [
         {"code": "submitted", "name": N_("待受理"), "public_name": N_("已提交"), "queue": "community_worker",

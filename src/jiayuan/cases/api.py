@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
@@ -274,15 +274,7 @@ def upload_attachment(request, file: File[UploadedFile]):
 
 @router.get("/attachments/{int:attachment_id}", summary="下载照片（须能查看所属案件）")
 def download_attachment(request, attachment_id: int):
-    user = request.auth
-    att = Attachment.objects.filter(pk=attachment_id).first()
-    if att is None:
-        raise Http404
-    if att.case_id is None:
-        if att.uploaded_by_id != user.pk:
-            raise Http404
-    elif not selectors.cases_for(user).filter(pk=att.case_id).exists():
-        raise Http404
+    att = selectors.get_attachment(request.auth, attachment_id)  # its case's scope and need-to-know
     return FileResponse(att.file.open("rb"), content_type=att.content_type)
 
 

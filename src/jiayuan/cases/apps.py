@@ -16,7 +16,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("案件")
 
     def ready(self):
-        from . import effects  # noqa: F401  (registers the built-in guards and effects)
+        from . import checks, effects  # noqa: F401  (registers the system check, the built-in guards and effects)
+        from .declarations import autodiscover
+
+        # every installed app's case types, with who reads them (selectors.cases_for
+        # needs the read permissions in every process, not only after a migrate)
+        autodiscover()
 
         post_migrate.connect(_sync, sender=self, dispatch_uid="jiayuan.cases.sync_case_types")
         keep_indexes(self, "0003_fewer_indexes", "sqlite_indexes")

@@ -12,6 +12,7 @@ registered by name (:mod:`jiayuan.cases.effects`). The format is documented in
       "code": "grid_event", "version": 1, "name": "网格事件",
       "intake": "jiayuan.grid.services.event_intake",     # dotted path (optional)
       "create_roles": ["grid_member", "community_worker"], # who may open one
+      "read_permission": "view_cases",                     # who may read one (required)
       "initial_state": "reported",
       "states": [
         {"code": "reported", "name": "已上报", "status": "open",
@@ -33,6 +34,17 @@ registered by name (:mod:`jiayuan.cases.effects`). The format is documented in
 A declaration is versioned: ``version`` is stored with it (:class:`CaseType` rows), each
 case keeps the version it was opened under, and changing a stored version's content
 without raising ``version`` is refused at start-up.
+
+``read_permission`` (required; need-to-know, DESIGN.md principle 8) names the permission
+(:class:`jiayuan.accounts.permissions.Perm`) a user must hold to read cases of the type
+inside their region scope: every list, count, search, page, attachment and export of
+cases goes through :func:`jiayuan.cases.selectors.cases_for`, which applies it.
+Department staff read the cases given to their department (a task) whatever the type:
+being given the work is their need to know. It belongs to the type, not to a version:
+it is left out of the checksum and read from the registered (latest) declaration, so a
+change of who reads applies to the cases of every version at once. Every role the
+declaration names (``create_roles``, transition roles, state queues) must hold it — a
+role that could act on a case it may not read is refused at declaration time.
 """
 
 import hashlib
@@ -40,12 +52,16 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..accounts.permissions import Perm, role_has
 from .rules import ON_EXCEED, Limit
 
 COMMENT_MODES = ("none", "optional", "required")
 FIELD_TYPES = ("text", "int", "choice", "bool", "date", "department", "departments")
 STATUSES = ("open", "closed")
 RELATION_ROLES = ("@reporter", "@department")
+# Keys of a declaration that belong to the type rather than to one version of it: left
+# out of the checksum (changing them needs no new version) and read from the registry.
+TYPE_KEYS = ("read_permission",)
 
 
 class DeclarationError(ValueError):
@@ -103,6 +119,7 @@ class CaseTypeDecl:
     create_roles: tuple[str, ...] = ()
     intake: str = ""
     description: str = ""
+    read_permission: str = ""
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -132,7 +149,38 @@ class CaseTypeDecl:
 
 
 def declaration_checksum(raw: dict) -> str:
-    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    """SHA-256 of the declaration's versioned content (:data:`TYPE_KEYS` left out)."""
+    versioned = {k: v for k, v in raw.items() if k not in TYPE_KEYS}
+    return hashlib.sha256(json.dumps(versioned, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def check_read_permission(raw: dict) -> str:
+    """The declaration's ``read_permission`` (a :class:`Perm` value). Raises
+    :class:`DeclarationError` when it is missing or names no permission: every case type
+    must say who reads it (DESIGN.md principle 8)."""
+    where = f"案件类型 {raw.get('code') or '?'}"
+    value = raw.get("read_permission")
+    if not value:
+        raise DeclarationError(
+            f"{where}: 缺少 read_permission（读取此类案件所需的权限，例如 view_cases、view_assistance；"
+            f"见 docs/cases.md）")
+    if value not in {p.value for p in Perm}:
+        raise DeclarationError(f"{where}: read_permission {value!r} 不是已定义的权限（可用：{', '.join(Perm)}）")
+    return value
+
+
+def _check_readers(decl: "CaseTypeDecl", where: str) -> None:
+    """Every role the declaration names (create_roles, transitions, state queues) holds
+    its read permission: a role must not act on, or wait for, a case it may not read."""
+    named = {("create_roles", r) for r in decl.create_roles}
+    named |= {(f"流转 {t.action}", r) for t in decl.transitions for r in t.roles}
+    named |= {(f"状态 {s.code} 的 queue", s.queue) for s in decl.states if s.queue}
+    for place, role in sorted(named):
+        if role.startswith("@"):
+            continue
+        if not role_has(role, decl.read_permission):
+            raise DeclarationError(
+                f"{where}: {place} 中的角色 {role} 没有读取此类案件的权限 {decl.read_permission}")
 
 
 def _need(d: dict, key: str, where: str, kind=str):
@@ -156,12 +204,17 @@ def _field(name: str, spec: dict, where: str) -> FieldSpec:
                      min=spec.get("min"), max=spec.get("max"), choices=choices)
 
 
-def parse_declaration(raw: dict, known_roles: frozenset[str] | None = None) -> CaseTypeDecl:
+def parse_declaration(raw: dict, known_roles: frozenset[str] | None = None, *, stored: bool = False) -> CaseTypeDecl:
     """Check a declaration dict and build a :class:`CaseTypeDecl`.
 
     Raises :class:`DeclarationError` naming the first problem: unknown state in a
     transition, duplicate codes, an unreachable state, a bad limit, an unknown role
-    (when ``known_roles`` is given), an initial state missing …
+    (when ``known_roles`` is given), an initial state missing, ``read_permission``
+    missing or unknown, a named role without it …
+
+    ``stored``: the definition of a stored version (``CaseType.definition``), parsed to
+    run its cases; versions stored before ``read_permission`` existed lack it, and who
+    reads is taken from the registered declaration anyway (:func:`read_permissions`).
     """
     if not isinstance(raw, dict):
         raise DeclarationError("案件类型声明须为字典")
@@ -261,9 +314,14 @@ def parse_declaration(raw: dict, known_roles: frozenset[str] | None = None) -> C
         for r in create_roles:
             if r not in known_roles:
                 raise DeclarationError(f"{where}: create_roles 中的角色 {r} 不存在")
-    return CaseTypeDecl(code=code, version=version, name=_need(raw, "name", where), initial_state=initial,
+    read_permission = raw.get("read_permission", "") if stored else check_read_permission(raw)
+    decl = CaseTypeDecl(code=code, version=version, name=_need(raw, "name", where), initial_state=initial,
                         states=tuple(states), transitions=tuple(transitions), create_roles=create_roles,
-                        intake=raw.get("intake", ""), description=raw.get("description", ""), raw=raw)
+                        intake=raw.get("intake", ""), description=raw.get("description", ""),
+                        read_permission=read_permission, raw=raw)
+    if not stored:
+        _check_readers(decl, where)
+    return decl
 
 
 # --- registry ------------------------------------------------------------------------
@@ -272,7 +330,10 @@ _REGISTRY: dict[str, dict] = {}
 
 
 def register(raw: dict) -> None:
-    """Register a declaration dict (the latest version of its code wins)."""
+    """Register a declaration dict (the latest version of its code wins). Raises
+    :class:`DeclarationError` at once when it does not say who reads it
+    (:func:`check_read_permission`)."""
+    check_read_permission(raw)
     code = raw.get("code")
     cur = _REGISTRY.get(code)
     if cur is None or raw.get("version", 0) >= cur.get("version", 0):
@@ -319,3 +380,10 @@ def autodiscover() -> None:
 def registered() -> dict[str, dict]:
     """{code: raw declaration} of the registered (latest) versions."""
     return dict(_REGISTRY)
+
+
+def read_permissions() -> dict[str, str]:
+    """{type code: its declared read permission} of the registered case types. A type
+    stored in the database but no longer registered is absent: nobody but a superuser
+    reads its cases (fail closed)."""
+    return {code: raw["read_permission"] for code, raw in _REGISTRY.items()}

@@ -33,6 +33,25 @@ class CaseType(models.Model):
         return f"{self.name} v{self.version}"
 
 
+def department_text_problems(code: str, name: str) -> dict[str, str]:
+    """{"code" | "name": Chinese message} for a department code or name carrying a control
+    (Unicode Cc) or invisible format (Cf) character — the characters a fuzzer or a broken
+    tool sends and that no one can see in the dispatch list. A name may carry ordinary
+    white space (space, tab, line breaks: folded to one space by the service); a code
+    none, except around it. Empty when both are clean. Rule:
+    :func:`jiayuan.people.rules.first_control_char`."""
+    from ..people.rules import ORDINARY_WHITESPACE, char_label, first_control_char
+
+    out = {}
+    ch = first_control_char((code or "").strip(ORDINARY_WHITESPACE))
+    if ch is not None:
+        out["code"] = _("部门代码中有不可见的控制字符 %(char)s，请删除后重新输入") % {"char": char_label(ch)}
+    ch = first_control_char(name or "", ORDINARY_WHITESPACE)
+    if ch is not None:
+        out["name"] = _("部门名称中有不可见的控制字符 %(char)s，请删除后重新输入") % {"char": char_label(ch)}
+    return out
+
+
 class Department(models.Model):
     """A functional department (职能部门) or other unit cases are dispatched to, e.g.
     甘州区城市管理局 (region 620702) or 东街街道城管中队 (620702001). ``region`` is its
@@ -55,6 +74,17 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Refuses (ValidationError) a code or name with control characters, whoever
+        saves it — the service, a management command, the shell (invariant; the service
+        answers the same messages as a 422 first)."""
+        problems = department_text_problems(self.code, self.name)
+        if problems:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(problems)
+        super().save(*args, **kwargs)
 
 
 class DepartmentMember(models.Model):

@@ -1,10 +1,17 @@
-"""Scoped reads of cases. Every query for a user starts from :func:`cases_for`:
+"""Scoped reads of cases. Every query for a user starts from :func:`cases_for` (lists,
+queues, boards, counts, searches, attachments) or :func:`get_case` (one case: the API,
+the pages, transitions), so every route of every case type inherits the same rule:
 
-- most roles see the cases located in their scope subtree (``region_code LIKE scope%``);
-- department staff (职能部门) see the cases that have a task for their department;
+- most roles see the cases located in their scope subtree (``region_code LIKE scope%``)
+  of the case types whose declared ``read_permission`` their role holds (need-to-know,
+  DESIGN.md principle 8: a grid member holds ``view_cases`` but not
+  ``view_assistance``, so assistance applications in the grid are not theirs to read);
+- department staff (职能部门) see the cases that have a task for their department, of
+  any type (the work given to them is their need to know);
 - a role without ``view_cases`` sees none.
 
-An out-of-scope case answers 404 exactly like one that does not exist.
+A case out of scope or out of need-to-know answers 404 exactly like one that does not
+exist.
 """
 
 from dataclasses import dataclass
@@ -15,14 +22,23 @@ from django.http import Http404
 from django.utils import timezone
 
 from ..accounts.permissions import Perm, acting_roles
-from . import effects, rules
+from . import declarations, effects, rules
 from .declarations import TransitionDecl
 from .models import Case, CaseEvent, CaseTask, Department
 from .services import decl_of, departments_of, may_take
 
 
+def readable_types(user) -> list[str]:
+    """Codes of the registered case types whose declared ``read_permission`` the user
+    holds (no query: the declarations are in memory)."""
+    if user is None:
+        return []
+    return sorted(code for code, perm in declarations.read_permissions().items() if user.can(perm))
+
+
 def cases_for(user) -> QuerySet:
-    """Cases the user may see (see module docstring)."""
+    """Cases the user may see (see module docstring): the one place where scope and
+    need-to-know are applied to cases."""
     if user is None or not user.can(Perm.VIEW_CASES):
         return Case.objects.none()
     qs = Case.objects.select_related("case_type", "region", "department")
@@ -31,11 +47,15 @@ def cases_for(user) -> QuerySet:
     if user.role == "department_staff":
         depts = departments_of(user)
         return qs.filter(Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts)))
-    return qs.filter(region__code__startswith=user.scope_code)
+    types = readable_types(user)
+    if not types:
+        return Case.objects.none()
+    return qs.filter(region__code__startswith=user.scope_code, type_code__in=types)
 
 
 def get_case(user, number: str) -> Case:
-    """The case ``number`` if visible to the user; Http404 otherwise."""
+    """The case ``number`` if visible to the user (:func:`cases_for`); Http404 otherwise
+    — out of scope, out of need-to-know and unknown alike."""
     if not rules.parse_case_number(number or ""):
         raise Http404
     try:
@@ -173,7 +193,7 @@ def can_see(user, case: Case) -> bool:
     if user.is_superuser:
         return True
     if user.role != "department_staff":
-        return case.region_id.startswith(user.scope_code)
+        return case.region_id.startswith(user.scope_code) and case.type_code in readable_types(user)
     return cases_for(user).filter(pk=case.pk).exists()
 
 
@@ -183,11 +203,15 @@ def events_of_kind(case: Case, kind: str) -> QuerySet:
 
 # --- reads for the pages (queue, detail, board, counts) ---------------------------------
 
-def case_type_names() -> list[tuple[str, str]]:
-    """[(code, name)] of the current case types (for filters)."""
+def case_type_names(user=None) -> list[tuple[str, str]]:
+    """[(code, name)] of the current case types (for filters); with ``user``, only the
+    types they may read (department staff: every type, their tasks decide)."""
     from .models import CaseType
 
-    return list(CaseType.objects.filter(is_current=True).order_by("code").values_list("code", "name"))
+    qs = CaseType.objects.filter(is_current=True).order_by("code")
+    if user is not None and not user.is_superuser and user.role != "department_staff":
+        qs = qs.filter(code__in=readable_types(user))
+    return list(qs.values_list("code", "name"))
 
 
 def cases_by_ids(user, ids: list[int]) -> list[Case]:

@@ -39,7 +39,8 @@ from ..errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from ..regions.models import Region
 from . import declarations, effects, rules, workdays
 from .declarations import CaseTypeDecl, DeclarationError, TransitionDecl
-from .models import Attachment, Case, CaseEvent, CaseParty, CaseTask, CaseType, Counter, Department, DepartmentMember
+from .models import (Attachment, Case, CaseEvent, CaseParty, CaseTask, CaseType, Counter, Department, DepartmentMember,
+                     department_text_problems)
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def decl_of(case_type: CaseType | int) -> CaseTypeDecl:
     decl = _DECL_CACHE.get(pk)
     if decl is None:
         row = case_type if isinstance(case_type, CaseType) else CaseType.objects.get(pk=pk)
-        decl = declarations.parse_declaration(row.definition)
+        decl = declarations.parse_declaration(row.definition, stored=True)
         _DECL_CACHE[pk] = decl
     return decl
 
@@ -154,16 +155,25 @@ def departments_of(user) -> list[int]:
 
 
 def create_department(actor: Actor, code: str, name: str, region: Region, phone: str = "") -> Department:
-    """Create a department with scope ``region`` (from a scoped selector). Raises
-    Forbidden, ValidationFailed."""
+    """Create a department with scope ``region`` (from a scoped selector). The code and
+    name may not carry control or invisible characters (``department.code_control``,
+    ``department.name_control``: :func:`.models.department_text_problems`); the name's
+    white space is folded to single spaces. Raises Forbidden, ValidationFailed."""
+    from ..people.rules import ORDINARY_WHITESPACE
+
     require(actor, Perm.MANAGE_CATALOGS)
-    code, name = (code or "").strip(), " ".join((name or "").split())
+    problems = department_text_problems(code, name)  # before any folding hides them
+    code, name = (code or "").strip(ORDINARY_WHITESPACE), " ".join((name or "").split())
     errors = {}
-    if not code or len(code) > 40:
+    if "code" in problems:
+        errors.update(_err("code", "department.code_control", problems["code"]))
+    elif not code or len(code) > 40:
         errors.update(_err("code", "department.code", _("请填写部门代码（不超过 40 个字符）")))
     elif Department.objects.filter(code=code).exists():
         errors.update(_err("code", "department.code_taken", _("部门代码 %(code)s 已被使用") % {"code": code}))
-    if not name or len(name) > 100:
+    if "name" in problems:
+        errors.update(_err("name", "department.name_control", problems["name"]))
+    elif not name or len(name) > 100:
         errors.update(_err("name", "department.name", _("请填写部门名称（不超过 100 个字）")))
     if errors:
         raise ValidationFailed(errors)
@@ -466,14 +476,18 @@ def may_take(user, case: Case, t: TransitionDecl, departments: list[int] | None 
 
 
 def _clean_department(value, case: Case, name: str) -> Department:
+    """The active department ``value`` (id or code) whose scope covers the case's region.
+    A department that exists elsewhere answers exactly like one that does not exist (same
+    code ``department.not_found``, same message, no name): the answer tells nothing about
+    other areas' departments."""
+    not_found = ValidationFailed(_err(name, "department.not_found", _("承办部门不存在、已停用或不负责该案件所在区域")))
     try:
         q = {"pk": int(value)} if str(value).isdigit() else {"code": str(value)}
         dept = Department.objects.get(active=True, **q)
     except (Department.DoesNotExist, ValueError, TypeError):
-        raise ValidationFailed(_err(name, "department.not_found", _("承办部门不存在或已停用"))) from None
+        raise not_found from None
     if not case.region_id.startswith(dept.region_id):
-        raise ValidationFailed(_err(name, "department.out_of_area", _("%(dept)s 不负责该案件所在区域") % {
-            "dept": dept.name}))
+        raise not_found
     return dept
 
 

@@ -152,7 +152,7 @@ def queue(request):
     tab = request.GET.get("tab", "todo")
     if tab not in dict(QUEUE_TABS):
         tab = "todo"
-    types = selectors.case_type_names()
+    types = selectors.case_type_names(user)
     form = QueueFilterForm(types, request.GET)
     form.is_valid()
     d = getattr(form, "cleaned_data", {})

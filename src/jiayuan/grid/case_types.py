@@ -17,6 +17,9 @@ GRID_EVENT = {
     "description": N_("网格员或居民上报的安全隐患、矛盾纠纷、环境卫生等事件"),
     "intake": "jiayuan.grid.services.event_intake",
     "create_roles": ["grid_member", "community_worker", "township_officer", "county_officer", "city_admin"],
+    # who reads grid events: everyone who works cases in the scope (grid members verify
+    # them, communities report, streets dispatch, counties and the city supervise)
+    "read_permission": "view_cases",
     "initial_state": "reported",
     "states": [
         {"code": "reported", "name": N_("已上报"), "public_name": N_("已受理"), "queue": "township_officer",

@@ -47,6 +47,9 @@ __all__ = [
     "mask_id_number",
     "mask_phone",
     "classify_query",
+    "first_control_char",
+    "ORDINARY_WHITESPACE",
+    "char_label",
 ]
 
 
@@ -145,6 +148,27 @@ def clean_free_text(value: object, *, multiline: bool = False, max_length: int |
     if not multiline:
         text = " ".join(text.split())
     return text
+
+
+# Space, tab and line breaks: what a pasted name may carry and folding turns into spaces.
+ORDINARY_WHITESPACE = " \t\n\r"
+
+
+def first_control_char(value: str, allowed: str = "") -> str | None:
+    """The first control character (Unicode category Cc: NUL, BEL, ESC, U+0014 …) or
+    invisible format character (Cf: U+200B, U+202E, U+FEFF …) of ``value`` that is not
+    in ``allowed``, or None. For names and codes that must be refused rather than quietly
+    cleaned (a department's name and code: ``allowed=ORDINARY_WHITESPACE`` lets a name
+    keep the space, tab and line breaks that are folded to one space; a code allows
+    none). Shown to the user with :func:`char_label`."""
+    if value.isprintable():
+        # False for every Cc and Cf character (and for white space other than the space):
+        # the common case costs one C-level pass
+        return None
+    for ch in value:
+        if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cf"):
+            return ch
+    return None
 
 
 def _is_numeric_cell(value: object) -> bool:
@@ -527,7 +551,7 @@ _SPACES_AROUND_DOT_RE = re.compile(r"\s*\u00b7\s*")
 _NAME_SEPARATORS = frozenset((MIDDLE_DOT, " ", "-"))
 
 
-def _char_label(ch: str) -> str:
+def char_label(ch: str) -> str:
     """A visible label for a character in a message (control chars as U+XXXX)."""
     if unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp") or not ch.isprintable():
         return f"U+{ord(ch):04X}"
@@ -560,7 +584,7 @@ def _name_invalid(ch: str, kind: str) -> RuleError:
     return RuleError(
         "name.invalid",
         _NAME_INVALID_TEMPLATES[kind],
-        {"char": _char_label(ch), "kind": kind},
+        {"char": char_label(ch), "kind": kind},
         "name",
     )
 

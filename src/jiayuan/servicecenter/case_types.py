@@ -15,6 +15,9 @@ SERVICE_REQUEST = {
     "description": N_("居民在一站式便民服务中心（或网上）提出的服务事项申请"),
     "intake": "jiayuan.servicecenter.services.request_intake",
     "create_roles": ["community_worker", "township_officer"],
+    # who reads service requests: those who work cases in the scope (the desk, the
+    # street, the county); departments read the requests routed to them (their tasks)
+    "read_permission": "view_cases",
     "initial_state": "reported",
     "states": [
         {"code": "reported", "name": N_("待受理"), "public_name": N_("已提交"), "queue": "community_worker",

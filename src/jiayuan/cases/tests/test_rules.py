@@ -119,7 +119,7 @@ def test_mask_name():
 
 
 MINIMAL = {
-    "code": "demo", "version": 1, "name": "示例", "initial_state": "open",
+    "code": "demo", "version": 1, "name": "示例", "initial_state": "open", "read_permission": "view_cases",
     "states": [{"code": "open", "name": "待办", "limit": "2wd"}, {"code": "done", "name": "完成", "status": "closed"}],
     "transitions": [{"action": "finish", "name": "完成", "from": ["open"], "to": "done", "roles": ["community_worker"]}],
 }
