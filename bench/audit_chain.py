@@ -1,0 +1,126 @@
+"""Audit chain timings: writing N entries with ``record_bulk`` (the import's path),
+``verify_chain`` over them, and the bare hash throughput of the bulk path's payloads
+(SHA-256 against HMAC-SHA256).
+
+    .venv/bin/python bench/audit_chain.py [--entries 100000] [--database-url URL]
+
+The database (default: a fresh SQLite file under a temporary directory; a PostgreSQL
+URL names a database that is dropped and created again) is migrated first. Prints
+JSON.
+"""
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def payloads(n: int) -> list[bytes]:
+    """Canonical JSON texts shaped like the import's person.create entries."""
+    out = []
+    prev = "0" * 64
+    for i in range(n):
+        out.append((
+            f'{{"action":"person.create","actor_id":null,"actor_name":"system","changes":{{"address":[null,"南关 {i} 号"],'
+            f'"birth_date":["***","***"],"id_number":["***","***"],"name":[null,"张{i}"]}},"extra":{{"import_job":1,'
+            f'"row":{i}}},"object_id":"{i}","object_repr":"张{i}","object_type":"people.person",'
+            f'"occurred_at":"2026-12-06T17:00:00.000000+00:00","prev_hash":"{prev}","region_code":"620702001001",'
+            f'"seq":{i + 1},"source":"import"}}').encode("utf-8"))
+    return out
+
+
+def hash_throughput(n: int) -> dict:
+    data = payloads(n)
+    key = hashlib.sha256(b"bench").digest()
+    res = {}
+    t = time.perf_counter()
+    for p in data:
+        hashlib.sha256(p).hexdigest()
+    res["sha256_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for p in data:
+        hmac.new(key, p, hashlib.sha256).hexdigest()
+    res["hmac_new_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for p in data:
+        hmac.digest(key, p, "sha256").hex()
+    res["hmac_digest_s"] = time.perf_counter() - t
+    padded = key.ljust(64, b"\0")
+    inner0 = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+    outer0 = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+    t = time.perf_counter()
+    for p in data:
+        inner = inner0.copy()
+        inner.update(p)
+        outer = outer0.copy()
+        outer.update(inner.digest())
+        outer.hexdigest()
+    res["hmac_states_s"] = time.perf_counter() - t
+    res["entries"] = n
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--entries", type=int, default=100_000)
+    ap.add_argument("--database-url", default="")
+    ap.add_argument("--hash-only", action="store_true")
+    args = ap.parse_args()
+    out = {"hashing": hash_throughput(133_000)}
+    if args.hash_only:
+        print(json.dumps(out, indent=2))
+        return
+    tmp = tempfile.mkdtemp()
+    url = args.database_url or f"sqlite:///{tmp}/audit.sqlite3"
+    if url.startswith("postgres"):
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": url, "JIAYUAN_VAR_DIR": tmp}
+    subprocess.run([sys.executable, "-m", "jiayuan.cli", "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiayuan.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from jiayuan.audit.selectors import verify_chain
+    from jiayuan.audit.services import Actor, record_bulk
+
+    actor = Actor(None, "import", {"import_job": 1})
+    items = [{"action": "person.create", "object_type": "people.person", "object_id": i, "object_repr": f"张{i}",
+              "region_code": "620702001001",
+              "changes": {"name": [None, f"张{i}"], "id_number": ["***", "***"], "address": [None, f"南关 {i} 号"]},
+              "extra": {"row": i}} for i in range(args.entries)]
+    t = time.perf_counter()
+    for i in range(0, len(items), 5000):
+        with transaction.atomic():
+            record_bulk(actor, items[i:i + 5000])
+    out["record_bulk_s"] = time.perf_counter() - t
+    runs = []
+    for _ in range(3):
+        t = time.perf_counter()
+        res = verify_chain()
+        runs.append(time.perf_counter() - t)
+        assert res.ok, res
+    out["verify_s"] = runs
+    out["entries"] = args.entries
+    out["vendor"] = url.split(":", 1)[0]
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
