@@ -69,11 +69,61 @@ def hash_throughput(n: int) -> dict:
     return res
 
 
+def rechain(n: int, env: dict) -> dict:
+    """``n`` entries written as before migration audit.0004 (unkeyed SHA-256), then the
+    time of ``jiayuan migrate audit 0004`` (a process of its own) re-chaining them."""
+    from datetime import UTC, datetime
+
+    from django.db import connection, transaction
+
+    from jiayuan.audit import rules
+    from jiayuan.audit.services import insert_rows
+
+    now = datetime.now(UTC)
+    stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    prev, rows = rules.GENESIS_HASH, []
+    for seq in range(1, n + 1):
+        content = {"seq": seq, "occurred_at": now.isoformat(timespec="microseconds"), "actor_id": None,
+                   "actor_name": "system", "source": "import", "action": "person.create",
+                   "object_type": "people.person", "object_id": str(seq), "object_repr": f"张{seq}",
+                   "region_code": "620702001001", "changes": {"name": [None, f"张{seq}"]}, "extra": {"row": seq},
+                   "prev_hash": prev}
+        digest = rules.legacy_entry_hash(content)
+        rows.append((seq, stamp, None, "system", "import", "person.create", "people.person", str(seq), f"张{seq}",
+                     "620702001001", json.dumps(content["changes"], ensure_ascii=False),
+                     json.dumps(content["extra"]), prev, digest))
+        prev = digest
+    with transaction.atomic():
+        insert_rows(connection, "INSERT INTO audit_auditentry (seq, occurred_at, actor_id, actor_name, source, action, "
+                    "object_type, object_id, object_repr, region_code, changes, extra, prev_hash, entry_hash) VALUES ",
+                    rows)
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO audit_chainhead (id, last_seq, last_hash) VALUES (1, %s, %s)", [n, prev])
+    connection.close()
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "jiayuan.cli", "migrate", "audit", "0004", "-v0"], env=env,
+                          check=True, cwd=ROOT)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert proc.returncode == 0
+    from jiayuan.audit.selectors import verify_chain
+
+    res = verify_chain()
+    assert res.ok and res.checked == n + 1, res
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"migrate_s": wall, "migrate_cpu_s": cpu}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--entries", type=int, default=100_000)
     ap.add_argument("--database-url", default="")
     ap.add_argument("--hash-only", action="store_true")
+    ap.add_argument("--rechain", action="store_true",
+                    help="time migration audit.0004 re-chaining --entries unkeyed entries instead")
     args = ap.parse_args()
     out = {"hashing": hash_throughput(133_000)}
     if args.hash_only:
@@ -90,6 +140,9 @@ def main() -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
     env = {**os.environ, "DATABASE_URL": url, "JIAYUAN_VAR_DIR": tmp}
     subprocess.run([sys.executable, "-m", "jiayuan.cli", "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    if args.rechain:
+        subprocess.run([sys.executable, "-m", "jiayuan.cli", "migrate", "audit", "0003", "-v0"], env=env, check=True,
+                       cwd=ROOT)
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiayuan.settings")
     sys.path.insert(0, str(ROOT / "src"))
@@ -101,6 +154,12 @@ def main() -> None:
     from jiayuan.audit.selectors import verify_chain
     from jiayuan.audit.services import Actor, record_bulk
 
+    if args.rechain:
+        out["rechain"] = rechain(args.entries, env)
+        out["entries"] = args.entries
+        out["vendor"] = url.split(":", 1)[0]
+        print(json.dumps(out, indent=2))
+        return
     actor = Actor(None, "import", {"import_job": 1})
     items = [{"action": "person.create", "object_type": "people.person", "object_id": i, "object_repr": f"张{i}",
               "region_code": "620702001001",

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .. import security
-
 from ..accounts.permissions import Perm
 from .models import AuditEntry, ChainHead
 from .rules import ALGORITHM, GENESIS_HASH
