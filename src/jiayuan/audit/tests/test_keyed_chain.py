@@ -246,7 +246,13 @@ def test_a_bad_anchor_file_is_refused_with_a_clear_message(chain, tmp_path, text
 def test_a_missing_anchor_file_is_refused(chain, tmp_path):
     status, _out, err = run("verify", "--anchor", str(tmp_path / "nope.jsonl"))
     assert status == 2
-    assert err.startswith(f"无法读取锚点文件 {tmp_path / 'nope.jsonl'}：")
+    assert err.strip() == f"无法读取锚点文件 {tmp_path / 'nope.jsonl'}：文件或目录不存在"
+
+
+def test_an_anchor_file_that_cannot_be_written_is_refused(chain, tmp_path):
+    status, out, err = run("anchor", "--out", str(tmp_path / "no-such-dir" / "anchors.jsonl"))
+    assert (status, out) == (2, "")
+    assert err.strip() == f"无法写入锚点文件 {tmp_path / 'no-such-dir' / 'anchors.jsonl'}：文件或目录不存在"
 
 
 def test_an_anchor_of_another_algorithm_is_refused(chain, tmp_path):

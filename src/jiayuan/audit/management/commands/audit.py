@@ -25,6 +25,19 @@ from jiayuan.audit import rules
 from jiayuan.audit.selectors import verify_chain
 
 
+def _why(exc: Exception) -> str:
+    """A short Chinese reason for a file that cannot be read or written."""
+    if isinstance(exc, FileNotFoundError):
+        return gettext("文件或目录不存在")
+    if isinstance(exc, PermissionError):
+        return gettext("没有权限")
+    if isinstance(exc, IsADirectoryError):
+        return gettext("这是一个目录")
+    if isinstance(exc, UnicodeDecodeError):
+        return gettext("不是 UTF-8 文本")
+    return str(getattr(exc, "strerror", None) or exc)
+
+
 class Command(BaseCommand):
     help = "审计日志工具：verify 校验哈希链是否完整（--anchor 同时核对锚点）；anchor 输出或追加当前链尾锚点"
 
@@ -62,8 +75,7 @@ class Command(BaseCommand):
         try:
             text = Path(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self.stderr.write(gettext("无法读取锚点文件 %(file)s：%(error)s")
-                              % {"file": name, "error": getattr(exc, "strerror", None) or exc})
+            self.stderr.write(gettext("无法读取锚点文件 %(file)s：%(error)s") % {"file": name, "error": _why(exc)})
             sys.exit(2)
         anchors = []
         for number, line in enumerate(text.splitlines(), 1):
@@ -93,8 +105,7 @@ class Command(BaseCommand):
             with open(out, "a", encoding="utf-8") as fh:
                 fh.write(line + "\n")
         except OSError as exc:
-            self.stderr.write(gettext("无法写入锚点文件 %(file)s：%(error)s")
-                              % {"file": out, "error": exc.strerror or exc})
+            self.stderr.write(gettext("无法写入锚点文件 %(file)s：%(error)s") % {"file": out, "error": _why(exc)})
             sys.exit(2)
         self.stdout.write(gettext("已将锚点（第 %(seq)s 条，哈希 %(hash)s）追加写入 %(file)s。")
                           % {"seq": result.head_seq, "hash": result.head_hash, "file": out})
