@@ -34,6 +34,30 @@ def _keys(master: str) -> tuple[AESGCM, bytes]:
 
 
 @lru_cache(maxsize=4)
+def _audit_key(master: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"jiayuan", info=b"audit-chain").derive(
+        master.encode("utf-8")
+    )
+
+
+def audit_key() -> bytes:
+    """The 32-byte key of the audit log's HMAC chain: HKDF-SHA256 of ``settings.FIELD_KEY``
+    with the label ``audit-chain`` (independent of the encryption and lookup keys, which
+    have labels of their own). Never stored: derived from the configuration each process
+    starts with, so someone who can write the database but not read the configuration
+    cannot recompute the chain. Production refuses the demo ``FIELD_KEY`` (settings)."""
+    return _audit_key(settings.FIELD_KEY)
+
+
+def audit_hasher():
+    """HMAC-SHA256 under :func:`audit_key` as a function ``bytes -> str`` (64 hex
+    characters), with the key's padded states computed once (the audit chain hashes
+    every entry of a large import)."""
+    states = _hmac_states(audit_key())
+    return lambda data: _hmac_hex(states, data)
+
+
+@lru_cache(maxsize=4)
 def _hmac_states(key: bytes) -> tuple:
     """SHA-256 states after absorbing the HMAC inner and outer padded keys (RFC 2104):
     each hash then starts from a copy instead of hashing the key again (the same

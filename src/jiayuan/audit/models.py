@@ -1,9 +1,10 @@
 """Append-only, hash-chained audit log of writes and sensitive reads.
 
-Each entry's ``entry_hash`` is SHA-256 over its canonical content and the previous
-entry's hash; :class:`ChainHead` keeps the last sequence number and hash so that even
-deleting the newest entry is detected. Database triggers (migration 0002) refuse
-UPDATE and DELETE on entries.
+Each entry's ``entry_hash`` is HMAC-SHA256, under a key derived from the configuration
+(never stored here), over its canonical content, which includes its sequence number and
+the previous entry's hash (``rules``); :class:`ChainHead` keeps the last sequence number
+and hash so that even deleting the newest entry is detected, and the algorithm version
+of the chain. Database triggers (migration 0002) refuse UPDATE and DELETE on entries.
 """
 
 from django.conf import settings
@@ -54,9 +55,11 @@ class AuditEntry(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row (id=1): the last sequence number and hash of the chain. Writers lock it,
-    which also serialises the chain."""
+    """One row (id=1): the last sequence number and hash of the chain, and the version of
+    the hash rule every entry of the chain follows (``rules.ALGORITHM``; migration 0004
+    re-chained older entries). Writers lock it, which also serialises the chain."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    algorithm = models.PositiveSmallIntegerField(default=2)

@@ -2,7 +2,6 @@
 :func:`record_many` for bulk work) inside its own transaction, so an entry exists
 exactly when the change it describes was committed."""
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -12,6 +11,7 @@ from json.encoder import encode_basestring
 from django.db import transaction
 from django.utils import timezone
 
+from .. import security
 from . import rules
 from .models import AuditEntry, ChainHead
 
@@ -71,11 +71,13 @@ def _content(actor: Actor, item: dict, seq: int, prev_hash: str, now: datetime) 
     }
 
 
-def hash_content(content: dict) -> str:
-    """Hash of an entry content dict as stored (datetime normalised to UTC, µs)."""
+def hash_content(content: dict, hasher=None) -> str:
+    """Keyed hash (``rules.entry_hash``) of an entry content dict as stored (datetime
+    normalised to UTC, µs). ``hasher``: ``security.audit_hasher()`` (looked up when not
+    given; pass it when hashing many entries)."""
     c = dict(content)
     c["occurred_at"] = c["occurred_at"].astimezone(UTC).isoformat(timespec="microseconds")
-    return rules.entry_hash(c)
+    return rules.entry_hash(c, hasher or security.audit_hasher())
 
 
 def record_many(actor: Actor, items: list[dict]) -> list[AuditEntry]:
@@ -88,6 +90,7 @@ def record_many(actor: Actor, items: list[dict]) -> list[AuditEntry]:
     """
     if not items:
         return []
+    hasher = security.audit_hasher()
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
         now = timezone.now()
@@ -96,7 +99,7 @@ def record_many(actor: Actor, items: list[dict]) -> list[AuditEntry]:
         for item in items:
             seq += 1
             content = _content(actor, item, seq, prev, now)
-            prev = hash_content(content)
+            prev = hash_content(content, hasher)
             content["entry_hash"] = prev
             entries.append(AuditEntry(**content))
         AuditEntry.objects.bulk_create(entries, batch_size=500)
@@ -142,9 +145,10 @@ def _quote(text: str) -> str:
 def record_bulk(actor: Actor, items: list[dict]) -> int:
     """Append one entry per item, chained, in the caller's transaction, like
     :func:`record_many`, for large batches (a roster import writes one entry per
-    person, household and tag): the same content and ``entry_hash`` (canonical JSON of
-    :data:`jiayuan.audit.rules.HASHED_FIELDS`, built once per entry with the JSON
-    text of ``changes`` and ``extra`` reused for the row), inserted with one
+    person, household and tag): the same content and keyed ``entry_hash`` (HMAC-SHA256
+    under the audit key of the canonical JSON of :data:`jiayuan.audit.rules.HASHED_FIELDS`,
+    built once per entry with the JSON text of ``changes`` and ``extra`` reused for the
+    row), inserted with one
     multi-row ``INSERT`` (``COPY`` on PostgreSQL) instead of model instances. Items as in
     :func:`record_many`; ``changes`` and ``extra`` values must already be JSON values
     (strings, numbers, None, lists, dicts), except dates, which are converted. An item
@@ -159,7 +163,7 @@ def record_bulk(actor: Actor, items: list[dict]) -> int:
     from django.db import connection
 
     enc = _CANONICAL.encode
-    sha256 = hashlib.sha256
+    keyed = security.audit_hasher()
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
         now = timezone.now()
@@ -197,7 +201,7 @@ def record_bulk(actor: Actor, items: list[dict]) -> int:
                 f'"object_type":{_quote(object_type)},"occurred_at":{occurred},"prev_hash":"{prev}",'
                 f'"region_code":{_quote(region_code)},"seq":{seq},"source":{source_json}}}'
             )
-            entry_hash = sha256(payload.encode("utf-8")).hexdigest()
+            entry_hash = keyed(payload.encode("utf-8"))
             append((seq, stamp, actor_id, actor_name, actor.source, action, object_type, object_id, object_repr,
                     region_code, changes_json, extra_json, prev, entry_hash))
             prev = entry_hash
