@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import FileResponse, Http404
 from django.utils import timezone
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -45,6 +45,7 @@ class CaseOut(Schema):
     description: str
     department: DeptRef | None
     due_at: datetime | None
+    deadline_estimated: bool = Field(description="期限为预估：计算期限经过的年度尚未录入官方节假日安排，按法定节假日估算")
     escalation_level: int
     urge_count: int
     version: int
@@ -149,6 +150,7 @@ def case_out(case: Case, now=None) -> dict:
         "flag": rules.deadline_flag(now, case.due_at, case.due_soon_at) if case.is_open else "",
         "region": case.region_id, "region_name": case.region.name, "category": case.category, "title": case.title,
         "description": case.description, "department": _dept(case.department), "due_at": _local(case.due_at),
+        "deadline_estimated": bool(case.is_open and case.due_at and case.deadline_estimated),
         "escalation_level": case.escalation_level, "urge_count": case.urge_count, "version": case.version,
         "channel": case.channel, "lat": case.lat, "lon": case.lon, "address": case.address,
         "created_at": _local(case.created_at), "updated_at": _local(case.updated_at), "closed_at": _local(case.closed_at),
