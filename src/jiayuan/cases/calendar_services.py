@@ -79,7 +79,7 @@ def enter_year(actor: Actor, year: int, source: str, holidays: list[statutory.Ho
     try:
         days = statutory.check_arrangement(year, holidays, makeup_workdays)
     except statutory.ArrangementError as exc:
-        raise ValidationFailed({f: [{"code": f"{f}.invalid", "message": m} for m in ms]
+        raise ValidationFailed({f: [{"code": f"{f}.invalid", "message": _(t) % p} for t, p in ms]
                                 for f, ms in exc.errors.items()}) from None
     with transaction.atomic():
         row = OfficialCalendarYear.objects.select_for_update().filter(year=year).first()

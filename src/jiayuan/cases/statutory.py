@@ -29,6 +29,8 @@ day of the lunar year, whether the twelfth month has 29 or 30 days).
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..people.rules import N_
+
 HOLIDAY = "holiday"
 WORKDAY = "workday"
 
@@ -128,11 +130,12 @@ class HolidayLine:
 
 
 class ArrangementError(ValueError):
-    """A year's arrangement that cannot be right; ``errors`` is {field: [message, …]}
-    with fields ``holidays`` and ``workdays`` (Chinese messages)."""
+    """A year's arrangement that cannot be right; ``errors`` is {field: [(template,
+    params), …]} with fields ``holidays`` and ``workdays``: Chinese message templates
+    (marked with ``N_``, translated by the caller: ``gettext(template) % params``)."""
 
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+    def __init__(self, errors: dict[str, list[tuple[str, dict]]]):
+        super().__init__("; ".join(t % p for ms in errors.values() for t, p in ms))
         self.errors = errors
 
 
@@ -145,42 +148,45 @@ def check_arrangement(year: int, holidays: list[HolidayLine], workdays: list[dat
     make-up working day that is not a Saturday or Sunday, repeated, or also a holiday."""
     errors: dict[str, list[str]] = {}
 
-    def err(field, message):
-        errors.setdefault(field, []).append(message)
+    def err(field, template, **params):
+        errors.setdefault(field, []).append((template, {k: str(v) for k, v in params.items()}))
 
     out: dict[date, tuple[str, str]] = {}
     if not holidays:
-        err("holidays", "请至少填写一行节日放假安排")
+        err("holidays", N_("请至少填写一行节日放假安排"))
     for line in holidays:
-        label = line.name or "（未填名称）"
-        if not line.name.strip():
-            err("holidays", "每一行都要填写节日名称")
+        label = line.name.strip()
+        if not label:
+            err("holidays", N_("每一行都要填写节日名称"))
         if line.last < line.first:
-            err("holidays", f"{label}：结束日期 {line.last} 早于开始日期 {line.first}")
+            err("holidays", N_("%(name)s：结束日期 %(last)s 早于开始日期 %(first)s"), name=label, first=line.first,
+                last=line.last)
             continue
         if (line.last - line.first).days >= 20:
-            err("holidays", f"{label}：放假天数过多（{line.first} 至 {line.last}），请检查日期")
+            err("holidays", N_("%(name)s：放假天数过多（%(first)s 至 %(last)s），请检查日期"), name=label,
+                first=line.first, last=line.last)
             continue
         if line.first.year != year or line.last.year != year:
-            err("holidays", f"{label}：日期 {line.first} 至 {line.last} 不在 {year} 年内")
+            err("holidays", N_("%(name)s：日期 %(first)s 至 %(last)s 不在 %(year)s 年内"), name=label,
+                first=line.first, last=line.last, year=year)
             continue
         for d in line.days():
             if d in out:
-                err("holidays", f"{label} 与 {out[d][1]} 的日期重叠（{d}）")
+                err("holidays", N_("%(name)s 与 %(other)s 的日期重叠（%(day)s）"), name=label, other=out[d][1], day=d)
                 break
             out[d] = (HOLIDAY, line.name.strip())
     seen = set()
     for d in workdays:
         if d in seen:
-            err("workdays", f"调休上班日 {d} 重复")
+            err("workdays", N_("调休上班日 %(day)s 重复"), day=d)
             continue
         seen.add(d)
         if d.year != year:
-            err("workdays", f"调休上班日 {d} 不在 {year} 年内")
+            err("workdays", N_("调休上班日 %(day)s 不在 %(year)s 年内"), day=d, year=year)
         elif d.weekday() < 5:
-            err("workdays", f"调休上班日 {d} 不是星期六或星期日（工作日本来就上班）")
+            err("workdays", N_("调休上班日 %(day)s 不是星期六或星期日（工作日本来就上班）"), day=d)
         elif d in out:
-            err("workdays", f"{d} 已是 {out[d][1]} 的放假日，不能同时是调休上班日")
+            err("workdays", N_("%(day)s 已是 %(name)s 的放假日，不能同时是调休上班日"), day=d, name=out[d][1])
         else:
             out[d] = (WORKDAY, _served(d, holidays))
     if errors:
