@@ -1,4 +1,6 @@
-"""``/api/v1/cases``, ``/api/v1/attachments``, ``/api/v1/case-types``, ``/api/v1/departments``.
+"""``/api/v1/cases``, ``/api/v1/attachments``, ``/api/v1/case-types``, ``/api/v1/departments``,
+``/api/v1/calendar/years`` (the official holiday calendar: read by any account, entered by
+the city administrator).
 
 A transition names the ``version`` it acts on (409 ``case.version_conflict`` when someone
 else acted first). ``request_key`` in the body, or an ``Idempotency-Key`` header, makes a
@@ -6,7 +8,7 @@ repeated submission (double click, retry) return the first result instead of act
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -333,3 +335,74 @@ def create_department(request, body: DepartmentIn):
     region = get_region(request.auth, body.region)
     d = services.create_department(actor(request), body.code, body.name, region, body.phone)
     return Status(201, {"id": d.pk, "code": d.code, "name": d.name, "region": d.region_id, "phone": d.phone})
+
+
+# --- the official calendar (法定节假日安排) ------------------------------------------------
+
+class CalendarYearOut(Schema):
+    year: int
+    official: bool = Field(description="官方安排已录入（否则按法定节假日估算，期限标为预估）")
+    source: str = Field(description="通知文号")
+    status: str = Field(description="library（软件包导入）、entered（管理员录入），预估年度为空")
+    entered_at: datetime | None
+
+
+class CalendarDayOut(Schema):
+    day: date
+    kind: str = Field(description="holiday 放假，workday 调休上班")
+    name: str
+
+
+class CalendarYearDetailOut(CalendarYearOut):
+    days: list[CalendarDayOut]
+
+
+class HolidayLineIn(Schema):
+    name: str
+    first: date
+    last: date
+
+
+class CalendarYearIn(Schema):
+    year: int
+    source: str = Field(description="通知文号，如 国办发明电〔2025〕7号")
+    holidays: list[HolidayLineIn]
+    workdays: list[date] = Field(default_factory=list, description="调休上班日（周六或周日）")
+
+
+class RecomputedOut(Schema):
+    number: str
+    changes: dict
+
+
+class CalendarEnteredOut(CalendarYearDetailOut):
+    recomputed: list[RecomputedOut]
+
+
+def _year_out(row, days=None) -> dict:
+    out = {"year": row.year, "official": row.official, "source": row.source, "status": row.status,
+           "entered_at": _local(row.entered_at)}
+    if days is not None:
+        out["days"] = [{"day": d, "kind": k, "name": n} for d, k, n in days]
+    return out
+
+
+@router.get("/calendar/years", response=list[CalendarYearOut], tags=["法定节假日"],
+            summary="年度节假日安排：已录入的年度和按法定节假日估算的年度（至明年）")
+def calendar_years(request):
+    from . import calendar_selectors
+
+    return [_year_out(r) for r in calendar_selectors.calendar_years()]
+
+
+@router.post("/calendar/years", response={201: CalendarEnteredOut}, tags=["法定节假日"],
+             summary="录入（或更正）一个年度的节假日安排，并重新计算未办结案件的期限（市级管理员）")
+def enter_calendar_year(request, body: CalendarYearIn):
+    from . import calendar_selectors, calendar_services
+    from .statutory import HolidayLine
+
+    result = calendar_services.enter_year(actor(request), body.year, body.source,
+                                          [HolidayLine(h.name, h.first, h.last) for h in body.holidays],
+                                          body.workdays)
+    row = next(r for r in calendar_selectors.calendar_years() if r.year == body.year)
+    return Status(201, {**_year_out(row, calendar_selectors.year_days(body.year)), "recomputed": result.recomputed})

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from . import statutory, workdays
+from . import statutory
 from .models import OfficialCalendarDay, OfficialCalendarYear
 from .selectors import cases_for
 
@@ -61,12 +61,3 @@ def estimated_cases(user) -> QuerySet:
     return (cases_for(user).filter(is_open=True)
             .filter(Q(deadline_estimated=True) | Q(data__process_due_estimated=True))
             .order_by("due_at", "id"))
-
-
-def missing_years(now: datetime | None = None) -> list[int]:
-    """The years up to next year without official data (after the last official one)."""
-    return [r.year for r in calendar_years(now) if not r.official]
-
-
-def is_estimated_year(year: int) -> bool:
-    return workdays.current().is_estimated(year)

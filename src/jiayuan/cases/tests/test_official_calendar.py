@@ -253,3 +253,24 @@ def test_badge_and_api_field(more_users, page_client, api_client):
     assert body["deadline_estimated"] is True and body["due_at"].startswith("2027-01-11T23:59:59")
     other = _open(more_users, datetime(2026, 12, 4, 10, 0, tzinfo=BJ), "10wd")
     assert api_client("county").get(f"/api/v1/cases/{other.number}").json()["deadline_estimated"] is False
+
+
+def test_calendar_api(more_users, api_client):
+    years = api_client("community").get("/api/v1/calendar/years").json()
+    by_year = {y["year"]: y for y in years}
+    assert by_year[2027]["official"] is False and by_year[2027]["source"] == ""
+    assert by_year[2026]["official"] is True and by_year[2026]["status"] == "library"
+    body = {"year": 2027, "source": TEST_SOURCE,
+            "holidays": [{"name": "元旦", "first": "2027-01-01", "last": "2027-01-03"}], "workdays": ["2027-02-22"]}
+    resp = api_client("county").post("/api/v1/calendar/years", body, content_type="application/json")
+    assert resp.status_code == 403 and resp.json()["error"]["code"] == "permission_denied"
+    city = api_client("city")
+    resp = city.post("/api/v1/calendar/years", body, content_type="application/json")
+    assert resp.status_code == 422 and "workdays" in resp.json()["error"]["fields"]
+    body["workdays"] = ["2027-02-20"]
+    resp = city.post("/api/v1/calendar/years", body, content_type="application/json")
+    assert resp.status_code == 201, resp.content
+    out = resp.json()
+    assert out["official"] is True and out["source"] == TEST_SOURCE and out["status"] == "entered"
+    assert [(d["day"], d["kind"]) for d in out["days"]] == [
+        ("2027-01-01", "holiday"), ("2027-01-02", "holiday"), ("2027-01-03", "holiday"), ("2027-02-20", "workday")]
