@@ -17,11 +17,24 @@ from .forms import CalendarYearForm
 from .views import case_row
 
 
-def _initial(year: int) -> dict:
-    """The form for ``year`` prefilled with its statutory holidays (to be corrected from
-    the notice: the notice joins them to weekends and adds make-up working days)."""
-    lines = [f"{name} {days[0].isoformat()} {days[-1].isoformat()}" for name, days in statutory.statutory_blocks(year)]
-    return {"year": year, "holidays": "\n".join(lines)}
+def _initial(year: int, row) -> dict:
+    """The form for ``year``: an official year's entries (to correct them), else its
+    statutory holidays (to be corrected from the notice, which joins them to weekends and
+    adds make-up working days)."""
+    if row is None or not row.official:
+        lines = [f"{name} {days[0].isoformat()} {days[-1].isoformat()}"
+                 for name, days in statutory.statutory_blocks(year)]
+        return {"year": year, "holidays": "\n".join(lines)}
+    runs, makeup = [], []
+    for day, kind, name in calendar_selectors.year_days(year):
+        if kind == statutory.WORKDAY:
+            makeup.append(day.isoformat())
+        elif runs and runs[-1][0] == name and (day - runs[-1][2]).days == 1:
+            runs[-1][2] = day
+        else:
+            runs.append([name, day, day])
+    return {"year": year, "source": row.source, "workdays": " ".join(makeup),
+            "holidays": "\n".join(f"{n} {a.isoformat()} {b.isoformat()}" for n, a, b in runs)}
 
 
 @perm_required(Perm.MANAGE_CALENDAR)
@@ -42,11 +55,14 @@ def calendar_admin(request):
                 return redirect(reverse("cases:calendar") + f"?year={result.year.year}")
     else:
         missing = [r.year for r in years if not r.official]
+        default = missing[-1] if missing else timezone.localdate().year + 1
         try:
-            year = int(request.GET.get("year") or (missing[-1] if missing else timezone.localdate().year + 1))
+            year = int(request.GET.get("year") or default)
         except ValueError:
-            year = timezone.localdate().year + 1
-        form = CalendarYearForm(initial=_initial(year))
+            year = default
+        if not calendar_services.FIRST_YEAR <= year <= timezone.localdate().year + 1:
+            year = default
+        form = CalendarYearForm(initial=_initial(year, next((r for r in years if r.year == year), None)))
     chosen = form["year"].value()
     try:
         chosen = int(chosen)

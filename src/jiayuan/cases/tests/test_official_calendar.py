@@ -274,3 +274,18 @@ def test_calendar_api(more_users, api_client):
     assert out["official"] is True and out["source"] == TEST_SOURCE and out["status"] == "entered"
     assert [(d["day"], d["kind"]) for d in out["days"]] == [
         ("2027-01-01", "holiday"), ("2027-01-02", "holiday"), ("2027-01-03", "holiday"), ("2027-02-20", "workday")]
+
+
+def test_calendar_page_survives_odd_years_in_the_address(more_users, page_client):
+    c = page_client("city")
+    for value in ("abc", "99999", "-1", "0", "1999"):
+        resp = c.get(f"/cases/calendar/?year={value}")
+        assert resp.status_code == 200, value
+        assert 'name="year" value="2027"' in resp.content.decode(), value
+    html = c.get("/cases/calendar/?year=2026").content.decode()
+    assert 'data-testid="calendar-days"' in html  # 2026's seeded days are shown
+    # and the form holds them for a correction (国办发明电〔2025〕7号: 春节 15–23 February,
+    # make-up working days Sunday 4 January, Saturdays 14 and 28 February, Saturday 9 May,
+    # Sunday 20 September, Saturday 10 October)
+    assert "春节 2026-02-15 2026-02-23" in html
+    assert "2026-01-04 2026-02-14 2026-02-28 2026-05-09 2026-09-20 2026-10-10" in html
