@@ -289,3 +289,15 @@ def test_calendar_page_survives_odd_years_in_the_address(more_users, page_client
     # Sunday 20 September, Saturday 10 October)
     assert "春节 2026-02-15 2026-02-23" in html
     assert "2026-01-04 2026-02-14 2026-02-28 2026-05-09 2026-09-20 2026-10-10" in html
+
+
+def test_counting_days_needs_no_query_per_day(db, django_assert_num_queries):
+    """A deadline costs one small query (has a year been entered since?), whatever its
+    length; days are counted on the process's copy of the table."""
+    with django_assert_num_queries(3):  # first use: the check, the years, the days
+        workdays.current()
+    with django_assert_num_queries(1):
+        assert workdays.add_working_days(date(2026, 1, 1), 250)[1] is True  # runs into 2027
+    with django_assert_num_queries(0):
+        for i in range(800):
+            workdays.is_workday(date(2026, 1, 1) + timedelta(days=i))
