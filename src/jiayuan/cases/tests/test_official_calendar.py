@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
-from django.test import Client
 
 from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.services import Actor
