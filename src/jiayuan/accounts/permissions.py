@@ -22,6 +22,7 @@ class Perm(StrEnum):
     CREATE_CASES = "create_cases"          # report a grid event, take in a service request
     SUPERVISE_CASES = "supervise_cases"    # 督办: urge with a note on the timeline
     MANAGE_CATALOGS = "manage_catalogs"    # event categories, service items, departments, lists
+    MANAGE_CALENDAR = "manage_calendar"    # the official holiday calendar (法定节假日安排), a national fact: city admin only
     ISSUE_CERTIFICATES = "issue_certificates"      # issue certificates on the seal-use list
     DECIDE_CERTIFICATE_KINDS = "decide_certificate_kinds"  # director: kinds on neither list
     ASSIGN_COMMUNITY_TASKS = "assign_community_tasks"      # departments give communities work

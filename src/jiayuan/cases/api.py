@@ -1,4 +1,6 @@
-"""``/api/v1/cases``, ``/api/v1/attachments``, ``/api/v1/case-types``, ``/api/v1/departments``.
+"""``/api/v1/cases``, ``/api/v1/attachments``, ``/api/v1/case-types``, ``/api/v1/departments``,
+``/api/v1/calendar/years`` (the official holiday calendar: read by any account, entered by
+the city administrator).
 
 A transition names the ``version`` it acts on (409 ``case.version_conflict`` when someone
 else acted first). ``request_key`` in the body, or an ``Idempotency-Key`` header, makes a
@@ -6,13 +8,13 @@ repeated submission (double click, retry) return the first result instead of act
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -45,6 +47,7 @@ class CaseOut(Schema):
     description: str
     department: DeptRef | None
     due_at: datetime | None
+    deadline_estimated: bool = Field(description="期限为预估：计算期限经过的年度尚未录入官方节假日安排，按法定节假日估算")
     escalation_level: int
     urge_count: int
     version: int
@@ -149,6 +152,7 @@ def case_out(case: Case, now=None) -> dict:
         "flag": rules.deadline_flag(now, case.due_at, case.due_soon_at) if case.is_open else "",
         "region": case.region_id, "region_name": case.region.name, "category": case.category, "title": case.title,
         "description": case.description, "department": _dept(case.department), "due_at": _local(case.due_at),
+        "deadline_estimated": bool(case.is_open and case.due_at and case.deadline_estimated),
         "escalation_level": case.escalation_level, "urge_count": case.urge_count, "version": case.version,
         "channel": case.channel, "lat": case.lat, "lon": case.lon, "address": case.address,
         "created_at": _local(case.created_at), "updated_at": _local(case.updated_at), "closed_at": _local(case.closed_at),
@@ -323,3 +327,74 @@ def create_department(request, body: DepartmentIn):
     region = get_region(request.auth, body.region)
     d = services.create_department(actor(request), body.code, body.name, region, body.phone)
     return Status(201, {"id": d.pk, "code": d.code, "name": d.name, "region": d.region_id, "phone": d.phone})
+
+
+# --- the official calendar (法定节假日安排) ------------------------------------------------
+
+class CalendarYearOut(Schema):
+    year: int
+    official: bool = Field(description="官方安排已录入（否则按法定节假日估算，期限标为预估）")
+    source: str = Field(description="通知文号")
+    status: str = Field(description="library（软件包导入）、entered（管理员录入），预估年度为空")
+    entered_at: datetime | None
+
+
+class CalendarDayOut(Schema):
+    day: date
+    kind: str = Field(description="holiday 放假，workday 调休上班")
+    name: str
+
+
+class CalendarYearDetailOut(CalendarYearOut):
+    days: list[CalendarDayOut]
+
+
+class HolidayLineIn(Schema):
+    name: str
+    first: date
+    last: date
+
+
+class CalendarYearIn(Schema):
+    year: int
+    source: str = Field(description="通知文号，如 国办发明电〔2025〕7号")
+    holidays: list[HolidayLineIn]
+    workdays: list[date] = Field(default_factory=list, description="调休上班日（周六或周日）")
+
+
+class RecomputedOut(Schema):
+    number: str
+    changes: dict
+
+
+class CalendarEnteredOut(CalendarYearDetailOut):
+    recomputed: list[RecomputedOut]
+
+
+def _year_out(row, days=None) -> dict:
+    out = {"year": row.year, "official": row.official, "source": row.source, "status": row.status,
+           "entered_at": _local(row.entered_at)}
+    if days is not None:
+        out["days"] = [{"day": d, "kind": k, "name": n} for d, k, n in days]
+    return out
+
+
+@router.get("/calendar/years", response=list[CalendarYearOut], tags=["法定节假日"],
+            summary="年度节假日安排：已录入的年度和按法定节假日估算的年度（至明年）")
+def calendar_years(request):
+    from . import calendar_selectors
+
+    return [_year_out(r) for r in calendar_selectors.calendar_years()]
+
+
+@router.post("/calendar/years", response={201: CalendarEnteredOut}, tags=["法定节假日"],
+             summary="录入（或更正）一个年度的节假日安排，并重新计算未办结案件的期限（市级管理员）")
+def enter_calendar_year(request, body: CalendarYearIn):
+    from . import calendar_selectors, calendar_services
+    from .statutory import HolidayLine
+
+    result = calendar_services.enter_year(actor(request), body.year, body.source,
+                                          [HolidayLine(h.name, h.first, h.last) for h in body.holidays],
+                                          body.workdays)
+    row = next(r for r in calendar_selectors.calendar_years() if r.year == body.year)
+    return Status(201, {**_year_out(row, calendar_selectors.year_days(body.year)), "recomputed": result.recomputed})

@@ -3,7 +3,9 @@ photos, typed fields); the forms only parse what was sent and keep it for redisp
 the engine (:func:`jiayuan.cases.services.transition`) checks every rule and its
 messages are put under the fields (``field_map``)."""
 
+import re
 import uuid
+from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -158,3 +160,63 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [("", _("全部类型"))] + list(type_choices)
         self._style()
+
+
+_DATE_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+
+
+def _parse_day(text: str) -> date | None:
+    m = _DATE_TEXT.fullmatch(text.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+class CalendarYearForm(BootstrapMixin, forms.Form):
+    """录入年度节假日安排: the year, the notice's 文号, one line per holiday (name, first
+    day, last day: ``春节 2027-02-05 2027-02-11``; a one-day holiday may give one date) and
+    the make-up working days (dates separated by spaces, commas or lines). Parses only;
+    :func:`jiayuan.cases.calendar_services.enter_year` checks the arrangement."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=1900, max_value=2200)
+    source = forms.CharField(label=_("通知文号"), max_length=100,
+                             help_text=_("如 国办发明电〔2025〕7号（国务院办公厅关于某年部分节假日安排的通知）"))
+    holidays = forms.CharField(label=_("放假安排（每行一个节日：名称 开始日期 结束日期）"),
+                               widget=forms.Textarea(attrs={"rows": 8}),
+                               help_text=_("例：春节 2027-02-05 2027-02-11；只放一天的可只写一个日期"))
+    workdays = forms.CharField(label=_("调休上班日（周六或周日，日期之间用空格、逗号或换行分隔）"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean_holidays(self):
+        from .statutory import HolidayLine
+
+        lines = []
+        for n, raw in enumerate(self.cleaned_data["holidays"].splitlines(), start=1):
+            parts = [p for p in re.split(r"[\s,，、至到~]+", raw.strip()) if p]
+            if not parts:
+                continue
+            if len(parts) not in (2, 3):
+                raise forms.ValidationError(_("第 %(n)s 行应为“名称 开始日期 结束日期”：%(line)s") % {"n": n, "line": raw})
+            first, last = _parse_day(parts[1]), _parse_day(parts[-1])
+            if first is None or last is None:
+                raise forms.ValidationError(_("第 %(n)s 行的日期格式错误（应为 2027-02-05）：%(line)s") % {"n": n, "line": raw})
+            lines.append(HolidayLine(parts[0], first, last))
+        return lines
+
+    def clean_workdays(self):
+        days = []
+        for part in re.split(r"[\s,，、;；]+", self.cleaned_data.get("workdays") or ""):
+            if not part:
+                continue
+            d = _parse_day(part)
+            if d is None:
+                raise forms.ValidationError(_("调休上班日格式错误（应为 2027-02-20）：%(text)s") % {"text": part})
+            days.append(d)
+        return days

@@ -125,6 +125,9 @@ class Case(models.Model):
     state_entered_at = models.DateTimeField(_("进入当前状态时间"))
     due_at = models.DateTimeField(_("本环节期限"), null=True, blank=True)
     due_soon_at = models.DateTimeField(null=True, blank=True)
+    # The due time counts working days in a year whose official holiday arrangement is not
+    # entered yet (OfficialCalendarYear): estimated from the statutory holidays (预估).
+    deadline_estimated = models.BooleanField(_("期限为预估"), default=False)
     overdue_noted = models.BooleanField(default=False)
     escalation_level = models.PositiveSmallIntegerField(_("升级次数"), default=0)
     urge_count = models.PositiveSmallIntegerField(_("督办次数"), default=0)
@@ -325,3 +328,56 @@ class RateLimitHit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window_unique")]
+
+
+class OfficialCalendarYear(models.Model):
+    """A year whose official holiday arrangement (国务院办公厅关于某年部分节假日安排的通知)
+    is known: its days are :class:`OfficialCalendarDay` rows. A year without a row is
+    estimated from the statutory holidays (see :mod:`.statutory`, :mod:`.workdays`).
+
+    ``status``: ``library`` for the years seeded from the chinese-calendar package by
+    migration 0005, ``entered`` for a year a city administrator entered from the notice."""
+
+    class Status(models.TextChoices):
+        LIBRARY = "library", _("软件包导入")
+        ENTERED = "entered", _("管理员录入")
+
+    year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
+    source = models.CharField(_("文号"), max_length=100)
+    status = models.CharField(_("来源"), max_length=10, choices=Status.choices, default=Status.ENTERED)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("录入人"))
+    entered_at = models.DateTimeField(_("录入时间"))
+
+    class Meta:
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class OfficialCalendarDay(models.Model):
+    """One day that differs from the ordinary week in an official year: a holiday (放假,
+    also when it is a weekend day inside the holiday) or a make-up working day (调休上班,
+    a Saturday or Sunday that is worked). Other days: Monday–Friday work, weekends off."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    day = models.DateField(_("日期"), unique=True)
+    year = models.ForeignKey(OfficialCalendarYear, on_delete=models.CASCADE, related_name="days",
+                             verbose_name=_("年度"), db_index=False)  # calendarday_year_idx leads with it
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=40)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["day"]
+        indexes = [models.Index(fields=["year", "day"], name="calendarday_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"

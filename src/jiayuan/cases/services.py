@@ -302,6 +302,19 @@ def _state_limit(decl: CaseTypeDecl, state: str, limits: dict) -> rules.Limit | 
     return decl.state(state).limit
 
 
+def compute_due(entered_at: datetime, limit: rules.Limit) -> tuple[rules.Due, bool]:
+    """(the due times of a state entered at ``entered_at`` under ``limit``, whether they
+    are an estimate): :func:`rules.compute_due` on the official calendar as it is now
+    (:func:`workdays.current`, one query); estimated when the working days counted run
+    through a year without official data (a limit in hours never is)."""
+    tz = timezone.get_current_timezone()
+    cal = workdays.current()
+    due = rules.compute_due(entered_at, limit, tz, cal.is_workday)
+    if limit.unit != rules.UNIT_WORKING_DAYS:
+        return due, False
+    return due, cal.estimated_between(entered_at.astimezone(tz).date(), due.due_at.astimezone(tz).date())
+
+
 def _enter_state(case: Case, decl: CaseTypeDecl, state: str, now: datetime) -> None:
     s = decl.state(state)
     case.state = state
@@ -311,10 +324,11 @@ def _enter_state(case: Case, decl: CaseTypeDecl, state: str, now: datetime) -> N
     case.overdue_noted = False
     limit = _state_limit(decl, state, case.limits) if case.is_open else None
     if limit:
-        due = rules.compute_due(now, limit, timezone.get_current_timezone(), workdays.is_workday)
+        due, case.deadline_estimated = compute_due(now, limit)
         case.due_at, case.due_soon_at = due.due_at, due.due_soon_at
     else:
         case.due_at = case.due_soon_at = None
+        case.deadline_estimated = False
     if case.is_open:
         case.closed_at = None
     elif case.closed_at is None:

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import calendar_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("board/", views.board, name="board"),
     path("counts/", views.counts, name="counts"),
+    path("calendar/", calendar_views.calendar_admin, name="calendar"),
     path("persons/", views.person_picker, name="person_picker"),
     path("photos/<int:pk>/", views.attachment, name="attachment"),
     path("photos/<int:pk>/thumb/", views.attachment, {"thumb": True}, name="attachment_thumb"),

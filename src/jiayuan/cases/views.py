@@ -72,6 +72,7 @@ def case_row(case: Case, now: datetime) -> dict:
         "title": case.title or case.data.get("category_name") or decl.name,
         "url": f"{CASES_ROOT}{case.number}/", "act_url": f"{CASES_ROOT}{case.number}/act/",
         "region": region_label(region), "when": when,
+        "estimated": bool(case.is_open and case.due_at and case.deadline_estimated),
         "department": case.department.name if case.department_id else "",
         "excerpt": (case.description[:60] + "…") if len(case.description) > 60 else case.description,
     }

@@ -42,6 +42,9 @@ def navigation(request) -> dict:
         items.append(("web:import_list", _("台账导入"), "imports"))
     if user.can(Perm.VIEW_AUDIT):
         items.append(("web:audit_list", _("审计日志"), "audit"))
+    # 系统管理 (a minimal entry until the administration area is built): the official calendar
+    if user.can(Perm.MANAGE_CALENDAR):
+        items.append(("cases:calendar", _("法定节假日"), "calendar"))
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match else ""
     active = "home"
@@ -52,7 +55,7 @@ def navigation(request) -> dict:
             active = key
     namespace = match.namespace if match else ""
     if namespace == "cases":
-        active = {"board": "board", "counts": "counts"}.get(url_name, "cases")
+        active = {"board": "board", "counts": "counts", "calendar": "calendar"}.get(url_name, "cases")
     elif namespace in ("assistance", "disability"):
         active = namespace
     elif namespace == "grid":

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from ...api.auth import actor
@@ -151,6 +151,8 @@ class ApplicationOut(Schema):
     decided_at: datetime | None
     accepted_on: date | None
     process_due: date | None
+    process_due_estimated: bool = Field(description="办结时限为预估：所经年度尚未录入官方节假日安排，按法定节假日估算")
+    deadline_estimated: bool = Field(description="本环节期限为预估（同上）")
     extended: bool
     created_at: datetime
 
@@ -187,6 +189,7 @@ def application_out(app) -> dict:
         "materials_missing": app.materials_missing, "decision": app.decision, "decision_reason": app.decision_reason,
         "decided_at": timezone.localtime(app.decided_at) if app.decided_at else None,
         "accepted_on": dl["accepted_on"], "process_due": dl["process_due"], "extended": dl["extended"],
+        "process_due_estimated": dl["process_due_estimated"], "deadline_estimated": dl["stage_due_estimated"],
         "created_at": timezone.localtime(app.created_at),
     }
 

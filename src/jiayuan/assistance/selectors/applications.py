@@ -161,7 +161,9 @@ def objections_of(app: AssistanceApplication):
 def deadlines(app: AssistanceApplication, now: datetime.datetime | None = None) -> dict:
     """The process deadline (30 or 45 working days from acceptance) and the stage's:
     ``accepted_on``, ``process_due`` (dates), ``extended``, ``stage_due`` (datetime),
-    ``process_overdue`` (today after the process deadline while open)."""
+    ``process_overdue`` (today after the process deadline while open),
+    ``process_due_estimated`` and ``stage_due_estimated`` (counted through a year whose
+    official holidays are not entered yet: 预估, see :mod:`jiayuan.cases.workdays`)."""
     now = now or timezone.now()
     data = app.case.data
     due = datetime.date.fromisoformat(data["process_due"]) if data.get("process_due") else None
@@ -171,4 +173,6 @@ def deadlines(app: AssistanceApplication, now: datetime.datetime | None = None) 
         "extension_reason": data.get("extension_reason", ""),
         "stage_due": timezone.localtime(app.case.due_at) if app.case.due_at and app.case.is_open else None,
         "process_overdue": bool(due and app.case.is_open and today > due),
+        "process_due_estimated": bool(due and data.get("process_due_estimated")),
+        "stage_due_estimated": bool(app.case.due_at and app.case.is_open and app.case.deadline_estimated),
     }

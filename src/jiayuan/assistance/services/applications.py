@@ -48,7 +48,6 @@ from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, jsonable, record
-from ...cases import rules as case_rules
 from ...cases import workdays
 from ...cases.effects import effect, guard
 from ...cases.models import Case, CaseTask, Department
@@ -107,10 +106,32 @@ def first_of_next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def process_due(accepted_on: datetime.date, days: int) -> datetime.date:
-    """The last day of the process: the ``days``-th working day after the day of
-    acceptance (that day not counted; official calendar with make-up working days)."""
-    return case_rules.add_working_days(accepted_on, days, workdays.is_workday)
+def process_due(accepted_on: datetime.date, days: int) -> tuple[datetime.date, bool]:
+    """(the last day of the process, whether it is an estimate): the ``days``-th working
+    day after the day of acceptance (that day not counted; official calendar with
+    make-up working days; an estimate when the days run through a year whose official
+    holiday arrangement is not entered yet, see :mod:`jiayuan.cases.workdays`)."""
+    return workdays.add_working_days(accepted_on, days)
+
+
+def _set_process_due(data: dict, accepted_on: datetime.date, days: int) -> None:
+    due, estimated = process_due(accepted_on, days)
+    data["process_due"] = due.isoformat()
+    data["process_due_estimated"] = estimated
+
+
+def recompute_process_due(case) -> dict | None:
+    """The case's ``data`` with the process deadline counted again on the current
+    official calendar (after a year's holidays are entered), or None when it is
+    unchanged or the application was not accepted yet. Called by
+    :func:`jiayuan.cases.calendar_services.enter_year` (CASE_DATA_DEADLINES)."""
+    data = dict(case.data or {})
+    if not data.get("accepted_on") or not data.get("process_due"):
+        return None
+    before = (data["process_due"], bool(data.get("process_due_estimated")))
+    days = PROCESS_LIMIT_DAYS_EXTENDED if data.get("extended") else PROCESS_LIMIT_DAYS
+    _set_process_due(data, datetime.date.fromisoformat(data["accepted_on"]), days)
+    return None if (data["process_due"], data["process_due_estimated"]) == before else data
 
 
 _MONEY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -971,7 +992,7 @@ def _accept(ctx):
         data["materials_completed_on"] = today.isoformat()
         app.materials_missing = []
     data["accepted_on"] = today.isoformat()
-    data["process_due"] = process_due(today, PROCESS_LIMIT_DAYS).isoformat()
+    _set_process_due(data, today, PROCESS_LIMIT_DAYS)
     ctx.case.data = data
     parts = list(app.parts.filter(department__isnull=False, task__isnull=True).select_related("department"))
     civil = _civil_kinds(app)
@@ -1236,7 +1257,7 @@ def _extend(ctx):
     accepted = datetime.date.fromisoformat(data["accepted_on"])
     data["extended"] = True
     data["extension_reason"] = ctx.values.get("_comment", "")
-    data["process_due"] = process_due(accepted, PROCESS_LIMIT_DAYS_EXTENDED).isoformat()
+    _set_process_due(data, accepted, PROCESS_LIMIT_DAYS_EXTENDED)
     ctx.case.data = data
 
 

@@ -12,7 +12,7 @@ from jiayuan.cases.rules import Limit
 BJ = ZoneInfo("Asia/Shanghai")
 
 
-def test_national_day_2025_with_make_up_working_days():
+def test_national_day_2025_with_make_up_working_days(db):
     """A case accepted on Friday 2025-09-26 at 10:00 with 6 working days.
 
     Worked out by hand from the State Council General Office notice on the 2025 holidays:
@@ -46,7 +46,7 @@ def test_national_day_2025_with_make_up_working_days():
     assert mon_fri == date(2025, 10, 6)
 
 
-def test_hours_are_wall_clock_even_over_a_holiday():
+def test_hours_are_wall_clock_even_over_a_holiday(db):
     entered = datetime(2025, 9, 30, 20, 0, tzinfo=BJ)
     due = rules.compute_due(entered, Limit(24, "hours"), BJ, workdays.is_workday)
     assert due.due_at == datetime(2025, 10, 1, 20, 0, tzinfo=BJ)
@@ -55,7 +55,7 @@ def test_hours_are_wall_clock_even_over_a_holiday():
     assert short.due_soon_at == short.due_at - timedelta(hours=1)
 
 
-def test_day_of_entry_is_local_beijing_day():
+def test_day_of_entry_is_local_beijing_day(db):
     # 17:00 UTC on 30 September is 01:00 on 1 October in Beijing: counting starts then.
     entered = datetime(2025, 9, 30, 17, 0, tzinfo=ZoneInfo("UTC"))
     due = rules.compute_due(entered, Limit(1, "working_days"), BJ, workdays.is_workday)
@@ -71,8 +71,9 @@ def test_deadline_flags():
     assert rules.deadline_flag(datetime(2025, 10, 11, tzinfo=BJ), None, None) == ""
 
 
-def test_calendar_fallback_beyond_the_package_years():
-    # chinese-calendar 1.11.0 has data up to 2026: a later year falls back to Mon–Fri.
+def test_calendar_fallback_beyond_the_package_years(db):
+    # The seeded official data ends with 2026 (chinese-calendar 1.11.0): a later year is
+    # estimated from the statutory holidays (cases/workdays.py); these two days are ordinary.
     assert workdays.is_workday(date(2030, 1, 7)) is True      # a Monday
     assert workdays.is_workday(date(2030, 1, 5)) is False     # a Saturday
 
