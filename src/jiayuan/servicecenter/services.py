@@ -25,6 +25,7 @@ from ..cases.models import Case, Department
 from ..cases.services import CaseDraft, next_sequence, require
 from ..errors import Conflict, Forbidden, ServiceError, TooManyRequests, ValidationFailed  # noqa: F401 (TooManyRequests re-exported)
 from ..regions.models import Region
+from . import rules
 from .models import (
     AccessListItem,
     Certificate,
@@ -299,7 +300,11 @@ def issue_certificate(actor: Actor, person, kind: str, purpose: str, *, request_
       (422 ``certificate.refused_by_decision``).
 
     Numbered ``<community 12 digits>-ZM<YYYYMMDD>-<seq>``; the text uses the registry's
-    data (masked ID number); ``request_key`` makes a double submit issue once.
+    data (masked ID number); ``request_key`` makes a double submit issue once. A
+    template that needs a value the registry lacks (an empty address …) or names an
+    unknown placeholder is refused before anything is numbered (422
+    ``certificate.missing_value`` naming what to fill in, ``certificate.unknown_placeholder``;
+    :func:`jiayuan.servicecenter.rules.check_certificate_values`).
     """
     require(actor, Perm.ISSUE_CERTIFICATES)
     now = now or timezone.now()
@@ -340,6 +345,12 @@ def issue_certificate(actor: Actor, person, kind: str, purpose: str, *, request_
             "community": community.short_name, "community_full": community.name, "purpose": purpose,
             "date": _cn_date(local_day),
         }
+    try:
+        rules.check_certificate_values(template, data)
+    except rules.RuleError as err:
+        if err.code == "certificate.missing_value":  # the labels in the user's language
+            err.params["fields"] = "、".join(_(rules.CERTIFICATE_FIELDS[p]) for p in err.params["placeholders"])
+        raise ValidationFailed.from_rule_errors([err]) from None
     with transaction.atomic():
         seq = next_sequence(f"cert:{community.code}", local_day)
         number = f"{community.code}-ZM{local_day:%Y%m%d}-{seq:04d}"

@@ -172,8 +172,12 @@ def test_service_request_and_public_status(client_of, make_person):
 
 
 def test_certificates_through_the_api(client_of, make_person):
-    person = make_person(name="刘洋")
+    person = make_person(name="刘洋", address="甘州区东街交通巷 3 号")
     cw = client_of("community")
+    r = cw.post("/api/v1/certificates", {"person": make_person(name="刘海").pk, "kind": "居住证明", "purpose": "求职"},
+                content_type=JSON)  # no address: the template's 现住址 would print blank
+    assert r.status_code == 422 and r.json()["error"]["code"] == "certificate.missing_value"
+    assert "现住址" in r.json()["error"]["message"]
     r = cw.post("/api/v1/certificates", {"person": person.pk, "kind": "无犯罪记录证明", "purpose": "求职"},
                 content_type=JSON)
     assert r.status_code == 422 and r.json()["error"]["code"] == "certificate.forbidden"

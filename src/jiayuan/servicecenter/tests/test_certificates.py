@@ -182,3 +182,30 @@ def test_a_certificate_issued_from_the_english_pages_is_still_in_chinese(more_us
     assert cert.body.startswith("兹证明 张建国（")
     assert cert.data["sex"] in ("男", "女")
     assert "此证明用于：子女入学。" in cert.body
+
+
+def test_a_certificate_whose_template_needs_a_missing_value_is_refused_naming_it(more_users, make_person):
+    """The trial's 居（租）住证明 read "现居（租）住于 ，系本社区居民": the person had no address.
+    Refused before numbering (422 certificate.missing_value, naming 现住址); nothing issued."""
+    homeless = make_person(name="李四", address="")
+    with pytest.raises(ValidationFailed) as exc:
+        issue(more_users, homeless, "居（租）住证明")
+    assert exc.value.code == "certificate.missing_value" and exc.value.status == 422
+    assert "现住址" in exc.value.message
+    assert Certificate.objects.count() == 0
+    assert not AuditEntry.objects.filter(action="certificate.issue").exists()
+
+
+def test_the_rule_names_every_blank_value_and_unknown_placeholders():
+    from jiayuan.servicecenter import rules
+
+    rules.check_certificate_values("兹证明 ${name}，编号 ${number}，价格 $$5", {"name": "张三"})  # number comes later
+    with pytest.raises(rules.RuleError) as exc:
+        rules.check_certificate_values("${name} 住 ${address}，生于 ${birth_date}", {"name": "张三", "address": " ",
+                                                                                  "birth_date": ""})
+    assert exc.value.code == "certificate.missing_value" and exc.value.params["placeholders"] == ["address",
+                                                                                                  "birth_date"]
+    assert exc.value.params["fields"] == "现住址、出生日期"
+    with pytest.raises(rules.RuleError) as exc:
+        rules.check_certificate_values("${name} ${salary}", {"name": "张三"})
+    assert exc.value.code == "certificate.unknown_placeholder" and exc.value.params["placeholder"] == "salary"

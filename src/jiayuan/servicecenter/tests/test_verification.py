@@ -30,7 +30,7 @@ def text_of(response) -> str:
 def certs(more_users, make_person):
     """Three certificates of one community, issued the same day: numbers -0001 … -0003."""
     actor = Actor(more_users["community"], "page")
-    people = [make_person(name=n) for n in ("张建国", "李秀英", "王芳")]
+    people = [make_person(name=n, address="甘州区东街交通巷 12 号") for n in ("张建国", "李秀英", "王芳")]
     return [services.issue_certificate(actor, p, "居住证明", "子女入学") for p in people]
 
 
