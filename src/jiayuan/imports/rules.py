@@ -77,14 +77,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tags": ("人员类别", "标签"),
     "residence_status": ("居住状态", "人口类型"),
     "note": ("备注",),
+    "id_type": ("证件类型",),
 }
 """Field → accepted header texts, the first being the standard header (templates and
-exports use it). Source: the issue "Roster import and export" (issue 3)."""
+exports use it). Source: the issue "Roster import and export" (issue 3); 证件类型
+(optional, blank = 居民身份证): issue 10."""
 
 REQUIRED_FIELDS = ("name", "id_number")
 
 TEXT_FIELDS = frozenset({"name", "household_number", "relation_to_head", "address", "grid", "tags",
-                         "residence_status", "note"})
+                         "residence_status", "note", "id_type"})
 """Columns whose cells are text: a date-formatted cell there is Excel having turned
 what was typed (e.g. a house number ``3-1``) into a date."""
 

@@ -88,8 +88,9 @@ def clean_person(data: dict, *, partial: bool = False, today: date | None = None
     ``stored_id_number``/``stored_id_type``: the person's current document, against which
     a sex or birth date given without a new number is checked, and under whose type a
     new number is read (an update). A new ``id_type`` without a new number re-checks
-    the stored number under the new type. ``values`` holds ``id_type`` and
-    ``id_number`` together or neither.
+    the stored number under the new type. ``values`` holds ``id_number`` with
+    ``id_type`` beside it whenever the type is not ``resident_id`` or changes (a resident
+    ID card's values are as they were before other documents existed).
     """
     errors: list[rules.RuleError] = []
     out = CleanPerson()
@@ -122,7 +123,9 @@ def clean_person(data: dict, *, partial: bool = False, today: date | None = None
         info = attempt("id_number", lambda x: rules.parse_document(id_type, x, today=today), raw)
         if info is not _FAILED:
             out.id_info = info
-            v["id_type"], v["id_number"] = id_type, info.number
+            if id_type != rules.RESIDENT_ID or id_type != (stored_id_type if partial else rules.RESIDENT_ID):
+                v["id_type"] = id_type
+            v["id_number"] = info.number
     sex = None
     if data.get("sex") not in (None, ""):
         sex = attempt("sex", rules.parse_sex, data.get("sex"))
@@ -312,7 +315,7 @@ def create_person(actor: Actor, data: dict) -> Person:
             record(actor, "person.create", person, changes=model_changes({}, filled, AUDIT_REDACTED))
     except IntegrityError:
         if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
-            raise _duplicate_id_error(clean.values["id_number"], clean.values["id_type"]) from None
+            raise _duplicate_id_error(clean.values["id_number"], clean.values.get("id_type", rules.RESIDENT_ID)) from None
         raise
     return person
 
@@ -739,12 +742,13 @@ def bulk_register(actor: Actor, households: list[BulkHousehold], *, tag_from: da
 
 # --- identifier searches --------------------------------------------------------------
 
-IDENTIFIER_QUERY_KINDS = frozenset({"id_number", "phone", "id_tail"})
+IDENTIFIER_QUERY_KINDS = frozenset({"id_number", "phone", "id_tail", "document"})
 
 
 def guard_identifier_search(actor: Actor, q: str, *, now=None) -> str:
     """Before a person search, check and record a search by identifier (whole ID number,
-    phone, last 4/6 of the ID: ``rules.classify_query`` kinds). Returns the query's kind.
+    phone, last 4/6 of the ID: ``rules.classify_query`` kinds; ``"document"``: a text that
+    fits a passport or permit number, ``rules.document_candidates``). Returns the query's kind.
 
     A search by identifier tells whether such a person lives in the scope, so a masked
     phone or ID could be brute-forced through the search box. Therefore:
@@ -761,6 +765,8 @@ def guard_identifier_search(actor: Actor, q: str, *, now=None) -> str:
     from ..errors import TooManyRequests
 
     kind, _value = rules.classify_query(q or "")
+    if kind == "name" and rules.document_candidates(q or ""):
+        kind = "document"  # a passport or permit number: searched by keyed hash (selectors)
     if kind not in IDENTIFIER_QUERY_KINDS:
         return kind
     if not actor.user.can(Perm.VIEW_SENSITIVE):

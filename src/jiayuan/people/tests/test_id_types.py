@@ -267,3 +267,44 @@ def test_person_out_of_scope_region_still_refused(actor):
         create_person(actor, {"name": "陈大文", "id_type": "passport", "id_number": "H12345678",
                               "birth_date": "1980-05-17", "region": OUTSIDE_VILLAGE})
     assert "region" in exc.value.fields
+
+
+# --- search -------------------------------------------------------------------------------
+
+def test_search_by_whole_passport_number_finds_it_and_is_an_audited_identifier_search(api_client, actor):
+    a = create_person(actor, {"name": "陈大文", "id_type": "passport", "id_number": "H12345678",
+                              "birth_date": "1980-05-17", "region": GRID})
+    b = create_person(actor, {"name": "陈小文", "id_type": "hk_macao_permit", "id_number": "H12345678",
+                              "birth_date": "1982-05-17", "region": GRID})
+    e = create_person(actor, {"name": "王五", "id_type": "passport", "id_number": "E99887766",
+                              "birth_date": "1970-01-01", "region": GRID})
+    create_person(actor, {"name": "李秀英", "id_number": FEMALE_1949, "region": GRID})
+    c = api_client("community")
+
+    def found(q):
+        r = c.get("/api/v1/persons", {"q": q})
+        assert r.status_code == 200
+        return sorted(p["id"] for p in r.json()["results"])
+
+    assert found("h1234 5678") == sorted([a.pk, b.pk])  # both documents of that number
+    assert found("E99887766") == [e.pk]
+    assert found("E99887767") == []
+    assert found("7766") == [e.pk]  # last 4 characters, as for resident IDs
+    entries = AuditEntry.objects.filter(action="person.search_identifier")
+    assert [x.extra["kind"] for x in entries.order_by("seq")] == ["document", "document", "document", "id_tail"]
+    assert "H12345678" not in json.dumps([x.changes for x in entries] + [x.extra for x in entries])
+
+
+def test_search_by_fpr_2023_number(api_client, actor):
+    p = create_person(actor, {"name": "Anna Schmidt", "id_type": "foreign_permanent_residence",
+                              "id_number": FPR_2023, "region": GRID})
+    r = api_client("community").get("/api/v1/persons", {"q": FPR_2023})
+    assert [x["id"] for x in r.json()["results"]] == [p.pk]
+    assert r.json()["results"][0]["id_number"] == "911840********0016"
+
+
+def test_export_filter_with_a_passport_number_is_logged_masked():
+    from jiayuan.imports.services import _loggable_filters
+
+    assert _loggable_filters({"q": "E99887766"}) == {"q": "*********"}
+    assert _loggable_filters({"q": "张三"}) == {"q": "张三"}
