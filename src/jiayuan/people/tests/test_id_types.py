@@ -308,3 +308,36 @@ def test_export_filter_with_a_passport_number_is_logged_masked():
 
     assert _loggable_filters({"q": "E99887766"}) == {"q": "*********"}
     assert _loggable_filters({"q": "张三"}) == {"q": "张三"}
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+def test_person_form_registers_a_passport_holder_and_detail_shows_the_type(page_client):
+    client = page_client("community")
+    form = client.get("/persons/new/").content.decode()
+    assert 'name="id_type"' in form and "港澳居民来往内地通行证" in form and 'name="birth_date"' in form
+    r = client.post("/persons/new/", {"name": "Maria Lopez", "id_type": "passport", "id_number": "xda 123456",
+                                      "sex": "2", "birth_date": "1990-02-03", "residence_status": "floating",
+                                      "region": GRID})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    p = Person.objects.get(name="Maria Lopez")
+    assert (p.id_type, p.id_number, p.sex, p.birth_date) == ("passport", "XDA123456", 2, date(1990, 2, 3))
+    body = client.get(f"/persons/{p.pk}/").content.decode()
+    assert 'data-testid="id-type-name">护照<' in body
+    assert "XDA123456" not in body and 'data-testid="id-number">*********<' in body  # 9 characters: all hidden
+    # without a birth date: the form says so under the field, nothing is written
+    r = client.post("/persons/new/", {"name": "John Smith", "id_type": "passport", "id_number": "XDA123457",
+                                      "residence_status": "floating", "region": GRID})
+    assert r.status_code == 422 and "该证件号码不含出生日期" in r.content.decode()
+    assert not Person.objects.filter(name="John Smith").exists()
+
+
+def test_person_pages_in_english(page_client, settings, actor):
+    p = create_person(actor, {"name": "Maria Lopez", "id_type": "passport", "id_number": "XDA123456",
+                              "birth_date": "1990-02-03", "region": GRID})
+    client = page_client("community")
+    body = client.get(f"/persons/{p.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    if "Document type" not in body:  # language chosen by a cookie in this project
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        body = client.get(f"/persons/{p.pk}/").content.decode()
+    assert "Document type" in body and "Passport" in body
