@@ -157,7 +157,14 @@ def clean_person(data: dict, *, partial: bool = False, today: date | None = None
                 "请填写出生日期：该证件号码不含出生日期"), {}, field="birth_date"))
     elif stored_id_number and "id_number" not in data and "id_type" not in data and (
             sex is not None or birth is not None):
-        stored = rules.parse_document(stored_id_type, stored_id_number)
+        try:
+            stored = rules.parse_document(stored_id_type, stored_id_number)
+        except rules.RuleError:
+            if stored_id_type == rules.RESIDENT_ID:
+                raise
+            # a passport or permit number stored under a looser format (the formats are
+            # still to be checked): nothing is derived from it, the values are as entered
+            stored = rules.DocumentInfo(stored_id_type, stored_id_number)
         errors.extend(rules.check_consistency(stored, sex=sex, birth_date=birth))
         if stored.sex is None and sex is not None:
             v["sex"] = sex
@@ -218,7 +225,8 @@ def _name_search_fields(name: str) -> tuple[str, str, str]:
 def apply_person_fields(person: Person, values: dict) -> None:
     """Set ``values`` (normalised, from :func:`clean_person`) on ``person`` without saving,
     with the derived fields: ID number → AES-GCM cipher text, keyed hash (of
-    ``rules.document_key(id_type, number)``), tail 4, keyed tail 6; phone → cipher text and keyed hash; name → pinyin, initials, grams. The one
+    ``rules.document_key(id_type, number)``), tail 4, keyed tail 6; phone → cipher text
+    and keyed hash; name → pinyin, initials, grams. The one
     place that derives them (through :func:`person_field_deriver`): the services and
     the import engine both call it."""
     for key, value in person_field_deriver()(values).items():

@@ -344,3 +344,14 @@ def test_person_pages_in_english(page_client, settings, actor):
     finally:
         translation.activate(settings.LANGUAGE_CODE)  # the request leaves English active in this thread
     assert "Document type" in body and "Passport" in body
+
+
+def test_update_of_a_number_stored_under_a_looser_format_still_takes_sex_and_birth_date(actor):
+    """Passport and permit formats are (check): if they are tightened, numbers stored
+    before must not make an edit of the sex or birth date fail."""
+    p = create_person(actor, {"name": "陈大文", "id_type": "passport", "id_number": "H12345678",
+                              "birth_date": "1980-05-17", "region": GRID})
+    Person.objects.filter(pk=p.pk).update(id_number_cipher=security.encrypt("H-123"))  # fits no pattern now
+    p.refresh_from_db()
+    p = update_person(actor, p, {"sex": 1, "birth_date": "1980-05-18"})
+    assert (p.sex, p.birth_date, p.id_number) == (1, date(1980, 5, 18), "H-123")
