@@ -47,17 +47,20 @@ __all__ = [
 ]
 
 ROSTER_FIELDS = ("name", "sex", "id_number", "ethnic_group", "birth_date", "phone", "household_number",
-                 "relation_to_head", "address", "grid", "tags", "residence_status", "note")
-"""Columns of the standard roster (template, exports), in order."""
+                 "relation_to_head", "address", "grid", "tags", "residence_status", "note", "id_type")
+"""Columns of the standard roster (template, exports), in order. 证件类型 (issue 10) comes
+last, so that the thirteen columns of earlier rosters keep their places."""
 ROSTER_HEADERS = tuple(COLUMNS[f][0] for f in ROSTER_FIELDS)
 MASKED_ROSTER_HEADERS = tuple("年龄" if f == "birth_date" else h for f, h in zip(ROSTER_FIELDS, ROSTER_HEADERS))
 """Headers of a masked roster: 年龄 in place of 出生日期 (see the module docstring)."""
 TEXT_FIELDS_XLSX = frozenset({"id_number", "phone", "household_number"})
 """Columns formatted as text (``@``) in workbooks we write."""
 TEXT_COLUMNS = frozenset(i for i, f in enumerate(ROSTER_FIELDS) if f in TEXT_FIELDS_XLSX)
-COLUMN_WIDTHS = (10, 6, 22, 8, 12, 16, 10, 12, 40, 14, 24, 10, 20)
+COLUMN_WIDTHS = (10, 6, 22, 8, 12, 16, 10, 12, 40, 14, 24, 10, 20, 22)
 RESIDENCE_LABELS = {"registered": "户籍人口", "floating": "流动人口", "other": "其他"}
 SEX_LABELS = {1: "男", 2: "女"}
+ID_TYPE_LABELS = people_rules.ID_TYPES
+"""证件类型 column: the Chinese name of the document type (the importer reads it back)."""
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a CSV cell as a formula."""
 
@@ -100,7 +103,8 @@ def _grid_labels(codes: Iterable[str]) -> dict[str, str]:
 
 
 _PERSON_COLUMNS = ("id", "name", "sex", "id_number_cipher", "ethnic_group", "birth_date", "phone_cipher",
-                   "household__number", "relation_to_head", "address", "region_id", "residence_status", "note")
+                   "household__number", "relation_to_head", "address", "region_id", "residence_status", "note",
+                   "id_type")
 
 
 def roster_headers(sensitive: bool) -> tuple[str, ...]:
@@ -114,14 +118,15 @@ def person_rows(qs: QuerySet, *, sensitive: bool, batch: int = 2000, today: date
     """Rows of :data:`ROSTER_FIELDS` for the persons of ``qs`` (a scoped queryset of
     :class:`Person`, ordered as it should be exported), read in batches of ``batch``
     with their current tags. ``sensitive``: whole ID numbers, phones and birth dates;
-    else ID numbers and phones masked and the age (周岁 on ``today``, default the
-    local date) in the birth-date column, under :func:`roster_headers`."""
+    else ID numbers masked by document type (:func:`jiayuan.people.rules.mask_document`),
+    phones masked and the age (周岁 on ``today``, default the local date) in the
+    birth-date column, under :func:`roster_headers`."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
     age_on = people_rules.age_on
     decrypt = security.decrypt
-    mask_id, mask_phone = people_rules.mask_id_number, people_rules.mask_phone
+    mask_id, mask_phone = people_rules.mask_document, people_rules.mask_phone
     ethnic, relations = people_rules.ETHNIC_GROUPS, people_rules.RELATIONS
     tag_names = dict(PersonTag.kind.field.related_model.objects.values_list("code", "name"))
     tag_order = {code: i for i, code in
@@ -144,11 +149,11 @@ def person_rows(qs: QuerySet, *, sensitive: bool, batch: int = 2000, today: date
             for code in missing:
                 grid_cache[code] = labels.get(code, code)
         for (pid, name, sex, id_cipher, eth, birth, phone_cipher, hh_number, rel, address, region, residence,
-             note) in items:
+             note, id_type) in items:
             id_number = decrypt(id_cipher)
             phone = decrypt(phone_cipher) if phone_cipher else ""
             if not sensitive:
-                id_number = mask_id(id_number)
+                id_number = mask_id(id_type, id_number)
                 phone = mask_phone(phone) if phone else ""
                 birth = age_on(birth, today) if birth else None
             kinds = tags.get(pid)
@@ -156,7 +161,7 @@ def person_rows(qs: QuerySet, *, sensitive: bool, batch: int = 2000, today: date
                 name, SEX_LABELS.get(sex, ""), id_number, ethnic.get(eth, ""), birth, phone, hh_number or "",
                 relations.get(rel, "") if hh_number else "", address, grid_cache.get(region, "") if len(region) == 15
                 else "", "、".join(tag_names.get(k, k) for k in sorted(kinds, key=lambda k: tag_order.get(k, 999)))
-                if kinds else "", RESIDENCE_LABELS.get(residence, ""), note,
+                if kinds else "", RESIDENCE_LABELS.get(residence, ""), note, ID_TYPE_LABELS.get(id_type, ""),
             ]
 
     for row in rows:

@@ -81,14 +81,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tags": ("人员类别", "标签"),
     "residence_status": ("居住状态", "人口类型"),
     "note": ("备注",),
+    "id_type": ("证件类型",),
 }
 """Field → accepted header texts, the first being the standard header (templates and
-exports use it). Source: the issue "Roster import and export" (issue 3)."""
+exports use it). Source: the issue "Roster import and export" (issue 3); 证件类型
+(optional, blank = 居民身份证): issue 10."""
 
 REQUIRED_FIELDS = ("name", "id_number")
 
 TEXT_FIELDS = frozenset({"name", "household_number", "relation_to_head", "address", "grid", "tags",
-                         "residence_status", "note"})
+                         "residence_status", "note", "id_type"})
 """Columns whose cells are text: a date-formatted cell there is Excel having turned
 what was typed (e.g. a house number ``3-1``) into a date."""
 
@@ -540,12 +542,13 @@ def redacted(err: RuleError) -> RuleError:
     return RuleError(err.code, err.template, params, err.field)
 
 
-def masked_cell(field: str | None, text: str) -> str:
-    """What a recorded issue shows of a cell (原内容): an ID number or a phone masked as
-    everywhere (:data:`SENSITIVE_FIELDS`), other cells as read."""
+def masked_cell(field: str | None, text: str, *, id_type: str = "resident_id") -> str:
+    """What a recorded issue shows of a cell (原内容): an ID number (of document type
+    ``id_type``) or a phone masked as everywhere (:data:`SENSITIVE_FIELDS`), other cells
+    as read."""
     if not text or field not in SENSITIVE_FIELDS:
         return text
-    return people_rules.mask_id_number(text) if field == "id_number" else people_rules.mask_phone(text)
+    return people_rules.mask_document(id_type, text) if field == "id_number" else people_rules.mask_phone(text)
 
 
 def reject(code: str, /, **params) -> FileRejected:

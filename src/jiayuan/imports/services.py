@@ -227,8 +227,9 @@ class Row:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     values: dict = field(default_factory=dict)
-    id_info: people_rules.IdNumberInfo | None = None
+    id_info: people_rules.IdNumberInfo | people_rules.DocumentInfo | None = None
     id_hash: str = ""
+    id_type: str = people_rules.RESIDENT_ID
     household_number: str = ""
     relation: str | None = None
     grid_text: str = ""
@@ -499,6 +500,7 @@ def _insert(model, rows: list[dict], template: tuple[list, dict], now, *, want_i
 
 _ALIVE = str(Person.LifeStatus.ALIVE.value)
 _REGISTERED = str(Person.ResidenceStatus.REGISTERED.value)
+_RESIDENT_ID = people_rules.RESIDENT_ID
 
 
 _quote = encode_basestring
@@ -524,7 +526,11 @@ def _create_changes_json(c: dict, tags: list[str] | None) -> str:
     household = c.get("household_id")
     if household is not None:
         parts.append(f'"household":[null,{int(household)}]')
-    parts.append('"id_number":["***","***"],"life_status":[null,' + _quote(_ALIVE) + "]")
+    parts.append('"id_number":["***","***"]')
+    id_type = c.get("id_type")
+    if id_type and id_type != _RESIDENT_ID:  # named for other documents only (person_snapshot)
+        parts.append('"id_type":[null,' + _quote(id_type) + "]")
+    parts.append('"life_status":[null,' + _quote(_ALIVE) + "]")
     parts.append('"name":[null,' + _quote(c["name"]) + "]")
     note = c.get("note", "")
     if note:
@@ -567,7 +573,7 @@ class _Engine:
         fname = fname or err.field or ""
         idx = self.columns.get(fname)
         raw = row.raw.get(fname) if fname else None
-        value = rules.masked_cell(fname, rules.cell_text(raw))
+        value = rules.masked_cell(fname, rules.cell_text(raw), id_type=row.id_type)
         item = Issue(level, row.number, self._header_text(fname) if fname in self.columns else "",
                      idx if fname in self.columns else None, err.code, translate_rule_error(rules.redacted(err)),
                      value[:200])
@@ -706,6 +712,7 @@ class _Engine:
                 self.progress("validating", n, total)
         self._check_duplicates()
         self._load_existing()
+        self._check_new_documents()
         self._resolve_grids()
         self._check_scope()
         self._plan_households()
@@ -719,6 +726,8 @@ class _Engine:
         self._fast_text_idx = tuple(cols[f] for f in self.text_columns if f != "residence_status")
         self._today = datetime.date.today()
         self._id_hasher = security.lookup_hasher("id_number")
+        self._id_type_i = cols.get("id_type", -1)
+        self._id_types: dict = {}
         self._births: dict[str, datetime.date | None] = {}
         self._grid_texts: dict[str, str] = {}
         self._residence: dict[str, str | None] = {}
@@ -745,6 +754,11 @@ class _Engine:
          note_i) = self._fast_idx
         c = self._caches
         try:
+            if self._id_type_i >= 0:  # 证件类型: only resident ID cards take the fast path
+                v = cells[self._id_type_i]
+                if not _blank(v) and self._cached(self._id_types, people_rules.parse_id_type,
+                                                  v) != people_rules.RESIDENT_ID:
+                    return False
             v = cells[name_i]
             name = c["name"].get(v)
             if name is None:
@@ -890,10 +904,22 @@ class _Engine:
                     self._issue(row, rules.issue("cell.became_date", fname, value=text), "warning")
                 raw = {**raw, fname: None}
         data["name"] = rules.cell_text(raw.get("name"))
+        v = raw.get("id_type")
+        id_type_ok = True
+        if not _blank(v):
+            try:
+                row.id_type = people_rules.parse_id_type(rules.cell_text(v))
+            except people_rules.RuleError as err:
+                self._issue(row, err)
+                id_type_ok = False
+            if row.id_type != people_rules.RESIDENT_ID:
+                data["id_type"] = row.id_type
         id_raw = raw.get("id_number")
         scientific = isinstance(id_raw, str) and rules.looks_scientific(id_raw)
         if scientific:
             self._issue(row, rules.scientific_id_error(id_raw))
+        elif not id_type_ok:
+            pass  # which document the number is is unknown: the type's error says it
         else:
             data["id_number"] = id_raw if _is_number(id_raw) else rules.cell_text(id_raw)
         for fname in ("sex", "ethnic_group", "phone"):
@@ -939,7 +965,7 @@ class _Engine:
                     pass
             if "id_number" in data:
                 try:
-                    row.id_info = people_rules.parse_id_number(data["id_number"])
+                    row.id_info = people_rules.parse_document(row.id_type, data["id_number"])
                 except people_rules.RuleError:
                     pass  # reported by clean_person below
             try:
@@ -955,8 +981,8 @@ class _Engine:
             else:
                 row.values = clean.values
         if row.id_info is not None:
-            row.id_hash = security.lookup_hash("id_number", row.id_info.number)
-        if year_month and row.id_info:
+            row.id_hash = security.lookup_hash("id_number", people_rules.document_key(row.id_type, row.id_info.number))
+        if year_month and row.id_info and row.id_info.birth_date is not None:
             b = row.id_info.birth_date
             if (year_month.year, year_month.month) != (b.year, b.month):
                 self._issue(row, rules.issue("birth_date.mismatch_month", "birth_date",
@@ -1009,6 +1035,8 @@ class _Engine:
         of the row in the spine's words. ``tests/test_fast_path.py`` checks that both
         agree."""
         c = self._caches
+        if data.get("id_type", people_rules.RESIDENT_ID) != people_rules.RESIDENT_ID:
+            return None  # other documents: clean_person (birth date and sex as entered)
         try:
             v: dict = {"name": self._cached(c["name"], people_rules.normalize_name, data["name"])}
             info = None
@@ -1057,6 +1085,15 @@ class _Engine:
                 self._issue(row, rules.issue("id_number.duplicate_in_file", "id_number", first=first[row.id_hash]))
             else:
                 first[row.id_hash] = row.number
+
+    def _check_new_documents(self) -> None:
+        """A new person whose document does not encode the birth date (passport, permits,
+        外国人永久居留身份证 2017): the 出生日期 column must give it, as a whole date."""
+        for row in self.rows:
+            if (row.id_type != people_rules.RESIDENT_ID and not row.errors and row.id_hash
+                    and row.id_hash not in self.existing and "birth_date" not in row.values):
+                self._issue(row, people_rules.RuleError("birth_date.missing", people_rules.N_(
+                    "请填写出生日期：该证件号码不含出生日期"), {}, "birth_date"))
 
     def _load_existing(self) -> None:
         """What the registry already holds for the file's rows: persons by keyed hash
@@ -1252,6 +1289,7 @@ class _Engine:
             p = self.existing.get(row.id_hash)
             if p is None:
                 row.action = "create"
+                row.values.setdefault("sex", Person.Sex.UNKNOWN)  # not encoded, not entered
                 continue
             hh = self.households.get(row.household_number) if row.household_number else None
             vals, member, tags = self._changes_for(p, row, hh)
@@ -1783,6 +1821,8 @@ def _loggable_filters(filters: dict) -> dict:
             out["q"] = people_rules.mask_phone(value)
         elif kind == "id_tail":
             out["q"] = "*" * len(value)
+        elif people_rules.document_candidates(q):  # a passport or permit number
+            out["q"] = "*" * len(q.strip())
     return out
 
 

@@ -2,10 +2,10 @@
 ``POST /persons/{id}/reveal`` returns them whole to a role that may see them, audited."""
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from django.utils.translation import gettext as _
 
@@ -38,9 +38,14 @@ class TagOut(Schema):
     valid_to: date | None
 
 
+IdType = Literal["resident_id", "foreign_permanent_residence", "passport", "hk_macao_permit", "taiwan_permit"]
+"""Document types (people.models.Person.IdType), for the OpenAPI enum."""
+
+
 class PersonOut(Schema):
     id: int
     name: str
+    id_type: IdType
     id_number: str
     phone: str
     sex: int
@@ -72,6 +77,9 @@ class PersonPage(Schema):
 
 class PersonIn(Schema):
     name: Any = None
+    # Any, checked by the service (Chinese message id_type.unknown); the enum is declared.
+    id_type: Any = Field(None, description="证件类型，默认 resident_id（居民身份证）",
+                         json_schema_extra={"enum": list(Person.IdType.values)})
     id_number: Any = None
     sex: Any = None
     birth_date: Any = None
@@ -90,7 +98,7 @@ def person_out(p: Person, today=None, *, full_birth_date: bool = False) -> dict:
     the age, since beside the masked ID it would give the whole number back."""
     today = today or timezone.localdate()
     return {
-        "id": p.pk, "name": p.name, "id_number": p.id_number_masked, "phone": p.phone_masked,
+        "id": p.pk, "name": p.name, "id_type": p.id_type, "id_number": p.id_number_masked, "phone": p.phone_masked,
         "sex": p.sex, "birth_date": p.birth_date if full_birth_date else None,
         "age": rules.age_on(p.birth_date, today),
         "ethnic_group": p.ethnic_group, "residence_status": p.residence_status, "address": p.address,

@@ -33,9 +33,16 @@ class PersonForm(BootstrapMixin, forms.Form):
     missing or wrong, in the same words as the API and the roster import."""
 
     name = forms.CharField(label=_("姓名"), required=False, max_length=100)
+    id_type = forms.ChoiceField(label=_("证件类型"), required=False, choices=Person.IdType.choices,
+                                initial=Person.IdType.RESIDENT_ID)
     id_number = forms.CharField(label=_("公民身份号码"), required=False, max_length=40,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text",
                                                               "class": "mono", "spellcheck": "false"}))
+    sex = forms.ChoiceField(label=_("性别"), required=False,
+                            choices=[("", _("（未填）"))] + [(str(v), n) for v, n in Person.Sex.choices],
+                            help_text=_("仅用于居民身份证以外的证件；居民身份证由号码得出。"))
+    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DATE_INPUT,
+                                 help_text=_("护照、通行证和2017年版外国人永久居留身份证必填；居民身份证由号码得出。"))
     ethnic_group = forms.ChoiceField(label=_("民族"), required=False, choices=ETHNIC_CHOICES)
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=40,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
@@ -55,6 +62,9 @@ class PersonForm(BootstrapMixin, forms.Form):
             del self.fields["clear_phone"]
             self.fields["id_number"].help_text = _("18 位，末位可以是 X；性别和出生日期由号码自动得出。")
         else:
+            if person.id_type != Person.IdType.RESIDENT_ID:
+                self.fields["id_number"].label = _("证件号码")
+            self.fields["sex"].help_text = self.fields["birth_date"].help_text = _("留空则不修改。")
             self.fields["id_number"].widget.attrs["placeholder"] = person.id_number_masked
             self.fields["id_number"].help_text = _("如需更正号码，请填写完整的新号码；留空则不修改。")
             self.fields["phone"].widget.attrs["placeholder"] = person.phone_masked or ""
@@ -68,9 +78,21 @@ class PersonForm(BootstrapMixin, forms.Form):
         """The dict for people.services.create_person / update_person."""
         d = self.cleaned_data
         data = {k: d[k] for k in ("name", "ethnic_group", "residence_status", "address", "note")}
+        # Not posted (an older form): 居民身份证 for a new person, unchanged for an edit.
+        id_type = d.get("id_type") or (self.person.id_type if self.person else Person.IdType.RESIDENT_ID)
+        if id_type != Person.IdType.RESIDENT_ID:
+            # Sex and birth date are sent for other documents only: a resident ID gives them.
+            if d.get("sex"):
+                data["sex"] = int(d["sex"])
+            if d.get("birth_date"):
+                data["birth_date"] = d["birth_date"]
         if self.person is None:
+            if id_type != Person.IdType.RESIDENT_ID:
+                data["id_type"] = id_type
             data.update(id_number=d["id_number"], phone=d["phone"], region=d["region"])
             return data
+        if id_type != self.person.id_type:
+            data["id_type"] = id_type
         if d["id_number"].strip():
             data["id_number"] = d["id_number"]
         if d["phone"].strip():
@@ -83,7 +105,8 @@ class PersonForm(BootstrapMixin, forms.Form):
 
     @classmethod
     def initial_for(cls, person: Person) -> dict:
-        return {"name": person.name, "ethnic_group": person.ethnic_group, "residence_status": person.residence_status,
+        return {"name": person.name, "id_type": person.id_type, "ethnic_group": person.ethnic_group,
+                "residence_status": person.residence_status,
                 "region": person.region_id, "address": person.address, "note": person.note,
                 "version": person.version}
 

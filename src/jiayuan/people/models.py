@@ -46,7 +46,9 @@ class Household(models.Model):
 
 
 class Person(models.Model):
-    """A resident (居民). Sex and birth date are derived from the ID number (GB 11643)."""
+    """A resident (居民), identified by the pair (``id_type``, ID number). Sex and birth
+    date are derived from a resident ID number (GB 11643), the birth date also from a
+    2023 外国人永久居留身份证; for the other documents both are entered."""
 
     class ResidenceStatus(models.TextChoices):
         REGISTERED = "registered", _("户籍人口")
@@ -58,6 +60,15 @@ class Person(models.Model):
         DECEASED = "deceased", _("已故")
         MOVED_OUT = "moved_out", _("已迁出")
 
+    class IdType(models.TextChoices):
+        """Identity document types (DOMAIN.md glossary ``id_type``; names: rules.ID_TYPES)."""
+
+        RESIDENT_ID = "resident_id", _("居民身份证")
+        FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence", _("外国人永久居留身份证")
+        PASSPORT = "passport", _("护照")
+        HK_MACAO_PERMIT = "hk_macao_permit", _("港澳居民来往内地通行证")
+        TAIWAN_PERMIT = "taiwan_permit", _("台湾居民来往大陆通行证")
+
     class Sex(models.IntegerChoices):
         UNKNOWN = 0, _("未知的性别")
         MALE = 1, _("男")
@@ -68,7 +79,10 @@ class Person(models.Model):
     name_pinyin = models.CharField(max_length=200, blank=True)
     name_initials = models.CharField(max_length=50, blank=True)
     name_grams = models.TextField(blank=True)
+    id_type = models.CharField(_("证件类型"), max_length=30, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number_cipher = models.BinaryField()
+    # Keyed hash of rules.document_key(id_type, number): the number alone for a resident
+    # ID, "<id_type>:<number>" otherwise, so (type, number) is unique by this column alone.
     id_number_hash = models.CharField(max_length=64, unique=True)
     id_tail4 = models.CharField(max_length=4)
     id_tail6_hash = models.CharField(max_length=64)
@@ -135,7 +149,7 @@ class Person(models.Model):
 
     @property
     def id_number_masked(self) -> str:
-        return rules.mask_id_number(self.id_number)
+        return rules.mask_document(self.id_type, self.id_number)
 
     @property
     def phone_masked(self) -> str:

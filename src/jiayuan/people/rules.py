@@ -50,6 +50,16 @@ __all__ = [
     "first_control_char",
     "ORDINARY_WHITESPACE",
     "char_label",
+    "ID_TYPES",
+    "RESIDENT_ID",
+    "DocumentInfo",
+    "parse_id_type",
+    "normalise_document",
+    "validate_document",
+    "parse_document",
+    "document_key",
+    "document_candidates",
+    "mask_document",
 ]
 
 
@@ -209,6 +219,11 @@ class IdNumberInfo:
     birth_date: datetime.date
     sex: int
     converted_from_15: bool
+
+    @property
+    def id_type(self) -> str:
+        """The document type: always ``"resident_id"`` (see :class:`DocumentInfo`)."""
+        return "resident_id"
 
 
 def id_check_char(first17: str) -> str:
@@ -436,7 +451,7 @@ def check_consistency(
     """
     errors: list[RuleError] = []
     sex_code = parse_sex(sex)
-    if sex_code in (1, 2) and sex_code != info.sex:
+    if sex_code in (1, 2) and info.sex is not None and sex_code != info.sex:
         errors.append(
             RuleError(
                 "sex.mismatch",
@@ -448,13 +463,15 @@ def check_consistency(
     if birth_date is not None:
         if isinstance(birth_date, datetime.datetime):
             raise TypeError("birth_date must be a date, not a datetime")
-        if birth_date != info.birth_date:
+        if info.birth_date is not None and birth_date != info.birth_date:
             errors.append(
                 RuleError(
                     "birth_date.mismatch",
                     N_(
                         "出生日期与公民身份号码不符：号码显示为 %(expected)s，"
                         "填写的是 %(given)s"
+                    ) if info.id_type == "resident_id" else N_(
+                        "出生日期与证件号码不符：号码显示为 %(expected)s，填写的是 %(given)s"
                     ),
                     {
                         "given": birth_date.isoformat(),
@@ -464,6 +481,297 @@ def check_consistency(
                 )
             )
     return errors
+
+
+# ------------------------------------------------------- identity documents
+
+RESIDENT_ID = "resident_id"
+FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"
+PASSPORT = "passport"
+HK_MACAO_PERMIT = "hk_macao_permit"
+TAIWAN_PERMIT = "taiwan_permit"
+
+ID_TYPES: dict[str, str] = {
+    RESIDENT_ID: "居民身份证",
+    FOREIGN_PERMANENT_RESIDENCE: "外国人永久居留身份证",
+    PASSPORT: "护照",
+    HK_MACAO_PERMIT: "港澳居民来往内地通行证",
+    TAIWAN_PERMIT: "台湾居民来往大陆通行证",
+}
+"""Identity document types (``id_type``) → Chinese name, in the order offered.
+``resident_id`` also covers 港澳台居民居住证 (GB 11643 numbers with address codes
+810000/820000/830000). Source: DOMAIN.md, "Identity documents other than the resident
+ID card"; glossary ``id_type``."""
+
+ID_TYPE_ALIASES: dict[str, str] = {
+    "身份证": RESIDENT_ID,
+    "公民身份证": RESIDENT_ID,
+    "港澳台居民居住证": RESIDENT_ID,
+    "港澳居民居住证": RESIDENT_ID,
+    "台湾居民居住证": RESIDENT_ID,
+    "外国人永久居留证": FOREIGN_PERMANENT_RESIDENCE,
+    "永久居留身份证": FOREIGN_PERMANENT_RESIDENCE,
+    "回乡证": HK_MACAO_PERMIT,
+    "台胞证": TAIWAN_PERMIT,
+}
+"""Common short names of the types. Not 港澳通行证: in everyday speech that is the
+mainland residents' 往来港澳通行证, a different document that is not accepted here."""
+
+DERIVING_ID_TYPES = frozenset({RESIDENT_ID, FOREIGN_PERMANENT_RESIDENCE})
+"""Types whose numbers may encode the birth date (the resident ID card also the sex).
+For the others birth date and sex are entered (DOMAIN.md)."""
+
+# Number formats of the documents other than the resident ID card. The passport and
+# permit formats are marked (check) in DOMAIN.md: they were not read in a primary text,
+# so they are declared here as data, deliberately permissive, and are to be checked.
+_FPR_2023_RE = re.compile(r"9[0-9]{16}[0-9X]")
+"""外国人永久居留身份证, 2023 version: 9, issuing province (2), nationality (3 digits),
+birth date YYYYMMDD, sequence (3), MOD 11-2 check character (DOMAIN.md)."""
+_FPR_2017_RE = re.compile(r"[A-Z]{3}[0-9]{12}")
+"""外国人永久居留身份证, 2017 version: 3 Latin letters (nationality) + 12 digits (DOMAIN.md)."""
+DOCUMENT_PATTERNS: dict[str, re.Pattern] = {
+    # (check) conservative: letters and digits as issued, 5–20 characters; passports of
+    # every country are accepted, so no country's exact format is imposed.
+    PASSPORT: re.compile(r"[A-Z0-9]{5,20}"),
+    # (check) H (Hong Kong) or M (Macao) + 8 digits; 10 digits also accepted (the
+    # 8-digit number followed by a 2-digit issue count on older cards).
+    HK_MACAO_PERMIT: re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?"),
+    # (check) 8 digits (5-year card since 2015) or 10 digits (older cards).
+    TAIWAN_PERMIT: re.compile(r"[0-9]{8}(?:[0-9]{2})?"),
+}
+"""Accepted number formats of passports and the two permits (normalised: no spaces,
+upper case). To be checked against the issuing authorities' specifications."""
+
+_ID_TYPE_LOOKUP = {**{code: code for code in ID_TYPES}, **{name: code for code, name in ID_TYPES.items()},
+                   **ID_TYPE_ALIASES}
+
+
+def parse_id_type(value: object) -> str:
+    """Parse a document type to its code (``"passport"`` …).
+
+    Shape: ``str | None -> str``. Accepts the codes of :data:`ID_TYPES` (any case),
+    their Chinese names and :data:`ID_TYPE_ALIASES`; spaces and invisible characters
+    are ignored. Blank (``None``, ``""``) gives ``"resident_id"`` (the default).
+    Raises :class:`RuleError` ``id_type.unknown`` (field ``"id_type"``) otherwise.
+    Source: DOMAIN.md glossary ``id_type``.
+    """
+    if value is None:
+        return RESIDENT_ID
+    if isinstance(value, str):
+        text = "".join(normalize_text(value).split())
+        if not text:
+            return RESIDENT_ID
+        code = _ID_TYPE_LOOKUP.get(text) or _ID_TYPE_LOOKUP.get(text.lower())
+        if code:
+            return code
+    else:
+        text = _describe_number(value) if _is_numeric_cell(value) else str(value)
+    raise RuleError(
+        "id_type.unknown",
+        N_(
+            "无法识别的证件类型“%(value)s”：请填写居民身份证、外国人永久居留身份证、护照、"
+            "港澳居民来往内地通行证或台湾居民来往大陆通行证（也可填代码 resident_id、"
+            "foreign_permanent_residence、passport、hk_macao_permit、taiwan_permit）"
+        ),
+        {"value": text[:50]},
+        "id_type",
+    )
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a valid identity document number other than the resident ID card says.
+
+    ``id_type``: a code of :data:`ID_TYPES`; ``number``: normalised; ``birth_date``:
+    encoded in the number (外国人永久居留身份证 2023 version) or ``None``; ``sex``:
+    always ``None`` here (no such document is documented to encode it; it is entered).
+    """
+
+    id_type: str
+    number: str
+    birth_date: datetime.date | None = None
+    sex: int | None = None
+    converted_from_15: bool = False
+
+
+def _unknown_id_type(id_type: object) -> RuleError:
+    return RuleError("id_type.unknown", N_("证件类型“%(value)s”不存在"), {"value": str(id_type)[:50]}, "id_type")
+
+
+def normalise_document(id_type: str, raw: object) -> str:
+    """Normalise a document number as typed, checking its format only for the
+    resident ID card.
+
+    Shape: ``(id_type, str) -> str``. ``resident_id``: exactly
+    :func:`normalize_id_number` (15 digits converted, ``x`` → ``X`` …). Other types:
+    :func:`normalize_text` (full-width to half-width, invisible characters removed),
+    every space removed, upper case; the number is otherwise kept as issued.
+    Raises :class:`RuleError` (field ``"id_number"``): ``id_number.stored_as_number``
+    (a numeric cell: leading zeros and letters are lost), ``id_number.missing``,
+    ``id_type.unknown`` (field ``"id_type"``) for a type not in :data:`ID_TYPES`, and,
+    for ``resident_id``, ``id_number.format``.
+    Source: DOMAIN.md ("normalise case and spaces, keep the number as issued").
+    """
+    if id_type == RESIDENT_ID:
+        return normalize_id_number(raw)
+    if id_type not in ID_TYPES:
+        raise _unknown_id_type(id_type)
+    if _is_numeric_cell(raw):
+        raise RuleError(
+            "id_number.stored_as_number",
+            N_(
+                "证件号码被存成了数字（%(value)s），不是文本：数字格式会丢失开头的0和字母。"
+                "请把该列设置为“文本”格式，再重新录入完整的号码"
+            ),
+            {"value": _describe_number(raw)},
+            "id_number",
+        )
+    if raw is not None and not isinstance(raw, str):
+        raise TypeError(f"normalise_document expects str or None, got {type(raw).__name__}")
+    number = "".join(normalize_text(raw or "").split()).upper()
+    if not number:
+        raise RuleError("id_number.missing", N_("请填写证件号码"), {}, "id_number")
+    return number
+
+
+_DOCUMENT_FORMAT_MESSAGES = {
+    FOREIGN_PERMANENT_RESIDENCE: N_(
+        "外国人永久居留身份证号码应为18位（2023年版：首位是9，前17位是数字，末位是数字或X）"
+        "或15位（2017年版：3个英文字母加12位数字）；现在填了%(length)d个字符"
+    ),
+    PASSPORT: N_("护照号码应为5–20位英文字母或数字（按证件原样填写）；现在填了%(length)d个字符"),
+    HK_MACAO_PERMIT: N_(
+        "港澳居民来往内地通行证号码应为字母H（香港）或M（澳门）加8位或10位数字；现在填了%(length)d个字符"
+    ),
+    TAIWAN_PERMIT: N_("台湾居民来往大陆通行证号码应为8位或10位数字；现在填了%(length)d个字符"),
+}
+
+
+def _validate_fpr_2023(number: str, today: datetime.date) -> DocumentInfo:
+    raw = number[6:14]
+    try:
+        birth = datetime.date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
+    except ValueError:
+        birth = None
+    if birth is None or birth > today or birth < _EARLIEST_BIRTH:
+        raise RuleError(
+            "id_number.birth_date",
+            N_(
+                "外国人永久居留身份证号码中的出生日期 %(raw)s 不是有效日期"
+                "（第7–14位应为出生年月日，如 19850315，不晚于今天）；请核对号码"
+            ),
+            {"raw": raw},
+            "id_number",
+        )
+    expected = id_check_char(number[:17])
+    if number[17] != expected:
+        raise RuleError(
+            "id_number.checksum",
+            N_("外国人永久居留身份证号码校验位错误：第18位应为 %(expected)s，实为 %(given)s，请核对号码"),
+            {"given": number[17], "expected": expected},
+            "id_number",
+        )
+    return DocumentInfo(FOREIGN_PERMANENT_RESIDENCE, number, birth_date=birth)
+
+
+def validate_document(id_type: str, number: str, *, today: datetime.date | None = None):
+    """Validate a normalised document number (from :func:`normalise_document`) and
+    return what it encodes.
+
+    Shape: ``(id_type, str) -> IdNumberInfo | DocumentInfo``.
+
+    - ``resident_id``: :func:`parse_id_number` (GB 11643-1999; birth date and sex).
+    - ``foreign_permanent_residence``: 2023 version, 18 characters ``9`` + 16 digits +
+      digit or ``X``: birth date (characters 7–14, a real date from 1880-01-01 to
+      ``today``) and MOD 11-2 check character as in GB 11643 (:func:`id_check_char`);
+      the birth date is returned, the sex is not (not documented to be encoded).
+      2017 version, 15 characters, 3 letters + 12 digits: format only.
+    - ``passport``, ``hk_macao_permit``, ``taiwan_permit``: the format of
+      :data:`DOCUMENT_PATTERNS` (marked (check)); nothing derived.
+
+    Raises :class:`RuleError`: ``id_type.unknown`` (field ``"id_type"``);
+    ``id_number.missing``, ``id_number.format``, ``id_number.birth_date``,
+    ``id_number.checksum`` (field ``"id_number"``), and for ``resident_id`` every
+    error of :func:`parse_id_number`.
+    Source: DOMAIN.md, "Identity documents other than the resident ID card".
+    """
+    if id_type == RESIDENT_ID:
+        return parse_id_number(number, today=today)
+    if id_type not in ID_TYPES:
+        raise _unknown_id_type(id_type)
+    if today is None:
+        today = datetime.date.today()
+    if not number:
+        raise RuleError("id_number.missing", N_("请填写证件号码"), {}, "id_number")
+    if id_type == FOREIGN_PERMANENT_RESIDENCE:
+        if _FPR_2023_RE.fullmatch(number):
+            return _validate_fpr_2023(number, today)
+        if _FPR_2017_RE.fullmatch(number):
+            return DocumentInfo(id_type, number)
+    elif DOCUMENT_PATTERNS[id_type].fullmatch(number):
+        return DocumentInfo(id_type, number)
+    raise RuleError("id_number.format", _DOCUMENT_FORMAT_MESSAGES[id_type], {"length": len(number)}, "id_number")
+
+
+def parse_document(id_type: str, value: object, *, today: datetime.date | None = None):
+    """:func:`normalise_document` then :func:`validate_document`: a document number as
+    typed → ``IdNumberInfo`` (``resident_id``, exactly :func:`parse_id_number`, 15-digit
+    numbers converted) or :class:`DocumentInfo`. Raises what both raise."""
+    if id_type == RESIDENT_ID:
+        return parse_id_number(value, today=today)
+    return validate_document(id_type, normalise_document(id_type, value), today=today)
+
+
+def document_key(id_type: str, number: str) -> str:
+    """The text whose keyed hash identifies a person: the number alone for a resident
+    ID (so the hashes stored before other documents existed stay valid), else
+    ``"<id_type>:<number>"`` — so the same number under two types gives two hashes
+    (two persons) and never equals a resident ID's (which has no ``:``).
+    Shape: ``(id_type, normalised number) -> str``; ``""`` for an empty number."""
+    if not number:
+        return ""
+    return number if id_type == RESIDENT_ID else f"{id_type}:{number}"
+
+
+def document_candidates(q: str) -> list[tuple[str, str]]:
+    """The documents other than the resident ID card that a search text could be:
+    ``[(id_type, normalised number), …]`` for every type whose format the text fits
+    (spaces removed, upper case). Only texts with at least one digit count (names and
+    pinyin have none); a passport of letters only is not found through the search box.
+    Shape: ``str -> list``. Source: project decision (search by whole number, any type).
+    """
+    text = "".join(normalize_text(q or "").split()).upper()
+    if not text or not any(ch in _ASCII_DIGITS for ch in text) or not text.isascii():
+        return []
+    out = []
+    if _FPR_2023_RE.fullmatch(text) or _FPR_2017_RE.fullmatch(text):
+        out.append((FOREIGN_PERMANENT_RESIDENCE, text))
+    for id_type, pattern in DOCUMENT_PATTERNS.items():
+        if pattern.fullmatch(text):
+            out.append((id_type, text))
+    return out
+
+
+def mask_document(id_type: str, number: str) -> str:
+    """Mask a document number for display.
+
+    Shape: ``(id_type, str) -> str`` of the same length. ``resident_id`` and the
+    18-character 外国人永久居留身份证 (same layout: the birth date is characters 7–14):
+    :func:`mask_id_number` (first 6 and last 4 kept). Other numbers: only the last 4
+    characters are kept, and only when at least 6 characters stay hidden (10 or more
+    characters); shorter numbers are all stars. The rule for 18 characters would show
+    10 of the 11 characters of an H + 10-digit permit: a mask must not leave so little
+    to guess. Blank gives ``""``.
+    Source: project decision (issue 10: nothing shown beside a masked value may rebuild it).
+    """
+    if not number:
+        return ""
+    number = str(number)
+    if id_type == RESIDENT_ID or len(number) == 18:
+        return mask_id_number(number)
+    if len(number) < 10:
+        return "*" * len(number)
+    return "*" * (len(number) - 4) + number[-4:]
 
 
 # ------------------------------------------------------------------------- sex

@@ -122,10 +122,24 @@ def _name_fragment_q(qs: QuerySet, fragment: str) -> QuerySet:
 def search_persons(user, f: PersonFilters) -> QuerySet:
     """Persons in scope matching the filters. ``q`` is classified by rules.classify_query:
     whole ID number or phone (keyed-hash lookup), last 4 or 6 of the ID, pinyin (full or
-    initials, prefix: ``zjg`` finds 张建国), else a name fragment."""
+    initials, prefix: ``zjg`` finds 张建国), else a name fragment.
+
+    Whole numbers of the other identity documents (passport, permits, 外国人永久居留身份证):
+    a text with a digit that fits one or more of their formats
+    (:func:`rules.document_candidates`) is looked up by the keyed hash of each fitting
+    (type, number) pair — so ``H12345678`` finds the passport and the 港澳 permit of that
+    number — instead of as a name fragment; an 18-character text also as a resident ID.
+    Last 4/6 characters search every type alike (the tail columns are filled the same way)."""
     qs = persons_for(user)
     kind, value = rules.classify_query(f.q or "")
-    if kind == "id_number":
+    documents = rules.document_candidates(f.q or "") if kind in ("id_number", "name") else []
+    if documents:
+        hashed = security.lookup_hasher("id_number")
+        hashes = [hashed(rules.document_key(t, n)) for t, n in documents]
+        if kind == "id_number":
+            hashes.insert(0, hashed(value))
+        qs = qs.filter(id_number_hash__in=hashes)
+    elif kind == "id_number":
         qs = qs.filter(id_number_hash=security.lookup_hash("id_number", value))
     elif kind == "phone":
         qs = qs.filter(phone_hash=security.lookup_hash("phone", value))

@@ -1,10 +1,13 @@
 """Writes to the registry: persons, households, tags; and audited reveals of sensitive
 fields. Every function here is one transaction with its audit entries.
 
-Input dicts use the API's field names: ``name``, ``id_number``, ``sex``, ``birth_date``,
-``ethnic_group``, ``phone``, ``residence_status``, ``address``, ``region`` (a region
-code), ``relation_to_head``, ``note``. Sex and birth date are derived from the ID
-number (GB 11643-1999); a given value that disagrees is an error, never overwritten.
+Input dicts use the API's field names: ``name``, ``id_type`` (default ``resident_id``),
+``id_number``, ``sex``, ``birth_date``, ``ethnic_group``, ``phone``, ``residence_status``,
+``address``, ``region`` (a region code), ``relation_to_head``, ``note``. Sex and birth
+date are derived from a resident ID number (GB 11643-1999), the birth date also from a
+2023 外国人永久居留身份证 number; a given value that disagrees is an error, never
+overwritten. For the other documents the birth date is entered (required at
+registration) and the sex too (``0`` 未知的性别 when not given).
 """
 
 from collections.abc import Iterable
@@ -53,11 +56,11 @@ class CleanPerson:
     """Validated, normalised person fields (only those given)."""
 
     values: dict = field(default_factory=dict)
-    id_info: rules.IdNumberInfo | None = None
+    id_info: rules.IdNumberInfo | rules.DocumentInfo | None = None
 
 
 _FAILED = object()
-FIELD_LABELS = {"name": "姓名", "id_number": "公民身份号码", "sex": "性别", "phone": "联系电话",
+FIELD_LABELS = {"name": "姓名", "id_number": "公民身份号码", "id_type": "证件类型", "sex": "性别", "phone": "联系电话",
                 "ethnic_group": "民族", "address": "现住址", "note": "备注", "relation_to_head": "与户主关系"}
 
 
@@ -77,12 +80,17 @@ def _parse_date_value(value, field_name: str, errors: list) -> date | None:
 
 
 def clean_person(data: dict, *, partial: bool = False, today: date | None = None,
-                 stored_id_number: str = "") -> CleanPerson:
+                 stored_id_number: str = "", stored_id_type: str = rules.RESIDENT_ID) -> CleanPerson:
     """Validate and normalise person input. Raises ValidationFailed with every field error.
 
     ``partial``: only the keys present are checked (an update); otherwise name and
-    id_number are required. ``stored_id_number``: the person's current ID number, against
-    which a sex or birth date given without a new ID number is checked (an update).
+    id_number are required (and, for a document that does not encode it, birth_date).
+    ``stored_id_number``/``stored_id_type``: the person's current document, against which
+    a sex or birth date given without a new number is checked, and under whose type a
+    new number is read (an update). A new ``id_type`` without a new number re-checks
+    the stored number under the new type. ``values`` holds ``id_number`` with
+    ``id_type`` beside it whenever the type is not ``resident_id`` or changes (a resident
+    ID card's values are as they were before other documents existed).
     """
     errors: list[rules.RuleError] = []
     out = CleanPerson()
@@ -107,21 +115,61 @@ def clean_person(data: dict, *, partial: bool = False, today: date | None = None
             v[key] = result
 
     run("name", rules.normalize_name)
-    if "id_number" in data or not partial:
-        info = attempt("id_number", lambda x: rules.parse_id_number(x, today=today), data.get("id_number"))
+    id_type = stored_id_type if partial else rules.RESIDENT_ID
+    if "id_type" in data:
+        id_type = attempt("id_type", rules.parse_id_type, data.get("id_type"))
+    if id_type is not _FAILED and ("id_number" in data or "id_type" in data or not partial):
+        raw = data.get("id_number") if "id_number" in data or not partial else stored_id_number
+        info = attempt("id_number", lambda x: rules.parse_document(id_type, x, today=today), raw)
         if info is not _FAILED:
             out.id_info = info
+            if id_type != rules.RESIDENT_ID or id_type != (stored_id_type if partial else rules.RESIDENT_ID):
+                v["id_type"] = id_type
             v["id_number"] = info.number
     sex = None
     if data.get("sex") not in (None, ""):
         sex = attempt("sex", rules.parse_sex, data.get("sex"))
         sex = None if sex is _FAILED else sex
     birth = _parse_date_value(data.get("birth_date"), "birth_date", errors)
+
+    def entered_birth() -> date | None:
+        """The birth date as entered, to be stored (a document without one): in range."""
+        if birth is not None and not (date(1880, 1, 1) <= birth <= (today or timezone.localdate())):
+            errors.append(rules.RuleError("birth_date.range", rules.N_("出生日期应在 1880-01-01 到今天之间"),
+                                          {}, field="birth_date"))
+            return None
+        return birth
+
     if out.id_info:
         errors.extend(rules.check_consistency(out.id_info, sex=sex, birth_date=birth))
-        v["sex"], v["birth_date"] = out.id_info.sex, out.id_info.birth_date
-    elif stored_id_number and "id_number" not in data and (sex is not None or birth is not None):
-        errors.extend(rules.check_consistency(rules.parse_id_number(stored_id_number), sex=sex, birth_date=birth))
+        # Derived where the document encodes it, else as entered (sex: 0 unknown at
+        # registration; an update without a value keeps the stored one).
+        if out.id_info.sex is not None:
+            v["sex"] = out.id_info.sex
+        elif sex is not None or not partial:
+            v["sex"] = sex if sex is not None else Person.Sex.UNKNOWN
+        if out.id_info.birth_date is not None:
+            v["birth_date"] = out.id_info.birth_date
+        elif entered_birth() is not None:
+            v["birth_date"] = birth
+        elif not partial and not any(e.field == "birth_date" for e in errors):
+            errors.append(rules.RuleError("birth_date.missing", rules.N_(
+                "请填写出生日期：该证件号码不含出生日期"), {}, field="birth_date"))
+    elif stored_id_number and "id_number" not in data and "id_type" not in data and (
+            sex is not None or birth is not None):
+        try:
+            stored = rules.parse_document(stored_id_type, stored_id_number)
+        except rules.RuleError:
+            if stored_id_type == rules.RESIDENT_ID:
+                raise
+            # a passport or permit number stored under a looser format (the formats are
+            # still to be checked): nothing is derived from it, the values are as entered
+            stored = rules.DocumentInfo(stored_id_type, stored_id_number)
+        errors.extend(rules.check_consistency(stored, sex=sex, birth_date=birth))
+        if stored.sex is None and sex is not None:
+            v["sex"] = sex
+        if stored.birth_date is None and entered_birth() is not None:
+            v["birth_date"] = birth
     run("ethnic_group", lambda x: rules.parse_ethnic_group(x) or "")
     run("phone", lambda x: rules.normalize_phone(x) if x not in (None, "") else "")
     if "residence_status" in data or not partial:
@@ -176,8 +224,9 @@ def _name_search_fields(name: str) -> tuple[str, str, str]:
 
 def apply_person_fields(person: Person, values: dict) -> None:
     """Set ``values`` (normalised, from :func:`clean_person`) on ``person`` without saving,
-    with the derived fields: ID number → AES-GCM cipher text, keyed hash, tail 4, keyed
-    tail 6; phone → cipher text and keyed hash; name → pinyin, initials, grams. The one
+    with the derived fields: ID number → AES-GCM cipher text, keyed hash (of
+    ``rules.document_key(id_type, number)``), tail 4, keyed tail 6; phone → cipher text
+    and keyed hash; name → pinyin, initials, grams. The one
     place that derives them (through :func:`person_field_deriver`): the services and
     the import engine both call it."""
     for key, value in person_field_deriver()(values).items():
@@ -194,13 +243,17 @@ def person_field_deriver():
     tail6_hash = security.lookup_hasher("id_tail6")
     phone_hash = security.lookup_hasher("phone")
     search = _name_search_fields
+    key_of = rules.document_key
 
     def derive(values: dict) -> dict:
         out = {}
         for key, value in values.items():
             if key == "id_number":
                 out["id_number_cipher"] = encrypt(value)
-                out["id_number_hash"] = id_hash(value)
+                # resident ID: the hash of the number alone, as before; other documents:
+                # of "<id_type>:<number>" (rules.document_key). values holds id_type
+                # whenever the type is not resident_id (clean_person gives both).
+                out["id_number_hash"] = id_hash(key_of(values.get("id_type", rules.RESIDENT_ID), value))
                 out["id_tail4"] = value[-4:]
                 out["id_tail6_hash"] = tail6_hash(value[-6:])
             elif key == "phone":
@@ -222,13 +275,21 @@ def person_snapshot(person: Person) -> dict:
     snap = {k: getattr(person, k if k not in ("region", "household") else k + "_id") for k in AUDITED_FIELDS}
     snap["id_number"] = person.id_number_hash
     snap["phone"] = person.phone_hash
+    if person.id_type != rules.RESIDENT_ID:
+        # Named only for other documents, so that a resident's entries stay as before
+        # (the import writes the same entries: imports.services._create_changes_json).
+        snap["id_type"] = person.id_type
     return snap
 
 
-def _duplicate_id_error(id_number: str) -> ValidationFailed:
+def _duplicate_id_error(id_number: str, id_type: str = rules.RESIDENT_ID) -> ValidationFailed:
+    if id_type == rules.RESIDENT_ID:
+        return ValidationFailed(_err("id_number", "id_number.duplicate", _(
+            "公民身份号码 %(masked)s 已登记，同一号码只能登记一人；请搜索该号码后修改已有记录") % {
+            "masked": rules.mask_id_number(id_number)}))
     return ValidationFailed(_err("id_number", "id_number.duplicate", _(
-        "公民身份号码 %(masked)s 已登记，同一号码只能登记一人；请搜索该号码后修改已有记录") % {
-        "masked": rules.mask_id_number(id_number)}))
+        "%(type)s %(masked)s 已登记，同一证件只能登记一人；请搜索该号码后修改已有记录") % {
+        "type": Person.IdType(id_type).label, "masked": rules.mask_document(id_type, id_number)}))
 
 
 def create_person(actor: Actor, data: dict) -> Person:
@@ -262,7 +323,7 @@ def create_person(actor: Actor, data: dict) -> Person:
             record(actor, "person.create", person, changes=model_changes({}, filled, AUDIT_REDACTED))
     except IntegrityError:
         if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
-            raise _duplicate_id_error(clean.values["id_number"]) from None
+            raise _duplicate_id_error(clean.values["id_number"], clean.values.get("id_type", rules.RESIDENT_ID)) from None
         raise
     return person
 
@@ -277,7 +338,7 @@ def update_person(actor: Actor, person: Person, data: dict, expected_version: in
     """
     require(actor, Perm.EDIT_REGISTRY)
     data = {k: v for k, v in data.items() if k not in ("household", "relation_to_head", "version")}
-    clean = clean_person(data, partial=True, stored_id_number=person.id_number)
+    clean = clean_person(data, partial=True, stored_id_number=person.id_number, stored_id_type=person.id_type)
     values = dict(clean.values)
     if "region" in data:
         region = _resolve_region(actor, data["region"])
@@ -311,7 +372,7 @@ def update_person(actor: Actor, person: Person, data: dict, expected_version: in
                     person_moved.send(sender=Person, actor=actor,
                                       moves=[(locked.pk, before["region"], locked.region_id)])
     except IntegrityError:
-        raise _duplicate_id_error(values.get("id_number", "")) from None
+        raise _duplicate_id_error(values.get("id_number", ""), values.get("id_type", person.id_type)) from None
     return locked
 
 
@@ -689,12 +750,13 @@ def bulk_register(actor: Actor, households: list[BulkHousehold], *, tag_from: da
 
 # --- identifier searches --------------------------------------------------------------
 
-IDENTIFIER_QUERY_KINDS = frozenset({"id_number", "phone", "id_tail"})
+IDENTIFIER_QUERY_KINDS = frozenset({"id_number", "phone", "id_tail", "document"})
 
 
 def guard_identifier_search(actor: Actor, q: str, *, now=None) -> str:
     """Before a person search, check and record a search by identifier (whole ID number,
-    phone, last 4/6 of the ID: ``rules.classify_query`` kinds). Returns the query's kind.
+    phone, last 4/6 of the ID: ``rules.classify_query`` kinds; ``"document"``: a text that
+    fits a passport or permit number, ``rules.document_candidates``). Returns the query's kind.
 
     A search by identifier tells whether such a person lives in the scope, so a masked
     phone or ID could be brute-forced through the search box. Therefore:
@@ -711,6 +773,8 @@ def guard_identifier_search(actor: Actor, q: str, *, now=None) -> str:
     from ..errors import TooManyRequests
 
     kind, _value = rules.classify_query(q or "")
+    if kind == "name" and rules.document_candidates(q or ""):
+        kind = "document"  # a passport or permit number: searched by keyed hash (selectors)
     if kind not in IDENTIFIER_QUERY_KINDS:
         return kind
     if not actor.user.can(Perm.VIEW_SENSITIVE):

@@ -126,7 +126,7 @@ def person_create(request):
         try:
             person = services.create_person(actor(request), form.service_data())
         except ServiceError as exc:
-            apply_service_error(form, exc, {"sex": "id_number", "birth_date": "id_number"})
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("已登记居民：%(name)s") % {"name": person.name})
             return redirect("web:person_detail", pk=person.pk)
@@ -150,7 +150,7 @@ def person_edit(request, pk):
             conflict = True
             form.add_error(None, exc.message)
         except ServiceError as exc:
-            apply_service_error(form, exc, {"sex": "id_number", "birth_date": "id_number"})
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("居民信息已保存"))
             return redirect("web:person_detail", pk=person.pk)

@@ -892,7 +892,7 @@ def export_rows(batch: PaymentBatch, *, sensitive: bool, accounts: bool = False)
     marks a carried-over line (补发), a line without any payee account (缺少发放账户)
     and, in a file with whole accounts, one whose enrollment has only the masked tail."""
     from ... import security
-    from ...people.rules import mask_id_number
+    from ...people.rules import mask_document
 
     names = region_labels(batch.county_id)
     program_name = batch.program.name
@@ -900,9 +900,10 @@ def export_rows(batch: PaymentBatch, *, sensitive: bool, accounts: bool = False)
     qs = (PaymentLine.objects.filter(batch=batch, generation=batch.generation, status__in=LIVE)
           .order_by("region_id", "id")
           .values_list("id", "person__name", "person__id_number_cipher", "enrollment__payee_account",
-                       "enrollment__payee_account_cipher", "amount", "benefit_month", "region_id", "carried_from_id"))
+                       "enrollment__payee_account_cipher", "amount", "benefit_month", "region_id", "carried_from_id",
+                       "person__id_type"))
     missing, tail_only = _("缺少发放账户，须补录后发放"), _("仅存账户尾号，须补录完整账号")
-    for line_id, name, cipher, account, account_cipher, amount, benefit, region, carried in qs.iterator(
+    for line_id, name, cipher, account, account_cipher, amount, benefit, region, carried, id_type in qs.iterator(
             chunk_size=2000):
         number = decrypt(cipher)
         notes = [_("补发（原明细 %(id)s）") % {"id": carried}] if carried else []
@@ -913,7 +914,7 @@ def export_rows(batch: PaymentBatch, *, sensitive: bool, accounts: bool = False)
             notes.append(missing)
         elif accounts:
             notes.append(tail_only)
-        yield [line_id, name, number if sensitive else mask_id_number(number), account or "", amount,
+        yield [line_id, name, number if sensitive else mask_document(id_type, number), account or "", amount,
                f"{benefit:%Y-%m}", names.get(region, region), program_name, "；".join(notes)]
 
 
