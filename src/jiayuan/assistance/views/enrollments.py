@@ -144,7 +144,7 @@ def _value_text(kind, value) -> str:
         return str(value)[:7]
     if kind == "text" and isinstance(value, str) and "×" in value:
         rate, _sep, count = value.partition("×")
-        return _("%(rate)s 元 × %(n)s 人") % {"rate": rate, "n": count}
+        return _("%(rate)s 元 × %(n)s 人") % {"rate": rules.format_yuan(rate), "n": count}
     return str(value)
 
 
