@@ -46,6 +46,30 @@ def money(value) -> Decimal:
     return Decimal(str(value))
 
 
+def format_yuan(value) -> str:
+    """An amount of yuan as shown to people: ``22,187.00`` — always two places, rounded
+    to the fen half up (四舍五入, the rule of ``to_fen``), thousands separated by ``,``,
+    negative as ``-1,234.50``; the same digits in every UI language (not locale
+    formatting). ``value`` is a Decimal, int, float or numeric str (a float goes through
+    its shortest repr, never its binary expansion). ``None`` and ``""`` give ``"—"``;
+    anything that is not a finite number comes back as ``str(value)`` unchanged.
+    Display only: the API and stored values keep their plain decimal strings."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        amount = Decimal(str(value).strip())
+    except (ArithmeticError, ValueError):
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    fen = to_fen(amount)
+    if fen == 0:
+        fen = ZERO  # no "-0.00"
+    return f"{fen:,.2f}"
+
+
 @dataclass(frozen=True)
 class Computation:
     """How a monthly amount was computed: ``amount`` (Decimal yuan, 2 places), ``rule``
@@ -129,7 +153,9 @@ def _reason(code: str, met: bool, message: str, **values) -> Reason:
 def _yuan(value: Decimal) -> str:
     """Yuan for a message: two places when exact to the fen (512.33); otherwise up to four
     places, cut (not rounded) and marked with an ellipsis when there are more (333.3333…,
-    never 28 digits). The comparison itself uses the exact value."""
+    never 28 digits). The comparison itself uses the exact value. Plain digits, no
+    thousands separator: these texts are stored with an assessment and returned by the
+    API as they are (pages format amounts with ``format_yuan``)."""
     value = Decimal(value)
     if value == value.quantize(FEN):
         return f"{value.quantize(FEN)}"

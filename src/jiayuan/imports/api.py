@@ -17,8 +17,7 @@ Jobs and regions outside the caller's scope answer 404.
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.http import Http404, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -117,7 +116,7 @@ def import_report(request, job_id: int):
     return response
 
 
-def _stream(request, what: str, qs, filters: dict, fmt: str, encoding: str, sensitive: bool, region_code: str):
+def _stream(request, what: str, qs, filters: dict, fmt: str, encoding: str, sensitive: bool, region):
     user = request.auth
     if not user.can(Perm.EXPORT):
         raise PermissionDenied
@@ -129,25 +128,10 @@ def _stream(request, what: str, qs, filters: dict, fmt: str, encoding: str, sens
     if encoding not in export.CSV_ENCODINGS:
         raise ValidationFailed({"encoding": [{"code": "encoding.invalid",
                                               "message": "encoding 只能是 utf-8 或 gb18030"}]})
-    qs = export.persons_for_export(qs)
-    rows = qs.count()
-    services.record_export(actor(request), what=what, filters=filters, rows=rows, fmt=fmt, sensitive=sensitive,
-                           region_code=region_code)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    label = {"person": "居民名单", "household": "户成员名单"}[what]
-    data = export.person_rows(qs, sensitive=sensitive)
-    if fmt == "csv":
-        response = StreamingHttpResponse(export.stream_csv(data, encoding=encoding,
-                                                           headers=export.roster_headers(sensitive)),
-                                         content_type=f"text/csv; charset={'utf-8' if encoding == 'utf-8' else 'gb18030'}")
-    else:
-        _writer, chunks = export.stream_xlsx(data, sheet_name=label, headers=export.roster_headers(sensitive))
-        response = StreamingHttpResponse(chunks, content_type=XLSX)
-    response["Content-Disposition"] = export.content_disposition(
-        f"{label}-{stamp}{'' if sensitive else '-脱敏'}.{fmt}", f"jiayuan-{what}s-{stamp}.{fmt}")
-    response["X-Export-Rows"] = str(rows)
-    response["Cache-Control"] = "no-store"
-    return response
+    parts = [f"{k}：{v}" for k, v in filters.items() if v not in (None, "")]
+    return export.roster_response(services.export_roster(
+        actor(request), what=what, persons=qs, filters=filters, region=region if region is not None else user.scope,
+        fmt=fmt, encoding=encoding, sensitive=sensitive, filter_parts=parts))
 
 
 @router.get("/persons/export", summary="导出居民名单（与导入相同的表头；筛选条件同 GET /persons）")
@@ -155,14 +139,13 @@ def export_persons(request, format: str = "xlsx", encoding: str = "utf-8", sensi
                    tag: str = "", age_min: int | None = None, age_max: int | None = None, sex: int | None = None,
                    region: str = "", residence_status: str = "", life_status: str = ""):
     user = request.auth
-    if region:
-        region_selectors.get_region(user, region)  # out of scope → 404
+    target = region_selectors.get_region(user, region) if region else None  # out of scope → 404
     f = people_selectors.PersonFilters(q=q, tag=tag, age_min=age_min, age_max=age_max, sex=sex, region=region,
                                        residence_status=residence_status, life_status=life_status)
     filters = {"q": q, "tag": tag, "age_min": age_min, "age_max": age_max, "sex": sex, "region": region,
                "residence_status": residence_status, "life_status": life_status}
     return _stream(request, "person", people_selectors.search_persons(user, f), filters, format, encoding, sensitive,
-                   region or user.scope_code or "")
+                   target)
 
 
 @router.get("/households/export", summary="导出户成员名单（筛选条件同 GET /households）")
@@ -170,11 +153,12 @@ def export_households(request, format: str = "xlsx", encoding: str = "utf-8", se
                       region: str = "", number: str = ""):
     user = request.auth
     qs = people_selectors.households_for(user)
+    target = None
     if region:
-        region_selectors.get_region(user, region)  # out of scope → 404
+        target = region_selectors.get_region(user, region)  # out of scope → 404
         qs = qs.filter(region__code__startswith=region)
     if number:
         qs = qs.filter(number=number)
     persons = people_selectors.persons_for(user).filter(household__in=qs.values("pk"))
     return _stream(request, "household", persons, {"region": region, "number": number}, format, encoding, sensitive,
-                   region or user.scope_code or "")
+                   target)

@@ -19,8 +19,12 @@ importing the file again is lossless and changes nothing.
 - Both formats stream (:class:`jiayuan.imports.xlsx.StreamingXlsx`, a CSV generator):
   memory stays constant whatever the number of rows.
 
+- File names and the title row name the region and the day (:func:`roster_file_names`,
+  :func:`roster_title`): ``交通巷社区-居民花名册-2026-12-07-脱敏.xlsx``.
+
 The audited entry point for pages and API is
-:func:`jiayuan.imports.services.export_persons`.
+:func:`jiayuan.imports.services.export_roster`; :func:`roster_response` sends what it
+returns.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from django.db.models import QuerySet
 from .. import security
 from ..people import rules as people_rules
 from ..people.models import Person, PersonTag
+from ..people.rules import N_
 from ..people.selectors import current_tags_q
 from ..regions.models import Region
 from .rules import COLUMNS
@@ -44,6 +49,7 @@ from .xlsx import StreamingXlsx
 __all__ = [
     "ROSTER_FIELDS", "ROSTER_HEADERS", "TEXT_FIELDS_XLSX", "FORMULA_PREFIXES", "csv_safe", "person_rows",
     "stream_xlsx", "stream_csv", "content_disposition", "RESIDENCE_LABELS", "MASKED_ROSTER_HEADERS", "roster_headers",
+    "ROSTER_LABELS", "roster_region_name", "roster_file_names", "roster_title", "roster_response",
 ]
 
 ROSTER_FIELDS = ("name", "sex", "id_number", "ethnic_group", "birth_date", "phone", "household_number",
@@ -218,6 +224,63 @@ def stream_csv(rows: Iterable[Sequence], *, encoding: str = "utf-8", headers: Se
         data = data[3:]
     if data or first:
         yield data
+
+
+# ------------------------------------------------------------------ names and title
+
+ROSTER_LABELS = {"person": N_("居民花名册"), "household": N_("户成员花名册")}
+"""What a roster export is called: in its file name always Chinese; in its title row and
+sheet name translated into the page's language."""
+ALL_REGIONS = "全部"
+"""The region part of the name of an export with no region (a system administrator without scope)."""
+
+
+def roster_region_name(region: Region | None) -> str:
+    """The region as a file name and a title name it: the short name (交通巷社区居民委员会
+    → 交通巷社区, 张掖市, 甘州区); a grid with its community (交通巷社区第一网格); ``None``
+    (the whole tree) → 全部."""
+    if region is None:
+        return ALL_REGIONS
+    if region.is_grid and region.parent_id:
+        return f"{region.parent.short_name}{region.name}"
+    return region.short_name
+
+
+def roster_file_names(what: str, region: Region | None, day: datetime.date, *, sensitive: bool,
+                      fmt: str) -> tuple[str, str]:
+    """(file name, ASCII fallback) of a roster export of ``what`` (``person`` /
+    ``household``) for ``region`` on ``day`` (the local date)::
+
+        交通巷社区-居民花名册-2026-12-07-脱敏.xlsx     jiayuan-persons-620702001001-2026-12-07-masked.xlsx
+        甘州区-户成员花名册-2026-12-07.csv             jiayuan-households-620702-2026-12-07.csv
+
+    ``-脱敏`` / ``-masked`` marks a masked export (no whole ID numbers or phones)."""
+    code = region.code if region is not None else "all"
+    name = f"{roster_region_name(region)}-{ROSTER_LABELS[what]}-{day:%Y-%m-%d}{'' if sensitive else '-脱敏'}.{fmt}"
+    fallback = f"jiayuan-{what}s-{code}-{day:%Y-%m-%d}{'' if sensitive else '-masked'}.{fmt}"
+    return name, fallback
+
+
+def roster_title(label: str, region: Region | None, filter_parts: Sequence[str], who: str,
+                 when: datetime.datetime, all_text: str = "全部") -> str:
+    """The workbook's first row: ``交通巷社区 居民花名册（标签：残疾人）导出人：李四，导出时间：
+    2026-12-07 10:30``; ``all_text`` stands for no filter (translated by the caller,
+    as ``label``)."""
+    return (f"{roster_region_name(region)} {label}（{'；'.join(filter_parts) if filter_parts else all_text}）"
+            f"导出人：{who}，导出时间：{when:%Y-%m-%d %H:%M}")
+
+
+def roster_response(export):
+    """The streamed HTTP response of a :class:`jiayuan.imports.services.RosterExport`
+    (pages and API alike): Content-Disposition with the Chinese name and the ASCII
+    fallback, ``X-Export-Rows``, ``Cache-Control: no-store``."""
+    from django.http import StreamingHttpResponse
+
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition(export.file_name, export.ascii_name)
+    response["X-Export-Rows"] = str(export.rows)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def content_disposition(file_name: str, fallback: str) -> str:

@@ -1849,6 +1849,56 @@ def report_file_name(job: ImportJob) -> str:
     return f"{base}-错误原因.xlsx"
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class RosterExport:
+    """A roster to send: ``chunks`` (bytes, streamed while read), ``file_name``
+    (Chinese, see :func:`export.roster_file_names`), ``ascii_name``, ``content_type``,
+    ``rows`` (persons in the file)."""
+
+    chunks: object
+    file_name: str
+    ascii_name: str
+    content_type: str
+    rows: int
+
+
+def export_roster(actor: Actor, *, what: str, persons, filters: dict, region: Region | None, fmt: str,
+                  encoding: str = "utf-8", sensitive: bool = False, filter_parts=()) -> RosterExport:
+    """The one export of a roster for pages and API: the persons of ``persons`` (a
+    scoped, filtered Person queryset; ``what`` ``person`` or ``household`` for the
+    members of households) as ``fmt`` (``xlsx`` / ``csv`` with ``encoding``), audited
+    first (:func:`record_export`, region ``region``). ``region`` is the filtered region,
+    else the user's scope region (None: the whole tree); the file name and the title row
+    name it and the local date (``交通巷社区-居民花名册-2026-12-07-脱敏.xlsx``).
+    ``filter_parts`` (``["标签：残疾人"]``) describe the filter in the title row. The
+    caller checks the rights (``export``; ``export_sensitive`` for ``sensitive``) and
+    that ``fmt`` and ``encoding`` are known."""
+    from . import export
+
+    persons = export.persons_for_export(persons)
+    rows = persons.count()
+    record_export(actor, what=what, filters=filters, rows=rows, fmt=fmt, sensitive=sensitive,
+                  region_code=region.code if region is not None else "")
+    now = timezone.localtime()
+    name, ascii_name = export.roster_file_names(what, region, now.date(), sensitive=sensitive, fmt=fmt)
+    headers = export.roster_headers(sensitive)
+    data = export.person_rows(persons, sensitive=sensitive)
+    if fmt == "csv":
+        chunks = export.stream_csv(data, encoding=encoding, headers=headers)
+        content_type = f"text/csv; charset={'utf-8' if encoding == 'utf-8' else 'gb18030'}"
+    else:
+        user = actor.user
+        who = (getattr(user, "full_name", "") or getattr(user, "username", "")) if user is not None else ""
+        label = gettext(export.ROSTER_LABELS[what])
+        title = export.roster_title(label, region, list(filter_parts), who, now, gettext("全部"))
+        _writer, chunks = export.stream_xlsx(data, sheet_name=label, title=title, headers=headers)
+        content_type = XLSX_TYPE
+    return RosterExport(chunks=chunks, file_name=name, ascii_name=ascii_name, content_type=content_type, rows=rows)
+
+
 def record_export(actor: Actor, *, what: str, filters: dict, rows: int, fmt: str, sensitive: bool,
                   region_code: str = "") -> None:
     """Audit one export (``person.export`` / ``household.export``): who, the filter

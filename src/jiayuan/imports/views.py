@@ -12,9 +12,8 @@ Reads go through :mod:`.selectors` (scoped: out of scope is 404), writes through
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -150,10 +149,11 @@ def template(request):
 
 # --- export -----------------------------------------------------------------------------
 
-def _export_response(request, what: str, qs, filters: dict, title: str, region_code: str):
+def _export_response(request, what: str, qs, filters: dict, parts: list[str], region):
     """Audit, then stream the roster of ``qs`` (persons) as ``?format=xlsx|csv``
     (``&encoding=gb18030`` for CSV; ``&sensitive=1`` for whole ID numbers and phones,
-    which needs the export_sensitive right)."""
+    which needs the export_sensitive right); ``region``: the filtered region, else the
+    user's scope (named by the file and its title row)."""
     user = request.user
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
@@ -166,32 +166,9 @@ def _export_response(request, what: str, qs, filters: dict, title: str, region_c
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
-    qs = export.persons_for_export(qs)
-    rows = qs.count()
-    services.record_export(actor(request), what=what, filters=filters, rows=rows, fmt=fmt, sensitive=sensitive,
-                           region_code=region_code)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    label = {"person": "居民名单", "household": "户成员名单"}[what]
-    name = f"{label}-{stamp}{'' if sensitive else '-脱敏'}.{fmt}"
-    fallback = f"jiayuan-{what}s-{stamp}.{fmt}"
-    data = export.person_rows(qs, sensitive=sensitive)
-    if fmt == "csv":
-        response = StreamingHttpResponse(export.stream_csv(data, encoding=encoding,
-                                                           headers=export.roster_headers(sensitive)),
-                                         content_type=f"text/csv; charset={'utf-8' if encoding == 'utf-8' else 'gb18030'}")
-    else:
-        _writer, chunks = export.stream_xlsx(data, sheet_name=label, title=title,
-                                            headers=export.roster_headers(sensitive))
-        response = StreamingHttpResponse(chunks, content_type=XLSX)
-    response["X-Export-Rows"] = str(rows)
-    response["Cache-Control"] = "no-store"
-    return _attachment(response, name, fallback)
-
-
-def _filter_title(user, label: str, parts: list[str]) -> str:
-    who = getattr(user, "full_name", "") or user.username
-    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    return f"{label}（{'；'.join(parts) if parts else _('全部')}）导出人：{who}，导出时间：{when}"
+    return export.roster_response(services.export_roster(
+        actor(request), what=what, persons=qs, filters=filters, region=region if region is not None else user.scope,
+        fmt=fmt, encoding=encoding, sensitive=sensitive, filter_parts=parts))
 
 
 @perm_required(Perm.EXPORT)
@@ -208,9 +185,9 @@ def person_export(request):
     parts = [f"{form.fields[k].label}：{form.data.get(k)}" for k in ("q", "tag", "age", "sex", "region",
                                                                    "residence_status", "life_status")
              if form.data.get(k) and k not in form.errors]
-    title = _filter_title(user, _("居民名单"), parts)
-    return _export_response(request, "person", people_selectors.search_persons(user, f), filters, title,
-                            f.region or user.scope_code or "")
+    if region is None and f.region:
+        region = region_selectors.get_region(user, f.region)
+    return _export_response(request, "person", people_selectors.search_persons(user, f), filters, parts, region)
 
 
 @perm_required(Perm.EXPORT)
@@ -221,6 +198,7 @@ def household_export(request):
     user = request.user
     qs = people_selectors.households_for(user)
     region_code = request.GET.get("region", "").strip()
+    region = None
     if region_code:
         region = region_selectors.get_region(user, region_code)  # out of scope → 404
         qs = qs.filter(region__code__startswith=region.code)
@@ -229,5 +207,4 @@ def household_export(request):
         qs = qs.filter(Q(number__contains=q) | Q(address__contains=q))
     parts = [p for p in (f"{_('户号或住址')}：{q}" if q else "", f"{_('区域')}：{region_code}" if region_code else "") if p]
     persons = people_selectors.persons_for(user).filter(household__in=qs.values("pk"))
-    return _export_response(request, "household", persons, {"q": q, "region": region_code},
-                            _filter_title(user, _("户成员名单"), parts), region_code or user.scope_code or "")
+    return _export_response(request, "household", persons, {"q": q, "region": region_code}, parts, region)

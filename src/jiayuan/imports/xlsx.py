@@ -16,6 +16,8 @@ Cells:
   codes keep every digit and leading zero; columns listed in ``text_columns`` also
   carry the text number format ``@`` so that a worker who edits the cell keeps text;
 - ``int``/``float``/``Decimal`` (not ``bool``) → a number cell: amounts stay numbers;
+  in the columns listed in ``money_columns`` with the number format ``0.00`` (two
+  decimals shown, the exact value kept: a Decimal is written with all its digits);
 - ``datetime.date`` → a date serial (1900 system) with the format ``yyyy-mm-dd``;
 - ``None``/``""`` → no cell.
 
@@ -41,7 +43,7 @@ _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa
 _NEEDS_WORK_RE = re.compile(r"[&<>\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 
 # Style indexes of styles.xml below: 0 default, 1 text (@), 2 date, 3 bold header.
-_TEXT, _DATE, _HEAD = 1, 2, 3
+_TEXT, _DATE, _HEAD, _MONEY = 1, 2, 3, 4
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -96,12 +98,13 @@ _STYLES = (
     '</fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4">'
+    '<cellXfs count="5">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="49" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" '
     'applyNumberFormat="1"/>'
+    '<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'  # 0.00 (built in)
     '</cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '</styleSheet>'
@@ -169,7 +172,7 @@ class _Sink:
 class StreamingXlsx:
     """One-sheet workbook written row by row. Shape::
 
-        w = StreamingXlsx("居民", headers, text_columns={2, 5}, widths=[10, …])
+        w = StreamingXlsx("居民", headers, text_columns={2, 5}, money_columns={4}, widths=[10, …])
         for chunk in w.stream(rows):   # rows: iterable of sequences of cell values
             response_or_file.write(chunk)
 
@@ -179,11 +182,12 @@ class StreamingXlsx:
     """
 
     def __init__(self, sheet_name: str, headers: Sequence[str], *, text_columns: Iterable[int] = (),
-                 widths: Sequence[float] | None = None, title: str | None = None,
+                 money_columns: Iterable[int] = (), widths: Sequence[float] | None = None, title: str | None = None,
                  chunk_bytes: int = 256 * 1024, compresslevel: int = 1):
         self.sheet_name = (sheet_name or "Sheet1")[:31]
         self.headers = list(headers)
         self.text_columns = frozenset(text_columns)
+        self.money_columns = frozenset(money_columns)
         self.widths = list(widths or [])
         self.title = title
         self.chunk_bytes = chunk_bytes
@@ -251,6 +255,7 @@ class StreamingXlsx:
     def _row_xml(self, r: int, values: Sequence, style: int | None = None) -> str:
         letters = self._letters
         text_cols = self.text_columns
+        money_cols = self.money_columns
         cells = []
         append = cells.append
         for c, v in enumerate(values):
@@ -270,7 +275,11 @@ class StreamingXlsx:
             elif cls is bool:
                 append(f'<c r="{ref}" t="b"><v>{int(v)}</v></c>')
             elif cls is int or cls is float or cls is Decimal:
-                append(f'<c r="{ref}"><v>{v}</v></c>')
+                if c in money_cols and style is None:
+                    append(f'<c r="{ref}" s="{_MONEY}"><v>{v:f}</v></c>' if cls is Decimal
+                           else f'<c r="{ref}" s="{_MONEY}"><v>{v}</v></c>')
+                else:
+                    append(f'<c r="{ref}"><v>{v}</v></c>')
             else:
                 text = str(v)
                 append(f'<c r="{ref}" t="inlineStr"><is><t{_space_attr(text)}>{_escape(text)}</t></is></c>')

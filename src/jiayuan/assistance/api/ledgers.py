@@ -65,8 +65,7 @@ def get_ledger(request, month_from: str, month_to: str = "", program: str = "", 
         from ...imports.export import content_disposition
 
         response = HttpResponse(selectors.ledger_xlsx(led), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition(
-            f"{led.region.name}-发放台账-{start:%Y%m}-{end:%Y%m}.xlsx", f"ledger-{led.region.code}-{start:%Y%m}.xlsx")
+        response["Content-Disposition"] = content_disposition(*selectors.ledger_file_names(led))
         return response
     return {"program": led.program.code if led.program else "", "program_name": led.program.name if led.program else "",
             "month_from": start, "month_to": end, "region": led.region.code, "region_name": led.region.name,

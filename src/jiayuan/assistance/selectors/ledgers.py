@@ -239,10 +239,25 @@ LEGEND = ("户数：不重复的家庭数；人数：不重复的享受对象（
 """The one-line legend of the ledger's columns (page and workbook)."""
 
 
+def ledger_file_names(led: Ledger) -> tuple[str, str]:
+    """The file name of the ledger's workbook and its ASCII fallback, naming the whole
+    filter — region (short name), program (全部项目 when none), benefit months::
+
+        甘州区-最低生活保障-发放台账-2026-01至2026-12.xlsx   ledger-620702-subsistence_allowance-202601-202612.xlsx
+        交通巷社区-全部项目-发放台账-2026-03.xlsx            ledger-620702001001-all-202603.xlsx
+    """
+    program = led.program.name if led.program else "全部项目"
+    months = (f"{led.month_from:%Y-%m}" if led.single_month else f"{led.month_from:%Y-%m}至{led.month_to:%Y-%m}")
+    ascii_months = (f"{led.month_from:%Y%m}" if led.single_month else f"{led.month_from:%Y%m}-{led.month_to:%Y%m}")
+    code = led.program.code if led.program else "all"
+    return (f"{led.region.short_name}-{program}-发放台账-{months}.xlsx",
+            f"ledger-{led.region.code}-{code}-{ascii_months}.xlsx")
+
+
 def ledger_xlsx(led: Ledger) -> bytes:
     """The ledger as a small workbook (xlsxwriter): a title row (program, months,
-    region), the header, one row per child region and the total; amounts as numbers
-    with two decimals."""
+    region), the header, one row per child region and the total; amounts as number
+    cells formatted ``0.00``."""
     import io
 
     import xlsxwriter
@@ -254,8 +269,8 @@ def ledger_xlsx(led: Ledger) -> bytes:
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = wb.add_format({"num_format": "@"})
-    yuan = wb.add_format({"num_format": "#,##0.00"})
-    yuan_bold = wb.add_format({"num_format": "#,##0.00", "bold": True})
+    yuan = wb.add_format({"num_format": "0.00"})
+    yuan_bold = wb.add_format({"num_format": "0.00", "bold": True})
     months = (f"{led.month_from:%Y-%m}" if led.single_month else f"{led.month_from:%Y-%m} 至 {led.month_to:%Y-%m}")
     ws.write_string(0, 0, f"{led.region.name} {led.program.name if led.program else '全部项目'} 发放台账（待遇所属月份 "
                           f"{months}）　{LEGEND}", bold)

@@ -843,6 +843,8 @@ def approve_batch(actor: Actor, batch: PaymentBatch, *, version: int, note: str 
 EXPORT_HEADERS = ("明细编号", "姓名", "公民身份号码", "发放账户", "金额（元）", "待遇所属月份", "所属区划", "项目", "备注")
 """Columns of the payment file (xlsx and csv), in order."""
 EXPORT_TEXT_COLUMNS = frozenset({2, 3, 5})
+EXPORT_MONEY_COLUMNS = frozenset({4})
+"""金额（元）: a number cell formatted ``0.00`` in the workbook (plain ``1403.01`` in the CSV)."""
 EXPORT_WIDTHS = (10, 10, 22, 24, 12, 12, 28, 20, 24)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -928,7 +930,8 @@ def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensit
     no longer be reopened); later exports of an exported or closed batch give the same
     file again. Every export is audited (``payment_batch.export``: rows, total,
     format, whether IDs and whether accounts were whole) before the file is sent. ``fmt``: ``xlsx``
-    (streamed workbook, text cells for IDs and accounts) or ``csv`` (UTF-8 with BOM,
+    (streamed workbook, text cells for IDs and accounts, amounts number cells formatted
+    ``0.00``) or ``csv`` (UTF-8 with BOM,
     CRLF). The first export is refused (409 ``batch.stale_lines``) while a pending line
     went stale since the approval (person deceased …): reopen, regenerate, review and
     approve again. Raises ValidationFailed (``format.invalid``, ``batch.not_approved``),
@@ -965,7 +968,8 @@ def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensit
         chunks = stream_csv(rows, headers=EXPORT_HEADERS)
         content_type = "text/csv; charset=utf-8"
     else:
-        writer = StreamingXlsx(_("发放明细"), EXPORT_HEADERS, text_columns=EXPORT_TEXT_COLUMNS, widths=EXPORT_WIDTHS)
+        writer = StreamingXlsx(_("发放明细"), EXPORT_HEADERS, text_columns=EXPORT_TEXT_COLUMNS,
+                               money_columns=EXPORT_MONEY_COLUMNS, widths=EXPORT_WIDTHS)
         chunks = writer.stream(rows)
         content_type = XLSX
     return ExportFile(chunks=chunks, file_name=f"{base}.{fmt}", ascii_name=f"{ascii_base}.{fmt}",

@@ -96,7 +96,7 @@ def test_economic_page_totals_against_the_standard(page_client, users, family, p
     # counted: 900.00 + 300.01 = 1200.01 for 2 co-resident members → 600.005 exactly (shown
     # 600.01, half up); 交通巷社区 is urban: standard 735.00 (params, from January 2025) →
     # 735.00 − 600.005 = 134.995 below, rounded once: 135.00 (not 735.00 − 600.01 = 134.99)
-    assert 'data-testid="total-income">1200.01 元<' in html
+    assert 'data-testid="total-income">1,200.01 元<' in html  # 22,187.00 style since issue 10 (was 1200.01)
     assert 'data-testid="total-members">2 人<' in html
     assert 'data-testid="total-pci">600.01 元<' in html
     assert 'data-testid="total-standard">735.00 元/人·月<' in html

@@ -126,7 +126,7 @@ def test_pages_generate_detail_actions_export(page_client, setup):
     assert resp.status_code == 302
     detail_url = resp["Location"]
     html = county.get(detail_url).content.decode()
-    assert "1403.01" in html and "李秀英" in html and "审核通过" in html
+    assert "1,403.01" in html and "李秀英" in html and "审核通过" in html  # money shown 22,187.00-style (issue 10; was "1403.01")
     again = page_client("city").post("/assistance/batches/", {"program": SUBSISTENCE, "county": "620702",
                                                               "month": "2025-03"})
     assert again.status_code == 302 and again["Location"] == detail_url  # the existing batch

@@ -58,6 +58,7 @@ SHOTS = Path("/tmp")
 COMMUNITY = "620702001001"   # 交通巷社区 (residents' committee: urban)
 PASSWORD = "Browser-pass-2026"
 AMOUNT = "1205.00"           # module docstring
+SHOWN = "1,205.00"           # AMOUNT as pages show money (issue 10: thousands separators)
 
 
 def at(y, m, d, hh=9, mm=0) -> datetime.datetime:
@@ -208,9 +209,9 @@ def test_dibao_from_the_desk_to_the_bank(live_server, transactional_db, audit_lo
             # 3 + 6 = 9 November (module docstring)
             expect(page.get_by_test_id("notice")).to_contain_text("公示期：2025-11-03 至 2025-11-09（7 天）")
             assessment = page.get_by_test_id("assessment")
-            expect(assessment).to_contain_text("共同生活 3 人，家庭月收入 1000.00 元")
+            expect(assessment).to_contain_text("共同生活 3 人，家庭月收入 1,000.00 元")
             expect(assessment).to_contain_text("符合条件")
-            expect(assessment).to_contain_text(f"每月 {AMOUNT} 元")
+            expect(assessment).to_contain_text(f"每月 {SHOWN} 元")
             # the exact per-capita income, shown cut to four places
             expect(assessment).to_contain_text("家庭人均月收入 333.3333… 元低于城市低保标准 735.00 元")
             _shot(page, "2-notice")
@@ -273,7 +274,7 @@ def test_dibao_from_the_desk_to_the_bank(live_server, transactional_db, audit_lo
             # the enrollment: from December, the amount worked out by hand
             page.goto(f"{base}/assistance/enrollments/?program=subsistence_allowance")
             page.get_by_role("link", name="王建华").first.click()
-            expect(page.get_by_test_id("amount")).to_have_text(f"{AMOUNT} 元")
+            expect(page.get_by_test_id("amount")).to_have_text(f"{SHOWN} 元")
             expect(page.get_by_test_id("status")).to_have_text("享受中")
             expect(page.locator("main")).to_contain_text("2025-12")
             # 1000.00 / 3 = 333.333… kept exact in the computation, shown to the fen
@@ -293,15 +294,15 @@ def test_dibao_from_the_desk_to_the_bank(live_server, transactional_db, audit_lo
             gen.get_by_role("button", name="生成").click()
             page.wait_for_url(f"{base}/assistance/batches/*/")
             batch_url = page.url
-            expect(page.locator(".alert-success")).to_contain_text(f"已生成批次：1 条明细，合计 {AMOUNT} 元")
+            expect(page.locator(".alert-success")).to_contain_text(f"已生成批次：1 条明细，合计 {SHOWN} 元")
             expect(page.locator("h1")).to_have_text("甘州区 · 最低生活保障 · 2025年12月")
-            expect(page.get_by_test_id("total")).to_have_text(AMOUNT)
+            expect(page.get_by_test_id("total")).to_have_text(SHOWN)
             line = page.get_by_test_id("lines").locator("tbody tr").filter(has_text="王建华")
             expect(line).to_have_count(1)
             expect(line).to_contain_text("2025-12")
             expect(line.locator("td").nth(4)).to_have_text("3")        # members covered
-            expect(line.locator("td").nth(5)).to_have_text(AMOUNT)
-            expect(line.locator("td").nth(6)).to_have_text("标准 735.00 · 家庭月收入 1000.00")
+            expect(line.locator("td").nth(5)).to_have_text(SHOWN)
+            expect(line.locator("td").nth(6)).to_have_text("标准 735.00 · 家庭月收入 1,000.00")
             page.get_by_test_id("actions").get_by_role("button", name="审核通过").click()
             expect(page.locator(".alert-success")).to_contain_text("批次已审核")
             # four eyes: whoever generated it cannot approve it
@@ -357,7 +358,7 @@ def test_dibao_from_the_desk_to_the_bank(live_server, transactional_db, audit_lo
             expect(page.locator(".alert-success")).to_contain_text("已登记：发放 1 条，失败 0 条")
             line = page.get_by_test_id("lines").locator("tbody tr").filter(has_text="王建华")
             expect(line.locator("td").nth(7)).to_have_text("已发放")
-            expect(page.get_by_test_id("line-counts")).to_contain_text(f"已发放 1 笔 {AMOUNT} 元")
+            expect(page.get_by_test_id("line-counts")).to_contain_text(f"已发放 1 笔 {SHOWN} 元")
             page.get_by_test_id("actions").get_by_role("button", name="办结").click()
             expect(page.get_by_test_id("batch-status")).to_have_text("已完成")
             _shot(page, "4-batch-paid")
@@ -378,7 +379,7 @@ def test_dibao_from_the_desk_to_the_bank(live_server, transactional_db, audit_lo
             expect(cells.nth(1)).to_have_text("1")       # households
             expect(cells.nth(3)).to_have_text("3")       # 保障人次: 3 members, one month
             expect(cells.nth(4)).to_have_text("1")       # lines
-            expect(cells.nth(5)).to_have_text(AMOUNT)    # paid
+            expect(cells.nth(5)).to_have_text(SHOWN)    # paid
             expect(cells.nth(7)).to_have_text("0.00")    # nothing pending
             _shot(page, "5-ledger")
             ctx.close()

@@ -17,6 +17,7 @@ from ...errors import ServiceError, ValidationFailed
 from ...regions.models import Region
 from ...regions.selectors import get_region, regions_for
 from ...web.shortcuts import actor, error_page, paginate, perm_required
+from .. import rules
 from ..api.batches import file_response, parse_month
 from ..models import PaymentBatch, PaymentLine, Program
 from ..selectors import batches as selectors
@@ -56,7 +57,7 @@ def batch_list(request):
                 errors = [exc.message]
         else:
             messages.success(request, _("已生成批次：%(n)s 条明细，合计 %(total)s 元") % {
-                "n": batch.line_count, "total": batch.total_amount})
+                "n": batch.line_count, "total": rules.format_yuan(batch.total_amount)})
             return redirect("assistance:batch_detail", batch.pk)
     month_q = request.GET.get("month", "").strip()
     try:

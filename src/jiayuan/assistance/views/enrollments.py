@@ -104,7 +104,8 @@ HIDDEN_DETAIL = ("not_eligible",)
 
 
 def yuan_text(value) -> str:
-    """"512.333…" → "512.33 元" (to the fen, half up; "约" when rounded); not a number → as is."""
+    """"512.333…" → "512.33 元", "1205" → "1,205.00 元" (rules.format_yuan: to the fen, half
+    up, thousands separated; "约" when rounded); not a number → as is."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -112,7 +113,7 @@ def yuan_text(value) -> str:
     if not amount.is_finite():
         return str(value)
     fen = rules.to_fen(amount)
-    return (_("%(v)s 元") if fen == amount else _("约 %(v)s 元")) % {"v": fen}
+    return (_("%(v)s 元") if fen == amount else _("约 %(v)s 元")) % {"v": rules.format_yuan(fen)}
 
 
 def _choice_text(choices: dict, value) -> str:
@@ -143,7 +144,7 @@ def _value_text(kind, value) -> str:
         return str(value)[:7]
     if kind == "text" and isinstance(value, str) and "×" in value:
         rate, _sep, count = value.partition("×")
-        return _("%(rate)s 元 × %(n)s 人") % {"rate": rate, "n": count}
+        return _("%(rate)s 元 × %(n)s 人") % {"rate": rules.format_yuan(rate), "n": count}
     return str(value)
 
 

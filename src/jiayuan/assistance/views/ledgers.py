@@ -52,8 +52,7 @@ def ledger(request):
                            region=request.GET.get("region", "").strip())
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(selectors.ledger_xlsx(led), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition(
-            f"{led.region.name}-发放台账-{start:%Y%m}-{end:%Y%m}.xlsx", f"ledger-{led.region.code}-{start:%Y%m}.xlsx")
+        response["Content-Disposition"] = content_disposition(*selectors.ledger_file_names(led))
         return response
     scope = user.scope_code
     trail = [r for r in ancestors(led.region) if r.code.startswith(scope)] if scope else ancestors(led.region)

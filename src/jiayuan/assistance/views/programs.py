@@ -115,6 +115,9 @@ def program_detail(request, code):
     for row in history:
         by_region.setdefault(row.region, []).append(row)
     labels = {s.key: s for s in rules.PARAMETER_SCHEMAS.get(program.code, ())}
+    for row in history:  # (label, value, kind): money values are shown as 22,187.00
+        row.value_rows = [(labels[k].label if k in labels else "", v, labels[k].kind if k in labels else "")
+                          for k, v in (row.values or {}).items()]
     return render(request, "assistance/program_detail.html", {
         "program": program, "schema": selectors.schema_of(program.code), "by_region": by_region, "labels": labels,
         "can_manage": request.user.can(Perm.MANAGE_PROGRAMS)})

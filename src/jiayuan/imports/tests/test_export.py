@@ -268,3 +268,90 @@ def test_export_buttons_on_list_pages(page_client, registry):
     html = page_client("county").get("/households/").content.decode()
     assert "/households/export/?format=csv" in html and 'data-testid="export-sensitive"' in html
     assert "export-menu" not in page_client("grid_member").get("/persons/").content.decode()
+
+
+# --- file names and title rows name the region and the day (issue 10) ----------------------
+
+def _today() -> str:
+    """The local date of the deployment (Asia/Shanghai, settings.TIME_ZONE), worked out
+    apart from the code under test."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+
+def _file_names(resp) -> tuple[str, str]:
+    """(the UTF-8 file name, the ASCII fallback) of a Content-Disposition header."""
+    header = resp["Content-Disposition"]
+    fallback = header.split('filename="', 1)[1].split('"', 1)[0]
+    return unquote(header.split("filename*=UTF-8''", 1)[1]), fallback
+
+
+@pytest.mark.parametrize("route", ["/persons/export/?format=xlsx", "/api/v1/persons/export?format=xlsx"])
+def test_a_community_workers_export_is_named_by_the_community_and_the_day(page_client, api_client, registry, route):
+    """交通巷社区居民委员会 (620702001001), the worker's scope, short name 交通巷社区; masked."""
+    client = api_client("community") if route.startswith("/api/") else page_client("community")
+    resp = client.get(route)
+    assert resp.status_code == 200
+    today = _today()
+    assert _file_names(resp) == (f"交通巷社区-居民花名册-{today}-脱敏.xlsx",
+                                 f"jiayuan-persons-620702001001-{today}-masked.xlsx")
+    assert resp["X-Export-Rows"] == "5" and resp["Cache-Control"] == "no-store"
+    title = openpyxl.load_workbook(io.BytesIO(_body(resp))).active.cell(row=1, column=1).value
+    assert title.startswith("交通巷社区 居民花名册（") and f"导出时间：{today} " in title and "导出人：" in title
+
+
+@pytest.mark.parametrize("route", ["/persons/export/?format=csv&sensitive=1&region=620702001005",
+                                   "/api/v1/persons/export?format=csv&sensitive=true&region=620702001005"])
+def test_a_county_officers_export_is_named_by_the_filtered_region(page_client, api_client, registry,
+                                                                  make_person, route):
+    """The county officer (甘州区) filters 甘泉社区居民委员会 (620702001005): the file names
+    the filtered region, not the officer's county; whole numbers: no -脱敏."""
+    make_person(region="620702001005", name="甘泉人")
+    client = api_client("county") if route.startswith("/api/") else page_client("county")
+    resp = client.get(route)
+    assert resp.status_code == 200 and resp["X-Export-Rows"] == "1"
+    today = _today()
+    assert _file_names(resp) == (f"甘泉社区-居民花名册-{today}.csv", f"jiayuan-persons-620702001005-{today}.csv")
+    # no filter: the officer's county
+    resp = client.get(route.replace("&region=620702001005", ""))
+    assert _file_names(resp)[0] == f"甘州区-居民花名册-{today}.csv"
+
+
+@pytest.mark.parametrize("route", ["/households/export/?q=0012", "/api/v1/households/export?number=0012"])
+def test_the_household_export_is_named_by_region_and_day(page_client, api_client, registry, route):
+    client = api_client("community") if route.startswith("/api/") else page_client("community")
+    resp = client.get(route)
+    today = _today()
+    assert resp.status_code == 200 and resp["X-Export-Rows"] == "2"
+    assert _file_names(resp) == (f"交通巷社区-户成员花名册-{today}-脱敏.xlsx",
+                                 f"jiayuan-households-620702001001-{today}-masked.xlsx")
+    title = openpyxl.load_workbook(io.BytesIO(_body(resp))).active.cell(row=1, column=1).value
+    assert title.startswith("交通巷社区 户成员花名册（")
+    # a grid as the filter: named with its community
+    resp = page_client("county").get(f"/households/export/?region={GRID}&format=csv")
+    assert _file_names(resp)[0] == f"交通巷社区第一网格-户成员花名册-{today}-脱敏.csv"
+
+
+def test_the_city_and_an_administrator_without_scope(page_client, registry):
+    today = _today()
+    assert _file_names(page_client("city").get("/persons/export/?format=csv"))[0] == \
+        f"张掖市-居民花名册-{today}-脱敏.csv"
+    assert _file_names(page_client("admin").get("/persons/export/?format=csv"))[0] == \
+        f"全部-居民花名册-{today}-脱敏.csv"
+
+
+def test_money_columns_are_numbers_formatted_0_00():
+    from decimal import Decimal
+
+    out = io.BytesIO()
+    StreamingXlsx("发放明细", ["编号", "金额（元）"], money_columns={1}, title="标题").write_to(
+        out, [[1, Decimal("1403.01")], [2, 22187], [3, Decimal("-0.50")], [4, "待定"]])
+    ws = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    amounts = [ws.cell(row=r, column=2) for r in range(3, 7)]
+    assert [c.value for c in amounts] == [1403.01, 22187, -0.5, "待定"]
+    assert [c.data_type for c in amounts] == ["n", "n", "n", "s"]
+    assert [c.number_format for c in amounts[:3]] == ["0.00"] * 3
+    assert ws.cell(row=3, column=1).number_format == "General"   # other numbers unformatted
+    assert ws.cell(row=2, column=2).value == "金额（元）"          # the header stays text

@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ...assistance.rules import format_yuan
 from ...people import rules as people_rules
 
 register = template.Library()
@@ -15,6 +16,14 @@ def age(birth_date) -> str:
     if not birth_date:
         return ""
     return str(people_rules.age_on(birth_date, timezone.localdate()))
+
+
+@register.filter
+def yuan(value) -> str:
+    """An amount of yuan as ``22,187.00`` (two places, fen rounded half up, ``,`` between
+    thousands, ``-1,234.50``; the same in every language); ``None``/``""`` give ``—``.
+    ``assistance.rules.format_yuan`` is the one formatter (pages and Python texts)."""
+    return format_yuan(value)
 
 
 @register.filter
