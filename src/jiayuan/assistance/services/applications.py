@@ -176,15 +176,27 @@ def parse_money(raw, field: str, *, positive: bool = False, code: str = "") -> D
     return value.quantize(rules.FEN)
 
 
+def material_needs(kinds) -> list[tuple[str, list[str]]]:
+    """Who needs what: ``[(material, [names of the kinds of help that need it])]`` for
+    these kinds (codes of :data:`HELP_KINDS`; unknown codes and repeats ignored), each
+    material once, in the order of the kinds asked for and of each kind's list. The one
+    source of the materials of an application: the desk's checklist (it follows the
+    kinds ticked), :func:`required_materials` (what intake requires) and the 一次性告知书
+    (what each missing material is for). Names are the declared Chinese ones (msgids)."""
+    out: dict[str, list[str]] = {}
+    for k in dict.fromkeys(kinds):
+        spec = HELP_KINDS.get(k)
+        if spec is None:
+            continue
+        for m in spec.get("materials", []):
+            out.setdefault(m, []).append(spec["name"])
+    return list(out.items())
+
+
 def required_materials(kinds) -> list[str]:
     """The materials to bring for these kinds of help: the union of each kind's list,
-    in order, without repeats."""
-    out: list[str] = []
-    for k in kinds:
-        for m in HELP_KINDS.get(k, {}).get("materials", []):
-            if m not in out:
-                out.append(m)
-    return out
+    in order, without repeats (the materials of :func:`material_needs`)."""
+    return [m for m, _names in material_needs(kinds)]
 
 
 def area_of(region_code: str) -> str:

@@ -71,15 +71,6 @@ def _kind_groups():
     return [(_("民政救助项目"), civil), (_("其他部门专项救助（协同办理）"), other)]
 
 
-def _materials_catalog():
-    """[(material, [kind names])] over every kind, in order."""
-    out: dict[str, list[str]] = {}
-    for code, k in HELP_KINDS.items():
-        for m in k["materials"]:
-            out.setdefault(m, []).append(k["name"])
-    return list(out.items())
-
-
 def _can_take(user) -> bool:
     return user.can(Perm.TAKE_APPLICATIONS) and user.can(Perm.CREATE_CASES)
 
@@ -93,11 +84,11 @@ def application_new(request):
     user = request.user
     if not _can_take(user):
         raise PermissionDenied
-    ctx = {"groups": _kind_groups(), "catalog": _materials_catalog()}
+    ctx = {"groups": _kind_groups()}
     if request.method == "GET":
         form = IntakeForm(initial={"request_key": new_request_key()})
         return render(request, "assistance/application_new.html", {**ctx, "form": form, "chosen": [],
-                                                                    "kinds": [], "brought": []})
+                                                                    "kinds": [], "brought": [], "needs": []})
     form = IntakeForm(request.POST)
     form.is_valid()
     d = getattr(form, "cleaned_data", {})
@@ -138,7 +129,21 @@ def application_new(request):
             return redirect("assistance:application_detail", number=app.case.number)
     return render(request, "assistance/application_new.html", {
         **ctx, "form": form, "chosen": [applicant] if applicant else [], "kinds": kinds,
-        "brought": request.POST.getlist("material")}, status=422)
+        "brought": request.POST.getlist("material"), "needs": services.material_needs(kinds)}, status=422)
+
+
+@perm_required(Perm.VIEW_ASSISTANCE)
+@require_GET
+def application_materials(request):
+    """htmx: the materials checklist of the intake form for the kinds ticked (``kind``,
+    repeated): the union of their materials, each once with the kinds that need it
+    (:func:`services.material_needs`, the list intake requires); the boxes already
+    ticked (``material``) stay ticked."""
+    if not _can_take(request.user):
+        raise PermissionDenied
+    kinds = [k for k in request.GET.getlist("kind") if k in HELP_KINDS]
+    return render(request, "assistance/_materials.html", {
+        "needs": services.material_needs(kinds), "brought": request.GET.getlist("material"), "kinds": kinds})
 
 
 @perm_required(Perm.VIEW_ASSISTANCE)
@@ -429,6 +434,7 @@ def _member_rows(persons, members):
 urlpatterns = [
     path("applications/", application_list, name="application_list"),
     path("applications/new/", application_new, name="application_new"),
+    path("applications/new/materials/", application_materials, name="application_materials"),
     path("applications/<str:number>/", application_detail, name="application_detail"),
     path("applications/<str:number>/economic-status/", application_economic, name="application_economic"),
     path("applications/<str:number>/act/<slug:action>/", application_act, name="application_act"),

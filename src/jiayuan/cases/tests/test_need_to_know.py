@@ -171,6 +171,16 @@ TYPE_ROUTES = [
 ]
 TYPE_ROUTE_TYPES = {"GET /cases/board/ (dispatch board)": "grid_event",
                     "GET /service/receipts/{number}/": "service_request"}
+# The printed papers of an assistance application (issue 10: 受理回执, 一次性告知书): the
+# roles of the case pages (view_cases; any other role 403 before a read) see them for an
+# application they read (view_assistance, in scope); a grid member, or a department's
+# staff even for an application given to it, gets 404 as for a number that does not exist.
+APPLICATION_ROUTES = [
+    Route("GET /assistance/applications/{number}/receipt/", lambda api, page, c, role: _status(
+        page.get(f"/assistance/applications/{c.number}/receipt/"), 200, role, page=True)),
+    Route("GET /assistance/applications/{number}/notice/", lambda api, page, c, role: _status(
+        page.get(f"/assistance/applications/{c.number}/notice/"), 200, role, page=True)),
+]
 
 
 def _assistance_application(more_users, make_person, grid, variant):
@@ -264,6 +274,11 @@ def test_every_case_route_answers_by_need_to_know(role, api_client, more_users, 
             COMBINATIONS.append((code, role, route.name, variant))
             if got != (want and code == TYPE_ROUTE_TYPES[route.name]
                        and (route.name.startswith("GET /service") or has(role, Perm.SUPERVISE_CASES))):
+                failures.append(f"{route.name} {code}/{variant}: {'shown' if got else 'hidden'}")
+        for route in APPLICATION_ROUTES:
+            got = route.check(api, page, case, role)
+            COMBINATIONS.append((code, role, route.name, variant))
+            if got != (want and code == "assistance_application" and has(role, Perm.VIEW_ASSISTANCE)):
                 failures.append(f"{route.name} {code}/{variant}: {'shown' if got else 'hidden'}")
         # counts: the cases of the type this role reads (each type has one tasked, one plain)
         want_n = sum(expected_visible(role, code, v) for v in ("tasked", "plain"))

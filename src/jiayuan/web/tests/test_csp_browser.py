@@ -63,7 +63,22 @@ def _setup():
                      create_person(actor, {"name": "王芳", "id_number": make_id_number(date(1980, 1, 5), 2),
                                            "region": grid.code}), [])
     cert = issue_certificate(actor, head, "居（租）住证明", "子女入学")
-    return head, household, cert
+    return head, household, cert, _application(household, head)
+
+
+def _application(household, head) -> str:
+    """An assistance application of the household taken by a community worker with one
+    material of six (低保 + 临时救助): its page, receipt and one-time notice are crawled."""
+    from jiayuan.assistance.services.applications import take_application
+    from jiayuan.assistance.tests.factories import restore_programs
+
+    restore_programs()   # seeded by a migration; an earlier transactional test's flush empties them
+    worker = User.objects.create_user("cspshequ", password=PASSWORD, role="community_worker", scope_id=COMMUNITY,
+                                      full_name="赵丽")
+    app, _created = take_application(Actor(worker, "command"), household, head, "",
+                                     ["subsistence_allowance", "temporary_assistance"], "家中突发火灾",
+                                     ["书面申请"], hardship="fire")
+    return app.case.number
 
 
 def test_main_pages_keep_to_the_content_security_policy(live_server, transactional_db, audit_log_flushable,
@@ -72,7 +87,7 @@ def test_main_pages_keep_to_the_content_security_policy(live_server, transaction
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    head, household, cert = _setup()
+    head, household, cert, application = _setup()
     base = live_server.url
     problems: list[str] = []
     policies: dict[str, str] = {}
@@ -123,6 +138,9 @@ def test_main_pages_keep_to_the_content_security_policy(live_server, transaction
                 "/service/certificates/new/", "/service/intake/", "/service/status/",
                 f"/service/verify/?number={cert.number}&code={cert.verify_code}",
                 "/cases/new/", "/no-such-page/", "/api/v1/docs",
+                # an assistance application: its page, its printed receipt and notice (issue 10)
+                f"/assistance/applications/{application}/", f"/assistance/applications/{application}/receipt/",
+                f"/assistance/applications/{application}/notice/", "/assistance/applications/new/",
             ]
             SHOTS.mkdir(parents=True, exist_ok=True)
             for href in pages:
@@ -130,6 +148,9 @@ def test_main_pages_keep_to_the_content_security_policy(live_server, transaction
                 check(page, href)
                 if href.endswith("/print/") or href.startswith("/service/verify/"):
                     page.screenshot(path=str(SHOTS / f"csp-{href.strip('/').split('/')[1]}.png"), full_page=True)
+                if href.endswith(("/receipt/", "/notice/")):
+                    page.screenshot(path=str(SHOTS / f"csp-application-{href.strip('/').split('/')[-1]}.png"),
+                                    full_page=True)
 
             # htmx: live search swaps the results, its spinner styled by app.css (htmx's
             # own inline <style> is off) and hidden when idle
@@ -146,6 +167,18 @@ def test_main_pages_keep_to_the_content_security_policy(live_server, transaction
             page.select_option("#id_item", "jz.temporary_assistance")
             expect(page.get_by_test_id("item-info")).to_contain_text("困难情况说明及证明材料")
             check(page, "intake item info (htmx)")
+
+            # htmx: the application's materials checklist follows the kinds ticked
+            page.goto(f"{base}/assistance/applications/new/")
+            page.locator("label[for=kind-subsistence_allowance]").click()
+            expect(page.get_by_test_id("materials")).to_contain_text("家庭经济状况核对授权书")
+            page.check("input[name=material][value='户口簿']")
+            page.locator("label[for=kind-temporary_assistance]").click()
+            expect(page.get_by_test_id("materials")).to_contain_text("困难情况证明")
+            expect(page.locator("input[name=material][value='户口簿']")).to_be_checked()
+            page.locator("label[for=kind-subsistence_allowance]").click()
+            expect(page.get_by_test_id("materials")).not_to_contain_text("家庭经济状况核对授权书")
+            check(page, "application materials (htmx)")
 
             # select all (was an onclick) and submit on change (was an onchange)
             page.goto(f"{base}/regions/{COMMUNITY}/move/")
