@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiayuan.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "jiayuan.web.middleware.RejectNulMiddleware",
+    "jiayuan.web.middleware.RejectControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

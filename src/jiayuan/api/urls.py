@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 from ..errors import ServiceError
 from ..people.rules import N_
 from .auth import BearerAuth
+from .openapi import CheckedOpenAPISchema, add_error_responses
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -17,7 +18,17 @@ class ChineseJSONRenderer(JSONRenderer):
 
     json_dumps_params = {"ensure_ascii": False}
 
-api = NinjaAPI(
+class JiayuanAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document refuses schema-name collisions and documents
+    the standard error responses (:mod:`jiayuan.api.openapi`)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return add_error_responses(CheckedOpenAPISchema(api=self, path_prefix=path_prefix))
+
+
+api = JiayuanAPI(
     title="家园 Jiayuan API",
     version="1",
     description="城乡社区治理与服务平台接口。先 POST /api/v1/auth/token 取得令牌，再以 `Authorization: Bearer <token>` 调用。",
