@@ -12,8 +12,8 @@ the document (and the server, on the first request for it) fails on any collisio
 "message", "fields"}}``) under the statuses any operation can answer: 400 (a body that
 cannot be parsed, a control character), 403 (role), 404 (not found or out of scope),
 413 (request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``), 422 (validation), 429 (rate
-limit), 401 for operations behind a token and 409 (conflict: a stale ``version``, a
-duplicate) for operations that write.
+limit), 401 (no valid token; wrong credentials at ``/auth/token``) and, for operations
+that write, 409 (conflict: a stale ``version``, a duplicate).
 """
 
 from ninja.openapi.schema import OpenAPISchema
@@ -76,9 +76,7 @@ def add_error_responses(document: dict) -> dict:
     ref = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
     for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
-            statuses = set(ERROR_STATUSES) - {401} - {409}
-            if operation.get("security"):
-                statuses.add(401)
+            statuses = set(ERROR_STATUSES) - {409}
             if method in WRITE_METHODS:
                 statuses.add(409)
             responses = operation.setdefault("responses", {})

@@ -7,22 +7,14 @@ from typing import Any
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from django.utils.translation import gettext as _
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
 from ..api.types import BoundedList, Id, Int, MAX_ITEMS, Page, PageSize, paging
-from ..errors import ValidationFailed
 from . import rules, selectors, services
 from .models import Person
 
 router = Router(tags=["居民与户"])
-
-def _check_ages(age_min, age_max) -> None:
-    for name, value in (("age_min", age_min), ("age_max", age_max)):
-        if value is not None and not 0 <= value <= 150:
-            raise ValidationFailed({name: [{"code": f"{name}.range", "message": _("年龄应在 0 到 150 岁之间")}]})
-
 
 class TagOut(Schema):
     kind: str
@@ -105,7 +97,7 @@ def list_persons(request, q: str = "", tag: str = "", age_min: Int | None = None
                  sex: Int | None = None, region: str = "", residence_status: str = "", life_status: str = "",
                  page: Page = 1, page_size: PageSize = 50):
     page_size, page, start = paging(page, page_size)
-    _check_ages(age_min, age_max)
+    selectors.check_ages(age_min, age_max)  # before the search guard counts this request
     f = selectors.PersonFilters(q=q, tag=tag, age_min=age_min, age_max=age_max, sex=sex, region=region,
                                 residence_status=residence_status, life_status=life_status)
     services.guard_identifier_search(actor(request), q)  # 429 search.rate_limited; audited

@@ -10,9 +10,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import security
 from ..accounts.permissions import Perm
+from ..errors import ValidationFailed
 from . import rules
 from .models import Household, Person, PersonTag, TagKind
 
@@ -119,10 +121,20 @@ def _name_fragment_q(qs: QuerySet, fragment: str) -> QuerySet:
     return qs.filter(name__contains=fragment)
 
 
+def check_ages(age_min: int | None, age_max: int | None) -> None:
+    """Raise ValidationFailed (``age_min.range`` / ``age_max.range``) for an age filter
+    outside 0–150 years: past it no birth date exists to compare with."""
+    for name, value in (("age_min", age_min), ("age_max", age_max)):
+        if value is not None and not 0 <= value <= 150:
+            raise ValidationFailed({name: [{"code": f"{name}.range", "message": _("年龄应在 0 到 150 岁之间")}]})
+
+
 def search_persons(user, f: PersonFilters) -> QuerySet:
     """Persons in scope matching the filters. ``q`` is classified by rules.classify_query:
     whole ID number or phone (keyed-hash lookup), last 4 or 6 of the ID, pinyin (full or
-    initials, prefix: ``zjg`` finds 张建国), else a name fragment."""
+    initials, prefix: ``zjg`` finds 张建国), else a name fragment. Raises ValidationFailed
+    for ages outside 0–150 (:func:`check_ages`); every list and export of persons reads here."""
+    check_ages(f.age_min, f.age_max)
     qs = persons_for(user)
     kind, value = rules.classify_query(f.q or "")
     if kind == "id_number":
