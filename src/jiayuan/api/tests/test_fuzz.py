@@ -2,7 +2,8 @@
 
 For each of three roles — city civil-affairs staff (``city``), community worker
 (``community``) and grid member (``grid_member``) — every operation of
-``/api/v1/openapi.json`` gets ``FUZZ_EXAMPLES`` generated requests (30 by default)
+``/api/v1/openapi.json`` gets ``FUZZ_EXAMPLES`` generated requests (30 by default) of
+valid data and as many of invalid data (schemathesis' positive and negative modes),
 with that role's bearer token, sent to the WSGI application in-process. Each response
 must pass schemathesis' checks:
 
@@ -18,6 +19,7 @@ The numbers it prints (operations, requests, 5xx, mismatches, seconds) are the o
 recorded in docs/performance.md.
 """
 
+import logging
 import os
 import time
 from collections import Counter
@@ -54,52 +56,88 @@ def seeded(users, make_person):
 
 
 def _fuzz(schema, token: str) -> dict:
-    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis import GenerationMode
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
     checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
     headers = {"Authorization": f"Bearer {token}"}
-    stats = {"operations": 0, "requests": 0, "server_errors": 0, "mismatches": 0, "failures": Counter()}
+    stats = {"operations": 0, "requests": 0, "server_errors": 0, "mismatches": 0, "no_negative": 0,
+             "failures": Counter()}
     for result in schema.get_all_operations():
         operation = result.ok()
         stats["operations"] += 1
-        label = f"{operation.method.upper()} {operation.path}"
-
-        @settings(max_examples=FUZZ_EXAMPLES, derandomize=True, database=None, deadline=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
-        def run(case):
-            stats["requests"] += 1
-            response = case.call(headers=headers)
-            if response.status_code >= 500:
-                stats["server_errors"] += 1
-                stats["failures"][f"{label} -> {response.status_code}"] += 1
-                return
-            try:
-                case.validate_response(response, checks=checks, headers=headers)
-            except (Exception, BaseExceptionGroup) as exc:  # a failed check (schemathesis: FailureGroup)
-                stats["mismatches"] += 1
-                first = str(exc).strip().splitlines()
-                stats["failures"][f"{label} -> {response.status_code}: {' | '.join(first[:3])[:300]}"] += 1
-
-        run()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz_operation(operation, mode, headers, checks, stats)
     return stats
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_fuzz_the_api_as(role, seeded, api_client, settings):
-    import schemathesis
+def _fuzz_operation(operation, mode, headers, checks, stats) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis.errors import Unsatisfiable
+
+    label = f"{operation.method.upper()} {operation.path} ({mode.value})"
+
+    @settings(max_examples=FUZZ_EXAMPLES, derandomize=True, database=None, deadline=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        stats["requests"] += 1
+        response = case.call(headers=headers)
+        if response.status_code >= 500:
+            stats["server_errors"] += 1
+            stats["failures"][f"{label} -> {response.status_code}"] += 1
+            return
+        try:
+            case.validate_response(response, checks=checks, headers=headers)
+        except (Exception, BaseExceptionGroup) as exc:  # a failed check (schemathesis: FailureGroup)
+            stats["mismatches"] += 1
+            lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+            stats["failures"][f"{label} -> {response.status_code}: {' | '.join(lines[1:5])[:300]}"] += 1
+
+    try:
+        run()
+    except Unsatisfiable:  # no invalid request exists (an operation without parameters or body)
+        stats["no_negative"] += 1
+
+
+@pytest.fixture
+def wsgi_app(settings):
+    """Django's WSGI application as the test client runs it: inside the test's transaction
+    (the connection is not closed at the end of each request), 4xx not logged."""
+    from django.core.signals import request_finished, request_started
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    app = get_wsgi_application()  # (before the levels: django.setup() resets the loggers' levels)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    quiet = [logging.getLogger(name) for name in ("django.request", "axes", "axes.watch_login")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield app
+    finally:
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_fuzz_the_api_as(role, seeded, api_client, wsgi_app):
+    import schemathesis
+
     token = api_client(role).defaults["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
     started = time.monotonic()
     stats = _fuzz(schema, token)
     seconds = time.monotonic() - started
     print(f"\nfuzz {role}: {stats['operations']} operations, {stats['requests']} requests, "
-          f"{stats['server_errors']} server errors, {stats['mismatches']} mismatches, {seconds:.0f} s")
+          f"{stats['server_errors']} server errors, {stats['mismatches']} mismatches, {seconds:.0f} s "
+          f"({stats['no_negative']} operations admit no invalid request)")
     for failure, n in sorted(stats["failures"].items()):
         print(f"  {n:4d} × {failure}")
     assert (stats["server_errors"], stats["mismatches"]) == (0, 0)

@@ -13,7 +13,6 @@ import time
 import pytest
 from ninja import NinjaAPI, Router, Schema
 
-from jiayuan.api.openapi import CheckedOpenAPISchema, SchemaNameCollision
 from jiayuan.api.urls import api
 from jiayuan.audit.models import AuditEntry
 from jiayuan.cases.models import Case
@@ -172,6 +171,8 @@ def test_a_body_past_the_upload_limit_is_413_in_the_error_format(api_client, set
 # --- finding 8: schema names --------------------------------------------------------------
 
 def test_two_classes_of_one_name_cannot_be_published():
+    from jiayuan.api.openapi import CheckedOpenAPISchema, SchemaNameCollision
+
     first, second = Router(), Router()
 
     class Thing(Schema):

@@ -11,7 +11,6 @@ from jiayuan.audit.models import AuditEntry
 from jiayuan.cases.models import Case, Department
 from jiayuan.conftest import GRID, OWNER_COMMUNITY
 from jiayuan.regions.models import Region
-from jiayuan.web.middleware import control_character
 
 pytestmark = pytest.mark.django_db
 
@@ -109,4 +108,6 @@ def test_a_page_form_with_a_control_character_is_a_400_page_in_chinese(page_clie
     ("a\u2066b", False), ("a\u200bb", False), ("\ufeffa", False),
 ])
 def test_which_characters_are_refused(text, allowed):
+    from jiayuan.web.middleware import control_character
+
     assert (control_character(text) is None) is allowed
