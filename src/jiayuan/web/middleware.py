@@ -14,7 +14,7 @@ import re
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -56,8 +56,9 @@ class RejectControlCharactersMiddleware:
 
     Answer: the API (``/api/``, ``/open311/``) 422 with the standard error body (code
     ``control_character``, the offending field named in ``fields`` where known); pages
-    a 400 with a Chinese sentence. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is
-    answered here as well: 413 (API) / 400 (pages).
+    a 400 with a Chinese sentence. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` and a form
+    of more than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields (this bounds every list a page
+    form sends) are answered here as well: 413 (API) / 400 (pages).
     """
 
     def __init__(self, get_response):
@@ -70,6 +71,9 @@ class RejectControlCharactersMiddleware:
             return self._refuse(request, 413, "request_too_large",
                                 _("请求内容过大（上限 %(mb)s MB），请分批提交")
                                 % {"mb": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20, 1)}, {})
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return self._refuse(request, 413, "request_too_large",
+                                _("表单字段过多（上限 %(n)s 个），请分批提交") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}, {})
         if found is not None:
             field, char = found
             message = _("请求中含有不可见的控制字符（%(char)s），请删除后重试") % {"char": char}
@@ -101,6 +105,8 @@ class RejectControlCharactersMiddleware:
                     if char:
                         return name, char
             return None
+        if ctype.startswith("application/x-www-form-urlencoded") and request.method == "POST":
+            request.POST  # parsed here so that more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields is refused here
         body = request.body
         if not body:
             return None

@@ -111,3 +111,13 @@ def test_which_characters_are_refused(text, allowed):
     from jiayuan.web.middleware import control_character
 
     assert (control_character(text) is None) is allowed
+
+
+def test_a_page_form_of_more_than_1000_fields_is_a_400_page_in_chinese(page_client):
+    # the bound of every list a page form sends (DATA_UPLOAD_MAX_NUMBER_FIELDS)
+    before = _snapshot()
+    resp = page_client("grid_member").post("/grid/report/", {"description": "楼道堆物", "region": GRID,
+                                                              "persons": [str(i) for i in range(1, 1002)]})
+    assert resp.status_code == 400
+    assert "表单字段过多（上限 1000 个）" in resp.content.decode()
+    assert _snapshot() == before
