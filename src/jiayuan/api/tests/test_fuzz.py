@@ -23,6 +23,7 @@ import logging
 import os
 import time
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 
@@ -101,15 +102,15 @@ def _fuzz_operation(operation, mode, headers, checks, stats) -> None:
         stats["no_negative"] += 1
 
 
-@pytest.fixture
-def wsgi_app(settings):
-    """Django's WSGI application as the test client runs it: inside the test's transaction
-    (the connection is not closed at the end of each request), 4xx not logged."""
+@contextmanager
+def in_test_transaction():
+    """Django's WSGI application run as the test client runs it: inside the test's
+    transaction (the connection is not closed at the end of each request), 4xx not
+    logged. (Enter it after any use of the test client, which reconnects the signals.)"""
     from django.core.signals import request_finished, request_started
     from django.core.wsgi import get_wsgi_application
     from django.db import close_old_connections
 
-    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     app = get_wsgi_application()  # (before the levels: django.setup() resets the loggers' levels)
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -127,14 +128,16 @@ def wsgi_app(settings):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_fuzz_the_api_as(role, seeded, api_client, wsgi_app):
+def test_fuzz_the_api_as(role, seeded, api_client, settings):
     import schemathesis
 
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     token = api_client(role).defaults["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
-    started = time.monotonic()
-    stats = _fuzz(schema, token)
-    seconds = time.monotonic() - started
+    with in_test_transaction() as app:
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+        started = time.monotonic()
+        stats = _fuzz(schema, token)
+        seconds = time.monotonic() - started
     print(f"\nfuzz {role}: {stats['operations']} operations, {stats['requests']} requests, "
           f"{stats['server_errors']} server errors, {stats['mismatches']} mismatches, {seconds:.0f} s "
           f"({stats['no_negative']} operations admit no invalid request)")
