@@ -91,10 +91,11 @@ class RejectControlCharactersMiddleware:
     @classmethod
     def find(cls, request) -> tuple[str, str] | None:
         """``(field name or "", "U+XXXX")`` of the first refused character, or None."""
-        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True):
-            char = control_character(name) or control_character(value)
-            if char:
-                return name, char
+        for name, values in request.GET.lists():  # (decoded as Django decodes it: UTF-8, percent-escapes)
+            for value in values:
+                char = control_character(name) or control_character(value)
+                if char:
+                    return name, char
         ctype = request.META.get("CONTENT_TYPE", "").lower()
         if ctype.startswith("multipart/"):
             if request.method != "POST":

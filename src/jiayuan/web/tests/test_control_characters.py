@@ -121,3 +121,9 @@ def test_a_page_form_of_more_than_1000_fields_is_a_400_page_in_chinese(page_clie
     assert resp.status_code == 400
     assert "表单字段过多（上限 1000 个）" in resp.content.decode()
     assert _snapshot() == before
+
+
+def test_chinese_in_a_raw_query_string_is_not_mistaken_for_controls(api_client, page_client):
+    # WSGI hands the query string over as latin-1; 王 read that way holds C1 bytes (U+0080–U+009F)
+    assert api_client("community").get("/api/v1/persons?q=王秀英").status_code == 200
+    assert page_client("community").get("/disability/new/?q=王秀英").status_code == 200
