@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiayuan.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "jiayuan.web.middleware.RejectNulMiddleware",
+    "jiayuan.web.middleware.RejectControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -159,6 +159,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Request bounds (Django's defaults, stated): a body other than uploaded files of at most
+# 2.5 MB (413 for the API), a form of at most 1000 fields (every list a page form sends);
+# refused by web.middleware.RejectControlCharactersMiddleware before any view runs.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"

@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 from ..errors import ServiceError
 from ..people.rules import N_
 from .auth import BearerAuth
+from .openapi import CheckedOpenAPISchema, add_error_responses
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -17,10 +18,24 @@ class ChineseJSONRenderer(JSONRenderer):
 
     json_dumps_params = {"ensure_ascii": False}
 
-api = NinjaAPI(
+class JiayuanAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document refuses schema-name collisions and documents
+    the standard error responses (:mod:`jiayuan.api.openapi`)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return add_error_responses(CheckedOpenAPISchema(api=self, path_prefix=path_prefix))
+
+
+api = JiayuanAPI(
     title="家园 Jiayuan API",
     version="1",
-    description="城乡社区治理与服务平台接口。先 POST /api/v1/auth/token 取得令牌，再以 `Authorization: Bearer <token>` 调用。",
+    description=("城乡社区治理与服务平台接口。先 POST /api/v1/auth/token 取得令牌，再以 `Authorization: Bearer <token>` 调用。"
+                 "\n\n输入上限：每个列表有 maxItems，整数在 minimum…maximum 之内（编号 1…2⁶³−1），"
+                 "请求体（不含上传文件）不超过 2.5 MB（否则 413）；文字中含控制字符（NUL 等 C0/C1 控制符、"
+                 "文字方向覆盖符 U+202A–U+202E、U+2066–U+2069、零宽空格、BOM）的请求一律以 422 control_character 拒绝。"
+                 "错误一律为 {\"error\": {\"code\", \"message\", \"fields\"}}。"),
     auth=BearerAuth(),
     renderer=ChineseJSONRenderer(),
     urls_namespace="api-v1",

@@ -10,16 +10,17 @@ repeated submission (double click, retry) return the first result instead of act
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import Field, File, Router, Schema
+from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from ..api.auth import actor
+from ..api.types import MAX_IDS, MAX_ITEMS, MAX_KEYS, MAX_PERSONS, BoundedList, Id, Int, Page, PageSize, paging
 from . import rules, selectors, services
 from .models import Attachment, Case
 
@@ -69,7 +70,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     seq: int
     kind: str
     action: str
@@ -103,7 +104,7 @@ class ActionOut(Schema):
     style: str
 
 
-class TaskOut(Schema):
+class CaseTaskOut(Schema):
     department: DeptRef
     status: str
     is_lead: bool
@@ -121,9 +122,9 @@ class PartyOut(Schema):
 class CaseDetailOut(CaseOut):
     subject_person: PartyOut | None
     data: dict
-    timeline: list[EventOut]
+    timeline: list[CaseEventOut]
     actions: list[ActionOut]
-    tasks: list[TaskOut]
+    tasks: list[CaseTaskOut]
     parties: list[PartyOut]
     attachments: list[AttachmentOut]
 
@@ -196,12 +197,11 @@ def case_detail(user, case: Case) -> dict:
 @router.get("/cases", response=CasePage, summary="案件列表（超期优先；mine=1 为我的待办）")
 def list_cases(request, type: str = "", state: str = "", category: str = "", region: str = "",
                open: bool | None = None, flag: str = "", escalated: bool = False, q: str = "", mine: bool = False,
-               page: int = 1, page_size: int = 50):
-    page_size, page = max(1, min(page_size, 200)), max(1, page)
+               page: Page = 1, page_size: PageSize = 50):
+    page_size, page, start = paging(page, page_size)
     f = selectors.CaseFilters(type=type, state=state, category=category, region=region, open=open, flag=flag,
                               escalated=escalated, q=q, mine=mine)
     qs = selectors.search_cases(request.auth, f)
-    start = (page - 1) * page_size
     now = timezone.now()
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "results": [case_out(c, now) for c in qs[start:start + page_size]]}
@@ -210,11 +210,18 @@ def list_cases(request, type: str = "", state: str = "", category: str = "", reg
 class CaseCreateIn(Schema):
     """``type`` and the fields its intake reads (grid_event: region, category,
     description, lat, lon, address, persons, attachments, on_spot, on_spot_note;
-    service_request: item, person, materials, description, contact_phone, attachments)."""
+    service_request: item, person, materials, description, contact_phone, attachments).
+
+    The lists an intake reads are declared here with their maxima (422 past them, before
+    the intake runs); any other field passes through to the intake as sent.
+    """
 
     model_config = ConfigDict(extra="allow")
     type: str
     request_key: str = ""
+    persons: BoundedList[Id, MAX_PERSONS] = []
+    attachments: BoundedList[Id, MAX_IDS] = []
+    materials: BoundedList[str, MAX_ITEMS] = []
 
 
 @router.post("/cases", response={200: CaseDetailOut, 201: CaseDetailOut}, summary="登记案件（上报事件、窗口受理）")
@@ -244,10 +251,10 @@ def get_case(request, number: str):
 
 class TransitionIn(Schema):
     action: str
-    version: int | None = None
+    version: Int | None = None
     comment: str = ""
-    attachments: list[int] = []
-    fields: dict[str, Any] = {}
+    attachments: BoundedList[Id, MAX_IDS] = []
+    fields: Annotated[dict[str, Any], Field(max_length=MAX_KEYS)] = {}
     request_key: str = ""
 
 
@@ -277,7 +284,7 @@ def upload_attachment(request, file: File[UploadedFile]):
 
 
 @router.get("/attachments/{int:attachment_id}", summary="下载照片（须能查看所属案件）")
-def download_attachment(request, attachment_id: int):
+def download_attachment(request, attachment_id: Id):
     att = selectors.get_attachment(request.auth, attachment_id)  # its case's scope and need-to-know
     return FileResponse(att.file.open("rb"), content_type=att.content_type)
 
@@ -356,10 +363,10 @@ class HolidayLineIn(Schema):
 
 
 class CalendarYearIn(Schema):
-    year: int
+    year: Annotated[int, Field(ge=1949, le=9999)]
     source: str = Field(description="通知文号，如 国办发明电〔2025〕7号")
-    holidays: list[HolidayLineIn]
-    workdays: list[date] = Field(default_factory=list, description="调休上班日（周六或周日）")
+    holidays: BoundedList[HolidayLineIn, MAX_ITEMS]
+    workdays: BoundedList[date, MAX_ITEMS] = Field(default_factory=list, description="调休上班日（周六或周日）")
 
 
 class RecomputedOut(Schema):

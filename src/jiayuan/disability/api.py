@@ -17,6 +17,7 @@ from ninja.responses import Status
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
+from ..api.types import Id, Int, Page, PageSize, paging
 from ..errors import Forbidden, ValidationFailed
 from ..people import selectors as people_selectors
 from . import selectors, services
@@ -24,10 +25,7 @@ from .models import DisabilityCertificate
 
 router = Router(tags=["残疾人"])
 
-MAX_PAGE = 100_000
-
-
-class CertificateOut(Schema):
+class DisabilityCertificateOut(Schema):
     id: int
     person: int
     person_name: str
@@ -53,36 +51,36 @@ class CertificatePage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[CertificateOut]
+    results: list[DisabilityCertificateOut]
 
 
-class CertificateIn(Schema):
-    person: int
+class DisabilityCertificateIn(Schema):
+    person: Id
     number: Any = None
     issued_on: Any = None
     valid_until: Any = None
     long_term_care_need: bool = False
     note: Any = ""
-    replaces: int | None = None
-    replaces_version: int | None = None
+    replaces: Id | None = None
+    replaces_version: Int | None = None
 
 
 class RevokeIn(Schema):
     reason: Any = ""
-    version: int | None = None
+    version: Int | None = None
 
 
 class CareNeedIn(Schema):
     long_term_care_need: bool
-    version: int | None = None
+    version: Int | None = None
     note: Any = ""
 
 
-class RevealIn(Schema):
+class CertificateRevealIn(Schema):
     purpose: str = ""
 
 
-class RevealOut(Schema):
+class CertificateRevealOut(Schema):
     number: str
 
 
@@ -105,9 +103,9 @@ def _bad(field: str, code: str, message: str) -> ValidationFailed:
 
 @router.get("/disability-certificates", response=CertificatePage,
             summary="残疾人证列表（按类别 type 1–7、等级 grade 1–4、区划 region、长期照护需求 care_need、状态 status 筛选；默认只列有效证）")
-def list_certificates(request, type: int | None = None, grade: int | None = None, region: str = "",
-                      care_need: bool | None = None, status: str = "valid", person: int | None = None,
-                      page: int = 1, page_size: int = 50):
+def list_certificates(request, type: Int | None = None, grade: Int | None = None, region: str = "",
+                      care_need: bool | None = None, status: str = "valid", person: Id | None = None,
+                      page: Page = 1, page_size: PageSize = 50):
     user = request.auth
     if not user.can(Perm.VIEW_REGISTRY):
         raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
@@ -117,19 +115,18 @@ def list_certificates(request, type: int | None = None, grade: int | None = None
         raise _bad("grade", "grade.range", _("残疾等级应为 1–4"))
     if status not in ("", *DisabilityCertificate.Status.values, "all"):
         raise _bad("status", "status.unknown", _("状态应为 valid、replaced、revoked 或 all"))
-    page_size, page = max(1, min(page_size, 200)), max(1, min(page, MAX_PAGE))
+    page_size, page, start = paging(page, page_size)
     f = selectors.CertificateFilters(disability_type=type, grade=grade, region=region.strip(), care_need=care_need,
                                      status="" if status == "all" else status, person=person)
     qs = selectors.search_certificates(user, f)
-    start = (page - 1) * page_size
     rows = list(qs[start:start + page_size])
     count = len(rows) if page == 1 and len(rows) < page_size else qs.count()
     return {"count": count, "page": page, "page_size": page_size, "results": [certificate_out(c) for c in rows]}
 
 
-@router.post("/disability-certificates", response={201: CertificateOut},
+@router.post("/disability-certificates", response={201: DisabilityCertificateOut},
              summary="登记残疾人证（证号须为持证人身份证号 + 类别 + 等级；已有有效证时新证替换旧证）")
-def record_certificate(request, body: CertificateIn):
+def record_certificate(request, body: DisabilityCertificateIn):
     try:
         person = people_selectors.get_person(request.auth, body.person)
     except Http404:
@@ -140,27 +137,27 @@ def record_certificate(request, body: CertificateIn):
     return Status(201, certificate_out(cert))
 
 
-@router.get("/disability-certificates/{int:cert_id}", response=CertificateOut, summary="残疾人证详情（证号脱敏）")
-def get_certificate(request, cert_id: int):
+@router.get("/disability-certificates/{int:cert_id}", response=DisabilityCertificateOut, summary="残疾人证详情（证号脱敏）")
+def get_certificate(request, cert_id: Id):
     return certificate_out(selectors.get_certificate(request.auth, cert_id))
 
 
-@router.post("/disability-certificates/{int:cert_id}/revoke", response=CertificateOut, summary="注销残疾人证（须填原因）")
-def revoke_certificate(request, cert_id: int, body: RevokeIn):
+@router.post("/disability-certificates/{int:cert_id}/revoke", response=DisabilityCertificateOut, summary="注销残疾人证（须填原因）")
+def revoke_certificate(request, cert_id: Id, body: RevokeIn):
     cert = selectors.get_certificate(request.auth, cert_id)
     return certificate_out(services.revoke_certificate(actor(request), cert, body.reason, version=body.version))
 
 
-@router.post("/disability-certificates/{int:cert_id}/care-need", response=CertificateOut,
+@router.post("/disability-certificates/{int:cert_id}/care-need", response=DisabilityCertificateOut,
              summary="设置长期照护需求（6个月以上；护理补贴的条件之一）")
-def set_care_need(request, cert_id: int, body: CareNeedIn):
+def set_care_need(request, cert_id: Id, body: CareNeedIn):
     cert = selectors.get_certificate(request.auth, cert_id)
     return certificate_out(services.set_care_need(actor(request), cert, body.long_term_care_need,
                                                   version=body.version, note=body.note or ""))
 
 
-@router.post("/disability-certificates/{int:cert_id}/reveal", response=RevealOut,
+@router.post("/disability-certificates/{int:cert_id}/reveal", response=CertificateRevealOut,
              summary="查看完整残疾人证号（记入审计，与查看身份证号相同）")
-def reveal(request, cert_id: int, body: RevealIn | None = None):
+def reveal(request, cert_id: Id, body: CertificateRevealIn | None = None):
     cert = selectors.get_certificate(request.auth, cert_id)
     return {"number": services.reveal_number(actor(request), cert, purpose=body.purpose if body else "")}

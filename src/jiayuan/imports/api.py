@@ -23,6 +23,7 @@ from ninja.files import UploadedFile
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
+from ..api.types import Id, Int
 from ..errors import Forbidden, ServiceError, ValidationFailed, translate_rule_error
 from ..people import selectors as people_selectors
 from ..regions import selectors as region_selectors
@@ -99,12 +100,12 @@ def create_import(request, file: File[UploadedFile], region: Form[str], dry_run:
 
 
 @router.get("/imports/{int:job_id}", response=JobOut, summary="导入任务的状态、进度和结果（结果与命令行 --json 相同）")
-def get_import(request, job_id: int):
+def get_import(request, job_id: Id):
     return job_out(selectors.get_job(request.auth, job_id))
 
 
 @router.get("/imports/{int:job_id}/report", summary="错误工作簿（.xlsx：原表格加“错误原因”列）")
-def import_report(request, job_id: int):
+def import_report(request, job_id: Id):
     job = selectors.get_job(request.auth, job_id)
     try:
         data = services.download_error_workbook(actor(request), job)
@@ -136,7 +137,7 @@ def _stream(request, what: str, qs, filters: dict, fmt: str, encoding: str, sens
 
 @router.get("/persons/export", summary="导出居民名单（与导入相同的表头；筛选条件同 GET /persons）")
 def export_persons(request, format: str = "xlsx", encoding: str = "utf-8", sensitive: bool = False, q: str = "",
-                   tag: str = "", age_min: int | None = None, age_max: int | None = None, sex: int | None = None,
+                   tag: str = "", age_min: Int | None = None, age_max: Int | None = None, sex: Int | None = None,
                    region: str = "", residence_status: str = "", life_status: str = ""):
     user = request.auth
     target = region_selectors.get_region(user, region) if region else None  # out of scope → 404

@@ -7,29 +7,14 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from django.utils.translation import gettext as _
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
-from ..errors import ValidationFailed
+from ..api.types import BoundedList, Id, Int, MAX_ITEMS, Page, PageSize, paging
 from . import rules, selectors, services
 from .models import Person
 
 router = Router(tags=["居民与户"])
-
-MAX_PAGE = 100_000
-
-
-def _paging(page: int, page_size: int) -> tuple[int, int]:
-    """(page_size 1–200, page 1–100000): a page number past the data gives an empty page."""
-    return max(1, min(page_size, 200)), max(1, min(page, MAX_PAGE))
-
-
-def _check_ages(age_min, age_max) -> None:
-    for name, value in (("age_min", age_min), ("age_max", age_max)):
-        if value is not None and not 0 <= value <= 150:
-            raise ValidationFailed({name: [{"code": f"{name}.range", "message": _("年龄应在 0 到 150 岁之间")}]})
-
 
 class TagOut(Schema):
     kind: str
@@ -89,7 +74,7 @@ class PersonIn(Schema):
     address: Any = None
     region: Any = None
     note: Any = None
-    version: int | None = None
+    version: Int | None = None
 
 
 def person_out(p: Person, today=None, *, full_birth_date: bool = False) -> dict:
@@ -116,16 +101,15 @@ def person_detail(p: Person, user) -> dict:
 
 
 @router.get("/persons", response=PersonPage, summary="居民查询（姓名片段、拼音/首字母、身份证号或尾号、手机号）；count 最多数到 1000，超过时 count_exact 为 false")
-def list_persons(request, q: str = "", tag: str = "", age_min: int | None = None, age_max: int | None = None,
-                 sex: int | None = None, region: str = "", residence_status: str = "", life_status: str = "",
-                 page: int = 1, page_size: int = 50):
-    page_size, page = _paging(page, page_size)
-    _check_ages(age_min, age_max)
+def list_persons(request, q: str = "", tag: str = "", age_min: Int | None = None, age_max: Int | None = None,
+                 sex: Int | None = None, region: str = "", residence_status: str = "", life_status: str = "",
+                 page: Page = 1, page_size: PageSize = 50):
+    page_size, page, start = paging(page, page_size)
+    selectors.check_ages(age_min, age_max)  # before the search guard counts this request
     f = selectors.PersonFilters(q=q, tag=tag, age_min=age_min, age_max=age_max, sex=sex, region=region,
                                 residence_status=residence_status, life_status=life_status)
     services.guard_identifier_search(actor(request), q)  # 429 search.rate_limited; audited
     qs = selectors.search_persons(request.auth, f).order_by("id")
-    start = (page - 1) * page_size
     rows = list(qs[start:start + page_size])
     today, full = timezone.localdate(), request.auth.can(Perm.VIEW_SENSITIVE)
     if page == 1 and len(rows) < page_size:
@@ -137,7 +121,7 @@ def list_persons(request, q: str = "", tag: str = "", age_min: int | None = None
 
 
 @router.get("/persons/{int:person_id}", response=PersonDetailOut, summary="居民详情（证件号、手机号脱敏）")
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     return person_detail(selectors.get_person(request.auth, person_id), request.auth)
 
 
@@ -149,30 +133,30 @@ def create_person(request, body: PersonIn):
 
 
 @router.patch("/persons/{int:person_id}", response=PersonDetailOut, summary="修改居民信息（可带 version 防止覆盖他人修改）")
-def update_person(request, person_id: int, body: PersonIn):
+def update_person(request, person_id: Id, body: PersonIn):
     person = selectors.get_person(request.auth, person_id)
     data = body.dict(exclude_unset=True)
     version = data.pop("version", None)
     return person_detail(services.update_person(actor(request), person, data, expected_version=version), request.auth)
 
 
-class RevealOut(Schema):
+class PersonRevealOut(Schema):
     id_number: str
     phone: str
 
 
-class RevealIn(Schema):
+class PersonRevealIn(Schema):
     purpose: str = ""
 
 
-@router.post("/persons/{int:person_id}/reveal", response=RevealOut, summary="查看完整证件号和手机号（记入审计）")
-def reveal(request, person_id: int, body: RevealIn | None = None):
+@router.post("/persons/{int:person_id}/reveal", response=PersonRevealOut, summary="查看完整证件号和手机号（记入审计）")
+def reveal(request, person_id: Id, body: PersonRevealIn | None = None):
     person = selectors.get_person(request.auth, person_id)
     values = services.reveal_sensitive(actor(request), person, purpose=(body.purpose if body else ""))
     return {"id_number": values["id_number"], "phone": values["phone"]}
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     id: int
     name: str
     relation_to_head: str
@@ -190,11 +174,11 @@ class HouseholdOut(Schema):
     community: str
     address: str
     version: int
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
 
 
-class MemberIn(Schema):
-    person: int
+class HouseholdMemberIn(Schema):
+    person: Id
     relation_to_head: str
 
 
@@ -202,14 +186,14 @@ class HouseholdIn(Schema):
     number: str
     region: str
     address: str = ""
-    head: int
-    members: list[MemberIn] = []
+    head: Id
+    members: BoundedList[HouseholdMemberIn, MAX_ITEMS] = []
 
 
 class HouseholdUpdateIn(Schema):
     number: str | None = None
     address: str | None = None
-    version: int | None = None
+    version: Int | None = None
 
 
 def household_out(hh, user) -> dict:
@@ -232,20 +216,19 @@ class HouseholdPage(Schema):
 
 
 @router.get("/households", response=HouseholdPage, summary="户列表")
-def list_households(request, region: str = "", number: str = "", page: int = 1, page_size: int = 50):
-    page_size, page = _paging(page, page_size)
+def list_households(request, region: str = "", number: str = "", page: Page = 1, page_size: PageSize = 50):
+    page_size, page, start = paging(page, page_size)
     qs = selectors.households_for(request.auth).order_by("id")
     if region:
         qs = qs.filter(region__code__startswith=region)
     if number:
         qs = qs.filter(number=number)
-    start = (page - 1) * page_size
     rows = list(qs.prefetch_related("members")[start:start + page_size])
     return {"count": qs.count(), "page": page, "page_size": page_size, "results": [household_out(h, request.auth) for h in rows]}
 
 
 @router.get("/households/{int:household_id}", response=HouseholdOut, summary="户详情及成员")
-def get_household(request, household_id: int):
+def get_household(request, household_id: Id):
     return household_out(selectors.get_household(request.auth, household_id), request.auth)
 
 
@@ -260,7 +243,7 @@ def create_household(request, body: HouseholdIn):
 
 
 @router.patch("/households/{int:household_id}", response=HouseholdOut, summary="修改户号或住址")
-def update_household(request, household_id: int, body: HouseholdUpdateIn):
+def update_household(request, household_id: Id, body: HouseholdUpdateIn):
     hh = selectors.get_household(request.auth, household_id)
     data = body.dict(exclude_unset=True)
     version = data.pop("version", None)

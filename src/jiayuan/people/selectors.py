@@ -10,9 +10,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import security
 from ..accounts.permissions import Perm
+from ..errors import ValidationFailed
 from . import rules
 from .models import Household, Person, PersonTag, TagKind
 
@@ -119,6 +121,14 @@ def _name_fragment_q(qs: QuerySet, fragment: str) -> QuerySet:
     return qs.filter(name__contains=fragment)
 
 
+def check_ages(age_min: int | None, age_max: int | None) -> None:
+    """Raise ValidationFailed (``age_min.range`` / ``age_max.range``) for an age filter
+    outside 0–150 years: past it no birth date exists to compare with."""
+    for name, value in (("age_min", age_min), ("age_max", age_max)):
+        if value is not None and not 0 <= value <= 150:
+            raise ValidationFailed({name: [{"code": f"{name}.range", "message": _("年龄应在 0 到 150 岁之间")}]})
+
+
 def search_persons(user, f: PersonFilters) -> QuerySet:
     """Persons in scope matching the filters. ``q`` is classified by rules.classify_query:
     whole ID number or phone (keyed-hash lookup), last 4 or 6 of the ID, pinyin (full or
@@ -129,7 +139,10 @@ def search_persons(user, f: PersonFilters) -> QuerySet:
     (:func:`rules.document_candidates`) is looked up by the keyed hash of each fitting
     (type, number) pair — so ``H12345678`` finds the passport and the 港澳 permit of that
     number — instead of as a name fragment; an 18-character text also as a resident ID.
-    Last 4/6 characters search every type alike (the tail columns are filled the same way)."""
+    Last 4/6 characters search every type alike (the tail columns are filled the same way).
+    Raises ValidationFailed for ages outside 0–150 (:func:`check_ages`); every list and
+    export of persons reads here."""
+    check_ages(f.age_min, f.age_max)
     qs = persons_for(user)
     kind, value = rules.classify_query(f.q or "")
     documents = rules.document_candidates(f.q or "") if kind in ("id_number", "name") else []

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
+from ..api.types import BoundedList, Id, MAX_IDS
 from ..people.selectors import get_household
 from . import selectors, services
 from .rules import grid_staffing_warning
@@ -81,11 +82,11 @@ class GridUpdateIn(Schema):
 
 class SplitIn(Schema):
     name: str
-    households: list[int]
+    households: BoundedList[Id, MAX_IDS]
 
 
 class MoveIn(Schema):
-    households: list[int]
+    households: BoundedList[Id, MAX_IDS]
 
 
 @router.get("/grids", response=list[RegionDetailOut], summary="网格列表（可按上级区划筛选）")

@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from ..api.auth import actor
 from ..client_ip import client_ip
+from ..api.types import Id
 from ..errors import ServiceError, ValidationFailed
 from . import selectors, services
 from .models import Certificate, CommunityTask
@@ -121,19 +122,19 @@ def seal_kinds(request, community: str = ""):
             for s in selectors.seal_scope_for(request.auth, community)]
 
 
-class CertificateIn(Schema):
-    person: int
+class ServiceCertificateIn(Schema):
+    person: Id
     kind: str
     purpose: str
     request_key: str = ""
 
 
-class CertificateOut(Schema):
+class ServiceCertificateOut(Schema):
     number: str
     kind: str
     community: str
     community_name: str
-    person: int
+    person: Id
     holder: str
     purpose: str
     body: str
@@ -150,8 +151,8 @@ def _cert_out(c: Certificate) -> dict:
             "issued_by": str(c.issued_by), "verify_code": c.verify_code}
 
 
-@router.post("/certificates", response={201: CertificateOut}, summary="出具证明（负面清单内的拒绝并说明理由）")
-def issue_certificate(request, body: CertificateIn):
+@router.post("/certificates", response={201: ServiceCertificateOut}, summary="出具证明（负面清单内的拒绝并说明理由）")
+def issue_certificate(request, body: ServiceCertificateIn):
     from ..people.selectors import get_person
 
     try:
@@ -164,7 +165,7 @@ def issue_certificate(request, body: CertificateIn):
     return Status(201, _cert_out(cert))
 
 
-@router.get("/certificates/{number}", response=CertificateOut, summary="证明详情")
+@router.get("/certificates/{number}", response=ServiceCertificateOut, summary="证明详情")
 def get_certificate(request, number: str):
     return _cert_out(selectors.get_certificate(request.auth, number))
 
@@ -173,7 +174,7 @@ class ReasonIn(Schema):
     reason: str
 
 
-@router.post("/certificates/{number}/revoke", response=CertificateOut, summary="作废证明")
+@router.post("/certificates/{number}/revoke", response=ServiceCertificateOut, summary="作废证明")
 def revoke_certificate(request, number: str, body: ReasonIn):
     cert = selectors.get_certificate(request.auth, number)
     return _cert_out(services.revoke_certificate(actor(request), cert, body.reason))
@@ -233,7 +234,7 @@ class TaskIn(Schema):
     note: str = ""
 
 
-class TaskOut(Schema):
+class CommunityTaskOut(Schema):
     id: int
     community: str
     department: str
@@ -253,7 +254,7 @@ def _task_out(t: CommunityTask) -> dict:
             "decision_note": t.decision_note}
 
 
-@router.get("/community-tasks", response=list[TaskOut], summary="交办社区的事项")
+@router.get("/community-tasks", response=list[CommunityTaskOut], summary="交办社区的事项")
 def list_tasks(request, status: str = ""):
     qs = selectors.tasks_for(request.auth).order_by("-requested_at")
     if status:
@@ -261,7 +262,7 @@ def list_tasks(request, status: str = ""):
     return [_task_out(t) for t in qs[:500]]
 
 
-@router.post("/community-tasks", response={201: TaskOut}, summary="向社区交办事项（清单外须街道审批）")
+@router.post("/community-tasks", response={201: CommunityTaskOut}, summary="向社区交办事项（清单外须街道审批）")
 def assign_task(request, body: TaskIn):
     from ..regions.selectors import get_region
 
@@ -276,8 +277,8 @@ class TaskDecisionIn(Schema):
     note: str = ""
 
 
-@router.post("/community-tasks/{int:task_id}/decision", response=TaskOut, summary="街道审批清单外事项")
-def decide_task(request, task_id: int, body: TaskDecisionIn):
+@router.post("/community-tasks/{int:task_id}/decision", response=CommunityTaskOut, summary="街道审批清单外事项")
+def decide_task(request, task_id: Id, body: TaskDecisionIn):
     task = selectors.get_task(request.auth, task_id)
     return _task_out(services.decide_community_task(actor(request), task, body.approve, body.note))
 

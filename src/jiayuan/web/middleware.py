@@ -1,4 +1,7 @@
-"""Language selection: Chinese (zh-hans) unless the user chose another language with
+"""The project's middleware: the language a page is shown in, and the refusal of control
+characters in any text input.
+
+Language selection: Chinese (zh-hans) unless the user chose another language with
 the switch (Django's set_language view sets the language cookie).
 
 Django's LocaleMiddleware would also follow the browser's Accept-Language header; a
@@ -6,9 +9,16 @@ civil-affairs office's shared computers often have English system settings, and 
 product is Chinese by default, so only an explicit choice changes the language.
 """
 
+import json
+import re
+from urllib.parse import parse_qsl
+
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -20,37 +30,121 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-class RejectNulMiddleware:
-    """Refuse requests whose query string or form/JSON body carries a NUL character.
+# Characters no person types into a form field: the C0/C1 controls (NUL breaks PostgreSQL
+# text, the others corrupt exports and logs) except TAB, LF and CR; the bidirectional
+# embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069: "Trojan source" text
+# that shows one name and stores another) and the invisible zero-width space and BOM.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
 
-    PostgreSQL cannot store NUL in text, and no user types one: it only comes from
-    broken tools or attacks. Answered with 400 and a Chinese message (JSON for the API)
-    before any view runs, so nothing is half-written. Uploaded files (multipart) are not
-    inspected: binary workbooks legitimately contain NUL bytes.
+
+def control_character(text: str) -> str | None:
+    """The first refused character of ``text`` as ``U+XXXX``, or None (see ``_CONTROL``)."""
+    m = _CONTROL.search(text)
+    return f"U+{ord(m.group()):04X}" if m else None
+
+
+class RejectControlCharactersMiddleware:
+    """Refuse any request that carries a control character in a text input, whatever its
+    ``Content-Type`` says, before any view runs (so nothing is written, audit included).
+
+    Inspected: the query string (percent-decoded), the form fields of a multipart body
+    (uploaded files are not: a workbook legitimately holds NUL bytes), and any other
+    body — JSON sent as ``application/json``, ``Application/JSON``, ``text/plain`` or
+    with no type at all, form-encoded bodies — as UTF-8 text, its JSON strings after
+    their ``\\u0000`` escapes are decoded, and, if it is not JSON, percent-decoded.
+    Refused characters: see :func:`control_character`.
+
+    Answer: the API (``/api/``, ``/open311/``) 422 with the standard error body (code
+    ``control_character``, the offending field named in ``fields`` where known); pages
+    a 400 with a Chinese sentence. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` and a form
+    of more than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields (this bounds every list a page
+    form sends) are answered here as well: 413 (API) / 400 (pages).
     """
-
-    MESSAGE = "请求中含有不可见的控制字符（NUL），请删除后重试"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._has_nul(request):
-            from django.http import HttpResponseBadRequest, JsonResponse
-
-            if request.path.startswith("/api/") or request.path.startswith("/open311/"):
-                return JsonResponse({"error": {"code": "bad_request", "message": self.MESSAGE, "fields": {}}},
-                                    status=400)
-            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        try:
+            found = self.find(request)
+        except RequestDataTooBig:
+            return self._refuse(request, 413, "request_too_large",
+                                _("请求内容过大（上限 %(mb)s MB），请分批提交")
+                                % {"mb": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20, 1)}, {})
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return self._refuse(request, 413, "request_too_large",
+                                _("表单字段过多（上限 %(n)s 个），请分批提交") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}, {})
+        if found is not None:
+            field, char = found
+            message = _("请求中含有不可见的控制字符（%(char)s），请删除后重试") % {"char": char}
+            fields = {field: [{"code": f"{field}.control_character", "message": message}]} if field else {}
+            return self._refuse(request, 422, "control_character", message, fields)
         return self.get_response(request)
 
     @staticmethod
-    def _has_nul(request) -> bool:
-        qs = request.META.get("QUERY_STRING", "").lower()
-        if "%00" in qs or "\x00" in qs:
-            return True
-        ctype = request.META.get("CONTENT_TYPE", "")
-        if ctype.startswith("application/x-www-form-urlencoded") or ctype.startswith("application/json"):
-            body = request.body.lower()
-            return b"%00" in body or b"\\u0000" in body or b"\x00" in body
-        return False
+    def _refuse(request, status: int, code: str, message: str, fields: dict):
+        if request.path.startswith("/api/") or request.path.startswith("/open311/"):
+            return JsonResponse({"error": {"code": code, "message": message, "fields": fields}}, status=status,
+                                json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+    @classmethod
+    def find(cls, request) -> tuple[str, str] | None:
+        """``(field name or "", "U+XXXX")`` of the first refused character, or None."""
+        for name, values in request.GET.lists():  # (decoded as Django decodes it: UTF-8, percent-escapes)
+            for value in values:
+                char = control_character(name) or control_character(value)
+                if char:
+                    return name, char
+        ctype = request.META.get("CONTENT_TYPE", "").lower()
+        if ctype.startswith("multipart/"):
+            if request.method != "POST":
+                return None
+            for name, values in request.POST.lists():
+                for value in values:
+                    char = control_character(name) or control_character(value)
+                    if char:
+                        return name, char
+            return None
+        if ctype.startswith("application/x-www-form-urlencoded") and request.method == "POST":
+            request.POST  # parsed here so that more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields is refused here
+        body = request.body
+        if not body:
+            return None
+        text = body.decode("utf-8", "replace")
+        char = control_character(text)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        else:
+            found = cls._walk(data, "")
+            if found:
+                return found
+        if char:
+            return "", char
+        if data is None:
+            for name, value in parse_qsl(text, keep_blank_values=True):
+                char = control_character(name) or control_character(value)
+                if char:
+                    return name, char
+        return None
+
+    @classmethod
+    def _walk(cls, data, path: str) -> tuple[str, str] | None:
+        if isinstance(data, str):
+            char = control_character(data)
+            return (path, char) if char else None
+        if isinstance(data, dict):
+            items = data.items()
+        elif isinstance(data, list):
+            items = enumerate(data)
+        else:
+            return None
+        for key, value in items:
+            sub = f"{path}.{key}" if path else str(key)
+            char = control_character(key) if isinstance(key, str) else None
+            found = (sub, char) if char else cls._walk(value, sub)
+            if found:
+                return found
+        return None

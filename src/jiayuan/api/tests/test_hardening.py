@@ -77,13 +77,13 @@ def test_a_boundary_coordinate_too_large_for_a_float_is_422(api_client):
 
 def test_a_nul_character_in_the_query_is_refused_before_any_view(api_client):
     resp = api_client("community").get("/api/v1/persons?q=a%00b")
-    assert resp.status_code == 400
-    assert resp.json()["error"]["code"] == "bad_request"
+    assert resp.status_code == 422  # issue 11 finding 7: 422 control_character (was 400 bad_request)
+    assert resp.json()["error"]["code"] == "control_character"
 
 
 def test_a_nul_character_in_a_json_body_is_refused(api_client):
     resp = api_client("community").post("/api/v1/persons", '{"name": "a\\u0000b"}', content_type="application/json")
-    assert resp.status_code == 400
+    assert resp.status_code == 422  # issue 11 finding 7 (was 400)
     assert not Person.objects.exists()
 
 

@@ -30,6 +30,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from ...api.auth import actor
+from ...api.types import BoundedList, Id, MAX_ITEMS, Page, PageSize, paging
 from ...cases.api import CaseDetailOut, case_detail
 from ...cases.services import decl_of
 from .. import rules
@@ -57,24 +58,24 @@ def help_kinds(request):
 
 class PartIn(Schema):
     kind: str
-    department: int | str | None = None
-    person: int | None = None
+    department: Id | str | None = None
+    person: Id | None = None
 
 
 class ApplicationIn(Schema):
-    household: int
-    applicant: int
+    household: Id
+    applicant: Id
     area: str = ""
-    parts: list[PartIn | str]
+    parts: BoundedList[PartIn | str, MAX_ITEMS]
     reason: str = ""
-    materials: list[str] = []
+    materials: BoundedList[str, MAX_ITEMS] = []
     emergency: bool = False
     hardship: str = ""
     contact_phone: str = ""
     request_key: str = ""
 
 
-class DeptRef(Schema):
+class PartDeptRef(Schema):
     id: int
     code: str
     name: str
@@ -85,7 +86,7 @@ class PartOut(Schema):
     kind: str
     name: str
     program: str | None
-    department: DeptRef | None
+    department: PartDeptRef | None
     handled_by: str
     task_status: str
     status: str
@@ -95,7 +96,7 @@ class PartOut(Schema):
     person: int | None
 
 
-class MemberOut(Schema):
+class ApplicationMemberOut(Schema):
     person: int
     name: str
     co_resident: bool
@@ -158,7 +159,7 @@ class ApplicationOut(Schema):
 
 
 class ApplicationDetailOut(ApplicationOut):
-    members: list[MemberOut]
+    members: list[ApplicationMemberOut]
     incomes: list[IncomeOut]
     assets: list[AssetOut]
     objections: list[ObjectionOut]
@@ -235,12 +236,11 @@ def create_application(request, body: ApplicationIn):
 
 @router.get("/applications", response=ApplicationPage, summary="社会救助申请列表（本辖区，最新在前）")
 def list_applications(request, state: str = "", kind: str = "", open: bool | None = None, region: str = "",
-                      q: str = "", path: str = "", page: int = 1, page_size: int = 50):
+                      q: str = "", path: str = "", page: Page = 1, page_size: PageSize = 50):
     require_view(request)
-    page_size, page = max(1, min(page_size, 200)), max(1, page)
+    page_size, page, start = paging(page, page_size)
     f = selectors.ApplicationFilters(state=state, kind=kind, open=open, region=region, q=q, path=path)
     qs = selectors.search_applications(request.auth, f)
-    start = (page - 1) * page_size
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "results": [application_out(a) for a in selectors.with_parts(qs[start:start + page_size])]}
 
@@ -257,7 +257,7 @@ def get_application(request, number: str):
 # amount, a fractional quantity, a note too long — comes back in Chinese under the key
 # of its place (``incomes.0.monthly_amount``). Money is sent as text ("1200.50") or a
 # whole number.
-class MemberIn(Schema):
+class ApplicationMemberIn(Schema):
     person: Any = None
     co_resident: Any = True
     note: Any = ""
@@ -278,9 +278,9 @@ class AssetIn(Schema):
 
 
 class EconomicStatusIn(Schema):
-    members: list[MemberIn] | None = None
-    incomes: list[IncomeIn] = []
-    assets: list[AssetIn] = []
+    members: BoundedList[ApplicationMemberIn, MAX_ITEMS] | None = None
+    incomes: BoundedList[IncomeIn, MAX_ITEMS] = []
+    assets: BoundedList[AssetIn, MAX_ITEMS] = []
 
 
 @router.put("/applications/{number}/economic-status", response=ApplicationDetailOut,
@@ -315,7 +315,7 @@ def add_objection(request, number: str, body: ObjectionIn):
 
 @router.post("/applications/{number}/objections/{int:objection_id}/resolution", response=ObjectionOut,
              summary="公示异议的核实处理（是否成立）")
-def resolve_objection(request, number: str, objection_id: int, body: ResolutionIn):
+def resolve_objection(request, number: str, objection_id: Id, body: ResolutionIn):
     require_view(request)
     app = selectors.get_application(request.auth, number)
     o = selectors.get_objection(request.auth, app, objection_id)

@@ -32,6 +32,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from ...api.auth import actor
+from ...api.types import BoundedList, Id, Int, MAX_RESULTS, Page, PageSize, paging
 from ...errors import ValidationFailed
 from ...regions.selectors import get_region
 from ..models import PaymentBatch, Program
@@ -97,7 +98,7 @@ class BatchOut(Schema):
     version: int
 
 
-class EventOut(Schema):
+class BatchEventOut(Schema):
     kind: str
     at: datetime.datetime
     actor: str
@@ -113,7 +114,7 @@ class StaleOut(Schema):
 class BatchDetailOut(BatchOut):
     problems: list[dict]
     line_counts: dict
-    events: list[EventOut]
+    events: list[BatchEventOut]
     stale: StaleOut
 
 
@@ -230,46 +231,44 @@ def create_batch(request, body: BatchIn):
 
 
 @router.get("/batches", response=BatchPage, summary="发放批次列表（本辖区；可按项目、县区、月份、状态筛选）")
-def list_batches(request, program: str = "", county: str = "", month: str = "", status: str = "", page: int = 1,
-                 page_size: int = 50):
-    page_size, page = max(1, min(page_size, 200)), max(1, page)
+def list_batches(request, program: str = "", county: str = "", month: str = "", status: str = "", page: Page = 1,
+                 page_size: PageSize = 50):
+    page_size, page, start = paging(page, page_size)
     f = selectors.BatchFilters(program=program, county=county, month=parse_month(month) if month else None,
                                status=status)
     qs = selectors.search_batches(_viewer(request), f)
-    start = (page - 1) * page_size
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "results": [batch_out(b) for b in qs[start:start + page_size]]}
 
 
 @router.get("/batches/{int:batch_id}", response=BatchDetailOut, summary="批次详情（合计、问题清单、明细统计、操作记录）")
-def get_batch(request, batch_id: int):
+def get_batch(request, batch_id: Id):
     return batch_detail(request.auth, selectors.get_batch(_viewer(request), batch_id))
 
 
 @router.get("/batches/{int:batch_id}/lines", response=LinePage,
             summary="批次明细（当前生成次；generation 可查作废的历史明细）")
-def batch_lines(request, batch_id: int, status: str = "", q: str = "", generation: int | None = None, page: int = 1,
-                page_size: int = 100):
+def batch_lines(request, batch_id: Id, status: str = "", q: str = "", generation: Int | None = None, page: Page = 1,
+                page_size: PageSize = 100):
     batch = selectors.get_batch(_viewer(request), batch_id)
-    page_size, page = max(1, min(page_size, 500)), max(1, page)
+    page_size, page, start = paging(page, page_size, max_size=500)
     qs = selectors.lines_of(batch, status=status, generation=generation, q=q)
-    start = (page - 1) * page_size
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "results": [line_out(x) for x in qs[start:start + page_size]]}
 
 
 class VersionIn(Schema):
-    version: int
+    version: Int
     note: str = ""
 
 
 class ReopenIn(Schema):
-    version: int
+    version: Int
     reason: str
 
 
 @router.post("/batches/{int:batch_id}/review", response=BatchDetailOut, summary="审核（待审核 → 已审核）")
-def review(request, batch_id: int, body: VersionIn):
+def review(request, batch_id: Id, body: VersionIn):
     batch = selectors.get_batch(request.auth, batch_id)
     return batch_detail(request.auth, services.review_batch(actor(request), batch, version=body.version,
                                                             note=body.note))
@@ -277,7 +276,7 @@ def review(request, batch_id: int, body: VersionIn):
 
 @router.post("/batches/{int:batch_id}/approve", response=BatchDetailOut,
              summary="审批（已审核 → 已审批；生成人不能审批本批次）")
-def approve(request, batch_id: int, body: VersionIn):
+def approve(request, batch_id: Id, body: VersionIn):
     batch = selectors.get_batch(request.auth, batch_id)
     return batch_detail(request.auth, services.approve_batch(actor(request), batch, version=body.version,
                                                              note=body.note))
@@ -285,7 +284,7 @@ def approve(request, batch_id: int, body: VersionIn):
 
 @router.post("/batches/{int:batch_id}/reopen", response=BatchDetailOut,
              summary="重开（已审核、已审批 → 待审核；导出发放文件后不能重开）")
-def reopen(request, batch_id: int, body: ReopenIn):
+def reopen(request, batch_id: Id, body: ReopenIn):
     batch = selectors.get_batch(request.auth, batch_id)
     return batch_detail(request.auth, services.reopen_batch(actor(request), batch, version=body.version,
                                                             reason=body.reason))
@@ -293,13 +292,13 @@ def reopen(request, batch_id: int, body: ReopenIn):
 
 @router.post("/batches/{int:batch_id}/regenerate", response=BatchDetailOut,
              summary="重新生成（待审核的批次：原明细作废保留，全部重新计算）")
-def regenerate(request, batch_id: int, body: VersionIn):
+def regenerate(request, batch_id: Id, body: VersionIn):
     batch = selectors.get_batch(request.auth, batch_id)
     return batch_detail(request.auth, services.regenerate_batch(actor(request), batch, version=body.version))
 
 
 @router.post("/batches/{int:batch_id}/close", response=BatchDetailOut, summary="办结（全部明细已登记发放结果）")
-def close(request, batch_id: int, body: VersionIn):
+def close(request, batch_id: Id, body: VersionIn):
     batch = selectors.get_batch(request.auth, batch_id)
     return batch_detail(request.auth, services.close_batch(actor(request), batch, version=body.version,
                                                            note=body.note))
@@ -318,22 +317,22 @@ def file_response(f: services.ExportFile) -> StreamingHttpResponse:
 @router.post("/batches/{int:batch_id}/export",
              summary="导出发放文件（xlsx 或 csv；首次导出后批次为“已导出”；sensitive=true 导出完整身份证号，"
                      "accounts=true 导出完整收款账号，各需相应权限；每次导出均记入审计）")
-def export(request, batch_id: int, format: str = "xlsx", sensitive: bool = False, accounts: bool = False,
-           version: int | None = None):
+def export(request, batch_id: Id, format: str = "xlsx", sensitive: bool = False, accounts: bool = False,
+           version: Int | None = None):
     batch = selectors.get_batch(request.auth, batch_id)
     return file_response(services.export_batch(actor(request), batch, fmt=format, sensitive=sensitive,
                                                accounts=accounts, version=version))
 
 
 class ResultIn(Schema):
-    line: int
+    line: Id
     status: str
     note: str = ""
 
 
 class ResultsIn(Schema):
-    version: int
-    results: list[ResultIn] = []
+    version: Int
+    results: BoundedList[ResultIn, MAX_RESULTS] = []
     rest_paid: bool = False
 
 
@@ -347,7 +346,7 @@ class ResultsOut(Schema):
 
 @router.post("/batches/{int:batch_id}/results", response=ResultsOut,
              summary="登记发放结果（逐条已发放/发放失败，失败须写原因；rest_paid=true 其余待发放的记为已发放）")
-def results(request, batch_id: int, body: ResultsIn):
+def results(request, batch_id: Id, body: ResultsIn):
     batch = selectors.get_batch(request.auth, batch_id)
     out = services.record_results(actor(request), batch, [r.dict() for r in body.results], version=body.version,
                                   rest_paid=body.rest_paid, source="api")
@@ -356,7 +355,7 @@ def results(request, batch_id: int, body: ResultsIn):
 
 @router.post("/batches/{int:batch_id}/results-file", response=ResultsOut,
              summary="上传银行回盘文件登记结果（xlsx/csv，须有“明细编号”“发放结果”列，可有“失败原因”列）")
-def results_file(request, batch_id: int, file: File[UploadedFile], version: Form[int], rest_paid: Form[bool] = False):
+def results_file(request, batch_id: Id, file: File[UploadedFile], version: Form[Int], rest_paid: Form[bool] = False):
     batch = selectors.get_batch(request.auth, batch_id)
     if file.size > 50 * 1024 * 1024:
         raise ValidationFailed({"file": [{"code": "file.too_large", "message": _("文件不能超过 50 MB")}]})
@@ -368,7 +367,7 @@ def results_file(request, batch_id: int, file: File[UploadedFile], version: Form
 
 class AccountIn(Schema):
     account: str
-    version: int | None = None
+    version: Int | None = None
     reason: str = ""
 
 
@@ -380,7 +379,7 @@ class AccountOut(Schema):
 
 @router.post("/enrollments/{int:enrollment_id}/account", response=AccountOut,
              summary="录入享受对象的完整发放账户（加密保存，页面只显示尾号；导出完整发放文件时写入）")
-def set_account(request, enrollment_id: int, body: AccountIn):
+def set_account(request, enrollment_id: Id, body: AccountIn):
     from ..selectors.enrollments import get_enrollment
     from ..services.accounts import set_payee_account
 

@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from ...api.auth import actor
+from ...api.types import Id, Int, Page, PageSize, paging
 from ...people import selectors as people_selectors
 from .. import services
 from ..selectors import enrollments as selectors
@@ -46,7 +47,7 @@ class EnrollmentOut(Schema):
     version: int
 
 
-class EventOut(Schema):
+class EnrollmentEventOut(Schema):
     kind: str
     at: datetime.datetime
     actor: str
@@ -57,7 +58,7 @@ class EventOut(Schema):
 class EnrollmentDetailOut(EnrollmentOut):
     inputs: dict
     computation: dict
-    events: list[EventOut]
+    events: list[EnrollmentEventOut]
 
 
 class EnrollmentPage(Schema):
@@ -92,31 +93,30 @@ def enrollment_detail(e) -> dict:
 @router.get("/enrollments", response=EnrollmentPage,
             summary="享受对象列表（本辖区；program、status=active|suspended|terminated|open、region、flag=any|代码、due=1）")
 def list_enrollments(request, program: str = "", status: str = "", region: str = "", flag: str = "",
-                     due: bool = False, person: int | None = None, page: int = 1, page_size: int = 50):
+                     due: bool = False, person: Id | None = None, page: Page = 1, page_size: PageSize = 50):
     require_view(request)
-    page_size, page = max(1, min(page_size, 200)), max(1, min(page, 100000))
+    page_size, page, start = paging(page, page_size)
     f = selectors.EnrollmentFilters(program=program, status=status, region=region, flag=flag, due=due, person=person)
     qs = selectors.search_enrollments(request.auth, f)
-    start = (page - 1) * page_size
     today = timezone.localdate()
     return {"count": qs.count(), "page": page, "page_size": page_size,
             "results": [enrollment_out(e, today) for e in qs[start:start + page_size]]}
 
 
 @router.get("/enrollments/{int:enrollment_id}", response=EnrollmentDetailOut, summary="享受对象详情（含测算过程和变更记录）")
-def get_enrollment(request, enrollment_id: int):
+def get_enrollment(request, enrollment_id: Id):
     require_view(request)
     return enrollment_detail(selectors.get_enrollment(request.auth, enrollment_id))
 
 
 class EnrollIn(Schema):
     program: str
-    person: int
-    household: int | None = None
+    person: Id
+    household: Id | None = None
     region: str
     start_month: datetime.date
     inputs: dict[str, Any]
-    review_months: int = 12
+    review_months: Int = 12
     payee_account: str = ""
     reason: str = ""
 
@@ -135,7 +135,7 @@ def create_enrollment(request, body: EnrollIn):
 
 class ChangeIn(Schema):
     reason: str
-    version: int
+    version: Int
 
 
 class TerminateIn(ChangeIn):
@@ -145,12 +145,12 @@ class TerminateIn(ChangeIn):
 class ReviewIn(ChangeIn):
     inputs: dict[str, Any]
     month: datetime.date | None = None
-    review_months: int | None = None
+    review_months: Int | None = None
 
 
 class ClearFlagIn(Schema):
     note: str
-    version: int
+    version: Int
 
 
 def _changed(request, e) -> dict:
@@ -158,14 +158,14 @@ def _changed(request, e) -> dict:
 
 
 @router.post("/enrollments/{int:enrollment_id}/suspend", response=EnrollmentDetailOut, summary="暂停（须带 version 和理由）")
-def suspend(request, enrollment_id: int, body: ChangeIn):
+def suspend(request, enrollment_id: Id, body: ChangeIn):
     require_view(request)
     e = selectors.get_enrollment(request.auth, enrollment_id)
     return _changed(request, services.suspend(actor(request), e, body.reason, body.version))
 
 
 @router.post("/enrollments/{int:enrollment_id}/resume", response=EnrollmentDetailOut, summary="恢复（须带 version 和理由）")
-def resume(request, enrollment_id: int, body: ChangeIn):
+def resume(request, enrollment_id: Id, body: ChangeIn):
     require_view(request)
     e = selectors.get_enrollment(request.auth, enrollment_id)
     return _changed(request, services.resume(actor(request), e, body.reason, body.version))
@@ -173,7 +173,7 @@ def resume(request, enrollment_id: int, body: ChangeIn):
 
 @router.post("/enrollments/{int:enrollment_id}/terminate", response=EnrollmentDetailOut,
              summary="终止（最后发放月份 end_month；理由与书面告知记入变更记录）")
-def terminate(request, enrollment_id: int, body: TerminateIn):
+def terminate(request, enrollment_id: Id, body: TerminateIn):
     require_view(request)
     e = selectors.get_enrollment(request.auth, enrollment_id)
     return _changed(request, services.terminate(actor(request), e, body.reason, body.version, end_month=body.end_month))
@@ -181,7 +181,7 @@ def terminate(request, enrollment_id: int, body: TerminateIn):
 
 @router.post("/enrollments/{int:enrollment_id}/review", response=EnrollmentDetailOut,
              summary="复核：按新的测算依据和该月参数重新测算金额")
-def review(request, enrollment_id: int, body: ReviewIn):
+def review(request, enrollment_id: Id, body: ReviewIn):
     require_view(request)
     e = selectors.get_enrollment(request.auth, enrollment_id)
     return _changed(request, services.review(actor(request), e, body.inputs, body.reason, body.version,
@@ -190,7 +190,7 @@ def review(request, enrollment_id: int, body: ReviewIn):
 
 @router.post("/enrollments/{int:enrollment_id}/clear-flag", response=EnrollmentDetailOut,
              summary="解除待处理标记（登记有误、家庭仍符合条件等；须说明）")
-def clear_flag(request, enrollment_id: int, body: ClearFlagIn):
+def clear_flag(request, enrollment_id: Id, body: ClearFlagIn):
     require_view(request)
     e = selectors.get_enrollment(request.auth, enrollment_id)
     return _changed(request, services.clear_flag(actor(request), e, body.note, body.version))

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from ...api.types import Int
 from ...errors import ValidationFailed
 from ..selectors import ledgers as selectors
 from .batches import parse_month
@@ -90,7 +91,7 @@ class TwoSubsidiesOut(Schema):
 
 @router.get("/ledgers/two-subsidies", response=TwoSubsidiesOut,
             summary="两项补贴：半年内享受人数（一人只计一次）和发放金额，如“2019年上半年 12000 人、680.7 万元”")
-def two_subsidies(request, year: int, half: int, region: str = ""):
+def two_subsidies(request, year: Int, half: Int, region: str = ""):
     require_view(request)
     user = request.auth
     if half not in (1, 2):

@@ -13,6 +13,7 @@ from ninja.responses import Status
 
 from ...accounts.permissions import Perm
 from ...api.auth import actor
+from ...api.types import Id
 from ...errors import Forbidden
 from .. import services
 from ..selectors import programs as selectors
@@ -118,7 +119,7 @@ def parameter_in_force(request, program: str, region: str, month: datetime.date)
 
 
 @router.get("/parameters/{int:parameter_id}", response=ParameterOut, summary="一条参数")
-def get_parameter(request, parameter_id: int):
+def get_parameter(request, parameter_id: Id):
     require_view(request)
     return parameter_out(selectors.get_parameter(request.auth, parameter_id))
 

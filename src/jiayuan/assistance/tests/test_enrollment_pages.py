@@ -217,8 +217,14 @@ def test_reasons_keep_chinese_punctuation(users, params, family, page_client):  
     # Finding: "演示：在册低保家庭" was stored as "演示:在册低保家庭" (NFKC).
     e = enroll_family(users, family, reason="演示：在册低保家庭（测试）")
     assert e.events.get(kind="enrolled").reason == "演示：在册低保家庭（测试）"
+    # a control character (BEL) is refused for the whole form (issue 11 finding 7: a 400
+    # page, nothing written; it used to be removed silently)
     resp = page_client("county").post(f"/assistance/enrollments/{e.pk}/action/", {
         "action": "suspend", "version": 1, "reason": "  待核实：收入变化，\x07暂停发放。\r\n第二行 "})
+    assert resp.status_code == 400 and "控制字符" in resp.content.decode()
+    assert not e.events.filter(kind="suspended").exists()
+    resp = page_client("county").post(f"/assistance/enrollments/{e.pk}/action/", {
+        "action": "suspend", "version": 1, "reason": "  待核实：收入变化，暂停发放。\r\n第二行 "})
     assert resp.status_code == 302
-    # control character (BEL) removed, line break kept, trimmed, punctuation as typed
+    # line break kept, trimmed, punctuation as typed
     assert e.events.get(kind="suspended").reason == "待核实：收入变化，暂停发放。\n第二行"
