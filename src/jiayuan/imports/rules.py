@@ -419,6 +419,11 @@ MESSAGES: dict[str, str] = {
     ),
     "file.xml_entities": N_("工作簿中含有 XML 实体声明（DOCTYPE/ENTITY），出于安全原因拒绝读取"),
     "file.too_many_rows": N_("数据行数超过上限 %(limit)d 行，请拆分成多个文件分批导入"),
+    "file.sheet_extent": N_(
+        "工作表的内容区域延伸到单元格 %(cell)s（%(rows)d 行 × %(cols)d 列），超过读取上限"
+        "（最多 %(max_rows)d 行、%(max_cols)d 列、共 %(max_cells)s 个单元格），疑似异常文件，已拒绝读取；"
+        "如确为台账，请删除多余的行和列（或取消整表合并）后重新保存再导入"
+    ),
     "file.not_text": N_("文件扩展名是 %(ext)s，但内容不是文本；请导入 .xlsx 文件，或另存为 CSV 后再导入"),
     "file.encoding": N_(
         "无法识别文件的文字编码（支持 UTF-8、GB18030/GBK 和带 BOM 的 UTF-16）；"

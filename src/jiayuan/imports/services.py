@@ -105,7 +105,8 @@ def _setting(name: str, default: int) -> int:
 
 def config() -> Config:
     """The import configuration in force. Defaults: 50 MB file, 10,000 ZIP entries,
-    512 MB uncompressed, 200,000 rows, chunks of 5,000 rows (fewer commits: each one
+    512 MB uncompressed, 200,000 rows, 1,024 columns, 6,000,000 cells (rows × columns
+    from A1), chunks of 5,000 rows (fewer commits: each one
     rewrites the pages of the random-keyed indexes it touched)."""
     d = reading.Limits()
     return Config(
@@ -114,6 +115,8 @@ def config() -> Config:
             max_zip_entries=_setting("IMPORT_MAX_ZIP_ENTRIES", d.max_zip_entries),
             max_uncompressed=_setting("IMPORT_MAX_UNCOMPRESSED", d.max_uncompressed),
             max_rows=_setting("IMPORT_MAX_ROWS", d.max_rows),
+            max_columns=_setting("IMPORT_MAX_COLUMNS", d.max_columns),
+            max_cells=_setting("IMPORT_MAX_CELLS", d.max_cells),
         ),
         chunk_rows=max(1, _setting("IMPORT_CHUNK_ROWS", 5000)),
         parallel_names=_setting("IMPORT_PARALLEL_NAMES", 5000),
