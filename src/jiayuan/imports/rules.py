@@ -481,6 +481,10 @@ MESSAGES: dict[str, str] = {
     "residence_status.unknown": N_("无法识别的居住状态“%(value)s”：请填写“户籍人口”“流动人口”或“其他”"),
     "import.conflict": N_("写入时该户或居民正被他人修改，本行未导入；请稍后重新导入"),
     "import.failed": N_("导入意外中断：已写入的行完整可用，重新导入同一文件即可继续"),
+    "import.interrupted": N_(
+        "后台任务程序在处理时中断（进程被终止或异常退出），本次导入未完成；已写入的行完整可用，请点击“重试”重新导入"
+    ),
+    "import.not_retryable": N_("只有意外中断且保存了文件的导入任务才能重试；命令行导入请重新运行命令"),
     "import.not_previewed": N_("只有已完成预检（试导入）的任务才能确认导入，请重新上传文件"),
     "import.no_report": N_("该任务没有可下载的错误工作簿（命令行导入未保存文件，或文件未能读取）"),
     # warnings
