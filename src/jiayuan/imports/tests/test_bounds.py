@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import xlwt
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jiayuan.imports import bounds, reading
 from jiayuan.imports.rules import FileRejected
@@ -384,3 +385,15 @@ def test_bank_result_workbook_still_reads():
                 + '</row><row r="3"><c r="A3"><v>17</v></c>' + text_cell("B3", "发放失败") + text_cell("C3", "户名不符")
                 + "</row>")
     assert parse_results_file(data, "结果.xlsx") == [{"line": "17", "status": "发放失败", "note": "户名不符"}]
+
+
+def test_the_1_6_kb_workbook_through_the_api_is_a_rejected_job(api_client, media, immediate_tasks, tripwire):
+    """The finding's file, uploaded as a user would: the job ends ``rejected`` with the
+    extent message (the worker process is never at risk), and the next import runs."""
+    name, data, _code, _cell = BOMBS["xlsx A1 + XFD1048576"]
+    client = api_client("community")
+    resp = client.post("/api/v1/imports", {"file": SimpleUploadedFile("名单.xlsx", data), "region": "620702001001"})
+    assert resp.status_code == 202, resp.content
+    body = client.get(f"/api/v1/imports/{resp.json()['id']}").json()
+    assert body["status"] == "rejected"
+    assert body["result"]["error"]["code"] == "file.sheet_extent"
