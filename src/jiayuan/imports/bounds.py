@@ -319,24 +319,54 @@ _ODS_VALUE_ATTRS = frozenset({"value-type", "value", "string-value", "date-value
                               "boolean-value", "formula"})
 
 
+_ODS_OPEN = re.compile(rb"<table:(?:table-row|table-cell|covered-table-cell|table)[\s/>]")
+_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)((?:\s[^>]*)?)>")
+_GT_IN_VALUE = re.compile(rb"""=\s*"[^"]*>|=\s*'[^']*>""")
+"""A ``>`` inside a quoted attribute value (or text that looks like one): ``_ODS_TAG``
+would cut that tag short, so the expat pass decides."""
+_ODS_NUMBER = {k: re.compile(rb"\stable:" + k.encode() + rb"\s*=\s*[\"']([0-9]{1,18})[\"']")
+               for k in ("number-columns-repeated", "number-rows-repeated", "number-columns-spanned",
+                         "number-rows-spanned")}
+
+
+class _Fallback(Exception):
+    """The fast pass met something it does not read exactly: the expat pass decides."""
+
+
 class OdsContentScanner:
     """Streaming extent check of an ``.ods`` ``content.xml``: :meth:`feed` the inflated
     chunks, then :meth:`close`. Rows and columns advance by their repeat counts; a cell
     holds a value when it has a value type, a value or a formula (as calamine reads
     it); merged areas (``number-columns-spanned`` / ``number-rows-spanned``) count
-    whole. Raises FileRejected."""
+    whole. Raises FileRejected.
 
-    def __init__(self, limits: Limits):
+    A fast pass reads the ``<table:…>`` tags with regular expressions (calamine itself
+    matches these exact names); a tag it cannot read exactly (other quoting, an entity
+    in a count, a malformed tag) sends the whole part to the expat pass (any prefix,
+    values unescaped), ``reinflate`` (no arguments) giving its inflated chunks again.
+    Without ``reinflate`` only the expat pass runs."""
+
+    def __init__(self, limits: Limits, reinflate=None):
         self.limits = limits
+        self.reinflate = reinflate
+        self.exact = reinflate is None
+        self.tail = b""
+        self._reset()
+        self.parser = self._parser() if self.exact else None
+
+    def _reset(self) -> None:
         self.row = 0          # first row of the current <table-row>
         self.repeats = 0      # its number-rows-repeated (0 before the first row)
         self.col = 0
         self.max_row = self.max_col = -1
-        self.parser = _expat()
-        self.parser.StartElementHandler = self._start
+
+    def _parser(self):
+        parser = _expat()
+        parser.StartElementHandler = self._start
+        return parser
 
     @staticmethod
-    def _count(value: str) -> int:
+    def _count(value) -> int:
         try:
             n = int(value)
         except ValueError:
@@ -344,6 +374,24 @@ class OdsContentScanner:
         if n < 0:
             raise reject("file.corrupt", kind="OpenDocument 表格（.ods）")
         return n
+
+    def _cell(self, n: int, filled: bool, spans: dict | None) -> None:
+        col = self.col
+        self.col += n
+        if filled and n:
+            self.max_row = max(self.max_row, self.row + max(self.repeats, 1) - 1)
+            self.max_col = max(self.max_col, col + n - 1)
+            check_extent(self.limits, self.max_row, self.max_col)
+        if spans:
+            check_extent(self.limits, self.row + spans.get("number-rows-spanned", 1) - 1,
+                         col + spans.get("number-columns-spanned", 1) - 1, declared=True)
+
+    def _row(self, repeats: int) -> None:
+        self.row += self.repeats
+        self.repeats = repeats
+        self.col = 0
+
+    # -- the expat pass
 
     def _start(self, name: str, attrs: dict) -> None:
         local = name.rsplit(":", 1)[-1]
@@ -358,46 +406,105 @@ class OdsContentScanner:
                 elif k == "number-columns-spanned" or k == "number-rows-spanned":
                     spans = spans or {}
                     spans[k] = self._count(value)
-            col = self.col
-            self.col += n
-            if filled and n:
-                self._reach(self.row + max(self.repeats, 1) - 1, col + n - 1, declared=False)
-            if spans:
-                self._reach(self.row + spans.get("number-rows-spanned", 1) - 1,
-                            col + spans.get("number-columns-spanned", 1) - 1, declared=True)
+            self._cell(n, filled, spans)
         elif local == "table-row":
-            self.row += self.repeats
-            self.repeats = 1
-            self.col = 0
+            repeats = 1
             for key, value in attrs.items():
                 if key.rsplit(":", 1)[-1] == "number-rows-repeated":
-                    self.repeats = self._count(value)
+                    repeats = self._count(value)
+            self._row(repeats)
         elif local == "table":
-            self._end_table()
+            self._reset()
 
-    def _reach(self, row: int, col: int, *, declared: bool) -> None:
-        if declared:
-            check_extent(self.limits, row, col, declared=True)
-            return
-        self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, col)
-        check_extent(self.limits, self.max_row, self.max_col)
+    def _parse(self, chunk: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(chunk, final)
+        except xml.parsers.expat.ExpatError:
+            raise reject("file.corrupt", kind="OpenDocument 表格（.ods）") from None
 
-    def _end_table(self) -> None:
-        self.row = self.repeats = self.col = 0
-        self.max_row = self.max_col = -1
+    # -- the fast pass
+
+    @staticmethod
+    def _number(attrs: bytes, key: str) -> int | None:
+        m = _ODS_NUMBER[key].search(attrs)
+        if m is None:
+            if key.encode() in attrs:
+                raise _Fallback
+            return None
+        return int(m.group(1))
+
+    def _scan(self, text: bytes) -> None:
+        if _GT_IN_VALUE.search(text):
+            raise _Fallback
+        tags = _ODS_TAG.findall(text)
+        if len(tags) != len(_ODS_OPEN.findall(text)):
+            raise _Fallback
+        limits = self.limits
+        row, reps, col, max_row, max_col = self.row, self.repeats, self.col, self.max_row, self.max_col
+        last_row = row + max(reps, 1) - 1
+        for name, attrs in tags:
+            if name == b"table-cell" or name == b"covered-table-cell":
+                if b"repeated" in attrs or b"spanned" in attrs:  # the rare cell: the general path
+                    self.row, self.repeats, self.col, self.max_row, self.max_col = row, reps, col, max_row, max_col
+                    n, spans = 1, None
+                    if b"repeated" in attrs:
+                        number = self._number(attrs, "number-columns-repeated")
+                        n = 1 if number is None else number
+                    if b"spanned" in attrs:
+                        spans = {k: v for k in ("number-columns-spanned", "number-rows-spanned")
+                                 if (v := self._number(attrs, k)) is not None}
+                    self._cell(n, b"office:" in attrs or b"table:formula" in attrs, spans)
+                    col, max_row, max_col = self.col, self.max_row, self.max_col
+                    continue
+                if (b"office:" in attrs or b"table:formula" in attrs) and (last_row > max_row or col > max_col):
+                    max_row, max_col = max(max_row, last_row), max(max_col, col)
+                    check_extent(limits, max_row, max_col)
+                col += 1
+            elif name == b"table-row":
+                row += reps
+                reps, col = 1, 0
+                if b"repeated" in attrs:
+                    if b"&" in attrs:
+                        raise _Fallback  # calamine unescapes the row count
+                    number = self._number(attrs, "number-rows-repeated")
+                    reps = 1 if number is None else number
+                last_row = row + max(reps, 1) - 1
+            else:
+                row = reps = col = 0
+                max_row = max_col = last_row = -1
+        self.row, self.repeats, self.col, self.max_row, self.max_col = row, reps, col, max_row, max_col
 
     def feed(self, chunk: bytes) -> None:
+        if self.exact:
+            if self.reinflate is None:
+                self._parse(chunk)
+            return  # the expat pass reads the part again at close
+        buf = self.tail + chunk
+        cut = buf.rfind(b"<")
+        if cut < 0:
+            self.tail = b""
+            return
+        head, self.tail = buf[:cut], buf[cut:]
+        if len(self.tail) > MAX_TAG:
+            raise reject("file.corrupt", kind="OpenDocument 表格（.ods）")
         try:
-            self.parser.Parse(chunk, False)
-        except xml.parsers.expat.ExpatError:
-            raise reject("file.corrupt", kind="OpenDocument 表格（.ods）") from None
+            self._scan(head)
+        except _Fallback:
+            self.exact = True
 
     def close(self) -> None:
-        self.feed(b"")
-        try:
-            self.parser.Parse(b"", True)
-        except xml.parsers.expat.ExpatError:
-            raise reject("file.corrupt", kind="OpenDocument 表格（.ods）") from None
+        if not self.exact:
+            try:
+                self._scan(self.tail)
+                return
+            except _Fallback:
+                self.exact = True
+        if self.reinflate is not None:
+            self._reset()
+            self.parser = self._parser()
+            for chunk in self.reinflate():
+                self._parse(chunk)
+        self._parse(b"", True)
 
 
 # ------------------------------------------------------------------ xls

@@ -227,12 +227,13 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int, scan_xml: bo
 def _scanner(data: bytes, info: zipfile.ZipInfo, kind: str | None, limits: Limits):
     """The extent scanner of one entry (:mod:`.bounds`), or None: every entry of an
     xlsx, ``content.xml`` of an ods."""
+    def reinflate():
+        return bounds.inflate_chunks(_raw_entry(data, info), info.compress_type == zipfile.ZIP_STORED)
+
     if kind == "xlsx":  # every entry: calamine reads whatever part the relationships name
-        def reinflate():
-            return bounds.inflate_chunks(_raw_entry(data, info), info.compress_type == zipfile.ZIP_STORED)
         return bounds.XlsxPartScanner(limits, reinflate)
     if kind == "ods" and info.filename == "content.xml":
-        return bounds.OdsContentScanner(limits)
+        return bounds.OdsContentScanner(limits, reinflate)
     return None
 
 

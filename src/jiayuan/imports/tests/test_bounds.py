@@ -204,6 +204,13 @@ BOMBS = {
     "ods merged whole sheet": ("a.ods", ods(orow(
         '<table:table-cell table:number-columns-spanned="16384" table:number-rows-spanned="1048576" '
         'office:value-type="string"><text:p>x</text:p></table:table-cell>')), "file.sheet_extent", "XFD1048576"),
+    "ods '>' inside an attribute before the repeat": (
+        "a.ods", ods(orow('<table:table-cell table:style-name="a>b" table:number-columns-repeated="16384" '
+                          'office:value-type="string"><text:p>x</text:p></table:table-cell>')),
+        "file.sheet_extent", "XFD1"),
+    "ods row count written with character references": (
+        "a.ods", ods(orow(OX) + '<table:table-row table:number-rows-repeated="&#49;&#48;&#48;&#48;&#48;&#48;&#48;">'
+                     + OX + "</table:table-row>"), "file.too_many_rows", None),
     "xls corner (65536 × 65536)": ("a.xls", xls_far_cell(0xFFFF, 0xFFFF), "file.sheet_extent", "CRXP65536"),
     "xls last column": ("a.xls", xls_far_cell(0, 0xFFFF), "file.sheet_extent", "CRXP1"),
     "xls whole BIFF8 sheet (IV65536)": ("a.xls", xls_far_cell(0xFFFF, 0xFF), "file.sheet_extent", "IV65536"),
