@@ -1669,7 +1669,7 @@ def interrupt_job(job_id: int) -> bool:
 def retry_job(actor: Actor, failed: ImportJob) -> ImportJob:
     """重试: a new job for the file of the ``failed`` job (from a scoped selector): same
     kind, region, stored file, sheet and options (``options.retry_of`` = its id), queued
-    by the caller. Audited (``import_job.retry``). Raises FileRejected
+    by the caller. Audited (``import.retry``). Raises FileRejected
     ``permission.denied`` (role or scope) or ``import.not_retryable`` (the job did not
     fail, or has no stored file: a command-line job is re-run from the command line)."""
     user = actor.user
@@ -1687,7 +1687,7 @@ def retry_job(actor: Actor, failed: ImportJob) -> ImportJob:
                         options=options)
         job.file.name = failed.file.name  # the same stored file
         job.save()
-        record(actor, "import_job.retry", job, extra={"retry_of": failed.pk, "file_name": failed.file_name,
+        record(actor, "import.retry", job, extra={"retry_of": failed.pk, "file_name": failed.file_name,
                                                       "error_code": failed.error_code})
     return job
 

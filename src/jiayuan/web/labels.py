@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "token.issue": _("签发接口令牌"),
     "person.search_identifier": _("按证件号/手机号查询居民"),
     "import.report_download": _("下载导入错误报告"),
+    "import.retry": _("重试导入任务"),
     # cases, service center
     "case.open": _("登记案件"),
     "case_type.sync": _("更新案件类型声明"),

@@ -235,7 +235,7 @@ def test_retry_is_audited_and_refused_for_jobs_that_did_not_fail(db, users, medi
     again = services.retry_job(Actor(users["community"], "page"), job)
     assert (again.status, again.file.name, again.options["retry_of"], again.created_by) == \
         ("pending", job.file.name, job.pk, users["community"])
-    entry = AuditEntry.objects.get(action="import_job.retry")
+    entry = AuditEntry.objects.get(action="import.retry")
     assert (entry.object_id, entry.extra["retry_of"], entry.extra["error_code"]) == \
         (str(again.pk), job.pk, "import.interrupted")
 
