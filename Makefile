@@ -9,12 +9,14 @@ VENDOR := src/jiayuan/web/static/vendor
 
 .PHONY: demo test setup static serve bench clean messages
 
-# The background worker (roster imports) runs beside the web server; Ctrl-C stops both.
+# The background worker (roster imports) runs beside the web server, supervised: a worker
+# that dies (killed, or aborted by a native library) is started again, with a back-off,
+# and the import it was running is marked failed (retryable). Ctrl-C stops both.
 demo: setup
 	$(BIN)/jiayuan demo-setup
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/jiayuan worker --verbosity 0 & worker=$$!; \
-	echo "后台任务程序已启动（jiayuan worker，pid $$worker）"; \
+	$(BIN)/jiayuan worker --supervise --verbosity 0 & worker=$$!; \
+	echo "后台任务程序已启动（jiayuan worker --supervise，pid $$worker）"; \
 	$(BIN)/jiayuan serve --bind 127.0.0.1:8000
 
 test: setup

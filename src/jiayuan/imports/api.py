@@ -5,7 +5,9 @@
   stores the file, queues the job for the background worker and answers 202 with the
   job; ``GET /imports/{id}`` gives its status, progress and, once finished,
   ``result``: the same object as ``jiayuan import residents --json`` prints;
-  ``GET /imports/{id}/report`` the error workbook (.xlsx).
+  ``GET /imports/{id}/report`` the error workbook (.xlsx); ``POST /imports/{id}/retry``
+  a new job for the file of a job that failed (e.g. ``import.interrupted``: its worker
+  died), 202 and the new job, 409 ``import.not_retryable`` otherwise.
 - ``GET /persons/export?format=xlsx|csv&encoding=utf-8|gb18030&sensitive=false&<the
   filters of GET /persons>`` and ``GET /households/export?format=…&region=&number=``:
   the roster (import headers), streamed; ID numbers and phones masked unless
@@ -24,7 +26,7 @@ from ninja.files import UploadedFile
 from ..accounts.permissions import Perm
 from ..api.auth import actor
 from ..api.types import Id, Int
-from ..errors import Forbidden, ServiceError, ValidationFailed, translate_rule_error
+from ..errors import Conflict, Forbidden, ServiceError, ValidationFailed, translate_rule_error
 from ..people import selectors as people_selectors
 from ..regions import selectors as region_selectors
 from . import export, selectors, services, tasks
@@ -93,6 +95,21 @@ def create_import(request, file: File[UploadedFile], region: Form[str], dry_run:
         job = services.create_job(actor(request), target, file.name or "upload", file.read(), dry_run=dry_run,
                                   all_or_nothing=all_or_nothing)
     except FileRejected as exc:
+        raise _service_error(exc) from None
+    tasks.enqueue_job(job)
+    job.refresh_from_db()
+    return Status(202, job_out(job))
+
+
+@router.post("/imports/{int:job_id}/retry", response={202: JobOut},
+             summary="重试意外中断的导入任务：用同一文件新建任务并排队（原任务须为 failed 且保存了文件）")
+def retry_import(request, job_id: Id):
+    failed = selectors.get_job(request.auth, job_id)
+    try:
+        job = services.retry_job(actor(request), failed)
+    except FileRejected as exc:
+        if exc.code == "import.not_retryable":
+            raise Conflict(exc.code, translate_rule_error(exc)) from None
         raise _service_error(exc) from None
     tasks.enqueue_job(job)
     job.refresh_from_db()

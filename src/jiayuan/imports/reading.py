@@ -9,8 +9,18 @@ Every check that protects the server runs before the file is read whole:
    entry, counted by inflating it here with a budget (a zip bomb that lies about its
    sizes is caught too), and no XML part may declare a DOCTYPE (no entities at all,
    so no entity expansion, whatever parser reads it later);
-4. the sheet's row count, from the parsed sheet's extent, before any cell is turned
+4. the extent of every sheet (:mod:`.bounds`): how far its cells, declared dimension
+   and merged areas reach, read streaming from the sheet XML (xlsx: in the same
+   inflation as 3; ods: ``content.xml`` with its repeat counts) or the BIFF records
+   (xls), against ``Limits.max_rows`` / ``max_columns`` / ``max_cells`` — *before*
+   python-calamine is called, since calamine allocates the whole rectangle from A1 to
+   the last cell at once and aborts the process when that fails;
+5. the sheet's row count, from the parsed sheet's extent, before any cell is turned
    into a Python object.
+
+Every workbook a user uploads (roster imports, beneficiary imports, bank result files
+of payment batches) is opened here: nothing else in the project calls python-calamine
+on user data (a test holds that).
 
 Workbooks are read with python-calamine, which reads every cell whatever the stored
 ``<dimension>`` says (WPS writes wrong ones) and applies the workbook's 1900/1904
@@ -30,7 +40,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
-from . import rules
+from . import bounds, rules
 from .rules import reject
 
 __all__ = ["Limits", "Sheet", "Source", "open_source", "decode_text", "check_zip"]
@@ -40,6 +50,7 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 EXTENSIONS = {".xlsx": "xlsx", ".xls": "xls", ".ods": "ods", ".csv": "text", ".txt": "text"}
 KIND_LABELS = {
     "xlsx": "Excel 工作簿（.xlsx）",
+    "xlsb": "Excel 二进制工作簿（.xlsb）",
     "xls": "Excel 97-2003 工作簿（.xls）",
     "ods": "OpenDocument 表格（.ods）",
     "text": "文本文件（CSV/TXT）",
@@ -56,12 +67,18 @@ _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 @dataclass(frozen=True)
 class Limits:
-    """Limits checked before a file is read whole. Sizes in bytes."""
+    """Limits checked before a file is read whole. Sizes in bytes. ``max_rows`` /
+    ``max_columns``: the last row / column a sheet's cells may reach (counted from A1,
+    title rows included); ``max_cells``: the rectangle from A1 to the last row and
+    column (what python-calamine allocates: 32 bytes a cell, plus a Python list slot),
+    e.g. 200,000 rows × 30 columns."""
 
     max_bytes: int = 50 * 1024 * 1024
     max_zip_entries: int = 10_000
     max_uncompressed: int = 512 * 1024 * 1024
     max_rows: int = 200_000
+    max_columns: int = 1_024
+    max_cells: int = 6_000_000
 
 
 @dataclass
@@ -101,7 +118,11 @@ def _zip_kind(data: bytes) -> str:
         names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return "zip"
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+    if "xl/workbook.bin" in names:
+        # Binary records (calamine would read them if its XML reader fails): the extent
+        # guard cannot read them, so such a file is never opened.
+        return "xlsb"
+    if "xl/workbook.xml" in names:
         return "xlsx"
     if "mimetype" in names:
         try:
@@ -145,16 +166,21 @@ def _extension(file_name: str) -> str:
 # ------------------------------------------------------------------ ZIP limits
 
 
-def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int, scan_xml: bool) -> int:
-    """Bytes that one entry really inflates to, counted with a budget; raises
-    FileRejected past the budget or when an XML part declares a DOCTYPE."""
+def _raw_entry(data: bytes, info: zipfile.ZipInfo) -> bytes:
     offset = info.header_offset
     header = data[offset:offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
         raise reject("file.corrupt", kind="工作簿")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     start = offset + 30 + name_len + extra_len
-    raw = data[start:start + info.compress_size]
+    return data[start:start + info.compress_size]
+
+
+def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int, scan_xml: bool, sink=None) -> int:
+    """Bytes that one entry really inflates to, counted with a budget; raises
+    FileRejected past the budget or when an XML part declares a DOCTYPE. ``sink``:
+    called with each inflated chunk (the extent scanners of :mod:`.bounds`)."""
+    raw = _raw_entry(data, info)
     if info.flag_bits & 0x1:
         raise reject("file.encrypted")
     if info.compress_type == zipfile.ZIP_STORED:
@@ -173,6 +199,8 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int, scan_xml: bo
             raise reject("file.uncompressed_too_large", limit=rules.format_size(budget))
         if scan_xml and len(head) < 4096:
             head += out[: 4096 - len(head)]
+        if sink is not None and out:
+            sink(out)
 
     if chunks is not None:
         for out in chunks:
@@ -196,10 +224,24 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int, scan_xml: bo
     return total
 
 
-def check_zip(data: bytes, limits: Limits) -> None:
+def _scanner(data: bytes, info: zipfile.ZipInfo, kind: str | None, limits: Limits):
+    """The extent scanner of one entry (:mod:`.bounds`), or None: every entry of an
+    xlsx, ``content.xml`` of an ods."""
+    def reinflate():
+        return bounds.inflate_chunks(_raw_entry(data, info), info.compress_type == zipfile.ZIP_STORED)
+
+    if kind == "xlsx":  # every entry: calamine reads whatever part the relationships name
+        return bounds.XlsxPartScanner(limits, reinflate)
+    if kind == "ods" and info.filename == "content.xml":
+        return bounds.OdsContentScanner(limits, reinflate)
+    return None
+
+
+def check_zip(data: bytes, limits: Limits, kind: str | None = None) -> None:
     """Refuse a ZIP container (xlsx, ods) with too many entries, a total inflated size
     over ``limits.max_uncompressed`` (measured, not taken from the directory), or an
-    XML part with a DOCTYPE. Raises FileRejected."""
+    XML part with a DOCTYPE. With ``kind`` (``"xlsx"``, ``"ods"``) the same inflation
+    also checks every sheet's extent (:mod:`.bounds`). Raises FileRejected."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -212,8 +254,12 @@ def check_zip(data: bytes, limits: Limits) -> None:
     used = 0
     for info in infos:
         scan = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+        scanner = _scanner(data, info, kind, limits)
         try:
-            used += _inflated_size(data, info, limits.max_uncompressed - used, scan)
+            used += _inflated_size(data, info, limits.max_uncompressed - used, scan,
+                                   scanner.feed if scanner else None)
+            if scanner:
+                scanner.close()
         except rules.FileRejected as exc:
             if exc.code == "file.uncompressed_too_large":
                 raise reject("file.uncompressed_too_large", limit=rules.format_size(limits.max_uncompressed)) from None
@@ -245,11 +291,19 @@ def _ole_encrypted(data: bytes) -> bool:
     return data.startswith(OLE_MAGIC) and _ENCRYPTED_PACKAGE in data[:1 << 20]
 
 
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside python-calamine (pyo3's ``PanicException`` derives from
+    BaseException, so ``except Exception`` lets it through): the file is unreadable."""
+    return type(exc).__name__ == "PanicException"
+
+
 def _open_workbook(data: bytes, kind: str, limits: Limits) -> Source:
     import python_calamine as pc
 
     if kind in ("xlsx", "ods"):
-        check_zip(data, limits)
+        check_zip(data, limits, kind)
+    elif kind == "xls":
+        bounds.check_xls(data, limits)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         metas = wb.sheets_metadata
@@ -257,6 +311,10 @@ def _open_workbook(data: bytes, kind: str, limits: Limits) -> Source:
         raise reject("file.encrypted") from None
     except Exception:  # noqa: BLE001 - calamine raises several error classes
         raise reject("file.corrupt", kind=KIND_LABELS[kind]) from None
+    except BaseException as exc:
+        if _is_panic(exc):
+            raise reject("file.corrupt", kind=KIND_LABELS[kind]) from None
+        raise
     worksheets = [m for m in metas if m.typ == pc.SheetTypeEnum.WorkSheet]
     visible = [m.name for m in worksheets if m.visible == pc.SheetVisibleEnum.Visible]
     hidden = [m.name for m in worksheets if m.visible != pc.SheetVisibleEnum.Visible]
@@ -267,6 +325,10 @@ def _open_workbook(data: bytes, kind: str, limits: Limits) -> Source:
             sheet = wb.get_sheet_by_name(name)
         except Exception:  # noqa: BLE001
             raise reject("file.corrupt", kind=KIND_LABELS[kind]) from None
+        except BaseException as exc:
+            if _is_panic(exc):
+                raise reject("file.corrupt", kind=KIND_LABELS[kind]) from None
+            raise
         end = sheet.end
         height = (end[0] + 1) if end else 0
         if height > limits.max_rows:
@@ -398,7 +460,9 @@ def open_source(data: bytes, file_name: str, limits: Limits | None = None) -> So
     Raises FileRejected: ``file.empty``, ``file.too_large``, ``file.unsupported_type``,
     ``file.extension_mismatch``, ``file.not_text``, ``file.encrypted``, ``file.corrupt``,
     ``file.too_many_entries``, ``file.uncompressed_too_large``, ``file.xml_entities``,
-    ``file.encoding``, ``file.mojibake``; sheets raise ``file.too_many_rows`` on load.
+    ``file.too_many_rows``, ``file.sheet_extent`` (a workbook sheet reaching past the
+    limits: refused before python-calamine reads it), ``file.encoding``,
+    ``file.mojibake``; sheets raise ``file.too_many_rows`` on load.
     """
     limits = limits or Limits()
     if not data:

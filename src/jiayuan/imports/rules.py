@@ -441,6 +441,11 @@ MESSAGES: dict[str, str] = {
     ),
     "file.xml_entities": N_("工作簿中含有 XML 实体声明（DOCTYPE/ENTITY），出于安全原因拒绝读取"),
     "file.too_many_rows": N_("数据行数超过上限 %(limit)d 行，请拆分成多个文件分批导入"),
+    "file.sheet_extent": N_(
+        "工作表的内容区域延伸到单元格 %(cell)s（%(rows)d 行 × %(cols)d 列），超过读取上限"
+        "（最多 %(max_rows)d 行、%(max_cols)d 列、共 %(max_cells)s 个单元格），疑似异常文件，已拒绝读取；"
+        "如确为台账，请删除多余的行和列（或取消整表合并）后重新保存再导入"
+    ),
     "file.not_text": N_("文件扩展名是 %(ext)s，但内容不是文本；请导入 .xlsx 文件，或另存为 CSV 后再导入"),
     "file.encoding": N_(
         "无法识别文件的文字编码（支持 UTF-8、GB18030/GBK 和带 BOM 的 UTF-16）；"
@@ -498,6 +503,10 @@ MESSAGES: dict[str, str] = {
     "residence_status.unknown": N_("无法识别的居住状态“%(value)s”：请填写“户籍人口”“流动人口”或“其他”"),
     "import.conflict": N_("写入时该户或居民正被他人修改，本行未导入；请稍后重新导入"),
     "import.failed": N_("导入意外中断：已写入的行完整可用，重新导入同一文件即可继续"),
+    "import.interrupted": N_(
+        "后台任务程序在处理时中断（进程被终止或异常退出），本次导入未完成；已写入的行完整可用，请点击“重试”重新导入"
+    ),
+    "import.not_retryable": N_("只有意外中断且保存了文件的导入任务才能重试；命令行导入请重新运行命令"),
     "import.not_previewed": N_("只有已完成预检（试导入）的任务才能确认导入，请重新上传文件"),
     "import.no_report": N_("该任务没有可下载的错误工作簿（命令行导入未保存文件，或文件未能读取）"),
     # warnings

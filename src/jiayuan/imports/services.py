@@ -53,7 +53,7 @@ from django.utils.translation import gettext
 
 from .. import security
 from ..accounts.permissions import Perm
-from ..audit.services import Actor, insert_rows, model_changes, record_bulk
+from ..audit.services import Actor, insert_rows, model_changes, record, record_bulk
 from ..errors import ValidationFailed, translate_rule_error
 from ..people import rules as people_rules
 from ..people.models import Household, Person, PersonTag, TagKind
@@ -105,7 +105,8 @@ def _setting(name: str, default: int) -> int:
 
 def config() -> Config:
     """The import configuration in force. Defaults: 50 MB file, 10,000 ZIP entries,
-    512 MB uncompressed, 200,000 rows, chunks of 5,000 rows (fewer commits: each one
+    512 MB uncompressed, 200,000 rows, 1,024 columns, 6,000,000 cells (rows × columns
+    from A1), chunks of 5,000 rows (fewer commits: each one
     rewrites the pages of the random-keyed indexes it touched)."""
     d = reading.Limits()
     return Config(
@@ -114,6 +115,8 @@ def config() -> Config:
             max_zip_entries=_setting("IMPORT_MAX_ZIP_ENTRIES", d.max_zip_entries),
             max_uncompressed=_setting("IMPORT_MAX_UNCOMPRESSED", d.max_uncompressed),
             max_rows=_setting("IMPORT_MAX_ROWS", d.max_rows),
+            max_columns=_setting("IMPORT_MAX_COLUMNS", d.max_columns),
+            max_cells=_setting("IMPORT_MAX_CELLS", d.max_cells),
         ),
         chunk_rows=max(1, _setting("IMPORT_CHUNK_ROWS", 5000)),
         parallel_names=_setting("IMPORT_PARALLEL_NAMES", 5000),
@@ -1689,6 +1692,44 @@ def fail_job(job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.FAILED, error_code="import.failed", stage="done", finished_at=timezone.now(),
         error_message=translate_rule_error(rules.issue("import.failed")))
+
+
+def interrupt_job(job_id: int) -> bool:
+    """Record that the background worker running job ``job_id`` died under it (killed,
+    or aborted by a native library): a job still ``pending`` or ``running`` becomes
+    ``failed`` with ``import.interrupted`` and its Chinese message; whole chunks already
+    written stay (see the module docstring) and :func:`retry_job` runs the file again.
+    Returns whether the job was changed (a finished job is left as it is)."""
+    return bool(ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
+    ).update(status=ImportJob.Status.FAILED, error_code="import.interrupted", stage="done",
+             finished_at=timezone.now(), error_message=translate_rule_error(rules.issue("import.interrupted"))))
+
+
+def retry_job(actor: Actor, failed: ImportJob) -> ImportJob:
+    """重试: a new job for the file of the ``failed`` job (from a scoped selector): same
+    kind, region, stored file, sheet and options (``options.retry_of`` = its id), queued
+    by the caller. Audited (``import.retry``). Raises FileRejected
+    ``permission.denied`` (role or scope) or ``import.not_retryable`` (the job did not
+    fail, or has no stored file: a command-line job is re-run from the command line)."""
+    user = actor.user
+    if user is not None and (not user.can(Perm.EDIT_REGISTRY)
+                             or not failed.region_id.startswith(user.scope_code or "")):
+        raise reject("permission.denied")
+    if failed.status != ImportJob.Status.FAILED or not failed.file:
+        raise reject("import.not_retryable")
+    source = {"api": ImportJob.Source.API, "command": ImportJob.Source.COMMAND}.get(actor.source,
+                                                                                   ImportJob.Source.PAGE)
+    options = dict(failed.options, retry_of=failed.pk)
+    with transaction.atomic():
+        job = ImportJob(kind=failed.kind, source=source, created_by=user or failed.created_by, region=failed.region,
+                        file_name=failed.file_name, file_size=failed.file_size, sha256=failed.sha256,
+                        options=options)
+        job.file.name = failed.file.name  # the same stored file
+        job.save()
+        record(actor, "import.retry", job, extra={"retry_of": failed.pk, "file_name": failed.file_name,
+                                                      "error_code": failed.error_code})
+    return job
 
 
 def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,

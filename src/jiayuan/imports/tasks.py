@@ -4,7 +4,11 @@
 current, which the pages poll."""
 
 import logging
+import os
+import socket
 
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django_tasks import task
 
 from .models import ImportJob
@@ -59,3 +63,83 @@ def enqueue_job(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
             status=ImportJob.Status.FAILED, error_code="import.failed",
             error_message=translate_rule_error(rules.issue("import.failed")))
+
+
+# ------------------------------------------------------------------ lost workers
+
+RUN_IMPORT_JOB_PATH = "jiayuan.imports.tasks.run_import_job"
+
+
+class WorkerLost(Exception):
+    """Recorded (as its class path) on a task whose worker process died under it."""
+
+
+def new_worker_id() -> str:
+    """A worker id that says where the worker runs: ``host:pid:random`` (≤ 64 characters),
+    so that a later worker on the same host can tell whether it is still alive."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(8)}"
+
+
+def _alive_here(worker_id: str) -> bool | None:
+    """Whether the worker ``worker_id`` still runs: None when it is not of this host (or
+    not of the ``host:pid:…`` form); False when its process is gone, or its pid now
+    belongs to a process that is no Jiayuan worker (pids are reused)."""
+    pid = _pid_here(worker_id)
+    if pid is None:
+        return None
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"worker" in fh.read()
+    except OSError:
+        return True
+
+
+def _pid_here(worker_id: str) -> int | None:
+    parts = worker_id.split(":")
+    if len(parts) == 3 and parts[0] == socket.gethostname()[:40] and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def recover_lost_tasks(dead_pids: list[int] | None = None) -> list[int]:
+    """Fail the tasks whose worker died under them, and their import jobs.
+
+    A task is lost when it is ``RUNNING`` and its claiming worker (the last of its
+    ``worker_ids``) ran on this host as one of ``dead_pids`` (the supervisor passes the
+    pid of the child that just died), or, with ``dead_pids=None``, runs on this host and
+    its process is gone (every ``jiayuan worker`` does this when it starts). Workers of
+    other hosts are never judged (their own host's next worker start does it). The task result becomes
+    ``FAILED`` (:class:`WorkerLost`) and its import job ``failed`` with
+    ``import.interrupted`` (:func:`services.interrupt_job`), which can be retried.
+    Returns the ids of the import jobs so marked."""
+    from django_tasks_db.models import DBTaskResult
+
+    from . import services
+
+    lost = []
+    for result in DBTaskResult.objects.running():
+        claimed_by = result.worker_ids[-1] if result.worker_ids else ""
+        if dead_pids is not None:
+            if _pid_here(claimed_by) not in dead_pids:
+                continue
+        elif _alive_here(claimed_by) is not False:
+            continue
+        done = DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
+            status="FAILED", finished_at=timezone.now(),
+            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+            traceback=f"WorkerLost: worker {claimed_by} died while running this task\n")
+        if not done or result.task_path != RUN_IMPORT_JOB_PATH:
+            continue
+        args = (result.args_kwargs or {}).get("args") or []
+        if args and isinstance(args[0], int) and services.interrupt_job(args[0]):
+            logger.warning("import job %s was interrupted: worker %s died; marked failed", args[0], claimed_by)
+            lost.append(args[0])
+    return lost

@@ -80,11 +80,14 @@ def _job_context(job: ImportJob) -> dict:
     percent = 100 if job.finished else (int(job.progress_done * 100 / total) if total else 0)
     written = job.created + job.updated + job.unchanged
     confirmed = ImportJob.objects.filter(options__preview_of=job.pk).order_by("-pk").first() if job.dry_run else None
+    failed = job.status == ImportJob.Status.FAILED
+    retried = ImportJob.objects.filter(options__retry_of=job.pk).order_by("-pk").first() if failed else None
     error_entries = selectors.issues_of(job, ImportIssue.Level.ERROR).count() if job.finished else 0
     return {
         "job": job, "errors": errors, "warnings": warnings, "percent": min(percent, 100),
         "more_errors": max(error_entries - len(errors), 0),
-        "written": written, "confirmed": confirmed,
+        "written": written, "confirmed": confirmed, "retried": retried,
+        "can_retry": failed and bool(job.file),
         "can_confirm": job.dry_run and job.status == ImportJob.Status.DONE and bool(job.file) and written > 0
         and confirmed is None,
         "has_report": job.status == ImportJob.Status.DONE and bool(job.file) and job.header_row is not None,
@@ -117,6 +120,20 @@ def job_confirm(request, pk):
     except FileRejected as exc:
         messages.error(request, translate_rule_error(exc))
         return redirect("web:import_job", pk=preview.pk)
+    tasks.enqueue_job(job)
+    return redirect("web:import_job", pk=job.pk)
+
+
+@perm_required(Perm.EDIT_REGISTRY)
+@require_POST
+def job_retry(request, pk):
+    """Retry an interrupted job: a new job runs the same stored file, in the background."""
+    failed = selectors.get_job(request.user, pk)
+    try:
+        job = services.retry_job(actor(request), failed)
+    except FileRejected as exc:
+        messages.error(request, translate_rule_error(exc))
+        return redirect("web:import_job", pk=failed.pk)
     tasks.enqueue_job(job)
     return redirect("web:import_job", pk=job.pk)
 

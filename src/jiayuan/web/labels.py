@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "person.search_identifier": _("按证件号/手机号查询居民"),
     "import.report_download": _("下载导入错误报告"),
     "audit.rechain": _("重新计算审计哈希链"),
+    "import.retry": _("重试导入任务"),
     # cases, service center
     "case.open": _("登记案件"),
     "case_type.sync": _("更新案件类型声明"),

@@ -1073,12 +1073,20 @@ def record_results(actor: Actor, batch: PaymentBatch, results: list[dict], *, ve
 
 
 def parse_results_file(data: bytes, file_name: str) -> list[dict]:
-    """Rows of a bank result file (``.xlsx``/``.xls`` read with python-calamine, or
-    ``.csv`` in UTF-8 with or without BOM, or GB18030): the header row must contain
-    明细编号 and 发放结果 (or 结果); 失败原因 (or 原因/备注) is optional. Extra columns
-    (the exported ones) are ignored, so the exported file with two columns added comes
-    back as it is. Returns ``[{"line", "status", "note"}]``; raises ValidationFailed
-    (``file.unreadable``, ``file.columns``)."""
+    """Rows of a bank result file (``.xlsx``/``.xls``/``.ods`` opened by the import
+    engine's guarded reader, :func:`jiayuan.imports.reading.open_source`, with its
+    limits — size, ZIP bombs, sheet extent — checked before python-calamine reads the
+    sheet; or ``.csv`` in UTF-8 with or without BOM, or GB18030): the header row must
+    contain 明细编号 and 发放结果 (or 结果); 失败原因 (or 原因/备注) is optional; leading empty
+    rows are skipped. Extra columns (the exported ones) are ignored, so the exported file
+    with two columns added comes back as it is. Returns ``[{"line", "status", "note"}]``;
+    raises ValidationFailed (``file.unreadable``, ``file.columns``, or the reader's code
+    and message for a workbook it refuses, e.g. ``file.sheet_extent``)."""
+    from ...errors import translate_rule_error
+    from ...imports import reading
+    from ...imports.rules import FileRejected
+    from ...imports.services import config as import_config
+
     rows: list[list] = []
     name = (file_name or "").lower()
     try:
@@ -1089,10 +1097,14 @@ def parse_results_file(data: bytes, file_name: str) -> list[dict]:
                 text = data.decode("gb18030")
             rows = [r for r in csv.reader(io.StringIO(text))]
         else:
-            from python_calamine import CalamineWorkbook
-
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            rows = wb.get_sheet_by_index(0).to_python()
+            source = reading.open_source(data, file_name or "", import_config().limits)
+            rows = source.load(source.sheet_names[0]).rows if source.sheet_names else []
+            while rows and all(v is None or v == "" for v in rows[0]):
+                rows = rows[1:]
+    except FileRejected as exc:
+        if exc.code in ("file.unsupported_type", "file.corrupt", "file.empty", "file.extension_mismatch"):
+            raise ValidationFailed(_err("file", "file.unreadable", _("无法读取该文件：请上传 .xlsx 或 .csv 文件"))) from None
+        raise ValidationFailed(_err("file", exc.code, translate_rule_error(exc))) from None
     except Exception:  # noqa: BLE001 — any reader failure is the same answer to the user
         raise ValidationFailed(_err("file", "file.unreadable", _("无法读取该文件：请上传 .xlsx 或 .csv 文件"))) from None
 
