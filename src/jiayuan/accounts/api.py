@@ -4,7 +4,7 @@ the caller's own tokens, revoking one, and logout (revokes the token in use)."""
 from datetime import datetime
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ..api.auth import actor
 from . import selectors
@@ -57,10 +57,10 @@ def tokens(request):
 @router.delete("/tokens/{int:token_id}", response={204: None}, summary="撤销我的一个令牌")
 def token_revoke(request, token_id: int):
     revoke_token(actor(request), selectors.token_of(request.auth, token_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/logout", response={204: None}, summary="退出：撤销本次请求所用的令牌")
 def logout(request):
     revoke_token(actor(request), request.auth_token)
-    return 204, None
+    return Status(204, None)
