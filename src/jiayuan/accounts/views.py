@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..audit.services import Actor
@@ -78,6 +79,7 @@ def _qr_svg(url: str) -> str:
     return img.to_string(encoding="unicode")
 
 
+@never_cache  # the secret and the recovery codes stay out of every cache
 @login_required
 def otp_enrol(request):
     """Enrol: the QR code and the secret of a pending device, and a form for the first
