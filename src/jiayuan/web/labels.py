@@ -32,6 +32,13 @@ ACTION_LABELS = {
     "user.create": _("新建账号"),
     "user.password_reset": _("重置密码"),
     "token.issue": _("签发接口令牌"),
+    "token.revoke": _("撤销接口令牌"),
+    "token.revoke_all": _("撤销全部接口令牌"),
+    "user.deactivate": _("停用账号"),
+    "auth.lockout": _("登录失败过多锁定账号"),
+    "otp.enrol": _("启用两步验证"),
+    "otp.remove": _("停用两步验证"),
+    "otp.recovery_use": _("使用恢复码登录"),
     "person.search_identifier": _("按证件号/手机号查询居民"),
     "import.report_download": _("下载导入错误报告"),
     # cases, service center
