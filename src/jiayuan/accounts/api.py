@@ -18,7 +18,7 @@ class TokenIn(Schema):
     password: str
     otp: str | None = Field(None, description=(
         "两步验证动态码（验证器应用显示的 6 位数字）或一个恢复码。已启用两步验证的账号，以及生产环境中须两步验证的角色必填；"
-        "缺少时答 422 otp.required，错误时答 401 otp.invalid。"))
+        "缺少时答 422 otp.required，错误时答 401 otp.invalid；须两步验证而尚未启用的账号答 403 otp.not_enrolled。"))
 
 
 class TokenOut(Schema):

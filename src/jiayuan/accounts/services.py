@@ -40,7 +40,9 @@ def issue_token(request, username: str, password: str, otp: str | None = None) -
     Raises AuthFailed (401) ``auth.invalid``, ``auth.locked`` or ``otp.invalid``;
     ValidationFailed (422) ``otp.required`` when the code is needed and missing; Forbidden
     (403) ``otp.not_enrolled`` when the role needs a second factor and none is enrolled
-    (enrol on the web page first)."""
+    (enrol on the web page first). The password is checked first: a right password
+    answered with ``otp.required`` tells the caller that the password was right, as every
+    two-step sign-in does; the code itself is throttled by django-otp."""
     from axes.handlers.proxy import AxesProxyHandler
 
     credentials = {"username": username}
@@ -55,12 +57,12 @@ def issue_token(request, username: str, password: str, otp: str | None = None) -
             raise AuthFailed("auth.locked", _locked_message(request))
         raise AuthFailed("auth.invalid", _("用户名或密码错误"))
     enrolled = selectors.has_second_factor(user)
-    if enrolled or selectors.second_factor_required(user):
+    if not enrolled and selectors.second_factor_required(user):
+        raise Forbidden("otp.not_enrolled", _("该账号须先在网页上启用两步验证，才能取得接口令牌"))
+    if enrolled:
         if not (otp or "").strip():
             raise ValidationFailed({"otp": [{"code": "otp.required", "message": _(
                 "该账号须两步验证：请在 otp 中填写验证器应用显示的 6 位动态码或一个恢复码")}]})
-        if not enrolled:
-            raise Forbidden("otp.not_enrolled", _("该账号须先在网页上启用两步验证，才能取得接口令牌"))
         if verify_second_factor(Actor(user, "api"), user, otp) is None:
             raise AuthFailed("otp.invalid", _("动态码错误或已使用过，请输入验证器应用当前显示的动态码"))
     if settings.AXES_RESET_ON_SUCCESS:
