@@ -46,6 +46,8 @@ def test_county_officer_enrols_on_first_sign_in_and_then_signs_in_with_a_code(
         browser = launch_chromium(p)
         try:
             page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+            page.set_default_timeout(60_000)  # a machine shared by several test runs answers slowly
+            expect.set_options(timeout=20_000)
             page.goto(f"{base}/login/")
             page.fill("#id_username", "ganzhou")
             page.fill("#id_password", PASSWORD)
@@ -84,5 +86,6 @@ def test_county_officer_enrols_on_first_sign_in_and_then_signs_in_with_a_code(
             page.wait_for_url(f"{base}/")
             expect(page.get_by_test_id("me")).to_contain_text("甘州区民政干部")
         finally:
+            expect.set_options(timeout=5_000)  # Playwright's default, for the tests that follow
             browser.close()
     assert AuditEntry.objects.filter(action="otp.enrol", actor_name="ganzhou").count() == 1
