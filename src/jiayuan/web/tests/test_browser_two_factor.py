@@ -4,7 +4,14 @@ JIAYUAN_REQUIRE_2FA=1): a county officer signs in with the password, is sent to
 enrolment, reads the secret from the page, types the code an authenticator app would
 show (computed here from RFC 6238), sees the ten recovery codes, reaches the home page,
 signs out, and signs in again with password and code. Screenshots go to
-/tmp/jiayuan-shots/."""
+/tmp/jiayuan-shots/.
+
+It lives with the shell's browser tests (which run after every other app's) rather than in
+accounts/tests: placed there, the flush that ends this transactional test came before the
+assistance browser test, which then failed in the whole suite (2 runs of 2; it passes
+alone and after this test alone): its intake fell back to the default one ("请选择所属区划"),
+as if cases.services._DECL_CACHE, keyed by primary key, handed it another case type's
+declaration. Left for the cases module; see the issue-11 report."""
 
 import os
 import re
@@ -18,7 +25,7 @@ from jiayuan.accounts.models import User
 from jiayuan.audit.models import AuditEntry
 from jiayuan.conftest import launch_chromium
 
-from .totp import key_from_secret, totp
+from jiayuan.accounts.tests.totp import key_from_secret, totp
 
 # Playwright's sync API runs an event loop in this thread; the test is sequential.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
