@@ -22,6 +22,10 @@ Variables (all optional for the demo):
   proxies in front of the server; only from them is ``JIAYUAN_CLIENT_IP_HEADER``
   (default ``X-Forwarded-For``) believed for the client's address (rate limits, see
   ``jiayuan/client_ip.py``). Empty (default): the connection's address.
+- ``JIAYUAN_REQUIRE_2FA``: ``1`` requires two-factor sign-in of the roles that need it
+  (always required with ``JIAYUAN_ENV=production``).
+- ``JIAYUAN_LOGIN_FAILURE_LIMIT`` (5) and ``JIAYUAN_LOGIN_ADDRESS_FAILURE_LIMIT`` (20):
+  failures that lock a (user name, address) pair and an address for 15 minutes.
 """
 
 import os
@@ -94,6 +98,9 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from local static files (no CDN)
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "jiayuan.regions",
     "jiayuan.audit",
     "jiayuan.people",
@@ -120,6 +127,8 @@ MIDDLEWARE = [
     "jiayuan.web.middleware.RejectControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jiayuan.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -184,17 +193,30 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Lockout after repeated failures (django-axes): 5 failures per user name lock it for 15 minutes.
 IDENTIFIER_SEARCH_LIMIT = int(os.environ.get("JIAYUAN_IDENTIFIER_SEARCH_LIMIT", "30"))  # per user and hour, roles without view_sensitive
+
+# Lockout after repeated failures (django-axes; jiayuan.accounts.lockout): 5 failures of one
+# user name from one client address lock that pair for 15 minutes, and 20 failures from one
+# address over any user names lock the address (password spraying). Not by user name alone:
+# anyone could then lock any account; not by address alone at 5: a community service desk
+# shares one public address among many workers.
 AXES_FAILURE_LIMIT = int(os.environ.get("JIAYUAN_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("JIAYUAN_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "jiayuan.accounts.lockout.PairAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
-# Lock by user name only: a community service desk shares one public IP among many
-# workers, so an IP lock would lock out the whole office after one person's typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client address: the same as the public rate limits' (REMOTE_ADDR, or behind
+# JIAYUAN_TRUSTED_PROXIES the right-most untrusted address of their header).
+AXES_CLIENT_IP_CALLABLE = "jiayuan.client_ip.client_ip"
+
+# Two-factor sign-in (django-otp, TOTP + recovery codes; jiayuan.accounts.twofactor): required
+# for the roles of accounts.permissions.SECOND_FACTOR_ROLES in production or with
+# JIAYUAN_REQUIRE_2FA=1; offered to everyone otherwise.
+REQUIRE_SECOND_FACTOR = ENVIRONMENT == "production" or os.environ.get("JIAYUAN_REQUIRE_2FA", "0") == "1"
+OTP_TOTP_ISSUER = "家园 Jiayuan"
 
 # Sessions: idle expiry of two hours, renewed on every request.
 SESSION_COOKIE_AGE = 2 * 60 * 60

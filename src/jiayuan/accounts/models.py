@@ -1,4 +1,4 @@
-"""Users with one role and one scope region; API tokens stored hashed."""
+"""Users with one role and one scope region; API tokens stored hashed; the index of\nsession keys per user."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -72,6 +72,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     # Digest of the user's password hash when the token was issued: changing the
     # password invalidates every token issued before.
     password_fingerprint = models.CharField(max_length=64, blank=True, default="")
@@ -83,6 +84,15 @@ class ApiToken(models.Model):
     def is_valid(self) -> bool:
         return (not self.revoked and self.expires_at > timezone.now() and self.user.is_active
                 and self.password_fingerprint == password_fingerprint(self.user))
+
+
+class UserSession(models.Model):
+    """Index of the sessions a user signed in with (written on ``user_logged_in``), so that
+    deactivating an account can delete its sessions without decoding every session row."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
 
 def password_fingerprint(user) -> str:

@@ -83,3 +83,17 @@ def acting_roles(role: str) -> frozenset[str]:
 def role_has(role: str, perm: Perm | str) -> bool:
     """Whether ``role`` grants ``perm``."""
     return Perm(perm) in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+# Two-factor sign-in (docs/permissions.md): the administrators, the county officers and
+# auditors by office, and every role that reads or exports unmasked ID numbers and phones.
+SECOND_FACTOR_BY_OFFICE = frozenset({"city_admin", "county_officer", "auditor"})
+SECOND_FACTOR_PERMS = frozenset({Perm.VIEW_SENSITIVE, Perm.EXPORT_SENSITIVE})
+SECOND_FACTOR_ROLES: frozenset[str] = SECOND_FACTOR_BY_OFFICE | frozenset(
+    role for role, perms in ROLE_PERMISSIONS.items() if perms & SECOND_FACTOR_PERMS)
+
+
+def role_needs_second_factor(role: str, is_superuser: bool = False) -> bool:
+    """Whether an account of ``role`` must sign in with a second factor where it is
+    required (production). The system administrator (superuser) always does."""
+    return is_superuser or role in SECOND_FACTOR_ROLES

@@ -1,6 +1,8 @@
-"""Writes to accounts: users and API tokens."""
+"""Writes to accounts: users, API tokens, sessions and the second factor (TOTP and
+recovery codes). Each write is one transaction with its audit entry."""
 
 from datetime import datetime
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -9,35 +11,64 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit.services import Actor, record
-from ..errors import ServiceError, ValidationFailed
+from ..errors import Forbidden, ServiceError, ValidationFailed
 from ..security import new_api_token, token_digest
-from .models import ApiToken, User, password_fingerprint
+from . import selectors
+from .models import ApiToken, User, UserSession, password_fingerprint
+from .permissions import Perm
+
+RECOVERY_CODES = 10
 
 
 class AuthFailed(ServiceError):
     status = 401
 
 
-def issue_token(request, username: str, password: str) -> tuple[str, datetime]:
-    """Check the credentials (django-axes counts failures and locks out) and issue a
-    bearer token valid for ``settings.API_TOKEN_TTL``. Returns (token, expires_at).
-    Raises AuthFailed (401) with ``auth.invalid`` or ``auth.locked``."""
+def _locked_message(request) -> str:
+    if getattr(request, "jiayuan_address_locked", False):
+        return _("该网络地址登录失败次数过多，已临时禁止登录，请 15 分钟后再试或联系管理员")
+    return _("登录失败次数过多，账号已临时锁定，请 15 分钟后再试或联系管理员")
+
+
+def issue_token(request, username: str, password: str, otp: str | None = None) -> tuple[str, datetime]:
+    """Check the credentials through the sign-in lockout (django-axes with
+    :mod:`jiayuan.accounts.lockout`: the (user name, address) pair and the address) and,
+    for an account with a second factor or whose role needs one where it is required, the
+    one-time code ``otp`` (a TOTP code or an unused recovery code); then issue a bearer
+    token valid for ``settings.API_TOKEN_TTL``. Returns (token, expires_at).
+
+    Raises AuthFailed (401) ``auth.invalid``, ``auth.locked`` or ``otp.invalid``;
+    ValidationFailed (422) ``otp.required`` when the code is needed and missing; Forbidden
+    (403) ``otp.not_enrolled`` when the role needs a second factor and none is enrolled
+    (enrol on the web page first). The password is checked first: a right password
+    answered with ``otp.required`` tells the caller that the password was right, as every
+    two-step sign-in does; the code itself is throttled by django-otp."""
     from axes.handlers.proxy import AxesProxyHandler
 
-    if AxesProxyHandler.is_locked(request, credentials={"username": username}):
-        raise AuthFailed("auth.locked", _("登录失败次数过多，账号已临时锁定，请 15 分钟后再试或联系管理员"))
+    credentials = {"username": username}
+    if AxesProxyHandler.is_locked(request, credentials=credentials):
+        raise AuthFailed("auth.locked", _locked_message(request))
     user = authenticate(request, username=username, password=password)
     if user is None:
-        if AxesProxyHandler.is_locked(request, credentials={"username": username}):
+        if AxesProxyHandler.is_locked(request, credentials=credentials):
             # Answered here in the API's error format: keep AxesMiddleware from replacing
             # this answer with its HTML lockout page.
             request.axes_locked_out = False
-            raise AuthFailed("auth.locked", _("登录失败次数过多，账号已临时锁定，请 15 分钟后再试或联系管理员"))
+            raise AuthFailed("auth.locked", _locked_message(request))
         raise AuthFailed("auth.invalid", _("用户名或密码错误"))
+    enrolled = selectors.has_second_factor(user)
+    if not enrolled and selectors.second_factor_required(user):
+        raise Forbidden("otp.not_enrolled", _("该账号须先在网页上启用两步验证，才能取得接口令牌"))
+    if enrolled:
+        if not (otp or "").strip():
+            raise ValidationFailed({"otp": [{"code": "otp.required", "message": _(
+                "该账号须两步验证：请在 otp 中填写验证器应用显示的 6 位动态码或一个恢复码")}]})
+        if verify_second_factor(Actor(user, "api"), user, otp) is None:
+            raise AuthFailed("otp.invalid", _("动态码错误或已使用过，请输入验证器应用当前显示的动态码"))
     if settings.AXES_RESET_ON_SUCCESS:
         # Axes resets the failures on user_logged_in, which a token request (no session
-        # login) never sends.
-        AxesProxyHandler.reset_attempts(username=username)
+        # login) never sends: reset this pair's, as axes would.
+        AxesProxyHandler.get_implementation().reset_user_attempts(request, credentials)
     token = new_api_token()
     expires = timezone.now() + settings.API_TOKEN_TTL
     with transaction.atomic():
@@ -46,6 +77,8 @@ def issue_token(request, username: str, password: str) -> tuple[str, datetime]:
         record(Actor(user, "api"), "token.issue", row, object_repr=row.prefix)
     return token, expires
 
+
+# --- users ---------------------------------------------------------------------------------
 
 def create_user(actor: Actor, username: str, password: str, role: str, scope, full_name: str = "",
                 is_superuser: bool = False) -> User:
@@ -68,3 +101,190 @@ def create_user(actor: Actor, username: str, password: str, role: str, scope, fu
         record(actor, "user.create", user, region_code=scope.code if scope else "",
                changes={"role": [None, role], "scope": [None, scope.code if scope else ""]})
     return user
+
+
+# --- revoking tokens ----------------------------------------------------------------------
+
+def revoke_token(actor: Actor, token: ApiToken) -> bool:
+    """Revoke one token (the caller has checked it is the actor's own, e.g. through
+    :func:`jiayuan.accounts.selectors.token_of`). Returns False if it was already revoked."""
+    with transaction.atomic():
+        done = ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True, revoked_at=timezone.now())
+        if done:
+            record(actor, "token.revoke", token, object_repr=token.prefix)
+    return bool(done)
+
+
+def revoke_tokens(actor: Actor, user: User, reason: str) -> int:
+    """Revoke every token of ``user`` that is not revoked yet. ``reason`` (``user``,
+    ``deactivated``, ``lockout``) goes into the audit entry, written only if a token was
+    revoked. Returns the number revoked."""
+    with transaction.atomic():
+        done = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True, revoked_at=timezone.now())
+        if done:
+            record(actor, "token.revoke_all", user, object_repr=user.username,
+                   extra={"reason": reason, "count": done})
+    return done
+
+
+def end_tokens_on_lockout(username: str, ip_address: str | None, request=None) -> int:
+    """Receiver of axes's ``user_locked_out``: the lock of (``username``, address) ends the
+    account's API tokens, once, when the lock begins (the failure that reaches the limit;
+    later failures during the lock do not revoke tokens issued to the owner since).
+    Audited (``auth.lockout``, source system) with the address and the tokens revoked.
+    Unknown user names change nothing. Returns the number of tokens revoked."""
+    from axes.helpers import get_failure_limit
+
+    failures = getattr(request, "axes_failures_since_start", None)
+    if request is not None and failures is not None and failures != get_failure_limit(request, {"username": username}):
+        return 0
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return 0
+    actor = Actor(None, "system")
+    with transaction.atomic():
+        n = revoke_tokens(actor, user, "lockout")
+        record(actor, "auth.lockout", user, object_repr=user.username,
+               extra={"ip_address": ip_address or "", "tokens_revoked": n})
+    return n
+
+
+# --- sessions and deactivation ------------------------------------------------------------
+
+def _session_store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def remember_session(user: User, session_key: str | None) -> None:
+    """Index ``session_key`` as one of ``user``'s sessions (on every sign-in), and forget
+    the user's indexed keys whose session is gone. Not audited: sign-ins are in axes's
+    access log."""
+    if not session_key:
+        return
+    store = _session_store()
+    stale = [k for k in UserSession.objects.filter(user=user).values_list("session_key", flat=True)
+             if k != session_key and not store().exists(k)]
+    with transaction.atomic():
+        if stale:
+            UserSession.objects.filter(session_key__in=stale).delete()
+        UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
+
+
+def forget_session(session_key: str | None) -> None:
+    """Drop ``session_key`` from the index (on sign-out)."""
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+
+
+def end_sessions(user: User) -> int:
+    """Delete every indexed session of ``user`` (they are signed out on their next
+    request). Returns the number of sessions ended."""
+    store = _session_store()
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+def deactivate_user(actor: Actor, user: User, reason: str = "") -> User:
+    """Deactivate ``user``: they can no longer sign in, their sessions are deleted and
+    their API tokens revoked, in one transaction with the audit entry ``user.deactivate``.
+    The actor needs ``manage_users`` and the account inside their scope (a superuser
+    account only by a superuser); ``actor.user`` None (a command) may deactivate anyone.
+    Raises Forbidden ``user.manage_denied``; deactivating an inactive account changes
+    nothing and returns it."""
+    by = actor.user
+    if by is not None:
+        allowed = by.can(Perm.MANAGE_USERS) and (
+            by.is_superuser or (not user.is_superuser and (user.scope_id or "").startswith(by.scope_code)))
+        if not allowed or by.pk == user.pk:
+            raise Forbidden("user.manage_denied", _("您无权停用该账号"))
+    if not user.is_active:
+        return user
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        tokens = revoke_tokens(actor, user, "deactivated")
+        sessions = end_sessions(user)
+        record(actor, "user.deactivate", user, region_code=user.scope_id or "",
+               changes={"is_active": [True, False]},
+               extra={"reason": reason[:200], "tokens_revoked": tokens, "sessions_ended": sessions})
+    return user
+
+
+# --- second factor ------------------------------------------------------------------------
+
+def start_enrolment(user: User):
+    """The user's pending (unconfirmed) TOTP device, created with a new random secret if
+    there is none. Not audited: a pending device verifies nothing until confirmed
+    (:func:`confirm_enrolment`), and a confirmed device is kept until then."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = selectors.totp_device(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("验证器应用"), confirmed=False)
+    return device
+
+
+def confirm_enrolment(actor: Actor, user: User, code: str) -> list[str]:
+    """Confirm the user's pending TOTP device with a first code from the app, replace any
+    earlier device and recovery codes, and create ``RECOVERY_CODES`` new single-use
+    recovery codes. Returns the recovery codes (shown once, stored only in the database
+    for verification by django-otp). Audited ``otp.enrol``. Raises ValidationFailed
+    ``otp.invalid`` for a wrong code or when no enrolment was started."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    code = "".join((code or "").split())
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+        if device is None or not code.isdigit() or not device.verify_token(code):
+            raise ValidationFailed({"code": [{"code": "otp.invalid", "message": _(
+                "动态码不正确：请输入验证器应用当前显示的 6 位数字，并确认手机时间准确")}]})
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        static = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
+        codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
+        StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
+        record(actor, "otp.enrol", user, object_repr=user.username, extra={"recovery_codes": len(codes)})
+    return codes
+
+
+def remove_second_factor(actor: Actor, user: User) -> None:
+    """Remove the user's authenticator app and recovery codes (audited ``otp.remove``).
+    Where the role needs a second factor the user is asked to enrol again at once."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        n = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+        if n:
+            record(actor, "otp.remove", user, object_repr=user.username)
+
+
+def verify_second_factor(actor: Actor, user: User, code: str):
+    """The device of ``user`` that accepts ``code``: the authenticator app's TOTP code
+    (RFC 6238, 30-second steps, one step of tolerance, never the same step twice) or one
+    unused recovery code (8 letters and digits), which is used up. None if neither accepts it (django-otp also
+    throttles a device after failures, doubling the wait each time). A recovery code's
+    use is audited (``otp.recovery_use`` with the codes left)."""
+    import django_otp
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    code = "".join((code or "").split())
+    if not code:
+        return None
+    if code.isdigit() and len(code) == 6:
+        totp = selectors.totp_device(user)
+        return django_otp.verify_token(user, totp.persistent_id, code) if totp is not None else None
+    for static in StaticDevice.objects.filter(user=user, confirmed=True):
+        with transaction.atomic():
+            device = django_otp.verify_token(user, static.persistent_id, code.lower())
+            if device is not None:
+                left = StaticToken.objects.filter(device=static).count()
+                record(actor, "otp.recovery_use", user, object_repr=user.username, extra={"codes_left": left})
+                return device
+    return None

@@ -18,6 +18,7 @@ class BearerAuth(HttpBearer):
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)  # not a registry write; not audited
         request.user = row.user
+        request.auth_token = row  # the token in use: POST /auth/logout revokes it
         return row.user
 
 

@@ -1,0 +1,43 @@
+"""Second factor on pages: after the password, a user who enrolled an authenticator app
+must give a code (or a recovery code) before anything else; where the requirement is on
+(production, or JIAYUAN_REQUIRE_2FA=1) a user whose role needs a second factor and who
+has none is sent to enrolment first. The API answers with its own rule (the one-time code
+at ``POST /api/v1/auth/token``), so ``/api/`` and Open311 pass through."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from . import selectors
+
+# Paths a half-signed-in user may still reach (besides the enrolment and code pages).
+_OPEN_PREFIXES = ("/api/", "/open311/", "/i18n/", "/login/", "/logout/")
+
+
+class SecondFactorMiddleware:
+    """Placed after django-otp's OTPMiddleware (which sets ``user.is_verified()``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        target = self._gate(request)
+        if target:
+            return redirect(target)
+        return self.get_response(request)
+
+    @staticmethod
+    def _gate(request) -> str | None:
+        path = request.path_info
+        if path.startswith(_OPEN_PREFIXES) or path.startswith(settings.STATIC_URL) or path.startswith("/account/2fa/"):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return None
+        nxt = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+        if selectors.has_second_factor(user):
+            return reverse("accounts:otp_verify") + (f"?{nxt}" if nxt else "")
+        if selectors.second_factor_required(user):
+            return reverse("accounts:otp_enrol") + (f"?{nxt}" if nxt else "")
+        return None
