@@ -140,3 +140,22 @@ def test_locking_an_unknown_name_changes_nothing(users):
     for _ in range(5):
         ask_token("nobody", "wrong", ATTACKER)
     assert not AuditEntry.objects.filter(action="auth.lockout").exists()
+
+
+def test_behind_a_trusted_proxy_the_lock_keys_on_the_client_not_on_the_proxy(users, settings):
+    """Behind the city's reverse proxy every request comes from the proxy's address: the
+    pair lock must key on the client the proxy names (jiayuan.client_ip), so an attacker
+    locks only their own pair and the office behind the same proxy still signs in."""
+    from jiayuan import client_ip
+
+    proxy = "10.0.0.2"
+    settings.TRUSTED_PROXIES = client_ip.parse_networks(proxy)
+
+    def via_proxy(username, password, client):
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=client).post(
+            TOKEN_URL, json.dumps({"username": username, "password": password}), content_type="application/json")
+
+    for _ in range(5):
+        via_proxy("community", "wrong", ATTACKER)
+    assert via_proxy("community", PASSWORD, ATTACKER).json()["error"]["code"] == "auth.locked"
+    assert via_proxy("community", PASSWORD, OFFICE).status_code == 200
