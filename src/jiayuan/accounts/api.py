@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from ..api.auth import actor
+from ..api.types import Id
 from . import selectors
 from .services import issue_token, revoke_token
 
@@ -55,7 +56,7 @@ def tokens(request):
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, summary="撤销我的一个令牌")
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: Id):
     revoke_token(actor(request), selectors.token_of(request.auth, token_id))
     return Status(204, None)
 
