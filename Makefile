@@ -1,8 +1,10 @@
 # Jiayuan — the two commands of the README:
 #   make demo   set up everything on a fresh machine (SQLite) and serve http://127.0.0.1:8000
+#               (make demo PORT=8100 serves on another port)
 #   make test   run the whole test suite (DATABASE_URL picks PostgreSQL; default SQLite)
 SHELL := /bin/bash
 PYTHON ?= python3.11
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/jiayuan/web/static/vendor
@@ -13,11 +15,11 @@ VENDOR := src/jiayuan/web/static/vendor
 # that dies (killed, or aborted by a native library) is started again, with a back-off,
 # and the import it was running is marked failed (retryable). Ctrl-C stops both.
 demo: setup
-	$(BIN)/jiayuan demo-setup
+	JIAYUAN_BIND=127.0.0.1:$(PORT) $(BIN)/jiayuan demo-setup
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/jiayuan worker --supervise --verbosity 0 & worker=$$!; \
 	echo "后台任务程序已启动（jiayuan worker --supervise，pid $$worker）"; \
-	$(BIN)/jiayuan serve --bind 127.0.0.1:8000
+	$(BIN)/jiayuan serve --bind 127.0.0.1:$(PORT)
 
 test: setup
 	scripts/ensure-chromium

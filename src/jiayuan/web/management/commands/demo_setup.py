@@ -8,9 +8,10 @@ place and only prints the accounts.
 """
 
 import io
+import os
 import secrets
-from pathlib import Path
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -284,7 +285,7 @@ class Command(BaseCommand):
     def _print(self, password: str) -> None:
         w = self.stdout.write
         w("")
-        w("家园 Jiayuan 演示环境已就绪：http://127.0.0.1:8000")
+        w(f"家园 Jiayuan 演示环境已就绪：http://{os.environ.get('JIAYUAN_BIND', '127.0.0.1:8000')}")
         w(f"演示账号（密码均为 {password}）：")
         for username, role, scope, full_name in DEMO_ACCOUNTS:
             region = Region.objects.filter(code=scope).first() if scope else None
