@@ -4,6 +4,7 @@ who the user is (name, role, scope) for the navbar."""
 from django.utils.translation import gettext_lazy as _
 
 from ..accounts.permissions import Perm
+from . import todo
 
 # Roles whose menu offers the event report and the service desk (the pages themselves
 # admit every role their case type lets open one).
@@ -18,7 +19,9 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": []}
     # 待办: everything waiting for the user, every module's to-do sources (web/todo.py)
-    items = [("web:home", _("首页"), "home"), ("web:todo", _("待办"), "todo")]
+    items = [("web:home", _("首页"), "home")]
+    if todo.sources_for(user):  # from the role alone: no query
+        items.append(("web:todo", _("待办"), "todo"))
     # cases (cases/, grid/, servicecenter/): the daily work first
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:queue", _("案件"), "cases"))

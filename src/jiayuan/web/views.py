@@ -26,11 +26,14 @@ def scope_path(user) -> list:
 
 @login_required
 def home(request):
-    """Home: the user's scope, counts of households, persons and each tag, shortcuts."""
+    """Home: the user's scope, their to-do counts (a card per to-do source with items,
+    read from the registry :mod:`jiayuan.web.todo`), counts of households, persons and
+    each tag, shortcuts."""
     user = request.user
     counts = people_selectors.scope_counts(user) if user.can(Perm.VIEW_REGISTRY) else None
     return render(request, "web/home.html", {
         "todo": [g for g in todo.counts(user) if g.count],
+        "has_todo": bool(todo.sources_for(user)),
         "path": scope_path(user),
         "counts": counts,
         "can_view": user.can(Perm.VIEW_REGISTRY),

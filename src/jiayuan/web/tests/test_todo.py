@@ -327,3 +327,17 @@ def test_board_opens_on_the_first_tab_with_work(report_event, act, page_client, 
     report_event()
     assert client.get("/cases/board/").context["state"] == "reported"
     assert client.get("/cases/board/?state=accepted").context["state"] == "accepted"
+
+
+def test_each_count_is_at_most_two_queries(every_state, users, batches):
+    """The home page calls every source's count on every visit: one or two queries each."""
+    for who in ("admin", "county", "township", "community", "grid_member"):
+        for src in todo.sources_for(users[who]):
+            with CaptureQueriesContext(connection) as ctx:
+                src.count(users[who])
+            assert len(ctx.captured_queries) <= 2, (who, src.code)
+
+
+def test_nav_has_no_todo_for_a_role_without_sources(page_client):
+    nav = page_client("auditor").get("/").context["nav"]
+    assert "web:todo" not in [u for u, _l, _k in nav]
