@@ -341,3 +341,30 @@ def test_each_count_is_at_most_two_queries(every_state, users, batches):
 def test_nav_has_no_todo_for_a_role_without_sources(page_client):
     nav = page_client("auditor").get("/").context["nav"]
     assert "web:todo" not in [u for u, _l, _k in nav]
+
+
+# --- certificate kinds waiting for the director's decision --------------------------------
+
+def test_certificate_kind_on_neither_list_waits_for_the_directors_decision(more_users, make_person):
+    from jiayuan.audit.services import Actor
+    from jiayuan.errors import Conflict
+    from jiayuan.regions.models import Region
+    from jiayuan.servicecenter import services
+
+    resident = make_person(name="张建国", address="甘州区东街交通巷 12 号")
+    for _i in range(2):
+        with pytest.raises(Conflict):
+            services.issue_certificate(Actor(more_users["community"], "page"), resident, "志愿服务 证明", "办理入学")
+    director = more_users["director"]
+    peer_director = User.objects.create_user("peer_dir", password=PASSWORD, role="community_director",
+                                             scope_id="620702001005")
+    src = next(s for s in todo.registered() if s.code == "certificate_decisions")
+    items = src.items(director, 50)
+    assert [it.title for it in items] == ["志愿服务证明"]
+    assert items[0].url == "/service/certificates/decisions/?kind=%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1%E8%AF%81%E6%98%8E"
+    assert "2" in items[0].detail
+    assert src.count(peer_director) == 0
+    assert "certificate_decisions" not in codes_for(more_users["community"])
+    services.decide_certificate_kind(Actor(director, "page"), Region.objects.get(code="620702001001"), "志愿服务证明",
+                                     True, legal_basis="《志愿服务条例》")
+    assert src.count(director) == 0
