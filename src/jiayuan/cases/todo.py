@@ -1,6 +1,7 @@
 """To-do source of the case engine: every case, of every case type, on whose page the
 user is offered an action (待我办理, :func:`jiayuan.cases.selectors.actionable`)."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -38,5 +39,5 @@ CASES = register(TodoSource(
     code="cases", label=_lazy("待我办理的案件"), icon="bi-inbox", order=10,
     description=_lazy("网格事件、服务申请、救助申请等各类案件中，等待您办理的"),
     applies=lambda user: user.can(Perm.VIEW_CASES),
-    count=_count, items=_items, url=lambda user: f"{CASES_ROOT}?tab=todo",
+    count=_count, items=_items, url=lambda user: reverse("cases:queue") + "?tab=todo",
 ))
