@@ -24,7 +24,7 @@ from django.utils import timezone
 from ..accounts.permissions import Perm, acting_roles
 from . import declarations, effects, rules
 from .declarations import TransitionDecl
-from .models import Case, CaseEvent, CaseTask, Department
+from .models import Case, CaseEvent, CaseTask, CaseType, Department
 from .services import decl_of, departments_of, may_take
 
 
@@ -80,13 +80,13 @@ class CaseFilters:
     flag: str = ""          # overdue | due_soon
     escalated: bool = False
     q: str = ""             # number or its beginning
-    mine: bool = False      # only my queue (see :func:`queue`)
+    mine: bool = False      # only 待我办理 (see :func:`actionable`)
 
 
 def search_cases(user, f: CaseFilters, now: datetime | None = None) -> QuerySet:
     """Cases visible to the user matching the filters, overdue first."""
     now = now or timezone.now()
-    qs = queue(user) if f.mine else cases_for(user)
+    qs = actionable(user) if f.mine else cases_for(user)
     if f.type:
         qs = qs.filter(type_code=f.type)
     if f.state:
@@ -106,6 +106,52 @@ def search_cases(user, f: CaseFilters, now: datetime | None = None) -> QuerySet:
     if f.q:
         qs = qs.filter(number__startswith=f.q.strip())
     return overdue_first(qs)
+
+
+def actionable(user) -> QuerySet:
+    """"待我办理": the cases (open, or closed in a state that still has transitions, like
+    综合评价 after 结案) on whose page the user is offered at least one action — the same
+    rule as :func:`available_actions` (via :func:`jiayuan.cases.services.may_take`), read
+    from every stored version's declaration: a transition from the case's state names the
+    user's role (or a role it acts as), or ``@reporter`` and the user opened the case, or
+    ``@department`` and one of the user's departments has a pending task on it. Scoped by
+    :func:`cases_for` (region and need-to-know). Guards are not evaluated here (they read
+    the case's own data): a case whose every offered action waits on a guard — e.g. 受理
+    before the materials are complete — still waits on the user. Two queries to count:
+    the stored case-type versions and the count."""
+    base = cases_for(user)
+    if user is None or not user.is_active or not user.can(Perm.VIEW_CASES):
+        return base.none()
+    roles = frozenset() if user.is_superuser else acting_roles(user.role)
+    depts = departments_of(user)
+    types = CaseType.objects.order_by("pk")
+    if not user.is_superuser and user.role != "department_staff":
+        types = types.filter(code__in=readable_types(user))
+    pending = Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts,
+                                             status=CaseTask.Status.PENDING))
+    q = Q(pk__in=[])
+    for pk in types.values_list("pk", flat=True):
+        decl = decl_of(pk)
+        by_role: set[str] = set()
+        by_reporter: set[str] = set()
+        by_department: set[str] = set()
+        for t in decl.transitions:
+            if user.is_superuser or roles & set(t.roles):
+                by_role.update(t.sources)
+                continue
+            if "@reporter" in t.roles:
+                by_reporter.update(t.sources)
+            if "@department" in t.roles and depts:
+                by_department.update(t.sources)
+        by_reporter -= by_role
+        by_department -= by_role
+        if by_role:
+            q |= Q(case_type_id=pk, state__in=sorted(by_role))
+        if by_reporter:
+            q |= Q(case_type_id=pk, state__in=sorted(by_reporter), created_by=user)
+        if by_department:
+            q |= Q(pending, case_type_id=pk, state__in=sorted(by_department))
+    return base.filter(q)
 
 
 def queue(user) -> QuerySet:

@@ -370,18 +370,25 @@ def case_urge(request, number):
 
 # --- dispatcher board ---------------------------------------------------------------------------
 
+def _default_tab(states: list[str], counts: dict[str, int]) -> str:
+    """The tab the board opens on: the first (in the board's order) that has work, the
+    first tab when none has."""
+    return next((s for s in states if counts.get(s)), states[0])
+
+
 @perm_required(Perm.SUPERVISE_CASES)
 @require_GET
 def board(request):
     """Dispatcher board of the street (and the county, city): grid events waiting to be
     accepted (立案), dispatched to a department (派遣), closed (结案), or parked; one tab
-    at a time, overdue first, each card with its action inline."""
+    at a time (without ``state``, the first tab that has work), overdue first, each card
+    with its action inline."""
     user = request.user
     states = [s for s, _label in BOARD_COLUMNS]
-    state = request.GET.get("state", "reported")
-    if state not in states:
-        state = "reported"
     counts = selectors.board_counts(user, BOARD_TYPE, states)
+    state = request.GET.get("state", "")
+    if state not in states:
+        state = _default_tab(states, counts)
     page_obj = page_of_cases(request, user, selectors.board(user, BOARD_TYPE, [state]))
     now = timezone.now()
     rows = [case_row(c, now) for c in page_obj.object_list]

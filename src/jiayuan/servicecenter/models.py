@@ -129,6 +129,31 @@ class CertificateKindDecision(models.Model):
         return self.community_id
 
 
+class CertificateKindRequest(models.Model):
+    """A kind of certificate on neither list that the desk was asked for in a community
+    (:func:`jiayuan.servicecenter.services.issue_certificate` answered
+    ``certificate.needs_decision``): it waits for the director's decision
+    (:class:`CertificateKindDecision` with the same community and name) — the director's
+    to-do. ``kind_name`` is normalised like the decision's; ``times`` counts the asks."""
+
+    community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                                  db_column="community_code", verbose_name=_("社区（村）"))
+    kind_name = models.CharField(_("证明名称"), max_length=100)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    first_asked_at = models.DateTimeField()
+    last_asked_at = models.DateTimeField()
+    times = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("待决定的证明事项")
+        verbose_name_plural = _("待决定的证明事项")
+        constraints = [models.UniqueConstraint(fields=["community", "kind_name"], name="certrequest_unique")]
+
+    @property
+    def region_id(self) -> str:
+        return self.community_id
+
+
 class Certificate(models.Model):
     """An issued certificate. The holder's data are taken from the registry when issued
     (``data``, without the whole ID number, which the print page reads from the registry

@@ -275,6 +275,25 @@ def _refuse(actor: Actor, community: Region, kind_name: str, code: str, reason: 
     raise CertificateRefused(code, reason)
 
 
+def _ask_for_decision(actor: Actor, community: Region, kind_name: str, now: datetime) -> None:
+    """Record that the desk was asked for ``kind_name`` (on neither list, no decision yet)
+    in ``community`` — its own transaction, so it stays recorded though the issue is
+    refused: it waits on the director's to-do until a decision is recorded."""
+    from .models import CertificateKindRequest
+
+    kind_name = kind_name[:100]
+    with transaction.atomic():
+        req, created = CertificateKindRequest.objects.select_for_update().get_or_create(
+            community=community, kind_name=kind_name,
+            defaults={"asked_by": actor.user, "first_asked_at": now, "last_asked_at": now})
+        if not created:
+            req.times += 1
+            req.last_asked_at = now
+            req.save(update_fields=["times", "last_asked_at"])
+        record(actor, "certificate.ask_decision", req, object_repr=kind_name, region_code=community.code,
+               extra={"times": req.times})
+
+
 def _community_of(person) -> Region:
     return Region.objects.get(code=person.region_id[:12])
 
@@ -328,6 +347,7 @@ def issue_certificate(actor: Actor, person, kind: str, purpose: str, *, request_
     if item is None:
         decision = CertificateKindDecision.objects.filter(community=community, kind_name=_norm(kind)).first()
         if decision is None:
+            _ask_for_decision(actor, community, _norm(kind), now)
             raise Conflict("certificate.needs_decision", _(
                 "“%(name)s”不在本社区印章使用范围清单内，须由社区负责人作出是否出具的决定并记录后才能办理") % {"name": kind})
         if not decision.allowed:

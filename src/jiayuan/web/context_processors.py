@@ -4,6 +4,7 @@ who the user is (name, role, scope) for the navbar."""
 from django.utils.translation import gettext_lazy as _
 
 from ..accounts.permissions import Perm
+from . import todo
 
 # Roles whose menu offers the event report and the service desk (the pages themselves
 # admit every role their case type lets open one).
@@ -17,10 +18,13 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    # 待办: everything waiting for the user, every module's to-do sources (web/todo.py)
     items = [("web:home", _("首页"), "home")]
+    if todo.sources_for(user):  # from the role alone: no query
+        items.append(("web:todo", _("待办"), "todo"))
     # cases (cases/, grid/, servicecenter/): the daily work first
     if user.can(Perm.VIEW_CASES):
-        items.append(("cases:queue", _("待办"), "cases"))
+        items.append(("cases:queue", _("案件"), "cases"))
     if user.can(Perm.CREATE_CASES) and (user.is_superuser or user.role in REPORTERS):
         items.append(("grid:report", _("上报事件"), "report"))
     if user.can(Perm.SUPERVISE_CASES):
@@ -50,7 +54,7 @@ def navigation(request) -> dict:
     active = "home"
     for key, prefixes in (("persons", ("person",)), ("households", ("household",)),
                           ("regions", ("region", "grid", "households_move")), ("audit", ("audit",)),
-                          ("imports", ("import",))):
+                          ("imports", ("import",)), ("todo", ("todo",))):
         if url_name and url_name.startswith(prefixes):
             active = key
     namespace = match.namespace if match else ""

@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "certificate.refuse": _("不予出具证明"),
     "certificate.revoke": _("作废证明"),
     "certificate.decide": _("决定证明事项"),
+    "certificate.ask_decision": _("证明事项待社区负责人决定"),
     "seal_scope.create": _("增补印章使用范围清单"),
     "service_item.create": _("新增服务事项"),
     "access_item.create": _("新增准入清单事项"),

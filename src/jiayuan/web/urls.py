@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("todo/", views.todo_page, name="todo"),
     # region tree and grid management
     path("regions/", region_views.region_tree, name="region_tree"),
     path("regions/<str:code>/", region_views.region_detail, name="region_detail"),

@@ -1,14 +1,16 @@
-"""The page shell: log in and out, home, and the 404/403 pages. The registry's pages
+"""The page shell: log in and out, home, the to-do list (待办), and the 404/403 pages. The registry's pages
 live in each app's ``views.py`` (regions, people, audit) and are routed in
 :mod:`jiayuan.web.urls`."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from ..accounts.permissions import Perm
 from ..people import selectors as people_selectors
 from ..regions import selectors as region_selectors
+from . import todo
 
 login_view = auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True)
 logout_view = auth_views.LogoutView.as_view()
@@ -24,16 +26,32 @@ def scope_path(user) -> list:
 
 @login_required
 def home(request):
-    """Home: the user's scope, counts of households, persons and each tag, shortcuts."""
+    """Home: the user's scope, their to-do counts (a card per to-do source with items,
+    read from the registry :mod:`jiayuan.web.todo`), counts of households, persons and
+    each tag, shortcuts."""
     user = request.user
     counts = people_selectors.scope_counts(user) if user.can(Perm.VIEW_REGISTRY) else None
     return render(request, "web/home.html", {
+        "todo": [g for g in todo.counts(user) if g.count],
+        "has_todo": bool(todo.sources_for(user)),
         "path": scope_path(user),
         "counts": counts,
         "can_view": user.can(Perm.VIEW_REGISTRY),
         "can_edit": user.can(Perm.EDIT_REGISTRY),
         "can_audit": user.can(Perm.VIEW_AUDIT),
         "can_grids": user.can(Perm.MANAGE_GRIDS),
+    })
+
+
+@login_required
+@require_GET
+def todo_page(request):
+    """待办: everything waiting for the user, one group per to-do source (the registry of
+    :mod:`jiayuan.web.todo`), overdue first inside each, each item linking to where the
+    work is done; at most ``todo.ITEMS_PER_SOURCE`` items per source with the count of all."""
+    groups = todo.collect(request.user)
+    return render(request, "web/todo.html", {
+        "groups": groups, "total": sum(g.count for g in groups), "limit": todo.ITEMS_PER_SOURCE,
     })
 
 

@@ -104,9 +104,10 @@ def test_queue_shows_mine_and_my_units_overdue_first_with_badges(client_for, rep
     assert html.index(late.number) < html.index(early.number)  # overdue first
     assert 'data-flag="overdue"' in html and 'data-flag="due_soon"' in html
     assert "已超期" in text_of(r) and "即将到期" in text_of(r)
-    # the grid member: nothing waits on them yet; "我登记的" lists both
+    # the grid member: their reports wait on them too — the case page offers them 就地解决
+    # (issue 10: 待我办理 agrees with the actions a case page offers); "我登记的" lists both
     gm = client_for("grid_member")
-    assert late.number not in gm.get("/cases/").content.decode()
+    assert late.number in gm.get("/cases/").content.decode()
     mine = gm.get("/cases/", {"tab": "mine"}).content.decode()
     assert late.number in mine and early.number in mine
     # the peer community sees neither

@@ -139,7 +139,8 @@ class Command(BaseCommand):
         parameters (demo values, marked so — not Zhangye's official standards), disability
         certificates for residents tagged 残疾人, enrollments for the households and persons
         the registry tags (低保, 特困, the two disability allowances, 高龄津贴), last month's
-        batch for 甘州区 paid and this month's generated and waiting for review, and two
+        batch for 甘州区 paid and this month's generated and waiting for review, this month's
+        高龄津贴 batch reviewed and waiting for the city's approval, and two
         applications at the desk of 交通巷社区 — all through the services, as the staff would."""
         import datetime
         from decimal import Decimal
@@ -266,6 +267,11 @@ class Command(BaseCommand):
         paid.refresh_from_db()
         paid = aid_batches.close_batch(county, paid, version=paid.version, note="演示：全部发放成功")
         current = aid_batches.generate_batch(county, dibao, ganzhou, this_month)
+        # This month's 高龄津贴 batch: generated and reviewed by the county, waiting for the
+        # city's approval (four eyes) — the city's to-do on its home page.
+        elderly = Program.objects.get(code="elderly_allowance")
+        to_approve = aid_batches.generate_batch(county, elderly, ganzhou, this_month)
+        to_approve = aid_batches.review_batch(county, to_approve, version=to_approve.version)
 
         # Two applications at the desk of 交通巷社区: one accepted, one waiting for materials.
         households = list(Household.objects.filter(region__code__startswith="620702001001")
@@ -280,7 +286,8 @@ class Command(BaseCommand):
                 materials=materials if i == 0 else materials[:1], request_key=f"demo-{hh.pk}")
         return ("低保 {低保} 户、特困 {特困} 人、残疾人证 {残疾人证} 本、两项补贴 {两项补贴} 人次、高龄津贴 {高龄津贴} 人；"
                 .format(**n) + f"{last_month:%Y年%m月}低保已发放 {paid.line_count} 户，"
-                f"{this_month:%Y年%m月}批次待审核 {current.line_count} 户")
+                f"{this_month:%Y年%m月}批次待审核 {current.line_count} 户，"
+                f"高龄津贴批次待审批 {to_approve.line_count} 人")
 
     def _print(self, password: str) -> None:
         w = self.stdout.write
