@@ -2,6 +2,7 @@
 who the user is (name, role, scope) for the navbar."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..accounts.permissions import Perm
 from . import todo
@@ -12,9 +13,40 @@ REPORTERS = ("grid_member", "community_worker", "community_director")
 DESK_ROLES = ("community_worker", "community_director")
 
 
+# The menu bar: the daily entry points as links, the rest in a few menus, so that the bar
+# stays one row at 1280–1366 px for every role, in Chinese and in English, however many
+# modules are added. A key not named here stays a link of its own (nothing disappears).
+TOP_LINKS = ("home", "todo", "report", "desk")
+MENUS = (
+    ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
+    ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
+    ("assistance", _("救助帮扶"), ("assistance", "disability")),
+    ("admin", _("系统管理"), ("manage", "calendar", "audit")),
+)
+
+
+def menu(items: list[tuple], active: str) -> list[dict]:
+    """The menu bar of ``items`` ((url name, label, key) the role may open): dicts
+    ``{"url", "label", "key", "active"}`` for a link, ``{"label", "key", "active",
+    "children": [...]}`` for a menu of :data:`MENUS` with two or more items the role has (a
+    menu of one is shown as that link). Order: :data:`TOP_LINKS`, then the menus, then any
+    other item."""
+    by_key = {key: {"url": url, "label": label, "key": key, "active": key == active} for url, label, key in items}
+    out = [by_key.pop(k) for k in TOP_LINKS if k in by_key]
+    for code, label, keys in MENUS:
+        entries = [by_key.pop(k) for k in keys if k in by_key]
+        if len(entries) == 1:
+            out.append(entries[0])
+        elif entries:
+            out.append({"label": label, "key": code, "active": any(e["active"] for e in entries), "children": entries})
+    out.extend(by_key.values())
+    return out
+
+
 def navigation(request) -> dict:
-    """``nav``: list of (url name, label, key) the role may open; ``nav_active``: the key
-    of the current section; ``me_role`` and ``me_scope``: labels for the navbar."""
+    """``nav``: list of (url name, label, key) the role may open; ``nav_menu``: the same
+    grouped for the menu bar (:func:`menu`); ``nav_active``: the key of the current
+    section; ``me_role`` and ``me_scope``: labels for the navbar."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
@@ -26,11 +58,11 @@ def navigation(request) -> dict:
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:queue", _("案件"), "cases"))
     if user.can(Perm.CREATE_CASES) and (user.is_superuser or user.role in REPORTERS):
-        items.append(("grid:report", _("上报事件"), "report"))
+        items.append(("grid:report", pgettext_lazy("menu", "上报事件"), "report"))
     if user.can(Perm.SUPERVISE_CASES):
         items.append(("cases:board", _("调度台"), "board"))
     if user.can(Perm.CREATE_CASES) and (user.is_superuser or user.role in DESK_ROLES):
-        items.append(("servicecenter:intake", _("窗口受理"), "desk"))
+        items.append(("servicecenter:intake", pgettext_lazy("menu", "窗口受理"), "desk"))
     if user.can(Perm.ISSUE_CERTIFICATES):
         items.append(("servicecenter:certificate_list", _("证明"), "certificates"))
     if user.can(Perm.VIEW_REGISTRY):
@@ -71,5 +103,5 @@ def navigation(request) -> dict:
     else:
         role = user.get_role_display() or _("未分配角色")
         scope = user.scope.short_name if user.scope_id else _("未指定")
-    return {"nav": items, "nav_active": active, "me_role": role, "me_scope": scope,
+    return {"nav": items, "nav_menu": menu(items, active), "nav_active": active, "me_role": role, "me_scope": scope,
             "can_export": user.can(Perm.EXPORT), "can_export_sensitive": user.can(Perm.EXPORT_SENSITIVE)}

@@ -139,7 +139,7 @@ def test_community_worker_searches_by_initials_and_sees_masked_id(live_server, t
             page.fill("#id_password", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url(f"{base}/")
-            nav_link = page.locator("#mainnav").get_by_role("link", name="居民")
+            nav_link = page.locator("#mainnav").get_by_role("button", name="居民档案")  # the registry's menu
             expect(nav_link).to_be_hidden()
             page.click(".navbar-toggler")
             expect(nav_link).to_be_visible()

@@ -368,3 +368,18 @@ def test_certificate_kind_on_neither_list_waits_for_the_directors_decision(more_
     services.decide_certificate_kind(Actor(director, "page"), Region.objects.get(code="620702001001"), "志愿服务证明",
                                      True, legal_basis="《志愿服务条例》")
     assert src.count(director) == 0
+
+
+
+def test_the_menu_bar_groups_pages_into_menus_and_keeps_single_items_as_links():
+    from jiayuan.web.context_processors import menu
+
+    items = [("web:home", "首页", "home"), ("web:todo", "待办", "todo"), ("cases:queue", "案件", "cases"),
+             ("cases:board", "调度台", "board"), ("web:person_list", "居民", "persons"),
+             ("assistance:home", "社会救助", "assistance"), ("x:new", "新模块", "new")]
+    bar = menu(items, "board")
+    assert [e["key"] for e in bar] == ["home", "todo", "work", "persons", "assistance", "new"]
+    work = bar[2]
+    assert work["active"] and [e["key"] for e in work["children"]] == ["cases", "board"]
+    assert work["children"][1]["active"] and not work["children"][0]["active"]
+    assert bar[3] == {"url": "web:person_list", "label": "居民", "key": "persons", "active": False}
