@@ -14,6 +14,7 @@ urlpatterns = [
     path("service/", include("jiayuan.servicecenter.urls")),
     path("assistance/", include("jiayuan.assistance.urls")),
     path("disability/", include("jiayuan.disability.urls")),
+    path("manage/", include("jiayuan.accounts.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

@@ -83,3 +83,53 @@ def acting_roles(role: str) -> frozenset[str]:
 def role_has(role: str, perm: Perm | str) -> bool:
     """Whether ``role`` grants ``perm``."""
     return Perm(perm) in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+# --- who may manage which accounts (系统管理) --------------------------------------------
+
+# The order of roles for granting, highest first. An administrator grants only roles at or
+# below its own rank (same rank included: a county officer may create another county
+# officer of its county), never above; ``city_admin`` and system administrators
+# (superusers) are created only by a system administrator. Roles of equal rank share a
+# number: a township officer ranks with nobody above a community director, a department's
+# staff, a social organisation's staff and an auditor rank with community workers (none
+# of them manages accounts, the rank only bounds what others may grant them).
+ROLE_RANK: dict[str, int] = {
+    "city_admin": 60,
+    "county_officer": 50,
+    "township_officer": 40,
+    "community_director": 30,
+    "community_worker": 20,
+    "grid_member": 10,
+    "department_staff": 20,
+    "org_staff": 10,
+    "auditor": 20,
+}
+
+# Roles only a system administrator (superuser) grants.
+SUPERUSER_ONLY_ROLES: frozenset[str] = frozenset({"city_admin"})
+
+
+def may_grant(user, role: str) -> bool:
+    """Whether ``user`` (an administrator holding manage_users) may give an account the
+    role ``role``: a superuser grants every role; ``city_admin`` only a superuser; any
+    other administrator a role whose ROLE_RANK is at most its own. Unknown roles: no."""
+    if role not in ROLE_RANK:
+        return False
+    if user.is_superuser:
+        return True
+    if role in SUPERUSER_ONLY_ROLES:
+        return False
+    own = ROLE_RANK.get(user.role)
+    return own is not None and ROLE_RANK[role] <= own
+
+
+def manages_region(user, region_code: str | None) -> bool:
+    """Whether ``region_code`` (an account's scope, a department's region) lies inside
+    ``user``'s scope (a superuser's is the whole tree; an empty or missing code — an
+    unscoped account — only a superuser's)."""
+    if user.is_superuser:
+        return True
+    if not region_code:
+        return False
+    return region_code.startswith(user.scope_code)

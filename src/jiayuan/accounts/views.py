@@ -1,0 +1,311 @@
+"""Pages of the administration area (系统管理, ``/manage/``): accounts and departments,
+and every user's own password change.
+
+Lists are scoped: an administrator sees the accounts and departments inside its scope
+(an account or department outside answers 404, like one that does not exist). Every
+write goes through :mod:`jiayuan.accounts.services` or :mod:`jiayuan.cases.services`,
+which check the permission, the scope and the role order and write the audit entry.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..errors import ServiceError
+from ..regions.models import Region
+from ..web.shortcuts import actor, apply_service_error, paginate
+from . import services
+from .forms import AccountForm, DepartmentForm, PasswordChangeForm
+from .models import User
+from .permissions import Perm, manages_region, may_grant
+
+
+def _admin_required(view):
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.can(Perm.MANAGE_USERS) or request.user.can(Perm.MANAGE_CATALOGS)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return login_required(wrapper)
+
+
+def _render(request, template, ctx, status=200):
+    """render() with what the administration tabs need."""
+    ctx = {**ctx, "perms_manage_users": request.user.can(Perm.MANAGE_USERS),
+           "perms_manage_catalogs": request.user.can(Perm.MANAGE_CATALOGS)}
+    ctx.pop("nav_active", None)
+    return render(request, template, ctx, status=status)
+
+
+def _accounts_of(user):
+    """Accounts ``user`` may manage: scope inside its own, role it may grant (a superuser:
+    all)."""
+    qs = User.objects.select_related("scope").order_by("scope_id", "username")
+    if user.is_superuser:
+        return qs
+    grantable = [r for r in User.Role.values if may_grant(user, r)]
+    return qs.filter(is_superuser=False, scope__code__startswith=user.scope_code, role__in=grantable)
+
+
+def _departments_of(user):
+    from ..cases.models import Department
+
+    qs = Department.objects.select_related("region").order_by("region_id", "code")
+    return qs if user.is_superuser else qs.filter(region__code__startswith=user.scope_code)
+
+
+def _account(request, pk) -> User:
+    if not request.user.can(Perm.MANAGE_USERS):
+        raise PermissionDenied
+    return get_object_or_404(_accounts_of(request.user), pk=pk)
+
+
+def _region(code: str):
+    code = (code or "").strip()
+    return Region.objects.filter(code=code).first() if code.isdigit() else None
+
+
+@_admin_required
+def home(request):
+    if request.user.can(Perm.MANAGE_USERS):
+        return redirect("accounts:account_list")
+    return redirect("accounts:department_list")
+
+
+@_admin_required
+def account_list(request):
+    """Accounts in the scope; filters: role, region code prefix, active (1/0), name fragment."""
+    if not request.user.can(Perm.MANAGE_USERS):
+        raise PermissionDenied
+    g = request.GET
+    f = {"role": g.get("role", ""), "region": g.get("region", "").strip(), "active": g.get("active", ""),
+         "q": g.get("q", "").strip()}
+    qs = _accounts_of(request.user)
+    if f["role"] in User.Role.values:
+        qs = qs.filter(role=f["role"])
+    if f["region"].isdigit():
+        qs = qs.filter(scope__code__startswith=f["region"])
+    if f["active"] in ("1", "0"):
+        qs = qs.filter(is_active=f["active"] == "1")
+    if f["q"]:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(username__icontains=f["q"]) | Q(full_name__icontains=f["q"]))
+    page_obj = paginate(request, qs.prefetch_related("department_membership__department"))
+    locked = {a.username for a in _locked(page_obj.object_list)}
+    rows = [{"user": u, "locked": u.username in locked,
+             "department": getattr(getattr(u, "department_membership", None), "department", None)}
+            for u in page_obj.object_list]
+    return _render(request, "accounts/account_list.html", {
+        "page_obj": page_obj, "rows": rows, "f": f, "roles": User.Role.choices, "nav_active": "manage",
+    })
+
+
+def _locked(users):
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    names = [u.username for u in users]
+    return AccessAttempt.objects.filter(username__in=names, failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+
+
+def _department_choice(request, form):
+    from ..cases.models import Department
+
+    pk = form.cleaned_data.get("department")
+    if not pk:
+        return None
+    return Department.objects.filter(pk=pk).first()
+
+
+@_admin_required
+@require_http_methods(["GET", "POST"])
+def account_create(request):
+    if not request.user.can(Perm.MANAGE_USERS):
+        raise PermissionDenied
+    depts = _departments_of(request.user).filter(active=True)
+    form = AccountForm(request.POST or None, actor_user=request.user, departments=depts,
+                       initial={"scope": request.user.scope_id or ""})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        region = _region(d["scope"])
+        try:
+            if region is None:
+                raise services.ValidationFailed({"scope": [{"code": "user.scope_missing",
+                                                            "message": _("区划代码不存在")}]})
+            user = services.create_account(actor(request), username=d["username"], password=d["password"],
+                                           role=d["role"], scope=region, full_name=d["full_name"],
+                                           phone=d["phone"], department=_department_choice(request, form))
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已新建账号：%(name)s") % {"name": user.username})
+            return redirect("accounts:account_detail", pk=user.pk)
+    return _render(request, "accounts/account_form.html", {"form": form, "title": _("新建账号"),
+                                                          "nav_active": "manage"},
+                  status=422 if form.errors else 200)
+
+
+@_admin_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request, pk):
+    user = _account(request, pk)
+    depts = _departments_of(request.user).filter(active=True)
+    m = DepartmentMember_of(user)
+    form = AccountForm(request.POST or None, actor_user=request.user, departments=depts, editing=True, initial={
+        "full_name": user.full_name, "phone": user.phone, "role": user.role, "scope": user.scope_id or "",
+        "department": str(m.department_id) if m else ""})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            region = _region(d["scope"])
+            if region is None and not user.is_superuser:
+                raise services.ValidationFailed({"scope": [{"code": "user.scope_missing",
+                                                            "message": _("区划代码不存在")}]})
+            services.update_account(actor(request), user, role=d["role"], scope=region, full_name=d["full_name"],
+                                    phone=d["phone"], department=_department_choice(request, form))
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("账号信息已保存"))
+            return redirect("accounts:account_detail", pk=user.pk)
+    return _render(request, "accounts/account_form.html", {"form": form, "account": user, "title": _("修改账号"),
+                                                          "nav_active": "manage"},
+                  status=422 if form.errors else 200)
+
+
+@_admin_required
+def account_detail(request, pk):
+    user = _account(request, pk)
+    m = DepartmentMember_of(user)
+    return _render(request, "accounts/account_detail.html", {
+        "account": user, "department": m.department if m else None, "locked": services.is_locked(user),
+        "temporary": request.session.pop(f"temporary_password_{user.pk}", None), "nav_active": "manage",
+    })
+
+
+def DepartmentMember_of(user):  # noqa: N802
+    from ..cases.models import DepartmentMember
+
+    return DepartmentMember.objects.filter(user=user).select_related("department").first()
+
+
+@_admin_required
+@require_POST
+def account_action(request, pk, action):
+    """POST disable / enable / reset (temporary password shown once) / unlock."""
+    user = _account(request, pk)
+    try:
+        if action in ("disable", "enable"):
+            services.set_active(actor(request), user, action == "enable")
+            messages.success(request, _("账号已启用") if action == "enable" else _("账号已停用"))
+        elif action == "reset":
+            temporary = services.reset_password(actor(request), user)
+            request.session[f"temporary_password_{user.pk}"] = temporary
+            messages.success(request, _("已重置密码：请将临时密码告知本人，其下次登录时须修改密码"))
+        elif action == "unlock":
+            services.unlock(actor(request), user)
+            messages.success(request, _("已解除登录锁定"))
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:account_detail", pk=user.pk)
+
+
+# --- departments ---------------------------------------------------------------------------
+
+def _department_form_choices():
+    from ..cases import declarations
+    from ..cases.models import CaseType
+    from ..grid.models import EventCategory
+
+    declarations.autodiscover()
+    names = dict(CaseType.objects.filter(is_current=True).values_list("code", "name"))
+    types = [(code, names.get(code) or raw.get("name", code)) for code, raw in sorted(declarations.registered().items())]
+    cats = [(c.code, c.name) for c in EventCategory.objects.filter(parent__isnull=True, active=True)]
+    return types, cats
+
+
+def _require_catalogs(request):
+    if not request.user.can(Perm.MANAGE_CATALOGS):
+        raise PermissionDenied
+
+
+@_admin_required
+def department_list(request):
+    _require_catalogs(request)
+    qs = _departments_of(request.user).prefetch_related("members__user")
+    page_obj = paginate(request, qs)
+    types, cats = _department_form_choices()
+    tn, cn = dict(types), dict(cats)
+    rows = [{"dept": d, "types": [tn.get(c, c) for c in d.case_types], "cats": [cn.get(c, c) for c in d.categories],
+             "members": [m.user for m in d.members.all()]} for d in page_obj.object_list]
+    return _render(request, "accounts/department_list.html", {"page_obj": page_obj, "rows": rows,
+                                                             "nav_active": "manage"})
+
+
+@_admin_required
+@require_http_methods(["GET", "POST"])
+def department_form(request, pk=None):
+    from ..cases import services as case_services
+
+    _require_catalogs(request)
+    dept = get_object_or_404(_departments_of(request.user), pk=pk) if pk else None
+    types, cats = _department_form_choices()
+    initial = {"region": request.user.scope_id or "", "active": True}
+    if dept:
+        initial = {"code": dept.code, "name": dept.name, "region": dept.region_id, "phone": dept.phone,
+                   "case_types": dept.case_types, "categories": dept.categories, "active": dept.active}
+    form = DepartmentForm(request.POST or None, case_types=types, categories=cats, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        region = _region(d["region"])
+        try:
+            if region is None or not manages_region(request.user, region.code):
+                raise services.ValidationFailed({"region": [{"code": "department.region_outside",
+                                                             "message": _("部门的管辖范围须在您的管辖范围之内")}]})
+            kw = {"case_types": d["case_types"], "categories": d["categories"]}
+            if dept:
+                dept = case_services.update_department(actor(request), dept, code=d["code"], name=d["name"],
+                                                       region=region, phone=d["phone"], active=d["active"], **kw)
+            else:
+                dept = case_services.create_department(actor(request), d["code"], d["name"], region, d["phone"], **kw)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("部门信息已保存：%(name)s") % {"name": dept.name})
+            return redirect("accounts:department_list")
+    members = [m.user for m in dept.members.select_related("user")] if dept else []
+    return _render(request, "accounts/department_form.html", {
+        "form": form, "dept": dept, "members": members, "nav_active": "manage",
+        "title": _("修改部门") if dept else _("新建部门"),
+    }, status=422 if form.errors else 200)
+
+
+# --- own password -------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Every user changes their own password here; after an administrator's reset the
+    middleware sends them here before any other page."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_own_password(request.user, form.cleaned_data["old_password"],
+                                         form.cleaned_data["new_password"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改"))
+            return redirect("web:home")
+    return _render(request, "accounts/password_change.html", {"form": form}, status=422 if form.errors else 200)
