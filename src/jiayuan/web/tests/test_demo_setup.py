@@ -21,8 +21,29 @@ def _snapshot() -> dict:
     return rows
 
 
+def reseed() -> None:
+    """Put back the rows the data migrations seed (tag kinds, event categories, programs,
+    the official calendar), which an earlier transactional test's flush removed: the
+    demo's roster import needs the tag kinds."""
+    from importlib import import_module
+
+    from django.apps import apps as registry
+
+    from jiayuan.cases.models import OfficialCalendarYear
+
+    people = import_module("jiayuan.people.migrations.0002_search_indexes_and_tag_kinds")
+    TagKind = registry.get_model("people", "TagKind")  # noqa: N806
+    for code, name, desc, sort in people.TAG_KINDS:
+        TagKind.objects.update_or_create(code=code, defaults={"name": name, "description": desc, "sort": sort})
+    import_module("jiayuan.grid.migrations.0003_event_categories").forwards(registry, None)
+    import_module("jiayuan.assistance.migrations.0002_programs").seed(registry, None)
+    if not OfficialCalendarYear.objects.exists():
+        import_module("jiayuan.cases.migrations.0005_seed_official_calendar").seed(registry, None)
+
+
 @pytest.fixture
-def demo(transactional_db, settings, tmp_path):
+def demo(transactional_db, audit_log_flushable, settings, tmp_path):
+    reseed()
     settings.VAR_DIR = tmp_path
     settings.DEMO_PASSWORD = DEMO_PASSWORD
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
