@@ -16,5 +16,6 @@ urlpatterns = [
     path("departments/", views.department_list, name="department_list"),
     path("departments/new/", views.department_form, name="department_create"),
     path("departments/<int:pk>/edit/", views.department_form, name="department_edit"),
+    path("lists/<str:which>/", views.published_lists, name="published_lists"),
     path("password/", views.password_change, name="password_change"),
 ]

@@ -309,3 +309,50 @@ def password_change(request):
             messages.success(request, _("密码已修改"))
             return redirect("web:home")
     return _render(request, "accounts/password_change.html", {"form": form}, status=422 if form.errors else 200)
+
+
+# --- published lists: certificate kinds (positive / negative) and the access list -----------
+
+def _list_items(user, model):
+    """Entries of ``model`` applying to the user's scope: everywhere (no region), under a
+    region above the scope (a county's list seen by its streets) or inside it."""
+    from django.db.models import Q
+
+    qs = model.objects.select_related("region")
+    if user.is_superuser:
+        return qs
+    scope = user.scope_code
+    prefixes = [scope[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(scope)]
+    return qs.filter(Q(region__isnull=True) | Q(region_id__in=prefixes) | Q(region__code__startswith=scope))
+
+
+@_admin_required
+@require_http_methods(["GET", "POST"])
+def published_lists(request, which):
+    """证明清单 (which = "certificates": the seal-use list, allowed and forbidden kinds) or
+    准入清单 (which = "access"): every entry with its 依据 and the 文号 of its list; an
+    administrator enters the 文号 (POST item, document_number) through
+    servicecenter.services.set_list_document."""
+    from ..servicecenter import services as sc_services
+    from ..servicecenter.models import AccessListItem, SealScopeItem
+
+    _require_catalogs(request)
+    model = {"certificates": SealScopeItem, "access": AccessListItem}.get(which)
+    if model is None:
+        raise Http404
+    items = _list_items(request.user, model)
+    error_for, error = None, ""
+    if request.method == "POST":
+        item = get_object_or_404(items, pk=request.POST.get("item") or 0)
+        try:
+            sc_services.set_list_document(actor(request), item, request.POST.get("document_number", ""))
+        except ServiceError as exc:
+            error_for, error = item.pk, exc.message
+        else:
+            messages.success(request, _("已保存“%(name)s”的文号") % {"name": item.name})
+            return redirect("accounts:published_lists", which=which)
+    rows = [{"item": i, "editable": sc_services._may_edit_list_item(request.user, i.region_id)
+             and getattr(i, "source", "local") != "national",
+             "error": error if i.pk == error_for else ""} for i in items]
+    return _render(request, "accounts/published_lists.html", {"rows": rows, "which": which},
+                   status=422 if error else 200)

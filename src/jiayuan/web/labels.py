@@ -56,8 +56,10 @@ ACTION_LABELS = {
     "certificate.revoke": _("作废证明"),
     "certificate.decide": _("决定证明事项"),
     "seal_scope.create": _("增补印章使用范围清单"),
+    "seal_scope.update": _("录入证明清单文号"),
     "service_item.create": _("新增服务事项"),
     "access_item.create": _("新增准入清单事项"),
+    "access_item.update": _("录入准入清单文号"),
     "community_task.assign": _("向社区派发事项"),
     "community_task.decide": _("审批社区事项"),
     # disability

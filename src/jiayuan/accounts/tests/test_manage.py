@@ -302,3 +302,55 @@ def test_county_creates_department_and_member_through_pages(users):
 def test_navigation_offers_system_management_to_administrators(users):
     assert "/manage/" in login(users["county"]).get("/").content.decode()
     assert "/manage/" not in login(users["community"]).get("/").content.decode()
+
+
+# --- published lists: the 文号 the administrator entered, never a placeholder ------------------
+
+PLACEHOLDER = "部署时核实文号"
+
+
+def test_no_placeholder_and_the_national_document_number(users):
+    from jiayuan.servicecenter.models import SealScopeItem
+
+    assert not SealScopeItem.objects.filter(legal_basis__contains=PLACEHOLDER).exists()
+    national = SealScopeItem.objects.filter(source="national")
+    assert national.count() == 20
+    assert set(national.values_list("document_number", flat=True)) == {"民发〔2020〕20号"}
+    for who, path in (("community", "/service/certificates/new/"), ("city", "/manage/lists/certificates/")):
+        assert PLACEHOLDER not in login(users[who]).get(path).content.decode()
+
+
+def test_city_admin_enters_the_document_number_users_then_see(users):
+    from jiayuan.servicecenter.models import SealScopeItem
+    from jiayuan.servicecenter.services import load_catalogs
+
+    item = SealScopeItem.objects.get(code="pos.residence")
+    c = login(users["city"])
+    r = c.post("/manage/lists/certificates/", {"item": item.pk, "document_number": " 甘民发〔2021〕35号 "})
+    assert r.status_code == 302
+    item.refresh_from_db()
+    assert item.document_number == "甘民发〔2021〕35号"
+    e = AuditEntry.objects.get(action="seal_scope.update", object_id=str(item.pk))
+    assert e.changes == {"document_number": ["", "甘民发〔2021〕35号"]}
+    page = login(users["community"]).get("/service/certificates/new/").content.decode()
+    assert "本省公布的村（居）民委员会出具证明事项清单（甘民发〔2021〕35号）" in page
+    load_catalogs()   # reloading the shipped lists keeps the administrator's entry
+    item.refresh_from_db()
+    assert item.document_number == "甘民发〔2021〕35号"
+
+
+def test_who_may_enter_a_document_number(users):
+    from jiayuan.servicecenter.models import AccessListItem, SealScopeItem
+    from jiayuan.servicecenter.services import set_list_document
+
+    city_wide = SealScopeItem.objects.get(code="pos.residence")
+    with pytest.raises(Forbidden):   # a city-wide list: not a county officer's
+        set_list_document(Actor(users["county"], "page"), city_wide, "甘民发〔2021〕35号")
+    with pytest.raises(ValidationFailed):   # the national list's is fixed
+        set_list_document(Actor(users["admin"], "page"), SealScopeItem.objects.get(code="neg.kinship"), "x")
+    with pytest.raises(ValidationFailed):
+        set_list_document(Actor(users["city"], "page"), city_wide, "甘民发\u202e〔2021〕35号")
+    access = AccessListItem.objects.first()
+    set_list_document(Actor(users["city"], "page"), access, "张办发〔2022〕12号")
+    assert login(users["county"]).get("/manage/lists/access/").content.decode().count("张办发〔2022〕12号") == 1
+    assert 'data-testid="document-form"' not in login(users["county"]).get("/manage/lists/access/").content.decode()
