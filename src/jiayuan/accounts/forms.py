@@ -27,13 +27,16 @@ class AccountForm(forms.Form):
     department = forms.ChoiceField(label=_("所属部门"), required=False, widget=forms.Select(attrs=_SELECT),
                                    help_text=_("仅“职能部门工作人员”角色"))
 
-    def __init__(self, *args, actor_user, departments, editing=False, **kwargs):
+    def __init__(self, *args, actor_user, departments, editing=False, superuser=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "—")] + grantable_roles(actor_user)
         self.fields["department"].choices = [("", "—")] + [(str(d.pk), f"{d.name}（{d.code}）") for d in departments]
         if editing:
             del self.fields["username"]
             del self.fields["password"]
+        if superuser:  # a system administrator's account has no role, scope or department
+            for name in ("role", "scope", "department"):
+                del self.fields[name]
 
 
 class DepartmentForm(forms.Form):

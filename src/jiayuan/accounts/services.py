@@ -218,7 +218,13 @@ def update_account(actor: Actor, user: User, *, role: str, scope, full_name: str
         if user.pk == actor.user.pk and (role != user.role or (scope and scope.code) != user.scope_id):
             errors.update(_field_error("role", "user.self_grant", _("不能修改本人的角色或管辖范围")))
         _check_grant(actor, role, scope, False, errors)
-        _check_department(actor, department, role, scope, errors)
+        kept = department is not None and department.code == before["department"]
+        # the department it already works for may lie above the administrator's scope
+        # (a city-level department's staff placed in a county): keeping it is no grant
+        _check_department(actor, None if kept else department, role, scope, errors)
+        if kept and role != "department_staff":
+            errors.update(_field_error("department", "department.member_role",
+                                       _("只有“职能部门工作人员”角色的账号可以加入部门")))
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():

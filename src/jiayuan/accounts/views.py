@@ -7,6 +7,8 @@ write goes through :mod:`jiayuan.accounts.services` or :mod:`jiayuan.cases.servi
 which check the permission, the scope and the role order and write the audit entry.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -26,13 +28,12 @@ from .permissions import Perm, manages_region, may_grant
 
 
 def _admin_required(view):
+    @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not (request.user.can(Perm.MANAGE_USERS) or request.user.can(Perm.MANAGE_CATALOGS)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return login_required(wrapper)
 
 
@@ -157,19 +158,22 @@ def account_create(request):
 @require_http_methods(["GET", "POST"])
 def account_edit(request, pk):
     user = _account(request, pk)
-    depts = _departments_of(request.user).filter(active=True)
     m = DepartmentMember_of(user)
-    form = AccountForm(request.POST or None, actor_user=request.user, departments=depts, editing=True, initial={
+    depts = list(_departments_of(request.user).filter(active=True))
+    if m and m.department not in depts:
+        depts.append(m.department)   # keeps a department above the administrator's scope
+    form = AccountForm(request.POST or None, actor_user=request.user, departments=depts, editing=True,
+                       superuser=user.is_superuser, initial={
         "full_name": user.full_name, "phone": user.phone, "role": user.role, "scope": user.scope_id or "",
         "department": str(m.department_id) if m else ""})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            region = _region(d["scope"])
+            region = _region(d.get("scope", ""))
             if region is None and not user.is_superuser:
                 raise services.ValidationFailed({"scope": [{"code": "user.scope_missing",
                                                             "message": _("区划代码不存在")}]})
-            services.update_account(actor(request), user, role=d["role"], scope=region, full_name=d["full_name"],
+            services.update_account(actor(request), user, role=d.get("role", ""), scope=region, full_name=d["full_name"],
                                     phone=d["phone"], department=_department_choice(request, form))
         except ServiceError as exc:
             apply_service_error(form, exc)

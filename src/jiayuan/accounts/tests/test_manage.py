@@ -354,3 +354,32 @@ def test_who_may_enter_a_document_number(users):
     set_list_document(Actor(users["city"], "page"), access, "张办发〔2022〕12号")
     assert login(users["county"]).get("/manage/lists/access/").content.decode().count("张办发〔2022〕12号") == 1
     assert 'data-testid="document-form"' not in login(users["county"]).get("/manage/lists/access/").content.decode()
+
+
+def test_editing_keeps_a_department_above_the_administrators_scope(users):
+    """A county officer edits the name of a city-level department's staff member placed in
+    the county: the membership stays (the department is offered and kept), though the
+    county officer could not put anyone into that department."""
+    city_dept = Department.objects.create(code="zy-sj", name="张掖市某局", region_id="6207")
+    u = User.objects.create(username="staffer", role="department_staff", scope_id="620702", full_name="甲")
+    DepartmentMember.objects.create(department=city_dept, user=u)
+    c = login(users["county"])
+    assert "张掖市某局" in c.get(f"/manage/accounts/{u.pk}/edit/").content.decode()
+    r = c.post(f"/manage/accounts/{u.pk}/edit/", {"full_name": "乙", "phone": "", "role": "department_staff",
+                                                  "scope": "620702", "department": str(city_dept.pk)})
+    assert r.status_code == 302
+    u.refresh_from_db()
+    assert u.full_name == "乙" and DepartmentMember.objects.get(user=u).department == city_dept
+    other = User.objects.create(username="other", role="department_staff", scope_id="620702")
+    with pytest.raises(ValidationFailed):
+        update_account(Actor(users["county"], "page"), other, role="department_staff", scope=R("620702"),
+                       full_name="", phone="", department=city_dept)
+
+
+def test_a_superuser_edits_a_superusers_name(users):
+    c = login(users["admin"])
+    other = User.objects.create(username="root2", is_superuser=True, full_name="x")
+    r = c.post(f"/manage/accounts/{other.pk}/edit/", {"full_name": "第二管理员", "phone": ""})
+    assert r.status_code == 302
+    other.refresh_from_db()
+    assert (other.full_name, other.is_superuser, other.scope_id) == ("第二管理员", True, None)
