@@ -69,3 +69,17 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
             self.add_error("new_password2", _("两次输入的新密码不一致"))
         return data
+
+
+class ServiceItemForm(forms.Form):
+    time_limit_days = forms.IntegerField(label=_("办理时限（工作日）"), min_value=1, max_value=365,
+                                         widget=forms.NumberInput(attrs=_TEXT))
+    departments = forms.MultipleChoiceField(label=_("责任部门"), required=False, widget=forms.CheckboxSelectMultiple)
+    active = forms.BooleanField(label=_("启用"), required=False,
+                                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    public = forms.BooleanField(label=_("对外公开"), required=False,
+                                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].choices = [(str(d.pk), f"{d.name}（{d.region.name}）") for d in departments]

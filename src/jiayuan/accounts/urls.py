@@ -17,5 +17,7 @@ urlpatterns = [
     path("departments/new/", views.department_form, name="department_create"),
     path("departments/<int:pk>/edit/", views.department_form, name="department_edit"),
     path("lists/<str:which>/", views.published_lists, name="published_lists"),
+    path("service-items/", views.service_items, name="service_items"),
+    path("service-items/<str:code>/edit/", views.service_item_edit, name="service_item_edit"),
     path("password/", views.password_change, name="password_change"),
 ]

@@ -360,3 +360,49 @@ def published_lists(request, which):
              "error": error if i.pk == error_for else ""} for i in items]
     return _render(request, "accounts/published_lists.html", {"rows": rows, "which": which},
                    status=422 if error else 200)
+
+
+# --- service catalogue --------------------------------------------------------------------
+
+@_admin_required
+def service_items(request):
+    """The service catalogue (服务事项目录) by area, with the departments responsible; a
+    city or system administrator edits an item."""
+    from ..servicecenter import services as sc_services
+    from ..servicecenter.models import ServiceItem
+
+    _require_catalogs(request)
+    items = ServiceItem.objects.prefetch_related("departments").order_by("area", "sort", "code")
+    return _render(request, "accounts/service_items.html", {
+        "items": items, "editable": sc_services._may_edit_list_item(request.user, None)})
+
+
+@_admin_required
+@require_http_methods(["GET", "POST"])
+def service_item_edit(request, code):
+    from ..cases.models import Department
+    from ..servicecenter import services as sc_services
+    from .forms import ServiceItemForm
+    from ..servicecenter.models import ServiceItem
+
+    _require_catalogs(request)
+    item = get_object_or_404(ServiceItem, code=code)
+    if not sc_services._may_edit_list_item(request.user, None):
+        raise PermissionDenied
+    depts = Department.objects.filter(active=True).select_related("region").order_by("region_id", "code")
+    form = ServiceItemForm(request.POST or None, departments=depts, initial={
+        "time_limit_days": item.time_limit_days, "active": item.active, "public": item.public,
+        "departments": [str(pk) for pk in item.departments.values_list("pk", flat=True)]})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            sc_services.update_service_item(actor(request), item, time_limit_days=d["time_limit_days"],
+                                            departments=list(depts.filter(pk__in=d["departments"])),
+                                            active=d["active"], public=d["public"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("服务事项已保存：%(name)s") % {"name": item.name})
+            return redirect("accounts:service_items")
+    return _render(request, "accounts/service_item_form.html", {"form": form, "item": item},
+                   status=422 if form.errors else 200)

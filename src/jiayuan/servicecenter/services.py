@@ -133,6 +133,44 @@ def set_list_document(actor: Actor, item, document_number: str):
     return item
 
 
+def update_service_item(actor: Actor, item: ServiceItem, *, time_limit_days, departments, active: bool,
+                        public: bool) -> ServiceItem:
+    """Change a service catalogue item (city-wide: a city administrator or system
+    administrator, else Forbidden): its time limit (1–365 working days), the departments
+    responsible (Department rows, active), whether it is offered and shown publicly.
+    Audited ``service_item.update`` with {field: [before, after]}. Raises Forbidden,
+    ValidationFailed."""
+    from ..audit.services import model_changes
+
+    require(actor, Perm.MANAGE_CATALOGS)
+    if not _may_edit_list_item(actor.user, None):
+        raise Forbidden("permission_denied", _("服务事项目录由市级管理员维护"))
+    try:
+        days = int(time_limit_days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 365:
+        raise ValidationFailed(_err("time_limit_days", "service_item.time_limit",
+                                    _("办理时限须为 1 至 365 个工作日")))
+    departments = list(departments or [])
+    if any(not d.active for d in departments):
+        raise ValidationFailed(_err("departments", "service_item.department", _("责任部门已停用")))
+
+    def state() -> dict:
+        return {"time_limit_days": item.time_limit_days, "active": item.active, "public": item.public,
+                "departments": sorted(item.departments.values_list("code", flat=True))}
+
+    before = state()
+    with transaction.atomic():
+        item.time_limit_days, item.active, item.public = days, bool(active), bool(public)
+        item.save(update_fields=["time_limit_days", "active", "public"])
+        item.departments.set(departments)
+        changes = model_changes(before, state())
+        if changes:
+            record(actor, "service_item.update", item, object_repr=item.name, changes=changes)
+    return item
+
+
 def add_seal_scope_item(actor: Actor, data: dict, region: Region | None) -> SealScopeItem:
     """A local addition to the seal-use list (allowed or forbidden), applying under
     ``region`` (from a scoped selector) or everywhere (None, city admins only)."""

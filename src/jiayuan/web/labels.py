@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "seal_scope.create": _("增补印章使用范围清单"),
     "seal_scope.update": _("录入证明清单文号"),
     "service_item.create": _("新增服务事项"),
+    "service_item.update": _("修改服务事项"),
     "access_item.create": _("新增准入清单事项"),
     "access_item.update": _("录入准入清单文号"),
     "community_task.assign": _("向社区派发事项"),

@@ -383,3 +383,24 @@ def test_a_superuser_edits_a_superusers_name(users):
     assert r.status_code == 302
     other.refresh_from_db()
     assert (other.full_name, other.is_superuser, other.scope_id) == ("第二管理员", True, None)
+
+
+def test_service_catalogue_pages(users):
+    from jiayuan.servicecenter.models import ServiceItem
+
+    item = ServiceItem.objects.order_by("code").first()
+    dept = Department.objects.create(code="gz-mzj", name="甘州区民政局", region_id="620702")
+    before_days = item.time_limit_days
+    assert item.name in login(users["county"]).get("/manage/service-items/").content.decode()
+    assert login(users["county"]).get(f"/manage/service-items/{item.code}/edit/").status_code == 403
+    c = login(users["city"])
+    r = c.post(f"/manage/service-items/{item.code}/edit/", {"time_limit_days": "7", "departments": [str(dept.pk)],
+                                                           "active": "on", "public": "on"})
+    assert r.status_code == 302
+    item.refresh_from_db()
+    assert item.time_limit_days == 7 and list(item.departments.all()) == [dept]
+    e = AuditEntry.objects.get(action="service_item.update", object_id=str(item.pk))
+    assert e.changes["departments"] == [[], ["gz-mzj"]]
+    assert e.changes.get("time_limit_days", [before_days, 7]) == [before_days, 7]
+    r = c.post(f"/manage/service-items/{item.code}/edit/", {"time_limit_days": "0", "active": "on"})
+    assert r.status_code == 422
