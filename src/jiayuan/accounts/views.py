@@ -187,12 +187,18 @@ def account_edit(request, pk):
 
 @_admin_required
 def account_detail(request, pk):
-    user = _account(request, pk)
+    return _account_page(request, _account(request, pk))
+
+
+def _account_page(request, user, temporary: str | None = None):
     m = DepartmentMember_of(user)
-    return _render(request, "accounts/account_detail.html", {
+    response = _render(request, "accounts/account_detail.html", {
         "account": user, "department": m.department if m else None, "locked": services.is_locked(user),
-        "temporary": request.session.pop(f"temporary_password_{user.pk}", None), "nav_active": "manage",
+        "temporary": temporary,
     })
+    if temporary:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 def DepartmentMember_of(user):  # noqa: N802
@@ -211,9 +217,10 @@ def account_action(request, pk, action):
             services.set_active(actor(request), user, action == "enable")
             messages.success(request, _("账号已启用") if action == "enable" else _("账号已停用"))
         elif action == "reset":
+            # shown in this answer only: never stored (not even in the session)
             temporary = services.reset_password(actor(request), user)
-            request.session[f"temporary_password_{user.pk}"] = temporary
             messages.success(request, _("已重置密码：请将临时密码告知本人，其下次登录时须修改密码"))
+            return _account_page(request, user, temporary)
         elif action == "unlock":
             services.unlock(actor(request), user)
             messages.success(request, _("已解除登录锁定"))

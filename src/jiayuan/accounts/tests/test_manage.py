@@ -249,12 +249,16 @@ def test_reset_password_forces_a_change_before_any_page(users, settings):
 def test_reset_page_shows_the_temporary_password_once(users):
     c = login(users["county"])
     u = users["community"]
-    r = c.post(f"/manage/accounts/{u.pk}/reset/", follow=True)
+    r = c.post(f"/manage/accounts/{u.pk}/reset/")
+    assert r.status_code == 200 and "no-store" in r["Cache-Control"]
     html = r.content.decode()
     assert 'data-testid="temporary-password"' in html
     u.refresh_from_db()
     code = html.split('<code class="fs-5">')[1].split("</code>")[0]
     assert u.check_password(code)
+    from django.contrib.sessions.models import Session
+
+    assert not any(code in json.dumps(s.get_decoded()) for s in Session.objects.all())   # stored nowhere
     assert 'data-testid="temporary-password"' not in c.get(f"/manage/accounts/{u.pk}/").content.decode()
 
 
