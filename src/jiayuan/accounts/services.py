@@ -196,8 +196,12 @@ def create_account(actor: Actor, *, username: str, password: str, role: str = ""
         user.save()
         _set_department(user, None if is_superuser else department)
         after = _account_state(user)
-        record(actor, "user.create", user, region_code=user.scope_id or "",
-               changes={k: [None, v] for k, v in after.items()})
+        changes = {k: [None, v] for k, v in after.items()}
+        if after["phone"]:
+            changes["phone"] = ["***", "***"]   # a phone number is personal information: named, never logged
+        else:
+            del changes["phone"]
+        record(actor, "user.create", user, region_code=user.scope_id or "", changes=changes)
     return user
 
 
@@ -234,7 +238,7 @@ def update_account(actor: Actor, user: User, *, role: str, scope, full_name: str
         _set_department(user, department)
         from ..audit.services import model_changes
 
-        changes = model_changes(before, _account_state(user))
+        changes = model_changes(before, _account_state(user), sensitive=frozenset({"phone"}))
         if changes:
             record(actor, "user.update", user, region_code=user.scope_id or "", changes=changes)
     return user

@@ -158,6 +158,14 @@ def test_county_cannot_raise_a_user_above_itself(users):
     assert users["community"].role == "community_worker"
 
 
+def test_a_disabled_account_loses_its_open_session(users):
+    c = login(users["community"])
+    assert c.get("/").status_code == 200
+    set_active(Actor(users["county"], "page"), users["community"], False)
+    r = c.get("/")
+    assert r.status_code == 302 and r["Location"].startswith("/login/")
+
+
 def test_nobody_disables_themselves(users):
     with pytest.raises(ValidationFailed):
         set_active(Actor(users["county"], "page"), users["county"], False)
@@ -175,7 +183,7 @@ def test_update_audits_before_and_after(users):
         "role": ["community_worker", "department_staff"],
         "scope": [OWNER_COMMUNITY, "620702001"],
         "full_name": ["community", "李四"],
-        "phone": ["", "0936-1234567"],
+        "phone": ["***", "***"],   # changed, its value never logged
         "department": [None, "gz-cgj"],
     }
     assert DepartmentMember.objects.get(user=u).department == dept
