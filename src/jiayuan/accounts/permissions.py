@@ -91,9 +91,12 @@ def role_has(role: str, perm: Perm | str) -> bool:
 # below its own rank (same rank included: a county officer may create another county
 # officer of its county), never above; ``city_admin`` and system administrators
 # (superusers) are created only by a system administrator. Roles of equal rank share a
-# number: a township officer ranks with nobody above a community director, a department's
-# staff, a social organisation's staff and an auditor rank with community workers (none
-# of them manages accounts, the rank only bounds what others may grant them).
+# number. Department staff rank with community workers and social organisations' staff
+# with grid members (neither manages accounts: the rank only bounds who may grant them).
+# The auditor ranks with the city administrator: an auditor reads the audit log of the
+# administrators' own work (a permission no county officer holds), so only a city or
+# system administrator creates one — a county officer cannot give itself a second account
+# that reads the log.
 ROLE_RANK: dict[str, int] = {
     "city_admin": 60,
     "county_officer": 50,
@@ -103,7 +106,7 @@ ROLE_RANK: dict[str, int] = {
     "grid_member": 10,
     "department_staff": 20,
     "org_staff": 10,
-    "auditor": 20,
+    "auditor": 60,
 }
 
 # Roles only a system administrator (superuser) grants.

@@ -49,10 +49,11 @@ GRANT = {
     # actor role: roles it may grant
     "city_admin": {"county_officer", "township_officer", "community_director", "community_worker", "grid_member",
                    "department_staff", "org_staff", "auditor"},
+    # an auditor reads the administrators' audit log: only a city (or system) administrator
     "county_officer": {"county_officer", "township_officer", "community_director", "community_worker",
-                       "grid_member", "department_staff", "org_staff", "auditor"},
+                       "grid_member", "department_staff", "org_staff"},
     "township_officer": {"township_officer", "community_director", "community_worker", "grid_member",
-                         "department_staff", "org_staff", "auditor"},
+                         "department_staff", "org_staff"},
 }
 
 
@@ -76,6 +77,8 @@ CREATE_CASES = [
     ("county", "county_officer", "620702", False, "ok"),                 # same rank, own county
     ("county", "department_staff", "620702", False, "ok"),
     ("county", "city_admin", "620702", False, "role"),                   # above own
+    ("county", "auditor", "620702", False, "role"),                      # reads the log the county cannot
+    ("city", "auditor", "620702", False, "ok"),
     ("county", "community_worker", OUTSIDE_VILLAGE, False, "scope"),     # 民乐县: other county
     ("county", "county_officer", "6207", False, "scope"),                # the city: above the county
     ("county", "", None, True, "is_superuser"),                          # superuser by a county officer
