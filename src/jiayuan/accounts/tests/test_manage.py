@@ -419,3 +419,16 @@ def test_service_catalogue_pages(users):
     assert e.changes.get("time_limit_days", [before_days, 7]) == [before_days, 7]
     r = c.post(f"/manage/service-items/{item.code}/edit/", {"time_limit_days": "0", "active": "on"})
     assert r.status_code == 422
+
+
+def test_department_pages_answer_404_out_of_scope(users):
+    far = Department.objects.create(code="ml-cgj", name="民乐县城市管理局", region_id="620722")
+    near = Department.objects.create(code="gz-cgj", name="甘州区城市管理局", region_id="620702")
+    c = login(users["county"])
+    assert c.get(f"/manage/departments/{near.pk}/edit/").status_code == 200
+    assert c.get(f"/manage/departments/{far.pk}/edit/").status_code == 404
+    assert c.post(f"/manage/departments/{far.pk}/edit/", {"code": "ml-cgj", "name": "x", "region": "620722"}
+                  ).status_code == 404
+    listed = c.get("/manage/departments/").content.decode()
+    assert "甘州区城市管理局" in listed and "民乐县城市管理局" not in listed
+    assert login(users["community"]).get("/manage/departments/").status_code == 403
