@@ -23,13 +23,19 @@ def _snapshot() -> dict:
 
 def reseed() -> None:
     """Put back the rows the data migrations seed (tag kinds, event categories, programs,
-    the official calendar), which an earlier transactional test's flush removed: the
-    demo's roster import needs the tag kinds."""
+    the official calendar), which an earlier transactional test's flush removed (the
+    demo's roster import needs the tag kinds), and forget the case types cached by id."""
     from importlib import import_module
 
     from django.apps import apps as registry
 
+    from jiayuan.cases import services as case_services
     from jiayuan.cases.models import OfficialCalendarYear
+
+    # case-type rows were flushed too; SQLite hands their ids out again, so the parsed
+    # declarations cached by id would belong to other types
+    case_services._DECL_CACHE.clear()
+    case_services._current_type_id.cache_clear()
 
     people = import_module("jiayuan.people.migrations.0002_search_indexes_and_tag_kinds")
     TagKind = registry.get_model("people", "TagKind")  # noqa: N806
