@@ -133,6 +133,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jiayuan.accounts.middleware.MustChangePasswordMiddleware",
 ]
 
 ROOT_URLCONF = "jiayuan.urls"

@@ -9,7 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("jiayuan.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("account/", include("jiayuan.accounts.urls")),
+    path("", include("jiayuan.accounts.urls")),  # /account/… (own account) and /manage/… (系统管理)
     path("cases/", include("jiayuan.cases.urls")),
     path("grid/", include("jiayuan.grid.urls")),
     path("service/", include("jiayuan.servicecenter.urls")),

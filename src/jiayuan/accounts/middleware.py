@@ -1,8 +1,13 @@
-"""Second factor on pages: after the password, a user who enrolled an authenticator app
-must give a code (or a recovery code) before anything else; where the requirement is on
-(production, or JIAYUAN_REQUIRE_2FA=1) a user whose role needs a second factor and who
-has none is sent to enrolment first. The API answers with its own rule (the one-time code
-at ``POST /api/v1/auth/token``), so ``/api/`` and Open311 pass through."""
+"""Page gates of the accounts app, placed after authentication:
+
+- :class:`SecondFactorMiddleware` — after the password, a user who enrolled an
+  authenticator app must give a code (or a recovery code) before anything else; where the
+  requirement is on (production, or JIAYUAN_REQUIRE_2FA=1) a user whose role needs a second
+  factor and who has none is sent to enrolment first. The API answers with its own rule
+  (the one-time code at ``POST /api/v1/auth/token``), so ``/api/`` and Open311 pass through.
+- :class:`MustChangePasswordMiddleware` — after an administrator resets a password, the
+  user's first page is the change-password page: every other page redirects there until
+  a new password is set."""
 
 from django.conf import settings
 from django.shortcuts import redirect
@@ -41,3 +46,22 @@ class SecondFactorMiddleware:
         if selectors.second_factor_required(user):
             return reverse("accounts:otp_enrol") + (f"?{nxt}" if nxt else "")
         return None
+
+
+# Paths a user who must change the password may still open: the page itself, logging
+# out, the language switch, static files. The API refuses such users a token instead
+# (accounts.services.issue_token).
+_ALLOWED = ("/logout/", "/i18n/", "/static/", "/api/", "/open311/")
+
+
+class MustChangePasswordMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            target = reverse("accounts:password_change")
+            if request.path != target and not request.path.startswith(_ALLOWED):
+                return redirect(target)
+        return self.get_response(request)

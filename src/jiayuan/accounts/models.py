@@ -29,6 +29,10 @@ class User(AbstractUser):
         "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         db_column="scope_code", verbose_name=_("管辖范围"),
     )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # Set when an administrator resets the password: the user must choose a new one at
+    # the next login before any other page (accounts.middleware.MustChangePasswordMiddleware).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     # `jiayuan createsuperuser --noinput` needs only DJANGO_SUPERUSER_USERNAME / _PASSWORD.
     REQUIRED_FIELDS: list[str] = []

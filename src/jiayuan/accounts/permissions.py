@@ -97,3 +97,54 @@ def role_needs_second_factor(role: str, is_superuser: bool = False) -> bool:
     """Whether an account of ``role`` must sign in with a second factor where it is
     required (production). The system administrator (superuser) always does."""
     return is_superuser or role in SECOND_FACTOR_ROLES
+# --- who may manage which accounts (系统管理) --------------------------------------------
+
+# The order of roles for granting, highest first. An administrator grants only roles at or
+# below its own rank (same rank included: a county officer may create another county
+# officer of its county), never above; ``city_admin`` and system administrators
+# (superusers) are created only by a system administrator. Roles of equal rank share a
+# number. Department staff rank with community workers and social organisations' staff
+# with grid members (neither manages accounts: the rank only bounds who may grant them).
+# The auditor ranks with the city administrator: an auditor reads the audit log of the
+# administrators' own work (a permission no county officer holds), so only a city or
+# system administrator creates one — a county officer cannot give itself a second account
+# that reads the log.
+ROLE_RANK: dict[str, int] = {
+    "city_admin": 60,
+    "county_officer": 50,
+    "township_officer": 40,
+    "community_director": 30,
+    "community_worker": 20,
+    "grid_member": 10,
+    "department_staff": 20,
+    "org_staff": 10,
+    "auditor": 60,
+}
+
+# Roles only a system administrator (superuser) grants.
+SUPERUSER_ONLY_ROLES: frozenset[str] = frozenset({"city_admin"})
+
+
+def may_grant(user, role: str) -> bool:
+    """Whether ``user`` (an administrator holding manage_users) may give an account the
+    role ``role``: a superuser grants every role; ``city_admin`` only a superuser; any
+    other administrator a role whose ROLE_RANK is at most its own. Unknown roles: no."""
+    if role not in ROLE_RANK:
+        return False
+    if user.is_superuser:
+        return True
+    if role in SUPERUSER_ONLY_ROLES:
+        return False
+    own = ROLE_RANK.get(user.role)
+    return own is not None and ROLE_RANK[role] <= own
+
+
+def manages_region(user, region_code: str | None) -> bool:
+    """Whether ``region_code`` (an account's scope, a department's region) lies inside
+    ``user``'s scope (a superuser's is the whole tree; an empty or missing code — an
+    unscoped account — only a superuser's)."""
+    if user.is_superuser:
+        return True
+    if not region_code:
+        return False
+    return region_code.startswith(user.scope_code)

@@ -63,6 +63,11 @@ class Department(models.Model):
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
                                db_column="region_code", verbose_name=_("管辖范围"))
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # What it takes: codes of case types (cases.declarations) and of top-level grid event
+    # categories (grid.EventCategory); an empty list takes every one. The dispatch list
+    # offers a case only to departments taking its type and its category's top level.
+    case_types = models.JSONField(_("承办案件类型"), default=list, blank=True)
+    categories = models.JSONField(_("承办事件类别"), default=list, blank=True)
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -74,6 +79,13 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def takes(self, type_code: str, category_top: str) -> bool:
+        """Whether the department takes cases of type ``type_code`` whose event category's
+        top-level code is ``category_top`` ('' = no category: only the type decides)."""
+        if self.case_types and type_code not in self.case_types:
+            return False
+        return not (self.categories and category_top and category_top not in self.categories)
 
     def save(self, *args, **kwargs):
         """Refuses (ValidationError) a code or name with control characters, whoever

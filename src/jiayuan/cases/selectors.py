@@ -215,9 +215,24 @@ def counts_by_state(user, type_code: str = "", region: str = "") -> list[dict]:
 
 
 def departments_for_case(user, case: Case) -> QuerySet:
-    """Active departments that may take this case (their scope covers its region)."""
+    """Active departments that may take this case: their scope covers its region, and they
+    take its case type and its event category's top level (Department.takes; empty lists
+    take everything)."""
     prefixes = [case.region_id[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(case.region_id)]
-    return Department.objects.filter(active=True, region_id__in=prefixes).order_by("region_id", "code")
+    qs = Department.objects.filter(active=True, region_id__in=prefixes).order_by("region_id", "code")
+    top = category_top(case.category)
+    ids = [d.pk for d in qs.only("pk", "case_types", "categories") if d.takes(case.type_code, top)]
+    return qs.filter(pk__in=ids)
+
+
+def category_top(code: str) -> str:
+    """The top-level event category code of ``code`` (itself when top-level; '' when empty)."""
+    if not code:
+        return ""
+    from ..grid.models import EventCategory
+
+    parent = EventCategory.objects.filter(code=code).values_list("parent_id", flat=True).first()
+    return parent or code
 
 
 def departments_visible(user) -> QuerySet:

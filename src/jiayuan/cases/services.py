@@ -154,14 +154,15 @@ def departments_of(user) -> list[int]:
     return list(DepartmentMember.objects.filter(user=user, department__active=True).values_list("department_id", flat=True))
 
 
-def create_department(actor: Actor, code: str, name: str, region: Region, phone: str = "") -> Department:
-    """Create a department with scope ``region`` (from a scoped selector). The code and
-    name may not carry control or invisible characters (``department.code_control``,
-    ``department.name_control``: :func:`.models.department_text_problems`); the name's
-    white space is folded to single spaces. Raises Forbidden, ValidationFailed."""
+def _department_problems(actor: Actor, code: str, name: str, region: Region, case_types, categories,
+                         exclude_pk: int | None = None) -> tuple[str, str, list, list, dict]:
+    """Cleaned (code, name, case_types, categories) and the field errors of a department's
+    data: code and name without control characters, the code unique, the region inside
+    the actor's scope, known case types and top-level event categories."""
+    from ..accounts.permissions import manages_region
+    from ..grid.models import EventCategory
     from ..people.rules import ORDINARY_WHITESPACE
 
-    require(actor, Perm.MANAGE_CATALOGS)
     problems = department_text_problems(code, name)  # before any folding hides them
     code, name = (code or "").strip(ORDINARY_WHITESPACE), " ".join((name or "").split())
     errors = {}
@@ -169,17 +170,89 @@ def create_department(actor: Actor, code: str, name: str, region: Region, phone:
         errors.update(_err("code", "department.code_control", problems["code"]))
     elif not code or len(code) > 40:
         errors.update(_err("code", "department.code", _("请填写部门代码（不超过 40 个字符）")))
-    elif Department.objects.filter(code=code).exists():
+    elif Department.objects.filter(code=code).exclude(pk=exclude_pk).exists():
         errors.update(_err("code", "department.code_taken", _("部门代码 %(code)s 已被使用") % {"code": code}))
     if "name" in problems:
         errors.update(_err("name", "department.name_control", problems["name"]))
     elif not name or len(name) > 100:
         errors.update(_err("name", "department.name", _("请填写部门名称（不超过 100 个字）")))
+    if region is None or not manages_region(actor.user, region.code):
+        errors.update(_err("region", "department.region_outside", _("部门的管辖范围须在您的管辖范围之内")))
+    case_types = sorted(set(case_types or []))
+    declarations.autodiscover()
+    unknown = [c for c in case_types if c not in declarations.registered()]
+    if unknown:
+        errors.update(_err("case_types", "department.case_type_unknown",
+                           _("案件类型 %(codes)s 不存在") % {"codes": "、".join(unknown)}))
+    categories = sorted(set(categories or []))
+    known = set(EventCategory.objects.filter(parent__isnull=True, code__in=categories).values_list("code", flat=True))
+    unknown = [c for c in categories if c not in known]
+    if unknown:
+        errors.update(_err("categories", "department.category_unknown",
+                           _("事件类别 %(codes)s 不存在或不是一级类别") % {"codes": "、".join(unknown)}))
+    return code, name, case_types, categories, errors
+
+
+def create_department(actor: Actor, code: str, name: str, region: Region, phone: str = "", *,
+                      case_types=(), categories=()) -> Department:
+    """Create a department with scope ``region`` (inside the actor's scope:
+    ``department.region_outside``), taking the case types ``case_types`` and the
+    top-level event categories ``categories`` (codes; empty = every one). The code and
+    name may not carry control or invisible characters (``department.code_control``,
+    ``department.name_control``: :func:`.models.department_text_problems`); the name's
+    white space is folded to single spaces. Audited ``department.create`` with every
+    field's [None, after]. Raises Forbidden, ValidationFailed."""
+    require(actor, Perm.MANAGE_CATALOGS)
+    code, name, case_types, categories, errors = _department_problems(actor, code, name, region, case_types,
+                                                                      categories)
     if errors:
         raise ValidationFailed(errors)
+    phone = " ".join((phone or "").split())[:30]
     with transaction.atomic():
-        dept = Department.objects.create(code=code, name=name, region=region, phone=phone)
-        record(actor, "department.create", dept, changes={"name": [None, name], "region": [None, region.code]})
+        dept = Department.objects.create(code=code, name=name, region=region, phone=phone,
+                                         case_types=case_types, categories=categories)
+        record(actor, "department.create", dept, changes={k: [None, v] for k, v in _department_state(dept).items()})
+    return dept
+
+
+def _department_state(dept: Department) -> dict:
+    return {"code": dept.code, "name": dept.name, "region": dept.region_id, "phone": dept.phone,
+            "case_types": list(dept.case_types), "categories": list(dept.categories), "active": dept.active}
+
+
+def update_department(actor: Actor, dept: Department, *, code: str, name: str, region: Region, phone: str = "",
+                      case_types=(), categories=(), active: bool = True) -> Department:
+    """Change a department the actor manages (its region inside the actor's scope, else
+    Http404 like a missing one): the same rules as :func:`create_department`. A new
+    region must still cover its members' scopes (``department.members_outside``).
+    Audited ``department.update`` with {field: [before, after]} of what changed.
+    Raises Forbidden, Http404, ValidationFailed."""
+    from django.http import Http404
+
+    from ..accounts.permissions import manages_region
+    from ..audit.services import model_changes
+
+    require(actor, Perm.MANAGE_CATALOGS)
+    if not manages_region(actor.user, dept.region_id):
+        raise Http404
+    code, name, case_types, categories, errors = _department_problems(actor, code, name, region, case_types,
+                                                                      categories, exclude_pk=dept.pk)
+    if region is not None and "region" not in errors:
+        outside = [m.user.username for m in dept.members.select_related("user")
+                   if not (m.user.scope_id or "").startswith(region.code)]
+        if outside:
+            errors.update(_err("region", "department.members_outside",
+                               _("部门人员 %(names)s 的管辖范围不在新的部门范围之内") % {"names": "、".join(outside)}))
+    if errors:
+        raise ValidationFailed(errors)
+    before = _department_state(dept)
+    with transaction.atomic():
+        dept.code, dept.name, dept.region, dept.phone = code, name, region, " ".join((phone or "").split())[:30]
+        dept.case_types, dept.categories, dept.active = case_types, categories, bool(active)
+        dept.save()
+        changes = model_changes(before, _department_state(dept))
+        if changes:
+            record(actor, "department.update", dept, changes=changes)
     return dept
 
 
@@ -501,6 +574,10 @@ def _clean_department(value, case: Case, name: str) -> Department:
     except (Department.DoesNotExist, ValueError, TypeError):
         raise not_found from None
     if not case.region_id.startswith(dept.region_id):
+        raise not_found
+    from .selectors import category_top
+
+    if not dept.takes(case.type_code, category_top(case.category)):
         raise not_found
     return dept
 

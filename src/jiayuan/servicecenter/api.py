@@ -111,6 +111,7 @@ class SealKindOut(Schema):
     source: str
     region: str | None
     legal_basis: str
+    document_number: str  # 文号 of the published list, as the administrator entered it
     reason: str
     has_template: bool
 
@@ -118,7 +119,8 @@ class SealKindOut(Schema):
 @router.get("/certificates/kinds", response=list[SealKindOut], summary="印章使用范围清单（可出具 / 不得出具）")
 def seal_kinds(request, community: str = ""):
     return [{"code": s.code, "name": s.name, "list_kind": s.list_kind, "source": s.source, "region": s.region_id,
-             "legal_basis": s.legal_basis, "reason": s.reason, "has_template": bool(s.template)}
+             "legal_basis": s.legal_basis, "document_number": s.document_number, "reason": s.reason,
+             "has_template": bool(s.template)}
             for s in selectors.seal_scope_for(request.auth, community)]
 
 
@@ -217,11 +219,13 @@ class AccessItemOut(Schema):
     name: str
     category: str
     legal_basis: str
+    document_number: str  # 文号 of the published access list, as the administrator entered it
 
 
 @router.get("/community-tasks/access-list", response=list[AccessItemOut], summary="社区工作事项准入清单")
 def access_list(request):
-    return [{"code": i.code, "name": i.name, "category": i.category, "legal_basis": i.legal_basis}
+    return [{"code": i.code, "name": i.name, "category": i.category, "legal_basis": i.legal_basis,
+             "document_number": i.document_number}
             for i in selectors.access_list_for(request.auth)]
 
 

@@ -90,6 +90,9 @@ class SealScopeItem(models.Model):
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                db_column="region_code", verbose_name=_("适用区域"))
     legal_basis = models.CharField(_("依据"), max_length=300, blank=True)
+    # 文号 of the published list the entry comes from (e.g. 民发〔2020〕20号 for the national
+    # negative list), entered by an administrator for a province's list; shown beside it.
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
     reason = models.CharField(_("不予出具理由"), max_length=300, blank=True)
     template = models.TextField(_("证明模板"), blank=True)
     aliases = models.CharField(_("别名"), max_length=300, blank=True)
@@ -221,6 +224,7 @@ class AccessListItem(models.Model):
     name = models.CharField(_("事项"), max_length=200)
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     legal_basis = models.CharField(_("依据"), max_length=300, blank=True)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)  # of the published access list
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                db_column="region_code", verbose_name=_("适用区域"))
     active = models.BooleanField(_("启用"), default=True)

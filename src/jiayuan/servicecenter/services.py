@@ -69,6 +69,8 @@ def load_catalogs(actor: Actor | None = None) -> dict:
             for i, row in enumerate(rows):
                 values = {"name": row["name"], "list_kind": kind, "source": SealScopeItem.Source.NATIONAL
                           if kind == SealScopeItem.ListKind.FORBIDDEN else SealScopeItem.Source.LOCAL,
+                          # the province's 文号 is the administrator's entry: never overwritten here
+                          **({"document_number": NATIONAL_NEGATIVE_LIST} if kind == "forbidden" else {}),
                           "legal_basis": row.get("legal_basis", "民发〔2020〕20号" if kind == "forbidden" else ""),
                           "reason": row.get("reason", seal["national_forbidden_reason"] if kind == "forbidden" else ""),
                           "template": row.get("template", ""), "aliases": row.get("aliases", ""), "sort": i + 1}
@@ -84,6 +86,89 @@ def load_catalogs(actor: Actor | None = None) -> dict:
                 record(actor, "access_item.create", obj, object_repr=obj.name)
             counts["access_list"] += 1
     return counts
+
+
+NATIONAL_NEGATIVE_LIST = "民发〔2020〕20号"
+
+
+def _may_edit_list_item(user, region_id: str | None) -> bool:
+    """A list entry applying everywhere (no region) is the city's or province's: a city
+    administrator or system administrator edits it; one under a region, an administrator
+    whose scope covers that region."""
+    from ..accounts.permissions import manages_region
+
+    if not region_id:
+        return user.is_superuser or user.role == "city_admin"
+    return manages_region(user, region_id)
+
+
+def set_list_document(actor: Actor, item, document_number: str):
+    """Enter the 文号 of the published list a seal-use list entry (SealScopeItem) or an
+    access list entry (AccessListItem) comes from, as the administrator read it on the
+    province's document: at most 100 characters, no control characters; empty clears it.
+    The national negative list's 文号 (民发〔2020〕20号) is fixed. Audited
+    ``seal_scope.update`` / ``access_item.update`` with document_number before/after.
+    Raises Forbidden, ValidationFailed."""
+    from ..people.rules import ORDINARY_WHITESPACE, first_control_char
+
+    require(actor, Perm.MANAGE_CATALOGS)
+    if not _may_edit_list_item(actor.user, item.region_id):
+        raise Forbidden("permission_denied", _("只能修改您管辖范围内的清单"))
+    if isinstance(item, SealScopeItem) and item.source == SealScopeItem.Source.NATIONAL:
+        raise ValidationFailed(_err("document_number", "list.national",
+                                    _("国家清单的文号（%(number)s）不可修改") % {"number": NATIONAL_NEGATIVE_LIST}))
+    value = " ".join((document_number or "").split())
+    if first_control_char(document_number or "", ORDINARY_WHITESPACE) is not None or len(value) > 100:
+        raise ValidationFailed(_err("document_number", "list.document_number",
+                                    _("请填写文号（不超过 100 个字符，不含控制字符），例如 %(example)s") % {"example": "甘民发〔2021〕35号"}))
+    before = item.document_number
+    if before == value:
+        return item
+    action = "seal_scope.update" if isinstance(item, SealScopeItem) else "access_item.update"
+    with transaction.atomic():
+        item.document_number = value
+        item.save(update_fields=["document_number"])
+        record(actor, action, item, region_code=item.region_id or "", object_repr=item.name,
+               changes={"document_number": [before, value]})
+    return item
+
+
+def update_service_item(actor: Actor, item: ServiceItem, *, time_limit_days, departments, active: bool,
+                        public: bool) -> ServiceItem:
+    """Change a service catalogue item (city-wide: a city administrator or system
+    administrator, else Forbidden): its time limit (1–365 working days), the departments
+    responsible (Department rows, active), whether it is offered and shown publicly.
+    Audited ``service_item.update`` with {field: [before, after]}. Raises Forbidden,
+    ValidationFailed."""
+    from ..audit.services import model_changes
+
+    require(actor, Perm.MANAGE_CATALOGS)
+    if not _may_edit_list_item(actor.user, None):
+        raise Forbidden("permission_denied", _("服务事项目录由市级管理员维护"))
+    try:
+        days = int(time_limit_days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 365:
+        raise ValidationFailed(_err("time_limit_days", "service_item.time_limit",
+                                    _("办理时限须为 1 至 365 个工作日")))
+    departments = list(departments or [])
+    if any(not d.active for d in departments):
+        raise ValidationFailed(_err("departments", "service_item.department", _("责任部门已停用")))
+
+    def state() -> dict:
+        return {"time_limit_days": item.time_limit_days, "active": item.active, "public": item.public,
+                "departments": sorted(item.departments.values_list("code", flat=True))}
+
+    before = state()
+    with transaction.atomic():
+        item.time_limit_days, item.active, item.public = days, bool(active), bool(public)
+        item.save(update_fields=["time_limit_days", "active", "public"])
+        item.departments.set(departments)
+        changes = model_changes(before, state())
+        if changes:
+            record(actor, "service_item.update", item, object_repr=item.name, changes=changes)
+    return item
 
 
 def add_seal_scope_item(actor: Actor, data: dict, region: Region | None) -> SealScopeItem:

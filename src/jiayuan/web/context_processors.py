@@ -78,7 +78,9 @@ def navigation(request) -> dict:
         items.append(("web:import_list", _("台账导入"), "imports"))
     if user.can(Perm.VIEW_AUDIT):
         items.append(("web:audit_list", _("审计日志"), "audit"))
-    # 系统管理 (a minimal entry until the administration area is built): the official calendar
+    # 系统管理: accounts and departments (accounts/views.py)
+    if user.can(Perm.MANAGE_USERS) or user.can(Perm.MANAGE_CATALOGS):
+        items.append(("accounts:home", _("账号与部门"), "manage"))
     if user.can(Perm.MANAGE_CALENDAR):
         items.append(("cases:calendar", _("法定节假日"), "calendar"))
     match = getattr(request, "resolver_match", None)
@@ -94,6 +96,8 @@ def navigation(request) -> dict:
         active = {"board": "board", "counts": "counts", "calendar": "calendar"}.get(url_name, "cases")
     elif namespace in ("assistance", "disability"):
         active = namespace
+    elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
+        active = "manage"
     elif namespace == "grid":
         active = "report"
     elif namespace == "servicecenter":

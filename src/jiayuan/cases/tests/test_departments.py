@@ -124,3 +124,24 @@ def test_the_system_check_lists_departments_stored_before(db):
     assert f"#{bad.pk} 'fuzz-1'" in warnings[0].msg and f"#{ok.pk}" not in warnings[0].msg
     assert departments_with_control_characters(databases=None) == []  # plain `check`: no query
     call_command("check", databases=["default"])  # a warning, not an error: the command runs
+
+
+# --- what a department takes (issue 10): case types and top-level event categories --------
+
+def test_dispatch_offers_and_accepts_only_departments_taking_the_category(report_event, act, depts, users):
+    """A grid event of 环境卫生 (sanitation.garbage): 甘州区城市管理局 set to take 环境卫生
+    is offered and may be dispatched to; 甘州区民政局 set to take 民生诉求 only is neither
+    offered nor accepted; a department with no lists (东街街道城管中队) takes everything."""
+    from jiayuan.cases.selectors import departments_for_case
+
+    Department.objects.filter(code="gz-cgj").update(case_types=["grid_event"], categories=["sanitation"])
+    Department.objects.filter(code="gz-mzj").update(categories=["livelihood"])
+    Department.objects.filter(code="gz-rsj").update(case_types=["service_request"])
+    case = act("township", report_event(), "accept")
+    offered = set(departments_for_case(users["township"], case).values_list("code", flat=True))
+    assert offered == {"gz-cgj", "dj-cgzd"}
+    with pytest.raises(ValidationFailed) as exc:
+        act("township", case, "dispatch", fields={"department": "gz-mzj"})
+    assert exc.value.fields["department"][0]["code"] == "department.not_found"
+    case = act("township", case, "dispatch", fields={"department": "gz-cgj"})
+    assert case.state == "dispatched"

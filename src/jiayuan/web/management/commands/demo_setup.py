@@ -40,7 +40,33 @@ DEMO_ACCOUNTS = [
     ("wangge", "grid_member", "620702001001001", "交通巷社区第一网格网格员"),
     ("shenji", "auditor", "6207", "张掖市审计员"),
     ("shezu", "org_staff", "620702", "社会组织工作人员"),
+    # staff of the departments grid events are dispatched to (DEMO_DEPARTMENTS)
+    ("chengguan", "department_staff", "620702", "甘州区城市管理局工作人员"),
+    ("zhujian", "department_staff", "620702", "甘州区住建局工作人员"),
+    ("minzheng", "department_staff", "620702", "甘州区民政局工作人员"),
+    ("paichusuo", "department_staff", "620702001", "东街派出所民警"),
+    ("gongdian", "department_staff", "620702", "甘州区供电公司工作人员"),
 ]
+
+DEMO_DEPARTMENTS = [
+    # code, name, region, top-level event categories taken, demo staff account
+    ("gz-cgj", "甘州区城市管理局", "620702", ["sanitation", "facility"], "chengguan"),
+    ("gz-zjj", "甘州区住房和城乡建设局", "620702", ["safety", "facility"], "zhujian"),
+    ("gz-mzj", "甘州区民政局", "620702", ["livelihood"], "minzheng"),
+    ("dj-pcs", "甘州公安分局东街派出所", "620702001", ["order", "dispute"], "paichusuo"),
+    ("gz-gd", "甘州区供电公司", "620702", ["safety", "livelihood"], "gongdian"),
+]
+
+# Grid events of 交通巷社区 第一网格 reported by ``wangge``, each left at one step of the
+# loop so that every home page has work: (request key, category, description, how far).
+DEMO_EVENTS = [
+    ("demo-event-reported", "safety.fire", "3号楼楼道堆放纸箱杂物，堵塞消防通道", "reported"),
+    ("demo-event-accepted", "livelihood.elderly", "独居老人王大爷近日行动不便，无人照料", "accepted"),
+    ("demo-event-dispatched", "sanitation.garbage", "交通巷口垃圾堆放三天未清运，气味很大", "dispatched"),
+    ("demo-event-handled", "facility.manhole", "小区南门井盖破损，夜间行人易踩空", "handled"),
+    ("demo-event-closed", "facility.streetlight", "交通巷中段两盏路灯不亮", "closed"),
+]
+DEMO_STEPS = ["reported", "accepted", "dispatched", "handled", "verified", "closed"]
 
 
 class Command(BaseCommand):
@@ -60,6 +86,7 @@ class Command(BaseCommand):
             n = self._population(actor, persons)
             self.stdout.write(f"演示人口已生成：{n} 人，用时 {time.monotonic() - t0:.1f} 秒。")
         password = self._accounts(actor)
+        self._departments_and_events(actor)
         from jiayuan.assistance.models import ProgramParameter
 
         if not ProgramParameter.objects.exists():
@@ -133,6 +160,69 @@ class Command(BaseCommand):
         wangge = User.objects.get(username="wangge")
         GridMember.objects.get_or_create(grid_id="620702001001001", user=wangge, defaults={"name": "网格员（演示）"})
         return password
+
+    def _departments_and_events(self, actor: Actor) -> None:
+        """The departments grid events of 东街街道 are dispatched to, each with its demo
+        staff account (DEMO_DEPARTMENTS), and grid events waiting at each step of the loop
+        (DEMO_EVENTS) — all through the services, as the staff would. Idempotent: a
+        department found by its code and an event found by its request key are reused."""
+        from jiayuan.cases.models import Case, Department, DepartmentMember
+        from jiayuan.cases.services import create_case, create_department, transition
+
+        users = {u.username: u for u in User.objects.filter(username__in=["ganzhou", "dongjie", "wangge",
+                                                                             "chengguan"])}
+        county = Actor(users["ganzhou"], "command", {"demo": True})
+        for code, name, region, categories, staff in DEMO_DEPARTMENTS:
+            dept = Department.objects.filter(code=code).first()
+            if dept is None:
+                dept = create_department(county, code, name, Region.objects.get(code=region),
+                                         case_types=["grid_event"], categories=categories)
+            user = User.objects.get(username=staff)
+            if not DepartmentMember.objects.filter(user=user).exists():
+                with transaction.atomic():
+                    DepartmentMember.objects.create(department=dept, user=user)
+                    record(county, "department.member", dept, changes={"member": [None, staff]})
+        wangge, street = (Actor(users[n], "command", {"demo": True}) for n in ("wangge", "dongjie"))
+        chengguan = Actor(users["chengguan"], "command", {"demo": True})
+        for key, category, description, until in DEMO_EVENTS:
+            if Case.objects.filter(created_by=users["wangge"], request_key=key).exists():
+                continue  # made by an earlier run: left where the demo's users took it since
+            with transaction.atomic():
+                case, _created = create_case(wangge, "grid_event", {
+                    "category": category, "description": description, "region": "620702001001001",
+                    "address": "甘州区东街街道交通巷"}, request_key=key)
+                steps = DEMO_STEPS[1:DEMO_STEPS.index(until) + 1]
+                for step in steps:
+                    case.refresh_from_db()
+                    if step == "accepted":
+                        case = transition(street, case, "accept", version=case.version, comment="情况属实，予以立案")
+                    elif step == "dispatched":
+                        dept = "gz-cgj" if category.split(".")[0] in ("sanitation", "facility") else "gz-mzj"
+                        case = transition(street, case, "dispatch", version=case.version, comment="请尽快处置",
+                                          fields={"department": dept})
+                    elif step == "handled":
+                        photo = self._photo(chengguan)
+                        case = transition(chengguan, case, "handle", version=case.version, attachments=[photo],
+                                          comment="已到现场处置完毕（演示）")
+                    elif step == "verified":
+                        case = transition(wangge, case, "verify", version=case.version, comment="现场核查，已处置")
+                    elif step == "closed":
+                        case = transition(street, case, "close", version=case.version, comment="同意结案")
+
+    @staticmethod
+    def _photo(actor: Actor) -> int:
+        """A small generated picture (a grey square with a dark stripe) stored as the
+        handler's photo of the work done."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image, ImageDraw
+
+        from jiayuan.cases.services import store_attachment
+
+        img = Image.new("RGB", (64, 48), (190, 190, 190))
+        ImageDraw.Draw(img).rectangle((0, 20, 63, 28), fill=(60, 60, 60))
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        return store_attachment(actor, SimpleUploadedFile("现场照片.png", buf.getvalue(), content_type="image/png")).pk
 
     def _assistance(self) -> str:
         """Social assistance in 东街街道 the way the offices would have it: the city's
