@@ -39,6 +39,7 @@ from .models import Case, CaseTask
 CATEGORY_LABELS = {
     "grid_event": "jiayuan.grid.selectors.category_names",
     "service_request": "jiayuan.servicecenter.selectors.item_names",
+    "assistance_application": "jiayuan.assistance.selectors.programs.program_names",
 }
 BOARD_TYPE = "grid_event"
 BOARD_COLUMNS = (("reported", _lazy("待立案")), ("accepted", _lazy("待派遣")), ("verified", _lazy("待结案")),

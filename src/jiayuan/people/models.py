@@ -7,6 +7,7 @@ ID number per deployment), ``id_tail4`` the last four characters for tail search
 """
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import security
@@ -157,11 +158,15 @@ class Person(models.Model):
 
     @property
     def ethnic_group_name(self) -> str:
-        return rules.ETHNIC_GROUPS.get(self.ethnic_group, "")
+        """GB/T 3304 name in the page's language (the Chinese name is the msgid)."""
+        name = rules.ETHNIC_GROUPS.get(self.ethnic_group, "")
+        return gettext(name) if name else ""
 
     @property
     def relation_name(self) -> str:
-        return rules.RELATIONS.get(self.relation_to_head, "")
+        """GB/T 4761 name in the page's language (the Chinese name is the msgid)."""
+        name = rules.RELATIONS.get(self.relation_to_head, "")
+        return gettext(name) if name else ""
 
     @property
     def is_head(self) -> bool:
