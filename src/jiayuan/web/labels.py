@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..people import rules as people_rules
-from ..people.models import Person, TagKind
+from ..people.models import Person, TagKind, relation_label
 from ..regions.models import Region
 
 ACTION_LABELS = {
@@ -50,6 +50,9 @@ ACTION_LABELS = {
     "case.transition": _("办理案件"),
     "case.urge": _("督办"),
     "case.deadline_recompute": _("按节假日安排重新计算期限"),
+    "case.warn": _("超期预警"),
+    "case.escalate": _("超期升级"),
+    "open311.client": _("新建 Open311 接入方"),
     "calendar.year.enter": _("录入年度节假日安排"),
     "attachment.upload": _("上传照片"),
     "department.create": _("新建职能部门"),
@@ -289,7 +292,7 @@ def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = N
         if field == "ethnic_group":
             return gettext(people_rules.ETHNIC_GROUPS[value]) if value in people_rules.ETHNIC_GROUPS else value
         if field == "relation_to_head":
-            return gettext(people_rules.RELATIONS[value]) if value in people_rules.RELATIONS else value
+            return relation_label(value) if value in people_rules.RELATIONS else value
         if field in ("region", "scope"):
             return f"{regions.get(value, value)}"
         if field == "tag":
