@@ -226,6 +226,29 @@ def object_label(object_repr: str, names: dict) -> str:
     return _CODE_TOKEN.sub(lambda m: known.get(m.group(0), m.group(0)), object_repr or "")
 
 
+PERSON_FIELDS = ("person", "applicant", "head")
+
+
+def _referenced_names(entries) -> dict[str, dict]:
+    """Persons and households that changes refer to by id (``person: [None, 7]``):
+    {"person": {"7": 张建国}, "household": {"12": 0012}} — names and household numbers
+    instead of internal ids."""
+    from ..people.models import Household
+
+    ids = {"person": set(), "household": set()}
+    for e in entries:
+        for field, pair in (e.changes or {}).items():
+            kind = "person" if field in PERSON_FIELDS else "household" if field == "household" else None
+            if kind is None:
+                continue
+            for v in pair if isinstance(pair, list) else [pair]:
+                if isinstance(v, int) or (isinstance(v, str) and v.isdigit()):
+                    ids[kind].add(int(v))
+    return {"person": {str(pk): name for pk, name in Person.objects.filter(pk__in=ids["person"]).values_list("pk", "name")},
+            "household": {str(pk): number for pk, number in
+                          Household.objects.filter(pk__in=ids["household"]).values_list("pk", "number")}}
+
+
 def _field_label(field: str, object_type: str, names: dict) -> str:
     if field in FIELD_LABELS:
         return str(FIELD_LABELS[field])
@@ -266,6 +289,10 @@ def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = N
                         for k, v in value.items()) or "—"
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
+    if field in PERSON_FIELDS and str(value) in names.get("person", {}):
+        return names["person"][str(value)]
+    if field == "household" and str(value) in names.get("household", {}):
+        return names["household"][str(value)]
     if isinstance(value, str):
         if field == "state" and value in names["state"]:
             return names["state"][value]
@@ -309,6 +336,8 @@ def describe_entries(entries) -> list[dict]:
     regions = _region_names(entries)
     kinds = {code: gettext(name) for code, name in TagKind.objects.values_list("code", "name")}
     names = _declared_names() if entries else {}
+    if entries:
+        names.update(_referenced_names(entries))
     rows = []
     for e in entries:
         changes = []

@@ -56,11 +56,17 @@ def test_every_recorded_action_has_a_label_conditional_and_templated_ones_too():
     assert missing == []
 
 
-def test_audit_log_shows_names_of_states_programs_parameters_and_object_kinds(users):
+def test_audit_log_shows_names_of_states_programs_parameters_and_object_kinds(users, make_person):
     from jiayuan.cases.services import sync_case_types
+    from jiayuan.people.services import create_household
 
     sync_case_types()
     actor = Actor(users["admin"], "command")
+    head = make_person(region=GRID, name="张建国")
+    hh = create_household(actor, {"number": "0012", "region": GRID}, head)
+    record(actor, "assistance.enrollment.create", object_type="assistance.enrollment", object_id="5",
+           object_repr=f"elderly_allowance:{head.pk}", region_code=GRID,
+           changes={"program": [None, "elderly_allowance"], "person": [None, head.pk], "household": [None, hh.pk]})
     record(actor, "case.transition", object_type="cases.case", object_id="41", object_repr="620702001001-20261207-0008",
            region_code=GRID, changes={"state": ["submitted", "awaiting_materials"],
                                       "parts": [None, ["subsistence_allowance", "temporary_assistance"]]})
@@ -77,10 +83,10 @@ def test_audit_log_shows_names_of_states_programs_parameters_and_object_kinds(us
     # the programs of migration assistance/0002 and PARAMETER_SCHEMAS (standard_urban 城市低保标准)
     for words in ("状态：待受理 → 待补正材料", "申请救助项目：— → 最低生活保障、临时救助", "城市低保标准：790.00",
                   "生效日期：— → 2026-07-01", "最低生活保障 6207 2026-07", "事件类别 垃圾堆放", "更新事件类别",
-                  "导出居民名单"):
+                  "导出居民名单", "居民：— → 张建国", "户：— → 0012", "救助项目：— → 高龄津贴"):
         assert words in html, words
     for code in ("awaiting_materials", "subsistence_allowance", "standard_urban", "effective_from", "grid.eventcategory",
-                 "#sanitation.garbage", "#41", "person.export"):
+                 "#sanitation.garbage", "#41", "person.export", f"居民：— → {head.pk} ", f"户：— → {hh.pk} "):
         assert code not in html, code
 
 
