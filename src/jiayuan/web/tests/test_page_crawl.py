@@ -106,14 +106,13 @@ UNREACHED_OK = {
 # of that check on that route, or (route, check, token) → reason for one token.
 _PARAMS = ("the assistance programs' parameter schema (assistance.rules.PARAMETER_SCHEMAS: labels, units, help) "
            "and policy texts are not marked for translation yet: a catalog of ~80 texts of its own")
-_SERVICE_CATALOGS = ("the service-item and certificate catalogs (servicecenter/data, loaded by load_catalogs) have "
-                     "no English yet: their names are declared data to be marked and translated like the programs'")
+_SERVICE_CATALOGS = ("the certificate catalog (servicecenter/data/seal_scope.json: the national list of 20 forbidden "
+                     "certificates with its reasons, the allowed kinds) has no English yet")
 KNOWN: dict[tuple, str] = {
     ("assistance/programs/", "chinese"): _PARAMS,
     ("assistance/programs/<str:code>/", "chinese"): _PARAMS,
     ("assistance/programs/<str:code>/parameters/new/", "chinese"): _PARAMS,
     ("audit/", "chinese"): _PARAMS + " (the audit log shows parameter labels and values of assistance.parameter.*)",
-    ("service/intake/", "chinese"): _SERVICE_CATALOGS,
     ("service/certificates/new/", "chinese"): _SERVICE_CATALOGS,
     ("service/certificates/<str:number>/print/", "chinese"):
         "the printed certificate is the Chinese official paper, its body the city's certificate template",
@@ -127,8 +126,7 @@ KNOWN: dict[tuple, str] = {
 # are not data and must show in English.
 DECLARED = {
     "people.tagkind", "assistance.program", "grid.eventcategory", "servicecenter.serviceitem",
-    "servicecenter.certificatekind", "servicecenter.sealscopeitem", "servicecenter.accessitem",
-    "cases.casetype",
+    "servicecenter.sealscopeitem", "servicecenter.accesslistitem", "cases.casetype",
 }
 
 SNAKE = re.compile(r"(?<![\w./@:-])[a-z]+(?:_[a-z0-9]+)+(?![\w/@-])")
@@ -270,6 +268,15 @@ def stored_texts() -> list[str]:
                 walk(v)
     from jiayuan.regions.models import Region
 
+    # a declared name echoed in stored data (an audit entry's object text, a case's
+    # payload) stays a declared name: it must show translated, so it is not data
+    declared: set[str] = set()
+    for label in DECLARED:
+        model = apps.get_model(label)
+        fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))]
+        for row in model.objects.values_list(*fields):
+            declared |= {v.strip() for v in row if isinstance(v, str) and CJK.search(v)}
+    found -= declared
     found |= {r.short_name for r in Region.objects.all()}   # shown without the committee suffix
     # parts of stored texts shown on their own (a name inside an address, one line of a note)
     for s in list(found):
