@@ -8,6 +8,7 @@ from pathlib import Path
 from django.test import Client
 
 from jiayuan.audit.services import Actor, record
+from jiayuan.cases.testing import more_users  # noqa: F401  (fixture)
 from jiayuan.conftest import GRID
 from jiayuan.web.labels import ACTION_LABELS
 
@@ -117,3 +118,35 @@ def test_township_officer_finds_the_service_desk_in_the_menu(users):
     home = client.get("/").content.decode()
     assert 'href="/service/intake/"' in home
     assert client.get("/service/intake/").status_code == 200
+
+
+def test_shipped_category_and_service_item_names_are_marked_for_translation():
+    import json
+
+    from jiayuan.grid.labels import EVENT_CATEGORY_NAMES
+    from jiayuan.servicecenter.labels import SERVICE_ITEM_NAMES
+
+    def names(nodes):
+        for n in nodes:
+            yield n["name"]
+            yield from names(n.get("children", []))
+
+    cats = json.loads((SRC / "grid" / "data" / "event_categories.json").read_text(encoding="utf-8"))["categories"]
+    items = json.loads((SRC / "servicecenter" / "data" / "service_items.json").read_text(encoding="utf-8"))["items"]
+    assert set(names(cats)) <= set(EVENT_CATEGORY_NAMES)
+    assert {i["name"] for i in items} <= set(SERVICE_ITEM_NAMES)
+
+
+def test_english_report_and_desk_pages_name_categories_and_service_items_in_english(more_users):
+    from jiayuan.grid.services import load_event_categories
+    from jiayuan.servicecenter.services import load_catalogs
+
+    load_event_categories(Actor(None, "command"))
+    load_catalogs(Actor(None, "command"))
+    client = Client()
+    client.force_login(more_users["community"])
+    client.cookies["django_language"] = "en"
+    report = text_of(client.get("/grid/report/"))
+    assert "Piled-up rubbish" in report and "垃圾堆放" not in report
+    desk = text_of(client.get("/service/intake/"))
+    assert "Application for legal aid" in desk and "法律援助申请" not in desk
