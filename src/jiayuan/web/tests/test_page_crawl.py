@@ -8,8 +8,8 @@ Skipped: logout, the language switch (both POST), the JSON API and Open311, stat
 media files; a response that is not HTML (a download) counts as reached but is not read.
 
 On each HTML page, the visible text (text nodes outside ``<script>``/``<style>``, plus
-the ``title``, ``placeholder``, ``aria-label`` and ``alt`` attributes; option texts
-are text nodes) must not show:
+the ``title``, ``placeholder``, ``aria-label`` and ``alt`` attributes, an optgroup's
+``label`` and a button input's ``value``; option texts are text nodes) must not show:
 
 (a) a code: a snake_case token ``[a-z]+(_[a-z0-9]+)+`` or a dotted code
     ``[a-z_]+\\.[a-z_]+`` (``person.export``, ``case.transition``) — URLs, e-mail
@@ -166,6 +166,10 @@ class Page(HTMLParser):
         for name in VISIBLE_ATTRS:
             if a.get(name):
                 self.chunks.append(a[name])
+        if tag == "optgroup" and a.get("label"):   # a group's heading in a select
+            self.chunks.append(a["label"])
+        if tag == "input" and a.get("type") in ("submit", "button", "reset") and a.get("value"):
+            self.chunks.append(a["value"])
         if tag == "a" and a.get("href") is not None:
             self._link = [a["href"], []]
         elif tag == "table":
