@@ -158,7 +158,8 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, type_choices, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", _("全部类型"))] + list(type_choices)
+        # case type names are declared data: shown in the page's language
+        self.fields["type"].choices = [("", _("全部类型"))] + [(c, _(n)) for c, n in type_choices]
         self._style()
 
 

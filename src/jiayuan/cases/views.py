@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..accounts.permissions import Perm
 from ..errors import Conflict, Forbidden, ServiceError
-from ..web.templatetags.jiayuan import region_label
+from ..web.templatetags.jiayuan import data_label, region_label
 from ..web.shortcuts import PAGE_SIZE, actor, apply_service_error, error_page, perm_required
 from . import rules, selectors, services
 from .forms import QueueFilterForm, TransitionForm, UrgeForm, new_request_key, parse_ids
@@ -39,6 +39,7 @@ from .models import Case, CaseTask
 CATEGORY_LABELS = {
     "grid_event": "jiayuan.grid.selectors.category_names",
     "service_request": "jiayuan.servicecenter.selectors.item_names",
+    "assistance_application": "jiayuan.assistance.selectors.programs.program_names",
 }
 BOARD_TYPE = "grid_event"
 BOARD_COLUMNS = (("reported", _lazy("待立案")), ("accepted", _lazy("待派遣")), ("verified", _lazy("待结案")),
@@ -69,7 +70,8 @@ def case_row(case: Case, now: datetime) -> dict:
     return {
         "case": case, "number": case.number, "type_name": decl.name, "state_name": decl.state(case.state).name,
         "flag": rules.deadline_flag(now, case.due_at, case.due_soon_at) if case.is_open else "",
-        "title": case.title or case.data.get("category_name") or decl.name,
+        # a service request's title is its item's name (declared data): in the page's language
+        "title": _(case.title or case.data.get("category_name") or decl.name),
         "url": f"{CASES_ROOT}{case.number}/", "act_url": f"{CASES_ROOT}{case.number}/act/",
         "region": region_label(region), "when": when,
         "estimated": bool(case.is_open and case.due_at and case.deadline_estimated),
@@ -273,7 +275,8 @@ def _detail_context(request, case: Case, *, bound: TransitionForm | None = None,
         "urge_form": urge_form or UrgeForm(),
         "conflict": conflict,
         "missing_materials": case.data.get("missing_materials") or [],
-        "category_label": case.data.get("category_name") or case.data.get("item_name") or case.title,
+        # a category's or service item's name is declared data: in the page's language
+        "category_label": data_label(case.data.get("category_name") or case.data.get("item_name") or case.title),
         "is_service_request": case.type_code == "service_request",
         "task_status": dict(CaseTask.Status.choices),
     }

@@ -3,6 +3,7 @@ intake (:func:`jiayuan.grid.services.event_intake`) checks category, description
 location, persons and photos, and its messages are put under the fields."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..cases.forms import OpenChoiceField, PhotosField, TokenMixin
@@ -30,10 +31,11 @@ class ReportForm(BootstrapMixin, TokenMixin):
     def __init__(self, user, tree, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tree = tree
-        self.fields["top"].choices = [(top.code, top.name) for top, _kids in tree]
+        # category names are declared data (grid/labels.py): shown in the page's language
+        self.fields["top"].choices = [(top.code, gettext(top.name)) for top, _kids in tree]
         groups = []
         for top, kids in tree:
-            groups.append((top.name, [(c.code, c.name) for c in kids] or [(top.code, top.name)]))
+            groups.append((gettext(top.name), [(c.code, gettext(c.name)) for c in kids] or [(top.code, gettext(top.name))]))
         self.fields["category"].choices = [("", _("请选择具体类别"))] + groups
         self.fields["category"].widget.attrs.update({"data-sub": "", "data-blank": _("请选择具体类别")})
         self.fields["on_spot"].widget.attrs["data-toggle-block"] = "#on-spot-block"
@@ -43,7 +45,8 @@ class ReportForm(BootstrapMixin, TokenMixin):
 
     def tree_json(self) -> dict:
         """{top code: {"name", "children": [[code, name], …]}} for the sub-category list."""
-        return {top.code: {"name": top.name, "children": [[c.code, c.name] for c in kids]} for top, kids in self.tree}
+        return {top.code: {"name": gettext(top.name), "children": [[c.code, gettext(c.name)] for c in kids]}
+                for top, kids in self.tree}
 
     def payload(self, persons: list[str], attachments: list[int]) -> dict:
         d = self.cleaned_data

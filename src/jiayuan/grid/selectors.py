@@ -17,6 +17,8 @@ def category_tree() -> list[tuple[EventCategory, list[EventCategory]]]:
 
 
 def category_names(codes) -> dict[str, str]:
-    """{code: "大类 / 小类"} for the given category codes."""
+    """{code: "大类 / 小类"} for the given category codes, in the page's language."""
+    from django.utils.translation import gettext
+
     rows = EventCategory.objects.filter(code__in=list(codes)).select_related("parent")
-    return {c.code: c.full_name for c in rows}
+    return {c.code: f"{gettext(c.parent.name)} / {gettext(c.name)}" if c.parent_id else gettext(c.name) for c in rows}

@@ -9,16 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from ..regions.forms import region_choices
 from ..web.forms import BootstrapMixin
 from . import rules
-from .models import Person, TagKind
+from .models import Person, TagKind, relation_label_lazy
 from .selectors import PersonFilters
 
-ETHNIC_CHOICES = [("", _("（未填）"))] + [(code, name) for code, name in rules.ETHNIC_GROUPS.items()]
-MEMBER_RELATION_CHOICES = [(c, f"{n}") for c, n in rules.RELATIONS.items() if c not in (rules.HEAD_RELATION, "01")]
+# GB/T 3304 / 4761 names in the page's language (the Chinese names are the msgids, marked N_ in rules)
+ETHNIC_CHOICES = [("", _("（未填）"))] + [(code, _(name)) for code, name in rules.ETHNIC_GROUPS.items()]
+MEMBER_RELATION_CHOICES = [(c, relation_label_lazy(c)) for c in rules.RELATIONS if c not in (rules.HEAD_RELATION, "01")]
 COMMON_RELATIONS = ("10", "11", "12", "20", "21", "22", "23", "24", "27", "28", "30", "31", "32", "33", "34", "37",
                     "38", "40", "41", "42", "43", "44", "50", "51", "52", "53", "54", "55", "56", "60", "61", "62",
                     "63", "64", "70", "71", "72", "73", "74", "75", "77", "80", "93", "94", "95", "96", "97", "99")
 """Relations offered in the member pickers (GB/T 4761 codes a community meets daily)."""
-COMMON_RELATION_CHOICES = [(c, rules.RELATIONS[c]) for c in COMMON_RELATIONS]
+COMMON_RELATION_CHOICES = [(c, relation_label_lazy(c)) for c in COMMON_RELATIONS]
 AGE_BANDS = {
     "0-17": (0, 17), "18-59": (18, 59), "60-79": (60, 79), "80+": (80, None),
     "60+": (60, None),
@@ -130,7 +131,7 @@ class PersonFilterForm(BootstrapMixin, forms.Form):
         """``region``: the region filtered on (from the scoped selector), offered even
         when its level is not among the dropdown's (e.g. a county)."""
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", _("全部类别"))] + [(k.code, k.name) for k in TagKind.objects.all()]
+        self.fields["tag"].choices = [("", _("全部类别"))] + [(k.code, _(k.name)) for k in TagKind.objects.all()]
         self.fields["region"].choices = region_choices(user, ("township", "village", "grid"), blank=_("全部区域"),
                                                        extra=region)
         self._style()
@@ -155,7 +156,7 @@ class TagAddForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("请选择"))] + [(k.code, k.name) for k in TagKind.objects.all()]
+        self.fields["kind"].choices = [("", _("请选择"))] + [(k.code, _(k.name)) for k in TagKind.objects.all()]
         self.fields["valid_from"].initial = timezone.localdate()
         self._style()
 

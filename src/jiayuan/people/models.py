@@ -7,6 +7,8 @@ ID number per deployment), ``id_tail4`` the last four characters for tail search
 """
 
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import security
@@ -157,11 +159,14 @@ class Person(models.Model):
 
     @property
     def ethnic_group_name(self) -> str:
-        return rules.ETHNIC_GROUPS.get(self.ethnic_group, "")
+        """GB/T 3304 name in the page's language (the Chinese name is the msgid)."""
+        name = rules.ETHNIC_GROUPS.get(self.ethnic_group, "")
+        return gettext(name) if name else ""
 
     @property
     def relation_name(self) -> str:
-        return rules.RELATIONS.get(self.relation_to_head, "")
+        """GB/T 4761 name in the page's language (the Chinese name is the msgid)."""
+        return relation_label(self.relation_to_head)
 
     @property
     def is_head(self) -> bool:
@@ -220,3 +225,18 @@ class PersonTag(models.Model):
 
     def is_current(self, on) -> bool:
         return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
+
+
+# GB/T 4761 30 女 (daughter) shares its Chinese with the sex 女 (female): its own context.
+_DAUGHTER = pgettext_lazy("GB/T 4761 relation", "女")
+
+
+def relation_label(code: str) -> str:
+    """The GB/T 4761 name of a relation code in the page's language ("" for no code)."""
+    name = rules.RELATIONS.get(code or "", "")
+    if not name:
+        return ""
+    return str(_DAUGHTER) if code == "30" else gettext(name)
+
+
+relation_label_lazy = lazy(relation_label, str)

@@ -3,6 +3,7 @@ certificate, the director's decision on a kind on neither list, the public statu
 lookup. They parse only; the services check (and their messages go under the fields)."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..cases.forms import OpenChoiceField, PhotosField, TokenMixin
@@ -24,7 +25,7 @@ class IntakeForm(BootstrapMixin, TokenMixin):
     def __init__(self, groups, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = [("", _("请选择服务事项"))] + [
-            (area, [(i.code, i.name) for i in items]) for area, items in groups]
+            (area, [(i.code, gettext(i.name)) for i in items]) for area, items in groups]
         self._style()
 
     FIELD_MAP = {"item": "item", "person": "person", "materials": "materials", "description": "description",

@@ -115,8 +115,10 @@ def get_service_item(code: str) -> ServiceItem | None:
 
 
 def item_names(codes) -> dict[str, str]:
-    """{code: name} of service items."""
-    return dict(ServiceItem.objects.filter(code__in=list(codes)).values_list("code", "name"))
+    """{code: name} of service items, the names in the page's language."""
+    from django.utils.translation import gettext
+
+    return {c: gettext(n) for c, n in ServiceItem.objects.filter(code__in=list(codes)).values_list("code", "name")}
 
 
 def decisions_for(user) -> QuerySet:

@@ -5,10 +5,15 @@ community worker reads 修改居民信息 · 性别：男 → 女. Unknown codes
 are, never dropped.
 """
 
+import re
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..people import rules as people_rules
-from ..people.models import Person, TagKind
+from ..people.models import Person, TagKind, relation_label
 from ..regions.models import Region
 
 ACTION_LABELS = {
@@ -26,6 +31,10 @@ ACTION_LABELS = {
     "household.member_remove": _("移出户"),
     "household.head_change": _("变更户主"),
     "grid.create": _("新建网格"),
+    "person.export": _("导出居民名单"),
+    "household.export": _("导出户名单"),
+    "event_category.create": _("新增事件类别"),
+    "event_category.update": _("更新事件类别"),
     "grid.update": _("修改网格"),
     "region.create": _("新增区划"),
     "region.update": _("修改区划"),
@@ -54,6 +63,9 @@ ACTION_LABELS = {
     "case.transition": _("办理案件"),
     "case.urge": _("督办"),
     "case.deadline_recompute": _("按节假日安排重新计算期限"),
+    "case.warn": _("超期预警"),
+    "case.escalate": _("超期升级"),
+    "open311.client": _("新建 Open311 接入方"),
     "calendar.year.enter": _("录入年度节假日安排"),
     "attachment.upload": _("上传照片"),
     "department.create": _("新建职能部门"),
@@ -121,6 +133,8 @@ OBJECT_TYPE_LABELS = {
     "assistance.enrollment": _("享受对象"),
     "assistance.paymentbatch": _("发放批次"),
     "imports.importjob": _("导入任务"),
+    "grid.eventcategory": _("事件类别"),
+    "cases.casetype": _("案件类型"),
 }
 
 FIELD_LABELS = {
@@ -146,11 +160,122 @@ FIELD_LABELS = {
     "level": _("层级"),
     "kind": _("类别"),
     "parent_id": _("上级"),
+    # cases, social assistance
+    "state": _("状态"),
+    "status": _("状态"),
+    "type": _("案件类型"),
+    "category": _("事件类别"),
+    "program": _("救助项目"),
+    "parts": _("申请救助项目"),
+    "kinds": _("申请救助项目"),
+    "path": _("办理程序"),
+    "person": _("居民"),
+    "applicant": _("申请人"),
+    "amount": _("金额"),
+    "start_month": _("起始月份"),
+    "end_month": _("终止月份"),
+    "effective_from": _("生效日期"),
+    "values": _("参数"),
+    "policy": _("文件依据"),
+    "issued_on": _("发证日期"),
+    "valid_until": _("有效期至"),
+    "disability_type": _("残疾类别"),
+    "grade": _("残疾等级"),
+    "long_term_care_need": _("长期照护需求"),
+    "min_age": _("起始年龄"),
+    "max_age": _("截止年龄"),
 }
 
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def object_type_label(object_type: str) -> str:
+    """The kind of object an audit entry is about: the label above, else the model's
+    verbose name (``grid.eventcategory`` → 事件类别); the code only for an unknown model."""
+    if object_type in OBJECT_TYPE_LABELS:
+        return str(OBJECT_TYPE_LABELS[object_type])
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+def _declared_names() -> dict[str, dict]:
+    """Names of what declared data stores by code, translated: case states and case
+    types (from the registered declarations), programs, event categories, and the
+    assistance parameters' labels (``standard_urban`` → 城市低保标准)."""
+    from ..assistance.models import Program
+    from ..assistance.rules import PARAMETER_SCHEMAS
+    from ..cases import declarations
+    from ..grid.models import EventCategory
+
+    states, types = {}, {}
+    for code, raw in declarations.registered().items():
+        types[code] = gettext(raw.get("name") or code)
+        for st in raw.get("states") or []:
+            states.setdefault(st["code"], gettext(st.get("name") or st["code"]))
+    params = {}
+    for specs in PARAMETER_SCHEMAS.values():
+        for spec in specs:
+            params.setdefault(spec.key, gettext(spec.label))
+    return {"state": states, "type": types,
+            "program": {c: gettext(n) for c, n in Program.objects.values_list("code", "name")},
+            "category": {c: gettext(n) for c, n in EventCategory.objects.values_list("code", "name")},
+            "param": params}
+
+
+def _key_label(key: str, names: dict) -> str:
+    """A key inside a stored dict value (parameters, age bands): its label, else the key."""
+    if key in names["param"]:
+        return names["param"][key]
+    return str(FIELD_LABELS.get(key, key))
+
+
+_CODE_TOKEN = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")
+
+
+def object_label(object_repr: str, names: dict) -> str:
+    """The stored text of an audit entry's object with the program and case type codes
+    some services wrote into it (``subsistence_allowance 620702 2026-12``,
+    ``grid_event v1``) shown by their names."""
+    known = {**names.get("program", {}), **names.get("type", {})}
+    return _CODE_TOKEN.sub(lambda m: known.get(m.group(0), m.group(0)), object_repr or "")
+
+
+PERSON_FIELDS = ("person", "applicant", "head")
+
+
+def _referenced_names(entries) -> dict[str, dict]:
+    """Persons and households that changes refer to by id (``person: [None, 7]``):
+    {"person": {"7": 张建国}, "household": {"12": 0012}} — names and household numbers
+    instead of internal ids."""
+    from ..people.models import Household
+
+    ids = {"person": set(), "household": set()}
+    for e in entries:
+        for field, pair in (e.changes or {}).items():
+            kind = "person" if field in PERSON_FIELDS else "household" if field == "household" else None
+            if kind is None:
+                continue
+            for v in pair if isinstance(pair, list) else [pair]:
+                if isinstance(v, int) or (isinstance(v, str) and v.isdigit()):
+                    ids[kind].add(int(v))
+    return {"person": {str(pk): name for pk, name in Person.objects.filter(pk__in=ids["person"]).values_list("pk", "name")},
+            "household": {str(pk): number for pk, number in
+                          Household.objects.filter(pk__in=ids["household"]).values_list("pk", "number")}}
+
+
+def _field_label(field: str, object_type: str, names: dict) -> str:
+    if field in FIELD_LABELS:
+        return str(FIELD_LABELS[field])
+    if field in names["param"]:
+        return names["param"][field]
+    try:
+        return str(apps.get_model(object_type)._meta.get_field(field).verbose_name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return field
 
 
 def _region_names(entries) -> dict[str, str]:
@@ -169,11 +294,39 @@ def _region_names(entries) -> dict[str, str]:
     return out
 
 
-def _value(field: str, value, regions: dict, kinds: dict) -> str:
+def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = None, object_type: str = "") -> str:
     if value is None or value == "":
         return "—"
     if value == "***":
         return str(_("（保密，不记录内容）"))
+    names = names or {"state": {}, "type": {}, "program": {}, "category": {}, "param": {}}
+    if isinstance(value, (list, tuple)):
+        return "、".join(_value(field, v, regions, kinds, names, object_type) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{_key_label(str(k), names)}：{_value(str(k), v, regions, kinds, names, object_type)}"
+                        for k, v in value.items()) or "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if field in PERSON_FIELDS and str(value) in names.get("person", {}):
+        return names["person"][str(value)]
+    if field == "household" and str(value) in names.get("household", {}):
+        return names["household"][str(value)]
+    if isinstance(value, str):
+        if field == "state" and value in names["state"]:
+            return names["state"][value]
+        if field == "type" and value in names["type"]:
+            return names["type"][value]
+        if field == "category" and value in names["category"]:
+            return names["category"][value]
+        if field in ("program", "parts", "kinds") and value in names["program"]:
+            return names["program"][value]
+        if field == "status":
+            try:
+                choices = dict(apps.get_model(object_type)._meta.get_field("status").choices or ())
+                if value in choices:
+                    return str(choices[value])
+            except (LookupError, ValueError, FieldDoesNotExist):
+                pass
     try:
         if field == "sex":
             return str(Person.Sex(int(value)).label)
@@ -182,9 +335,9 @@ def _value(field: str, value, regions: dict, kinds: dict) -> str:
         if field == "life_status":
             return str(Person.LifeStatus(value).label)
         if field == "ethnic_group":
-            return people_rules.ETHNIC_GROUPS.get(value, value)
+            return gettext(people_rules.ETHNIC_GROUPS[value]) if value in people_rules.ETHNIC_GROUPS else value
         if field == "relation_to_head":
-            return people_rules.RELATIONS.get(value, value)
+            return relation_label(value) if value in people_rules.RELATIONS else value
         if field in ("region", "scope"):
             return f"{regions.get(value, value)}"
         if field == "tag":
@@ -199,14 +352,18 @@ def describe_entries(entries) -> list[dict]:
     ``region_name`` and ``changes`` as [(field label, before, after)] in words."""
     entries = list(entries)
     regions = _region_names(entries)
-    kinds = dict(TagKind.objects.values_list("code", "name"))
+    kinds = {code: gettext(name) for code, name in TagKind.objects.values_list("code", "name")}
+    names = _declared_names() if entries else {}
+    if entries:
+        names.update(_referenced_names(entries))
     rows = []
     for e in entries:
         changes = []
         for field, pair in (e.changes or {}).items():
-            before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-            changes.append((str(FIELD_LABELS.get(field, field)), _value(field, before, regions, kinds),
-                            _value(field, after, regions, kinds)))
+            before, after = (pair + [None, None])[:2] if isinstance(pair, list) and len(pair) <= 2 else (None, pair)
+            changes.append((_field_label(field, e.object_type, names),
+                            _value(field, before, regions, kinds, names, e.object_type),
+                            _value(field, after, regions, kinds, names, e.object_type)))
         note = ""
         if e.action == "person.view_sensitive":
             fields = (e.extra or {}).get("fields") or []
@@ -215,6 +372,7 @@ def describe_entries(entries) -> list[dict]:
             if purpose:
                 note += f"（{purpose}）"
         rows.append({"entry": e, "action_label": action_label(e.action),
-                     "object_type_label": str(OBJECT_TYPE_LABELS.get(e.object_type, e.object_type)),
+                     "object_type_label": object_type_label(e.object_type),
+                     "object_label": object_label(e.object_repr, names),
                      "region_name": regions.get(e.region_code, e.region_code), "changes": changes, "note": note})
     return rows

@@ -27,6 +27,14 @@ def programs(active_only: bool = True) -> QuerySet:
     return qs.filter(active=True) if active_only else qs
 
 
+def program_names(codes) -> dict[str, str]:
+    """{code: name} of the given program codes, the names in the page's language (the
+    category of an assistance application is a program code: the counts page)."""
+    from django.utils.translation import gettext
+
+    return {c: gettext(n) for c, n in Program.objects.filter(code__in=list(codes)).values_list("code", "name")}
+
+
 def get_program(code: str) -> Program:
     try:
         return Program.objects.get(code=str(code))

@@ -48,7 +48,7 @@ class IntakeForm(BootstrapMixin, forms.Form):
                              widget=forms.Textarea(attrs={"rows": 3}))
     emergency = forms.BooleanField(label=_lazy("紧急情况：先行救助、后补材料（仅临时救助）"), required=False)
     hardship = forms.ChoiceField(label=_lazy("临时救助的困难类型"), required=False,
-                                 choices=[("", _lazy("（申请临时救助时选择）"))] + list(rules.HARDSHIPS.items()))
+                                 choices=[("", _lazy("（申请临时救助时选择）"))] + [(k, _lazy(v)) for k, v in rules.HARDSHIPS.items()])
     contact_phone = forms.CharField(label=_lazy("联系电话"), required=False, max_length=40,
                                     help_text=_lazy("留空则用居民档案中的电话"))
     applicant = forms.CharField(required=False, widget=forms.HiddenInput)   # carries the service's errors

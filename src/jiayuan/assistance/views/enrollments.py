@@ -43,7 +43,7 @@ class FilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = [("", _("全部"))] + [(p.code, p.name) for p in program_selectors.programs()]
+        self.fields["program"].choices = [("", _("全部"))] + [(p.code, _(p.name)) for p in program_selectors.programs()]
         self._style()
 
 

@@ -119,7 +119,8 @@ def test_api_messages_follow_the_language_cookie_like_the_pages(api_client):
 
 def read_po(path: Path) -> list[dict]:
     """The live (non-obsolete) entries of a .po file, header excluded: ``flags`` (set),
-    ``msgid``, ``msgid_plural`` (or None), ``msgstr`` (list of the translation forms)."""
+    ``msgid``, ``msgid_plural`` (or None), ``msgctxt`` (or None), ``msgstr`` (list of the
+    translation forms)."""
     out = []
     for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
         flags, fields, key = set(), {}, None
@@ -137,6 +138,7 @@ def read_po(path: Path) -> list[dict]:
         if fields.get("msgid"):
             out.append({
                 "flags": flags, "msgid": fields["msgid"], "msgid_plural": fields.get("msgid_plural"),
+                "msgctxt": fields.get("msgctxt"),
                 "msgstr": [v for k, v in sorted(fields.items()) if k.startswith("msgstr")],
             })
     return out
@@ -179,6 +181,9 @@ def test_the_compiled_catalog_matches_the_po_file(catalog):
     for e in catalog:
         if e["msgid_plural"]:
             if mo.ngettext(e["msgid"], e["msgid_plural"], 1) != e["msgstr"][0]:
+                stale.append(e["msgid"])
+        elif e["msgctxt"]:   # a msgid with a context (GB/T 4761 relation 女, beside the sex 女)
+            if mo.pgettext(e["msgctxt"], e["msgid"]) != e["msgstr"][0]:
                 stale.append(e["msgid"])
         elif mo.gettext(e["msgid"]) != e["msgstr"][0]:
             stale.append(e["msgid"])
