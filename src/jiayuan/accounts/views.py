@@ -251,8 +251,9 @@ def _department_form_choices():
 
     declarations.autodiscover()
     names = dict(CaseType.objects.filter(is_current=True).values_list("code", "name"))
-    types = [(code, names.get(code) or raw.get("name", code)) for code, raw in sorted(declarations.registered().items())]
-    cats = [(c.code, c.name) for c in EventCategory.objects.filter(parent__isnull=True, active=True)]
+    # declared names (case types, event categories) in the page's language: they are msgids
+    types = [(code, _(names.get(code) or raw.get("name", code))) for code, raw in sorted(declarations.registered().items())]
+    cats = [(c.code, _(c.name)) for c in EventCategory.objects.filter(parent__isnull=True, active=True)]
     return types, cats
 
 

@@ -4,7 +4,7 @@ live in each app's ``views.py`` (regions, people, audit) and are routed in
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from ..accounts.permissions import Perm
@@ -48,7 +48,11 @@ def home(request):
 def todo_page(request):
     """待办: everything waiting for the user, one group per to-do source (the registry of
     :mod:`jiayuan.web.todo`), overdue first inside each, each item linking to where the
-    work is done; at most ``todo.ITEMS_PER_SOURCE`` items per source with the count of all."""
+    work is done; at most ``todo.ITEMS_PER_SOURCE`` items per source with the count of all.
+    A role that no source applies to (the auditor, social-organization staff) has no 待办
+    in its menu and is sent to the home page."""
+    if not todo.sources_for(request.user):
+        return redirect("web:home")
     groups = todo.collect(request.user)
     return render(request, "web/todo.html", {
         "groups": groups, "total": sum(g.count for g in groups), "limit": todo.ITEMS_PER_SOURCE,
