@@ -162,6 +162,7 @@ def test_upload_preview_confirm_progress_report(live_server, transactional_db, a
             page.wait_for_url(f"{base}/")
 
             # the menu leads to the import pages
+            page.locator("#mainnav").get_by_role("button", name="居民档案").click()  # the registry's menu
             page.get_by_role("link", name="台账导入").first.click()
             page.wait_for_url(f"{base}/imports/")
             page.screenshot(path=str(SHOTS / "import-list-empty.png"), full_page=True)
