@@ -490,6 +490,16 @@ def set_active(actor: Actor, user: User, active: bool) -> User:
     return user
 
 
+def revoke_account_tokens(actor: Actor, user: User) -> int:
+    """An administrator ends every API token of an account it manages (a lost laptop, a
+    script that must stop): audited as ``token.revoke_all`` with reason ``administrator``.
+    Returns the number revoked. Raises Forbidden (no ``manage_users``), NotFound (an
+    account out of reach)."""
+    _require_manage(actor)
+    _check_manageable(actor, user)
+    return revoke_tokens(actor, user, "administrator")
+
+
 def reset_password(actor: Actor, user: User) -> str:
     """Give an account the actor manages a new random temporary password (returned once,
     to be shown to the administrator; never stored in clear or audited) and require the

@@ -205,7 +205,7 @@ def _account_page(request, user, temporary: str | None = None):
     m = DepartmentMember_of(user)
     response = _render(request, "accounts/account_detail.html", {
         "account": user, "department": m.department if m else None, "locked": services.is_locked(user),
-        "temporary": temporary,
+        "temporary": temporary, "tokens": list(selectors.tokens_of(user)),
     })
     if temporary:
         response["Cache-Control"] = "no-store"
@@ -221,7 +221,8 @@ def DepartmentMember_of(user):  # noqa: N802
 @_admin_required
 @require_POST
 def account_action(request, pk, action):
-    """POST disable / enable / reset (temporary password shown once) / unlock."""
+    """POST disable / enable / reset (temporary password shown once) / unlock /
+    revoke-tokens (every API token of the account)."""
     user = _account(request, pk)
     try:
         if action in ("disable", "enable"):
@@ -235,6 +236,9 @@ def account_action(request, pk, action):
         elif action == "unlock":
             services.unlock(actor(request), user)
             messages.success(request, _("已解除登录锁定"))
+        elif action == "revoke-tokens":
+            n = services.revoke_account_tokens(actor(request), user)
+            messages.success(request, _("已撤销该账号的 %(n)d 个接口令牌") % {"n": n})
         else:
             raise Http404
     except ServiceError as exc:

@@ -433,3 +433,30 @@ def test_department_pages_answer_404_out_of_scope(users):
     listed = c.get("/manage/departments/").content.decode()
     assert "甘州区城市管理局" in listed and "民乐县城市管理局" not in listed
     assert login(users["community"]).get("/manage/departments/").status_code == 403
+
+
+def test_an_administrator_lists_and_revokes_an_accounts_api_tokens(users):
+    """Issue 10: the county officer sees the community worker's two live tokens on the
+    account page (prefixes only, never the token) and ends them; they stop working at once,
+    the revocation is audited with reason administrator; a community worker (no
+    manage_users) may not do it."""
+    def token():
+        r = Client().post("/api/v1/auth/token", json.dumps({"username": "community", "password": PASSWORD}),
+                          content_type="application/json")
+        assert r.status_code == 200
+        return r.json()["token"]
+
+    tokens = [token(), token()]
+    county = login(users["county"])
+    page = county.get(f"/manage/accounts/{users['community'].pk}/").content.decode()
+    assert page.count("…</td>") == 2 and not any(t in page for t in tokens)
+    assert county.post(f"/manage/accounts/{users['community'].pk}/revoke-tokens/").status_code == 302
+    for t in tokens:
+        assert Client(headers={"Authorization": f"Bearer {t}"}).get("/api/v1/persons").status_code == 401
+    entry = AuditEntry.objects.get(action="token.revoke_all")
+    assert entry.extra == {"reason": "administrator", "count": 2} and entry.actor_id == users["county"].pk
+    assert "没有有效的接口令牌" in county.get(f"/manage/accounts/{users['community'].pk}/").content.decode()
+    with pytest.raises(Forbidden):
+        from jiayuan.accounts.services import revoke_account_tokens
+
+        revoke_account_tokens(Actor(users["peer"], "page"), users["community"])
