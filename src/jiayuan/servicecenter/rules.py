@@ -64,3 +64,15 @@ def check_certificate_values(template: str, values: dict) -> None:
         raise RuleError("certificate.missing_value",
                         N_("证明需要填写“%(fields)s”，该居民的登记信息中没有：请先在居民档案中补填后再出具"),
                         {"fields": "、".join(CERTIFICATE_FIELDS[p] for p in missing), "placeholders": missing})
+
+
+def masked_birth_date(template: str, birth_year: int | None, birth_text: str) -> str:
+    """What ``${birth_date}`` prints in ``template``: the whole date (``birth_text``) unless
+    the template also prints the ID number, which a certificate shows masked
+    (``620702********123X``): the eight hidden digits are the birth date, so beside the
+    mask only the year is printed (``1956年``), and nothing shown rebuilds the number.
+    Source: project decision (issue 10: nothing shown beside a masked value may rebuild it)."""
+    used = template_placeholders(template)
+    if "id_number" in used and "birth_date" in used and birth_year:
+        return f"{birth_year}年"
+    return birth_text

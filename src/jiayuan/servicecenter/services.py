@@ -450,6 +450,8 @@ def issue_certificate(actor: Actor, person, kind: str, purpose: str, *, request_
             "community": community.short_name, "community_full": community.name, "purpose": purpose,
             "date": _cn_date(local_day),
         }
+    data["birth_date"] = rules.masked_birth_date(template, person.birth_date.year if person.birth_date else None,
+                                                 data["birth_date"])
     try:
         rules.check_certificate_values(template, data)
     except rules.RuleError as err:

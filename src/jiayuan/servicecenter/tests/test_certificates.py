@@ -209,3 +209,26 @@ def test_the_rule_names_every_blank_value_and_unknown_placeholders():
     with pytest.raises(rules.RuleError) as exc:
         rules.check_certificate_values("${name} ${salary}", {"name": "张三"})
     assert exc.value.code == "certificate.unknown_placeholder" and exc.value.params["placeholder"] == "salary"
+
+
+def test_a_template_printing_the_masked_id_number_prints_only_the_birth_year(more_users, make_person):
+    """620702********…: the hidden digits are the birth date; a decided kind whose template
+    prints both ${id_number} and ${birth_date} prints the year only, so the paper does not
+    rebuild the number. 1956-04-12 → 1956年."""
+    from jiayuan.conftest import make_id_number
+
+    person = make_person(name="赵六", address="甘州区东街交通巷 5 号", id_number=make_id_number(date(1956, 4, 12), 1))
+    community = Region.objects.get(code="620702001001")
+    services.decide_certificate_kind(Actor(more_users["director"], "page"), community, "志愿服务证明", True,
+                                     legal_basis="《志愿服务条例》",
+                                     template="兹证明 ${name}（身份证号 ${id_number}，${birth_date} 出生）参加志愿服务。")
+    cert = issue(more_users, person, "志愿服务证明")
+    assert person.id_number_masked in cert.body and "1956年 出生" in cert.body
+    assert "1956年4月12日" not in cert.body and "0412" not in cert.body.replace(person.id_number_masked, "")
+    # the shipped 居（租）住证明 prints both too (it printed 1956年4月12日 beside 620702********0038)
+    body = issue(more_users, person, "居（租）住证明").body
+    assert person.id_number_masked in body and "1956年 出生" in body and "1956年4月12日" not in body
+    # a template without the ID number keeps the whole date
+    from jiayuan.servicecenter import rules
+
+    assert rules.masked_birth_date("${name}，${birth_date} 出生", 1956, "1956年4月12日") == "1956年4月12日"
