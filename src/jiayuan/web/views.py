@@ -2,8 +2,12 @@
 live in each app's ``views.py`` (regions, people, audit) and are routed in
 :mod:`jiayuan.web.urls`."""
 
+from functools import lru_cache
+from pathlib import Path
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -89,3 +93,19 @@ def server_error(request):
         return JsonResponse({"error": {"code": "server_error", "message": "系统出错，操作未保存，请稍后重试或联系管理员",
                                        "fields": {}}}, status=500)
     return HttpResponseServerError(loader.get_template("web/500.html").render())
+
+
+_FAVICON = Path(__file__).parent / "static" / "web" / "favicon.ico"
+
+
+@lru_cache(maxsize=1)
+def _favicon_bytes() -> bytes:
+    return _FAVICON.read_bytes()  # read once per process, not on every request
+
+
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for at the root whatever the page says: the
+    site's icon (also linked from every page), cached for a day."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -117,3 +117,31 @@ def test_vendored_assets_are_linked(page_client):
                   "vendor/bootstrap.bundle.min.js", "web/app.css"):
         assert f"/static/{asset}" in html
     assert 'name="viewport"' in html and "navbar-toggler" in html
+
+
+def test_favicon_is_served_at_the_root_and_linked(client, users):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r["Content-Type"] == "image/x-icon"
+    assert r.content[:4] == b"\x00\x00\x01\x00"  # the ICO header: reserved 0, type 1 (icon)
+    c = Client()
+    c.post("/login/", {"username": "community", "password": PASSWORD})
+    assert 'rel="icon"' in c.get("/").content.decode()
+
+
+def test_a_403_is_one_line_in_the_server_log_not_a_traceback(users, capfd):
+    """A grid member opening the payment batches is refused (403); the server log gets
+    Django's one-line warning, without the PermissionDenied traceback."""
+    import logging
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    c = Client()
+    c.post("/login/", {"username": "grid_member", "password": PASSWORD})
+    logging.config.dictConfig(settings.LOGGING)  # the configured console handler, as the server has it
+    with override_settings(DEBUG=False):
+        r = c.get("/assistance/batches/")
+    assert r.status_code == 403
+    err = capfd.readouterr().err
+    assert "Forbidden (Permission denied): /assistance/batches/" in err
+    assert "Traceback" not in err and "PermissionDenied" not in err
