@@ -169,7 +169,7 @@ def account_create(request):
 @require_http_methods(["GET", "POST"])
 def account_edit(request, pk):
     user = _account(request, pk)
-    m = DepartmentMember_of(user)
+    m = _membership_of(user)
     depts = list(_departments_of(request.user).filter(active=True))
     if m and m.department not in depts:
         depts.append(m.department)   # keeps a department above the administrator's scope
@@ -202,7 +202,7 @@ def account_detail(request, pk):
 
 
 def _account_page(request, user, temporary: str | None = None):
-    m = DepartmentMember_of(user)
+    m = _membership_of(user)
     response = _render(request, "accounts/account_detail.html", {
         "account": user, "department": m.department if m else None, "locked": services.is_locked(user),
         "temporary": temporary, "tokens": list(selectors.tokens_of(user)),
@@ -212,7 +212,8 @@ def _account_page(request, user, temporary: str | None = None):
     return response
 
 
-def DepartmentMember_of(user):  # noqa: N802
+def _membership_of(user):
+    """The account's department membership (with its department), or None."""
     from ..cases.models import DepartmentMember
 
     return DepartmentMember.objects.filter(user=user).select_related("department").first()
@@ -253,7 +254,6 @@ def _department_form_choices():
     from ..cases.models import CaseType
     from ..grid.models import EventCategory
 
-    declarations.autodiscover()
     names = dict(CaseType.objects.filter(is_current=True).values_list("code", "name"))
     # declared names (case types, event categories) in the page's language: they are msgids
     types = [(code, _(names.get(code) or raw.get("name", code))) for code, raw in sorted(declarations.registered().items())]

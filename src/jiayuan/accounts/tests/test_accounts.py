@@ -142,7 +142,7 @@ def test_four_failures_do_not_lock(users):
     assert ask_token("community", PASSWORD).status_code == 200
 
 
-def test_the_lock_is_per_user_name_not_per_address(users):
+def test_a_locked_pair_leaves_other_workers_at_the_same_address_free(users):
     for _ in range(5):
         ask_token("community", "wrong")
     assert ask_token("peer", PASSWORD).status_code == 200  # same client address, other worker
