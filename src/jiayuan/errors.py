@@ -48,6 +48,19 @@ class ValidationFailed(ServiceError):
         return failed
 
 
+class NotFound(ServiceError):
+    """The object does not exist or lies outside the user's scope (the two are not told
+    apart, so that a 404 reveals nothing). Raised by services and selectors; views and
+    the API never see Django's ``Http404`` from them. The API answers 404 with ``code``
+    (``not_found`` unless a caller names the object, e.g. ``household.not_found``); a
+    page shows the 404 page (``web.middleware.NotFoundMiddleware``)."""
+
+    status = 404
+
+    def __init__(self, code: str = "not_found", message: str | None = None, fields: dict | None = None):
+        super().__init__(code, message or _("未找到该对象，或不在您的管辖范围内"), fields)
+
+
 class Conflict(ServiceError):
     """Someone else changed the object first (optimistic concurrency) or it already exists."""
 

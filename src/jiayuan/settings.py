@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "jiayuan.accounts.middleware.MustChangePasswordMiddleware",
+    "jiayuan.web.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "jiayuan.urls"

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -147,4 +147,24 @@ class RejectControlCharactersMiddleware:
             found = (sub, char) if char else cls._walk(value, sub)
             if found:
                 return found
+        return None
+
+
+class NotFoundMiddleware:
+    """A :class:`jiayuan.errors.NotFound` a page view lets through becomes the 404 page,
+    as Django's ``Http404`` does: services and selectors raise ``NotFound`` and views
+    need not translate it. (The API maps it in ``api/urls.py`` with the other service
+    errors.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from ..errors import NotFound
+
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception
         return None
