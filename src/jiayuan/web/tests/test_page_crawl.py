@@ -476,6 +476,21 @@ def city(more_users, depts, photo, act, report_event, settings, tmp_path):
     job = import_services.create_job(Actor(more_users["community"], "page"), Region.objects.get(code=GRID),
                                      "花名册.xlsx", buf.getvalue())
     import_services.run_job(job.pk)
+    # each module's own records for the crawl: ``jiayuan.<app>.tests.crawl_data.seed(users,
+    # persons)`` (a module adds its pages' data there, not here)
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("jiayuan."):
+            try:
+                module = import_module(f"{config.name}.tests.crawl_data")
+            except ModuleNotFoundError as exc:
+                if exc.name not in (f"{config.name}.tests.crawl_data", f"{config.name}.tests"):
+                    raise
+                continue
+            module.seed(more_users, persons)
     return persons
 
 

@@ -5,14 +5,23 @@ grid members, then households, persons and tags by generating one roster workboo
 community/village and importing it through the roster import engine, as a community
 worker would) and creates one demo account per role. A second run finds everything in
 place and only prints the accounts.
+
+A module adds its own demo data and accounts without editing this command: its
+``demo.py`` defines ``seed_demo(ctx: DemoContext) -> str | None`` (idempotent: a second
+run finds its data in place and returns None; otherwise a one-line summary to print),
+found in every installed app after the shared data is in place. Its accounts are made
+with ``ctx.account(username, role, scope, full_name)`` and are printed with the others.
 """
 
 import io
 import os
+from dataclasses import dataclass, field
+from importlib import import_module
 import secrets
 import time
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -69,6 +78,57 @@ DEMO_EVENTS = [
 DEMO_STEPS = ["reported", "accepted", "dispatched", "handled", "verified", "closed"]
 
 
+@dataclass
+class DemoContext:
+    """What a module's ``demo.seed_demo`` receives: the acting ``actor`` (a command),
+    the demo ``password`` and ``account()`` to create (or find) one demo account."""
+
+    actor: Actor
+    password: str
+    accounts: list = field(default_factory=list)
+
+    def account(self, username: str, role: str, scope: str | None, full_name: str) -> User:
+        """The demo account ``username`` (created with the demo password if missing);
+        listed in the printed account table."""
+        user = _ensure_account(self.actor, self.password, username, role, scope, full_name)
+        if (username, role, scope, full_name) not in self.accounts:
+            self.accounts.append((username, role, scope, full_name))
+        return user
+
+
+def _ensure_account(actor: Actor, password: str, username: str, role: str, scope: str | None,
+                    full_name: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, role=role, scope_id=scope, full_name=full_name,
+                    is_superuser=scope is None, is_staff=scope is None)
+        user.set_password(password)
+        user.save()
+        record(actor, "user.create", user, region_code=scope or "")
+    elif not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(actor, "user.password_reset", user, region_code=scope or "")
+    return user
+
+
+def module_demos():
+    """The ``seed_demo`` function of every installed app that has a ``demo`` module, in
+    INSTALLED_APPS order."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("jiayuan."):
+            continue
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        found.append(module.seed_demo)
+    return found
+
+
 class Command(BaseCommand):
     help = "准备演示环境：迁移数据库、导入张掖市区划、生成演示人口和演示账号"
 
@@ -94,7 +154,13 @@ class Command(BaseCommand):
             with transaction.atomic():  # all of it or nothing, so that a second run retries it whole
                 summary = self._assistance()
             self.stdout.write(f"演示社会救助数据已生成：{summary}，用时 {time.monotonic() - t0:.1f} 秒。")
-        self._print(password)
+        ctx = DemoContext(actor, password)
+        for seed_demo in module_demos():
+            t0 = time.monotonic()
+            summary = seed_demo(ctx)
+            if summary:
+                self.stdout.write(f"{summary}，用时 {time.monotonic() - t0:.1f} 秒。")
+        self._print(password, ctx.accounts)
 
     def _population(self, actor: Actor, target: int) -> int:
         """Grids and grid members per community/village, then its residents the way a
@@ -146,17 +212,7 @@ class Command(BaseCommand):
             pw_file.write_text(password + "\n")
             pw_file.chmod(0o600)
         for username, role, scope, full_name in DEMO_ACCOUNTS:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                user = User(username=username, role=role, scope_id=scope, full_name=full_name,
-                            is_superuser=scope is None, is_staff=scope is None)
-                user.set_password(password)
-                user.save()
-                record(actor, "user.create", user, region_code=scope or "")
-            elif not user.check_password(password):
-                user.set_password(password)
-                user.save(update_fields=["password"])
-                record(actor, "user.password_reset", user, region_code=scope or "")
+            _ensure_account(actor, password, username, role, scope, full_name)
         wangge = User.objects.get(username="wangge")
         GridMember.objects.get_or_create(grid_id="620702001001001", user=wangge, defaults={"name": "网格员（演示）"})
         return password
@@ -379,12 +435,12 @@ class Command(BaseCommand):
                 f"{this_month:%Y年%m月}批次待审核 {current.line_count} 户，"
                 f"高龄津贴批次待审批 {to_approve.line_count} 人")
 
-    def _print(self, password: str) -> None:
+    def _print(self, password: str, module_accounts=()) -> None:
         w = self.stdout.write
         w("")
         w(f"家园 Jiayuan 演示环境已就绪：http://{os.environ.get('JIAYUAN_BIND', '127.0.0.1:8000')}")
         w(f"演示账号（密码均为 {password}）：")
-        for username, role, scope, full_name in DEMO_ACCOUNTS:
+        for username, role, scope, full_name in [*DEMO_ACCOUNTS, *module_accounts]:
             region = Region.objects.filter(code=scope).first() if scope else None
             w(f"  {username:<9} {full_name}（{User.Role(role).label if role else '超级管理员'}，"
               f"管辖范围：{region.name if region else '全部'}）")
