@@ -15,3 +15,14 @@ PROGRAM_NAMES = {
     "elderly_care_allowance": N_("养老服务补贴"),
 }
 PROGRAM_DEPARTMENTS = (N_("民政"),)
+
+# Program.policy of the seeded programs (the legal basis shown under the program's name)
+PROGRAM_POLICIES = {
+    "subsistence_allowance": N_("社会救助暂行办法（国务院令第649号）第二章"),
+    "extreme_poverty_support": N_("社会救助暂行办法第三章；国发〔2016〕14号"),
+    "temporary_assistance": N_("社会救助暂行办法第十一章；国发〔2014〕47号"),
+    "disability_living_allowance": N_("国发〔2015〕52号"),
+    "disability_care_allowance": N_("国发〔2015〕52号"),
+    "elderly_allowance": N_("地方高龄津贴制度（按年龄段）"),
+    "elderly_care_allowance": N_("财社〔2014〕113号（经济困难的高龄、失能等老年人补贴）"),
+}

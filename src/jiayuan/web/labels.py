@@ -294,6 +294,20 @@ def _region_names(entries) -> dict[str, str]:
     return out
 
 
+# Models whose texts are shipped catalogs marked for translation (the stored text is the
+# msgid): an audit entry's value of one of these fields is shown translated, as the
+# catalog is on every other page; a text an administrator typed has no translation and
+# shows as stored.
+CATALOG_TEXT_FIELDS = {
+    "grid.eventcategory": ("name",),
+    "servicecenter.serviceitem": ("name", "department_names", "legal_basis", "materials"),
+    "servicecenter.sealscopeitem": ("name", "legal_basis"),
+    "servicecenter.accesslistitem": ("name", "legal_basis"),
+    "people.tagkind": ("name",),
+    "assistance.program": ("name", "department", "policy"),
+}
+
+
 def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = None, object_type: str = "") -> str:
     if value is None or value == "":
         return "—"
@@ -312,6 +326,8 @@ def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = N
     if field == "household" and str(value) in names.get("household", {}):
         return names["household"][str(value)]
     if isinstance(value, str):
+        if field in CATALOG_TEXT_FIELDS.get(object_type, ()):
+            return gettext(value)
         if field == "state" and value in names["state"]:
             return names["state"][value]
         if field == "type" and value in names["type"]:
@@ -373,6 +389,7 @@ def describe_entries(entries) -> list[dict]:
                 note += f"（{purpose}）"
         rows.append({"entry": e, "action_label": action_label(e.action),
                      "object_type_label": object_type_label(e.object_type),
-                     "object_label": object_label(e.object_repr, names),
+                     "object_label": (gettext(e.object_repr) if e.object_type in CATALOG_TEXT_FIELDS and e.object_repr
+                                      else object_label(e.object_repr, names)),
                      "region_name": regions.get(e.region_code, e.region_code), "changes": changes, "note": note})
     return rows

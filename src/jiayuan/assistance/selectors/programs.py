@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 from django.http import Http404
 
 from ...accounts.permissions import Perm
@@ -30,8 +31,6 @@ def programs(active_only: bool = True) -> QuerySet:
 def program_names(codes) -> dict[str, str]:
     """{code: name} of the given program codes, the names in the page's language (the
     category of an assistance application is a program code: the counts page)."""
-    from django.utils.translation import gettext
-
     return {c: gettext(n) for c, n in Program.objects.filter(code__in=list(codes)).values_list("code", "name")}
 
 
@@ -44,9 +43,10 @@ def get_program(code: str) -> Program:
 
 def schema_of(program_code: str) -> list[dict]:
     """The parameter schema of a program for pages and the API: ``[{key, kind, label,
-    unit, required, default, choices, help}]``."""
-    return [{"key": s.key, "kind": s.kind, "label": s.label, "unit": s.unit, "required": s.required,
-             "default": s.default, "choices": list(s.choices), "help": s.help}
+    unit, required, default, choices, help}]``, texts in the active language."""
+    return [{"key": s.key, "kind": s.kind, "label": gettext(s.label), "unit": gettext(s.unit) if s.unit else "",
+             "required": s.required, "default": s.default, "choices": list(s.choices),
+             "help": gettext(s.help) if s.help else ""}
             for s in rules.PARAMETER_SCHEMAS.get(program_code, ())]
 
 

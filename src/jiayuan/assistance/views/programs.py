@@ -49,18 +49,18 @@ class ParameterForm(BootstrapMixin, forms.Form):
         self.fields["region"].choices = [(r.code, f"{r.name}（{r.code}）") for r in regions]
         self.schema = rules.PARAMETER_SCHEMAS.get(program.code, ())
         for spec in self.schema:
-            label = f"{spec.label}（{spec.unit}）" if spec.unit else spec.label
+            label = f"{_(spec.label)}（{_(spec.unit)}）" if spec.unit else _(spec.label)
             if spec.kind == "bool":
                 field = forms.BooleanField(label=label, required=False)
             elif spec.kind in COMPLEX_KINDS:
                 field = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                         help_text=_("JSON，例如 %(example)s") % {"example": EXAMPLES[spec.kind]}
-                                        + (f"；{spec.help}" if spec.help else ""))
+                                        + (f"；{_(spec.help)}" if spec.help else ""))
             elif spec.kind == "int" and spec.choices:
                 field = forms.TypedChoiceField(label=label, required=False, coerce=int,
                                                choices=[("", "—")] + [(c, c) for c in spec.choices])
             else:
-                field = forms.CharField(label=label, required=False, help_text=spec.help)
+                field = forms.CharField(label=label, required=False, help_text=_(spec.help) if spec.help else "")
             self.fields[f"p_{spec.key}"] = field
         self._style()
 
@@ -116,7 +116,7 @@ def program_detail(request, code):
         by_region.setdefault(row.region, []).append(row)
     labels = {s.key: s for s in rules.PARAMETER_SCHEMAS.get(program.code, ())}
     for row in history:  # (label, value, kind): money values are shown as 22,187.00
-        row.value_rows = [(labels[k].label if k in labels else "", v, labels[k].kind if k in labels else "")
+        row.value_rows = [(_(labels[k].label) if k in labels else "", v, labels[k].kind if k in labels else "")
                           for k, v in (row.values or {}).items()]
     return render(request, "assistance/program_detail.html", {
         "program": program, "schema": selectors.schema_of(program.code), "by_region": by_region, "labels": labels,
