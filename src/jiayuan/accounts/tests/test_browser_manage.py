@@ -4,9 +4,10 @@ demo loop:
 (a) a county officer creates a department and an account in it in 系统管理; a grid event
     is dispatched to that department; the new user signs in, must first set a password
     of their own, and handles the event;
-(b) on the demo data (``jiayuan demo-setup`` with a small population) a grid event goes
-    report → accept → dispatch → handle → verify → close → evaluate with the demo
-    accounts, ending 已评价.
+(b) on the demo data (``jiayuan demo-setup`` with a small population) the demo county
+    officer creates a department and its account in 系统管理, and a grid event goes
+    report → accept → dispatch (to that department) → handle (by that account) → verify →
+    close → evaluate with the demo accounts, ending 已评价.
 
 Screenshots go to /tmp/jiayuan-shots/manage-*.png. Transactional database: the tables
 are flushed after each test.
@@ -174,8 +175,13 @@ def test_county_officer_creates_department_and_user_who_handles_an_event(live_se
     assert CaseEvent.objects.filter(case=case, action="handle").get().actor == u
 
 
-def test_demo_loop_with_the_demo_accounts(live_server, transactional_db, audit_log_flushable,
-                                          settings, tmp_path):
+def test_demo_loop_to_evaluated_with_a_department_created_in_the_administration_pages(
+        live_server, transactional_db, audit_log_flushable, settings, tmp_path):
+    """Issue 10's done-when, in one run on ``make demo`` data: the demo county officer
+    (ganzhou) creates 甘州区路灯管理所 and its account in 系统管理; the demo grid member
+    (wangge) reports a broken street light; the demo street officer (dongjie) accepts it
+    and dispatches it to the new department; the new account signs in, sets its own
+    password and handles it; wangge verifies; dongjie closes and evaluates: 已评价."""
     from playwright.sync_api import expect, sync_playwright
 
     from jiayuan.web.tests.test_demo_setup import reseed
@@ -194,17 +200,45 @@ def test_demo_loop_with_the_demo_accounts(live_server, transactional_db, audit_l
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            def as_user(username):
+            def as_user(username, password=PASSWORD, landing="/"):
                 page = browser.new_context(**DESKTOP).new_page()
-                _login(page, base, username)
+                _login(page, base, username, password, landing)
                 return page
+
+            # the demo county officer: 系统管理 → 承办部门 → 新建部门, then an account in it
+            page = as_user("ganzhou")
+            nav = page.locator("#mainnav")
+            if nav.get_by_role("button", name="系统管理").count():
+                nav.get_by_role("button", name="系统管理").click()
+            nav.get_by_role("link", name="账号与部门").click()
+            page.get_by_test_id("manage-tabs").get_by_role("link", name="承办部门").click()
+            page.get_by_role("link", name="新建部门").click()
+            page.fill("#id_code", "gz-ld")
+            page.fill("#id_name", "甘州区路灯管理所")
+            page.fill("#id_region", "620702")
+            page.get_by_label("网格事件").check()
+            page.get_by_label("设施损坏").check()
+            page.get_by_role("button", name="保存").click()
+            expect(page.get_by_test_id("department-table")).to_contain_text("甘州区路灯管理所")
+            page.get_by_test_id("manage-tabs").get_by_role("link", name="账号").click()
+            page.get_by_role("link", name="新建账号").click()
+            page.fill("#id_username", "ludeng")
+            page.fill("#id_password", PASSWORD)
+            page.fill("#id_full_name", "路灯所张工")
+            page.select_option("#id_role", "department_staff")
+            page.fill("#id_scope", "620702")
+            page.select_option("#id_department", label="甘州区路灯管理所（gz-ld）")
+            page.get_by_role("button", name="保存").click()
+            expect(page.get_by_test_id("account-facts")).to_contain_text("甘州区路灯管理所")
+            page.screenshot(path=str(SHOTS / "manage-05-demo-department.png"), full_page=True)
+            page.context.close()
 
             # report (wangge)
             page = as_user("wangge")
             page.goto(f"{base}/grid/report/")
-            page.get_by_text("环境卫生", exact=True).click()
-            page.select_option("#id_category", "sanitation.litter")
-            page.fill("#id_description", "交通巷8号楼下乱堆建筑垃圾")
+            page.get_by_text("设施损坏", exact=True).click()
+            page.select_option("#id_category", "facility.streetlight")
+            page.fill("#id_description", "交通巷北口三盏路灯夜间不亮")
             page.get_by_test_id("submit-report").click()
             page.wait_for_url(f"{base}/cases/*/")
             expect(page.get_by_test_id("state")).to_have_text("已上报")
@@ -212,24 +246,30 @@ def test_demo_loop_with_the_demo_accounts(live_server, transactional_db, audit_l
             assert number not in before
             page.context.close()
 
-            # accept and dispatch (dongjie, from the board)
+            # accept and dispatch to the new department (dongjie, from the board)
             page = as_user("dongjie")
             page.goto(f"{base}/cases/board/")
             page.locator(f"[data-case='{number}']").get_by_role("button", name="立案").click()
             expect(page.locator(".alert-success")).to_contain_text("已办理“立案”")
             page.get_by_test_id("board-tabs").get_by_role("link", name="待派遣").click()
             card = page.locator(f"[data-case='{number}']")
-            card.locator("select").select_option(label="甘州区城市管理局")
+            card.locator("select").select_option(label="甘州区路灯管理所")
             card.get_by_role("button", name="派遣").click()
             expect(page.locator(".alert-success")).to_contain_text("现为“已派遣”")
             page.context.close()
 
-            # handle (chengguan)
-            page = as_user("chengguan")
-            page.goto(f"{base}/cases/")
-            page.get_by_test_id("queue").get_by_text(number).click()
+            # handle (the new account: its own password first, then the event in its to-do)
+            page = as_user("ludeng", landing="/manage/password/")
+            page.fill("#id_old_password", PASSWORD)
+            page.fill("#id_new_password", NEW_PASSWORD)
+            page.fill("#id_new_password2", NEW_PASSWORD)
+            page.get_by_role("button", name="保存新密码").click()
+            page.wait_for_url(f"{base}/")
+            page.goto(f"{base}/todo/")
+            page.get_by_text(number).first.click()
+            page.wait_for_url(f"{base}/cases/{number}/")
             form = page.get_by_test_id("form-handle")
-            form.get_by_label("处置情况").fill("已联系施工方清运建筑垃圾")
+            form.get_by_label("处置情况").fill("已更换三盏路灯灯具，恢复照明")
             form.get_by_test_id("album-input").first.set_input_files(photo)
             expect(form.locator(".photo-item")).to_have_count(1)
             form.get_by_role("button", name="确认处置反馈").click()
@@ -265,6 +305,7 @@ def test_demo_loop_with_the_demo_accounts(live_server, transactional_db, audit_l
 
     case = Case.objects.get(number=number)
     assert case.state == "evaluated"
+    assert case.department.code == "gz-ld" and case.department.name == "甘州区路灯管理所"
     assert [(e.action, e.actor.username) for e in CaseEvent.objects.filter(case=case).order_by("seq")] == [
-        ("open", "wangge"), ("accept", "dongjie"), ("dispatch", "dongjie"), ("handle", "chengguan"),
+        ("open", "wangge"), ("accept", "dongjie"), ("dispatch", "dongjie"), ("handle", "ludeng"),
         ("verify", "wangge"), ("close", "dongjie"), ("evaluate", "dongjie")]
