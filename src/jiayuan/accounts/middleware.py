@@ -16,6 +16,9 @@ from django.utils.http import urlencode
 
 from . import selectors
 
+# Session key: the user (pk) of this session has no authenticator and needs none.
+_NO_SECOND_FACTOR = "jiayuan_no_second_factor"
+
 # Paths a half-signed-in user may still reach (besides the enrolment and code pages).
 _OPEN_PREFIXES = ("/api/", "/open311/", "/i18n/", "/login/", "/logout/")
 
@@ -40,11 +43,19 @@ class SecondFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_verified():
             return None
+        session = getattr(request, "session", None)
+        if session is not None and session.get(_NO_SECOND_FACTOR) == user.pk:
+            return None
         nxt = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         if selectors.has_second_factor(user):
             return reverse("accounts:otp_verify") + (f"?{nxt}" if nxt else "")
         if selectors.second_factor_required(user):
             return reverse("accounts:otp_enrol") + (f"?{nxt}" if nxt else "")
+        if session is not None:
+            # Nothing to ask of this user for the rest of the session: the one way to gain an
+            # authenticator is to enrol it oneself, which verifies the session (is_verified()
+            # above), so the answer cannot turn stale; one query per sign-in, not per page.
+            session[_NO_SECOND_FACTOR] = user.pk
         return None
 
 
