@@ -16,7 +16,22 @@ from ..people import selectors as people_selectors
 from ..regions import selectors as region_selectors
 from . import todo
 
-login_view = auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True)
+class _LoginView(auth_views.LoginView):
+    """The sign-in page; says after how many wrong passwords signing in to an account from
+    this address is blocked, and for how long (django-axes settings: the lockout is per
+    user name and address pair)."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        return {**super().get_context_data(**kwargs), "failure_limit": settings.AXES_FAILURE_LIMIT,
+                "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
+
+
+login_view = _LoginView.as_view()
 logout_view = auth_views.LogoutView.as_view()
 
 

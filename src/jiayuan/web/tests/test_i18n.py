@@ -45,7 +45,7 @@ def test_login_page_in_english_with_the_cookie():
     assert '<html lang="en">' in html
     assert "<title>Sign in · Jiayuan Community Governance Platform</title>" in html
     for s in ("Urban and Rural Community Governance and Service Platform", "Username", "Password",
-              "Five wrong passwords in a row will lock the account for 15 minutes."):
+              "After 5 wrong passwords in a row from one network address, signing in to the account from that address is blocked for 15 minutes."):
         assert s in text
     # Nothing left in Chinese but the switch's own "中文" button.
     assert not CJK.findall(text.replace("中文", "")), text
