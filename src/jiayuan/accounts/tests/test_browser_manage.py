@@ -64,6 +64,39 @@ def _failure(browser, name):
             pg.screenshot(path=str(SHOTS / f"manage-{name}-failure.png"), full_page=True)
 
 
+def _create_department_and_account(page):
+    """As a county officer signed in on ``page``: 系统管理 → 承办部门 → 新建部门 甘州区路灯管理所
+    (gz-ld, grid events of 设施损坏), then the account ludeng (department staff) in it."""
+    from playwright.sync_api import expect
+
+    nav = page.locator("#mainnav")
+    if nav.get_by_role("button", name="系统管理").count():  # a menu when the role has several admin pages
+        nav.get_by_role("button", name="系统管理").click()
+    nav.get_by_role("link", name="账号与部门").click()
+    page.get_by_test_id("manage-tabs").get_by_role("link", name="承办部门").click()
+    page.get_by_role("link", name="新建部门").click()
+    page.fill("#id_code", "gz-ld")
+    page.fill("#id_name", "甘州区路灯管理所")
+    page.fill("#id_region", "620702")
+    page.get_by_label("网格事件").check()
+    page.get_by_label("设施损坏").check()
+    page.screenshot(path=str(SHOTS / "manage-01-department.png"), full_page=True)
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("department-table")).to_contain_text("甘州区路灯管理所")
+    expect(page.get_by_test_id("department-table")).to_contain_text("设施损坏")
+    page.get_by_test_id("manage-tabs").get_by_role("link", name="账号").click()
+    page.get_by_role("link", name="新建账号").click()
+    page.fill("#id_username", "ludeng")
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_full_name", "路灯所张工")
+    page.select_option("#id_role", "department_staff")
+    page.fill("#id_scope", "620702")
+    page.select_option("#id_department", label="甘州区路灯管理所（gz-ld）")
+    expect(page.locator("#id_role option[value=city_admin]")).to_have_count(0)
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("account-facts")).to_contain_text("甘州区路灯管理所")
+
+
 def test_county_officer_creates_department_and_user_who_handles_an_event(live_server, transactional_db,
                                                                            audit_log_flushable, settings, tmp_path):
     from playwright.sync_api import expect, sync_playwright
@@ -94,33 +127,7 @@ def test_county_officer_creates_department_and_user_who_handles_an_event(live_se
             # 1. the county officer: 系统管理 → 承办部门 → 新建部门
             page = browser.new_context(**DESKTOP).new_page()
             _login(page, base, "quganbu")
-            nav = page.locator("#mainnav")
-            if nav.get_by_role("button", name="系统管理").count():  # a menu when the role has several admin pages
-                nav.get_by_role("button", name="系统管理").click()
-            nav.get_by_role("link", name="账号与部门").click()
-            page.get_by_test_id("manage-tabs").get_by_role("link", name="承办部门").click()
-            page.get_by_role("link", name="新建部门").click()
-            page.fill("#id_code", "gz-ld")
-            page.fill("#id_name", "甘州区路灯管理所")
-            page.fill("#id_region", "620702")
-            page.get_by_label("网格事件").check()
-            page.get_by_label("设施损坏").check()
-            page.screenshot(path=str(SHOTS / "manage-01-department.png"), full_page=True)
-            page.get_by_role("button", name="保存").click()
-            expect(page.get_by_test_id("department-table")).to_contain_text("甘州区路灯管理所")
-            expect(page.get_by_test_id("department-table")).to_contain_text("设施损坏")
-            # 2. … and an account in it
-            page.get_by_test_id("manage-tabs").get_by_role("link", name="账号").click()
-            page.get_by_role("link", name="新建账号").click()
-            page.fill("#id_username", "ludeng")
-            page.fill("#id_password", PASSWORD)
-            page.fill("#id_full_name", "路灯所张工")
-            page.select_option("#id_role", "department_staff")
-            page.fill("#id_scope", "620702")
-            page.select_option("#id_department", label="甘州区路灯管理所（gz-ld）")
-            expect(page.locator("#id_role option[value=city_admin]")).to_have_count(0)
-            page.get_by_role("button", name="保存").click()
-            expect(page.get_by_test_id("account-facts")).to_contain_text("甘州区路灯管理所")
+            _create_department_and_account(page)
             expect(page.get_by_test_id("account-status")).to_contain_text("须修改密码")
             page.screenshot(path=str(SHOTS / "manage-02-account.png"), full_page=True)
             page.context.close()
@@ -207,29 +214,7 @@ def test_demo_loop_to_evaluated_with_a_department_created_in_the_administration_
 
             # the demo county officer: 系统管理 → 承办部门 → 新建部门, then an account in it
             page = as_user("ganzhou")
-            nav = page.locator("#mainnav")
-            if nav.get_by_role("button", name="系统管理").count():
-                nav.get_by_role("button", name="系统管理").click()
-            nav.get_by_role("link", name="账号与部门").click()
-            page.get_by_test_id("manage-tabs").get_by_role("link", name="承办部门").click()
-            page.get_by_role("link", name="新建部门").click()
-            page.fill("#id_code", "gz-ld")
-            page.fill("#id_name", "甘州区路灯管理所")
-            page.fill("#id_region", "620702")
-            page.get_by_label("网格事件").check()
-            page.get_by_label("设施损坏").check()
-            page.get_by_role("button", name="保存").click()
-            expect(page.get_by_test_id("department-table")).to_contain_text("甘州区路灯管理所")
-            page.get_by_test_id("manage-tabs").get_by_role("link", name="账号").click()
-            page.get_by_role("link", name="新建账号").click()
-            page.fill("#id_username", "ludeng")
-            page.fill("#id_password", PASSWORD)
-            page.fill("#id_full_name", "路灯所张工")
-            page.select_option("#id_role", "department_staff")
-            page.fill("#id_scope", "620702")
-            page.select_option("#id_department", label="甘州区路灯管理所（gz-ld）")
-            page.get_by_role("button", name="保存").click()
-            expect(page.get_by_test_id("account-facts")).to_contain_text("甘州区路灯管理所")
+            _create_department_and_account(page)
             page.screenshot(path=str(SHOTS / "manage-05-demo-department.png"), full_page=True)
             page.context.close()
 
