@@ -310,6 +310,8 @@ def decision_new(request):
                                                  template=d["template"])
         except Forbidden as exc:
             return error_page(request, exc)
+        except NotFound:
+            raise  # a community outside the scope: the 404 page
         except ServiceError as exc:
             apply_service_error(form, exc, {"kind_name": "kind_name", "legal_basis": "legal_basis",
                                             "reason": "reason", "community": "community"})
