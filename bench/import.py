@@ -393,7 +393,7 @@ def phase_iexport(url: str, path: Path) -> dict:
     from jiayuan.imports.rules import parse_residence_status  # noqa: F401 (same project, no extra help)
     from jiayuan.people import rules
     from jiayuan.people.models import Household, Person
-    from jiayuan.people.services import _name_search_fields
+    from jiayuan.people.services import name_search_fields
 
     t0 = time.perf_counter()
     book = tablib.Dataset().load(path.read_bytes(), format="xlsx")
@@ -450,7 +450,7 @@ def phase_iexport(url: str, path: Path) -> dict:
             row["phone_cipher"] = security.encrypt(phone)
             row["phone_hash"] = security.lookup_hash("phone", phone)
             row["name"] = rules.normalize_name(row["姓名"])
-            row["name_pinyin"], row["name_initials"], row["name_grams"] = _name_search_fields(row["name"])
+            row["name_pinyin"], row["name_initials"], row["name_grams"] = name_search_fields(row["name"])
             row["sex"], row["birth_date"] = info.sex, info.birth_date
             row["ethnic_group"] = rules.parse_ethnic_group(row["民族"]) or ""
             row["address"] = row["现住址"] or ""

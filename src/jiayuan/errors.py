@@ -19,6 +19,12 @@ class ServiceError(Exception):
         return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
 
 
+def field_error(field: str, code: str, message: str) -> dict:
+    """``{field: [{"code", "message"}]}``: one field's error, as :class:`ValidationFailed`
+    takes them (merge several with ``dict.update``)."""
+    return {field: [{"code": code, "message": message}]}
+
+
 class ValidationFailed(ServiceError):
     """Invalid input. ``fields`` maps a field name to a list of ``{"code", "message"}``."""
 
@@ -59,6 +65,18 @@ class NotFound(ServiceError):
 
     def __init__(self, code: str = "not_found", message: str | None = None, fields: dict | None = None):
         super().__init__(code, message or _("未找到该对象，或不在您的管辖范围内"), fields)
+
+
+def get_or_not_found(qs, code: str = "not_found", /, **lookup):
+    """The one row of ``qs`` (a queryset or manager, already scoped to the user) that
+    matches ``lookup``, else :class:`NotFound` with ``code`` — also when a lookup value
+    cannot be one of the column's values (``pk="abc"``, ``None``, an integer too large
+    for the column). What services and selectors use instead of Django's
+    ``get_object_or_404``."""
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(code) from None
 
 
 class Conflict(ServiceError):

@@ -2,9 +2,9 @@
 their own tokens; another user's token answers 404 like one that does not exist."""
 
 from django.conf import settings
-from django.http import Http404
 from django.utils import timezone
 
+from ..errors import get_or_not_found
 from .models import ApiToken
 from .permissions import role_needs_second_factor
 
@@ -15,12 +15,9 @@ def tokens_of(user):
 
 
 def token_of(user, token_id) -> ApiToken:
-    """The user's own token ``token_id`` (revoked or not); Http404 for another user's id,
+    """The user's own token ``token_id`` (revoked or not); NotFound for another user's id,
     an unknown id or one that is not a number."""
-    try:
-        return ApiToken.objects.get(pk=int(token_id), user=user)
-    except (ValueError, TypeError, ApiToken.DoesNotExist):
-        raise Http404 from None
+    return get_or_not_found(ApiToken.objects.filter(user=user), pk=token_id)
 
 
 def second_factor_required(user) -> bool:

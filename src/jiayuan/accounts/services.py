@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit.services import Actor, record
-from ..errors import Forbidden, ServiceError, ValidationFailed
+from ..errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ..security import new_api_token, token_digest
 from . import selectors
 from .models import ApiToken, User, UserSession, password_fingerprint
@@ -22,12 +22,6 @@ RECOVERY_CODES = 10
 
 class AuthFailed(ServiceError):
     status = 401
-
-
-class NotFound(ServiceError):
-    """An account outside the administrator's reach: answered like one that does not exist."""
-
-    status = 404
 
 
 def _locked_message(request) -> str:

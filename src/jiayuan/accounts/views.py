@@ -360,6 +360,7 @@ def published_lists(request, which):
     准入清单 (which = "access"): every entry with its 依据 and the 文号 of its list; an
     administrator enters the 文号 (POST item, document_number) through
     servicecenter.services.set_list_document."""
+    from ..servicecenter import selectors as sc_selectors
     from ..servicecenter import services as sc_services
     from ..servicecenter.models import AccessListItem, SealScopeItem
 
@@ -378,7 +379,7 @@ def published_lists(request, which):
         else:
             messages.success(request, _("已保存“%(name)s”的文号") % {"name": item.name})
             return redirect("accounts:published_lists", which=which)
-    rows = [{"item": i, "editable": sc_services._may_edit_list_item(request.user, i.region_id)
+    rows = [{"item": i, "editable": sc_selectors.may_edit_list_item(request.user, i.region_id)
              and getattr(i, "source", "local") != "national",
              "error": error if i.pk == error_for else ""} for i in items]
     return _render(request, "accounts/published_lists.html", {"rows": rows, "which": which},
@@ -391,26 +392,27 @@ def published_lists(request, which):
 def service_items(request):
     """The service catalogue (服务事项目录) by area, with the departments responsible; a
     city or system administrator edits an item."""
-    from ..servicecenter import services as sc_services
+    from ..servicecenter import selectors as sc_selectors
     from ..servicecenter.models import ServiceItem
 
     _require_catalogs(request)
     items = ServiceItem.objects.prefetch_related("departments").order_by("area", "sort", "code")
     return _render(request, "accounts/service_items.html", {
-        "items": items, "editable": sc_services._may_edit_list_item(request.user, None)})
+        "items": items, "editable": sc_selectors.may_edit_list_item(request.user, None)})
 
 
 @_admin_required
 @require_http_methods(["GET", "POST"])
 def service_item_edit(request, code):
     from ..cases.models import Department
+    from ..servicecenter import selectors as sc_selectors
     from ..servicecenter import services as sc_services
     from .forms import ServiceItemForm
     from ..servicecenter.models import ServiceItem
 
     _require_catalogs(request)
     item = get_object_or_404(ServiceItem, code=code)
-    if not sc_services._may_edit_list_item(request.user, None):
+    if not sc_selectors.may_edit_list_item(request.user, None):
         raise PermissionDenied
     depts = Department.objects.filter(active=True).select_related("region").order_by("region_id", "code")
     form = ServiceItemForm(request.POST or None, departments=depts, initial={

@@ -127,7 +127,7 @@ OVERLAP_KINDS = {"disability_care_allowance": N_("重度残疾人护理补贴"),
 INCOME_KINDS = {"wages": N_("工资性收入"), "business": N_("经营净收入"), "property": N_("财产净收入"), "transfer": N_("转移净收入"),
                 "other": N_("其他收入")}
 # Deposits and securities are two kinds (stored codes unchanged); the 低保 deposit limit
-# counts both together (services.applications.program_inputs).
+# counts both together (selectors.applications.program_inputs).
 ASSET_KINDS = {"deposits": N_("存款（含现金）"), "vehicle": N_("机动车辆"), "housing": N_("住房"),
                "securities": N_("有价证券（股票、基金、债券）"),
                "business": N_("经营性财产"), "other": N_("其他财产")}

@@ -19,6 +19,8 @@ another version fails verification (no downgrade to the unkeyed rule).
 import hashlib
 import json
 import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 GENESIS_HASH = "0" * 64
 ALGORITHM = 2
@@ -35,6 +37,23 @@ def N_(s: str) -> str:
     return s
 
 
+def jsonable(value):
+    """``value`` with dates/datetimes as ISO text and Decimals as strings (dicts and
+    lists walked), ready for a JSONField: what the audit log and the records of other
+    apps (batch events, case data) store."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
 def canonical(content: dict) -> bytes:
     """The canonical JSON (UTF-8 bytes) of an entry's content: a dict with
     HASHED_FIELDS, ``occurred_at`` as an ISO 8601 string."""
@@ -47,6 +66,15 @@ def entry_hash(content: dict, hasher) -> str:
     """Keyed hash (algorithm 2) of an entry's content: ``hasher`` (HMAC-SHA256 under the
     audit key, ``jiayuan.security.audit_hasher()``) of :func:`canonical`."""
     return hasher(canonical(content))
+
+
+def hash_content(content: dict, hasher) -> str:
+    """Keyed hash (:func:`entry_hash`) of an entry's content as stored: ``occurred_at``
+    (an aware datetime) normalised to UTC with microseconds first. ``hasher`` as for
+    :func:`entry_hash`."""
+    c = dict(content)
+    c["occurred_at"] = c["occurred_at"].astimezone(UTC).isoformat(timespec="microseconds")
+    return entry_hash(c, hasher)
 
 
 def legacy_entry_hash(content: dict) -> str:

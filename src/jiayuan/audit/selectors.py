@@ -12,8 +12,7 @@ from django.utils.translation import gettext
 from .. import security
 from ..accounts.permissions import Perm
 from .models import AuditEntry, ChainHead
-from .rules import ALGORITHM, GENESIS_HASH
-from .services import hash_content
+from .rules import ALGORITHM, GENESIS_HASH, hash_content
 
 
 def entries_for(user, *, action: str = "", actor: str = "", object_type: str = "",

@@ -4,8 +4,7 @@ exactly when the change it describes was committed."""
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from json.encoder import encode_basestring
 
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from .. import security
 from . import rules
+from .rules import jsonable
 from .models import AuditEntry, ChainHead
 
 
@@ -36,23 +36,6 @@ class Actor:
         return getattr(self.user, "username", "") or str(self.user)
 
 
-def jsonable(value):
-    """``value`` with dates/datetimes as ISO text and Decimals as strings (dicts and
-    lists walked), ready for a JSONField: what the audit log and the records of other
-    apps (batch events, case data) store."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
-
-
 def _content(actor: Actor, item: dict, seq: int, prev_hash: str, now: datetime) -> dict:
     return {
         "seq": seq,
@@ -72,12 +55,10 @@ def _content(actor: Actor, item: dict, seq: int, prev_hash: str, now: datetime) 
 
 
 def hash_content(content: dict, hasher=None) -> str:
-    """Keyed hash (``rules.entry_hash``) of an entry content dict as stored (datetime
-    normalised to UTC, µs). ``hasher``: ``security.audit_hasher()`` (looked up when not
-    given; pass it when hashing many entries)."""
-    c = dict(content)
-    c["occurred_at"] = c["occurred_at"].astimezone(UTC).isoformat(timespec="microseconds")
-    return rules.entry_hash(c, hasher or security.audit_hasher())
+    """:func:`jiayuan.audit.rules.hash_content` under this deployment's audit key
+    (``security.audit_hasher()``, looked up when ``hasher`` is not given; pass it when
+    hashing many entries)."""
+    return rules.hash_content(content, hasher or security.audit_hasher())
 
 
 def record_many(actor: Actor, items: list[dict]) -> list[AuditEntry]:

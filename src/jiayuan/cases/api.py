@@ -145,7 +145,7 @@ def _dept(d):
 
 
 def case_out(case: Case, now=None) -> dict:
-    decl = services.decl_of(case.case_type_id)
+    decl = selectors.decl_of(case.case_type_id)
     now = now or timezone.now()
     return {
         "number": case.number, "type": case.type_code, "type_name": decl.name, "state": case.state,

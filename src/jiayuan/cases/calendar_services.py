@@ -20,7 +20,8 @@ from ..audit.services import Actor, record, record_many
 from ..errors import ValidationFailed
 from . import statutory, workdays
 from .models import Case, OfficialCalendarDay, OfficialCalendarYear
-from .services import _err, _state_limit, compute_due, decl_of, require
+from .selectors import decl_of
+from .services import _err, _state_limit, compute_due, require
 
 # Deadlines a case type keeps in the case's data, each with the function that counts it
 # again: f(case) -> the new data, or None when unchanged.

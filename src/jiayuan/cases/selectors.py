@@ -18,14 +18,83 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from ..accounts.permissions import Perm, acting_roles
+from ..errors import NotFound
 from . import declarations, effects, rules
-from .declarations import TransitionDecl
-from .models import Case, CaseEvent, CaseTask, CaseType, Department
-from .services import decl_of, departments_of, may_take
+from .declarations import CaseTypeDecl, TransitionDecl
+from .models import Case, CaseEvent, CaseTask, CaseType, Department, DepartmentMember
+
+
+# --- declarations, departments, who may act (read by services and pages alike) ------------
+
+_DECL_CACHE: dict[int, CaseTypeDecl] = {}
+
+
+def decl_of(case_type: CaseType | int) -> CaseTypeDecl:
+    """The parsed declaration of a stored case-type version (rows are immutable: cached)."""
+    pk = case_type if isinstance(case_type, int) else case_type.pk
+    decl = _DECL_CACHE.get(pk)
+    if decl is None:
+        row = case_type if isinstance(case_type, CaseType) else CaseType.objects.get(pk=pk)
+        decl = declarations.parse_declaration(row.definition, stored=True)
+        _DECL_CACHE[pk] = decl
+    return decl
+
+
+def current_declaration(type_code: str) -> CaseTypeDecl | None:
+    """The declaration new cases of ``type_code`` open under: the current stored version,
+    or, before a sync has stored the type, its registered declaration; None for a type
+    neither stored nor registered. Read-only (storing a version is
+    :func:`jiayuan.cases.services.current_type`'s work)."""
+    row = CaseType.objects.filter(code=type_code, is_current=True).order_by("-version").first()
+    if row is not None:
+        return decl_of(row)
+    raw = declarations.registered().get(type_code)
+    return declarations.parse_declaration(raw) if raw is not None else None
+
+
+def can_create(user, type_code: str) -> bool:
+    """Whether ``user`` may open a case of ``type_code``: the role holds ``create_cases``
+    and is (or acts as) one of the type's declared ``create_roles``; a superuser always.
+    No query without ``create_cases`` or for a superuser. (The service refuses the same
+    users: :func:`jiayuan.cases.services.create_case`.)"""
+    if not user.can(Perm.CREATE_CASES):
+        return False
+    if user.is_superuser:
+        return True
+    decl = current_declaration(type_code)
+    return decl is not None and bool(acting_roles(user.role) & set(decl.create_roles))
+
+
+def departments_of(user) -> list[int]:
+    """Ids of the departments the user works for (none for most users: only accounts of
+    the role department_staff join departments, see add_department_member — so no query
+    for the others)."""
+    if user is None or getattr(user, "role", "") != "department_staff":
+        return []
+    return list(DepartmentMember.objects.filter(user=user, department__active=True).values_list("department_id", flat=True))
+
+
+def may_take(user, case: Case, t: TransitionDecl, departments: list[int] | None = None) -> bool:
+    """Whether ``user``'s role (or relation to the case) lets them take ``t`` on ``case``
+    — state aside. ``@reporter``: the user who opened it; ``@department``: staff of a
+    department with a pending task on it."""
+    if user is None or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    roles = acting_roles(user.role)
+    if roles & set(t.roles):
+        return True
+    if "@reporter" in t.roles and case.created_by_id == user.pk:
+        return True
+    if "@department" in t.roles:
+        depts = departments_of(user) if departments is None else departments
+        if depts and CaseTask.objects.filter(case=case, department__in=depts, status=CaseTask.Status.PENDING).exists():
+            return True
+    return False
 
 
 def readable_types(user) -> list[str]:
@@ -54,14 +123,14 @@ def cases_for(user) -> QuerySet:
 
 
 def get_case(user, number: str) -> Case:
-    """The case ``number`` if visible to the user (:func:`cases_for`); Http404 otherwise
+    """The case ``number`` if visible to the user (:func:`cases_for`); NotFound otherwise
     — out of scope, out of need-to-know and unknown alike."""
     if not rules.parse_case_number(number or ""):
-        raise Http404
+        raise NotFound("case.not_found")
     try:
         return cases_for(user).get(number=number)
     except Case.DoesNotExist:
-        raise Http404 from None
+        raise NotFound("case.not_found") from None
 
 
 def overdue_first(qs: QuerySet) -> QuerySet:
@@ -111,7 +180,7 @@ def search_cases(user, f: CaseFilters, now: datetime | None = None) -> QuerySet:
 def actionable(user) -> QuerySet:
     """"待我办理": the cases (open, or closed in a state that still has transitions, like
     综合评价 after 结案) on whose page the user is offered at least one action — the same
-    rule as :func:`available_actions` (via :func:`jiayuan.cases.services.may_take`), read
+    rule as :func:`available_actions` (via :func:`may_take`), read
     from every stored version's declaration: a transition from the case's state names the
     user's role (or a role it acts as), or ``@reporter`` and the user opened the case, or
     ``@department`` and one of the user's departments has a pending task on it. Scoped by
@@ -316,18 +385,18 @@ def case_by_request_key(user, request_key: str) -> Case | None:
 
 def get_attachment(user, pk) -> "Attachment":
     """A photo the user may see: bound to a case they can see, or their own upload not
-    yet bound to a case. Http404 otherwise."""
+    yet bound to a case. NotFound otherwise."""
     from .models import Attachment
 
     try:
         att = Attachment.objects.get(pk=int(pk))
     except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+        raise NotFound("attachment.not_found") from None
     if att.case_id is None:
         if user is None or att.uploaded_by_id != user.pk:
-            raise Http404
+            raise NotFound("attachment.not_found")
     elif not cases_for(user).filter(pk=att.case_id).exists():
-        raise Http404
+        raise NotFound("attachment.not_found")
     return att
 
 

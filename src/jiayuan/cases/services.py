@@ -10,7 +10,7 @@ Errors (stable codes, Chinese messages; see docs/cases.md):
   ``case.guard``: a condition of the action does not hold (reason in the message).
 - ``ServiceError`` 400 ``case.unknown_action`` / ``case.unknown_type``.
 - ``ValidationFailed`` 422 for missing comment, photos or fields.
-- ``Http404`` for a case outside the actor's scope.
+- ``NotFound`` 404 ``case.not_found`` for a case outside the actor's scope.
 """
 
 import copy
@@ -26,7 +26,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.module_loading import import_string
@@ -35,12 +34,13 @@ from django.utils.translation import gettext as _
 from .. import security
 from ..accounts.permissions import Perm, acting_roles
 from ..audit.services import Actor, record
-from ..errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from ..regions.models import Region
 from . import declarations, effects, rules, workdays
 from .declarations import CaseTypeDecl, DeclarationError, TransitionDecl
-from .models import (Attachment, Case, CaseEvent, CaseParty, CaseTask, CaseType, Counter, Department, DepartmentMember,
+from .models import (Attachment, Case, CaseEvent, CaseParty, CaseType, Counter, Department, DepartmentMember,
                      department_text_problems)
+from .selectors import can_see, category_top, decl_of, departments_of, may_take
 
 log = logging.getLogger(__name__)
 
@@ -111,20 +111,6 @@ def current_type(code: str) -> CaseType:
     return row
 
 
-_DECL_CACHE: dict[int, CaseTypeDecl] = {}
-
-
-def decl_of(case_type: CaseType | int) -> CaseTypeDecl:
-    """The parsed declaration of a stored case-type version (rows are immutable: cached)."""
-    pk = case_type if isinstance(case_type, int) else case_type.pk
-    decl = _DECL_CACHE.get(pk)
-    if decl is None:
-        row = case_type if isinstance(case_type, CaseType) else CaseType.objects.get(pk=pk)
-        decl = declarations.parse_declaration(row.definition, stored=True)
-        _DECL_CACHE[pk] = decl
-    return decl
-
-
 # --- sequences ---------------------------------------------------------------------------
 
 def next_sequence(key: str, day: date) -> int:
@@ -144,15 +130,6 @@ def next_sequence(key: str, day: date) -> int:
 
 
 # --- departments ------------------------------------------------------------------------
-
-def departments_of(user) -> list[int]:
-    """Ids of the departments the user works for (none for most users: only accounts of
-    the role department_staff join departments, see add_department_member — so no query
-    for the others)."""
-    if user is None or getattr(user, "role", "") != "department_staff":
-        return []
-    return list(DepartmentMember.objects.filter(user=user, department__active=True).values_list("department_id", flat=True))
-
 
 def _department_problems(actor: Actor, code: str, name: str, region: Region, case_types, categories,
                          exclude_pk: int | None = None) -> tuple[str, str, list, list, dict]:
@@ -223,18 +200,16 @@ def _department_state(dept: Department) -> dict:
 def update_department(actor: Actor, dept: Department, *, code: str, name: str, region: Region, phone: str = "",
                       case_types=(), categories=(), active: bool = True) -> Department:
     """Change a department the actor manages (its region inside the actor's scope, else
-    Http404 like a missing one): the same rules as :func:`create_department`. A new
+    NotFound like a missing one): the same rules as :func:`create_department`. A new
     region must still cover its members' scopes (``department.members_outside``).
     Audited ``department.update`` with {field: [before, after]} of what changed.
-    Raises Forbidden, Http404, ValidationFailed."""
-    from django.http import Http404
-
+    Raises Forbidden, NotFound, ValidationFailed."""
     from ..accounts.permissions import manages_region
     from ..audit.services import model_changes
 
     require(actor, Perm.MANAGE_CATALOGS)
     if not manages_region(actor.user, dept.region_id):
-        raise Http404
+        raise NotFound("department.not_found")
     code, name, case_types, categories, errors = _department_problems(actor, code, name, region, case_types,
                                                                       categories, exclude_pk=dept.pk)
     if region is not None and "region" not in errors:
@@ -470,7 +445,7 @@ def default_intake(actor: Actor, payload: dict) -> CaseDraft:
     if payload.get("subject_person"):
         try:
             person = get_person(actor.user, payload["subject_person"])
-        except Http404:
+        except NotFound:
             raise ValidationFailed(_err("subject_person", "person.not_found", _("当事人不存在或不在您的管辖范围内"))) from None
     return CaseDraft(region=region, title=str(payload.get("title") or "")[:200],
                      description=str(payload.get("description") or "")[:5000], subject_person=person,
@@ -485,7 +460,7 @@ def resolve_region(actor: Actor, code, levels: tuple[str, ...] = ()) -> Region:
         raise ValidationFailed(_err("region", "region.missing", _("请选择所属区划")))
     try:
         region = get_region(actor.user, str(code))
-    except Http404:
+    except NotFound:
         raise ValidationFailed(_err("region", "region.out_of_scope", _("区划 %(code)s 不存在或不在您的管辖范围内")
                                     % {"code": code})) from None
     if levels and region.level not in levels:
@@ -542,26 +517,6 @@ def _role_label(role: str) -> str:
         return role
 
 
-def may_take(user, case: Case, t: TransitionDecl, departments: list[int] | None = None) -> bool:
-    """Whether ``user``'s role (or relation to the case) lets them take ``t`` on ``case``
-    — state aside. ``@reporter``: the user who opened it; ``@department``: staff of a
-    department with a pending task on it."""
-    if user is None or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    roles = acting_roles(user.role)
-    if roles & set(t.roles):
-        return True
-    if "@reporter" in t.roles and case.created_by_id == user.pk:
-        return True
-    if "@department" in t.roles:
-        depts = departments_of(user) if departments is None else departments
-        if depts and CaseTask.objects.filter(case=case, department__in=depts, status=CaseTask.Status.PENDING).exists():
-            return True
-    return False
-
-
 def _clean_department(value, case: Case, name: str) -> Department:
     """The active department ``value`` (id or code) whose scope covers the case's region.
     A department that exists elsewhere answers exactly like one that does not exist (same
@@ -575,8 +530,6 @@ def _clean_department(value, case: Case, name: str) -> Department:
         raise not_found from None
     if not case.region_id.startswith(dept.region_id):
         raise not_found
-    from .selectors import category_top
-
     if not dept.takes(case.type_code, category_top(case.category)):
         raise not_found
     return dept
@@ -671,7 +624,7 @@ def transition(actor: Actor, case: Case, action: str, *, version: int | None, co
     try:
         return _transition(actor, case, action, version, comment, attachments, fields, request_key,
                            now or timezone.now())
-    except (ServiceError, Http404, ValueError, TypeError):
+    except (ServiceError, ValueError, TypeError):
         if request_key and _recorded(case.pk, request_key):
             return Case.objects.get(pk=case.pk)
         raise
@@ -691,10 +644,8 @@ def _transition(actor: Actor, case: Case, action: str, version, comment, attachm
         raise ServiceError("case.unknown_action", _("“%(type)s”没有“%(action)s”这一操作") % {
             "type": _(decl.name), "action": action})
     if user is not None and not user.is_superuser:
-        from .selectors import can_see
-
         if not can_see(user, case):
-            raise Http404
+            raise NotFound("case.not_found")
     departments = departments_of(user)
     if not may_take(user, case, t, departments):
         roles = "、".join(_role_label(r) for r in t.roles)

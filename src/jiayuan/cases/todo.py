@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from ..accounts.permissions import Perm
 from ..web.todo import TodoItem, TodoSource, register
 from . import selectors
-from .services import decl_of
+from .selectors import decl_of
 
 CASES_ROOT = "/cases/"
 

@@ -58,7 +58,7 @@ THUMB_SIZE = (360, 360)
 def case_row(case: Case, now: datetime) -> dict:
     """What a list shows of a case, worked out here rather than in the template (a list
     renders 50 of them): names, deadline flag, links, the region and the time line."""
-    decl = services.decl_of(case.case_type_id)
+    decl = selectors.decl_of(case.case_type_id)
     local = timezone.localtime
     if case.is_open and case.due_at:
         when = _("本环节期限 %(due)s") % {"due": local(case.due_at).strftime("%m-%d %H:%M")}
@@ -177,24 +177,16 @@ def queue(request):
     return render(request, "cases/queue.html", {
         "tab": tab, "tabs": QUEUE_TABS, "form": form, "page_obj": page_obj, "flag_labels": FLAG_LABELS,
         "rows": [case_row(c, now) for c in page_obj.object_list],
-        "can_report": _can_create(user, "grid_event"),
+        "can_report": selectors.can_create(user, "grid_event"),
     })
-
-
-def _can_create(user, type_code: str) -> bool:
-    from ..accounts.permissions import acting_roles
-
-    if not user.can(Perm.CREATE_CASES):
-        return False
-    if user.is_superuser:
-        return True
-    decl = services.decl_of(services.current_type(type_code))
-    return bool(acting_roles(user.role) & set(decl.create_roles))
 
 
 # --- case page -------------------------------------------------------------------------------
 
-def _action_forms(request, case: Case, bound: TransitionForm | None = None) -> list[TransitionForm]:
+def action_forms(request, case: Case, bound: TransitionForm | None = None) -> list[TransitionForm]:
+    """A form for each action the user may take on ``case`` now (``bound``, a submitted
+    form sent back with errors, in place of its action's fresh form). Shared by every case
+    page built on the engine (assistance applications add their own steps around it)."""
     user = request.user
     actions = selectors.available_actions(user, case)
     depts = None
@@ -210,7 +202,9 @@ def _action_forms(request, case: Case, bound: TransitionForm | None = None) -> l
     return forms_
 
 
-def _timeline(case: Case, decl) -> list[dict]:
+def timeline_entries(case: Case, decl) -> list[dict]:
+    """The case's timeline as the case page shows it: who (name and role), from and to
+    which state (names of ``decl``), the fields given with their labels, the photos."""
     out = []
     for e in selectors.page_timeline(case):
         def state_name(code):
@@ -240,7 +234,7 @@ def _timeline(case: Case, decl) -> list[dict]:
     return out
 
 
-def _default_open(forms_) -> str:
+def default_open_action(forms_) -> str:
     """The action whose form is open when the page loads: the only one, or the only
     primary one (核查通过 for the grid member, 处置反馈 for the department …)."""
     if len(forms_) == 1:
@@ -252,14 +246,14 @@ def _default_open(forms_) -> str:
 def _detail_context(request, case: Case, *, bound: TransitionForm | None = None, urge_form=None,
                     conflict: str = "") -> dict:
     user = request.user
-    decl = services.decl_of(case.case_type_id)
+    decl = selectors.decl_of(case.case_type_id)
     now = timezone.now()
     state = decl.state(case.state)
-    forms_ = _action_forms(request, case, bound)
+    forms_ = action_forms(request, case, bound)
     if bound is not None:
         bound.uploaded_photos = selectors.own_unbound_attachments(user, parse_ids(bound.data.get(
             bound.add_prefix("uploaded"), "")))
-    timeline = _timeline(case, decl)
+    timeline = timeline_entries(case, decl)
     steps = [i for i in timeline if i["event"].kind in ("transition", "open") and (i["event"].comment or i["photos"])]
     return {
         "case": case, "decl": decl, "state": state, "row": case_row(case, now),
@@ -270,7 +264,7 @@ def _detail_context(request, case: Case, *, bound: TransitionForm | None = None,
         "tasks": list(selectors.tasks_of(case)),
         "parties": list(selectors.parties_of(case)),
         "action_forms": forms_,
-        "open_action": bound.transition.action if bound is not None else _default_open(forms_),
+        "open_action": bound.transition.action if bound is not None else default_open_action(forms_),
         "can_urge": case.is_open and user.can(Perm.SUPERVISE_CASES),
         "urge_form": urge_form or UrgeForm(),
         "conflict": conflict,
@@ -301,7 +295,7 @@ def case_act(request, number, action, render_page=None, default_next=None):
     without a ``next``."""
     user = request.user
     case = selectors.get_case(user, number)
-    decl = services.decl_of(case.case_type_id)
+    decl = selectors.decl_of(case.case_type_id)
     t = decl.transition(action)
     if t is None:
         raise Http404
@@ -403,7 +397,7 @@ def board(request):
     for r in rows:
         r["request_key"] = new_request_key()
     action = BOARD_ACTIONS[state]
-    decl = services.decl_of(services.current_type(BOARD_TYPE))
+    decl = selectors.decl_of(services.current_type(BOARD_TYPE))
     return render(request, "cases/board.html", {
         "columns": [(s, label, counts.get(s, 0)) for s, label in BOARD_COLUMNS], "state": state,
         "page_obj": page_obj, "rows": rows, "here": request.get_full_path(),
@@ -431,7 +425,7 @@ def counts(request):
     rows = selectors.counts_by_state(user, region=region_code)
     tables = []
     for type_code in sorted({r["type_code"] for r in rows}):
-        decl = services.decl_of(services.current_type(type_code))
+        decl = selectors.decl_of(services.current_type(type_code))
         mine = [r for r in rows if r["type_code"] == type_code]
         labels = {}
         if type_code in CATEGORY_LABELS:

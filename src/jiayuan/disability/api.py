@@ -9,7 +9,6 @@ the ``version`` the client saw (409 ``disability.conflict`` if someone else wrot
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -18,7 +17,7 @@ from ninja.responses import Status
 from ..accounts.permissions import Perm
 from ..api.auth import actor
 from ..api.types import Id, Int, Page, PageSize, paging
-from ..errors import Forbidden, ValidationFailed
+from ..errors import Forbidden, NotFound, ValidationFailed
 from ..people import selectors as people_selectors
 from . import selectors, services
 from .models import DisabilityCertificate
@@ -129,7 +128,7 @@ def list_certificates(request, type: Int | None = None, grade: Int | None = None
 def record_certificate(request, body: DisabilityCertificateIn):
     try:
         person = people_selectors.get_person(request.auth, body.person)
-    except Http404:
+    except NotFound:
         raise _bad("person", "person.not_found", _("居民不存在或不在您的管辖范围内")) from None
     cert = services.record_certificate(
         actor(request), person, body.number, body.issued_on, body.valid_until, body.long_term_care_need,

@@ -68,12 +68,12 @@ def normalize_certificate_number(value: object) -> str:
     for an int/float/Decimal (a numeric spreadsheet cell: 20 digits cannot survive a
     float), ``certificate.missing`` for blank; ``TypeError`` for other non-strings.
     """
-    if isinstance(value, bool) or people_rules._is_numeric_cell(value):
+    if isinstance(value, bool) or people_rules.is_numeric_cell(value):
         raise RuleError(
             "certificate.stored_as_number",
             N_("残疾人证号被存成了数字（%(value)s），不是文本：数字格式会丢失末几位和X。"
                "请把该列设置为“文本”格式，再重新录入完整的20位证号"),
-            {"value": people_rules._describe_number(value)},
+            {"value": people_rules.describe_number(value)},
             FIELD,
         )
     if value is None:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from ..accounts.permissions import Perm
+from ..errors import get_or_not_found
 from ..people.models import Person
 from . import rules
 from .models import DisabilityCertificate
@@ -31,11 +31,8 @@ def certificates_for(user) -> QuerySet:
 
 
 def get_certificate(user, pk) -> DisabilityCertificate:
-    """The certificate ``pk`` if visible to the user; Http404 otherwise."""
-    try:
-        return certificates_for(user).get(pk=int(pk))
-    except (ValueError, TypeError, OverflowError, DisabilityCertificate.DoesNotExist):
-        raise Http404 from None
+    """The certificate ``pk`` if visible to the user; NotFound otherwise."""
+    return get_or_not_found(certificates_for(user), "certificate.not_found", pk=pk)
 
 
 @dataclass

@@ -19,14 +19,13 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from ..accounts.permissions import Perm
 from ..audit.services import Actor, record_many
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..people import rules as people_rules
 from ..people import services as people_services
 from ..people.services import require
@@ -44,12 +43,12 @@ def _err(field: str, code: str, message: str) -> dict:
     return {field: [{"code": code, "message": message}]}
 
 
-def _require_in_scope(actor: Actor, region_code: str) -> None:
-    """Http404 unless ``region_code`` lies in the acting user's subtree (a person or
+def _require_in_scope(actor: Actor, region_code: str, code: str = "certificate.not_found") -> None:
+    """NotFound unless ``region_code`` lies in the acting user's subtree (a person or
     certificate out of scope is answered like one that does not exist)."""
     user = actor.user
     if user is not None and not (region_code or "").startswith(user.scope_code):
-        raise Http404
+        raise NotFound(code)
 
 
 def _as_date(value, field: str) -> date | None:
@@ -125,14 +124,14 @@ def record_certificate(actor: Actor, person: Person, number, issued_on, valid_un
     between, Conflict ``disability.conflict`` and nothing is written. Without
     ``replaces`` no such check is made.
 
-    Returns the new certificate. Raises Forbidden (role), Http404 (person out of
+    Returns the new certificate. Raises Forbidden (role), NotFound (person out of
     scope), ValidationFailed (``certificate.*`` codes of the rules, ``person.not_alive``,
     ``issued_on.*``, ``valid_until.*``, ``note.*``), Conflict (``disability.duplicate``:
     the same certificate is already the valid one; ``disability.conflict``: a concurrent
     recording, including one caught by the one-valid-certificate constraint).
     """
     require(actor, Perm.MANAGE_DISABILITY)
-    _require_in_scope(actor, person.region_id)
+    _require_in_scope(actor, person.region_id, "person.not_found")
     today = today or timezone.localdate()
     errors: dict = {}
     info = None
@@ -240,7 +239,7 @@ def set_care_need(actor: Actor, cert: DisabilityCertificate, need: bool, *, vers
     allowance) of a valid certificate (from a scoped selector). ``version``: the version
     the user saw (Conflict ``disability.conflict`` if changed since). ``note`` (optional,
     ≤ 200 characters): why, e.g. the assessment it rests on; kept in the audit entry.
-    No change → nothing written. Raises Forbidden, Http404, ValidationFailed, Conflict
+    No change → nothing written. Raises Forbidden, NotFound, ValidationFailed, Conflict
     (``disability.not_valid`` for a replaced or revoked certificate)."""
     require(actor, Perm.MANAGE_DISABILITY)
     _require_in_scope(actor, cert.person.region_id)
@@ -272,7 +271,7 @@ def revoke_certificate(actor: Actor, cert: DisabilityCertificate, reason: str, *
     """Revoke (注销) a valid certificate (from a scoped selector): e.g. recorded in error,
     the certificate was withdrawn by the disabled persons' federation, the holder died.
     ``reason`` is required (≤ 200 characters). The row is kept with status ``revoked``.
-    Raises Forbidden, Http404, ValidationFailed (``reason.required``), Conflict
+    Raises Forbidden, NotFound, ValidationFailed (``reason.required``), Conflict
     (``disability.not_valid``, ``disability.conflict``)."""
     require(actor, Perm.MANAGE_DISABILITY)
     _require_in_scope(actor, cert.person.region_id)

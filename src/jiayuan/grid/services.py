@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..accounts.permissions import Perm
@@ -15,7 +14,7 @@ from ..audit.services import Actor, record
 from ..cases import rules as case_rules
 from ..cases.models import Case
 from ..cases.services import CaseDraft, current_type, open_case, require, resolve_region
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..regions.models import Region
 from .models import EventCategory
 
@@ -143,7 +142,7 @@ def event_intake(actor: Actor, payload: dict) -> CaseDraft:
     for pid in payload.get("persons") or []:
         try:
             persons.append(get_person(user, pid))
-        except Http404:
+        except NotFound:
             errors.update(_err("persons", "person.not_found", _("涉及人员不存在或不在您的管辖范围内")))
     attachments = list(payload.get("attachments") or [])
     on_spot = payload.get("on_spot") in (True, "true", "1", 1, "on")

@@ -7,7 +7,6 @@ engine (:func:`jiayuan.cases.services.create_case`); the case page takes it from
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -16,8 +15,8 @@ from ..cases import selectors as case_selectors
 from ..cases import services as case_services
 from ..cases.forms import new_request_key, parse_ids
 from ..cases.models import Case
-from ..cases.views import _can_create, keep_uploaded, store_photos
-from ..errors import Forbidden, ServiceError
+from ..cases.views import keep_uploaded, store_photos
+from ..errors import Forbidden, NotFound, ServiceError
 from ..people import selectors as people_selectors
 from ..web.shortcuts import actor, apply_service_error, error_page
 from . import selectors
@@ -29,7 +28,7 @@ def _chosen_persons(user, ids) -> list:
     for pid in dict.fromkeys(ids):
         try:
             out.append(people_selectors.get_person(user, pid))
-        except Http404:
+        except NotFound:
             continue  # the intake says what is wrong with it
     return out
 
@@ -41,7 +40,7 @@ def report(request):
     are stored first (and kept if the form comes back with errors), then the case is
     opened with the form token, so a double submit opens one case."""
     user = request.user
-    if not _can_create(user, "grid_event"):
+    if not case_selectors.can_create(user, "grid_event"):
         raise PermissionDenied
     tree = selectors.category_tree()
     if request.method == "GET":
@@ -79,7 +78,7 @@ def report(request):
             except ServiceError as exc:
                 apply_service_error(form, exc, ReportForm.FIELD_MAP)
             else:
-                decl = case_services.decl_of(case.case_type_id)
+                decl = case_selectors.decl_of(case.case_type_id)
                 messages.success(request, _("已上报，编号 %(number)s，现为“%(state)s”") % {
                     "number": case.number, "state": decl.state(case.state).name})
                 return redirect("cases:case_detail", number=case.number)

@@ -2,9 +2,9 @@
 ``--json`` output, the API's job body and the pages' result share :func:`job_summary`)."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from ..accounts.permissions import Perm
+from ..errors import get_or_not_found
 from .models import ImportIssue, ImportJob
 
 
@@ -19,11 +19,8 @@ def jobs_for(user) -> QuerySet:
 
 
 def get_job(user, pk) -> ImportJob:
-    """The job ``pk`` if visible to the user; Http404 otherwise (also out of scope)."""
-    try:
-        return jobs_for(user).get(pk=int(pk))
-    except (ValueError, TypeError, ImportJob.DoesNotExist):
-        raise Http404 from None
+    """The job ``pk`` if visible to the user; NotFound otherwise (also out of scope)."""
+    return get_or_not_found(jobs_for(user), "import.not_found", pk=pk)
 
 
 def issues_of(job: ImportJob, level: str | None = None) -> QuerySet:

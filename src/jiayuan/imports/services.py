@@ -278,9 +278,9 @@ class _Known:
 
 def _name_fields_batch(names: list[str]) -> dict[str, tuple[str, str, str]]:
     """(pinyin, initials, grams) of every valid name among ``names`` (cell texts), as
-    :func:`jiayuan.people.services._name_search_fields` computes them. Runs in a
+    :func:`jiayuan.people.services.name_search_fields` computes them. Runs in a
     forked helper process (see :meth:`_Engine.start_name_fields`)."""
-    from ..people.services import _name_search_fields
+    from ..people.services import name_search_fields
 
     out = {}
     for text in names:
@@ -288,7 +288,7 @@ def _name_fields_batch(names: list[str]) -> dict[str, tuple[str, str, str]]:
             name = people_rules.normalize_name(text)
         except (people_rules.RuleError, TypeError):
             continue
-        out[name] = _name_search_fields(name)
+        out[name] = name_search_fields(name)
     return out
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from ..cases.models import Case
-from ..cases.services import decl_of
+from ..cases.selectors import decl_of
 from ..errors import ServiceError
 from ..grid.models import EventCategory
 from ..regions.models import Region

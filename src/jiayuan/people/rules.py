@@ -181,12 +181,15 @@ def first_control_char(value: str, allowed: str = "") -> str | None:
     return None
 
 
-def _is_numeric_cell(value: object) -> bool:
+def is_numeric_cell(value: object) -> bool:
     """True for int, float, Decimal, bool … (a numeric spreadsheet cell)."""
     return isinstance(value, numbers.Number)
 
 
-def _describe_number(value: object) -> str:
+def describe_number(value: object) -> str:
+    """A numeric cell's value as the sheet shows it (``6.207e+17`` read as a float with
+    no fraction is shown as its integer digits), for a message saying a number was typed
+    where text was expected."""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
@@ -301,7 +304,7 @@ def normalize_id_number(value: object) -> str:
     ``id_number.format``. Raises ``TypeError`` for other non-string types.
     Source: GB 11643-1999; project decision on normalisation (DOMAIN.md).
     """
-    if _is_numeric_cell(value):
+    if is_numeric_cell(value):
         raise RuleError(
             "id_number.stored_as_number",
             N_(
@@ -309,7 +312,7 @@ def normalize_id_number(value: object) -> str:
                 "超过15位的数字也已丢失末几位。请把该列设置为“文本”格式，"
                 "再重新录入完整的18位号码"
             ),
-            {"value": _describe_number(value)},
+            {"value": describe_number(value)},
             "id_number",
         )
     if value is None:
@@ -565,7 +568,7 @@ def parse_id_type(value: object) -> str:
         if code:
             return code
     else:
-        text = _describe_number(value) if _is_numeric_cell(value) else str(value)
+        text = describe_number(value) if is_numeric_cell(value) else str(value)
     raise RuleError(
         "id_type.unknown",
         N_(
@@ -616,14 +619,14 @@ def normalise_document(id_type: str, raw: object) -> str:
         return normalize_id_number(raw)
     if id_type not in ID_TYPES:
         raise _unknown_id_type(id_type)
-    if _is_numeric_cell(raw):
+    if is_numeric_cell(raw):
         raise RuleError(
             "id_number.stored_as_number",
             N_(
                 "证件号码被存成了数字（%(value)s），不是文本：数字格式会丢失开头的0和字母。"
                 "请把该列设置为“文本”格式，再重新录入完整的号码"
             ),
-            {"value": _describe_number(raw)},
+            {"value": describe_number(raw)},
             "id_number",
         )
     if raw is not None and not isinstance(raw, str):
@@ -811,7 +814,7 @@ def parse_sex(value: object) -> int | None:
         return None
     if isinstance(value, bool):
         raise _sex_unknown(value)
-    if _is_numeric_cell(value):
+    if is_numeric_cell(value):
         try:
             as_int = int(value)
             integral = as_int == value
@@ -819,7 +822,7 @@ def parse_sex(value: object) -> int | None:
             integral = False
         if integral and as_int in SEX_NAMES:
             return as_int
-        raise _sex_unknown(_describe_number(value))
+        raise _sex_unknown(describe_number(value))
     if not isinstance(value, str):
         raise _sex_unknown(value)
     text = "".join(normalize_text(value).split()).upper()
@@ -998,14 +1001,14 @@ def normalize_phone(value: object) -> str:
         return ""
     if isinstance(value, bool):
         raise _phone_error(str(value))
-    if _is_numeric_cell(value):
+    if is_numeric_cell(value):
         try:
             as_int = int(value)
             integral = as_int == value
         except (ValueError, TypeError, OverflowError):
             integral = False
         if not integral or as_int < 0:
-            raise _phone_error(_describe_number(value))
+            raise _phone_error(describe_number(value))
         # A numeric cell has lost the leading 0 of a landline; only mobiles survive.
         text = str(as_int)
     elif isinstance(value, str):
@@ -1108,7 +1111,7 @@ def _code_key(value: object) -> str | None:
         return ""
     if isinstance(value, bool):
         return None
-    if _is_numeric_cell(value):
+    if is_numeric_cell(value):
         try:
             as_int = int(value)
         except (ValueError, TypeError, OverflowError):

@@ -8,13 +8,12 @@ from datetime import date
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import security
 from ..accounts.permissions import Perm
-from ..errors import ValidationFailed
+from ..errors import ValidationFailed, get_or_not_found
 from . import rules
 from .models import Household, Person, PersonTag, TagKind
 
@@ -36,20 +35,13 @@ def households_for(user) -> QuerySet:
     return qs.filter(region__code__startswith=scope) if scope else qs
 
 
-def _get(qs: QuerySet, pk):
-    try:
-        return qs.get(pk=int(pk))
-    except (ValueError, TypeError, qs.model.DoesNotExist):
-        raise Http404 from None
-
-
 def get_person(user, pk) -> Person:
-    """The person ``pk`` if visible to the user; Http404 otherwise."""
-    return _get(persons_for(user), pk)
+    """The person ``pk`` if visible to the user; NotFound otherwise."""
+    return get_or_not_found(persons_for(user), pk=pk)
 
 
 def get_household(user, pk) -> Household:
-    return _get(households_for(user), pk)
+    return get_or_not_found(households_for(user), pk=pk)
 
 
 def current_tags_q(on: date | None = None, prefix: str = "") -> Q:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from .. import security
 from ..accounts.permissions import Perm
 from ..audit.services import Actor, model_changes, record, record_bulk
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..regions.models import Region
 from ..regions.selectors import get_region
 from . import rules
@@ -200,11 +200,9 @@ def _resolve_region(actor: Actor, code) -> Region:
     """A village-level or grid region in the actor's scope, else ValidationFailed."""
     if not code:
         raise ValidationFailed(_err("region", "region.missing", _("请选择所属社区（村）或网格")))
-    from django.http import Http404
-
     try:
         region = get_region(actor.user, str(code))
-    except Http404:
+    except NotFound:
         raise ValidationFailed(_err("region", "region.out_of_scope",
                                     _("区划 %(code)s 不存在或不在您的管辖范围内") % {"code": code})) from None
     if region.level not in (Region.Level.VILLAGE, Region.Level.GRID):
@@ -214,7 +212,7 @@ def _resolve_region(actor: Actor, code) -> Region:
 
 
 @lru_cache(maxsize=200_000)
-def _name_search_fields(name: str) -> tuple[str, str, str]:
+def name_search_fields(name: str) -> tuple[str, str, str]:
     """(full pinyin, initials, grams) of a name, for search (rules.name_pinyin and
     rules.name_grams). Cached: pypinyin is the costliest step of registering a person and
     names repeat (the 1,000,000 benchmark persons have about 330,000 distinct names)."""
@@ -242,7 +240,7 @@ def person_field_deriver():
     id_hash = security.lookup_hasher("id_number")
     tail6_hash = security.lookup_hasher("id_tail6")
     phone_hash = security.lookup_hasher("phone")
-    search = _name_search_fields
+    search = name_search_fields
     key_of = rules.document_key
 
     def derive(values: dict) -> dict:

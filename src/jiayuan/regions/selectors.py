@@ -2,8 +2,8 @@
 out-of-scope code answers 404 exactly like a code that does not exist."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from ..errors import NotFound, get_or_not_found
 from .models import Region
 
 
@@ -15,14 +15,11 @@ def regions_for(user) -> QuerySet:
 
 
 def get_region(user, code: str) -> Region:
-    """The region ``code`` if it lies in the user's scope; ``Http404`` otherwise."""
+    """The region ``code`` if it lies in the user's scope; :class:`~jiayuan.errors.NotFound` otherwise."""
     code = (code or "").strip()
     if not code.isdigit():
-        raise Http404
-    try:
-        return regions_for(user).get(code=code)
-    except Region.DoesNotExist:
-        raise Http404 from None
+        raise NotFound()
+    return get_or_not_found(regions_for(user), code=code)
 
 
 def children_of(user, region: Region) -> QuerySet:

@@ -4,7 +4,6 @@ lookup by case number + last four phone digits, certificate verification)."""
 
 from datetime import date, datetime
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -13,7 +12,7 @@ from ninja.responses import Status
 from ..api.auth import actor
 from ..client_ip import client_ip
 from ..api.types import Id
-from ..errors import ServiceError, ValidationFailed
+from ..errors import NotFound, ServiceError, ValidationFailed
 from . import selectors, services
 from .models import Certificate, CommunityTask
 
@@ -159,7 +158,7 @@ def issue_certificate(request, body: ServiceCertificateIn):
 
     try:
         person = get_person(request.auth, body.person)
-    except Http404:
+    except NotFound:
         raise ValidationFailed({"person": [{"code": "person.not_found",
                                             "message": _("居民不存在或不在您的管辖范围内")}]}) from None
     key = body.request_key or request.headers.get("Idempotency-Key", "")

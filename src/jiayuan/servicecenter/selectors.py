@@ -3,12 +3,28 @@ their monthly tally. Certificates and tasks are scoped by their community's code
 
 from datetime import date
 
-from django.db.models import Count, QuerySet
-from django.http import Http404
+from django.db.models import Count, Q, QuerySet
 
-from ..accounts.permissions import Perm
+from ..accounts.permissions import Perm, manages_region
+from ..errors import NotFound, get_or_not_found
 from .models import AccessListItem, Certificate, CommunityTask, SealScopeItem, ServiceItem
-from .services import _applicable
+
+
+def applicable(qs, region_code: str) -> QuerySet:
+    """The active entries of ``qs`` (seal-scope or access-list items) that apply to
+    ``region_code``: those for everywhere (no region) and those declared for the region
+    or one of its ancestors."""
+    prefixes = [region_code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(region_code)]
+    return qs.filter(Q(region__isnull=True) | Q(region_id__in=prefixes), active=True)
+
+
+def may_edit_list_item(user, region_id: str | None) -> bool:
+    """A list entry applying everywhere (no region) is the city's or province's: a city
+    administrator or system administrator edits it; one under a region, an administrator
+    whose scope covers that region."""
+    if not region_id:
+        return user.is_superuser or user.role == "city_admin"
+    return manages_region(user, region_id)
 
 
 def service_items(public_only: bool = False, area: str = "") -> QuerySet:
@@ -24,12 +40,12 @@ def seal_scope_for(user, community_code: str = "") -> QuerySet:
     """List entries that apply to the user's scope (or a community inside it)."""
     code = community_code or user.scope_code
     if not user.is_superuser and not code.startswith(user.scope_code):
-        raise Http404
-    return _applicable(SealScopeItem.objects.all(), code).order_by("list_kind", "sort", "code")
+        raise NotFound("region.not_found")
+    return applicable(SealScopeItem.objects.all(), code).order_by("list_kind", "sort", "code")
 
 
 def access_list_for(user) -> QuerySet:
-    return _applicable(AccessListItem.objects.all(), user.scope_code).order_by("category", "sort")
+    return applicable(AccessListItem.objects.all(), user.scope_code).order_by("category", "sort")
 
 
 def certificates_for(user) -> QuerySet:
@@ -40,10 +56,7 @@ def certificates_for(user) -> QuerySet:
 
 
 def get_certificate(user, number: str) -> Certificate:
-    try:
-        return certificates_for(user).get(number=number)
-    except Certificate.DoesNotExist:
-        raise Http404 from None
+    return get_or_not_found(certificates_for(user), "certificate.not_found", number=number)
 
 
 def tasks_for(user) -> QuerySet:
@@ -59,10 +72,7 @@ def tasks_for(user) -> QuerySet:
 
 
 def get_task(user, pk) -> CommunityTask:
-    try:
-        return tasks_for(user).get(pk=int(pk))
-    except (CommunityTask.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_not_found(tasks_for(user), "community_task.not_found", pk=pk)
 
 
 BINDING = (CommunityTask.Status.ACCEPTED, CommunityTask.Status.APPROVED)

@@ -11,7 +11,6 @@ from importlib import resources
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,7 @@ from ..cases import rules as case_rules
 from ..cases.effects import guard
 from ..cases.models import Case, Department
 from ..cases.services import CaseDraft, next_sequence, require
-from ..errors import Conflict, Forbidden, ServiceError, TooManyRequests, ValidationFailed  # noqa: F401 (TooManyRequests re-exported)
+from ..errors import Conflict, Forbidden, NotFound, ServiceError, TooManyRequests, ValidationFailed  # noqa: F401 (TooManyRequests re-exported)
 from ..regions.models import Region
 from . import rules
 from .models import (
@@ -35,6 +34,7 @@ from .models import (
     ServiceItem,
     normalise_verify_code,
 )
+from .selectors import applicable, may_edit_list_item
 
 
 def _err(name: str, code: str, message: str) -> dict:
@@ -91,17 +91,6 @@ def load_catalogs(actor: Actor | None = None) -> dict:
 NATIONAL_NEGATIVE_LIST = "民发〔2020〕20号"
 
 
-def _may_edit_list_item(user, region_id: str | None) -> bool:
-    """A list entry applying everywhere (no region) is the city's or province's: a city
-    administrator or system administrator edits it; one under a region, an administrator
-    whose scope covers that region."""
-    from ..accounts.permissions import manages_region
-
-    if not region_id:
-        return user.is_superuser or user.role == "city_admin"
-    return manages_region(user, region_id)
-
-
 def set_list_document(actor: Actor, item, document_number: str):
     """Enter the 文号 of the published list a seal-use list entry (SealScopeItem) or an
     access list entry (AccessListItem) comes from, as the administrator read it on the
@@ -112,7 +101,7 @@ def set_list_document(actor: Actor, item, document_number: str):
     from ..people.rules import ORDINARY_WHITESPACE, first_control_char
 
     require(actor, Perm.MANAGE_CATALOGS)
-    if not _may_edit_list_item(actor.user, item.region_id):
+    if not may_edit_list_item(actor.user, item.region_id):
         raise Forbidden("permission_denied", _("只能修改您管辖范围内的清单"))
     if isinstance(item, SealScopeItem) and item.source == SealScopeItem.Source.NATIONAL:
         raise ValidationFailed(_err("document_number", "list.national",
@@ -143,7 +132,7 @@ def update_service_item(actor: Actor, item: ServiceItem, *, time_limit_days, dep
     from ..audit.services import model_changes
 
     require(actor, Perm.MANAGE_CATALOGS)
-    if not _may_edit_list_item(actor.user, None):
+    if not may_edit_list_item(actor.user, None):
         raise Forbidden("permission_denied", _("服务事项目录由市级管理员维护"))
     try:
         days = int(time_limit_days)
@@ -232,7 +221,7 @@ def request_intake(actor: Actor, payload: dict) -> CaseDraft:
     else:
         try:
             person = get_person(actor.user, pid)
-        except Http404:
+        except NotFound:
             errors.update(_err("person", "person.not_found", _("申请人不存在或不在您的管辖范围内")))
     brought = [str(m) for m in payload.get("materials") or []]
     if errors:
@@ -293,7 +282,7 @@ def public_status(number: str, phone_tail: str, client: str, now: datetime | Non
     digits of the contact phone. Shows only the public state name and dates. Rate-limited
     per client address and per case number (429). Any mismatch answers the same 404 as
     an unknown number, so numbers cannot be probed."""
-    from ..cases.services import decl_of
+    from ..cases.selectors import decl_of
 
     now = now or timezone.now()
     if rate_hit(f"lookup-ip:{client}", 600, now) > LOOKUP_LIMIT_PER_IP:
@@ -325,13 +314,6 @@ def public_status(number: str, phone_tail: str, client: str, now: datetime | Non
 
 # --- certificates -------------------------------------------------------------------------
 
-def _applicable(qs, region_code: str):
-    from django.db.models import Q
-
-    prefixes = [region_code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(region_code)]
-    return qs.filter(Q(region__isnull=True) | Q(region_id__in=prefixes), active=True)
-
-
 def _norm(text: str) -> str:
     return "".join(str(text or "").split()).replace("(", "（").replace(")", "）")
 
@@ -340,7 +322,7 @@ def find_seal_kind(kind: str, community_code: str) -> SealScopeItem | None:
     """The list entry for ``kind`` (a code, a name or an alias) that applies to the
     community; a forbidden entry wins over an allowed one of the same name."""
     kind_n = _norm(kind)
-    rows = list(_applicable(SealScopeItem.objects.all(), community_code))
+    rows = list(applicable(SealScopeItem.objects.all(), community_code))
     exact = [r for r in rows if r.code == kind or _norm(r.name) == kind_n]
     if not exact:
         exact = [r for r in rows if kind_n and any(_norm(a) == kind_n for a in r.aliases.split())]
@@ -566,7 +548,7 @@ def assign_community_task(actor: Actor, community: Region, *, title: str, kind: 
         errors.update(_err("community", "community.level", _("请选择社区（村）")))
     item = None
     if access_item:
-        item = _applicable(AccessListItem.objects.all(), community.code).filter(code=access_item).first()
+        item = applicable(AccessListItem.objects.all(), community.code).filter(code=access_item).first()
         if item is None:
             errors.update(_err("access_item", "access_item.unknown", _("准入清单中没有该事项")))
     if errors:
@@ -599,7 +581,7 @@ def decide_community_task(actor: Actor, task: CommunityTask, approve: bool, note
     task. Only pending tasks can be decided; rejecting needs a reason."""
     require(actor, Perm.APPROVE_COMMUNITY_TASKS)
     if not task.community_id.startswith(actor.user.scope_code):
-        raise Http404
+        raise NotFound("community_task.not_found")
     if task.status != CommunityTask.Status.PENDING:
         raise Conflict("community_task.decided", _("该事项不需要审批或已审批"))
     note = (note or "").strip()

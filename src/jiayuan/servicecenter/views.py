@@ -26,8 +26,8 @@ from ..cases import selectors as case_selectors
 from ..cases import services as case_services
 from ..cases.forms import new_request_key, parse_ids
 from ..cases.models import Case
-from ..cases.views import _can_create, keep_uploaded, store_photos
-from ..errors import Conflict, Forbidden, ServiceError
+from ..cases.views import keep_uploaded, store_photos
+from ..errors import Conflict, Forbidden, NotFound, ServiceError
 from ..people import rules as people_rules
 from ..people import selectors as people_selectors
 from ..people import services as people_services
@@ -41,7 +41,7 @@ from .models import SealScopeItem
 def _person_or_none(user, pid):
     try:
         return people_selectors.get_person(user, pid) if pid else None
-    except Http404:
+    except NotFound:
         return None
 
 
@@ -54,7 +54,7 @@ def intake(request):
     materials brought. Complete materials → 受理; otherwise the case waits for the
     missing ones, all named at once (一次性告知). The receipt carries the case number."""
     user = request.user
-    if not _can_create(user, "service_request"):
+    if not case_selectors.can_create(user, "service_request"):
         raise PermissionDenied
     groups = selectors.items_by_area()
     if request.method == "GET":
@@ -103,7 +103,7 @@ def intake(request):
 @require_GET
 def item_info(request):
     """htmx: the chosen item's time limit, departments and materials checklist."""
-    if not _can_create(request.user, "service_request"):
+    if not case_selectors.can_create(request.user, "service_request"):
         raise PermissionDenied
     item = selectors.get_service_item(request.GET.get("item", ""))
     return render(request, "servicecenter/_item_info.html", {"item": item, "brought": []})
@@ -121,7 +121,7 @@ def receipt(request, number):
     case = case_selectors.get_case(request.user, number)
     if case.type_code != "service_request":
         raise Http404
-    decl = case_services.decl_of(case.case_type_id)
+    decl = case_selectors.decl_of(case.case_type_id)
     state = decl.state(case.state)
     applicant = case.subject_person
     item = selectors.get_service_item(case.category)
@@ -310,6 +310,8 @@ def decision_new(request):
                                                  template=d["template"])
         except Forbidden as exc:
             return error_page(request, exc)
+        except NotFound:
+            raise  # a community outside the scope: the 404 page
         except ServiceError as exc:
             apply_service_error(form, exc, {"kind_name": "kind_name", "legal_basis": "legal_basis",
                                             "reason": "reason", "community": "community"})

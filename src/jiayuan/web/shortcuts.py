@@ -2,7 +2,9 @@
 
 Views stay thin: parse the request, call a service or a scoped selector, render. A
 :class:`jiayuan.errors.ServiceError` is caught in the view and its message shown; an
-object outside the user's scope answers 404 (the scoped selectors raise Http404).
+object outside the user's scope answers 404 (the scoped selectors and the services raise
+:class:`jiayuan.errors.NotFound`, which ``web.middleware.NotFoundMiddleware`` turns into the
+404 page; a view uses Django's ``Http404`` only for a lookup of its own).
 """
 
 from functools import wraps

@@ -32,7 +32,7 @@ from ninja.responses import Status
 from ...api.auth import actor
 from ...api.types import BoundedList, Id, MAX_ITEMS, Page, PageSize, paging
 from ...cases.api import CaseDetailOut, case_detail
-from ...cases.services import decl_of
+from ...cases.selectors import decl_of
 from .. import rules
 from ..case_types import HELP_KINDS
 from ..selectors import applications as selectors

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
+from ...errors import get_or_not_found
 from ..models import PaymentBatch, PaymentBatchEvent, PaymentLine
 
 
@@ -56,11 +56,8 @@ def search_batches(user, f: BatchFilters) -> QuerySet:
 
 
 def get_batch(user, pk) -> PaymentBatch:
-    """The batch ``pk`` if the user may see it; ``Http404`` otherwise."""
-    try:
-        return batches_for(user).get(pk=int(pk))
-    except (PaymentBatch.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
+    """The batch ``pk`` if the user may see it; ``NotFound`` otherwise."""
+    return get_or_not_found(batches_for(user), "batch.not_found", pk=pk)
 
 
 def find_batch(user, program: str, county: str, month: datetime.date) -> PaymentBatch | None:

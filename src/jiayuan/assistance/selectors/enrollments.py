@@ -7,10 +7,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from ...accounts.permissions import Perm
+from ...errors import get_or_not_found
 from ..models import Enrollment, EnrollmentEvent
 
 OPEN = (Enrollment.Status.ACTIVE, Enrollment.Status.SUSPENDED)
@@ -26,11 +26,8 @@ def enrollments_for(user) -> QuerySet:
 
 
 def get_enrollment(user, pk) -> Enrollment:
-    """The enrollment ``pk`` if in the user's scope; Http404 otherwise."""
-    try:
-        return enrollments_for(user).get(pk=int(pk))
-    except (ValueError, TypeError, Enrollment.DoesNotExist):
-        raise Http404 from None
+    """The enrollment ``pk`` if in the user's scope; NotFound otherwise."""
+    return get_or_not_found(enrollments_for(user), "enrollment.not_found", pk=pk)
 
 
 @dataclass

@@ -36,9 +36,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
-from django.http import Http404
 
 from ...accounts.permissions import Perm
+from ...errors import NotFound
 from ...regions.models import Region
 from ...regions.selectors import get_region, regions_for
 from ..models import PaymentLine, Program
@@ -102,7 +102,7 @@ def default_region(user) -> Region:
         return user.scope
     region = Region.objects.filter(level=Region.Level.PREFECTURE).order_by("code").first()
     if region is None:
-        raise Http404
+        raise NotFound("region.not_found")
     return region
 
 
@@ -144,12 +144,12 @@ def ledger(user, *, program: str = "", month_from: datetime.date, month_to: date
            region: str = "") -> Ledger:
     """The ledger of ``program`` (code; empty = all programs) for benefit months
     ``month_from`` … ``month_to`` (inclusive; default one month) in ``region`` (code in
-    scope, default :func:`default_region`; out of scope → Http404), rows by child region."""
+    scope, default :func:`default_region`; out of scope → NotFound), rows by child region."""
     reg = get_region(user, region) if region else default_region(user)
     month_to = month_to or month_from
     prog = Program.objects.filter(code=program).first() if program else None
     if program and prog is None:
-        raise Http404
+        raise NotFound("program.not_found")
     live = lines_for(user).filter(region__code__startswith=reg.code, benefit_month__gte=month_from,
                                   benefit_month__lte=month_to,
                                   status__in=[PaymentLine.Status.PAID, PaymentLine.Status.PENDING])

@@ -13,9 +13,9 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
-from django.http import Http404
 
 from ...accounts.permissions import Perm
+from ...errors import NotFound, get_or_not_found
 from ...regions.selectors import get_region
 from .. import rules
 from ..models import PaymentLine, Program, ProgramParameter
@@ -35,10 +35,7 @@ def program_names(codes) -> dict[str, str]:
 
 
 def get_program(code: str) -> Program:
-    try:
-        return Program.objects.get(code=str(code))
-    except Program.DoesNotExist:
-        raise Http404 from None
+    return get_or_not_found(Program.objects.all(), "program.not_found", code=str(code))
 
 
 def schema_of(program_code: str) -> list[dict]:
@@ -69,17 +66,14 @@ def parameters_for(user, program: str = "", region: str = "") -> QuerySet:
 
 
 def get_parameter(user, pk) -> ProgramParameter:
-    try:
-        return parameters_for(user).get(pk=int(pk))
-    except (ValueError, TypeError, ProgramParameter.DoesNotExist):
-        raise Http404 from None
+    return get_or_not_found(parameters_for(user), "parameter.not_found", pk=pk)
 
 
 def in_force_for(user, program: str, region_code: str, month: datetime.date) -> ProgramParameter | None:
     """The row in force for ``month`` in ``region_code`` (a region in the user's scope:
     else 404), or None."""
     if not user.can(Perm.VIEW_ASSISTANCE):
-        raise Http404
+        raise NotFound("parameter.not_found")
     region = get_region(user, region_code)
     return parameter_in_force(program, region.code, month)
 

@@ -42,17 +42,17 @@ import unicodedata
 from decimal import Decimal
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
-from ...audit.services import Actor, jsonable, record
+from ...audit.rules import jsonable
+from ...audit.services import Actor, record
 from ...cases import workdays
 from ...cases.effects import effect, guard
 from ...cases.models import Case, CaseTask, Department
 from ...cases.services import CaseDraft, create_case, transition
-from ...errors import Conflict, ServiceError, ValidationFailed
+from ...errors import Conflict, NotFound, ServiceError, ValidationFailed, field_error
 from ...regions.rules import village_kind
 from .. import rules
 from ..case_types import HELP_KINDS, STANDARD_PROGRAMS, WORKING_STATES, EXTENDABLE_STATES, stay_guard
@@ -65,7 +65,9 @@ from ..models import (
     NoticeObjection,
     Program,
 )
-from .parameters import _err, free_text, require
+from ..selectors.applications import (assess, beneficiary, eligibility_dict, household_facts, parameter_values,
+                                      program_inputs, required_materials)
+from .parameters import free_text, require
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +150,7 @@ def parse_money(raw, field: str, *, positive: bool = False, code: str = "") -> D
     code = code or f"{field}.invalid"
 
     def fail(message):
-        return ValidationFailed(_err(field, code, message))
+        return ValidationFailed(field_error(field, code, message))
 
     if isinstance(raw, bool) or isinstance(raw, float):
         raise fail(_("金额请以文字填写（如 \"1200.50\"），不要用带小数的数字类型"))
@@ -174,29 +176,6 @@ def parse_money(raw, field: str, *, positive: bool = False, code: str = "") -> D
     if value >= MAX_MONEY:
         raise fail(_("金额过大"))
     return value.quantize(rules.FEN)
-
-
-def material_needs(kinds) -> list[tuple[str, list[str]]]:
-    """Who needs what: ``[(material, [names of the kinds of help that need it])]`` for
-    these kinds (codes of :data:`HELP_KINDS`; unknown codes and repeats ignored), each
-    material once, in the order of the kinds asked for and of each kind's list. The one
-    source of the materials of an application: the desk's checklist (it follows the
-    kinds ticked), :func:`required_materials` (what intake requires) and the 一次性告知书
-    (what each missing material is for). Names are the declared Chinese ones (msgids)."""
-    out: dict[str, list[str]] = {}
-    for k in dict.fromkeys(kinds):
-        spec = HELP_KINDS.get(k)
-        if spec is None:
-            continue
-        for m in spec.get("materials", []):
-            out.setdefault(m, []).append(spec["name"])
-    return list(out.items())
-
-
-def required_materials(kinds) -> list[str]:
-    """The materials to bring for these kinds of help: the union of each kind's list,
-    in order, without repeats (the materials of :func:`material_needs`)."""
-    return [m for m, _names in material_needs(kinds)]
 
 
 def area_of(region_code: str) -> str:
@@ -249,26 +228,26 @@ def application_intake(actor: Actor, payload: dict) -> CaseDraft:
     household = applicant = None
     try:
         household = get_household(user, payload.get("household"))
-    except Http404:
-        errors.update(_err("household", "household.not_found", _("申请家庭不存在或不在您的管辖范围内")))
+    except NotFound:
+        errors.update(field_error("household", "household.not_found", _("申请家庭不存在或不在您的管辖范围内")))
     if household is not None:
         try:
             applicant = get_person(user, payload.get("applicant"))
-        except Http404:
-            errors.update(_err("applicant", "applicant.not_found", _("请选择申请人（须为本辖区居民）")))
+        except NotFound:
+            errors.update(field_error("applicant", "applicant.not_found", _("请选择申请人（须为本辖区居民）")))
         else:
             if applicant.household_id != household.pk:
-                errors.update(_err("applicant", "applicant.not_member", _("申请人 %(name)s 不是该户成员") % {
+                errors.update(field_error("applicant", "applicant.not_member", _("申请人 %(name)s 不是该户成员") % {
                     "name": applicant.name}))
             elif applicant.life_status != "alive":
-                errors.update(_err("applicant", "applicant.deceased", _("申请人 %(name)s 已登记为已故") % {
+                errors.update(field_error("applicant", "applicant.deceased", _("申请人 %(name)s 已登记为已故") % {
                     "name": applicant.name}))
     area = str(payload.get("area") or "").strip()
     if area and area not in ("urban", "rural"):
-        errors.update(_err("area", "area.invalid", _("城乡类别须为城市或农村")))
+        errors.update(field_error("area", "area.invalid", _("城乡类别须为城市或农村")))
     reason = _free_text(payload.get("reason"))
     if len(reason) > MAX_TEXT:
-        errors.update(_err("reason", "reason.too_long", _("申请理由不能超过 %(n)s 个字") % {"n": MAX_TEXT}))
+        errors.update(field_error("reason", "reason.too_long", _("申请理由不能超过 %(n)s 个字") % {"n": MAX_TEXT}))
     emergency = payload.get("emergency") in (True, "true", "1", 1, "on")
 
     # parts
@@ -324,12 +303,12 @@ def application_intake(actor: Actor, payload: dict) -> CaseDraft:
     kinds = [p["kind"] for p in parts]
     civil = [k for k in kinds if HELP_KINDS[k].get("program")]
     if emergency and ("temporary_assistance" not in kinds or any(k in STANDARD_PROGRAMS for k in kinds)):
-        errors.update(_err("emergency", "emergency.not_temporary", _(
+        errors.update(field_error("emergency", "emergency.not_temporary", _(
             "紧急程序（先行救助）只适用于临时救助，且不能与低保、特困同时申请")))
 
     hardship = str(payload.get("hardship") or "").strip()
     if "temporary_assistance" in kinds and hardship not in rules.HARDSHIPS:
-        errors.update(_err("hardship", "hardship.required", _("请选择临时救助的困难类型")))
+        errors.update(field_error("hardship", "hardship.required", _("请选择临时救助的困难类型")))
     elif "temporary_assistance" not in kinds:
         hardship = ""
 
@@ -338,7 +317,7 @@ def application_intake(actor: Actor, payload: dict) -> CaseDraft:
     required = required_materials(kinds)
     unknown = [m for m in brought if m not in required]
     if unknown and not errors.get("parts"):
-        errors.update(_err("materials", "materials.unknown", _("“%(name)s”不是所申请事项的申请材料") % {
+        errors.update(field_error("materials", "materials.unknown", _("“%(name)s”不是所申请事项的申请材料") % {
             "name": unknown[0]}))
     if errors:
         raise ValidationFailed(errors)
@@ -360,7 +339,7 @@ def application_intake(actor: Actor, payload: dict) -> CaseDraft:
         try:
             phone = people_rules.normalize_phone(phone)
         except people_rules.RuleError:
-            raise ValidationFailed(_err("contact_phone", "phone.invalid", _("联系电话格式错误"))) from None
+            raise ValidationFailed(field_error("contact_phone", "phone.invalid", _("联系电话格式错误"))) from None
     else:
         phone = applicant.phone
     limits = {}
@@ -377,17 +356,8 @@ def application_intake(actor: Actor, payload: dict) -> CaseDraft:
     )
 
 
-def _param_values(program: str, region_code: str, month: datetime.date):
-    """(values, row) of the parameters of ``program`` in force for ``month`` in the
-    region, or ({}, None)."""
-    from ..selectors.parameters import parameter_in_force
-
-    row = parameter_in_force(program, region_code, month.replace(day=1))
-    return (dict(row.values) if row is not None else {}), row
-
-
 def _emergency_completion_days(region_code: str, now: datetime.datetime) -> int:
-    values, _row = _param_values("temporary_assistance", region_code, _local_date(now))
+    values, _row = parameter_values("temporary_assistance", region_code, _local_date(now))
     try:
         n = int(values.get("emergency_completion_days") or EMERGENCY_COMPLETION_DAYS)
     except (TypeError, ValueError):
@@ -496,7 +466,7 @@ def _clean_record(app: AssistanceApplication, members, incomes, assets) -> tuple
     if members is None:
         members = [{"person": pk, "co_resident": True} for pk in household_members]
     if not isinstance(members, (list, tuple)):
-        raise ValidationFailed(_err("members", "members.invalid", _("家庭成员应为列表")))
+        raise ValidationFailed(field_error("members", "members.invalid", _("家庭成员应为列表")))
     seen = set()
     for i, m in enumerate(members):
         n = i + 1
@@ -521,7 +491,7 @@ def _clean_record(app: AssistanceApplication, members, incomes, assets) -> tuple
     kinds_i, kinds_a = rules.INCOME_KINDS, rules.ASSET_KINDS
     rows_i: list[IncomeItem] = []
     if not isinstance(incomes or [], (list, tuple)):
-        raise ValidationFailed(_err("incomes", "incomes.invalid", _("收入应为列表")))
+        raise ValidationFailed(field_error("incomes", "incomes.invalid", _("收入应为列表")))
     for i, item in enumerate(incomes or []):
         n, key = i + 1, f"incomes.{i}"
         if not isinstance(item, dict):
@@ -550,7 +520,7 @@ def _clean_record(app: AssistanceApplication, members, incomes, assets) -> tuple
             rows_i.append(IncomeItem(application=app, person_id=pid, kind=kind, monthly_amount=amount, note=note))
     rows_a: list[AssetItem] = []
     if not isinstance(assets or [], (list, tuple)):
-        raise ValidationFailed(_err("assets", "assets.invalid", _("财产应为列表")))
+        raise ValidationFailed(field_error("assets", "assets.invalid", _("财产应为列表")))
     for i, item in enumerate(assets or []):
         n, key = i + 1, f"assets.{i}"
         if not isinstance(item, dict):
@@ -593,7 +563,7 @@ def record_economic_status(actor: Actor, application: AssistanceApplication, *, 
     """
     require(actor, Perm.TAKE_APPLICATIONS)
     if actor.user is not None and not application.region_id.startswith(actor.user.scope_code):
-        raise Http404
+        raise NotFound("application.not_found")
     with transaction.atomic():
         app = AssistanceApplication.objects.select_for_update().select_related("case", "household").get(
             pk=application.pk)
@@ -631,7 +601,7 @@ def record_objection(actor: Actor, application: AssistanceApplication, received_
 
     require(actor, Perm.TAKE_APPLICATIONS)
     if actor.user is not None and not application.region_id.startswith(actor.user.scope_code):
-        raise Http404
+        raise NotFound("application.not_found")
     now = now or timezone.now()
     today = _local_date(now)
     content = _free_text(content)
@@ -646,13 +616,13 @@ def record_objection(actor: Actor, application: AssistanceApplication, received_
             raise Conflict("application.not_in_notice", _("该申请不在公示期内，不能登记公示异议"))
         errors = {}
         if not content:
-            errors.update(_err("content", "objection.content", _("请填写异议内容")))
+            errors.update(field_error("content", "objection.content", _("请填写异议内容")))
         elif len(content) > MAX_TEXT:
-            errors.update(_err("content", "objection.content", _("异议内容不能超过 %(n)s 个字") % {"n": MAX_TEXT}))
+            errors.update(field_error("content", "objection.content", _("异议内容不能超过 %(n)s 个字") % {"n": MAX_TEXT}))
         if day is None:
-            errors.update(_err("received_on", "objection.date", _("请填写收到异议的日期（YYYY-MM-DD）")))
+            errors.update(field_error("received_on", "objection.date", _("请填写收到异议的日期（YYYY-MM-DD）")))
         elif day < app.notice_from or day > today:
-            errors.update(_err("received_on", "objection.date", _("收到日期须在公示开始（%(from)s）之后、不晚于今天") % {
+            errors.update(field_error("received_on", "objection.date", _("收到日期须在公示开始（%(from)s）之后、不晚于今天") % {
                 "from": app.notice_from.isoformat()}))
         if errors:
             raise ValidationFailed(errors)
@@ -671,15 +641,15 @@ def resolve_objection(actor: Actor, objection: NoticeObjection, resolution: str,
     require(actor, Perm.TAKE_APPLICATIONS)
     app = objection.application
     if actor.user is not None and not app.region_id.startswith(actor.user.scope_code):
-        raise Http404
+        raise NotFound("application.not_found")
     resolution = _free_text(resolution)
     if not resolution:
-        raise ValidationFailed(_err("resolution", "objection.resolution", _("请填写核实处理情况")))
+        raise ValidationFailed(field_error("resolution", "objection.resolution", _("请填写核实处理情况")))
     if len(resolution) > MAX_TEXT:
-        raise ValidationFailed(_err("resolution", "objection.resolution", _("核实处理情况不能超过 %(n)s 个字") % {
+        raise ValidationFailed(field_error("resolution", "objection.resolution", _("核实处理情况不能超过 %(n)s 个字") % {
             "n": MAX_TEXT}))
     if upheld not in (True, False):
-        raise ValidationFailed(_err("upheld", "objection.upheld", _("请选择异议是否成立")))
+        raise ValidationFailed(field_error("upheld", "objection.upheld", _("请选择异议是否成立")))
     with transaction.atomic():
         obj = NoticeObjection.objects.select_for_update().get(pk=objection.pk)
         if obj.upheld is not None:
@@ -689,178 +659,6 @@ def resolve_objection(actor: Actor, objection: NoticeObjection, resolution: str,
         record(actor, "assistance.objection.resolve", app, region_code=app.region_id,
                object_repr=app.case.number, extra={"objection": obj.pk, "upheld": upheld})
     return obj
-
-
-# --- eligibility assessment ------------------------------------------------------------------
-
-def household_facts(app: AssistanceApplication) -> dict:
-    """The economic-status record as plain values for the rules: ``members`` (co-resident
-    count), ``monthly_income`` (Decimal yuan, incomes of co-resident members and of the
-    household as a whole), ``per_capita_income`` (exact Decimal, not rounded), lists of
-    incomes and assets (JSON-ready), ``persons`` (co-resident person ids)."""
-    members = list(app.members.select_related("person"))
-    co = [m for m in members if m.co_resident]
-    co_ids = {m.person_id for m in co}
-    incomes = [i for i in app.incomes.all() if i.person_id is None or i.person_id in co_ids]
-    total = sum((i.monthly_amount for i in incomes), Decimal("0"))
-    assets = list(app.assets.all())
-    n = len(co)
-    return {
-        "members": n, "persons": sorted(co_ids), "monthly_income": total,
-        "per_capita_income": (total / n) if n else None,
-        "incomes": [{"person": i.person_id, "kind": i.kind, "monthly_amount": str(i.monthly_amount)} for i in incomes],
-        "assets": [{"kind": a.kind, "value": str(a.value), "quantity": a.quantity} for a in assets],
-        "asset_rows": assets,
-    }
-
-
-
-
-def _eligibility_dict(result) -> dict:
-    comp = getattr(result, "computation", None)
-    return {
-        "eligible": bool(result.eligible),
-        "reasons": [{"code": r.code, "met": bool(r.met), "message": r.message, "values": jsonable(r.values)}
-                    for r in result.reasons],
-        "amount": str(comp.amount) if comp is not None else None,
-        "rule": comp.rule if comp is not None else "",
-        "computation": jsonable(comp.detail) if comp is not None else {},
-    }
-
-
-def _latest_visit(app: AssistanceApplication) -> dict:
-    """The fields of the last 入户调查 on the timeline (visitors, findings, and the 特困
-    facts found at the visit: ``self_care``, ``no_work_capacity``, ``no_income_source``,
-    ``no_supporter``)."""
-    from ...cases.models import CaseEvent
-
-    event = CaseEvent.objects.filter(case_id=app.case_id, action="home_visit").order_by("-seq").first()
-    return dict(event.data) if event is not None else {}
-
-
-def _open_enrollment(program: str, *, person=None, household=None) -> bool:
-    from ..models import Enrollment
-
-    qs = Enrollment.objects.filter(program_id=program).exclude(status=Enrollment.Status.TERMINATED)
-    if household is not None:
-        return qs.filter(household=household).exists()
-    return qs.filter(person=person).exists()
-
-
-def beneficiary(app: AssistanceApplication, part: ApplicationPart):
-    """(person, household) of a part: for a household program the applicant as payee
-    and the household; for a per-person program the beneficiary chosen at intake
-    (default the applicant) and no household."""
-    from ...people.models import Person
-
-    if part.program_id and part.program.unit == Program.Unit.HOUSEHOLD:
-        return app.applicant, app.household
-    pid = next((p.get("person") for p in app.case.data.get("parts", []) if p.get("kind") == part.kind), None)
-    person = Person.objects.filter(pk=pid).first() if pid else None
-    return person or app.applicant, None
-
-
-def program_inputs(app: AssistanceApplication, part: ApplicationPart, facts: dict, person, *,
-                   subsistence_expected: bool = False) -> dict:
-    """The facts a program's rule reads (see :mod:`jiayuan.assistance.rules`), taken from
-    the economic-status record, the home visit, the registry and the disability
-    certificates; stored as the enrollment's ``inputs`` (the batches recompute from
-    them). JSON-ready. ``subsistence_expected``: 低保 is being granted in the same
-    application (counts as a 低保 household for 两项补贴 and 养老服务补贴)."""
-    kind = part.kind
-    inputs: dict = {"area": app.area}
-    if kind == "subsistence_allowance":
-        assets = facts["asset_rows"]
-        inputs.update({
-            "members": facts["members"], "household_income": str(facts["monthly_income"]),
-            "deposits": str(sum((a.value for a in assets if a.kind in ("deposits", "securities")), Decimal("0"))),
-            "vehicles": sum(a.quantity for a in assets if a.kind == "vehicle"),
-            "housing": sum(a.quantity for a in assets if a.kind == "housing")})
-        return inputs
-    if kind == "extreme_poverty_support":
-        visit = _latest_visit(app)
-        inputs.update({k: bool(visit.get(k, False)) for k in ("no_work_capacity", "no_income_source", "no_supporter")})
-        inputs["self_care"] = visit.get("self_care") or "full_self"
-        inputs["setting"] = "home"
-        inputs["disabled"] = _certificate(person) is not None
-        return inputs
-    in_subsistence = subsistence_expected or _open_enrollment("subsistence_allowance", household=app.household)
-    in_extreme = _open_enrollment("extreme_poverty_support", person=person)
-    status = "extreme_poverty" if in_extreme else "subsistence" if in_subsistence else "other"
-    if kind in ("disability_living_allowance", "disability_care_allowance"):
-        cert = _certificate(person)
-        inputs.update({"certificate_valid": cert is not None,
-                       "disability_type": cert.disability_type if cert else None,
-                       "grade": cert.grade if cert else None,
-                       "long_term_care_need": bool(cert and cert.long_term_care_need),
-                       "household_status": "subsistence" if in_subsistence else "other",
-                       "extreme_poverty": in_extreme, "work_injury_care": False, "overlapping": []})
-        return inputs
-    if kind == "elderly_allowance":
-        inputs["registered"] = person.residence_status == "registered"
-        return inputs
-    if kind == "elderly_care_allowance":
-        inputs.update({"economic_status": status, "overlapping": []})
-        return inputs
-    return inputs
-
-
-def _certificate(person):
-    """The person's valid disability certificate (disability app), or None."""
-    try:
-        from ...disability.models import DisabilityCertificate
-    except ImportError:  # pragma: no cover - the disability app is installed with this one
-        return None
-    return DisabilityCertificate.objects.filter(person=person, status="valid").order_by("-issued_on").first()
-
-
-def assess_program(app: AssistanceApplication, part: ApplicationPart, facts: dict, month: datetime.date, *,
-                   subsistence_expected: bool = False) -> dict:
-    """The eligibility of ``part`` for ``month`` under the parameters in force there in
-    the beneficiary's region (JSON-ready): ``eligible`` (None when it cannot be told:
-    no parameters in force, or facts the rule needs are missing), ``reasons`` (each
-    condition with the values compared), ``amount``, ``rule``, ``computation``,
-    ``inputs``, ``parameter`` (row id) and ``parameter_from``."""
-    person, _household = beneficiary(app, part)
-    values, row = _param_values(part.kind, person.region_id, month)
-    inputs = program_inputs(app, part, facts, person, subsistence_expected=subsistence_expected)
-    out = {"program": part.kind, "month": month.isoformat(), "person": person.pk, "inputs": jsonable(inputs),
-           "parameter": row.pk if row else None, "parameter_from": row.effective_from.isoformat() if row else None}
-    if row is None:
-        return {**out, "eligible": None, "amount": None, "rule": "", "computation": {}, "reasons": [{
-            "code": "parameters.missing", "met": False, "values": {},
-            "message": _("%(region)s 尚无 %(month)s 适用的%(program)s参数") % {
-                "region": person.region_id, "month": month.strftime("%Y-%m"), "program": part.program.name}}]}
-    try:
-        result = rules.eligibility(part.kind, inputs, values, month, birth_date=person.birth_date)
-    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-        return {**out, "eligible": None, "amount": None, "rule": "", "computation": {}, "reasons": [{
-            "code": "inputs.incomplete", "met": False, "values": {},
-            "message": _("无法测算（缺少或有误：%(what)s）") % {"what": exc}}]}
-    return {**out, **_eligibility_dict(result)}
-
-
-def assess(app: AssistanceApplication, month: datetime.date, now: datetime.datetime) -> dict:
-    """The assessment stored on the application: the household facts and, per monthly
-    program part (temporary assistance is one-off and decided with its amount),
-    :func:`assess_program` for ``month`` (JSON-ready)."""
-    facts = household_facts(app)
-    programs = {}
-    parts = sorted(app.parts.filter(program__isnull=False).exclude(kind="temporary_assistance")
-                   .select_related("program"), key=lambda p: p.program.sort)
-    for part in parts:
-        expected = ("subsistence_allowance" in programs
-                    and programs["subsistence_allowance"].get("eligible") is True)
-        programs[part.kind] = assess_program(app, part, facts, month, subsistence_expected=expected)
-    pci = facts["per_capita_income"]
-    return {
-        "at": timezone.localtime(now).isoformat(), "month": month.isoformat(),
-        "household": {"members": facts["members"], "monthly_income": str(facts["monthly_income"]),
-                      "per_capita_income": str(rules.to_fen(pci)) if pci is not None else None,
-                      "per_capita_income_exact": str(pci) if pci is not None else None,
-                      "incomes": facts["incomes"], "assets": facts["assets"]},
-        "programs": programs,
-    }
 
 
 # --- guards -------------------------------------------------------------------------------------
@@ -1026,7 +824,7 @@ def _visit_staff(app, raw, field: str, label: str, errors: dict):
 
     text = str(raw or "").strip()
     if not text:
-        errors.update(_err(field, f"{field}.required", _("请选择%(label)s") % {"label": label}))
+        errors.update(field_error(field, f"{field}.required", _("请选择%(label)s") % {"label": label}))
         return None
     staff = visit_staff(app)
     user = None
@@ -1035,7 +833,7 @@ def _visit_staff(app, raw, field: str, label: str, errors: dict):
     if user is None:
         user = staff.filter(username=text).first()
     if user is None:
-        errors.update(_err(field, "visitors.not_staff", _(
+        errors.update(field_error(field, "visitors.not_staff", _(
             "%(label)s须为本申请所在社区（村）、乡镇（街道）或县区的在职工作人员账号（“%(given)s”不是）") % {
             "label": label, "given": text[:50]}))
     return user
@@ -1060,15 +858,15 @@ def _home_visit(ctx):
     first = _visit_staff(app, ctx.values.get("visitor_1"), "visitor_1", _("调查人员（一）"), errors)
     second = _visit_staff(app, ctx.values.get("visitor_2"), "visitor_2", _("调查人员（二）"), errors)
     if first is not None and second is not None and first.pk == second.pk:
-        errors.update(_err("visitor_2", "visitors.two_required", _(
+        errors.update(field_error("visitor_2", "visitors.two_required", _(
             "入户调查须由两名不同的工作人员进行（两项都选了 %(name)s）") % {"name": staff_label(first)}))
     others = free_text(ctx.values.get("others_present") or "", multiline=False)
     if len(others) > 200:
-        errors.update(_err("others_present", "others_present.invalid", _("其他在场人员不能超过 200 个字")))
+        errors.update(field_error("others_present", "others_present.invalid", _("其他在场人员不能超过 200 个字")))
     day = ctx.values.get("visit_date")
     accepted = ctx.case.data.get("accepted_on")
     if day is not None and (day > _local_date(ctx.now) or (accepted and day.isoformat() < accepted)):
-        errors.update(_err("visit_date", "visit_date.invalid", _("调查日期须在受理之后、不晚于今天")))
+        errors.update(field_error("visit_date", "visit_date.invalid", _("调查日期须在受理之后、不晚于今天")))
     if errors:
         raise ValidationFailed(errors)
     data = dict(ctx.case.data)
@@ -1101,7 +899,7 @@ def _initial_opinion(ctx):
         start = ctx.values.get("notice_from") or today
         latest = today + datetime.timedelta(days=NOTICE_START_MAX_AHEAD)
         if not today <= start <= latest:
-            raise ValidationFailed(_err("notice_from", "notice_from.invalid", _(
+            raise ValidationFailed(field_error("notice_from", "notice_from.invalid", _(
                 "公示开始日期须在 %(from)s（提出初审意见当天）至 %(to)s 之间，不能提前到初审意见之前") % {
                 "from": today.isoformat(), "to": latest.isoformat()}))
         app.notice_from = start
@@ -1131,8 +929,8 @@ def _temporary_check(app, amount: Decimal, ctx, *, emergency: bool = False) -> d
     force this month. Returns the rule's computation (``approver``: township/county);
     Conflict ``case.guard`` naming the failed conditions."""
     month = _local_date(ctx.now).replace(day=1)
-    values, row = _param_values("temporary_assistance", app.region_id, month)
-    sub_values, sub_row = _param_values("subsistence_allowance", app.region_id, month)
+    values, row = parameter_values("temporary_assistance", app.region_id, month)
+    sub_values, sub_row = parameter_values("subsistence_allowance", app.region_id, month)
     if row is None or sub_row is None:
         raise Conflict("case.guard", _("%(month)s 尚无临时救助或低保标准参数，无法审批临时救助") % {
             "month": month.strftime("%Y-%m")})
@@ -1143,7 +941,7 @@ def _temporary_check(app, amount: Decimal, ctx, *, emergency: bool = False) -> d
         raise Conflict("case.guard", _("临时救助参数不完整：%(what)s") % {"what": exc}) from None
     if not result.eligible:
         raise Conflict("case.guard", "；".join(r.message for r in result.failed))
-    return {**_eligibility_dict(result), "parameter": row.pk, "month": month.isoformat()}
+    return {**eligibility_dict(result), "parameter": row.pk, "month": month.isoformat()}
 
 
 @effect("assistance.township_decide")
@@ -1191,7 +989,7 @@ def _approve(ctx):
     if "temporary_assistance" in kinds:
         raw = ctx.values.get("temporary_amount")
         if raw in (None, ""):
-            raise ValidationFailed(_err("temporary_amount", "temporary_amount.required", _("请填写临时救助金额")))
+            raise ValidationFailed(field_error("temporary_amount", "temporary_amount.required", _("请填写临时救助金额")))
         amount = parse_money(raw, "temporary_amount", positive=True)
         _grant_temporary(app, amount, ctx, _temporary_check(app, amount, ctx))
     facts = household_facts(app)
@@ -1251,7 +1049,7 @@ def _complete_materials(ctx):
     day = ctx.values.get("completed_on")
     granted = ctx.case.data.get("emergency_granted_on")
     if day > _local_date(ctx.now) or (granted and day.isoformat() < granted):
-        raise ValidationFailed(_err("completed_on", "completed_on.invalid", _("补齐日期须在先行救助之后、不晚于今天")))
+        raise ValidationFailed(field_error("completed_on", "completed_on.invalid", _("补齐日期须在先行救助之后、不晚于今天")))
     data = dict(ctx.case.data)
     data["materials_completed_on"] = day.isoformat()
     data["materials_late_list"] = list(app.materials_missing)

@@ -51,15 +51,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
-from ...audit.services import Actor, jsonable, record
-from ...errors import Conflict, Forbidden, ValidationFailed
+from ...audit.rules import jsonable
+from ...audit.services import Actor, record
+from ...errors import Conflict, Forbidden, ValidationFailed, field_error
 from ...people.services import require
 from ...regions.models import Region
 from .. import rules
 from ...people.models import Person
 from ..models import Enrollment, PaymentBatch, PaymentBatchEvent, PaymentLine, Program
 from ..selectors.parameters import parameter_resolver
-from .parameters import _err
 
 __all__ = [
     "BatchExists", "GenerationReport", "ExportFile", "generate_batch", "review_batch", "approve_batch",
@@ -135,7 +135,7 @@ def _locked(batch: PaymentBatch, version: int | None) -> PaymentBatch:
 def _expect(batch: PaymentBatch, *statuses: str, action: str) -> None:
     if batch.status not in statuses:
         names = "、".join(str(STATUS(s).label) for s in statuses)
-        raise ValidationFailed(_err("status", f"batch.not_{statuses[0]}",
+        raise ValidationFailed(field_error("status", f"batch.not_{statuses[0]}",
                                     _("批次当前为“%(now)s”，只有“%(allowed)s”的批次可以%(action)s")
                                     % {"now": batch.get_status_display(), "allowed": names, "action": action}))
 
@@ -239,20 +239,20 @@ def generate_batch(actor: Actor, program: Program, county: Region, month: dateti
     errors = {}
     month_ok = isinstance(month, datetime.date) and month.day == 1
     if not month_ok:
-        errors.update(_err("month", "month.invalid", _("发放月份应为某月的第一天，如 2025-03-01")))
+        errors.update(field_error("month", "month.invalid", _("发放月份应为某月的第一天，如 2025-03-01")))
     if not program.monthly or not program.active:
-        errors.update(_err("program", "program.not_monthly", _("“%(name)s”不是按月发放的项目，不能生成月度发放批次")
+        errors.update(field_error("program", "program.not_monthly", _("“%(name)s”不是按月发放的项目，不能生成月度发放批次")
                            % {"name": program.name}))
     elif month_ok:
         earliest, latest = month_window(program)
         if month < earliest or month > latest:
-            errors.update(_err("month", "month.out_of_range", _(
+            errors.update(field_error("month", "month.out_of_range", _(
                 "发放月份只能在 %(earliest)s 至 %(latest)s 之间（不早于该项目最早的享受起始月份及 2016-01，"
                 "不晚于下个月）") % {"earliest": f"{earliest:%Y-%m}", "latest": f"{latest:%Y-%m}"}))
     if county.level != Region.Level.COUNTY:
-        errors.update(_err("county", "region.not_county", _("发放批次按县（区）生成，请选择县级区划")))
+        errors.update(field_error("county", "region.not_county", _("发放批次按县（区）生成，请选择县级区划")))
     elif not county.code.startswith(actor.user.scope_code):
-        errors.update(_err("county", "region.out_of_scope", _("区划 %(code)s 不在您的管辖范围内") % {"code": county.code}))
+        errors.update(field_error("county", "region.out_of_scope", _("区划 %(code)s 不在您的管辖范围内") % {"code": county.code}))
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()
@@ -945,7 +945,7 @@ def export_batch(actor: Actor, batch: PaymentBatch, *, fmt: str = "xlsx", sensit
     if accounts:
         require(actor, Perm.EXPORT_PAYEE_ACCOUNTS)
     if fmt not in ("xlsx", "csv"):
-        raise ValidationFailed(_err("format", "format.invalid", _("导出格式只能是 xlsx 或 csv")))
+        raise ValidationFailed(field_error("format", "format.invalid", _("导出格式只能是 xlsx 或 csv")))
     with transaction.atomic():
         b = _locked(batch, version)
         _expect(b, STATUS.APPROVED, STATUS.EXPORTED, STATUS.CLOSED, action=_("导出发放文件"))
@@ -1103,10 +1103,10 @@ def parse_results_file(data: bytes, file_name: str) -> list[dict]:
                 rows = rows[1:]
     except FileRejected as exc:
         if exc.code in ("file.unsupported_type", "file.corrupt", "file.empty", "file.extension_mismatch"):
-            raise ValidationFailed(_err("file", "file.unreadable", _("无法读取该文件：请上传 .xlsx 或 .csv 文件"))) from None
-        raise ValidationFailed(_err("file", exc.code, translate_rule_error(exc))) from None
+            raise ValidationFailed(field_error("file", "file.unreadable", _("无法读取该文件：请上传 .xlsx 或 .csv 文件"))) from None
+        raise ValidationFailed(field_error("file", exc.code, translate_rule_error(exc))) from None
     except Exception:  # noqa: BLE001 — any reader failure is the same answer to the user
-        raise ValidationFailed(_err("file", "file.unreadable", _("无法读取该文件：请上传 .xlsx 或 .csv 文件"))) from None
+        raise ValidationFailed(field_error("file", "file.unreadable", _("无法读取该文件：请上传 .xlsx 或 .csv 文件"))) from None
 
     def cell(v) -> str:
         if isinstance(v, float) and v.is_integer():
@@ -1120,7 +1120,7 @@ def parse_results_file(data: bytes, file_name: str) -> list[dict]:
             header_at = i
             break
     if header_at is None:
-        raise ValidationFailed(_err("file", "file.columns", _("文件须有“明细编号”和“发放结果”两列（可另加“失败原因”列）")))
+        raise ValidationFailed(field_error("file", "file.columns", _("文件须有“明细编号”和“发放结果”两列（可另加“失败原因”列）")))
     head = [cell(v) for v in rows[header_at]]
     c_line = head.index("明细编号")
     c_status = head.index("发放结果") if "发放结果" in head else head.index("结果")
@@ -1144,7 +1144,7 @@ def close_batch(actor: Actor, batch: PaymentBatch, *, version: int, note: str = 
         _expect(b, STATUS.EXPORTED, action=_("办结"))
         pending = PaymentLine.objects.filter(batch=b, generation=b.generation, status=PaymentLine.Status.PENDING).count()
         if pending:
-            raise ValidationFailed(_err("status", "batch.pending_lines", _("还有 %(n)s 条明细没有登记发放结果，不能办结")
+            raise ValidationFailed(field_error("status", "batch.pending_lines", _("还有 %(n)s 条明细没有登记发放结果，不能办结")
                                         % {"n": pending}))
         b.status, b.closed_at = STATUS.CLOSED, timezone.now()
         b.version += 1
@@ -1169,11 +1169,11 @@ def reopen_batch(actor: Actor, batch: PaymentBatch, *, version: int, reason: str
     require(actor, Perm.RUN_PAYMENTS)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(_err("reason", "reason.required", _("请填写重开的原因")))
+        raise ValidationFailed(field_error("reason", "reason.required", _("请填写重开的原因")))
     with transaction.atomic():
         b = _locked(batch, version)
         if b.status in (STATUS.EXPORTED, STATUS.CLOSED):
-            raise ValidationFailed(_err("status", "batch.already_exported", _(
+            raise ValidationFailed(field_error("status", "batch.already_exported", _(
                 "发放文件已经导出，批次不能重开：资金可能已在拨付途中。请登记发放结果，失败的明细会转入下月批次补发")))
         _expect(b, STATUS.REVIEWED, STATUS.APPROVED, action=_("重开"))
         before = b.status

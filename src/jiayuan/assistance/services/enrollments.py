@@ -39,13 +39,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from ... import security
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, record, record_many
-from ...errors import Conflict, ValidationFailed
+from ...errors import Conflict, ValidationFailed, field_error
 from ...regions.models import Region
 from .. import rules
 from ..models import Enrollment, EnrollmentEvent, Program
 from ..selectors.parameters import parameter_in_force
 from .accounts import clean_account, mask
-from .parameters import REASON_MAX, _err, check_month, clean_text, require, resolve_program
+from .parameters import REASON_MAX, check_month, clean_text, require, resolve_program
 
 FLAG_LABELS = {
     "deceased": _lazy("本人已故"),
@@ -138,7 +138,7 @@ def registry_facts(program: Program, person, month: datetime.date) -> dict:
 
         facts = certificate_facts([person.pk], on=rules.last_day_of_month(month)).get(person.pk)
         if facts is None:
-            raise ValidationFailed(_err("inputs", "certificate.missing", _(
+            raise ValidationFailed(field_error("inputs", "certificate.missing", _(
                 "%(name)s 在 %(month)s 没有有效的第二代残疾人证，不能纳入%(program)s；请先登记残疾人证")
                 % {"name": person.name, "month": rules.ym(month), "program": program.name}))
         in_support = Enrollment.objects.filter(program_id="extreme_poverty_support", person_id=person.pk,
@@ -171,7 +171,7 @@ def prepare_inputs(program: Program, person, inputs, month: datetime.date) -> di
         hh = getattr(person, "household_id", None)
         if not hh or not Enrollment.objects.filter(program_id="subsistence_allowance", household_id=hh,
                                                    status__in=OPEN).exists():
-            raise ValidationFailed(_err("inputs", "household.not_subsistence", _(
+            raise ValidationFailed(field_error("inputs", "household.not_subsistence", _(
                 "%(name)s 所在家庭没有正在享受的最低生活保障（低保），不能按“低保家庭”（household_status: "
                 "subsistence）纳入%(program)s；低保边缘家庭请填 low_income") % {
                 "name": person.name, "program": program.name}))
@@ -202,20 +202,20 @@ def compute(program: Program, region_code: str, month: datetime.date, inputs: di
     ``inputs.invalid`` (a value of the wrong kind)."""
     row = parameter_in_force(program.code, region_code, month)
     if row is None:
-        raise ValidationFailed(_err("program", "parameters.missing", _(
+        raise ValidationFailed(field_error("program", "parameters.missing", _(
             "%(region)s %(month)s 尚无%(program)s的参数（标准），请先由市或县区录入") % {
             "region": region_code, "month": rules.ym(month), "program": program.name}))
     if not isinstance(inputs, dict):
-        raise ValidationFailed(_err("inputs", "inputs.invalid", _("测算依据应为对象")))
+        raise ValidationFailed(field_error("inputs", "inputs.invalid", _("测算依据应为对象")))
     try:
         result = rules.compute_amount(program.code, inputs, row.values, month, birth_date=birth_date)
     except KeyError as exc:
-        raise ValidationFailed(_err("inputs", "inputs.incomplete", _("测算缺少“%(key)s”，请补充后重试")
+        raise ValidationFailed(field_error("inputs", "inputs.incomplete", _("测算缺少“%(key)s”，请补充后重试")
                                     % {"key": str(exc.args[0]) if exc.args else ""})) from None
     except (TypeError, ValueError, ArithmeticError):
         # The inputs were checked (prepare_inputs); what is left is a value the rule cannot
         # use. Python's own (English) text is not shown.
-        raise ValidationFailed(_err("inputs", "inputs.invalid", _(
+        raise ValidationFailed(field_error("inputs", "inputs.invalid", _(
             "测算依据中有无法用于测算的数值，请检查金额、人数、类别和等级"))) from None
     return result.amount, {"rule": result.rule, "amount": str(result.amount), "detail": result.detail,
                            "parameter": row.pk, "parameter_region": row.region_id,
@@ -230,7 +230,7 @@ def _review_months(value) -> int:
     except (TypeError, ValueError):
         months = 0
     if not 1 <= months <= 36:
-        raise ValidationFailed(_err("review_months", "review_months.invalid", _("复核周期应为 1–36 个月")))
+        raise ValidationFailed(field_error("review_months", "review_months.invalid", _("复核周期应为 1–36 个月")))
     return months
 
 
@@ -262,31 +262,31 @@ def enroll(actor: Actor, *, program, person, household=None, region, start_month
     require(actor, Perm.DECIDE_APPLICATIONS)
     prog = resolve_program(program)
     if not prog.monthly:
-        raise ValidationFailed(_err("program", "program.not_monthly", _(
+        raise ValidationFailed(field_error("program", "program.not_monthly", _(
             "%(program)s为一次性救助，不建立按月发放的享受对象") % {"program": prog.name}))
     if prog.unit == Program.Unit.HOUSEHOLD and household is None:
-        raise ValidationFailed(_err("household", "household.required", _("%(program)s以户为单位，请指定家庭")
+        raise ValidationFailed(field_error("household", "household.required", _("%(program)s以户为单位，请指定家庭")
                                     % {"program": prog.name}))
     code = region.code if isinstance(region, Region) else str(region or "")
     reg = Region.objects.filter(code=code).first()
     scope = actor.user.scope_code
     if reg is None or not reg.code.startswith(scope):
-        raise ValidationFailed(_err("region", "region.out_of_scope", _("区划 %(code)s 不存在或不在您的管辖范围内")
+        raise ValidationFailed(field_error("region", "region.out_of_scope", _("区划 %(code)s 不存在或不在您的管辖范围内")
                                     % {"code": code}))
     if len(reg.code) < 6:
-        raise ValidationFailed(_err("region", "region.level", _("享受对象的所属区划应为县（区）或以下")))
+        raise ValidationFailed(field_error("region", "region.level", _("享受对象的所属区划应为县（区）或以下")))
     month = first_of_month(start_month, "start_month")
     review_months = _review_months(review_months)
     reason = clean_text(reason or "", "reason", _("理由"), REASON_MAX)
     if person.life_status != person.LifeStatus.ALIVE:
-        raise ValidationFailed(_err("person", "person.not_alive", _("%(name)s在居民档案中为“%(status)s”，不能纳入享受对象")
+        raise ValidationFailed(field_error("person", "person.not_alive", _("%(name)s在居民档案中为“%(status)s”，不能纳入享受对象")
                                     % {"name": person.name, "status": person.get_life_status_display()}))
     inputs = prepare_inputs(prog, person, inputs, month)
     amount, computation = compute(prog, reg.code, month, inputs, person.birth_date)
     if amount <= 0:
         reasons = "；".join(computation["detail"].get("reasons", []) or _failed_conditions(
             prog, reg.code, month, inputs, person.birth_date)) or _("测算金额为 0")
-        raise ValidationFailed(_err("inputs", "amount.zero", _("按 %(month)s 的参数测算，不符合享受条件：%(reasons)s")
+        raise ValidationFailed(field_error("inputs", "amount.zero", _("按 %(month)s 的参数测算，不符合享受条件：%(reasons)s")
                                     % {"month": rules.ym(month), "reasons": reasons}))
     account = ""
     if str(payee_account or "").strip():
@@ -365,7 +365,7 @@ def review(actor: Actor, enrollment: Enrollment, inputs: dict, reason: str, vers
         amount, computation = compute(locked.program, locked.region_id, month, inputs, locked.person.birth_date)
         if amount <= 0:
             reasons = "；".join(computation["detail"].get("reasons", [])) or _("测算金额为 0")
-            raise ValidationFailed(_err("inputs", "amount.zero", _(
+            raise ValidationFailed(field_error("inputs", "amount.zero", _(
                 "复核测算不再符合享受条件（%(reasons)s）；如确认停发，请办理终止并书面告知理由") % {"reasons": reasons}))
         before = {"amount": str(locked.amount), "inputs": locked.inputs}
         locked.inputs, locked.amount, locked.computation = inputs, amount, computation
@@ -438,7 +438,7 @@ def terminate(actor: Actor, enrollment: Enrollment, reason: str, version=None, *
         if locked.status == Enrollment.Status.TERMINATED:
             raise Conflict("enrollment.closed", _("该待遇已终止"))
         if end < add_months(locked.start_month, -1):
-            raise ValidationFailed(_err("end_month", "end_month.before_start", _(
+            raise ValidationFailed(field_error("end_month", "end_month.before_start", _(
                 "最后发放月份 %(end)s 早于起始月份 %(start)s 的上一个月") % {
                 "end": rules.ym(end), "start": rules.ym(locked.start_month)}))
         before = locked.status

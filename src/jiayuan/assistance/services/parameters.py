@@ -24,13 +24,12 @@ import unicodedata
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
-from ...errors import Conflict, ValidationFailed
+from ...errors import Conflict, NotFound, ValidationFailed, field_error
 from ...people.services import require  # noqa: F401 (the one permission check; re-used by the assistance services)
 from ...regions.models import Region
 from ...regions.selectors import get_region
@@ -44,31 +43,27 @@ NOTE_MAX = 200     # parameter policy and note
 REASON_MAX = 500   # reasons and notes of enrollment changes
 
 
-def _err(field: str, code: str, message: str) -> dict:
-    return {field: [{"code": code, "message": message}]}
-
-
 def resolve_program(program) -> Program:
     """A Program from an instance or a code; ValidationFailed ``program.unknown``."""
     if isinstance(program, Program):
         return program
     found = Program.objects.filter(code=str(program or "")).first()
     if found is None:
-        raise ValidationFailed(_err("program", "program.unknown", _("救助项目“%(code)s”不存在") % {"code": program}))
+        raise ValidationFailed(field_error("program", "program.unknown", _("救助项目“%(code)s”不存在") % {"code": program}))
     return found
 
 
 def _resolve_region(actor: Actor, region) -> Region:
     code = region.code if isinstance(region, Region) else str(region or "")
     if not code:
-        raise ValidationFailed(_err("region", "region.missing", _("请选择适用区划（市或县区）")))
+        raise ValidationFailed(field_error("region", "region.missing", _("请选择适用区划（市或县区）")))
     try:
         found = get_region(actor.user, code)
-    except Http404:
-        raise ValidationFailed(_err("region", "region.out_of_scope",
+    except NotFound:
+        raise ValidationFailed(field_error("region", "region.out_of_scope",
                                     _("区划 %(code)s 不存在或不在您的管辖范围内") % {"code": code})) from None
     if found.level not in PARAMETER_LEVELS:
-        raise ValidationFailed(_err("region", "region.level", _(
+        raise ValidationFailed(field_error("region", "region.level", _(
             "参数只能按市或县（区）设定，%(name)s 是%(level)s") % {"name": found.name, "level": found.get_level_display()}))
     return found
 
@@ -92,14 +87,14 @@ def check_month(value, field: str, label: str, *, today: datetime.date | None = 
         except ValueError:
             value = None
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        raise ValidationFailed(_err(field, f"{field}.missing", _("请填写%(label)s（某月1日，如 2025-03-01）")
+        raise ValidationFailed(field_error(field, f"{field}.missing", _("请填写%(label)s（某月1日，如 2025-03-01）")
                                     % {"label": label}))
     if value.day != 1:
-        raise ValidationFailed(_err(field, f"{field}.not_first", _("%(label)s须为某月1日（填写的是 %(date)s）")
+        raise ValidationFailed(field_error(field, f"{field}.not_first", _("%(label)s须为某月1日（填写的是 %(date)s）")
                                     % {"label": label, "date": value.isoformat()}))
     low, high = month_window(today)
     if not low <= value <= high:
-        raise ValidationFailed(_err(field, f"{field}.out_of_range", _(
+        raise ValidationFailed(field_error(field, f"{field}.out_of_range", _(
             "%(label)s应在 %(low)s 至 %(high)s 之间（填写的是 %(month)s）") % {
             "label": label, "low": rules.ym(low), "high": rules.ym(high), "month": rules.ym(value)}))
     return value
@@ -135,11 +130,11 @@ def clean_text(value, field: str, label: str, limit: int, *, required: bool = Fa
     try:
         text = free_text(value)
     except TypeError:
-        raise ValidationFailed(_err(field, f"{field}.format", _("%(label)s应填写文字") % {"label": label})) from None
+        raise ValidationFailed(field_error(field, f"{field}.format", _("%(label)s应填写文字") % {"label": label})) from None
     if required and not text:
-        raise ValidationFailed(_err(field, f"{field}.missing", _("请填写%(label)s") % {"label": label}))
+        raise ValidationFailed(field_error(field, f"{field}.missing", _("请填写%(label)s") % {"label": label}))
     if len(text) > limit:
-        raise ValidationFailed(_err(field, f"{field}.too_long", _("%(label)s过长：最多 %(limit)s 个字（填写了 %(n)s 个）")
+        raise ValidationFailed(field_error(field, f"{field}.too_long", _("%(label)s过长：最多 %(limit)s 个字（填写了 %(n)s 个）")
                                     % {"label": label, "limit": limit, "n": len(text)}))
     return text
 

@@ -1,7 +1,7 @@
 """The printed papers of an assistance application (issue 10): the 受理回执 and the
 一次性告知书 of missing materials, reached from the application page; and the desk's
 materials checklist, which follows the kinds of help ticked (htmx) from the one source
-``services.material_needs`` / ``required_materials``.
+``selectors.material_needs`` / ``required_materials``.
 
 The fixture application (worked out by hand from HELP_KINDS in case_types.py):
 张建国's household JTX-001 (交通巷 1 号, 交通巷社区, urban) asks on Fri 2025-09-26 10:00 for
@@ -25,7 +25,7 @@ import re
 import pytest
 from django.test import Client
 
-from jiayuan.assistance.services import applications as svc
+from jiayuan.assistance.selectors.applications import material_needs, required_materials
 from jiayuan.cases.models import Case
 from jiayuan.cases.testing import media_root, more_users, photo, report_event  # noqa: F401
 
@@ -197,14 +197,14 @@ def _boxes(html: str) -> list[str]:
 
 
 def test_material_needs_is_the_union_with_who_needs_what():
-    needs = svc.material_needs(["subsistence_allowance", "temporary_assistance", "subsistence_allowance", "nope"])
+    needs = material_needs(["subsistence_allowance", "temporary_assistance", "subsistence_allowance", "nope"])
     assert needs == [
         ("书面申请", ["最低生活保障", "临时救助"]), ("居民身份证", ["最低生活保障", "临时救助"]),
         ("户口簿", ["最低生活保障", "临时救助"]), ("家庭收入和财产状况声明", ["最低生活保障"]),
         ("家庭经济状况核对授权书", ["最低生活保障"]), (HARDSHIP_PROOF, ["临时救助"]),
     ]
-    assert svc.required_materials(["subsistence_allowance", "temporary_assistance"]) == [m for m, _ in needs]
-    assert svc.material_needs([]) == []
+    assert required_materials(["subsistence_allowance", "temporary_assistance"]) == [m for m, _ in needs]
+    assert material_needs([]) == []
 
 
 def test_checklist_is_the_union_of_the_kinds_ticked_and_follows_the_selection(page_client, users, params):

@@ -99,14 +99,14 @@ def test_ledger_rolls_up_the_region_tree(users, paid):
 
 
 def test_ledger_scope(users, paid):
-    from django.http import Http404
+    from jiayuan.errors import NotFound
 
     mine = ledgers.ledger(users["community"], program=LIVING, month_from=JAN, month_to=FEB)
     assert mine.region.code == OWNER_COMMUNITY and mine.rows == []
     assert mine.total.amount == Decimal("200.00")  # P1 only
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         ledgers.ledger(users["community"], program=LIVING, month_from=JAN, region="620702")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         ledgers.two_subsidies_figure(users["outsider"], year=2025, half=1, region=OWNER_COMMUNITY)
     assert ledgers.ledger(users["auditor"], month_from=JAN).total.lines == 0  # no view_assistance
 

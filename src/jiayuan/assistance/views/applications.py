@@ -15,7 +15,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,11 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ...accounts.permissions import Perm
 from ...cases import selectors as case_selectors
-from ...cases import services as case_services
 from ...cases.forms import new_request_key, parse_ids
 from ...cases.models import Case, CaseTask
-from ...cases.views import _action_forms, _default_open, _timeline, case_act
-from ...errors import Forbidden, ServiceError
+from ...cases.views import action_forms, case_act, default_open_action, timeline_entries
+from ...errors import Forbidden, NotFound, ServiceError
 from ...people import selectors as people_selectors
 from ...web.forms import BootstrapMixin
 from ...web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
@@ -101,10 +99,10 @@ def application_new(request):
     if applicant_ids:
         try:
             applicant = people_selectors.get_person(user, applicant_ids[0])
-        except Http404:
+        except NotFound:
             applicant = None
     kinds = [k for k in request.POST.getlist("kind") if k in HELP_KINDS]
-    required = services.required_materials(kinds)
+    required = selectors.required_materials(kinds)
     brought = [m for m in request.POST.getlist("material") if m in required]
     if applicant is None:
         form.add_error("applicant", _("请查找并选择申请人（须为本辖区居民）"))
@@ -129,7 +127,7 @@ def application_new(request):
             return redirect("assistance:application_detail", number=app.case.number)
     return render(request, "assistance/application_new.html", {
         **ctx, "form": form, "chosen": [applicant] if applicant else [], "kinds": kinds,
-        "brought": request.POST.getlist("material"), "needs": services.material_needs(kinds)}, status=422)
+        "brought": request.POST.getlist("material"), "needs": selectors.material_needs(kinds)}, status=422)
 
 
 @perm_required(Perm.VIEW_ASSISTANCE)
@@ -137,13 +135,13 @@ def application_new(request):
 def application_materials(request):
     """htmx: the materials checklist of the intake form for the kinds ticked (``kind``,
     repeated): the union of their materials, each once with the kinds that need it
-    (:func:`services.material_needs`, the list intake requires); the boxes already
+    (:func:`selectors.material_needs`, the list intake requires); the boxes already
     ticked (``material``) stay ticked."""
     if not _can_take(request.user):
         raise PermissionDenied
     kinds = [k for k in request.GET.getlist("kind") if k in HELP_KINDS]
     return render(request, "assistance/_materials.html", {
-        "needs": services.material_needs(kinds), "brought": request.GET.getlist("material"), "kinds": kinds})
+        "needs": selectors.material_needs(kinds), "brought": request.GET.getlist("material"), "kinds": kinds})
 
 
 @perm_required(Perm.VIEW_ASSISTANCE)
@@ -158,7 +156,7 @@ def application_list(request):
     rows = []
     for app in page_obj.object_list:
         rows.append({"app": app, "status": selectors.public_status(app),
-                     "state_name": case_services.decl_of(app.case.case_type_id).state(app.case.state).name,
+                     "state_name": case_selectors.decl_of(app.case.case_type_id).state(app.case.state).name,
                      "kinds": "、".join(HELP_KINDS.get(p.kind, {}).get("name", p.kind) for p in app.parts.all()),
                      "deadlines": selectors.deadlines(app)})
     return render(request, "assistance/application_list.html", {
@@ -246,9 +244,9 @@ ENDING_ACTIONS = ("withdraw", "void")
 def _detail_context(request, app, *, bound=None, conflict: str = "", **extra) -> dict:
     user = request.user
     case = app.case
-    decl = case_services.decl_of(case.case_type_id)
+    decl = case_selectors.decl_of(case.case_type_id)
     today = timezone.localdate()
-    forms_ = _fit_action_forms(app, _action_forms(request, case, bound), today)
+    forms_ = _fit_action_forms(app, action_forms(request, case, bound), today)
     if bound is not None:
         bound.uploaded_photos = case_selectors.own_unbound_attachments(user, parse_ids(bound.data.get(
             bound.add_prefix("uploaded"), "")))
@@ -269,9 +267,9 @@ def _detail_context(request, app, *, bound=None, conflict: str = "", **extra) ->
         "members": list(selectors.members_of(app)), "incomes": incomes, "assets": assets,
         "objections": list(selectors.objections_of(app)), "assessment": assessment,
         "household_facts": (app.assessment or {}).get("household") or {},
-        "timeline": _visitor_names(app, decl, _without_unasked_facts(parts, decl, _timeline(case, decl))),
+        "timeline": _visitor_names(app, decl, _without_unasked_facts(parts, decl, timeline_entries(case, decl))),
         "action_forms": main_forms, "ending_forms": ending_forms,
-        "open_action": bound.transition.action if bound is not None else _default_open(main_forms),
+        "open_action": bound.transition.action if bound is not None else default_open_action(main_forms),
         "conflict": conflict,
         "next": reverse("assistance:application_detail", args=[case.number]),
         "act_url": reverse("assistance:application_act", args=[case.number, "-"])[:-2],
@@ -358,7 +356,7 @@ def economic_totals(app) -> dict:
     its size rounded once to the fen), ``below``."""
     from ..selectors.parameters import parameter_in_force
 
-    facts = services.household_facts(app)
+    facts = selectors.household_facts(app)
     month = timezone.localdate().replace(day=1)
     row = parameter_in_force("subsistence_allowance", app.region_id, month)
     standard = None

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ...accounts.permissions import Perm
-from ...errors import ServiceError, ValidationFailed
+from ...errors import NotFound, ServiceError, ValidationFailed
 from ...regions.models import Region
 from ...regions.selectors import get_region, regions_for
 from ...web.shortcuts import actor, error_page, paginate, perm_required
@@ -50,6 +50,8 @@ def batch_list(request):
         except services.BatchExists as exc:
             messages.warning(request, exc.message)
             return redirect("assistance:batch_detail", exc.batch_id)
+        except NotFound:
+            raise  # a county outside the scope: the 404 page
         except ServiceError as exc:
             if isinstance(exc, ValidationFailed) and exc.fields:
                 errors = [e["message"] for errs in exc.fields.values() for e in errs]

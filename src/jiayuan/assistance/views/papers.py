@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET
 from ... import security
 from ...accounts.permissions import Perm
 from ...cases import rules as case_rules
-from ...cases import services as case_services
+from ...cases import selectors as case_selectors
 from ...people import rules as people_rules
 from ...web.shortcuts import perm_required
 from ..models import AssistanceApplication
@@ -77,10 +77,10 @@ def time_limits(app: AssistanceApplication, decl) -> dict:
 
 def _paper_context(request, app: AssistanceApplication) -> dict:
     case = app.case
-    decl = case_services.decl_of(case.case_type_id)
+    decl = case_selectors.decl_of(case.case_type_id)
     state = decl.state(case.state)
     kinds = [p.kind for p in app.parts.order_by("id")]
-    needs = dict(services.material_needs(kinds))
+    needs = dict(selectors.material_needs(kinds))
     missing = list(app.materials_missing or [])
     phone = security.decrypt(case.contact_phone_cipher) if case.contact_phone_cipher else ""
     return {

@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.http import Http404
 
 from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.services import Actor
 from jiayuan.cases import declarations, services
 from jiayuan.cases.models import Attachment, Case, CaseEvent, CaseType
 from jiayuan.cases.testing import CITY_MGMT, GRID, png_bytes
-from jiayuan.errors import Conflict, Forbidden, ValidationFailed
+from jiayuan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 BJ = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -143,7 +142,7 @@ def test_wrong_role_wrong_state_out_of_scope_and_unknown_action(report_event, mo
     with pytest.raises(Conflict) as exc:
         services.transition(Actor(more_users["township"], "api"), case, "close", version=case.version)
     assert exc.value.code == "case.invalid_state" and "已上报" in exc.value.message
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.transition(Actor(more_users["outsider"], "api"), case, "accept", version=case.version)
     with pytest.raises(Exception) as exc:
         services.transition(Actor(more_users["township"], "api"), case, "teleport", version=case.version)
@@ -379,7 +378,7 @@ def test_an_effect_that_edits_data_in_place_is_saved(db, tmp_path, monkeypatch, 
     (tmp_path / "tip_check.json").write_text(json.dumps(decl, ensure_ascii=False), encoding="utf-8")
     monkeypatch.setattr(declarations, "_REGISTRY", dict(declarations._REGISTRY))
     # the test database reuses a rolled-back test's CaseType id: forget parsed declarations
-    monkeypatch.setattr(services, "_DECL_CACHE", {})
+    monkeypatch.setattr("jiayuan.cases.selectors._DECL_CACHE", {})
     declarations.load_json(tmp_path)
     services.sync_case_types()
     actor = Actor(more_users["community"], "api")

@@ -211,7 +211,8 @@ def matrix_cases(more_users, depts, make_person):
     from django.utils import timezone
 
     from jiayuan.cases.models import Attachment, Case, CaseTask
-    from jiayuan.cases.services import CaseDraft, current_type, decl_of, open_case, store_attachment
+    from jiayuan.cases.selectors import decl_of
+    from jiayuan.cases.services import CaseDraft, current_type, open_case, store_attachment
     from jiayuan.regions.models import Region
 
     city = Actor(more_users["city"], "command")

@@ -14,7 +14,7 @@ import pytest
 
 from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.services import Actor
-from jiayuan.cases import calendar_services, services, statutory, workdays
+from jiayuan.cases import calendar_services, selectors, services, statutory, workdays
 from jiayuan.cases.models import Case, OfficialCalendarDay, OfficialCalendarYear
 from jiayuan.cases.statutory import HolidayLine
 from jiayuan.conftest import GRID
@@ -107,7 +107,7 @@ def _open(more_users, now, limit):
     case.limits = {case.state: limit}
     case.save(update_fields=["limits"])
     # re-enter the state with the overriding limit, as a case opened with it would be
-    services._enter_state(case, services.decl_of(case.case_type_id), case.state, now)
+    services._enter_state(case, selectors.decl_of(case.case_type_id), case.state, now)
     case.save()
     return case
 

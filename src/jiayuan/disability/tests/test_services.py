@@ -5,14 +5,13 @@ from datetime import date
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.http import Http404
 
 from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.services import Actor
 from jiayuan.conftest import OUTSIDE_VILLAGE, PEER_COMMUNITY
 from jiayuan.disability import selectors, services
 from jiayuan.disability.models import DisabilityCertificate
-from jiayuan.errors import Conflict, Forbidden, ValidationFailed
+from jiayuan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiayuan.people.services import set_life_status
 
 from .conftest import HOLDER_ID
@@ -175,7 +174,7 @@ def test_roles_that_may_not_record(holder, record, who):
 
 @pytest.mark.parametrize("who", ["peer", "outsider"])
 def test_a_person_out_of_scope_is_not_found(holder, record, who):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         record(holder, HOLDER_ID + "52", who=who)
 
 
@@ -189,7 +188,7 @@ def test_revoke(holder, record, users):
         services.revoke_certificate(a, cert, "误登记", version=7)
     with pytest.raises(Forbidden):
         services.revoke_certificate(Actor(users["grid_member"], "page"), cert, "误登记")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.revoke_certificate(Actor(users["peer"], "page"), cert, "误登记")
     done = services.revoke_certificate(a, cert, "误登记", version=1)
     assert (done.status, done.status_reason, done.version) == (Status.REVOKED, "误登记", 2)
@@ -225,7 +224,7 @@ def test_scope_of_the_selectors(holder, record, users):
     for who in ("community", "grid_member", "township", "county", "city", "admin"):
         assert selectors.get_certificate(users[who], cert.pk) == cert
     for who in ("peer", "outsider", "auditor", "org"):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.get_certificate(users[who], cert.pk)
         assert not selectors.certificates_for(users[who]).exists()
 
@@ -236,7 +235,7 @@ def test_the_certificate_follows_its_holder_when_they_move(holder, record, users
     cert = record(holder, HOLDER_ID + "52")
     update_person(Actor(users["admin"], "command"), holder, {"region": PEER_COMMUNITY})
     assert selectors.get_certificate(users["peer"], cert.pk) == cert
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.get_certificate(users["community"], cert.pk)
 
 

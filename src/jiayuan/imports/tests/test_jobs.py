@@ -3,7 +3,7 @@ scope, run by id from the stored file with a progress callback, read back throug
 scoped selectors in the command's JSON shape."""
 
 import pytest
-from django.http import Http404
+from jiayuan.errors import NotFound
 
 from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.services import Actor
@@ -79,6 +79,6 @@ def test_jobs_are_scoped(users, media):
     job = services.create_job(Actor(users["community"], "page"), Region.objects.get(code=OWNER_COMMUNITY),
                               "名单.csv", ROSTER)
     assert selectors.get_job(users["township"], job.pk) == job
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.get_job(users["peer"], job.pk)
     assert list(selectors.jobs_for(users["auditor"])) == []

@@ -3,11 +3,10 @@
 from datetime import date
 
 import pytest
-from django.http import Http404
 
 from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.services import Actor
-from jiayuan.errors import Conflict, Forbidden, ValidationFailed
+from jiayuan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiayuan.regions.models import Region
 from jiayuan.servicecenter import selectors, services
 from jiayuan.servicecenter.models import Certificate, CommunityTask, SealScopeItem
@@ -116,7 +115,7 @@ def test_issuing_needs_the_role_and_a_purpose(more_users, resident):
 def test_certificates_are_scoped(more_users, resident):
     cert = issue(more_users, resident, "居住证明")
     assert selectors.get_certificate(more_users["township"], cert.number) == cert
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.get_certificate(more_users["peer"], cert.number)
 
 
@@ -150,7 +149,7 @@ def test_on_list_accepted_negative_refused_off_list_needs_the_street(more_users,
     from jiayuan.accounts.models import User
 
     other_street = User.objects.create(username="nanjie", role="township_officer", scope_id="620702002")
-    with pytest.raises(Http404):  # another street's officer cannot see it
+    with pytest.raises(NotFound):  # another street's officer cannot see it
         services.decide_community_task(Actor(other_street, "page"), other, True)
 
 

@@ -4,14 +4,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.http import Http404
 
 from jiayuan.audit.services import Actor
 from jiayuan.cases.declarations import parse_declaration
 from jiayuan.cases.models import CaseTask
 from jiayuan.cases.services import create_case
 from jiayuan.cases.testing import CITY_MGMT, CIVIL_AFFAIRS, HR_SOCIAL
-from jiayuan.errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from jiayuan.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from jiayuan.servicecenter import services
 from jiayuan.servicecenter.case_types import SERVICE_REQUEST
 from jiayuan.servicecenter.models import ServiceItem
@@ -79,7 +78,7 @@ def test_collaborative_handling_one_status_for_the_resident(intake, act, depts, 
     assert services.public_status(case.number, "1234", "test")["status"] == "办理中"
     with pytest.raises(Forbidden):  # its part is done: no pending task any more
         act("dept2", case, "complete_part", comment="再次")
-    with pytest.raises(Http404):  # a department that never had the case does not see it
+    with pytest.raises(NotFound):  # a department that never had the case does not see it
         act("dept", case, "complete_part", comment="不是我的")
 
     case = act("dept3", case, "complete_part", comment="已办理就业援助")
@@ -198,7 +197,7 @@ def test_every_service_request_state_is_reachable_and_wrong_roles_refused(intake
         with pytest.raises(Forbidden):
             act(who, c, "complete_part", comment="x")
     for who in ("dept", "grid_member", "outsider"):  # cannot see it: the applicant lives outside their scope
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             act(who, c, "complete_part", comment="x")
     seen.add(act("dept2", c, "complete_part", comment="办结").state)
     seen.add(act("director", intake(), "void", comment="误录").state)

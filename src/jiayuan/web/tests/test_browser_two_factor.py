@@ -10,7 +10,7 @@ It lives with the shell's browser tests (which run after every other app's) rath
 accounts/tests: placed there, the flush that ends this transactional test came before the
 assistance browser test, which then failed in the whole suite (2 runs of 2; it passes
 alone and after this test alone): its intake fell back to the default one ("请选择所属区划"),
-as if cases.services._DECL_CACHE, keyed by primary key, handed it another case type's
+as if cases.selectors._DECL_CACHE, keyed by primary key, handed it another case type's
 declaration. Left for the cases module; see the issue-11 report."""
 
 import os

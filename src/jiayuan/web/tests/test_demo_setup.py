@@ -29,12 +29,13 @@ def reseed() -> None:
 
     from django.apps import apps as registry
 
+    from jiayuan.cases import selectors as case_selectors
     from jiayuan.cases import services as case_services
     from jiayuan.cases.models import OfficialCalendarYear
 
     # case-type rows were flushed too; SQLite hands their ids out again, so the parsed
     # declarations cached by id would belong to other types
-    case_services._DECL_CACHE.clear()
+    case_selectors._DECL_CACHE.clear()
     case_services._current_type_id.cache_clear()
 
     people = import_module("jiayuan.people.migrations.0002_search_indexes_and_tag_kinds")

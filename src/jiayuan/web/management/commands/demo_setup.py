@@ -295,6 +295,7 @@ class Command(BaseCommand):
 
         from jiayuan.assistance import services as aid
         from jiayuan.assistance.models import Program
+        from jiayuan.assistance.selectors import applications as aid_application_reads
         from jiayuan.assistance.services import applications as aid_applications
         from jiayuan.assistance.services import batches as aid_batches
         from jiayuan.disability import services as disability_services
@@ -426,7 +427,7 @@ class Command(BaseCommand):
             applicant = Person.objects.filter(household=hh, relation_to_head=HEAD_RELATION).first()
             if applicant is None:
                 continue
-            materials = aid_applications.required_materials(["subsistence_allowance"])
+            materials = aid_application_reads.required_materials(["subsistence_allowance"])
             aid_applications.take_application(
                 desk, hh, applicant, "urban", ["subsistence_allowance"], reason="家庭成员患病，收入减少（演示）",
                 materials=materials if i == 0 else materials[:1], request_key=f"demo-{hh.pk}")
