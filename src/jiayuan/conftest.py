@@ -22,6 +22,9 @@ from jiayuan.audit.services import Actor
 from jiayuan.people import rules
 from jiayuan.regions.models import Region
 
+# Fixture plugins of test-only code (jiayuan/tests/fixtures/), for the whole suite.
+pytest_plugins = ["jiayuan.tests.fixtures.cases"]
+
 OWNER_COMMUNITY = "620702001001"
 PEER_COMMUNITY = "620702001005"
 OUTSIDE_VILLAGE = "620722102200"

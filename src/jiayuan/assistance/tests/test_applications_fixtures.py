@@ -2,7 +2,7 @@
 
 Set-up goes through the services: persons and households (people.services), parameters
 (assistance.services.parameters.set_parameters), departments with staff (cases rows as
-cases/testing.py makes them). Times are aware datetimes in Beijing time.
+jiayuan/tests/fixtures/cases.py makes them). Times are aware datetimes in Beijing time.
 """
 
 import datetime
