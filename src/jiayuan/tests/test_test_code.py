@@ -68,3 +68,15 @@ def test_the_case_fixtures_reach_a_test_that_imports_nothing(more_users, depts, 
     assert sorted(depts) == ["dj-cgzd", "gz-cgj", "gz-mzj", "gz-rsj"]
     assert depts["gz-cgj"].members.get().user == more_users["dept"]
     assert media_root.name == "media" and str(media_root) != str(SRC)
+
+
+def test_no_module_imports_everything_of_another():
+    # fixtures reach tests through pytest (conftest.py, pytest_plugins), names by name:
+    # a star import hides where a fixture comes from and which one wins
+    offenders = sorted(
+        f"{path.relative_to(SRC)}: from {node.module} import *"
+        for path in SRC.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
+    )
+    assert offenders == []

@@ -28,8 +28,7 @@ from django.test import Client
 from jiayuan.assistance.services import applications as svc
 from jiayuan.cases.models import Case
 
-from .test_applications_fixtures import *  # noqa: F401,F403
-from .test_applications_fixtures import FULL_DIBAO, at
+from .helpers import FULL_DIBAO, at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
