@@ -26,6 +26,9 @@ Every actor sits where the case is (交通巷社区's grid): roles are the only 
 Roles that may not read the case type (need-to-know) are answered "not found" for every
 action, like a case that does not exist. A permitted actor is shown to get past the role
 check by acting on a stale version: the conflict is then what stops it, so nothing moves.
+
+A module that declares a new case type adds its rows to the tables here: the first test
+fails until it does.
 """
 
 import pytest

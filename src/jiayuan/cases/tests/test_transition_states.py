@@ -14,6 +14,9 @@ test writes the state directly: reaching every state of the three workflows thro
 their services would need every guard's data (materials, visits, notices, decisions),
 and only the state check is under test here; the paths themselves are tested by each
 app's flow tests.
+
+A module that declares a new case type adds its rows to the tables here: the first test
+fails until it does.
 """
 
 import pytest

@@ -49,23 +49,12 @@ from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
-from django.utils import translation
 
 from jiayuan.audit.services import Actor
 from jiayuan.conftest import GRID, OWNER_COMMUNITY, PASSWORD, make_id_number
 from jiayuan.tests.helpers import CITY_MGMT
 
 pytestmark = pytest.mark.usefixtures("media_root")  # uploads under a temporary MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def _default_language_after():
-    """The crawl's English requests leave English active on this thread (LocaleMiddleware
-    activates a language per request, nothing deactivates it): put the default back, so a
-    later test that calls code directly (web/tests/test_todo.py) does not read English."""
-    yield
-    translation.deactivate()
-
 
 PAGE_BUDGET = 400
 PER_PATTERN = 3
