@@ -16,11 +16,15 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from jiayuan.accounts.models import User
 from jiayuan.audit.services import Actor
 from jiayuan.people import rules
 from jiayuan.regions.models import Region
+
+# Fixture plugins of test-only code (jiayuan/tests/fixtures/), for the whole suite.
+pytest_plugins = ["jiayuan.tests.fixtures.cases"]
 
 OWNER_COMMUNITY = "620702001001"
 PEER_COMMUNITY = "620702001005"
@@ -35,6 +39,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_divisions", prefix="6207", verbosity=0)
         for code, parent in ((GRID, OWNER_COMMUNITY), (PEER_GRID, PEER_COMMUNITY)):
             Region.objects.get_or_create(code=code, defaults={"name": "第一网格", "level": "grid", "parent_id": parent})
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """After each test, the default language (Chinese) again. A request in English leaves
+    English active on the thread (LocaleMiddleware activates a language per request and
+    nothing deactivates it), and a later test that calls code directly would read English
+    (web/tests/test_todo.py after cases/tests/test_i18n_names.py did)."""
+    yield
+    translation.deactivate()
 
 
 PASSWORD = "Test-pass-2026"

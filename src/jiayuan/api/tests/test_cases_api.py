@@ -4,10 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from jiayuan.cases.testing import *  # noqa: F401,F403  (fixtures: more_users, depts, media_root …)
-from jiayuan.cases.testing import CITY_MGMT, GRID, png_bytes
+from jiayuan.conftest import GRID
+from jiayuan.tests.helpers import CITY_MGMT, png_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 JSON = "application/json"
 
 

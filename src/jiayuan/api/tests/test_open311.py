@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from jiayuan.audit.services import Actor
 from jiayuan.cases.models import Case
-from jiayuan.cases.testing import *  # noqa: F401,F403  (fixtures)
-from jiayuan.cases.testing import GRID
+from jiayuan.conftest import GRID
 from jiayuan.regions.models import Region
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 BASE = "/open311/v2"
 # A square around 交通巷 in 甘州区 (lon, lat), as the grid's GeoJSON boundary.
 BOUNDARY = {"type": "Polygon", "coordinates": [[[100.450, 38.930], [100.460, 38.930], [100.460, 38.940],

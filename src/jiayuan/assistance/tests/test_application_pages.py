@@ -12,8 +12,7 @@ from jiayuan.assistance.services import applications as svc
 from jiayuan.audit.services import Actor
 from jiayuan.cases.models import Case
 
-from .test_applications_fixtures import *  # noqa: F401,F403
-from .test_applications_fixtures import app_of, at
+from .helpers import app_of, at
 
 pytestmark = pytest.mark.django_db
 

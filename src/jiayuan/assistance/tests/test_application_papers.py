@@ -27,12 +27,10 @@ from django.test import Client
 
 from jiayuan.assistance.selectors.applications import material_needs, required_materials
 from jiayuan.cases.models import Case
-from jiayuan.cases.testing import media_root, more_users, photo, report_event  # noqa: F401
 
-from .test_applications_fixtures import *  # noqa: F401,F403
-from .test_applications_fixtures import FULL_DIBAO, at
+from .helpers import FULL_DIBAO, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 HARDSHIP_PROOF = "困难情况证明（医疗票据、事故或灾害证明等）"
 BROUGHT = ["书面申请", "居民身份证", "家庭收入和财产状况声明"]

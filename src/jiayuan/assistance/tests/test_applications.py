@@ -25,8 +25,7 @@ from jiayuan.audit.services import Actor
 from jiayuan.cases.models import Case, CaseEvent, CaseTask
 from jiayuan.errors import Conflict, Forbidden, ValidationFailed
 
-from .test_applications_fixtures import *  # noqa: F401,F403
-from .test_applications_fixtures import BJ, FULL_DIBAO, app_of, at
+from .helpers import BJ, FULL_DIBAO, app_of, at
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from jiayuan.assistance.models import AssistanceApplication, NoticeObjection
 
-from .test_applications_fixtures import *  # noqa: F401,F403
-from .test_applications_fixtures import FULL_DIBAO
+from .helpers import FULL_DIBAO, app_of
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +184,7 @@ def test_page_shows_assessment_notice_objections_and_actions(page_client, users,
     from jiayuan.assistance.services import applications as svc
     from jiayuan.audit.services import Actor
 
-    from .test_applications_fixtures import at
+    from .helpers import at
 
     app, _ = take(["subsistence_allowance"])
     svc.record_economic_status(Actor(users["community"], "api"), app, incomes=[
@@ -393,7 +392,7 @@ def test_page_home_visit_offers_the_staff_of_the_area(page_client, users, family
     from jiayuan.assistance.services import applications as svc
     from jiayuan.audit.services import Actor
 
-    from .test_applications_fixtures import at
+    from .helpers import at
 
     director = User.objects.create(username="zhuren", full_name="马主任", role="community_director",
                                    scope_id="620702001001")

@@ -20,8 +20,7 @@ from jiayuan.audit.services import Actor
 from jiayuan.cases import calendar_services, workdays
 from jiayuan.cases.statutory import HolidayLine
 
-from .test_applications_fixtures import *  # noqa: F401,F403
-from .test_applications_fixtures import BJ, at
+from .helpers import BJ, at
 
 pytestmark = pytest.mark.django_db
 

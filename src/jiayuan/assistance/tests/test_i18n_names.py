@@ -13,7 +13,6 @@ from jiayuan.assistance import labels, rules
 from jiayuan.assistance.services import applications as svc
 from jiayuan.audit.services import Actor
 
-from .test_applications_fixtures import *  # noqa: F401,F403
 
 pytestmark = pytest.mark.django_db
 

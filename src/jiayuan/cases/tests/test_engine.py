@@ -14,7 +14,8 @@ from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.services import Actor
 from jiayuan.cases import declarations, services
 from jiayuan.cases.models import Attachment, Case, CaseEvent, CaseType
-from jiayuan.cases.testing import CITY_MGMT, GRID, png_bytes
+from jiayuan.conftest import GRID
+from jiayuan.tests.helpers import CITY_MGMT, png_bytes
 from jiayuan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 BJ = ZoneInfo("Asia/Shanghai")

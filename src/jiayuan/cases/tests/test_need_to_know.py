@@ -33,7 +33,8 @@ from jiayuan.accounts.models import User
 from jiayuan.accounts.permissions import ROLE_PERMISSIONS, Perm
 from jiayuan.audit.services import Actor
 from jiayuan.cases import declarations
-from jiayuan.cases.testing import CITY_MGMT, GRID, png_bytes
+from jiayuan.conftest import GRID
+from jiayuan.tests.helpers import CITY_MGMT, png_bytes
 
 pytestmark = pytest.mark.django_db
 

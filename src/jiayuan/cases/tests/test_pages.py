@@ -1,6 +1,6 @@
 """The case pages: my queue, the case page with its timeline and the actions my role may
 take now (version + form token), the dispatcher board, counts, photos and the resident
-picker. Scope layout: jiayuan/conftest.py and jiayuan/cases/testing.py (``grid_member``
+picker. Scope layout: jiayuan/conftest.py and jiayuan/tests/fixtures/cases.py (``grid_member``
 reports in 620702001001001; ``township`` is 东街街道; ``dept`` works for 甘州区城市管理局)."""
 
 import re
@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from jiayuan.cases.models import Attachment, Case, CaseEvent
-from jiayuan.cases.testing import CITY_MGMT, STREET_TEAM, png_bytes
 from jiayuan.conftest import PEER_GRID
+from jiayuan.tests.helpers import CITY_MGMT, STREET_TEAM, png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from jiayuan.audit.services import Actor
 from jiayuan.cases import selectors, services
 from jiayuan.cases.declarations import parse_declaration
 from jiayuan.cases.models import Case, CaseTask
-from jiayuan.cases.testing import CITY_MGMT, GRID, STREET_TEAM
-from jiayuan.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from jiayuan.conftest import GRID
+from jiayuan.tests.helpers import CITY_MGMT, STREET_TEAM
+from jiayuan.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from jiayuan.grid.case_types import GRID_EVENT
 from jiayuan.grid.models import EventCategory
 

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from jiayuan.cases.models import Attachment, Case, CaseParty
-from jiayuan.cases.testing import GRID, png_bytes
+from jiayuan.conftest import GRID
+from jiayuan.tests.helpers import png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from jiayuan.audit.services import Actor
 from jiayuan.cases.declarations import parse_declaration
 from jiayuan.cases.models import CaseTask
 from jiayuan.cases.services import create_case
-from jiayuan.cases.testing import CITY_MGMT, CIVIL_AFFAIRS, HR_SOCIAL
+from jiayuan.tests.helpers import CITY_MGMT, CIVIL_AFFAIRS, HR_SOCIAL
 from jiayuan.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from jiayuan.servicecenter import services
 from jiayuan.servicecenter.case_types import SERVICE_REQUEST

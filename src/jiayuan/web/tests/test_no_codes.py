@@ -8,7 +8,6 @@ from pathlib import Path
 from django.test import Client
 
 from jiayuan.audit.services import Actor, record
-from jiayuan.cases.testing import more_users  # noqa: F401  (fixture)
 from jiayuan.conftest import GRID
 from jiayuan.web.labels import ACTION_LABELS
 

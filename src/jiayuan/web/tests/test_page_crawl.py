@@ -51,9 +51,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
 from jiayuan.audit.services import Actor
-from jiayuan.cases.testing import *  # noqa: F401,F403  (depts, more_users, photo, act, report_event, media_root)
-from jiayuan.cases.testing import CITY_MGMT, GRID, OWNER_COMMUNITY
-from jiayuan.conftest import PASSWORD, make_id_number
+from jiayuan.conftest import GRID, OWNER_COMMUNITY, PASSWORD, make_id_number
+from jiayuan.tests.helpers import CITY_MGMT
+
+pytestmark = pytest.mark.usefixtures("media_root")  # uploads under a temporary MEDIA_ROOT
 
 PAGE_BUDGET = 400
 PER_PATTERN = 3

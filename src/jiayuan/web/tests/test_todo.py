@@ -14,10 +14,11 @@ from django.utils import timezone
 from jiayuan.accounts.models import User
 from jiayuan.cases import selectors as case_selectors
 from jiayuan.cases.models import Case
-from jiayuan.cases.testing import *  # noqa: F401,F403  (case fixtures)
-from jiayuan.cases.testing import CITY_MGMT, PASSWORD
-from jiayuan.conftest import PEER_GRID
+from jiayuan.conftest import PASSWORD, PEER_GRID
+from jiayuan.tests.helpers import CITY_MGMT
 from jiayuan.web import todo
+
+pytestmark = pytest.mark.usefixtures("media_root")  # uploads under a temporary MEDIA_ROOT
 
 GANZHOU, MINLE = "620702", "620722"
 

@@ -1,29 +1,19 @@
-"""Fixtures shared by the application tests (test_applications*.py). No tests here.
+"""Fixtures of the assistance tests (the application tests use them: test_application*.py,
+test_estimated_deadlines.py, test_i18n_names.py); plain names in ``helpers.py``.
 
 Set-up goes through the services: persons and households (people.services), parameters
 (assistance.services.parameters.set_parameters), departments with staff (cases rows as
-cases/testing.py makes them). Times are aware datetimes in Beijing time.
+jiayuan/tests/fixtures/cases.py makes them). Times are aware datetimes in Beijing time.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from jiayuan.audit.services import Actor
 from jiayuan.conftest import OWNER_COMMUNITY, PASSWORD
 
-BJ = ZoneInfo("Asia/Shanghai")
-
-__all__ = ["BJ", "at", "family", "params", "medical_dept", "education_dept", "take", "act", "app_of",
-           "FULL_DIBAO"]
-
-# Everything a 低保 application needs (HELP_KINDS["subsistence_allowance"]["materials"]).
-FULL_DIBAO = ["书面申请", "居民身份证", "户口簿", "家庭收入和财产状况声明", "家庭经济状况核对授权书"]
-
-
-def at(y, m, d, hh=10, mm=0) -> datetime.datetime:
-    return datetime.datetime(y, m, d, hh, mm, tzinfo=BJ)
+from .helpers import FULL_DIBAO, at
 
 
 @pytest.fixture
@@ -111,8 +101,3 @@ def act(users):
 
     return run
 
-
-def app_of(app):
-    from jiayuan.assistance.models import AssistanceApplication
-
-    return AssistanceApplication.objects.select_related("case").get(pk=app.pk)
