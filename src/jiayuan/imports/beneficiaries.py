@@ -50,9 +50,9 @@ from ..regions.models import Region
 from . import reading, rules
 from .models import ImportIssue, ImportJob
 from .rules import FileRejected, reject
-from .engine.common import sorted_issues
+from .engine.common import issue_records, sorted_issues
 from .engine.read import find_header
-from .services import Issue, ImportResult, config, create_job, fail_job, finish_job, reject_job
+from .services import Issue, ImportResult, config, create_job, finish_job, recorded_outcome
 
 __all__ = ["COLUMNS", "INPUT_COLUMNS", "MESSAGES", "resolve_user", "resolve_scope", "resolve_program",
            "parse_month_option", "create_beneficiary_job", "run_beneficiary_import"]
@@ -591,7 +591,7 @@ def run_beneficiary_import(job: ImportJob, data: bytes, user, *, progress: Progr
     job.status, job.started_at, job.stage = ImportJob.Status.RUNNING, timezone.now(), "reading"
     job.save(update_fields=["status", "started_at", "stage"])
     result = ImportResult(job=job)
-    try:
+    with recorded_outcome(job, result):
         engine = _Engine(job, data, user, progress)
         engine.read()
         result.sheet, result.header_index, result.columns = engine.sheet, engine.header_index, engine.columns
@@ -603,15 +603,7 @@ def run_beneficiary_import(job: ImportJob, data: bytes, user, *, progress: Progr
         if job.dry_run or job.all_or_nothing:
             ImportJob.objects.filter(pk=job.pk).update(created=created)
         result.issues = engine.all_issues()
-        ImportIssue.objects.bulk_create(
-            [ImportIssue(job=job, level=i.level, row=i.row, column=i.column[:100], column_index=i.column_index,
-                         code=i.code, message=i.message, value=i.value) for i in result.issues], batch_size=1000)
+        ImportIssue.objects.bulk_create(issue_records(job, result.issues), batch_size=1000)
         finish_job(job, result.issues, sum(1 for r in engine.rows if r.errors))
-    except FileRejected as exc:
-        result.rejected = exc
-        reject_job(job, exc)
-    except BaseException:
-        fail_job(job)
-        raise
     job.refresh_from_db()
     return result

@@ -38,7 +38,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
@@ -87,6 +88,7 @@ __all__ = [
     "finish_job",
     "reject_job",
     "fail_job",
+    "recorded_outcome",
 ]
 
 Progress = Callable[[str, int, int], None]
@@ -182,6 +184,21 @@ def fail_job(job: ImportJob) -> None:
         error_message=translate_rule_error(rules.issue("import.failed")))
 
 
+@contextmanager
+def recorded_outcome(job: ImportJob, result) -> Iterator[None]:
+    """Around the run of ``job`` (every import kind): a file refused as a whole
+    (FileRejected) is recorded (:func:`reject_job`) and kept in ``result.rejected``, not
+    raised; any other exception marks the job failed (:func:`fail_job`) and propagates."""
+    try:
+        yield
+    except FileRejected as exc:
+        result.rejected = exc
+        reject_job(job, exc)
+    except BaseException:
+        fail_job(job)
+        raise
+
+
 def interrupt_job(job_id: int) -> bool:
     """Record that the background worker running job ``job_id`` died under it (killed,
     or aborted by a native library): a job still ``pending`` or ``running`` becomes
@@ -239,49 +256,44 @@ def run_import(job: ImportJob, data: bytes, *, progress: Progress | None = None,
     frozen = False
     names = None
     try:
-        read = read_stage.read(job, data, cfg.limits)
-        bulk.release_memory()  # the reader's buffers (python-calamine's cells) are garbage now
-        read.rows = read_stage.parse_rows(read)
-        # The sheet's cells and rows live until the end: keep the cyclic garbage
-        # collector from walking them again at every full collection.
-        gc.freeze()
-        frozen = True
-        result.sheet, result.header_index, result.columns = read.sheet, read.header_index, read.header.columns
-        job.rows = len(read.rows)
-        job.stage, job.progress_total = "validating", job.rows
-        job.save(update_fields=["sheet_name", "header_row", "rows", "stage", "progress_total"])
-        names = write_stage.start_names(job, cfg, read.rows, read.header.columns)
-        checked = validate_stage.validate(read, progress)
-        plan = plan_stage.plan(checked, job.region)
-        progress("validating", job.rows, job.rows)
-        if not keep_sheet:
-            for row in plan.rows:
-                row.raw = {}
-            read.sheet.rows = []
-            result.sheet = None
-            bulk.release_memory()
-        issues = sorted_issues(plan.header_issues, plan.rows)
-        ImportIssue.objects.bulk_create(issue_records(job, issues), batch_size=1000)
-        bad = sum(1 for r in plan.rows if r.errors)
-        if job.dry_run:
-            counts = {a: sum(1 for r in plan.rows if not r.errors and r.action == a)
-                      for a in ("create", "update", "unchanged")}
-            ImportJob.objects.filter(pk=job.pk).update(created=counts["create"], updated=counts["update"],
-                                                       unchanged=counts["unchanged"])
-        elif not (job.all_or_nothing and bad):
-            writer = write_stage.Writer(job, plan, cfg, progress, names.result({}) if names is not None else {})
-            try:
-                writer.write()
-            except write_stage.ChunkConflict:
-                ImportJob.objects.filter(pk=job.pk).update(created=0, updated=0, unchanged=0, households_created=0)
-        result.issues = sorted_issues(plan.header_issues, plan.rows)
-        finish_job(job, result.issues, sum(1 for r in plan.rows if r.errors))
-    except FileRejected as exc:
-        result.rejected = exc
-        reject_job(job, exc)
-    except BaseException:
-        fail_job(job)
-        raise
+        with recorded_outcome(job, result):
+            read = read_stage.read(job, data, cfg.limits)
+            bulk.release_memory()  # the reader's buffers (python-calamine's cells) are garbage now
+            read.rows = read_stage.parse_rows(read)
+            # The sheet's cells and rows live until the end: keep the cyclic garbage
+            # collector from walking them again at every full collection.
+            gc.freeze()
+            frozen = True
+            result.sheet, result.header_index, result.columns = read.sheet, read.header_index, read.header.columns
+            job.rows = len(read.rows)
+            job.stage, job.progress_total = "validating", job.rows
+            job.save(update_fields=["sheet_name", "header_row", "rows", "stage", "progress_total"])
+            names = write_stage.start_names(job, cfg, read.rows, read.header.columns)
+            checked = validate_stage.validate(read, progress)
+            plan = plan_stage.plan(checked, job.region)
+            progress("validating", job.rows, job.rows)
+            if not keep_sheet:
+                for row in plan.rows:
+                    row.raw = {}
+                read.sheet.rows = []
+                result.sheet = None
+                bulk.release_memory()
+            issues = sorted_issues(plan.header_issues, plan.rows)
+            ImportIssue.objects.bulk_create(issue_records(job, issues), batch_size=1000)
+            bad = sum(1 for r in plan.rows if r.errors)
+            if job.dry_run:
+                counts = {a: sum(1 for r in plan.rows if not r.errors and r.action == a)
+                          for a in ("create", "update", "unchanged")}
+                ImportJob.objects.filter(pk=job.pk).update(created=counts["create"], updated=counts["update"],
+                                                           unchanged=counts["unchanged"])
+            elif not (job.all_or_nothing and bad):
+                writer = write_stage.Writer(job, plan, cfg, progress, names.result({}) if names is not None else {})
+                try:
+                    writer.write()
+                except write_stage.ChunkConflict:
+                    ImportJob.objects.filter(pk=job.pk).update(created=0, updated=0, unchanged=0, households_created=0)
+            result.issues = sorted_issues(plan.header_issues, plan.rows)
+            finish_job(job, result.issues, sum(1 for r in plan.rows if r.errors))
     finally:
         if names is not None:
             names.stop()

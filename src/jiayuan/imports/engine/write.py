@@ -155,7 +155,8 @@ def chunks_of(p: Plan, chunk_rows: int) -> list[list[Row]]:
             if row.household_number in seen:
                 continue
             seen.add(row.household_number)
-            units.append([r for r in p.groups[row.household_number] if not r.errors and r.action in ("create", "update")])
+            units.append([r for r in p.groups[row.household_number]
+                          if not r.errors and r.action in ("create", "update")])
         else:
             units.append([row])
     chunks: list[list[Row]] = []

@@ -153,6 +153,23 @@ def held_in_second_chunk(cli_args: list[str]) -> str:
     """)
 
 
+def kill_when_held(env: dict, hold: str) -> None:
+    """Run the script ``hold`` (:func:`held_in_second_chunk`) and kill it with SIGKILL
+    once it says ``HOLDING`` (nothing runs afterwards: what a Rust abort or the OOM
+    killer amounts to)."""
+    proc = subprocess.Popen([sys.executable, "-c", hold], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == "HOLDING", proc.stderr.read() if proc.poll() is not None else line
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+
+
 STATE = """
     import json
     from django.db.models import Count, Q
@@ -180,17 +197,7 @@ def test_kill_mid_chunk_then_rerun(fresh_database, tmp_path):
     # The real command, held inside the transaction of its second chunk (persons of that
     # chunk inserted, not committed) until it is killed; any later chunk waits likewise.
     hold = held_in_second_chunk(["import", "residents", str(path), "--region", "620702001001", "--json"])
-    proc = subprocess.Popen([sys.executable, "-c", hold], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    try:
-        line = proc.stdout.readline()
-        assert line.strip() == "HOLDING", proc.stderr.read()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    kill_when_held(env, hold)
 
     state = json.loads(_python(env, STATE).stdout)
     assert state == {"persons": 9, "distinct_ids": 9, "households": 3, "members_per_household": [3],
