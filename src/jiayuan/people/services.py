@@ -214,7 +214,7 @@ def _resolve_region(actor: Actor, code) -> Region:
 
 
 @lru_cache(maxsize=200_000)
-def _name_search_fields(name: str) -> tuple[str, str, str]:
+def name_search_fields(name: str) -> tuple[str, str, str]:
     """(full pinyin, initials, grams) of a name, for search (rules.name_pinyin and
     rules.name_grams). Cached: pypinyin is the costliest step of registering a person and
     names repeat (the 1,000,000 benchmark persons have about 330,000 distinct names)."""
@@ -242,7 +242,7 @@ def person_field_deriver():
     id_hash = security.lookup_hasher("id_number")
     tail6_hash = security.lookup_hasher("id_tail6")
     phone_hash = security.lookup_hasher("phone")
-    search = _name_search_fields
+    search = name_search_fields
     key_of = rules.document_key
 
     def derive(values: dict) -> dict:
@@ -277,7 +277,7 @@ def person_snapshot(person: Person) -> dict:
     snap["phone"] = person.phone_hash
     if person.id_type != rules.RESIDENT_ID:
         # Named only for other documents, so that a resident's entries stay as before
-        # (the import writes the same entries: imports.services._create_changes_json).
+        # (the import writes the same entries: imports.engine.write.create_changes_json).
         snap["id_type"] = person.id_type
     return snap
 

@@ -47,9 +47,9 @@ class ChunkConflict(Exception):
 
 def _name_fields_batch(names: list[str]) -> dict[str, tuple[str, str, str]]:
     """(pinyin, initials, grams) of every valid name among ``names`` (cell texts), as
-    :func:`jiayuan.people.services._name_search_fields` computes them. Runs in the
+    :func:`jiayuan.people.services.name_search_fields` computes them. Runs in the
     helper process (see :func:`start_names`)."""
-    from ...people.services import _name_search_fields
+    from ...people.services import name_search_fields
 
     out = {}
     for text in names:
@@ -57,7 +57,7 @@ def _name_fields_batch(names: list[str]) -> dict[str, tuple[str, str, str]]:
             name = people_rules.normalize_name(text)
         except (people_rules.RuleError, TypeError):
             continue
-        out[name] = _name_search_fields(name)
+        out[name] = name_search_fields(name)
     return out
 
 
