@@ -57,8 +57,7 @@ from .engine import plan as plan_stage
 from .engine import read as read_stage
 from .engine import validate as validate_stage
 from .engine import write as write_stage
-from .engine.common import (HEADER_SCAN_ROWS, Cells, Config, Issue, Row, config, issue_records, job_actor,
-                            sorted_issues)
+from .engine.common import Config, Issue, config, issue_records, job_actor, sorted_issues
 from .models import ImportIssue, ImportJob
 from .rules import FileRejected, reject
 
@@ -79,11 +78,8 @@ __all__ = [
     "record_export",
     "export_roster",
     "RosterExport",
-    # What the beneficiary import shares (and the engine's records, for callers of old):
-    "HEADER_SCAN_ROWS",
+    # What the beneficiary import shares:
     "Issue",
-    "Row",
-    "Cells",
     "job_actor",
     "finish_job",
     "reject_job",
