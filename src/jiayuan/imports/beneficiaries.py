@@ -50,7 +50,9 @@ from ..regions.models import Region
 from . import reading, rules
 from .models import ImportIssue, ImportJob
 from .rules import FileRejected, reject
-from .services import HEADER_SCAN_ROWS, Issue, ImportResult, config, create_job, fail_job, finish_job, reject_job
+from .engine.common import issue_records, sorted_issues
+from .engine.read import find_header
+from .services import Issue, ImportResult, config, create_job, finish_job, recorded_outcome
 
 __all__ = ["COLUMNS", "INPUT_COLUMNS", "MESSAGES", "resolve_user", "resolve_scope", "resolve_program",
            "parse_month_option", "create_beneficiary_job", "run_beneficiary_import"]
@@ -299,6 +301,10 @@ class _Engine:
     # -------------------------------------------------------------- reading
 
     def _match(self, cells: list) -> rules.HeaderMatch:
+        """``cells`` read as this import's header row (columns of :data:`COLUMNS` and
+        :data:`INPUT_COLUMNS`); the registry's columns are noted in ``registry_cols``
+        (of the last row matched: the header's, once found)."""
+        self.registry_cols = []
         columns, headers, unknown, duplicates = {}, {}, [], []
         for idx, value in enumerate(cells):
             if rules.is_blank(value):
@@ -317,36 +323,8 @@ class _Engine:
 
     def read(self) -> None:
         source = reading.open_source(self.data, self.job.file_name, config().limits)
-        wanted = self.job.options.get("sheet")
-        if wanted and wanted not in source.sheet_names:
-            raise reject("sheet.not_found", sheet=wanted, sheets="、".join(source.sheet_names) or "无")
-        candidates = [wanted] if wanted else source.sheet_names
-        if not candidates:
-            raise reject("header.not_found", sheet="", rows=HEADER_SCAN_ROWS)
-        first_failure = None
-        for name in candidates:
-            sheet = source.load(name)
-            partial = None
-            for i, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
-                self.registry_cols = []
-                match = self._match(cells)
-                if match.is_header:
-                    self.sheet, self.header_index, self.match = sheet, i, match
-                    break
-                if partial is None and ("name" in match.columns or "id_number" in match.columns):
-                    partial = match
-            else:
-                if partial is not None:
-                    missing = "id_number" if "id_number" not in partial.columns else "name"
-                    syns = COLUMNS[missing]
-                    failure = reject("header.missing_column", column=syns[0], synonyms="、".join(syns))
-                else:
-                    failure = reject("header.not_found", sheet=sheet.name, rows=HEADER_SCAN_ROWS)
-                first_failure = first_failure or failure
-                continue
-            break
-        else:
-            raise first_failure
+        self.sheet, self.header_index, self.match = find_header(source, self.job.options.get("sheet"),
+                                                                match=self._match, synonyms=COLUMNS)
         self.columns, self.headers = self.match.columns, self.match.headers
         if self.default_program is None and "program" not in self.columns:
             syns = COLUMNS["program"]
@@ -600,12 +578,7 @@ class _Engine:
         return done
 
     def all_issues(self) -> list[Issue]:
-        out = list(self.header_issues)
-        for row in self.rows:
-            out.extend(row.errors)
-            out.extend(row.warnings)
-        out.sort(key=lambda i: (i.row, 0 if i.level == "error" else 1))
-        return out
+        return sorted_issues(self.header_issues, self.rows)
 
 
 def run_beneficiary_import(job: ImportJob, data: bytes, user, *, progress: Progress | None = None) -> ImportResult:
@@ -618,7 +591,7 @@ def run_beneficiary_import(job: ImportJob, data: bytes, user, *, progress: Progr
     job.status, job.started_at, job.stage = ImportJob.Status.RUNNING, timezone.now(), "reading"
     job.save(update_fields=["status", "started_at", "stage"])
     result = ImportResult(job=job)
-    try:
+    with recorded_outcome(job, result):
         engine = _Engine(job, data, user, progress)
         engine.read()
         result.sheet, result.header_index, result.columns = engine.sheet, engine.header_index, engine.columns
@@ -630,15 +603,7 @@ def run_beneficiary_import(job: ImportJob, data: bytes, user, *, progress: Progr
         if job.dry_run or job.all_or_nothing:
             ImportJob.objects.filter(pk=job.pk).update(created=created)
         result.issues = engine.all_issues()
-        ImportIssue.objects.bulk_create(
-            [ImportIssue(job=job, level=i.level, row=i.row, column=i.column[:100], column_index=i.column_index,
-                         code=i.code, message=i.message, value=i.value) for i in result.issues], batch_size=1000)
+        ImportIssue.objects.bulk_create(issue_records(job, result.issues), batch_size=1000)
         finish_job(job, result.issues, sum(1 for r in engine.rows if r.errors))
-    except FileRejected as exc:
-        result.rejected = exc
-        reject_job(job, exc)
-    except BaseException:
-        fail_job(job)
-        raise
     job.refresh_from_db()
     return result

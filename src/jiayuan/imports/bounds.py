@@ -138,6 +138,22 @@ _DIMENSION = re.compile(_P + rb"dimension(?:" + _ATTR + rb")*?\s+ref\s*=\s*[\"']
 _MERGE = re.compile(_P + rb"mergeCell(?:" + _ATTR + rb")*?\s+ref\s*=\s*[\"']([^\"']*)[\"']")
 
 
+def _whole_tags(scanner, chunk: bytes, kind: str) -> bytes | None:
+    """What a streaming scanner may read of ``scanner.tail + chunk``: everything before
+    the last ``<`` (whole tags and text), or None when there is no ``<``; the rest
+    waits in ``scanner.tail`` for the next chunk. Raises FileRejected ``file.corrupt``
+    (``kind`` names the format) when what waits is longer than any tag may be."""
+    buf = scanner.tail + chunk
+    cut = buf.rfind(b"<")
+    if cut < 0:
+        scanner.tail = b""
+        return None
+    head, scanner.tail = buf[:cut], buf[cut:]
+    if len(scanner.tail) > MAX_TAG:
+        raise reject("file.corrupt", kind=kind)
+    return head
+
+
 class XlsxPartScanner:
     """Streaming extent check of one part of an ``.xlsx``: :meth:`feed` it the
     inflated chunks in order, then :meth:`close`. ``reinflate`` (no arguments) yields
@@ -161,16 +177,9 @@ class XlsxPartScanner:
             # WPS write UTF-8); a UTF-16 part is refused rather than misread.
             if chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
                 raise reject("file.corrupt", kind="Excel 工作簿（.xlsx）")
-        buf = self.tail + chunk
-        cut = buf.rfind(b"<")
-        if cut < 0:
-            self.tail = b""
-            return
-        # Everything before the last "<" is whole tags and text; the rest waits.
-        head, self.tail = buf[:cut], buf[cut:]
-        if len(self.tail) > MAX_TAG:
-            raise reject("file.corrupt", kind="Excel 工作簿（.xlsx）")
-        self._scan(head)
+        head = _whole_tags(self, chunk, "Excel 工作簿（.xlsx）")
+        if head is not None:
+            self._scan(head)
 
     def close(self) -> None:
         self._scan(self.tail)
@@ -479,14 +488,9 @@ class OdsContentScanner:
             if self.reinflate is None:
                 self._parse(chunk)
             return  # the expat pass reads the part again at close
-        buf = self.tail + chunk
-        cut = buf.rfind(b"<")
-        if cut < 0:
-            self.tail = b""
+        head = _whole_tags(self, chunk, "OpenDocument 表格（.ods）")
+        if head is None:
             return
-        head, self.tail = buf[:cut], buf[cut:]
-        if len(self.tail) > MAX_TAG:
-            raise reject("file.corrupt", kind="OpenDocument 表格（.ods）")
         try:
             self._scan(head)
         except _Fallback:

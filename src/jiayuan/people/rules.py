@@ -435,6 +435,54 @@ def parse_id_number(
     )
 
 
+_MISSING_BIRTH = object()
+
+
+def parse_plain_id_number(
+    value: object, today: datetime.date, births: dict | None = None
+) -> IdNumberInfo | None:
+    """:func:`parse_id_number` for the common case, fast enough for a roster of
+    100,000 rows: the whole GB 11643-1999 check of an ID number already written as
+    18 plain ASCII characters (``x`` for ``X`` accepted), and nothing else.
+
+    Shape: ``(value, today, births) -> IdNumberInfo | None``. Returns exactly what
+    ``parse_id_number(value, today=today)`` returns when ``value`` is a ``str`` of 18
+    ASCII characters that passes every check there (birth date a real date from
+    1880-01-01 to ``today``, province code of GB/T 2260, check character
+    ISO 7064 MOD 11-2); returns ``None`` for anything else (a 15-digit number,
+    full-width digits, spaces, other types, any invalid number), and the caller then
+    calls :func:`parse_id_number`, which words the error. Never raises.
+    ``births``: an optional cache of the birth date (or ``None`` when invalid) by
+    characters 7–14, shared across calls with the same ``today`` (a roster repeats
+    few birth dates). ``people/tests/test_rules.py`` checks that both functions agree.
+    Source: GB 11643-1999 (as :func:`parse_id_number`).
+    """
+    if value.__class__ is not str or len(value) != 18 or not value.isascii():
+        return None
+    number = value.upper()
+    if not _ID18_RE.fullmatch(number):
+        return None
+    key = number[6:14]
+    birth = births.get(key, _MISSING_BIRTH) if births is not None else _MISSING_BIRTH
+    if birth is _MISSING_BIRTH:
+        try:
+            birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        except ValueError:
+            birth = None
+        if birth is not None and (birth > today or birth < _EARLIEST_BIRTH):
+            birth = None
+        if births is not None:
+            births[key] = birth
+    if birth is None or number[:2] not in PROVINCE_CODES:
+        return None
+    total = 0
+    for d, w in zip(number, _ID_WEIGHTS):
+        total += (ord(d) - 48) * w
+    if number[17] != _ID_CHECK_MAP[total % 11]:
+        return None
+    return IdNumberInfo(number, number[:6], birth, 1 if (ord(number[16]) - 48) % 2 == 1 else 2, False)
+
+
 def check_consistency(
     info: IdNumberInfo,
     *,
@@ -981,6 +1029,14 @@ def _split_landline(digits: str) -> tuple[str, str] | None:
     if len(area) != area_len or not (7 <= len(local) <= 8) or local[0] in "01":
         return None
     return area, local
+
+
+def is_plain_mobile(value: object) -> bool:
+    """Whether ``value`` is a mobile number already written as :func:`normalize_phone`
+    returns it (11 ASCII digits ``1[3-9]…``), so that ``normalize_phone(value) ==
+    value``: the fast check of a bulk import, which calls :func:`normalize_phone` for
+    anything else. Source: as :func:`normalize_phone`."""
+    return value.__class__ is str and len(value) == 11 and value.isascii() and bool(_MOBILE_RE.fullmatch(value))
 
 
 def normalize_phone(value: object) -> str:

@@ -275,7 +275,7 @@ def person_snapshot(person: Person) -> dict:
     snap["phone"] = person.phone_hash
     if person.id_type != rules.RESIDENT_ID:
         # Named only for other documents, so that a resident's entries stay as before
-        # (the import writes the same entries: imports.services._create_changes_json).
+        # (the import writes the same entries: imports.engine.write.create_changes_json).
         snap["id_type"] = person.id_type
     return snap
 

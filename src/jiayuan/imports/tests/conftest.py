@@ -9,6 +9,7 @@ written out where a test depends on the exact spelling.
 
 import io
 import json
+import zipfile
 
 import openpyxl
 import pytest
@@ -54,6 +55,43 @@ def xlsx_bytes(rows, *, title: str | None = None, epoch_1904: bool = False, shee
 def csv_bytes(rows, encoding: str, delimiter: str = ",") -> bytes:
     text = "\r\n".join(delimiter.join(str(c) for c in r) for r in rows) + "\r\n"
     return text.encode(encoding)
+
+
+def rewrite_part(data: bytes, name: str, change) -> bytes:
+    """The zip ``data`` (a workbook) with entry ``name`` replaced by ``change(body)``,
+    every other entry as it was (same names, dates and order)."""
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename == name:
+                body = change(body)
+            zout.writestr(info, body)
+    return buf.getvalue()
+
+
+def ods_bytes(table: str, sheet: str = "Sheet1") -> bytes:
+    """A minimal one-sheet OpenDocument spreadsheet (mimetype stored and first, manifest,
+    content) whose table ``sheet`` holds ``table`` (its rows' XML) as written."""
+    content = ('<?xml version="1.0" encoding="UTF-8"?>'
+               '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="{sheet}">' + table +
+               "</table:table></office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
 
 
 @pytest.fixture

@@ -29,6 +29,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from jiayuan.imports import bounds, reading
 from jiayuan.imports.rules import FileRejected
 
+from .conftest import ods_bytes, rewrite_part
+
 # ---------------------------------------------------------------- fixtures
 
 _CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -83,24 +85,7 @@ def text_cell(ref: str | None, text: str = "x", attrs: str = "") -> str:
 
 def ods(table: str) -> bytes:
     """A one-sheet .ods whose table holds ``table`` (rows) as written."""
-    content = ('<?xml version="1.0" encoding="UTF-8"?>'
-               '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               '<office:body><office:spreadsheet><table:table table:name="Sheet1">' + table +
-               "</table:table></office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                "</manifest:manifest>")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+    return ods_bytes(table)
 
 
 OX = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
@@ -305,17 +290,10 @@ def test_xlsb_renamed_xlsx_is_refused(tripwire):
 
 
 def test_utf16_sheet_part_is_refused(tripwire):
-    data = xlsx(f'<row r="1">{A1}</row>')
-    zin = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in zin.infolist():
-            body = zin.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                body = body.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
-            z.writestr(info, body)
+    data = rewrite_part(xlsx(f'<row r="1">{A1}</row>'), "xl/worksheets/sheet1.xml", lambda body: body.decode(
+        "utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
     with pytest.raises(FileRejected) as exc:
-        reading.open_source(buf.getvalue(), "a.xlsx", LIMITS)
+        reading.open_source(data, "a.xlsx", LIMITS)
     assert exc.value.code == "file.corrupt"
 
 

@@ -528,15 +528,15 @@ def test_household_registered_outside_the_target_grid(run, make_person):
 def test_conflict_while_writing_rolls_the_chunk_back_and_is_reported(run, monkeypatch, mode):
     from django.db import IntegrityError
 
-    from jiayuan.imports import services
+    from jiayuan.imports.engine import write as write_stage
 
-    real = services._Engine._write_chunk_rows
+    real = write_stage.Writer.write_chunk_rows
 
     def conflicting(self, chunk):
         real(self, chunk)  # written, then a constraint breaks: the chunk must roll back
         raise IntegrityError("concurrent edit")
 
-    monkeypatch.setattr(services._Engine, "_write_chunk_rows", conflicting)
+    monkeypatch.setattr(write_stage.Writer, "write_chunk_rows", conflicting)
     code, out = run("r.csv", csv_bytes([["姓名", "身份证号"], ["王五", BORN_1990]], "utf-8"), *mode)
     assert code == 1
     assert codes(out) == [(2, "", "import.conflict")]
@@ -550,16 +550,16 @@ def test_a_person_registered_meanwhile_is_a_reported_conflict_not_a_failure(run,
     file was validated, and the import's own check for that did not see it (as when
     the other transaction commits between the check and the insert). The chunk rolls
     back and its rows are reported as conflicts; the import is not "failed"."""
-    from jiayuan.imports import services
+    from jiayuan.imports.engine import write as write_stage
 
-    real_write = services._Engine.write
+    real_write = write_stage.Writer.write
 
     def write_after_a_desk_registration(self):
         make_person(name="王五", id_number=BORN_1990)  # committed before the chunk's insert
         return real_write(self)
 
-    monkeypatch.setattr(services._Engine, "write", write_after_a_desk_registration)
-    monkeypatch.setattr(services, "_registered", lambda hashes: [])  # the race: not seen by the check
+    monkeypatch.setattr(write_stage.Writer, "write", write_after_a_desk_registration)
+    monkeypatch.setattr(write_stage, "registered_hashes", lambda hashes: [])  # the race: not seen by the check
     code, out = run("r.csv", csv_bytes([["姓名", "身份证号"], ["王五", BORN_1990],
                                         ["赵六", idn("62070219850101002")]], "utf-8"))
     assert code == 1
@@ -572,9 +572,9 @@ def test_a_person_registered_and_tagged_meanwhile_is_updated_without_a_second_ta
     """Another import (or the desk) registered the person, with the same tag, after this
     file was validated and before its chunk was written: the chunk finds the person
     (as an update) and must not add the tag the person now already has."""
-    from jiayuan.imports import services
+    from jiayuan.imports.engine import write as write_stage
 
-    real_write = services._Engine.write
+    real_write = write_stage.Writer.write
 
     def write_after_someone_else(self):
         from jiayuan.accounts.models import User
@@ -585,7 +585,7 @@ def test_a_person_registered_and_tagged_meanwhile_is_updated_without_a_second_ta
         add_tag(Actor(User.objects.get(username="admin"), "page"), person, "elderly_living_alone")
         return real_write(self)
 
-    monkeypatch.setattr(services._Engine, "write", write_after_someone_else)
+    monkeypatch.setattr(write_stage.Writer, "write", write_after_someone_else)
     code, out = run("r.csv", csv_bytes([["姓名", "身份证号", "人员类别"], ["王五", BORN_1990, "独居老人"]], "utf-8"))
     assert (code, out["errors"], out["created"]) == (0, 0, 0)
     person = Person.objects.get()
@@ -593,12 +593,12 @@ def test_a_person_registered_and_tagged_meanwhile_is_updated_without_a_second_ta
 
 
 def test_unexpected_failure_exits_2_with_a_sentence(run, monkeypatch):
-    from jiayuan.imports import services
+    from jiayuan.imports.engine import validate as validate_stage
 
-    def broken(self):
+    def broken(read, progress):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services._Engine, "validate", broken)
+    monkeypatch.setattr(validate_stage, "validate", broken)
     code, out = run("r.csv", csv_bytes([["姓名", "身份证号"], ["王五", BORN_1990]], "utf-8"))
     assert (code, out["error"]["code"]) == (2, "import.failed")
     assert "disk" not in out["error"]["message"]

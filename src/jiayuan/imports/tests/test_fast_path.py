@@ -11,6 +11,10 @@ from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.selectors import verify_chain
 from jiayuan.audit.services import Actor, hash_content, record_bulk, record_many
 from jiayuan.imports import services
+from jiayuan.imports.engine import write as write_stage
+from jiayuan.imports.engine.common import Cells, Header, Row
+from jiayuan.imports.engine.plan import Plan
+from jiayuan.imports.engine.validate import RowChecker, TagLookup
 from jiayuan.imports.models import ImportJob
 from jiayuan.people.models import Person
 from jiayuan.people.services import apply_person_fields, clean_person
@@ -50,13 +54,22 @@ VALID = [
 ]
 
 
+def _header(columns: dict) -> Header:
+    return Header(columns, {i: f for f, i in columns.items()})
+
+
 @pytest.fixture
 def engine(db):
+    """The row checks of the validate stage (no tag kinds)."""
+    return RowChecker(_header(FAST_HEADERS), tags=TagLookup([]))
+
+
+@pytest.fixture
+def writer(db):
+    """The write stage for a job into 交通巷社区 with nothing planned."""
     region = Region.objects.get(code=OWNER_COMMUNITY)
     job = ImportJob(region=region, source="command", file_name="x.csv")
-    eng = services._Engine(job, b"", None, services.config())
-    eng._caches = {"name": {}, "sex": {}, "ethnic": {}, "address": {}, "relation": {}}
-    return eng
+    return write_stage.Writer(job, Plan(region, _header({}), []), services.config(), lambda *a: None)
 
 
 @pytest.mark.parametrize("data", VALID)
@@ -64,7 +77,7 @@ def test_fast_clean_equals_clean_person(engine, data):
     data = {k: v for k, v in data.items()}
     slow = clean_person(dict(data), partial=True)
     for _ in range(2):  # second time from the caches
-        values, info = engine._fast_clean(dict(data))
+        values, info = engine.fast_clean(dict(data))
         assert values == slow.values
         assert info == slow.id_info
 
@@ -76,15 +89,13 @@ def test_fast_clean_equals_clean_person(engine, data):
 ])
 def test_fast_clean_defers_every_error_to_clean_person(engine, bad):
     data = {**VALID[0], **bad}
-    assert engine._fast_clean(dict(data)) is None
+    assert engine.fast_clean(dict(data)) is None
 
 
-def test_new_person_columns_equal_apply(engine):
-    row = services.Row(5, {})
+def test_new_person_columns_equal_apply(writer):
+    row = Row(5, {})
     row.values = clean_person(dict(VALID[0]), partial=True).values
-    engine._names = {}
-    engine.hh_plan = {}
-    cols = engine._new_person(row, None, None)
+    cols = writer.new_person(row, None, None)
     p = Person()
     apply_person_fields(p, {k: v for k, v in row.values.items() if k != "relation_to_head"})
     for key in ("name", "name_pinyin", "name_initials", "name_grams", "id_number_hash", "id_tail4", "id_tail6_hash",
@@ -138,9 +149,9 @@ def test_pipelined_writing_equals_plain_writing(audit_log_flushable, settings, m
     TagKind.objects.get_or_create(code="disabled", defaults={"name": "残疾人"})  # flushed by earlier transactional tests
     settings.IMPORT_CHUNK_ROWS = 3
     used = []
-    real = services._Engine._write_pipelined
-    monkeypatch.setattr(services._Engine, "_write_pipelined",
-                        lambda self, chunks, total: (used.append(len(chunks)), real(self, chunks, total))[1])
+    real = write_stage.Writer.write_pipelined
+    monkeypatch.setattr(write_stage.Writer, "write_pipelined",
+                        lambda self, chunks, written: (used.append(len(chunks)), real(self, chunks, written))[1])
     rows = []
     for i in range(8):
         head = idn(f"620702197001{i + 10:02d}00{2 * i + 1 % 10}"[:17])
@@ -215,28 +226,18 @@ def test_validate_fast_leaves_rows_as_validate_fields(engine):
     from jiayuan.people.models import TagKind
 
     TagKind.objects.get_or_create(code="disabled", defaults={"name": "残疾人"})
-    engine.columns = FAST_HEADERS
-    engine.headers = {i: f for f, i in FAST_HEADERS.items()}
-    engine.sheet = type("S", (), {"epoch_1904": False})()
-    engine.rows = []
-    engine.progress = lambda *a: None
-    # What validate() sets up before its loop.
-    engine.text_columns = [f for f in services.rules.TEXT_FIELDS if f in engine.columns]
-    engine._tag_cache = {}
-    engine.tag_lookup = {k.code: k.code for k in TagKind.objects.all()} | {k.name: k.code for k in TagKind.objects.all()}
-    engine.tag_choices = "、".join(k.name for k in TagKind.objects.all())
-    engine._setup_fast_validation()
+    engine = RowChecker(_header(FAST_HEADERS), epoch_1904=False)  # with the tag kinds now stored
     taken = []
     for n, cells in enumerate(FAST_ROWS, 2):
-        slow = services.Row(n, services.Cells(list(cells), FAST_HEADERS))
-        engine._validate_fields(slow)
-        fast = services.Row(n, services.Cells(list(cells), FAST_HEADERS))
-        if engine._validate_fast(fast):
+        slow = Row(n, Cells(list(cells), FAST_HEADERS))
+        engine.check_fields(slow)
+        fast = Row(n, Cells(list(cells), FAST_HEADERS))
+        if engine.check_fast(fast):
             taken.append(n)
             assert _row_state(fast) == _row_state(slow), cells
             assert not slow.errors and not slow.warnings
         else:
-            assert _row_state(fast) == _row_state(services.Row(n, {})), "declined rows are left untouched"
+            assert _row_state(fast) == _row_state(Row(n, {})), "declined rows are left untouched"
     assert taken == [2, 3, 4, 5]
 
 
@@ -255,7 +256,7 @@ def test_create_changes_json_is_the_canonical_encoding():
             expected = _create_changes(c)
             if tags:
                 expected["tags"] = [None, list(tags)]
-            assert services._create_changes_json(c, tags) == _CANONICAL.encode(expected)
+            assert write_stage.create_changes_json(c, tags) == _CANONICAL.encode(expected)
 
 
 def test_bulk_hashers_equal_the_one_value_functions(settings):
@@ -305,4 +306,4 @@ def test_create_changes_json_is_what_create_person_records(db, users):
     cols = {f: getattr(person, f) for f in ("name", "birth_date", "sex", "region_id", "address", "ethnic_group",
                                             "household_id", "relation_to_head", "note", "phone_hash",
                                             "residence_status")}
-    assert json.loads(services._create_changes_json(cols, None)) == entry.changes
+    assert json.loads(write_stage.create_changes_json(cols, None)) == entry.changes

@@ -125,6 +125,51 @@ def _python(env, body: str, **kw):
                           text=True, **kw)
 
 
+def held_in_second_chunk(cli_args: list[str]) -> str:
+    """A Python script running ``jiayuan <cli_args>`` (the command, or the worker) with
+    the import's audit writes held: the second chunk (persons inserted, not committed)
+    prints ``HOLDING`` once the first chunk's 9 rows are committed, then waits, as
+    does any later chunk (on PostgreSQL two writers may be at work), until killed."""
+    return textwrap.dedent(f"""
+        import os, sys, time, django
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiayuan.settings")
+        django.setup()
+        from jiayuan.imports.engine import write
+        from jiayuan.imports.models import ImportJob
+        real = write.record_bulk
+        calls = []
+        def held(actor, items):
+            calls.append(1)
+            if len(calls) >= 2:
+                if len(calls) == 2:
+                    while (ImportJob.objects.order_by("-pk").values_list("created", flat=True).first() or 0) < 9:
+                        time.sleep(0.05)
+                    print("HOLDING", flush=True)
+                time.sleep(300)
+            return real(actor, items)
+        write.record_bulk = held
+        from jiayuan.cli import main
+        main(["jiayuan", *{cli_args!r}])
+    """)
+
+
+def kill_when_held(env: dict, hold: str) -> None:
+    """Run the script ``hold`` (:func:`held_in_second_chunk`) and kill it with SIGKILL
+    once it says ``HOLDING`` (nothing runs afterwards: what a Rust abort or the OOM
+    killer amounts to)."""
+    proc = subprocess.Popen([sys.executable, "-c", hold], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == "HOLDING", proc.stderr.read() if proc.poll() is not None else line
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+
+
 STATE = """
     import json
     from django.db.models import Count, Q
@@ -151,40 +196,8 @@ def test_kill_mid_chunk_then_rerun(fresh_database, tmp_path):
     path.write_bytes(_roster())
     # The real command, held inside the transaction of its second chunk (persons of that
     # chunk inserted, not committed) until it is killed; any later chunk waits likewise.
-    hold = textwrap.dedent(f"""
-        import os, sys, time, django
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiayuan.settings")
-        django.setup()
-        from jiayuan.imports import services
-        from jiayuan.imports.models import ImportJob
-        real = services.record_bulk
-        calls = []
-        def held(actor, items):
-            calls.append(1)
-            if len(calls) >= 2:
-                # Every chunk after the first (on PostgreSQL two writers may be at work)
-                # waits here; the second says so once the first chunk has committed.
-                if len(calls) == 2:
-                    while (ImportJob.objects.order_by("-pk").values_list("created", flat=True).first() or 0) < 9:
-                        time.sleep(0.05)
-                    print("HOLDING", flush=True)
-                time.sleep(300)
-            return real(actor, items)
-        services.record_bulk = held
-        from jiayuan.cli import main
-        main(["jiayuan", "import", "residents", {str(path)!r}, "--region", "620702001001", "--json"])
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", hold], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    try:
-        line = proc.stdout.readline()
-        assert line.strip() == "HOLDING", proc.stderr.read()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    hold = held_in_second_chunk(["import", "residents", str(path), "--region", "620702001001", "--json"])
+    kill_when_held(env, hold)
 
     state = json.loads(_python(env, STATE).stdout)
     assert state == {"persons": 9, "distinct_ids": 9, "households": 3, "members_per_household": [3],

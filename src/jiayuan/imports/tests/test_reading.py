@@ -13,7 +13,7 @@ import xlwt
 from jiayuan.imports import reading
 from jiayuan.imports.rules import FileRejected, cell_text
 
-from .conftest import csv_bytes, xlsx_bytes
+from .conftest import csv_bytes, ods_bytes, rewrite_part, xlsx_bytes
 
 ROWS = [["姓名", "身份证号", "现住址"], ["𠮷安", "11010519491231002X", "甘州区东街1号"]]
 GBK_ROWS = [["姓名", "身份证号", "现住址"], ["张建国", "11010519491231002X", "甘州区东街1号"]]
@@ -179,22 +179,18 @@ def test_too_many_zip_entries():
 
 
 def test_xml_entity_declaration_rejected():
-    xlsx = xlsx_bytes(ROWS)
-    zin = zipfile.ZipFile(io.BytesIO(xlsx))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                doctype = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-                if data.startswith(b"<?xml"):
-                    end = data.index(b"?>") + 2
-                    data = data[:end] + doctype + data[end:]
-                else:
-                    data = b'<?xml version="1.0" encoding="UTF-8"?>' + doctype + data
-                assert b"<!ENTITY" in data
-            zout.writestr(info, data)
-    assert rejected(buf.getvalue(), "a.xlsx") == "file.xml_entities"
+    def declare_entities(data: bytes) -> bytes:
+        doctype = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        if data.startswith(b"<?xml"):
+            end = data.index(b"?>") + 2
+            data = data[:end] + doctype + data[end:]
+        else:
+            data = b'<?xml version="1.0" encoding="UTF-8"?>' + doctype + data
+        assert b"<!ENTITY" in data
+        return data
+
+    assert rejected(rewrite_part(xlsx_bytes(ROWS), "xl/worksheets/sheet1.xml", declare_entities),
+                    "a.xlsx") == "file.xml_entities"
 
 
 # ---------------------------------------------------------------- workbooks
@@ -202,17 +198,12 @@ def test_xml_entity_declaration_rejected():
 
 def test_wrong_stored_dimension_is_read_whole():
     rows = [["姓名", "身份证号"]] + [[f"张{chr(0x4e00 + i)}", "11010519491231002X"] for i in range(50)]
-    xlsx = xlsx_bytes(rows)
-    zin = zipfile.ZipFile(io.BytesIO(xlsx))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data, n = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
-                assert n == 1
-            zout.writestr(info, data)
-    sheet = read(buf.getvalue(), "a.xlsx")
+    def wrong_dimension(data: bytes) -> bytes:
+        data, n = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+        assert n == 1
+        return data
+
+    sheet = read(rewrite_part(xlsx_bytes(rows), "xl/worksheets/sheet1.xml", wrong_dimension), "a.xlsx")
     assert len(sheet.rows) == 51
     assert sheet.rows[50][0] == "张" + chr(0x4e00 + 49)
 
@@ -260,26 +251,7 @@ def _ods(rows) -> bytes:
             return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
         return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
     body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows)
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="花名册">{body}</table:table>'
-        "</office:spreadsheet></office:body></office:document-content>")
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" '
-        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+    return ods_bytes(body, sheet="花名册")
 
 
 def test_ods_workbook():

@@ -20,7 +20,6 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 
@@ -34,7 +33,8 @@ from jiayuan.imports.models import ImportJob
 from jiayuan.regions.models import Region
 
 from .conftest import OWNER_COMMUNITY
-from .test_kill import _python, _roster, fresh_database  # noqa: F401 - a fixture
+from .test_kill import (_python, _roster, fresh_database, held_in_second_chunk,  # noqa: F401 - a fixture
+                        kill_when_held)
 
 INTERRUPTED = "后台任务程序在处理时中断（进程被终止或异常退出），本次导入未完成；已写入的行完整可用，请点击“重试”重新导入"
 
@@ -72,38 +72,8 @@ def test_killed_worker_job_fails_then_retry_completes(fresh_database, tmp_path):
         tasks.enqueue_job(job)
     """)
     # The real worker, held inside the transaction of its second chunk until killed.
-    hold = textwrap.dedent("""
-        import os, sys, time, django
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiayuan.settings")
-        django.setup()
-        from jiayuan.imports import services
-        from jiayuan.imports.models import ImportJob
-        real = services.record_bulk
-        calls = []
-        def held(actor, items):
-            calls.append(1)
-            if len(calls) >= 2:
-                if len(calls) == 2:
-                    while (ImportJob.objects.values_list("created", flat=True).first() or 0) < 9:
-                        time.sleep(0.05)
-                    print("HOLDING", flush=True)
-                time.sleep(300)
-            return real(actor, items)
-        services.record_bulk = held
-        from jiayuan.cli import main
-        main(["jiayuan", "worker", "--no-startup-delay", "--interval", "0.1"])
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", hold], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    try:
-        line = proc.stdout.readline()
-        assert line.strip() == "HOLDING", proc.stderr.read() if proc.poll() is not None else line
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+    hold = held_in_second_chunk(["worker", "--no-startup-delay", "--interval", "0.1"])
+    kill_when_held(env, hold)
 
     # Before any worker starts again: the job is left running (the bug), the task too.
     state = _state(env)

@@ -200,6 +200,61 @@ def test_wrong_checksum_digit_expected():
     assert err.params == {"given": "X", "expected": "4"}
 
 
+# The fast check of bulk imports against the normal one: valid numbers (X check
+# characters, the earliest and latest birth dates allowed) give the same info; invalid
+# ones (check character, impossible or out-of-range dates, province) and forms it leaves
+# to parse_id_number (15 digits, full width, spaces, numbers) give None.
+PLAIN_CASES = [
+    (PUBLISHED_F, True),
+    (PUBLISHED_F.lower(), True),  # 18th character x, as typed
+    (PUBLISHED_M, True),  # born 1880-01-01: the earliest date allowed
+    (ZHANGYE_M, True),
+    (BORN_2020, True),
+    ("110105194912310025", False),  # check character 5, X expected
+    ("44052418800101001X", False),  # check character X, 4 expected
+    ("110105194902300012", False),  # 1949-02-30 is no date
+    ("110105194913010014", False),  # month 13
+    ("110105187912310011", False),  # 1879-12-31: before 1880
+    ("110105202506020017", False),  # 2025-06-02: after TODAY
+    ("990105194912310027", False),  # 99 is no province
+    ("11010519491231002", False),  # 17 characters
+    ("1101051949123100X2", False),  # X inside
+    ("110105491231002", False),  # 15 digits: valid, left to parse_id_number
+    ("１１０１０５１９４９１２３１００２Ｘ", False),  # full width: valid, left to parse_id_number
+    (" 11010519491231002X", False),  # a space: valid, left to parse_id_number
+    (110105194912310025, False),
+    (None, False),
+]
+
+
+@pytest.mark.parametrize("births", [None, {}])
+def test_plain_id_number_check_agrees_with_parse_id_number(births):
+    for _ in range(2):  # the second time from the cache of birth dates
+        for value, plain in PLAIN_CASES:
+            fast = rules.parse_plain_id_number(value, TODAY, births)
+            try:
+                slow = parse_id_number(value, today=TODAY)
+            except (RuleError, TypeError):
+                slow = None
+            if plain:
+                assert fast is not None and fast == slow, value
+            else:
+                assert fast is None, value
+    assert rules.parse_plain_id_number(BORN_2020, D(2019, 12, 31)) is None  # born after that day
+    assert rules.parse_plain_id_number(PUBLISHED_F, TODAY).sex == 2 and \
+        rules.parse_plain_id_number(PUBLISHED_M, TODAY).birth_date == D(1880, 1, 1)
+
+
+def test_plain_mobile_is_what_normalize_phone_leaves_unchanged():
+    for value in ("13812345678", "19912345678"):
+        assert rules.is_plain_mobile(value) and normalize_phone(value) == value
+    # Valid, but normalize_phone changes them: not plain.
+    for value in ("138 1234 5678", "１３８１２３４５６７８", "+8613812345678", 13812345678):
+        assert not rules.is_plain_mobile(value) and normalize_phone(value) != value
+    for value in ("12345678901", "1381234567", "138123456789", "0936-8212345", ""):  # no mobile
+        assert not rules.is_plain_mobile(value)
+
+
 def test_normalize_does_not_check_checksum():
     # normalisation is format-only; validation is parse_id_number's job
     assert normalize_id_number("110105194912310025") == "110105194912310025"
