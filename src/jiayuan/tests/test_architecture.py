@@ -39,11 +39,7 @@ ROOT = Path(jiayuan.__file__).resolve().parent
 # Known exceptions, each with the reason and who removes it. An entry no longer needed
 # fails the test too (so the list only shrinks): delete it then.
 PENDING: dict[tuple[str, str], str] = {
-    # (importing module, "target module:name")
-    **{("jiayuan.imports.services", f"jiayuan.people.rules:{name}"):
-       "issue 18 §3: the import engine's fast validation re-implements the GB 11643 check with "
-       "people.rules' private names; §3 gives people/rules.py a public fast check and uses it"
-       for name in ("_ID18_RE", "_ID_WEIGHTS", "_ID_CHECK_MAP", "_EARLIEST_BIRTH", "_MOBILE_RE")},
+    # (importing module, "target module:name") → why it is still allowed; none left
 }
 
 
