@@ -89,6 +89,10 @@ ACTION_LABELS = {
     "disability.replace": _("换证（被新证替换）"),
     "disability.care_need": _("修改长期照护需求"),
     "disability.revoke": _("注销残疾人证"),
+    "facility.create": _("登记综合服务设施"),
+    "facility.update": _("修改综合服务设施"),
+    "facility.room_add": _("添加功能室"),
+    "facility.room_remove": _("删除功能室"),
     # social assistance
     "assistance.parameter.create": _("设定救助参数"),
     "assistance.parameter.correct": _("更正救助参数"),
