@@ -211,3 +211,176 @@ def remove_room(request, facility_id: Id, room_id: Id):
     f = selectors.get_facility(request.auth, facility_id)
     services.remove_room(actor(request), f, room_id)
     return facility_out(selectors.get_facility(request.auth, facility_id))
+
+
+# --- community work funds ------------------------------------------------------------------------
+
+class FundStandardIn(Schema):
+    county: Any = None
+    year: Any = None
+    minimum: Any = None
+    maximum: Any = None
+    basis: Any = ""
+
+
+class FundStandardOut(Schema):
+    county: str
+    county_name: str
+    year: int
+    minimum: Decimal
+    maximum: Decimal
+    basis: str
+
+
+class FundBudgetIn(Schema):
+    community: Any = None
+    year: Any = None
+    budget_amount: Any = None
+    note: Any = ""
+
+
+class FundEntryIn(Schema):
+    kind: Any = None
+    category: Any = None
+    amount: Any = None
+    on: Any = None
+    note: Any = ""
+
+
+class FundEntryOut(Schema):
+    id: int
+    kind: str
+    kind_name: str
+    category: str
+    category_name: str
+    amount: Decimal
+    on: date
+    note: str
+
+
+class FundCategoryOut(Schema):
+    category: str
+    category_name: str
+    allocated: Decimal
+    spent: Decimal
+
+
+class CommunityFundOut(Schema):
+    id: int
+    community: str
+    community_name: str
+    year: int
+    budget_amount: Decimal
+    standard_minimum: Decimal | None
+    standard_maximum: Decimal | None
+    standing: str
+    standing_name: str
+    allocated: Decimal
+    spent: Decimal
+    balance: Decimal
+    by_category: list[FundCategoryOut]
+    entries: list[FundEntryOut]
+    note: str
+    version: int
+
+
+class FundRowOut(Schema):
+    community: str
+    community_name: str
+    fund: int | None
+    budget_amount: Decimal | None
+    standard_minimum: Decimal | None
+    standard_maximum: Decimal | None
+    standing: str
+    standing_name: str
+    allocated: Decimal
+    spent: Decimal
+    balance: Decimal
+
+
+class FundSummaryOut(Schema):
+    region: str
+    region_name: str
+    year: int
+    budget_total: Decimal
+    allocated_total: Decimal
+    spent_total: Decimal
+    below_standard: list[str]
+    standards: list[FundStandardOut]
+    rows: list[FundRowOut]
+
+
+def standard_out(s) -> dict:
+    return {"county": s.county_id, "county_name": s.county.name, "year": s.year, "minimum": s.minimum,
+            "maximum": s.maximum, "basis": s.basis}
+
+
+def fund_out(f) -> dict:
+    row = selectors.fund_row(f)
+    entries = list(f.entries.order_by("on", "id"))
+    return {"id": f.pk, "community": f.community_id, "community_name": f.community.name, "year": f.year,
+            "budget_amount": f.budget_amount, "standard_minimum": row.minimum, "standard_maximum": row.maximum,
+            "standing": row.standing, "standing_name": row.standing_label, "allocated": row.allocated,
+            "spent": row.spent, "balance": row.balance,
+            "by_category": [{"category": c["category"], "category_name": c["label"], "allocated": c["allocated"],
+                             "spent": c["spent"]} for c in selectors.totals_by_category(f)],
+            "entries": [{"id": e.pk, "kind": e.kind, "kind_name": str(e.get_kind_display()), "category": e.category,
+                         "category_name": str(e.get_category_display()), "amount": e.amount, "on": e.on,
+                         "note": e.note} for e in entries],
+            "note": f.note, "version": f.version}
+
+
+@router.get("/facilities/fund-standards", response=list[FundStandardOut],
+            summary="社区工作经费标准（各县区每年的下限和上限，元）")
+def list_standards(request, year: Int | None = None):
+    _need(request, Perm.VIEW_FACILITIES)
+    return [standard_out(s) for s in selectors.standards_for(request.auth, year)[:200]]
+
+
+@router.put("/facilities/fund-standards", response=FundStandardOut,
+            summary="设定县区某年度社区工作经费标准（如 50000–120000 元）")
+def put_standard(request, body: FundStandardIn):
+    s = services.set_standard(actor(request), body.county, body.year, body.minimum, body.maximum, body.basis or "")
+    return standard_out(s)
+
+
+@router.get("/facilities/funds", response=FundSummaryOut,
+            summary="区域内各社区某年度工作经费：预算安排、标准、拨付、支出、结余，低于标准的社区；format=xlsx 导出")
+def fund_summary(request, year: Int, region: str = "", format: str = "json"):
+    _need(request, Perm.VIEW_FACILITIES)
+    user = request.auth
+    target = selectors.get_region(user, region) if region.strip() else selectors.home_region(user)
+    if target is None:
+        raise NotFound("region.not_found")
+    s = selectors.fund_summary(user, target, services.checked_year(year))
+    if format == "xlsx":
+        today = timezone.localdate()
+        return exports.workbook_response(exports.funds_xlsx(s, today),
+                                         *exports.facility_file_names(target, f"社区工作经费-{s.year}年",
+                                                                      f"community-funds-{s.year}", today))
+    return {"region": target.code, "region_name": target.name, "year": s.year, "budget_total": s.budget_total,
+            "allocated_total": s.allocated_total, "spent_total": s.spent_total,
+            "below_standard": [r.community.code for r in s.below], "standards": [standard_out(x) for x in s.standards],
+            "rows": [{"community": r.community.code, "community_name": r.community.name,
+                      "fund": r.fund.pk if r.fund else None, "budget_amount": r.amount, "standard_minimum": r.minimum,
+                      "standard_maximum": r.maximum, "standing": r.standing, "standing_name": r.standing_label,
+                      "allocated": r.allocated, "spent": r.spent, "balance": r.balance} for r in s.rows]}
+
+
+@router.put("/facilities/funds", response=CommunityFundOut, summary="设定社区某年度工作经费预算安排（元）")
+def put_budget(request, body: FundBudgetIn):
+    f = services.set_budget(actor(request), body.community, body.year, body.budget_amount, body.note or "")
+    return fund_out(selectors.get_fund(request.auth, f.pk))
+
+
+@router.get("/facilities/funds/{int:fund_id}", response=CommunityFundOut, summary="社区工作经费详情（拨付、支出明细，分类合计）")
+def get_fund(request, fund_id: Id):
+    return fund_out(selectors.get_fund(request.auth, fund_id))
+
+
+@router.post("/facilities/funds/{int:fund_id}/entries", response={201: CommunityFundOut},
+             summary="记一笔拨付（kind=allocation，县区）或支出（kind=spending），按类别，金额为元")
+def add_entry(request, fund_id: Id, body: FundEntryIn):
+    f = selectors.get_fund(request.auth, fund_id)
+    services.add_entry(actor(request), f, body.kind, body.category, body.amount, body.on, body.note or "")
+    return Status(201, fund_out(selectors.get_fund(request.auth, fund_id)))

@@ -84,6 +84,19 @@ def coverage_xlsx(report, today: date) -> bytes:
                   "村每百户面积（平方米）"], rows, [15, 24] + [12] * 12)
 
 
+def funds_xlsx(summary, today: date) -> bytes:
+    """Work funds of the communities of a region for a year: budgeted amount, the
+    county's standard, standing, allocated, spent, balance (yuan), and the totals."""
+    rows = [[r.community.code, r.community.short_name, r.amount, r.minimum, r.maximum, r.standing_label, r.allocated,
+             r.spent, r.balance] for r in summary.rows]
+    rows.append(["", "合计", summary.budget_total, None, None, "", summary.allocated_total, summary.spent_total,
+                 summary.allocated_total - summary.spent_total])
+    return _book(f"{summary.region.name} {summary.year}年社区工作经费（低于标准 {len(summary.below)} 个社区；{today:%Y-%m-%d}）",
+                 "社区工作经费",
+                 ["区划代码", "社区", "预算安排（元）", "标准下限（元）", "标准上限（元）", "对照标准", "已拨付（元）", "已支出（元）",
+                  "结余（元）"], rows, [15, 16, 14, 14, 14, 10, 14, 14, 14])
+
+
 def facility_file_names(region, what: str, ascii_what: str, today: date) -> tuple[str, str]:
     """``东街街道-综合服务设施-2026-12-07.xlsx`` and ``facilities-620702001-2026-12-07.xlsx``."""
     name = region.short_name if region is not None else "全部区划"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ..people.forms import DATE_INPUT
 from ..regions.forms import region_choices
 from ..web.forms import BootstrapMixin
-from .models import FacilityFunction, ServiceFacility
+from .models import FacilityFunction, FundCategory, ServiceFacility
 
 
 class FacilityFilterForm(BootstrapMixin, forms.Form):
@@ -53,4 +53,44 @@ class RoomForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._style()
+
+
+class StandardForm(BootstrapMixin, forms.Form):
+    county = forms.CharField(widget=forms.HiddenInput, required=False)
+    year = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    minimum = forms.CharField(label=_("标准下限（元）"), max_length=20, required=False,
+                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    maximum = forms.CharField(label=_("标准上限（元）"), max_length=20, required=False,
+                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    basis = forms.CharField(label=_("依据（文号）"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class BudgetForm(BootstrapMixin, forms.Form):
+    community = forms.CharField(widget=forms.HiddenInput, required=False)
+    year = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    amount = forms.CharField(label=_("预算安排（元）"), max_length=20, required=False,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class EntryForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), required=False)
+    category = forms.ChoiceField(label=_("类别"), required=False, choices=[("", "—")] + list(FundCategory.choices))
+    amount = forms.CharField(label=_("金额（元）"), max_length=20, required=False,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    on = forms.DateField(label=_("日期"), required=False, widget=DATE_INPUT)
+    note = forms.CharField(label=_("摘要"), max_length=200, required=False)
+
+    def __init__(self, kinds, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
         self._style()

@@ -14,3 +14,10 @@ urlpatterns = [
     path("<int:pk>/rooms/", views.room_add, name="room_add"),
     path("<int:pk>/rooms/<int:room_id>/remove/", views.room_remove, name="room_remove"),
 ]
+urlpatterns += [
+    path("funds/", views.fund_summary, name="fund_summary"),
+    path("funds/standard/", views.standard_set, name="standard_set"),
+    path("funds/budget/", views.budget_set, name="fund_budget"),
+    path("funds/<int:pk>/", views.fund_detail, name="fund_detail"),
+    path("funds/<int:pk>/entries/", views.entry_add, name="fund_entry_add"),
+]

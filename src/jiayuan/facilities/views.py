@@ -7,6 +7,9 @@ writes through :mod:`jiayuan.facilities.services`; a refusal is shown on the pag
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +23,7 @@ from ..web.labels import action_label
 from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
 from . import exports, selectors, services
 from ..regions.models import Region
-from .forms import FacilityFilterForm, FacilityForm, RoomForm
+from .forms import BudgetForm, EntryForm, FacilityFilterForm, FacilityForm, RoomForm, StandardForm
 from .models import FacilityFunction, ServiceFacility
 
 
@@ -187,3 +190,150 @@ def coverage(request):
     scope = user.scope_code
     trail = [r for r in ancestors(region) if r.code.startswith(scope)]
     return render(request, "facilities/coverage.html", {"report": report, "trail": trail})
+
+
+# --- community work funds ------------------------------------------------------------------------
+
+def _year_param(request) -> int:
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    try:
+        year = int(str(raw).strip())
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _summary_page(request, region, year, standard_form=None, status=200):
+    user = request.user
+    summary = selectors.fund_summary(user, region, year)
+    county = region.code[:6] if len(region.code) >= 6 else ""
+    std = selectors.standard_for(county, year) if county else None
+    if standard_form is None and county and user.can(Perm.PLAN_FUNDS):
+        standard_form = StandardForm(initial={"county": county, "year": year,
+                                              "minimum": std.minimum if std else "", "maximum": std.maximum if std else "",
+                                              "basis": std.basis if std else ""})
+    scope = user.scope_code
+    return render(request, "facilities/fund_summary.html", {
+        "summary": summary, "year": year, "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
+        "standard_form": standard_form if user.can(Perm.PLAN_FUNDS) and county else None,
+        "can_plan": user.can(Perm.PLAN_FUNDS),
+        "trail": [r for r in ancestors(region) if r.code.startswith(scope)]}, status=status)
+
+
+@perm_required(Perm.VIEW_FACILITIES)
+@require_http_methods(["GET"])
+def fund_summary(request):
+    """Work funds of the communities of a region (``?region=``, default the scope) for a
+    year (``?year=``, default this year) against the county's standard; ``?format=xlsx``."""
+    user = request.user
+    code = request.GET.get("region", "").strip()
+    region = selectors.get_region(user, code) if code else selectors.home_region(user)
+    year = _year_param(request)
+    if request.GET.get("format") == "xlsx":
+        today = timezone.localdate()
+        summary = selectors.fund_summary(user, region, year)
+        return exports.workbook_response(exports.funds_xlsx(summary, today), *exports.facility_file_names(
+            region, f"社区工作经费-{year}年", f"community-funds-{year}", today))
+    return _summary_page(request, region, year)
+
+
+@perm_required(Perm.PLAN_FUNDS)
+@require_POST
+def standard_set(request):
+    user = request.user
+    form = StandardForm(request.POST)
+    form.is_valid()
+    d = form.cleaned_data
+    county = d.get("county") or ""
+    region = selectors.get_region(user, county)
+    year = d.get("year") or timezone.localdate().year
+    try:
+        services.set_standard(actor(request), county, year, d.get("minimum"), d.get("maximum"), d.get("basis", ""))
+    except Forbidden as exc:
+        return error_page(request, exc)
+    except ServiceError as exc:
+        apply_service_error(form, exc)
+        return _summary_page(request, region, year, standard_form=form, status=exc.status)
+    messages.success(request, _("已设定 %(year)s 年度社区工作经费标准") % {"year": year})
+    return redirect(f"{reverse('facilities:fund_summary')}?region={region.code}&year={year}")
+
+
+@perm_required(Perm.PLAN_FUNDS)
+@require_http_methods(["GET", "POST"])
+def budget_set(request):
+    """Set a community's budgeted amount for a year (``?community=&year=``)."""
+    user = request.user
+    code = request.POST.get("community") or request.GET.get("community") or ""
+    community = selectors.get_region(user, code)
+    year = _year_param(request)
+    fund = selectors.funds_for(user).filter(community=community, year=year).first()
+    county = code[:6]
+    std = selectors.standard_for(county, year)
+    status = 200
+    if request.method == "GET":
+        form = BudgetForm(initial={"community": community.code, "year": year,
+                                   "amount": fund.budget_amount if fund else "", "note": fund.note if fund else ""})
+    else:
+        form = BudgetForm(request.POST)
+        form.is_valid()
+        d = form.cleaned_data
+        try:
+            fund = services.set_budget(actor(request), community.code, year, d.get("amount"), d.get("note", ""))
+        except Forbidden as exc:
+            return error_page(request, exc)
+        except ServiceError as exc:
+            apply_service_error(form, exc, {"community": None, "year": None})
+            status = exc.status
+        else:
+            messages.success(request, _("已保存预算安排"))
+            return redirect("facilities:fund_detail", pk=fund.pk)
+    return render(request, "facilities/budget_form.html", {
+        "form": form, "community": community, "year": year, "fund": fund, "standard": std}, status=status)
+
+
+def _entry_kinds(user) -> list:
+    kinds = []
+    if user.can(Perm.PLAN_FUNDS):
+        kinds.append(("allocation", _("拨付")))
+    if user.can(Perm.RECORD_FUND_SPENDING):
+        kinds.append(("spending", _("支出")))
+    return kinds
+
+
+def _fund_page(request, fund, entry_form=None, status=200):
+    user = request.user
+    kinds = _entry_kinds(user)
+    return render(request, "facilities/fund_detail.html", {
+        "fund": fund, "row": selectors.fund_row(fund), "categories": selectors.totals_by_category(fund),
+        "entries": fund.entries.select_related("created_by").order_by("on", "id"),
+        "entry_form": (entry_form or EntryForm(kinds, initial={"on": timezone.localdate()})) if kinds else None,
+        "can_plan": user.can(Perm.PLAN_FUNDS)}, status=status)
+
+
+@perm_required(Perm.VIEW_FACILITIES)
+@require_http_methods(["GET"])
+def fund_detail(request, pk):
+    return _fund_page(request, selectors.get_fund(request.user, pk))
+
+
+@login_required
+@require_POST
+def entry_add(request, pk):
+    user = request.user
+    fund = selectors.get_fund(user, pk)
+    kinds = _entry_kinds(user)
+    if not kinds:
+        raise PermissionDenied
+    form = EntryForm(kinds, request.POST)
+    form.is_valid()
+    d = form.cleaned_data
+    try:
+        services.add_entry(actor(request), fund, request.POST.get("kind", ""), d.get("category") or "",
+                           d.get("amount"), d.get("on"), d.get("note", ""))
+    except Forbidden as exc:
+        return error_page(request, exc)
+    except ServiceError as exc:
+        apply_service_error(form, exc)
+        return _fund_page(request, selectors.get_fund(user, pk), form, status=exc.status)
+    messages.success(request, _("已记账"))
+    return redirect("facilities:fund_detail", pk=fund.pk)

@@ -75,6 +75,7 @@ def navigation(request) -> dict:
         items.append(("disability:certificate_list", _("残疾人证"), "disability"))
     if user.can(Perm.VIEW_FACILITIES):
         items.append(("facilities:facility_list", _("综合服务设施"), "facilities"))
+        items.append(("facilities:fund_summary", _("社区工作经费"), "funds"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):

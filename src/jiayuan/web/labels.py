@@ -93,6 +93,10 @@ ACTION_LABELS = {
     "facility.update": _("修改综合服务设施"),
     "facility.room_add": _("添加功能室"),
     "facility.room_remove": _("删除功能室"),
+    "fund.standard_set": _("设定社区工作经费标准"),
+    "fund.budget_set": _("设定社区工作经费预算安排"),
+    "fund.allocation": _("拨付社区工作经费"),
+    "fund.spending": _("记录社区工作经费支出"),
     # social assistance
     "assistance.parameter.create": _("设定救助参数"),
     "assistance.parameter.correct": _("更正救助参数"),

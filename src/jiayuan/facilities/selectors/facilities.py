@@ -13,12 +13,12 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
-from ..accounts.permissions import Perm
-from ..errors import NotFound
-from ..people.models import Household
-from ..regions.models import Region
-from . import rules
-from .models import FacilityFunction, ServiceFacility
+from ...accounts.permissions import Perm
+from ...errors import NotFound
+from ...people.models import Household
+from ...regions.models import Region
+from .. import rules
+from ..models import FacilityFunction, ServiceFacility
 
 Status = ServiceFacility.Status
 

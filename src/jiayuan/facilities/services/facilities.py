@@ -17,15 +17,15 @@ from django.db import transaction
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from ..accounts.permissions import Perm
-from ..audit.services import Actor, model_changes, record
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..people import rules as people_rules
-from ..people.rules import RuleError
-from ..people.services import require
-from ..regions.models import Region
-from . import rules
-from .models import FacilityFunction, FacilityRoom, ServiceFacility
+from ...accounts.permissions import Perm
+from ...audit.services import Actor, model_changes, record
+from ...errors import Conflict, NotFound, ValidationFailed
+from ...people import rules as people_rules
+from ...people.rules import RuleError
+from ...people.services import require
+from ...regions.models import Region
+from .. import rules
+from ..models import FacilityFunction, FacilityRoom, ServiceFacility
 
 TEXT_LIMITS = {"name": 100, "address": 200, "opening_hours": 100, "note": 200}
 FIELDS = ("name", "region", "address", "floor_area", "opening_hours", "opened_on", "status", "note")
