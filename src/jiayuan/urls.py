@@ -16,6 +16,7 @@ urlpatterns = [
     path("assistance/", include("jiayuan.assistance.urls")),
     path("disability/", include("jiayuan.disability.urls")),
     path("facilities/", include("jiayuan.facilities.urls")),
+    path("workforce/", include("jiayuan.workforce.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

@@ -137,6 +137,10 @@ from ..facilities.api import router as facilities_router  # noqa: E402
 
 api.add_router("/", facilities_router)
 
+from ..workforce.api import router as workforce_router  # noqa: E402
+
+api.add_router("/", workforce_router)
+
 from ..web.api import router as todo_router  # noqa: E402
 
 api.add_router("/", todo_router)

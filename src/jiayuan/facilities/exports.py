@@ -24,7 +24,7 @@ def workbook_response(content: bytes, file_name: str, ascii_name: str) -> HttpRe
     return response
 
 
-def _book(title: str, sheet: str, headers: list[str], rows: list[list], widths: list[int]) -> bytes:
+def workbook(title: str, sheet: str, headers: list[str], rows: list[list], widths: list[int]) -> bytes:
     """A small workbook: a bold title row, a header row, the rows (str → text cell,
     numbers → number cell, None → empty), frozen header."""
     import xlsxwriter
@@ -64,7 +64,7 @@ def facilities_xlsx(region_name: str, facilities, functions_of, today: date) -> 
     area (m²), functions, opening hours, status."""
     rows = [[f.region.code, f.region.short_name, f.name, f.address, f.floor_area, "、".join(functions_of(f)),
              f.opening_hours, str(f.get_status_display())] for f in facilities]
-    return _book(f"{region_name} 社区综合服务设施（导出日期 {today:%Y-%m-%d}）", "综合服务设施",
+    return workbook(f"{region_name} 社区综合服务设施（导出日期 {today:%Y-%m-%d}）", "综合服务设施",
                  ["区划代码", "社区（村）", "设施名称", "地址", "建筑面积（平方米）", "功能", "开放时间", "状态"], rows,
                  [15, 16, 24, 30, 14, 40, 20, 8])
 
@@ -77,7 +77,7 @@ def coverage_xlsx(report, today: date) -> bytes:
                 u.area, u.households, u.per_100, v.units, v.covered, v.coverage, v.area, v.households, v.per_100]
 
     rows = [line(r) for r in report.rows] + [line(report.total, True)]
-    return _book(f"{report.region.name} 社区综合服务设施覆盖情况（每百户面积目标：城市社区不低于 30 平方米；{today:%Y-%m-%d}）",
+    return workbook(f"{report.region.name} 社区综合服务设施覆盖情况（每百户面积目标：城市社区不低于 30 平方米；{today:%Y-%m-%d}）",
                  "覆盖情况",
                  ["区划代码", "区划", "城市社区数", "已覆盖社区", "社区覆盖率（%）", "社区设施面积（平方米）", "社区户数",
                   "每百户面积（平方米）", "行政村数", "已覆盖村", "村覆盖率（%）", "村设施面积（平方米）", "村户数",
@@ -91,7 +91,7 @@ def funds_xlsx(summary, today: date) -> bytes:
              r.spent, r.balance] for r in summary.rows]
     rows.append(["", "合计", summary.budget_total, None, None, "", summary.allocated_total, summary.spent_total,
                  summary.allocated_total - summary.spent_total])
-    return _book(f"{summary.region.name} {summary.year}年社区工作经费（低于标准 {len(summary.below)} 个社区；{today:%Y-%m-%d}）",
+    return workbook(f"{summary.region.name} {summary.year}年社区工作经费（低于标准 {len(summary.below)} 个社区；{today:%Y-%m-%d}）",
                  "社区工作经费",
                  ["区划代码", "社区", "预算安排（元）", "标准下限（元）", "标准上限（元）", "对照标准", "已拨付（元）", "已支出（元）",
                   "结余（元）"], rows, [15, 16, 14, 14, 14, 10, 14, 14, 14])
