@@ -88,7 +88,7 @@ class FacilityRoomIn(Schema):
     opening_hours: Any = ""
 
 
-class KindCoverageOut(Schema):
+class FacilityKindCoverageOut(Schema):
     units: int
     covered: int
     coverage: Decimal | None
@@ -100,15 +100,15 @@ class KindCoverageOut(Schema):
     meets_target: bool | None
 
 
-class CoverageRowOut(Schema):
+class FacilityCoverageRowOut(Schema):
     region: str
     region_name: str
-    urban: KindCoverageOut
-    rural: KindCoverageOut
+    urban: FacilityKindCoverageOut
+    rural: FacilityKindCoverageOut
 
 
-class CoverageOut(CoverageRowOut):
-    children: list[CoverageRowOut]
+class FacilityCoverageOut(FacilityCoverageRowOut):
+    children: list[FacilityCoverageRowOut]
     uncovered: list[str]
 
 
@@ -167,7 +167,7 @@ def create_facility(request, body: FacilityIn):
     return Status(201, facility_out(selectors.get_facility(request.auth, f.pk)))
 
 
-@router.get("/facilities/coverage", response=CoverageOut,
+@router.get("/facilities/coverage", response=FacilityCoverageOut,
             summary="区域覆盖情况：城市社区与行政村覆盖率、设施总面积、每百户面积（户数取自居民档案；城市社区目标不低于 30 平方米）；"
                     "format=xlsx 导出")
 def coverage(request, region: str = "", format: str = "json"):
@@ -232,14 +232,14 @@ class FundStandardOut(Schema):
     basis: str
 
 
-class FundBudgetIn(Schema):
+class CommunityFundBudgetIn(Schema):
     community: Any = None
     year: Any = None
     budget_amount: Any = None
     note: Any = ""
 
 
-class FundEntryIn(Schema):
+class CommunityFundEntryIn(Schema):
     kind: Any = None
     category: Any = None
     amount: Any = None
@@ -247,7 +247,7 @@ class FundEntryIn(Schema):
     note: Any = ""
 
 
-class FundEntryOut(Schema):
+class CommunityFundEntryOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -258,7 +258,7 @@ class FundEntryOut(Schema):
     note: str
 
 
-class FundCategoryOut(Schema):
+class CommunityFundCategoryOut(Schema):
     category: str
     category_name: str
     allocated: Decimal
@@ -278,13 +278,13 @@ class CommunityFundOut(Schema):
     allocated: Decimal
     spent: Decimal
     balance: Decimal
-    by_category: list[FundCategoryOut]
-    entries: list[FundEntryOut]
+    by_category: list[CommunityFundCategoryOut]
+    entries: list[CommunityFundEntryOut]
     note: str
     version: int
 
 
-class FundRowOut(Schema):
+class CommunityFundRowOut(Schema):
     community: str
     community_name: str
     fund: int | None
@@ -298,7 +298,7 @@ class FundRowOut(Schema):
     balance: Decimal
 
 
-class FundSummaryOut(Schema):
+class CommunityFundSummaryOut(Schema):
     region: str
     region_name: str
     year: int
@@ -307,7 +307,7 @@ class FundSummaryOut(Schema):
     spent_total: Decimal
     below_standard: list[str]
     standards: list[FundStandardOut]
-    rows: list[FundRowOut]
+    rows: list[CommunityFundRowOut]
 
 
 def standard_out(s) -> dict:
@@ -344,7 +344,7 @@ def put_standard(request, body: FundStandardIn):
     return standard_out(s)
 
 
-@router.get("/facilities/funds", response=FundSummaryOut,
+@router.get("/facilities/funds", response=CommunityFundSummaryOut,
             summary="区域内各社区某年度工作经费：预算安排、标准、拨付、支出、结余，低于标准的社区；format=xlsx 导出")
 def fund_summary(request, year: Int, region: str = "", format: str = "json"):
     _need(request, Perm.VIEW_FACILITIES)
@@ -368,7 +368,7 @@ def fund_summary(request, year: Int, region: str = "", format: str = "json"):
 
 
 @router.put("/facilities/funds", response=CommunityFundOut, summary="设定社区某年度工作经费预算安排（元）")
-def put_budget(request, body: FundBudgetIn):
+def put_budget(request, body: CommunityFundBudgetIn):
     f = services.set_budget(actor(request), body.community, body.year, body.budget_amount, body.note or "")
     return fund_out(selectors.get_fund(request.auth, f.pk))
 
@@ -380,7 +380,7 @@ def get_fund(request, fund_id: Id):
 
 @router.post("/facilities/funds/{int:fund_id}/entries", response={201: CommunityFundOut},
              summary="记一笔拨付（kind=allocation，县区）或支出（kind=spending），按类别，金额为元")
-def add_entry(request, fund_id: Id, body: FundEntryIn):
+def add_entry(request, fund_id: Id, body: CommunityFundEntryIn):
     f = selectors.get_fund(request.auth, fund_id)
     services.add_entry(actor(request), f, body.kind, body.category, body.amount, body.on, body.note or "")
     return Status(201, fund_out(selectors.get_fund(request.auth, fund_id)))

@@ -42,7 +42,7 @@ def _person(request, pid):
                                             "message": _("居民不存在或不在您的管辖范围内")}]}) from None
 
 
-class WorkerOut(Schema):
+class CommunityWorkerOut(Schema):
     id: int
     person: int
     name: str
@@ -64,14 +64,14 @@ class WorkerOut(Schema):
     version: int
 
 
-class WorkerPage(Schema):
+class CommunityWorkerPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[WorkerOut]
+    results: list[CommunityWorkerOut]
 
 
-class WorkerIn(Schema):
+class CommunityWorkerIn(Schema):
     person: Id
     community: Any = None
     post: Any = None
@@ -82,7 +82,7 @@ class WorkerIn(Schema):
     note: Any = ""
 
 
-class WorkerPatch(Schema):
+class CommunityWorkerPatch(Schema):
     community: Any = None
     post: Any = None
     grade: Any = None
@@ -92,11 +92,11 @@ class WorkerPatch(Schema):
     version: Int | None = None
 
 
-class VersionIn(Schema):
+class WorkerVersionIn(Schema):
     version: Int | None = None
 
 
-class LeaveIn(Schema):
+class WorkerLeaveIn(Schema):
     left_on: Any = None
     note: Any = ""
     version: Int | None = None
@@ -113,7 +113,7 @@ def worker_out(w: CommunityWorker) -> dict:
             "status": w.status, "left_on": w.left_on, "version": w.version}
 
 
-@router.get("/workforce/workers", response=WorkerPage,
+@router.get("/workforce/workers", response=CommunityWorkerPage,
             summary="社区工作者名册（region、post（head/deputy/other）、status（active/left/all）；含工作年限与应晋升等级；format=xlsx 导出）")
 def list_workers(request, region: str = "", post: str = "", status: str = "active", page: Page = 1,
                  page_size: PageSize = 50, format: str = "json"):
@@ -132,9 +132,9 @@ def list_workers(request, region: str = "", post: str = "", status: str = "activ
     return {"count": qs.count(), "page": page, "page_size": page_size, "results": [worker_out(w) for w in rows]}
 
 
-@router.post("/workforce/workers", response={201: WorkerOut},
+@router.post("/workforce/workers", response={201: CommunityWorkerOut},
              summary="登记社区工作者（居民、社区、岗位、等级（三岗十八级：正职 7–18，副职 4–15，其他 1–12）、现等级起始、参加工作时间）")
-def create_worker(request, body: WorkerIn):
+def create_worker(request, body: CommunityWorkerIn):
     person = _person(request, body.person)
     data = body.dict()
     data.pop("person")
@@ -144,29 +144,29 @@ def create_worker(request, body: WorkerIn):
     return Status(201, worker_out(selectors.get_worker(request.auth, w.pk)))
 
 
-@router.get("/workforce/workers/{int:worker_id}", response=WorkerOut, summary="社区工作者详情")
+@router.get("/workforce/workers/{int:worker_id}", response=CommunityWorkerOut, summary="社区工作者详情")
 def get_worker(request, worker_id: Id):
     return worker_out(selectors.get_worker(request.auth, worker_id))
 
 
-@router.patch("/workforce/workers/{int:worker_id}", response=WorkerOut, summary="修改岗位、等级等（带 version）")
-def update_worker(request, worker_id: Id, body: WorkerPatch):
+@router.patch("/workforce/workers/{int:worker_id}", response=CommunityWorkerOut, summary="修改岗位、等级等（带 version）")
+def update_worker(request, worker_id: Id, body: CommunityWorkerPatch):
     w = selectors.get_worker(request.auth, worker_id)
     data = {k: v for k, v in body.dict().items() if k != "version" and v is not None}
     services.update_worker(actor(request), w, data, version=body.version)
     return worker_out(selectors.get_worker(request.auth, worker_id))
 
 
-@router.post("/workforce/workers/{int:worker_id}/grade-step", response=WorkerOut,
+@router.post("/workforce/workers/{int:worker_id}/grade-step", response=CommunityWorkerOut,
              summary="登记晋升一级（须有应晋升的等级；新等级自应晋升之日起算）")
-def grade_step(request, worker_id: Id, body: VersionIn | None = None):
+def grade_step(request, worker_id: Id, body: WorkerVersionIn | None = None):
     w = selectors.get_worker(request.auth, worker_id)
     services.record_grade_step(actor(request), w, version=body.version if body else None)
     return worker_out(selectors.get_worker(request.auth, worker_id))
 
 
-@router.post("/workforce/workers/{int:worker_id}/leave", response=WorkerOut, summary="登记离岗")
-def leave(request, worker_id: Id, body: LeaveIn):
+@router.post("/workforce/workers/{int:worker_id}/leave", response=CommunityWorkerOut, summary="登记离岗")
+def leave(request, worker_id: Id, body: WorkerLeaveIn):
     w = selectors.get_worker(request.auth, worker_id)
     services.worker_leaves(actor(request), w, body.left_on, body.note or "", version=body.version)
     return worker_out(selectors.get_worker(request.auth, worker_id))
@@ -174,7 +174,7 @@ def leave(request, worker_id: Id, body: LeaveIn):
 
 # --- social workers ---------------------------------------------------------------------------------
 
-class EducationOut(Schema):
+class EducationRecordOut(Schema):
     id: int
     on: date
     hours: Decimal
@@ -197,7 +197,7 @@ class SocialWorkerOut(Schema):
     required_hours: Decimal
     hours: Decimal
     shortfall: Decimal
-    education: list[EducationOut]
+    education: list[EducationRecordOut]
 
 
 class SocialWorkerIn(Schema):
@@ -210,7 +210,7 @@ class SocialWorkerIn(Schema):
     note: Any = ""
 
 
-class HoursIn(Schema):
+class EducationHoursIn(Schema):
     on: Any = None
     hours: Any = None
     title: Any = None
@@ -256,7 +256,7 @@ def get_social_worker(request, sw_id: Id):
 
 @router.post("/workforce/social-workers/{int:sw_id}/hours", response={201: SocialWorkerOut},
              summary="登记继续教育学时（每 3 年登记周期：助理 72 学时，其他 90 学时）")
-def add_hours(request, sw_id: Id, body: HoursIn):
+def add_hours(request, sw_id: Id, body: EducationHoursIn):
     w = selectors.get_social_worker(request.auth, sw_id)
     services.add_hours(actor(request), w, body.on, body.hours, body.title, body.provider or "")
     return Status(201, social_worker_out(selectors.get_social_worker(request.auth, sw_id)))
@@ -272,7 +272,7 @@ class ExamResultOut(Schema):
     passed: bool
 
 
-class ExamOut(Schema):
+class ExamRegistrationOut(Schema):
     id: int
     person: int
     name: str
@@ -284,14 +284,14 @@ class ExamOut(Schema):
     deadline_year: int | None
 
 
-class ExamIn(Schema):
+class ExamRegistrationIn(Schema):
     person: Id
     level: Any = None
     year: Any = None
     region: Any = None
 
 
-class ResultIn(Schema):
+class ExamResultIn(Schema):
     subject: Any = None
     score: Any = None
     pass_mark: Any = None
@@ -305,22 +305,22 @@ def exam_out(r: ExamRegistration) -> dict:
             "qualified_year": o.qualified_year, "missing": list(o.missing), "deadline_year": o.deadline_year}
 
 
-@router.post("/workforce/exams", response={201: ExamOut}, summary="考试报名（人员、级别、年度）")
-def register_exam(request, body: ExamIn):
+@router.post("/workforce/exams", response={201: ExamRegistrationOut}, summary="考试报名（人员、级别、年度）")
+def register_exam(request, body: ExamRegistrationIn):
     person = _person(request, body.person)
     r = services.register_exam(actor(request), person, body.level or "", body.year, body.region)
     return Status(201, exam_out(selectors.get_registration(request.auth, r.pk)))
 
 
-@router.get("/workforce/exams/{int:exam_id}", response=ExamOut,
+@router.get("/workforce/exams/{int:exam_id}", response=ExamRegistrationOut,
             summary="考试报名与成绩；qualified_year/missing/deadline_year 按级别规则得出（社会工作师三科须连续两年内合格）")
 def get_exam(request, exam_id: Id):
     return exam_out(selectors.get_registration(request.auth, exam_id))
 
 
-@router.post("/workforce/exams/{int:exam_id}/results", response={201: ExamOut},
+@router.post("/workforce/exams/{int:exam_id}/results", response={201: ExamRegistrationOut},
              summary="登记科目成绩（是否合格由成绩与合格标准得出，合格标准默认 60）")
-def record_result(request, exam_id: Id, body: ResultIn):
+def record_result(request, exam_id: Id, body: ExamResultIn):
     r = selectors.get_registration(request.auth, exam_id)
     services.record_result(actor(request), r, body.subject or "", body.score, body.pass_mark)
     return Status(201, exam_out(selectors.get_registration(request.auth, exam_id)))
@@ -328,14 +328,14 @@ def record_result(request, exam_id: Id, body: ResultIn):
 
 # --- training ------------------------------------------------------------------------------------------
 
-class ParticipantOut(Schema):
+class TrainingParticipantOut(Schema):
     worker: int
     name: str
     community: str
     attended: bool
 
 
-class SessionOut(Schema):
+class TrainingSessionOut(Schema):
     id: int
     title: str
     organizer: str
@@ -347,10 +347,10 @@ class SessionOut(Schema):
     hours: Decimal
     enrolled: int
     attended: int
-    participants: list[ParticipantOut]
+    participants: list[TrainingParticipantOut]
 
 
-class SessionIn(Schema):
+class TrainingSessionIn(Schema):
     title: Any = None
     organizer: Any = None
     kind: Any = None
@@ -361,11 +361,11 @@ class SessionIn(Schema):
     note: Any = ""
 
 
-class EnrollIn(Schema):
+class TrainingEnrollIn(Schema):
     workers: BoundedList[Id, MAX_IDS]
 
 
-class AttendanceIn(Schema):
+class TrainingAttendanceIn(Schema):
     worker: Id
     attended: bool
 
@@ -380,7 +380,7 @@ def session_out(s: TrainingSession) -> dict:
                               "attended": p.attended} for p in parts]}
 
 
-@router.get("/workforce/training", response=list[SessionOut], summary="培训班列表（含参训人数，由参训记录统计）")
+@router.get("/workforce/training", response=list[TrainingSessionOut], summary="培训班列表（含参训人数，由参训记录统计）")
 def list_sessions(request, page: Page = 1, page_size: PageSize = 50):
     _need(request, Perm.VIEW_WORKFORCE)
     page_size, page, start = paging(page, page_size)
@@ -388,28 +388,28 @@ def list_sessions(request, page: Page = 1, page_size: PageSize = 50):
     return [session_out(s) for s in qs[start:start + page_size]]
 
 
-@router.post("/workforce/training", response={201: SessionOut},
+@router.post("/workforce/training", response={201: TrainingSessionOut},
              summary="新建培训班（kind：cadre_training 社区干部培训、exam_preparation 考前培训、continuing_education、other）")
-def create_session(request, body: SessionIn):
+def create_session(request, body: TrainingSessionIn):
     s = services.create_session(actor(request), body.dict())
     return Status(201, session_out(selectors.get_session(request.auth, s.pk)))
 
 
-@router.get("/workforce/training/{int:session_id}", response=SessionOut, summary="培训班详情与参训人员")
+@router.get("/workforce/training/{int:session_id}", response=TrainingSessionOut, summary="培训班详情与参训人员")
 def get_session(request, session_id: Id):
     return session_out(selectors.get_session(request.auth, session_id))
 
 
-@router.post("/workforce/training/{int:session_id}/participants", response=SessionOut,
+@router.post("/workforce/training/{int:session_id}/participants", response=TrainingSessionOut,
              summary="从队伍名册加入参训人员（社区工作者 id，最多 200 个）")
-def enroll(request, session_id: Id, body: EnrollIn):
+def enroll(request, session_id: Id, body: TrainingEnrollIn):
     s = selectors.get_session(request.auth, session_id)
     services.enroll(actor(request), s, body.workers)
     return session_out(selectors.get_session(request.auth, session_id))
 
 
-@router.post("/workforce/training/{int:session_id}/attendance", response=SessionOut, summary="标记是否参训")
-def attendance(request, session_id: Id, body: AttendanceIn):
+@router.post("/workforce/training/{int:session_id}/attendance", response=TrainingSessionOut, summary="标记是否参训")
+def attendance(request, session_id: Id, body: TrainingAttendanceIn):
     s = selectors.get_session(request.auth, session_id)
     services.set_attendance(actor(request), s, body.worker, body.attended)
     return session_out(selectors.get_session(request.auth, session_id))
@@ -417,7 +417,7 @@ def attendance(request, session_id: Id, body: AttendanceIn):
 
 # --- figures -------------------------------------------------------------------------------------------
 
-class FiguresOut(Schema):
+class WorkforceFiguresOut(Schema):
     region: str
     region_name: str
     start: date
@@ -446,7 +446,7 @@ def _day(raw: str, field: str, default: date) -> date:
     return d
 
 
-@router.get("/workforce/figures", response=FiguresOut,
+@router.get("/workforce/figures", response=WorkforceFiguresOut,
             summary="队伍统计：每万城镇居民社区工作者数（国家指标 18）、社区干部培训人数、考前培训班次与人次（按开班日期 start–end），社会工作者按级别；format=xlsx 导出")
 def figures(request, region: str = "", start: str = "", end: str = "", format: str = "json"):
     _need(request, Perm.VIEW_WORKFORCE)

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from jiayuan.conftest import make_id_number
-from jiayuan.workforce import services
 
 from .conftest import DONGJIE, GANQUAN, JIAOTONGXIANG
 
