@@ -15,6 +15,8 @@ urlpatterns = [
     path("service/", include("jiayuan.servicecenter.urls")),
     path("assistance/", include("jiayuan.assistance.urls")),
     path("disability/", include("jiayuan.disability.urls")),
+    path("facilities/", include("jiayuan.facilities.urls")),
+    path("workforce/", include("jiayuan.workforce.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

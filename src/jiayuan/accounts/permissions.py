@@ -37,12 +37,21 @@ class Perm(StrEnum):
     APPROVE_PAYMENTS = "approve_payments"      # approve a batch (not the one who generated it)
     EXPORT_PAYEE_ACCOUNTS = "export_payee_accounts"  # whole payee bank accounts in the bank file (audited)
     MANAGE_DISABILITY = "manage_disability"    # record disability certificates
+    # Community facilities and funds (facilities/), the community workforce (workforce/).
+    VIEW_FACILITIES = "view_facilities"        # service facilities, coverage, work funds in scope
+    MANAGE_FACILITIES = "manage_facilities"    # record facilities and their rooms
+    PLAN_FUNDS = "plan_funds"                  # work funds: the county's standard, budgeted amounts, allocations
+    RECORD_FUND_SPENDING = "record_fund_spending"  # work funds: a community's spending by category
+    VIEW_WORKFORCE = "view_workforce"          # community workers, social workers, training in scope
+    MANAGE_WORKFORCE = "manage_workforce"      # record workers, grades, qualifications, exams, hours
+    MANAGE_TRAINING = "manage_training"        # training sessions and their attendance
 
 
 _COMMUNITY_WORKER = frozenset(
     {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
-     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY}
+     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY,
+     Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -53,14 +62,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.MANAGE_CATALOGS,
          Perm.ASSIGN_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
-         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY}
+         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY,
+         Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.PLAN_FUNDS, Perm.RECORD_FUND_SPENDING,
+         Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS,
-         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY}
+         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
+         Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.RECORD_FUND_SPENDING,
+         Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING}
     ),
-    "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS},
+    "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS, Perm.RECORD_FUND_SPENDING, Perm.VIEW_WORKFORCE},
     "community_worker": _COMMUNITY_WORKER,
     "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_CASES, Perm.CREATE_CASES}),
     "department_staff": frozenset({Perm.VIEW_CASES, Perm.ASSIGN_COMMUNITY_TASKS}),

@@ -133,6 +133,14 @@ from ..disability.api import router as disability_router  # noqa: E402
 api.add_router("/", assistance_router)
 api.add_router("/", disability_router)
 
+from ..facilities.api import router as facilities_router  # noqa: E402
+
+api.add_router("/", facilities_router)
+
+from ..workforce.api import router as workforce_router  # noqa: E402
+
+api.add_router("/", workforce_router)
+
 from ..web.api import router as todo_router  # noqa: E402
 
 api.add_router("/", todo_router)

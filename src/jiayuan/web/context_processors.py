@@ -21,6 +21,7 @@ MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
+    ("community", _("社区建设"), ("facilities", "funds", "workforce")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -72,6 +73,11 @@ def navigation(request) -> dict:
         items.append(("assistance:home", _("社会救助"), "assistance"))
     if user.can(Perm.MANAGE_DISABILITY):
         items.append(("disability:certificate_list", _("残疾人证"), "disability"))
+    if user.can(Perm.VIEW_FACILITIES):
+        items.append(("facilities:facility_list", _("综合服务设施"), "facilities"))
+        items.append(("facilities:fund_summary", _("社区工作经费"), "funds"))
+    if user.can(Perm.VIEW_WORKFORCE):
+        items.append(("workforce:worker_list", _("社区工作者队伍"), "workforce"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -96,6 +102,10 @@ def navigation(request) -> dict:
         active = {"board": "board", "counts": "counts", "calendar": "calendar"}.get(url_name, "cases")
     elif namespace in ("assistance", "disability"):
         active = namespace
+    elif namespace == "workforce":
+        active = "workforce"
+    elif namespace == "facilities":
+        active = "funds" if url_name.startswith(("fund", "standard")) else "facilities"
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":

@@ -106,6 +106,15 @@ UNREACHED_OK = {
     "account/tokens/revoke-all/": _POST,
     "account/security/remove/": _POST,
     "manage/accounts/<int:pk>/<str:action>/": _POST + " (disable, enable, reset the password, unlock)",
+    "facilities/<int:pk>/rooms/": _POST + " (add a room)",
+    "facilities/<int:pk>/rooms/<int:room_id>/remove/": _POST,
+    "facilities/funds/standard/": _POST + " (the county's standard, a form on the funds page)",
+    "facilities/funds/<int:pk>/entries/": _POST + " (an allocation or a spending)",
+    "workforce/<int:pk>/grade-step/": _POST,
+    "workforce/<int:pk>/leave/": _POST,
+    "workforce/social-workers/<int:pk>/hours/": _POST,
+    "workforce/training/<int:pk>/enroll/": _POST,
+    "workforce/training/<int:pk>/attendance/": _POST,
 }
 
 # Findings left for later, each with its reason: (route, check) → reason for all tokens

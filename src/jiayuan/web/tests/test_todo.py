@@ -64,10 +64,13 @@ def test_sources_follow_the_role(users):
     assert codes_for(users["grid_member"]) == ["cases", "imports_errors"]
     assert codes_for(users["auditor"]) == []
     assert codes_for(users["org"]) == []
+    # county: also the community work funds it budgets (plan_funds) and the workforce file (manage_workforce)
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
-                                               "reviews_due", "imports_errors"}
-    # township: cases and imports, no payments or enrollment decisions
-    assert set(codes_for(users["township"])) == {"cases", "imports_errors"}
+                                               "reviews_due", "imports_errors", "funds_below_standard",
+                                               "grade_steps_due", "education_hours_short"}
+    # township: cases, imports and the workforce file; no payments, enrollment decisions nor budgets
+    assert set(codes_for(users["township"])) == {"cases", "imports_errors", "grade_steps_due",
+                                                 "education_hours_short"}
 
 
 # --- payment batches ---------------------------------------------------------------------

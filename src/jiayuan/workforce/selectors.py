@@ -1,0 +1,245 @@
+"""Scoped reads of the workforce: community workers, social workers, exams, continuing
+education, training sessions, and the figures of a region (workers per 10,000 urban
+residents, cadres trained, exam-preparation classes and trainees).
+
+Scope (``view_workforce``): a worker by their community, a social worker, an exam
+registration and a training session by their ``region``; out of scope is
+``NotFound`` like a record that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from ..accounts.permissions import Perm
+from ..errors import NotFound
+from ..people.models import Person
+from ..regions.models import Region
+from . import rules
+from .models import (CommunityWorker, EducationRecord, ExamRegistration, ExamResult, SocialWorker, TrainingParticipant,
+                     TrainingSession)
+
+HOURS_NOTICE_DAYS = 180
+"""A social worker short of hours appears on the to-do list this many days before the period ends."""
+
+
+def grade_scheme() -> dict:
+    """The career-grade scheme in force: setting ``WORKFORCE_GRADE_SCHEME`` or 三岗十八级."""
+    return getattr(settings, "WORKFORCE_GRADE_SCHEME", None) or rules.DEFAULT_GRADE_SCHEME
+
+
+def scheme_name() -> str:
+    """The scheme's name in the active language (三岗十八级 is marked for translation)."""
+    from django.utils.translation import gettext
+
+    return gettext(grade_scheme()["name"])
+
+
+def _scoped(user, qs: QuerySet, field: str) -> QuerySet:
+    if not user.can(Perm.VIEW_WORKFORCE):
+        return qs.none()
+    scope = user.scope_code
+    return qs.filter(**{f"{field}__startswith": scope}) if scope else qs
+
+
+def _get(qs: QuerySet, pk, code: str):
+    try:
+        return qs.get(pk=int(pk))
+    except (ValueError, TypeError, OverflowError, qs.model.DoesNotExist):
+        raise NotFound(code) from None
+
+
+# --- community workers --------------------------------------------------------------------------
+
+def workers_for(user) -> QuerySet:
+    """Community workers (every status) whose community is in the user's scope."""
+    return _scoped(user, CommunityWorker.objects.select_related("person", "community", "community__parent", "user"),
+                   "community__code")
+
+
+def get_worker(user, pk) -> CommunityWorker:
+    return _get(workers_for(user), pk, "worker.not_found")
+
+
+def search_workers(user, region: str = "", post: str = "", status: str = "active", q: str = "") -> QuerySet:
+    qs = workers_for(user)
+    if region:
+        qs = qs.filter(community__code__startswith=region)
+    if post:
+        qs = qs.filter(post=post)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(person__name__contains=q)
+    return qs.order_by("community_id", "post", "-grade", "id")
+
+
+def grade_status(worker: CommunityWorker, on: date) -> rules.GradeStatus:
+    return rules.grade_status(worker.post, worker.grade, worker.grade_since, on, grade_scheme())
+
+
+def grade_steps_due(user, on: date) -> QuerySet:
+    """Active workers in scope with at least one grade step due on ``on`` (a full step
+    period in the grade and below the post's top): one query, for ``manage_workforce``."""
+    if not user.can(Perm.MANAGE_WORKFORCE):
+        return CommunityWorker.objects.none()
+    scheme = grade_scheme()
+    cutoff = rules.add_years(on, -int(scheme["years_per_step"]))
+    below_top = Q()
+    for post, (_lo, hi) in scheme["posts"].items():
+        below_top |= Q(post=post, grade__lt=hi)
+    return (workers_for(user).filter(status=CommunityWorker.Status.ACTIVE, grade_since__lte=cutoff)
+            .filter(below_top).order_by("grade_since", "id"))
+
+
+# --- social workers, exams, continuing education ------------------------------------------------
+
+def social_workers_for(user) -> QuerySet:
+    return _scoped(user, SocialWorker.objects.select_related("person", "region"), "region__code")
+
+
+def get_social_worker(user, pk) -> SocialWorker:
+    return _get(social_workers_for(user), pk, "social_worker.not_found")
+
+
+def social_worker_of(user, person: Person) -> SocialWorker | None:
+    return social_workers_for(user).filter(person=person).first()
+
+
+def education_period(sw: SocialWorker, on: date) -> rules.EducationPeriod:
+    """Hours of the registration period that contains ``on`` (one query)."""
+    records = list(sw.education.values_list("on", "hours"))
+    return rules.hours_in_period(sw.level, sw.registered_on, on, records)
+
+
+def hours_shortfalls(user, on: date, notice_days: int = HOURS_NOTICE_DAYS) -> list[tuple[SocialWorker, rules.EducationPeriod]]:
+    """Social workers in scope whose current period ends within ``notice_days`` of
+    ``on`` with hours short of 72/90, soonest end first: two queries (for
+    ``manage_workforce``)."""
+    if not user.can(Perm.MANAGE_WORKFORCE):
+        return []
+    workers = list(social_workers_for(user))
+    records: dict[int, list] = {}
+    for sid, d, h in EducationRecord.objects.filter(social_worker__in=[w.pk for w in workers]).values_list(
+            "social_worker_id", "on", "hours"):
+        records.setdefault(sid, []).append((d, h))
+    horizon = on + timedelta(days=notice_days)
+    out = []
+    for w in workers:
+        p = rules.hours_in_period(w.level, w.registered_on, on, records.get(w.pk, []))
+        if p.shortfall > 0 and p.end <= horizon:
+            out.append((w, p))
+    return sorted(out, key=lambda t: (t[1].end, t[0].pk))
+
+
+def registrations_for(user) -> QuerySet:
+    return _scoped(user, ExamRegistration.objects.select_related("person", "region").prefetch_related("results"),
+                   "region__code")
+
+
+def get_registration(user, pk) -> ExamRegistration:
+    return _get(registrations_for(user), pk, "exam.not_found")
+
+
+def exam_outcome(person: Person, level: str) -> rules.ExamOutcome:
+    """The person's standing in the ``level`` exam from every passed result (all years)."""
+    passes = list(ExamResult.objects.filter(registration__person=person, registration__level=level, passed=True)
+                  .values_list("registration__year", "subject"))
+    return rules.exam_outcome(level, passes)
+
+
+# --- training ------------------------------------------------------------------------------------
+
+def sessions_for(user) -> QuerySet:
+    return _scoped(user, TrainingSession.objects.select_related("region").annotate(
+        enrolled=Count("participants", distinct=True),
+        attended_count=Count("participants", filter=Q(participants__attended=True), distinct=True)), "region__code")
+
+
+def get_session(user, pk) -> TrainingSession:
+    return _get(sessions_for(user), pk, "training.not_found")
+
+
+def participants_of(session: TrainingSession) -> QuerySet:
+    return (TrainingParticipant.objects.filter(session=session)
+            .select_related("worker__person", "worker__community").order_by("worker__community_id", "worker__person__name"))
+
+
+@dataclass
+class WorkforceFigures:
+    """Figures of a region for a period (dates inclusive): ``workers`` active in urban
+    communities, ``urban_residents`` (alive persons of the registry living in urban
+    communities), ``per_10k`` (against 18), ``cadres_trained`` (distinct workers who
+    attended a cadre training), ``exam_classes`` and ``exam_trainees`` (attendances of
+    exam-preparation classes, person-times) and ``exam_trainee_persons``, and
+    ``social_workers`` by level."""
+
+    region: Region
+    start: date
+    end: date
+    workers: int
+    urban_residents: int
+    per_10k: Decimal | None
+    target: Decimal
+    cadres_trained: int
+    cadre_sessions: int
+    exam_classes: int
+    exam_trainees: int
+    exam_trainee_persons: int
+    social_workers: dict
+
+
+def figures(user, region: Region, start: date, end: date) -> WorkforceFigures:
+    """The workforce figures of ``region`` (from a scoped read) for ``start``–``end``:
+    the training counts come from the attendance of sessions that started in the
+    period, attributed to the region of each participant's community."""
+    if not user.can(Perm.VIEW_WORKFORCE) or not region.code.startswith(user.scope_code):
+        raise NotFound("region.not_found")
+    code = region.code
+    urban = list(Region.objects.filter(level=Region.Level.VILLAGE, kind=Region.Kind.COMMUNITY,
+                                       code__startswith=code).values_list("code", flat=True))
+    workers = CommunityWorker.objects.filter(status=CommunityWorker.Status.ACTIVE, community_id__in=urban).count()
+    residents = (Person.objects.filter(life_status=Person.LifeStatus.ALIVE, region__code__startswith=code)
+                 .annotate(unit=Substr("region", 1, 12)).filter(unit__in=urban).count()) if urban else 0
+    attended = TrainingParticipant.objects.filter(attended=True, worker__community__code__startswith=code,
+                                                  session__starts_on__gte=start, session__starts_on__lte=end)
+    cadre = attended.filter(session__kind=TrainingSession.Kind.CADRE_TRAINING)
+    exam = attended.filter(session__kind=TrainingSession.Kind.EXAM_PREPARATION)
+    levels = dict(SocialWorker.objects.filter(region__code__startswith=code).values("level")
+                  .annotate(n=Count("id")).values_list("level", "n").order_by())
+    return WorkforceFigures(
+        region=region, start=start, end=end, workers=workers, urban_residents=residents,
+        per_10k=rules.per_10k(workers, residents), target=rules.STAFFING_TARGET,
+        cadres_trained=cadre.values("worker__person_id").distinct().count(),
+        cadre_sessions=cadre.values("session_id").distinct().count(),
+        exam_classes=exam.values("session_id").distinct().count(), exam_trainees=exam.count(),
+        exam_trainee_persons=exam.values("worker__person_id").distinct().count(),
+        social_workers={lv: levels.get(lv, 0) for lv in rules.LEVELS},
+    )
+
+
+def get_region(user, code) -> Region:
+    code = str(code or "").strip()
+    if not code.isdigit() or not code.startswith(user.scope_code):
+        raise NotFound("region.not_found")
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise NotFound("region.not_found")
+    return region
+
+
+def children_of(region: Region) -> QuerySet:
+    """The regions directly under ``region`` (a region from a scoped read), grids left out."""
+    return Region.objects.filter(parent=region).exclude(level=Region.Level.GRID).order_by("code")
+
+
+def home_region(user) -> Region | None:
+    if user.is_superuser or user.scope_id is None:
+        return Region.objects.filter(parent__isnull=True).order_by("code").first()
+    return user.scope
