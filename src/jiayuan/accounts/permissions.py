@@ -37,12 +37,17 @@ class Perm(StrEnum):
     APPROVE_PAYMENTS = "approve_payments"      # approve a batch (not the one who generated it)
     EXPORT_PAYEE_ACCOUNTS = "export_payee_accounts"  # whole payee bank accounts in the bank file (audited)
     MANAGE_DISABILITY = "manage_disability"    # record disability certificates
+    # Elderly care (eldercare/).
+    VIEW_ELDERCARE = "view_eldercare"          # capacity assessments (health data: need-to-know), facilities, coverage
+    ASSESS_ELDERLY = "assess_elderly"          # be an assessor, record capacity assessments (GB/T 42195-2022)
+    MANAGE_ELDERCARE = "manage_eldercare"      # day-care centers and mutual-aid homes, assignments, subsidies
 
 
 _COMMUNITY_WORKER = frozenset(
     {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
-     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY}
+     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY,
+     Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -53,12 +58,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.MANAGE_CATALOGS,
          Perm.ASSIGN_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
-         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY}
+         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY,
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS,
-         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY}
+         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS},
     "community_worker": _COMMUNITY_WORKER,

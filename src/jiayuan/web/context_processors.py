@@ -21,6 +21,7 @@ MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
+    ("eldercare", _("养老服务"), ("assessments", "daycare", "coverage")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -72,6 +73,9 @@ def navigation(request) -> dict:
         items.append(("assistance:home", _("社会救助"), "assistance"))
     if user.can(Perm.MANAGE_DISABILITY):
         items.append(("disability:certificate_list", _("残疾人证"), "disability"))
+    # 养老服务 (eldercare/): capacity assessments, day-care centers, coverage
+    if user.can(Perm.VIEW_ELDERCARE) or user.can(Perm.ASSESS_ELDERLY):
+        items.append(("eldercare:assessment_list", _("能力评估"), "assessments"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -96,6 +100,8 @@ def navigation(request) -> dict:
         active = {"board": "board", "counts": "counts", "calendar": "calendar"}.get(url_name, "cases")
     elif namespace in ("assistance", "disability"):
         active = namespace
+    elif namespace == "eldercare":
+        active = {"facility": "daycare", "coverage": "coverage"}.get(url_name.split("_")[0], "assessments")
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":
