@@ -41,13 +41,14 @@ class Perm(StrEnum):
     VIEW_ELDERCARE = "view_eldercare"          # capacity assessments (health data: need-to-know), facilities, coverage
     ASSESS_ELDERLY = "assess_elderly"          # be an assessor, record capacity assessments (GB/T 42195-2022)
     MANAGE_ELDERCARE = "manage_eldercare"      # day-care centers and mutual-aid homes, assignments, subsidies
+    RECORD_ATTENDANCE = "record_attendance"    # check elders in at a day-care facility, record daily counts
 
 
 _COMMUNITY_WORKER = frozenset(
     {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
      Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY,
-     Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY}
+     Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -59,13 +60,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.ASSIGN_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
          Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY,
-         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE}
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE, Perm.RECORD_ATTENDANCE}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
-         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY}
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS},
     "community_worker": _COMMUNITY_WORKER,

@@ -21,7 +21,7 @@ from ninja.responses import Status
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
-from ..api.types import Id, Page, PageSize, paging
+from ..api.types import Id, Int, Page, PageSize, paging
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..imports.export import content_disposition
 from ..people import selectors as people_selectors
@@ -207,3 +207,220 @@ def export_assessments(request, region: str = "", level: str = "", reason: str =
 def get_assessment(request, assessment_id: Id):
     _require_reader(request.auth)
     return assessment_out(selectors.get_assessment(request.auth, assessment_id))
+
+
+# --- day-care facilities -------------------------------------------------------------------
+
+class FacilityIn(Schema):
+    kind: Any = None
+    name: Any = None
+    region: Any = None
+    address: Any = ""
+    floor_area: Any = None
+    seats: Any = 0
+    beds: Any = 0
+    operator: Any = None
+    opened_on: Any = None
+    closed_on: Any = None
+    services: Any = None
+    note: Any = ""
+    version: Int | None = None
+
+
+class AssignmentOut(Schema):
+    id: int
+    region: str
+    region_name: str
+    start: datetime.date
+    end: datetime.date | None
+
+
+class SubsidyOut(Schema):
+    id: int
+    year: int
+    kind: str
+    kind_name: str
+    amount: str
+    source: str
+    approval: str
+    approved_on: datetime.date
+
+
+class FacilityOut(Schema):
+    id: int
+    kind: str
+    kind_name: str
+    name: str
+    region: str
+    region_name: str
+    address: str
+    floor_area: str
+    seats: int
+    beds: int
+    operator: int | None
+    operator_name: str
+    opened_on: datetime.date | None
+    closed_on: datetime.date | None
+    status: str
+    services: list[str]
+    note: str
+    version: int
+    assignments: list[AssignmentOut]
+    subsidies: list[SubsidyOut]
+
+
+class FacilityPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[FacilityOut]
+
+
+class AssignmentIn(Schema):
+    region: Any = None
+    start: Any = None
+    end: Any = None
+
+
+class SubsidyIn(Schema):
+    year: Any = None
+    kind: Any = None
+    amount: Any = None
+    source: Any = None
+    approval: Any = None
+    approved_on: Any = None
+
+
+class AttendanceIn(Schema):
+    day: Any = None
+    count: Any = None
+    person: Id | None = None
+
+
+class AttendanceOut(Schema):
+    facility: int
+    day: datetime.date
+    person_visits: int
+
+
+class CoverageOut(Schema):
+    region: str
+    on: datetime.date
+    urban_served: int
+    urban_total: int
+    urban: float | None
+    rural_served: int
+    rural_total: int
+    rural: float | None
+    uncovered: list[dict]
+
+
+def facility_out(f, full: bool = True) -> dict:
+    today = timezone.localdate()
+    return {
+        "id": f.pk, "kind": f.kind, "kind_name": f.get_kind_display(), "name": f.name, "region": f.region_id,
+        "region_name": f.region.name, "address": f.address, "floor_area": str(f.floor_area), "seats": f.seats,
+        "beds": f.beds, "operator": f.operator_id, "operator_name": f.operator.name if f.operator_id else "",
+        "opened_on": f.opened_on, "closed_on": f.closed_on, "status": f.status_on(today), "services": f.services,
+        "note": f.note, "version": f.version,
+        "assignments": [{"id": a.pk, "region": a.region_id, "region_name": a.region.name, "start": a.start,
+                         "end": a.end} for a in selectors.assignments_of(f)] if full else [],
+        "subsidies": [{"id": s.pk, "year": s.year, "kind": s.kind, "kind_name": s.get_kind_display(),
+                       "amount": str(s.amount), "source": s.source, "approval": s.approval,
+                       "approved_on": s.approved_on} for s in selectors.subsidies_of(f)] if full else [],
+    }
+
+
+def _require_view(user) -> None:
+    if not user.can(Perm.VIEW_ELDERCARE):
+        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
+
+
+@router.get("/eldercare/facilities", response=FacilityPage,
+            summary="日间照料中心、互助幸福院列表（按类型 kind、区划 region、状态 status=operating/planned/closed 筛选）")
+def list_facilities(request, kind: str = "", region: str = "", status: str = "", q: str = "", page: Page = 1,
+                    page_size: PageSize = 50):
+    user = request.auth
+    _require_view(user)
+    if status not in ("", "operating", "planned", "closed"):
+        raise _bad("status", "status.unknown", _("状态应为 operating、planned 或 closed"))
+    page_size, page, start = paging(page, page_size)
+    qs = selectors.search_facilities(user, selectors.FacilityFilters(kind=kind, region=region.strip(), status=status,
+                                                                     q=q.strip()))
+    rows = list(qs[start:start + page_size])
+    count = len(rows) if page == 1 and len(rows) < page_size else qs.count()
+    return {"count": count, "page": page, "page_size": page_size,
+            "results": [facility_out(f, full=False) for f in rows]}
+
+
+@router.post("/eldercare/facilities", response={201: FacilityOut}, summary="登记日间照料设施")
+def create_facility(request, body: FacilityIn):
+    f = services.save_facility(actor(request), body.dict(exclude={"version"}))
+    return Status(201, facility_out(f))
+
+
+@router.get("/eldercare/facilities/{int:facility_id}", response=FacilityOut, summary="设施详情（服务范围、补贴）")
+def get_facility(request, facility_id: Id):
+    _require_view(request.auth)
+    return facility_out(selectors.get_facility(request.auth, facility_id))
+
+
+@router.put("/eldercare/facilities/{int:facility_id}", response=FacilityOut, summary="修改设施（带 version）")
+def update_facility(request, facility_id: Id, body: FacilityIn):
+    _require_view(request.auth)
+    f = selectors.get_facility(request.auth, facility_id)
+    return facility_out(services.save_facility(actor(request), body.dict(exclude={"version"}), f,
+                                               version=body.version))
+
+
+@router.post("/eldercare/facilities/{int:facility_id}/assignments", response={201: FacilityOut},
+             summary="为设施增加服务的社区（村）")
+def add_assignment(request, facility_id: Id, body: AssignmentIn):
+    _require_view(request.auth)
+    f = selectors.get_facility(request.auth, facility_id)
+    services.assign(actor(request), f, body.region, body.start, body.end)
+    return Status(201, facility_out(f))
+
+
+@router.post("/eldercare/facilities/{int:facility_id}/subsidies", response={201: FacilityOut},
+             summary="登记设施的建设补贴或运营补贴（元）")
+def add_subsidy(request, facility_id: Id, body: SubsidyIn):
+    _require_view(request.auth)
+    f = selectors.get_facility(request.auth, facility_id)
+    services.record_subsidy(actor(request), f, **body.dict())
+    return Status(201, facility_out(f))
+
+
+@router.post("/eldercare/facilities/{int:facility_id}/attendance", response=AttendanceOut,
+             summary="登记到访：带 person 为实名签到，否则 count 为当日人次")
+def add_attendance(request, facility_id: Id, body: AttendanceIn):
+    _require_view(request.auth)
+    f = selectors.get_facility(request.auth, facility_id)
+    if body.person is not None:
+        try:
+            person = people_selectors.get_person(request.auth, body.person)
+        except (Http404, NotFound):
+            raise _bad("person", "person.not_found", _("居民不存在或不在您的管辖范围内")) from None
+        c = services.check_in(actor(request), f, person, body.day)
+        day = c.day
+    else:
+        day = services.record_daily_count(actor(request), f, body.day, body.count).day
+    return {"facility": f.pk, "day": day, "person_visits": selectors.person_visits([f], day, day)[f.pk]}
+
+
+@router.get("/eldercare/coverage", response=CoverageOut,
+            summary="日间照料覆盖率：城市 = 已分配设施的城市社区 ÷ 全部城市社区；农村 = 已分配的行政村 ÷ 全部行政村（任一区划、任一日期）")
+def get_coverage(request, region: str = "", on: datetime.date | None = None):
+    user = request.auth
+    _require_view(user)
+    reg = None
+    if region.strip():
+        try:
+            reg = region_selectors.get_region(user, region.strip())
+        except (Http404, NotFound):
+            raise NotFound("region.not_found") from None
+    cov = selectors.coverage(user, reg, on or timezone.localdate())
+    return {"region": reg.code if reg else user.scope_code, "on": cov.on, "urban_served": cov.urban_served,
+            "urban_total": cov.urban_total, "urban": cov.urban, "rural_served": cov.rural_served,
+            "rural_total": cov.rural_total, "rural": cov.rural,
+            "uncovered": [{"code": c, "kind": k, "name": n} for c, k, n in cov.uncovered]}

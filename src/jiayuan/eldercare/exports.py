@@ -66,3 +66,8 @@ def assessment_rows(qs):
                a.mobility, a.mental, a.perception, a.total, a.get_initial_level_display(), a.get_level_display(),
                adjustments or "—", f"{a.assessor_1.full_name or a.assessor_1.username}、"
                                     f"{a.assessor_2.full_name or a.assessor_2.username}", a.next_due.isoformat())
+
+
+FACILITY_HEADERS = ("名称", "类型", "所在社区（村）", "地址", "建筑面积（平方米）", "座位数", "床位数", "运营方", "投入运营日期",
+                    "状态", "服务的社区（村）", "本年人次", "本年建设补贴（元）", "本年运营补贴（元）")
+COVERAGE_HEADERS = ("区划", "已覆盖城市社区", "城市社区总数", "城市覆盖率", "已覆盖行政村", "行政村总数", "农村覆盖率")

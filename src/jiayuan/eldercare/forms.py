@@ -86,3 +86,91 @@ class AssessmentFilterForm(forms.Form):
                                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     due = forms.BooleanField(required=False, label=gettext_lazy("应复评"),
                              widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+
+# --- day-care facilities ----------------------------------------------------------------------
+
+def _css(form: forms.Form) -> None:
+    for field in form.fields.values():
+        w = field.widget
+        if isinstance(w, forms.CheckboxSelectMultiple) or isinstance(w, forms.HiddenInput):
+            continue
+        w.attrs.setdefault("class", "form-select" if isinstance(w, forms.Select) else "form-control")
+
+
+class FacilityForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=[])
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
+    region = forms.ChoiceField(label=gettext_lazy("所在社区（村）"))
+    address = forms.CharField(label=gettext_lazy("地址"), max_length=200, required=False)
+    floor_area = forms.DecimalField(label=gettext_lazy("建筑面积（平方米）"), max_digits=10, decimal_places=2,
+                                    min_value=0)
+    seats = forms.IntegerField(label=gettext_lazy("座位数（日间）"), min_value=0, initial=0)
+    beds = forms.IntegerField(label=gettext_lazy("床位数"), min_value=0, initial=0)
+    operator = forms.ChoiceField(label=gettext_lazy("运营方"), required=False)
+    opened_on = forms.DateField(label=gettext_lazy("投入运营日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    closed_on = forms.DateField(label=gettext_lazy("停止运营日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    services = forms.MultipleChoiceField(label=gettext_lazy("服务项目"), required=False,
+                                         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, regions=(), operators=(), **kwargs):
+        from .models import FacilityKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = FacilityKind.choices
+        self.fields["region"].choices = [("", "—")] + [(r.code, r.name) for r in regions]
+        self.fields["operator"].choices = [("", gettext_lazy("社区自营（无）"))] + [(str(o.pk), o.name) for o in operators]
+        self.fields["services"].choices = [(k, _(v)) for k, v in rules.FACILITY_SERVICES.items()]
+        _css(self)
+
+    def service_data(self) -> dict:
+        d = dict(self.data.items())
+        d["services"] = self.data.getlist("services") if hasattr(self.data, "getlist") else d.get("services", [])
+        return {k: d.get(k) for k in ("kind", "name", "region", "address", "floor_area", "seats", "beds", "operator",
+                                      "opened_on", "closed_on", "note")} | {"services": d["services"]}
+
+
+class AssignmentForm(forms.Form):
+    region = forms.ChoiceField(label=gettext_lazy("服务的社区（村）"))
+    start = forms.DateField(label=gettext_lazy("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("终止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "—")] + [(r.code, f"{r.name}（{r.get_kind_display()}）") for r in regions]
+        _css(self)
+
+
+class SubsidyForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=gettext_lazy("补贴类型"), choices=[])
+    amount = forms.CharField(label=gettext_lazy("金额（元）"), max_length=20)
+    source = forms.CharField(label=gettext_lazy("资金来源"), max_length=100)
+    approval = forms.CharField(label=gettext_lazy("批准文号"), max_length=100)
+    approved_on = forms.DateField(label=gettext_lazy("批准日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from .models import SubsidyKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = SubsidyKind.choices
+        _css(self)
+
+
+class AttendanceForm(forms.Form):
+    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    person = forms.ChoiceField(label=gettext_lazy("实名签到"), required=False)
+    count = forms.IntegerField(label=gettext_lazy("或当日人次（不记名）"), min_value=0, max_value=10000, required=False)
+
+    def __init__(self, *args, elders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "—")] + [(str(p.pk), p.name) for p in elders]
+        _css(self)
+
+
+class CoverageForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

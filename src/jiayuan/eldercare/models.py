@@ -98,3 +98,156 @@ class CapacityAssessment(models.Model):
     def item_rows(self) -> list[tuple]:
         """(dimension code, item, score) in the standard's order, for pages and exports."""
         return [(i.dimension, i, self.items.get(i.code)) for i in rules.ITEMS]
+
+
+# ---------------------------------------------------------------------------------------
+# Day-care centers (日间照料中心) and rural mutual-aid homes (互助幸福院)
+# ---------------------------------------------------------------------------------------
+
+class FacilityKind(models.TextChoices):
+    DAY_CARE = "day_care", _("日间照料中心")
+    MUTUAL_AID = "mutual_aid", _("农村互助幸福院")
+    SERVICE_STATION = "service_station", _("社区养老服务站")
+
+
+class DayCareCenter(models.Model):
+    """A day-care or elderly-service facility: where it is (``region``: the community or
+    village it stands in), its size (floor area m², seats, beds), operator (an
+    organization of the registry, or none when the community runs it), the services it
+    offers (codes of :data:`rules.FACILITY_SERVICES`). ``opened_on`` / ``closed_on``
+    bound the days it operates; the status is read from them (planned, operating,
+    closed). Coverage counts the communities and villages it is *assigned* to
+    (:class:`FacilityAssignment`), not where it stands."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=FacilityKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="region_code",
+                               verbose_name=_("所在社区（村）"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    floor_area = models.DecimalField(_("建筑面积（平方米）"), max_digits=10, decimal_places=2)
+    seats = models.PositiveIntegerField(_("座位数（日间）"), default=0)
+    beds = models.PositiveIntegerField(_("床位数"), default=0)
+    operator = models.ForeignKey("organizations.SocialOrganization", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("运营方"))
+    opened_on = models.DateField(_("投入运营日期"), null=True, blank=True)
+    closed_on = models.DateField(_("停止运营日期"), null=True, blank=True)
+    services = models.JSONField(_("服务项目"), default=list, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("日间照料设施")
+        verbose_name_plural = _("日间照料设施")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(floor_area__gt=0), name="eldercare_facility_area_positive"),
+            models.CheckConstraint(condition=models.Q(closed_on__isnull=True) | models.Q(opened_on__isnull=False,
+                                                                                        closed_on__gt=models.F("opened_on")),
+                                   name="eldercare_facility_closed_after_opened"),
+            models.CheckConstraint(condition=models.Q(kind__in=["day_care", "mutual_aid", "service_station"]),
+                                   name="eldercare_facility_kind_known"),
+        ]
+        indexes = [models.Index(fields=["region", "kind"], name="eldercare_facil_region_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def status_on(self, day) -> str:
+        """``planned`` (not opened by ``day``), ``operating`` or ``closed``."""
+        if self.opened_on is None or self.opened_on > day:
+            return "planned"
+        if self.closed_on is not None and self.closed_on <= day:
+            return "closed"
+        return "operating"
+
+
+class FacilityAssignment(models.Model):
+    """A community or village served by a facility from ``start`` (to ``end``,
+    exclusive; open-ended when empty), recorded explicitly: what coverage counts."""
+
+    facility = models.ForeignKey(DayCareCenter, on_delete=models.PROTECT, related_name="assignments",
+                                 verbose_name=_("设施"))
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="region_code",
+                               verbose_name=_("服务的社区（村）"))
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("终止日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("设施服务范围")
+        verbose_name_plural = _("设施服务范围")
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "region"], condition=models.Q(end__isnull=True),
+                                    name="eldercare_one_open_assignment"),
+            models.CheckConstraint(condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+                                   name="eldercare_assignment_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["region", "start"], name="eldercare_assign_region_idx")]
+
+
+class SubsidyKind(models.TextChoices):
+    CONSTRUCTION = "construction", _("建设补贴")
+    OPERATING = "operating", _("运营补贴")
+
+
+class FacilitySubsidy(models.Model):
+    """A construction or operating subsidy granted to a facility for a year: amount
+    (Decimal yuan), source (e.g. 中央预算内投资, 福彩公益金, 县级财政), the approval
+    document (文号) and date."""
+
+    facility = models.ForeignKey(DayCareCenter, on_delete=models.PROTECT, related_name="subsidies",
+                                 verbose_name=_("设施"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("补贴类型"), max_length=20, choices=SubsidyKind.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    source = models.CharField(_("资金来源"), max_length=100)
+    approval = models.CharField(_("批准文号"), max_length=100)
+    approved_on = models.DateField(_("批准日期"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("设施补贴")
+        verbose_name_plural = _("设施补贴")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="eldercare_subsidy_positive"),
+            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="eldercare_subsidy_year"),
+            models.UniqueConstraint(fields=["facility", "year", "kind", "approval"], name="eldercare_subsidy_once"),
+        ]
+
+
+class DailyAttendance(models.Model):
+    """Person-visits of a facility on a day where names are not taken (a count)."""
+
+    facility = models.ForeignKey(DayCareCenter, on_delete=models.PROTECT, related_name="daily_counts",
+                                 verbose_name=_("设施"))
+    day = models.DateField(_("日期"))
+    count = models.PositiveIntegerField(_("人次"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("每日人次")
+        verbose_name_plural = _("每日人次")
+        constraints = [models.UniqueConstraint(fields=["facility", "day"], name="eldercare_one_count_a_day")]
+
+
+class CheckIn(models.Model):
+    """An elder checked in by name at a facility on a day (one a day: a person-visit)."""
+
+    facility = models.ForeignKey(DayCareCenter, on_delete=models.PROTECT, related_name="check_ins",
+                                 verbose_name=_("设施"))
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("老年人"))
+    day = models.DateField(_("日期"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("签到")
+        verbose_name_plural = _("签到")
+        constraints = [models.UniqueConstraint(fields=["facility", "person", "day"], name="eldercare_one_check_in_a_day")]
+        indexes = [models.Index(fields=["facility", "day"], name="eldercare_checkin_day_idx")]

@@ -334,3 +334,8 @@ def coverage(served: int, total: int) -> float | None:
     if not 0 <= served <= total:
         raise ValueError(f"served {served} outside 0–{total}")
     return served / total
+
+
+FACILITY_SERVICES = {"meals": N_("助餐"), "day_care": N_("日间托养"), "rest": N_("休息"), "rehab": N_("康复护理"),
+                     "health": N_("健康管理"), "recreation": N_("文化娱乐"), "counselling": N_("精神慰藉"),
+                     "bathing": N_("助浴"), "education": N_("老年教育")}

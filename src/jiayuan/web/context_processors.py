@@ -76,6 +76,9 @@ def navigation(request) -> dict:
     # 养老服务 (eldercare/): capacity assessments, day-care centers, coverage
     if user.can(Perm.VIEW_ELDERCARE) or user.can(Perm.ASSESS_ELDERLY):
         items.append(("eldercare:assessment_list", _("能力评估"), "assessments"))
+    if user.can(Perm.VIEW_ELDERCARE):
+        items += [("eldercare:facility_list", _("日间照料设施"), "daycare"),
+                  ("eldercare:coverage", _("日间照料覆盖率"), "coverage")]
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):

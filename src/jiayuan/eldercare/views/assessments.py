@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..accounts.permissions import Perm
-from ..errors import Forbidden, ServiceError, ValidationFailed
-from ..people import selectors as people_selectors
-from ..regions import selectors as region_selectors
-from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
-from . import rules, selectors, services
-from .exports import XLSX
-from .forms import AssessmentFilterForm, AssessmentForm
+from ...accounts.permissions import Perm
+from ...errors import Forbidden, ServiceError, ValidationFailed
+from ...people import selectors as people_selectors
+from ...regions import selectors as region_selectors
+from ...web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
+from .. import rules, selectors, services
+from ..exports import XLSX
+from ..forms import AssessmentFilterForm, AssessmentForm
 
 CANDIDATE_LIMIT = 20
 FIELD_MAP = {f"items.{i.code}": f"item_{i.code}" for i in rules.ITEMS} | {"risk_events": "risk_other"}
@@ -80,7 +80,7 @@ def assessment_list(request):
 @require_http_methods(["GET"])
 def assessment_export(request):
     """The filtered list as an xlsx workbook with a Chinese file name."""
-    from ..imports.export import content_disposition
+    from ...imports.export import content_disposition
 
     user = request.user
     region_code = request.GET.get("region", "").strip()

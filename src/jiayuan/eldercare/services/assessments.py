@@ -13,15 +13,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from ..accounts.models import User
-from ..accounts.permissions import Perm
-from ..audit.services import Actor, record
-from ..errors import NotFound, ValidationFailed
-from ..people import rules as people_rules
-from ..people.models import Person
-from ..people.services import require
-from . import rules, selectors
-from .models import CapacityAssessment
+from ...accounts.models import User
+from ...accounts.permissions import Perm
+from ...audit.services import Actor, record
+from ...errors import NotFound, ValidationFailed
+from ...people import rules as people_rules
+from ...people.models import Person
+from ...people.services import require
+from .. import rules, selectors
+from ..models import CapacityAssessment
 
 NOTE_MAX = 200
 ELDERLY_AGE = 60  # 老年人权益保障法第二条: 老年人是指六十周岁以上的公民
@@ -171,7 +171,7 @@ def export_assessments(actor: Actor, f: selectors.AssessmentFilters, region=None
     count."""
     from django.utils import translation
 
-    from . import exports
+    from .. import exports
 
     require(actor, Perm.EXPORT)
     if not selectors.can_read(actor.user):

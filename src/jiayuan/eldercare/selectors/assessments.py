@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from ..accounts.models import User
-from ..accounts.permissions import Perm
-from ..errors import NotFound
-from ..people.models import Person
-from .models import CapacityAssessment
+from ...accounts.models import User
+from ...accounts.permissions import Perm
+from ...errors import NotFound
+from ...people.models import Person
+from ..models import CapacityAssessment
 
 # Defaults of the settings (settings.py may override them from the environment).
 REASSESSMENT_MONTHS = 12
@@ -156,7 +156,7 @@ def assessor_candidates(person: Person) -> QuerySet:
     """Active accounts that may be an assessor of ``person``: holding ``assess_elderly``
     by role, with a scope containing the person's region (the community's workers and
     director, its street's, county's and city's officers). Ordered by name."""
-    from ..accounts.permissions import ROLE_PERMISSIONS
+    from ...accounts.permissions import ROLE_PERMISSIONS
 
     roles = [r for r, perms in ROLE_PERMISSIONS.items() if Perm.ASSESS_ELDERLY in perms]
     code = person.region_id or ""
