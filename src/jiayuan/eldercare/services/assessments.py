@@ -22,6 +22,7 @@ from ...people.models import Person
 from ...people.services import require
 from .. import rules, selectors
 from ..models import CapacityAssessment
+from ..signals import capacity_assessed
 
 NOTE_MAX = 200
 ELDERLY_AGE = 60  # 老年人权益保障法第二条: 老年人是指六十周岁以上的公民
@@ -146,6 +147,8 @@ def record_assessment(actor: Actor, person: Person, *, reason, assessed_on, asse
 
     scores = rules.check_items(items)
     with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # one assessment of a person at a time
+        before = selectors.latest_assessment(person)
         a = CapacityAssessment.objects.create(
             person=person, region_id=person.region_id, reason=reason, assessed_on=day, assessor_1=a1, assessor_2=a2,
             items=scores, coma=coma, diagnoses=rules.check_diagnoses(diagnoses),
@@ -159,6 +162,9 @@ def record_assessment(actor: Actor, person: Person, *, reason, assessed_on, asse
                       "initial_level": a.initial_level, "adjustments": [adj.code for adj in result.adjustments
                                                                         if adj.applied],
                       "assessors": [a1.pk, a2.pk], "next_due": a.next_due.isoformat()})
+        latest = selectors.latest_assessment(person)
+        capacity_assessed.send(sender=CapacityAssessment, actor=actor, person=person,
+                               before=before.level if before else None, after=latest.level)
     return a
 
 
