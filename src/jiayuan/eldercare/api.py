@@ -28,7 +28,7 @@ from ..people import selectors as people_selectors
 from ..regions import selectors as region_selectors
 from . import rules, selectors, services
 from .exports import XLSX
-from .models import CapacityAssessment, Level, Reason
+from .models import CapacityAssessment, Entitlement, Level, Reason
 
 router = Router(tags=["养老服务"])
 
@@ -424,3 +424,187 @@ def get_coverage(request, region: str = "", on: datetime.date | None = None):
             "urban_total": cov.urban_total, "urban": cov.urban, "rural_served": cov.rural_served,
             "rural_total": cov.rural_total, "rural": cov.rural,
             "uncovered": [{"code": c, "kind": k, "name": n} for c, k, n in cov.uncovered]}
+
+
+# --- home care: catalogue, standards, eligibility, entitlements ---------------------------
+
+class ItemIn(Schema):
+    county: Any = None
+    code: Any = None
+    kind: Any = None
+    name: Any = None
+    unit: Any = None
+    price: Any = None
+    min_minutes: Any = 0
+    evidence: Any = None
+    active: Any = True
+
+
+class ItemOut(Schema):
+    id: int
+    county: str
+    code: str
+    kind: str
+    kind_name: str
+    name: str
+    unit: str
+    unit_name: str
+    price: str
+    min_minutes: int
+    evidence: list[str]
+    active: bool
+
+
+class StandardIn(Schema):
+    county: Any = None
+    category: Any = None
+    level: Any = ""
+    effective_from: Any = None
+    amount: Any = None
+    hours: Any = 0
+    basis: Any = None
+
+
+class StandardOut(Schema):
+    id: int
+    county: str
+    category: str
+    category_name: str
+    level: str
+    effective_from: datetime.date
+    amount: str
+    hours: str
+    basis: str
+
+
+class EntitlementIn(Schema):
+    person: Id
+    start_month: Any = None
+    family_planning: bool = False
+
+
+class EntitlementEndIn(Schema):
+    end_month: Any = None
+    reason: Any = None
+
+
+class EntitlementOut(Schema):
+    id: int
+    person: int
+    person_name: str
+    county: str
+    category: str
+    category_name: str
+    level: str
+    amount: str
+    hours: str
+    start_month: datetime.date
+    end_month: datetime.date | None
+    status: str
+    categories: list[str]
+
+
+class EligibilityOut(Schema):
+    person: int
+    month: datetime.date
+    categories: list[str]
+    capacity_level: str | None
+    category: str | None
+    amount: str | None
+    hours: str | None
+
+
+def item_out(i) -> dict:
+    return {"id": i.pk, "county": i.county_id, "code": i.code, "kind": i.kind, "kind_name": _(rules.HOMECARE_KINDS[i.kind]),
+            "name": i.name, "unit": i.unit, "unit_name": _(rules.HOMECARE_UNITS[i.unit]), "price": str(i.price),
+            "min_minutes": i.min_minutes, "evidence": i.evidence, "active": i.active}
+
+
+def standard_out(s) -> dict:
+    return {"id": s.pk, "county": s.county_id, "category": s.category,
+            "category_name": _(rules.ENTITLEMENT_CATEGORIES[s.category]), "level": s.level,
+            "effective_from": s.effective_from, "amount": str(s.amount), "hours": str(s.hours), "basis": s.basis}
+
+
+def entitlement_out(e) -> dict:
+    return {"id": e.pk, "person": e.person_id, "person_name": e.person.name, "county": e.county_id,
+            "category": e.category, "category_name": _(rules.ENTITLEMENT_CATEGORIES[e.category]), "level": e.level,
+            "amount": str(e.amount), "hours": str(e.hours), "start_month": e.start_month, "end_month": e.end_month,
+            "status": e.status, "categories": (e.basis or {}).get("categories", [])}
+
+
+def _county_param(user, county: str) -> str:
+    county = (county or user.scope_code)[:6]
+    if len(county) != 6 or not county.isdigit():
+        raise _bad("county", "county.invalid", _("请指定县（区）代码（6位）"))
+    return county
+
+
+@router.get("/eldercare/homecare/items", response=list[ItemOut], summary="县（区）居家养老上门服务目录")
+def list_items(request, county: str = ""):
+    _require_view(request.auth)
+    return [item_out(i) for i in selectors.items_for(request.auth, _county_param(request.auth, county))]
+
+
+@router.post("/eldercare/homecare/items", response={201: ItemOut}, summary="增加服务目录项目（单价为元，最短时长为分钟）")
+def create_item(request, body: ItemIn):
+    data = body.dict()
+    return Status(201, item_out(services.save_item(actor(request), data.pop("county"), data)))
+
+
+@router.get("/eldercare/homecare/standards", response=list[StandardOut], summary="居家养老服务标准（按对象类别、能力等级、起始月份）")
+def list_standards(request, county: str = ""):
+    _require_view(request.auth)
+    return [standard_out(s) for s in selectors.standards_of(request.auth, _county_param(request.auth, county))]
+
+
+@router.post("/eldercare/homecare/standards", response={201: StandardOut}, summary="设定居家养老服务标准（自某月起，不改旧行）")
+def create_standard(request, body: StandardIn):
+    d = body.dict()
+    return Status(201, standard_out(services.set_standard(actor(request), d.pop("county"), **d)))
+
+
+@router.get("/eldercare/eligibility/{int:person_id}", response=EligibilityOut,
+            summary="居家养老服务对象认定：由居民库标签、最近一次能力评估和年龄得出类别，按当月标准取最高一项")
+def get_eligibility(request, person_id: Id, month: datetime.date | None = None, family_planning: bool = False):
+    _require_view(request.auth)
+    try:
+        person = people_selectors.get_person(request.auth, person_id)
+    except (Http404, NotFound):
+        raise NotFound("person.not_found") from None
+    month = (month or timezone.localdate()).replace(day=1)
+    r = selectors.eligibility(person, month, {"family_planning": family_planning})
+    choice = r["choice"]
+    return {"person": person.pk, "month": month, "categories": r["categories"],
+            "capacity_level": r["facts"]["capacity_level"], "category": choice[0] if choice else None,
+            "amount": str(choice[1]) if choice else None, "hours": str(choice[2]) if choice else None}
+
+
+@router.get("/eldercare/entitlements", response=list[EntitlementOut], summary="居家养老服务待遇（享受中）")
+def list_entitlements(request, status: str = "active"):
+    _require_view(request.auth)
+    qs = selectors.entitlements_for(request.auth)
+    if status:
+        qs = qs.filter(status=status)
+    return [entitlement_out(e) for e in qs.order_by("-start_month", "id")[:1000]]
+
+
+@router.post("/eldercare/entitlements", response={201: EntitlementOut},
+             summary="县级审批居家养老服务待遇（金额、时长按标准计算，不手填）")
+def approve(request, body: EntitlementIn):
+    try:
+        person = people_selectors.get_person(request.auth, body.person)
+    except (Http404, NotFound):
+        raise _bad("person", "person.not_found", _("居民不存在或不在您的管辖范围内")) from None
+    e = services.approve_entitlement(actor(request), person, body.start_month, family_planning=body.family_planning)
+    return Status(201, entitlement_out(e))
+
+
+@router.post("/eldercare/entitlements/{int:entitlement_id}/end", response=EntitlementOut, summary="终止居家养老服务待遇")
+def end(request, entitlement_id: Id, body: EntitlementEndIn):
+    _require_view(request.auth)
+    try:
+        e = selectors.entitlements_for(request.auth).get(pk=entitlement_id)
+    except Entitlement.DoesNotExist:
+        raise NotFound("entitlement.not_found") from None
+    return entitlement_out(services.end_entitlement(actor(request), e, body.end_month, body.reason))

@@ -5,6 +5,9 @@
   能力完好 to 完全失能, one with a dementia diagnosis and one with two falls; one elder's
   routine reassessment falls due now (in ``shequ``'s and ``dongjie``'s to-do), one
   assessed twice (history).
+- The home-care catalogue of 甘州区 (助餐 … 适老化改造, demo prices), its monthly standards
+  per category and level (demo values), the entitlement of two elders assessed 失能; the
+  others assessed 失能 or 半失能 wait in ``ganzhou``'s to-do.
 - Day-care centers in 东街街道 and 南街街道 and mutual-aid homes in 梁家墩镇's villages,
   assigned to communities and villages (交通巷社区's center also serves 甘泉社区; 五号村
   has none), their construction and operating subsidies, a daily count of person-visits
@@ -76,12 +79,55 @@ def _nth_profile_dates(today: datetime.date, days_ago: int) -> datetime.date:
     return today - datetime.timedelta(days=days_ago)
 
 
-def seed_demo(ctx) -> str | None:
-    if DayCareCenter.objects.filter(name=FACILITIES[0][0]).exists():
+ITEMS = [
+    # code, kind, name, unit, price, minimum minutes, evidence
+    ("ZC01", "meals", "上门送餐", "meal", "12.00", 0, ["location", "photo"]),
+    ("ZJ01", "cleaning", "居室保洁", "hour", "30.00", 60, ["location", "photo", "signature"]),
+    ("ZY01", "bathing", "上门助浴", "visit", "60.00", 45, ["location", "signature"]),
+    ("ZY02", "medical", "陪同就医", "hour", "35.00", 60, ["location", "signature"]),
+    ("ZX01", "walking", "助行陪护", "hour", "30.00", 30, ["location", "signature"]),
+    ("ZJ02", "emergency", "紧急呼叫响应", "visit", "40.00", 0, ["location", "photo"]),
+    ("TF01", "visiting", "探访关爱", "visit", "20.00", 30, ["location", "photo", "signature"]),
+    ("KF01", "rehab", "康复护理", "hour", "80.00", 45, ["location", "signature"]),
+    ("DB01", "errands", "代购代办", "visit", "15.00", 0, ["signature", "receipt"]),
+    ("SL01", "adaptation", "适老化改造（扶手、防滑）", "item", "800.00", 0, ["before_after", "signature", "receipt"]),
+]
+STANDARDS = [
+    # category, level, monthly yuan, hours
+    ("disabled", "total", "400.00", "20"), ("disabled", "", "300.00", "15"), ("semi_disabled", "", "150.00", "8"),
+    ("extreme_poverty", "", "300.00", "15"), ("subsistence", "", "100.00", "5"), ("advanced_age", "", "80.00", "4"),
+    ("empty_nest", "", "60.00", "3"),
+]
+
+
+def _homecare(county: Actor, today: datetime.date) -> str | None:
+    """The catalogue and standards of 甘州区, and the entitlement of the first two elders
+    assessed 失能 (the others wait in ``ganzhou``'s to-do)."""
+    from .models import Entitlement, HomeCareItem
+    from .selectors import eligible_without_entitlement
+
+    if HomeCareItem.objects.filter(county_id="620702").exists():
         return None
+    with transaction.atomic():
+        for code, kind, name, unit, price, minutes, evidence in ITEMS:
+            services.save_item(county, "620702", {"code": code, "kind": kind, "name": name, "unit": unit,
+                                                  "price": price, "min_minutes": minutes, "evidence": evidence})
+        start = datetime.date(today.year, 1, 1)
+        for category, level, amount, hours in STANDARDS:
+            services.set_standard(county, "620702", category=category, level=level, effective_from=start,
+                                  amount=amount, hours=hours, basis=f"甘州民发〔{today.year - 1}〕88号（演示值）")
+        waiting = list(eligible_without_entitlement(county.user, today).filter(level__in=("severe", "total")))
+        for a in waiting[:2]:
+            services.approve_entitlement(county, a.person, today.replace(day=1))
+    return f"居家养老服务目录 {len(ITEMS)} 项、标准 {len(STANDARDS)} 条、待遇 {Entitlement.objects.count()} 人"
+
+
+def seed_demo(ctx) -> str | None:
     users = {u.username: u for u in User.objects.filter(username__in=["ganzhou", "dongjie", "shequ"])}
     if len(users) < 3:
         return None
+    if DayCareCenter.objects.filter(name=FACILITIES[0][0]).exists():
+        return _homecare(Actor(users["ganzhou"], "command", {"demo": True}), timezone.localdate())
     county = Actor(users["ganzhou"], "command", {"demo": True})
     worker = Actor(users["shequ"], "command", {"demo": True})
     today = timezone.localdate()
@@ -143,5 +189,6 @@ def seed_demo(ctx) -> str | None:
                 services.check_in(worker, center, person, day)
                 visits += 1
     constructed = sum(Decimal(x[9]) for x in FACILITIES)
+    homecare = _homecare(county, today) or ""
     return (f"演示养老服务数据已生成：能力评估 {CapacityAssessment.objects.count()} 次（{n_assessed} 位老人），"
-            f"日间照料设施 {len(made)} 处，近60天到访 {visits} 人次，建设补贴 {constructed:,.2f} 元")
+            f"日间照料设施 {len(made)} 处，近60天到访 {visits} 人次，建设补贴 {constructed:,.2f} 元；{homecare}")

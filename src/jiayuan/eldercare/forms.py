@@ -21,7 +21,7 @@ class AssessmentForm(forms.Form):
     spaces) and the number of each care-risk event in the last 30 days."""
 
     reason = forms.ChoiceField(label=gettext_lazy("评估原因"), choices=Reason.choices)
-    assessed_on = forms.DateField(label=gettext_lazy("评估日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(label=gettext_lazy("评估日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     assessor_1 = forms.ChoiceField(label=gettext_lazy("评估员一"))
     assessor_2 = forms.ChoiceField(label=gettext_lazy("评估员二"))
     coma = forms.BooleanField(label=gettext_lazy("昏迷"), required=False)
@@ -109,9 +109,9 @@ class FacilityForm(forms.Form):
     beds = forms.IntegerField(label=gettext_lazy("床位数"), min_value=0, initial=0)
     operator = forms.ChoiceField(label=gettext_lazy("运营方"), required=False)
     opened_on = forms.DateField(label=gettext_lazy("投入运营日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     closed_on = forms.DateField(label=gettext_lazy("停止运营日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     services = forms.MultipleChoiceField(label=gettext_lazy("服务项目"), required=False,
                                          widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
     note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
@@ -136,8 +136,8 @@ class FacilityForm(forms.Form):
 
 class AssignmentForm(forms.Form):
     region = forms.ChoiceField(label=gettext_lazy("服务的社区（村）"))
-    start = forms.DateField(label=gettext_lazy("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("终止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("起始日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("终止日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,7 +151,7 @@ class SubsidyForm(forms.Form):
     amount = forms.CharField(label=gettext_lazy("金额（元）"), max_length=20)
     source = forms.CharField(label=gettext_lazy("资金来源"), max_length=100)
     approval = forms.CharField(label=gettext_lazy("批准文号"), max_length=100)
-    approved_on = forms.DateField(label=gettext_lazy("批准日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    approved_on = forms.DateField(label=gettext_lazy("批准日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         from .models import SubsidyKind
@@ -162,7 +162,7 @@ class SubsidyForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     person = forms.ChoiceField(label=gettext_lazy("实名签到"), required=False)
     count = forms.IntegerField(label=gettext_lazy("或当日人次（不记名）"), min_value=0, max_value=10000, required=False)
 
@@ -173,4 +173,49 @@ class AttendanceForm(forms.Form):
 
 
 class CoverageForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=gettext_lazy("日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+
+# --- home care ------------------------------------------------------------------------------
+
+class ItemForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("编码"), max_length=20)
+    kind = forms.ChoiceField(label=gettext_lazy("服务类别"), choices=[])
+    name = forms.CharField(label=gettext_lazy("服务项目"), max_length=60)
+    unit = forms.ChoiceField(label=gettext_lazy("计价单位"), choices=[])
+    price = forms.CharField(label=gettext_lazy("单价（元）"), max_length=12)
+    min_minutes = forms.IntegerField(label=gettext_lazy("最短服务时长（分钟）"), min_value=0, max_value=1440, initial=0)
+    evidence = forms.MultipleChoiceField(label=gettext_lazy("留痕要求"), required=False,
+                                         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, _(v)) for k, v in rules.HOMECARE_KINDS.items()]
+        self.fields["unit"].choices = [(k, _(v)) for k, v in rules.HOMECARE_UNITS.items()]
+        self.fields["evidence"].choices = [(k, _(v)) for k, v in rules.EVIDENCE.items()]
+        _css(self)
+
+
+class StandardForm(forms.Form):
+    category = forms.ChoiceField(label=gettext_lazy("对象类别"), choices=[])
+    level = forms.ChoiceField(label=gettext_lazy("能力等级"), required=False, choices=[])
+    effective_from = forms.DateField(label=gettext_lazy("起始月份"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    amount = forms.CharField(label=gettext_lazy("每月服务金额（元）"), max_length=12)
+    hours = forms.CharField(label=gettext_lazy("每月服务时长（小时）"), max_length=6, required=False)
+    basis = forms.CharField(label=gettext_lazy("依据文件"), max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(k, _(v)) for k, v in rules.ENTITLEMENT_CATEGORIES.items()]
+        self.fields["level"].choices = [("", gettext_lazy("不分等级"))] + list(Level.choices)
+        _css(self)
+
+
+class ApproveForm(forms.Form):
+    start_month = forms.DateField(label=gettext_lazy("起始月份"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    family_planning = forms.BooleanField(label=gettext_lazy("计划生育特殊家庭（申报）"), required=False,
+                                         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_month"].widget.attrs["class"] = "form-control"

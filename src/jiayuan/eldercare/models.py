@@ -251,3 +251,112 @@ class CheckIn(models.Model):
         verbose_name_plural = _("签到")
         constraints = [models.UniqueConstraint(fields=["facility", "person", "day"], name="eldercare_one_check_in_a_day")]
         indexes = [models.Index(fields=["facility", "day"], name="eldercare_checkin_day_idx")]
+
+
+# ---------------------------------------------------------------------------------------
+# Home-care services (居家养老上门服务): catalogue, standards, entitlements
+# ---------------------------------------------------------------------------------------
+
+class HomeCareItem(models.Model):
+    """An item of a county's home-care catalogue: kind (助餐, 助洁 … :data:`rules.HOMECARE_KINDS`),
+    name, unit (次, 小时, 餐, 项), price (Decimal yuan per unit), minimum duration
+    (minutes; 0 when none), the evidence a work order needs (codes of
+    :data:`rules.EVIDENCE`), active or withdrawn."""
+
+    county = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="county_code",
+                               verbose_name=_("县（区）"))
+    code = models.CharField(_("编码"), max_length=20)
+    kind = models.CharField(_("服务类别"), max_length=20)
+    name = models.CharField(_("服务项目"), max_length=60)
+    unit = models.CharField(_("计价单位"), max_length=10)
+    price = models.DecimalField(_("单价（元）"), max_digits=10, decimal_places=2)
+    min_minutes = models.PositiveIntegerField(_("最短服务时长（分钟）"), default=0)
+    evidence = models.JSONField(_("留痕要求"), default=list, blank=True)
+    active = models.BooleanField(_("在用"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("居家养老服务项目")
+        verbose_name_plural = _("居家养老服务项目")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "code"], name="eldercare_item_code_once"),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="eldercare_item_price"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntitlementStandard(models.Model):
+    """The monthly entitlement of a category (and level; empty: any level) in a county
+    from ``effective_from`` (first of a month) until the next row of the same county,
+    category and level: money (yuan) and/or service hours a month."""
+
+    county = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="county_code",
+                               verbose_name=_("县（区）"))
+    category = models.CharField(_("对象类别"), max_length=20)
+    level = models.CharField(_("能力等级"), max_length=10, blank=True)
+    effective_from = models.DateField(_("起始月份"))
+    amount = models.DecimalField(_("每月服务金额（元）"), max_digits=10, decimal_places=2)
+    hours = models.DecimalField(_("每月服务时长（小时）"), max_digits=6, decimal_places=1, default=0)
+    basis = models.CharField(_("依据文件"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居家养老服务标准")
+        verbose_name_plural = _("居家养老服务标准")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "category", "level", "effective_from"],
+                                    name="eldercare_standard_once"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0, hours__gte=0), name="eldercare_standard_positive"),
+        ]
+
+    def __str__(self) -> str:
+        level = rules.LEVEL_NAMES.get(self.level, "不分等级")
+        return f"{rules.ENTITLEMENT_CATEGORIES.get(self.category, self.category)} {level} {self.effective_from:%Y-%m}"
+
+
+class Entitlement(models.Model):
+    """A person's approved monthly home-care entitlement (county approval): the category
+    and level it was granted for, the monthly money and hours (from the standard in
+    force, never typed), from ``start_month`` until ``end_month`` (exclusive) when
+    ended. ``basis`` keeps the facts and every category found. One open entitlement per
+    person (partial unique constraint)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("享受中")
+        ENDED = "ended", _("已终止")
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("老年人"))
+    county = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="county_code",
+                               verbose_name=_("县（区）"))
+    category = models.CharField(_("对象类别"), max_length=20)
+    level = models.CharField(_("能力等级"), max_length=10, blank=True)
+    amount = models.DecimalField(_("每月服务金额（元）"), max_digits=10, decimal_places=2)
+    hours = models.DecimalField(_("每月服务时长（小时）"), max_digits=6, decimal_places=1)
+    start_month = models.DateField(_("起始月份"))
+    end_month = models.DateField(_("终止月份"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    basis = models.JSONField(_("认定依据"), default=dict)
+    standard = models.ForeignKey(EntitlementStandard, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("审批人"))
+    approved_at = models.DateTimeField(auto_now_add=True)
+    end_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("居家养老服务待遇")
+        verbose_name_plural = _("居家养老服务待遇")
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=models.Q(status="active"),
+                                    name="eldercare_one_active_entitlement"),
+            models.CheckConstraint(condition=models.Q(end_month__isnull=True) | models.Q(end_month__gt=models.F(
+                "start_month")), name="eldercare_entitlement_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.start_month:%Y-%m}"

@@ -339,3 +339,66 @@ def coverage(served: int, total: int) -> float | None:
 FACILITY_SERVICES = {"meals": N_("助餐"), "day_care": N_("日间托养"), "rest": N_("休息"), "rehab": N_("康复护理"),
                      "health": N_("健康管理"), "recreation": N_("文化娱乐"), "counselling": N_("精神慰藉"),
                      "bathing": N_("助浴"), "education": N_("老年教育")}
+
+
+# ---------------------------------------------------------------------------------------
+# Home-care services (居家养老上门服务): catalogue and entitlement
+# ---------------------------------------------------------------------------------------
+
+HOMECARE_KINDS = {"meals": N_("助餐"), "cleaning": N_("助洁"), "bathing": N_("助浴"), "medical": N_("助医"),
+                  "walking": N_("助行"), "emergency": N_("助急"), "visiting": N_("探访关爱"),
+                  "rehab": N_("康复护理"), "errands": N_("代购代办"), "adaptation": N_("适老化改造")}
+HOMECARE_UNITS = {"visit": N_("次"), "hour": N_("小时"), "meal": N_("餐"), "item": N_("项")}
+EVIDENCE = {"location": N_("定位签到"), "photo": N_("服务照片"), "signature": N_("老人或家属签字"),
+            "receipt": N_("票据"), "before_after": N_("改造前后照片")}
+
+# Who is served (GB/T 43153-2023 scope; categories of the county's purchase of services).
+ENTITLEMENT_CATEGORIES = {
+    "extreme_poverty": N_("特困（三无）老年人"), "subsistence": N_("低保老年人"), "low_income": N_("低收入老年人"),
+    "disabled": N_("失能老年人"), "semi_disabled": N_("半失能老年人"), "advanced_age": N_("高龄老年人"),
+    "empty_nest": N_("空巢、独居老年人"), "family_planning": N_("计划生育特殊家庭老年人"),
+}
+DISABLED_LEVELS = ("severe", "total")      # 失能: 重度、完全失能
+SEMI_DISABLED_LEVELS = ("mild", "moderate")  # 半失能: 轻度、中度失能
+ADVANCED_AGE = 80
+
+
+def entitlement_categories(facts: dict) -> list[str]:
+    """The categories of :data:`ENTITLEMENT_CATEGORIES` a person falls in, in that order.
+
+    ``facts``: ``extreme_poverty``, ``subsistence``, ``low_income``, ``empty_nest``
+    (空巢), ``living_alone`` (独居), ``family_planning`` (计生特殊家庭: declared) — bools;
+    ``capacity_level`` (the latest assessment's level or None); ``age`` (whole years).
+    失能 = 重度 or 完全失能, 半失能 = 轻度 or 中度失能 (GB/T 42195-2022 levels); 高龄 = 80
+    or older; 空巢 and 独居 are one category. Source: 民发〔2020〕48号 and the county's
+    purchase-of-services rules (categories as DOMAIN.md "Home care and day care")."""
+    level = facts.get("capacity_level")
+    checks = {
+        "extreme_poverty": bool(facts.get("extreme_poverty")),
+        "subsistence": bool(facts.get("subsistence")),
+        "low_income": bool(facts.get("low_income")),
+        "disabled": level in DISABLED_LEVELS,
+        "semi_disabled": level in SEMI_DISABLED_LEVELS,
+        "advanced_age": (facts.get("age") or 0) >= ADVANCED_AGE,
+        "empty_nest": bool(facts.get("empty_nest") or facts.get("living_alone")),
+        "family_planning": bool(facts.get("family_planning")),
+    }
+    return [c for c in ENTITLEMENT_CATEGORIES if checks[c]]
+
+
+def monthly_entitlement(categories: list[str], level: str | None, standards: dict) -> tuple[str, object, object] | None:
+    """The monthly entitlement: ``(category, amount, hours)`` of the category with the
+    highest amount (then the most hours; then the earlier category) among ``categories``
+    that the standards cover — **the highest one, not the sum** (as 养老服务补贴 in
+    assistance). ``standards``: ``{(category, level or ""): (amount Decimal yuan, hours
+    Decimal)}``; a category's row for the person's level wins over its row for any level
+    (``""``). None when no category is covered."""
+    best = None
+    for order, c in enumerate(categories):
+        row = standards.get((c, level or "")) or standards.get((c, ""))
+        if row is None:
+            continue
+        key = (row[0], row[1], -order)
+        if best is None or key > best[0]:
+            best = (key, (c, row[0], row[1]))
+    return best[1] if best else None

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from ..accounts.permissions import Perm
 from ..web.todo import TodoItem, TodoSource, register
-from .selectors import reassessments_due
+from .selectors import eligible_without_entitlement, reassessments_due
 
 
 def _items(user, limit: int) -> list[TodoItem]:
@@ -36,3 +36,23 @@ register(TodoSource(
     description=_lazy("常规评估的日期已到或将在30天内到期"),
 ))
 
+
+
+def _waiting(user, limit: int) -> list[TodoItem]:
+    out = []
+    for a in eligible_without_entitlement(user, timezone.localdate())[:limit]:
+        out.append(TodoItem(
+            title=_("%(name)s：%(level)s，尚未认定居家养老服务") % {"name": a.person.name, "level": a.get_level_display()},
+            url=reverse("eldercare:entitlement_new") + f"?person={a.person_id}", due=None, region=a.person.region_id,
+            detail=_("评估日期 %(date)s · %(place)s") % {"date": a.assessed_on.isoformat(), "place": a.person.region.name}))
+    return out
+
+
+register(TodoSource(
+    code="eldercare_entitlements", label=_lazy("待认定居家养老服务的老人"), icon="bi-house-heart", order=56,
+    applies=lambda user: user.can(Perm.MANAGE_ELDERCARE),
+    count=lambda user: eligible_without_entitlement(user, timezone.localdate()).count(),
+    items=_waiting,
+    url="eldercare:entitlement_list",
+    description=_lazy("经评估为失能或半失能、尚无居家养老服务待遇的老人"),
+))

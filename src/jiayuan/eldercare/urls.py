@@ -21,4 +21,10 @@ urlpatterns = [
     path("facilities/<int:pk>/attendance/", views.facility_attendance, name="facility_attendance"),
     path("coverage/", views.coverage, name="coverage"),
     path("coverage/export/", views.coverage_export, name="coverage_export"),
+    path("homecare/", views.homecare, name="homecare"),
+    path("homecare/item/", views.homecare_item, name="homecare_item"),
+    path("homecare/standard/", views.homecare_standard, name="homecare_standard"),
+    path("entitlements/", views.entitlement_list, name="entitlement_list"),
+    path("entitlements/export/", views.entitlement_export, name="entitlement_export"),
+    path("entitlements/new/", views.entitlement_new, name="entitlement_new"),
 ]

@@ -21,7 +21,7 @@ MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
-    ("eldercare", _("养老服务"), ("assessments", "daycare", "coverage")),
+    ("eldercare", _("养老服务"), ("assessments", "entitlements", "homecare", "daycare", "coverage")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -77,7 +77,9 @@ def navigation(request) -> dict:
     if user.can(Perm.VIEW_ELDERCARE) or user.can(Perm.ASSESS_ELDERLY):
         items.append(("eldercare:assessment_list", _("能力评估"), "assessments"))
     if user.can(Perm.VIEW_ELDERCARE):
-        items += [("eldercare:facility_list", _("日间照料设施"), "daycare"),
+        items += [("eldercare:entitlement_list", _("居家养老服务待遇"), "entitlements"),
+                  ("eldercare:homecare", _("居家养老服务目录"), "homecare"),
+                  ("eldercare:facility_list", _("日间照料设施"), "daycare"),
                   ("eldercare:coverage", _("日间照料覆盖率"), "coverage")]
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
@@ -104,7 +106,8 @@ def navigation(request) -> dict:
     elif namespace in ("assistance", "disability"):
         active = namespace
     elif namespace == "eldercare":
-        active = {"facility": "daycare", "coverage": "coverage"}.get(url_name.split("_")[0], "assessments")
+        active = {"facility": "daycare", "coverage": "coverage", "homecare": "homecare",
+                  "entitlement": "entitlements"}.get(url_name.split("_")[0], "assessments")
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":

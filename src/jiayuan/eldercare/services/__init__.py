@@ -3,3 +3,4 @@ facilities, assignments, subsidies and attendance (:mod:`.facilities`)."""
 
 from .assessments import *  # noqa: F401,F403
 from .facilities import *  # noqa: F401,F403
+from .homecare import *  # noqa: F401,F403

@@ -157,8 +157,8 @@ def record_assessment(actor: Actor, person: Person, *, reason, assessed_on, asse
             adjustments=[adj.as_dict() for adj in result.adjustments], cumulative=selectors.adjustments_cumulative(),
             next_due=selectors.add_months(day, selectors.reassessment_months()), note=note,
             created_by=user if getattr(user, "pk", None) else None)
-        record(actor, "eldercare.assess", a, changes={"level": [None, a.level], "total": [None, a.total]},
-               extra={"person": person.pk, "reason": reason, "assessed_on": day.isoformat(),
+        record(actor, "eldercare.assess", a,
+               extra={"person": person.pk, "level": a.level, "total": a.total, "reason": reason, "assessed_on": day.isoformat(),
                       "initial_level": a.initial_level, "adjustments": [adj.code for adj in result.adjustments
                                                                         if adj.applied],
                       "assessors": [a1.pk, a2.pk], "next_due": a.next_due.isoformat()})

@@ -150,8 +150,10 @@ def save_facility(actor: Actor, data: dict, facility: DayCareCenter | None = Non
     with transaction.atomic():
         if facility is None:
             facility = DayCareCenter.objects.create(**clean)
+            snap = _snapshot(facility)
             record(actor, "eldercare.facility.create", facility,
-                   changes={k: [None, v] for k, v in _snapshot(facility).items() if v not in (None, "", [])})
+                   changes={k: [None, v] for k, v in snap.items() if v not in (None, "", []) and k != "services"},
+                   extra={"services": snap["services"]})
             return facility
         locked = DayCareCenter.objects.select_for_update().get(pk=facility.pk)
         if version is not None and locked.version != int(version):
@@ -162,9 +164,12 @@ def save_facility(actor: Actor, data: dict, facility: DayCareCenter | None = Non
         locked.version = F("version") + 1
         locked.save()
         locked.refresh_from_db()
-        changes = model_changes(before, _snapshot(locked))
-        if changes:
-            record(actor, "eldercare.facility.update", locked, changes=changes)
+        after = _snapshot(locked)
+        changes = model_changes({k: v for k, v in before.items() if k != "services"},
+                                {k: v for k, v in after.items() if k != "services"})
+        if changes or before["services"] != after["services"]:
+            record(actor, "eldercare.facility.update", locked, changes=changes,
+                   extra={"services": [before["services"], after["services"]]})
     return locked
 
 

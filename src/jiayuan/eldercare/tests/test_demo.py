@@ -36,4 +36,11 @@ def test_the_demo_seeds_once_with_work_waiting(make_person, settings):
     assert DayCareCenter.objects.count() == 5
     cov = selectors.coverage(User.objects.get(username="ganzhou"), None, date.today())
     assert cov.urban_served == 5 and cov.rural_served == 2
+    from jiayuan.eldercare.models import Entitlement, HomeCareItem
+
+    assert HomeCareItem.objects.count() == 10
+    # severe/total elders: 李四海 (64 → severe), 吴六顺 (41 severe), 郑七巧 (→ total), 王八斗 (coma): first two approved
+    assert Entitlement.objects.count() == 2
+    ganzhou = User.objects.get(username="ganzhou")
+    assert selectors.eligible_without_entitlement(ganzhou, date.today()).count() == 5  # 8 − intact − 2 approved
     assert demo.seed_demo(Ctx()) is None

@@ -105,6 +105,10 @@ UNREACHED_OK = {
     "account/tokens/revoke-all/": _POST,
     "account/security/remove/": _POST,
     "manage/accounts/<int:pk>/<str:action>/": _POST + " (disable, enable, reset the password, unlock)",
+    "eldercare/assessments/score/": _POST + " (htmx: the assessment form's live score)",
+    "eldercare/facilities/<int:pk>/assign/": _POST,
+    "eldercare/facilities/<int:pk>/subsidy/": _POST,
+    "eldercare/facilities/<int:pk>/attendance/": _POST,
 }
 
 # Findings left for later, each with its reason: (route, check) → reason for all tokens

@@ -64,7 +64,8 @@ def test_sources_follow_the_role(users):
     assert codes_for(users["auditor"]) == []
     assert codes_for(users["org"]) == []
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
-                                               "reviews_due", "imports_errors", "eldercare_reassessments"}
+                                               "reviews_due", "imports_errors", "eldercare_reassessments",
+                                               "eldercare_entitlements"}
     # township: cases, imports and reassessments (an assessor), no payments or enrollment decisions
     assert set(codes_for(users["township"])) == {"cases", "imports_errors", "eldercare_reassessments"}
 
