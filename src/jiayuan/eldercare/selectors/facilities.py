@@ -135,6 +135,15 @@ def recent_attendance(facility: DayCareCenter, limit: int = 30) -> list[dict]:
     return rows
 
 
+def facility_attended(person, on: datetime.date | None = None, days: int = 90) -> CheckIn | None:
+    """The person's latest named check-in at a day-care facility within ``days`` before
+    ``on`` (today), with the facility: the facility the elder attends; None otherwise.
+    ``person`` comes from a scoped selector."""
+    on = on or datetime.date.today()
+    return (CheckIn.objects.filter(person=person, day__gt=on - datetime.timedelta(days=days), day__lte=on)
+            .select_related("facility").order_by("-day", "-id").first())
+
+
 # --- figures ----------------------------------------------------------------------------------
 
 @dataclass

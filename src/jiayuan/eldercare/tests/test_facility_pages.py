@@ -82,3 +82,14 @@ def test_a_form_round_trip(page_client, users):
     r = w.post(f"/eldercare/facilities/{f.pk}/attendance/", {"day": "2024-09-02", "count": "7"})
     assert r.status_code == 302
     assert not CheckIn.objects.exists()
+
+
+def test_the_person_page_shows_the_facility_attended(api_client, page_client, center, make_person):
+    from datetime import date, timedelta
+
+    elder = make_person(name="马秀英", birth=date(1944, 2, 2))
+    day = (date.today() - timedelta(days=3)).isoformat()
+    post(api_client("community"), f"/api/v1/eldercare/facilities/{center.pk}/attendance", {"day": day,
+                                                                                            "person": elder.pk})
+    html = page_client("community").get(f"/persons/{elder.pk}/").content.decode()
+    assert 'data-testid="attended"' in html and "交通巷社区日间照料中心" in html and day in html
