@@ -17,6 +17,7 @@ urlpatterns = [
     path("disability/", include("jiayuan.disability.urls")),
     path("facilities/", include("jiayuan.facilities.urls")),
     path("workforce/", include("jiayuan.workforce.urls")),
+    path("eldercare/", include("jiayuan.eldercare.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

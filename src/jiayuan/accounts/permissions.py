@@ -45,13 +45,19 @@ class Perm(StrEnum):
     VIEW_WORKFORCE = "view_workforce"          # community workers, social workers, training in scope
     MANAGE_WORKFORCE = "manage_workforce"      # record workers, grades, qualifications, exams, hours
     MANAGE_TRAINING = "manage_training"        # training sessions and their attendance
+    # Elderly care (eldercare/).
+    VIEW_ELDERCARE = "view_eldercare"          # capacity assessments (health data: need-to-know), facilities, coverage
+    ASSESS_ELDERLY = "assess_elderly"          # be an assessor, record capacity assessments (GB/T 42195-2022)
+    MANAGE_ELDERCARE = "manage_eldercare"      # day-care centers and mutual-aid homes, assignments, subsidies
+    RECORD_ATTENDANCE = "record_attendance"    # check elders in at a day-care facility, record daily counts
 
 
 _COMMUNITY_WORKER = frozenset(
     {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
      Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY,
-     Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES}
+     Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES,
+     Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -64,14 +70,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
          Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY,
          Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.PLAN_FUNDS, Perm.RECORD_FUND_SPENDING,
-         Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING}
+         Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE, Perm.RECORD_ATTENDANCE}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
          Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.RECORD_FUND_SPENDING,
-         Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING}
+         Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS, Perm.RECORD_FUND_SPENDING, Perm.VIEW_WORKFORCE},
     "community_worker": _COMMUNITY_WORKER,

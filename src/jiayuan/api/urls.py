@@ -140,6 +140,9 @@ api.add_router("/", facilities_router)
 from ..workforce.api import router as workforce_router  # noqa: E402
 
 api.add_router("/", workforce_router)
+from ..eldercare.api import router as eldercare_router  # noqa: E402
+
+api.add_router("/", eldercare_router)
 
 from ..web.api import router as todo_router  # noqa: E402
 

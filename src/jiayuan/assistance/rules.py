@@ -596,7 +596,7 @@ INPUT_SCHEMAS: dict[str, tuple[InputSpec, ...]] = {
     "elderly_care_allowance": (
         _AREA_OPTIONAL,
         InputSpec("economic_status", "choice", N_("经济状况"), required=True, choices=ECONOMIC_STATUS),
-        InputSpec("capacity_level", "choice", N_("能力等级"), choices=CAPACITY_LEVELS),
+        InputSpec("capacity_level", "choice", N_("能力等级"), choices=CAPACITY_LEVELS, source="registry"),
         _OVERLAPPING,
     ),
 }

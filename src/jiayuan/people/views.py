@@ -27,6 +27,7 @@ from . import rules, selectors, services
 from .forms import (COMMON_RELATION_CHOICES, AddMemberForm, ChangeHeadForm, HouseholdForm, LifeStatusForm, PersonFilterForm, PersonForm,
                     TagAddForm)
 from .models import Person
+from .sections import render_sections
 
 HISTORY_LIMIT = 100
 CANDIDATE_LIMIT = 100
@@ -87,6 +88,7 @@ def _person_context(request, person: Person, revealed: dict | None = None, **ext
             "version": person.version}),
         "region_path": region_selectors.ancestors(person.region)[3:] + [person.region],
         "today": today,
+        "module_sections": render_sections(request, person),
         **extra,
     }
 

@@ -22,6 +22,7 @@ MENUS = (
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
     ("community", _("社区建设"), ("facilities", "funds", "workforce")),
+    ("eldercare", _("养老服务"), ("assessments", "entitlements", "homecare", "daycare", "coverage")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -78,6 +79,14 @@ def navigation(request) -> dict:
         items.append(("facilities:fund_summary", _("社区工作经费"), "funds"))
     if user.can(Perm.VIEW_WORKFORCE):
         items.append(("workforce:worker_list", _("社区工作者队伍"), "workforce"))
+    # 养老服务 (eldercare/): capacity assessments, day-care centers, coverage
+    if user.can(Perm.VIEW_ELDERCARE) or user.can(Perm.ASSESS_ELDERLY):
+        items.append(("eldercare:assessment_list", _("能力评估"), "assessments"))
+    if user.can(Perm.VIEW_ELDERCARE):
+        items += [("eldercare:entitlement_list", _("居家养老服务待遇"), "entitlements"),
+                  ("eldercare:homecare", _("居家养老服务目录"), "homecare"),
+                  ("eldercare:facility_list", _("日间照料设施"), "daycare"),
+                  ("eldercare:coverage", _("日间照料覆盖率"), "coverage")]
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -106,6 +115,9 @@ def navigation(request) -> dict:
         active = "workforce"
     elif namespace == "facilities":
         active = "funds" if url_name.startswith(("fund", "standard")) else "facilities"
+    elif namespace == "eldercare":
+        active = {"facility": "daycare", "coverage": "coverage", "homecare": "homecare",
+                  "entitlement": "entitlements"}.get(url_name.split("_")[0], "assessments")
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":

@@ -132,6 +132,21 @@ ACTION_LABELS = {
     "payment_batch.close": _("完成发放批次"),
     "payment_batch.reopen": _("退回重做发放批次"),
     "payment_batch.regenerate": _("重新生成发放批次"),
+    # elderly care
+    "eldercare.assess": _("登记老年人能力评估"),
+    "eldercare.export": _("导出养老服务名册"),
+    "eldercare.facility.create": _("登记日间照料设施"),
+    "eldercare.facility.update": _("修改日间照料设施"),
+    "eldercare.facility.assign": _("增加设施服务范围"),
+    "eldercare.facility.unassign": _("终止设施服务范围"),
+    "eldercare.facility.subsidy": _("登记设施补贴"),
+    "eldercare.attendance.count": _("登记当日人次"),
+    "eldercare.attendance.check_in": _("日间照料签到"),
+    "eldercare.item.create": _("增加居家养老服务项目"),
+    "eldercare.item.update": _("修改居家养老服务项目"),
+    "eldercare.standard.set": _("设定居家养老服务标准"),
+    "eldercare.entitlement.approve": _("审批居家养老服务待遇"),
+    "eldercare.entitlement.end": _("终止居家养老服务待遇"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -286,7 +301,17 @@ def _referenced_names(entries) -> dict[str, dict]:
                           Household.objects.filter(pk__in=ids["household"]).values_list("pk", "number")}}
 
 
+# Apps whose models name their own fields in the audit log (their verbose names, not the
+# shared labels above: a facility's ``name`` is its 名称, not a person's 姓名).
+OWN_FIELD_LABELS = ("eldercare.",)
+
+
 def _field_label(field: str, object_type: str, names: dict) -> str:
+    if object_type.startswith(OWN_FIELD_LABELS):
+        try:
+            return str(apps.get_model(object_type)._meta.get_field(field).verbose_name)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            pass
     if field in FIELD_LABELS:
         return str(FIELD_LABELS[field])
     if field in names["param"]:
@@ -355,9 +380,10 @@ def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = N
             return names["category"][value]
         if field in ("program", "parts", "kinds") and value in names["program"]:
             return names["program"][value]
-        if field == "status":
+        if object_type:
+            # a field of the audited object's model with choices (status, kind …): its label
             try:
-                choices = dict(apps.get_model(object_type)._meta.get_field("status").choices or ())
+                choices = dict(apps.get_model(object_type)._meta.get_field(field).choices or ())
                 if value in choices:
                     return str(choices[value])
             except (LookupError, ValueError, FieldDoesNotExist):

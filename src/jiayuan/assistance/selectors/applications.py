@@ -320,7 +320,11 @@ def program_inputs(app: AssistanceApplication, part: ApplicationPart, facts: dic
         inputs["registered"] = person.residence_status == "registered"
         return inputs
     if kind == "elderly_care_allowance":
-        inputs.update({"economic_status": status, "overlapping": []})
+        from ...eldercare.selectors import capacity_facts
+
+        assessed = capacity_facts([person.pk]).get(person.pk)
+        inputs.update({"economic_status": status, "overlapping": [],
+                       "capacity_level": assessed["capacity_level"] if assessed else None})
         return inputs
     return inputs
 

@@ -55,6 +55,7 @@ FLAG_LABELS = {
     "certificate_changed": _lazy("残疾人证变更"),
     "certificate_revoked": _lazy("残疾人证已注销"),
     "moved_county": _lazy("已迁至其他县区"),
+    "capacity_changed": _lazy("能力等级变更"),
 }
 # Flags about the beneficiary's own life status: a later, lesser flag does not hide them.
 LIFE_FLAGS = ("deceased", "moved_out")
@@ -122,14 +123,17 @@ def registry_facts(program: Program, person, month: datetime.date) -> dict:
       (:func:`jiayuan.disability.selectors.certificate_facts`): ``certificate_valid``,
       ``disability_type``, ``grade``, ``long_term_care_need``; ``extreme_poverty`` is true
       when the person has an open 特困 enrollment (a declared true stays true);
-    - 高龄津贴: ``registered`` = the person's residence status is 户籍人口.
+    - 高龄津贴: ``registered`` = the person's residence status is 户籍人口;
+    - 养老服务补贴: ``capacity_level`` = the level of the person's latest capacity
+      assessment (GB/T 42195-2022) on or before the month's last day
+      (:func:`jiayuan.eldercare.selectors.capacity_facts`); ``None`` when never assessed
+      (a level typed by the caller is not taken).
 
     Declared (not in the registry, kept as given): 低保 incomes, assets and member counts;
     特困 ``no_work_capacity``, ``no_income_source``, ``no_supporter``, ``self_care``,
     ``disabled``, ``setting``; 两项补贴 ``work_injury_care``, ``overlapping``,
     ``household_status`` other than 低保 (low-income is not recorded; 低保 is checked by
-    :func:`prepare_inputs`); 养老服务补贴 ``economic_status``, ``capacity_level``,
-    ``overlapping``. Raises ValidationFailed ``certificate.missing`` (两项补贴 without a
+    :func:`prepare_inputs`); 养老服务补贴 ``economic_status``, ``overlapping``. Raises ValidationFailed ``certificate.missing`` (两项补贴 without a
     valid certificate)."""
     code = program.code
     if code in DISABILITY_PROGRAMS:
@@ -151,6 +155,11 @@ def registry_facts(program: Program, person, month: datetime.date) -> dict:
         return out
     if code == "elderly_allowance":
         return {"registered": person.residence_status == "registered"}
+    if code == "elderly_care_allowance":
+        from ...eldercare.selectors import capacity_facts
+
+        facts = capacity_facts([person.pk], on=rules.last_day_of_month(month)).get(person.pk)
+        return {"capacity_level": facts["capacity_level"] if facts else None}
     return {}
 
 
@@ -167,6 +176,8 @@ def prepare_inputs(program: Program, person, inputs, month: datetime.date) -> di
     facts = registry_facts(program, person, month)
     facts.pop("_certificate", None)
     clean.update(facts)
+    if "capacity_level" in clean and clean["capacity_level"] is None:
+        del clean["capacity_level"]  # never assessed: no capacity category (a typed level is not taken)
     if program.code == "disability_living_allowance" and clean.get("household_status") == "subsistence":
         hh = getattr(person, "household_id", None)
         if not hh or not Enrollment.objects.filter(program_id="subsistence_allowance", household_id=hh,
@@ -606,6 +617,38 @@ def flag_for_certificate(actor: Actor, person, before: dict | None, after: dict 
 def on_certificate_changed(sender, *, actor, person, before=None, after=None, status="", **kwargs) -> None:
     """Receiver of :data:`jiayuan.disability.signals.certificate_changed`."""
     flag_for_certificate(actor, person, before, after, status)
+
+
+def flag_for_capacity(actor: Actor, person, before: str | None, after: str | None) -> int:
+    """Flag the open 养老服务补贴 enrollments of ``person`` when the level of their latest
+    capacity assessment changes (:data:`jiayuan.eldercare.signals.capacity_assessed`):
+    flag ``capacity_changed``, the note naming the change (``轻度失能 → 中度失能``); a
+    ``flagged`` event and an audit entry per enrollment, in the caller's transaction. The
+    same level → nothing. The inputs are not changed: the county reviews (the review
+    takes the new level from the registry) or terminates. Returns the count. Source:
+    财社〔2014〕113号 (the subsidy for the disabled and semi-disabled elderly follows the
+    assessed level)."""
+    from ...eldercare.rules import LEVEL_NAMES
+
+    if before == after:
+        return 0
+    now = timezone.now()
+    items: list = []
+    with transaction.atomic(), translation.override("zh-hans"):
+        change = f"{_(LEVEL_NAMES[before]) if before else _('未评估')} → {_(LEVEL_NAMES[after]) if after else _('未评估')}"
+        for e in (Enrollment.objects.select_for_update().select_related("program")
+                  .filter(person_id=person.pk, program_id="elderly_care_allowance", status__in=OPEN).order_by("pk")):
+            note = _("%(name)s 的能力评估等级变更：%(change)s，请复核%(program)s") % {
+                "name": person.name, "change": change, "program": e.program.name}
+            _raise_flag(actor, e, "capacity_changed", note, {"person": person.pk, "before": before, "after": after},
+                        now, items)
+        record_many(actor, items)
+    return len(items)
+
+
+def on_capacity_assessed(sender, *, actor, person, before=None, after=None, **kwargs) -> None:
+    """Receiver of :data:`jiayuan.eldercare.signals.capacity_assessed`."""
+    flag_for_capacity(actor, person, before, after)
 
 
 def follow_moves(actor: Actor, moves) -> int:

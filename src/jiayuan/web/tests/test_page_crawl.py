@@ -115,6 +115,10 @@ UNREACHED_OK = {
     "workforce/social-workers/<int:pk>/hours/": _POST,
     "workforce/training/<int:pk>/enroll/": _POST,
     "workforce/training/<int:pk>/attendance/": _POST,
+    "eldercare/assessments/score/": _POST + " (htmx: the assessment form's live score)",
+    "eldercare/facilities/<int:pk>/assign/": _POST,
+    "eldercare/facilities/<int:pk>/subsidy/": _POST,
+    "eldercare/facilities/<int:pk>/attendance/": _POST,
 }
 
 # Findings left for later, each with its reason: (route, check) → reason for all tokens

@@ -67,10 +67,12 @@ def test_sources_follow_the_role(users):
     # county: also the community work funds it budgets (plan_funds) and the workforce file (manage_workforce)
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
                                                "reviews_due", "imports_errors", "funds_below_standard",
-                                               "grade_steps_due", "education_hours_short"}
-    # township: cases, imports and the workforce file; no payments, enrollment decisions nor budgets
+                                               "grade_steps_due", "education_hours_short",
+                                               "eldercare_reassessments", "eldercare_entitlements"}
+    # township: cases, imports, the workforce file and reassessments (an assessor); no payments,
+    # enrollment decisions nor budgets
     assert set(codes_for(users["township"])) == {"cases", "imports_errors", "grade_steps_due",
-                                                 "education_hours_short"}
+                                                 "education_hours_short", "eldercare_reassessments"}
 
 
 # --- payment batches ---------------------------------------------------------------------
