@@ -33,14 +33,14 @@ from .models import CapacityAssessment, Entitlement, Level, Reason
 router = Router(tags=["养老服务"])
 
 
-class ScoreIn(Schema):
+class AssessmentScoreIn(Schema):
     items: Any = None
     coma: Any = False
     diagnoses: Any = None
     risk_events: Any = None
 
 
-class ScoreOut(Schema):
+class AssessmentScoreOut(Schema):
     total: int
     dimensions: dict[str, int]
     initial_level: str
@@ -51,7 +51,7 @@ class ScoreOut(Schema):
     cumulative: bool
 
 
-class AssessmentIn(ScoreIn):
+class AssessmentIn(AssessmentScoreIn):
     person: Id
     reason: Any = None
     assessed_on: Any = None
@@ -60,12 +60,12 @@ class AssessmentIn(ScoreIn):
     note: Any = ""
 
 
-class AssessorOut(Schema):
+class AssessmentAssessorOut(Schema):
     id: int
     name: str
 
 
-class AssessmentOut(ScoreOut):
+class AssessmentOut(AssessmentScoreOut):
     id: int
     person: int
     person_name: str
@@ -73,7 +73,7 @@ class AssessmentOut(ScoreOut):
     reason: str
     reason_name: str
     assessed_on: datetime.date
-    assessors: list[AssessorOut]
+    assessors: list[AssessmentAssessorOut]
     items: dict[str, int]
     coma: bool
     diagnoses: list[str]
@@ -128,9 +128,9 @@ def _require_reader(user) -> None:
         raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
 
 
-@router.post("/eldercare/assessments/score", response=ScoreOut,
+@router.post("/eldercare/assessments/score", response=AssessmentScoreOut,
              summary="老年人能力评估计分（GB/T 42195-2022；不保存）：26项得分、昏迷、诊断、近30天照护风险事件 → 总分、初步等级、等级变更、最终等级")
-def score_assessment(request, body: ScoreIn):
+def score_assessment(request, body: AssessmentScoreIn):
     if not request.auth.can(Perm.ASSESS_ELDERLY):
         raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
     result = services.score(body.items, body.coma, body.diagnoses, body.risk_events)
@@ -211,7 +211,7 @@ def get_assessment(request, assessment_id: Id):
 
 # --- day-care facilities -------------------------------------------------------------------
 
-class FacilityIn(Schema):
+class DayCareFacilityIn(Schema):
     kind: Any = None
     name: Any = None
     region: Any = None
@@ -227,7 +227,7 @@ class FacilityIn(Schema):
     version: Int | None = None
 
 
-class AssignmentOut(Schema):
+class DayCareAssignmentOut(Schema):
     id: int
     region: str
     region_name: str
@@ -235,7 +235,7 @@ class AssignmentOut(Schema):
     end: datetime.date | None
 
 
-class SubsidyOut(Schema):
+class DayCareSubsidyOut(Schema):
     id: int
     year: int
     kind: str
@@ -246,7 +246,7 @@ class SubsidyOut(Schema):
     approved_on: datetime.date
 
 
-class FacilityOut(Schema):
+class DayCareFacilityOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -265,24 +265,24 @@ class FacilityOut(Schema):
     services: list[str]
     note: str
     version: int
-    assignments: list[AssignmentOut]
-    subsidies: list[SubsidyOut]
+    assignments: list[DayCareAssignmentOut]
+    subsidies: list[DayCareSubsidyOut]
 
 
-class FacilityPage(Schema):
+class DayCareFacilityPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[FacilityOut]
+    results: list[DayCareFacilityOut]
 
 
-class AssignmentIn(Schema):
+class DayCareAssignmentIn(Schema):
     region: Any = None
     start: Any = None
     end: Any = None
 
 
-class SubsidyIn(Schema):
+class DayCareSubsidyIn(Schema):
     year: Any = None
     kind: Any = None
     amount: Any = None
@@ -291,19 +291,19 @@ class SubsidyIn(Schema):
     approved_on: Any = None
 
 
-class AttendanceIn(Schema):
+class DayCareAttendanceIn(Schema):
     day: Any = None
     count: Any = None
     person: Id | None = None
 
 
-class AttendanceOut(Schema):
+class DayCareAttendanceOut(Schema):
     facility: int
     day: datetime.date
     person_visits: int
 
 
-class CoverageOut(Schema):
+class DayCareCoverageOut(Schema):
     region: str
     on: datetime.date
     urban_served: int
@@ -336,7 +336,7 @@ def _require_view(user) -> None:
         raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
 
 
-@router.get("/eldercare/facilities", response=FacilityPage,
+@router.get("/eldercare/facilities", response=DayCareFacilityPage,
             summary="日间照料中心、互助幸福院列表（按类型 kind、区划 region、状态 status=operating/planned/closed 筛选）")
 def list_facilities(request, kind: str = "", region: str = "", status: str = "", q: str = "", page: Page = 1,
                     page_size: PageSize = 50):
@@ -353,47 +353,47 @@ def list_facilities(request, kind: str = "", region: str = "", status: str = "",
             "results": [facility_out(f, full=False) for f in rows]}
 
 
-@router.post("/eldercare/facilities", response={201: FacilityOut}, summary="登记日间照料设施")
-def create_facility(request, body: FacilityIn):
+@router.post("/eldercare/facilities", response={201: DayCareFacilityOut}, summary="登记日间照料设施")
+def create_facility(request, body: DayCareFacilityIn):
     f = services.save_facility(actor(request), body.dict(exclude={"version"}))
     return Status(201, facility_out(f))
 
 
-@router.get("/eldercare/facilities/{int:facility_id}", response=FacilityOut, summary="设施详情（服务范围、补贴）")
+@router.get("/eldercare/facilities/{int:facility_id}", response=DayCareFacilityOut, summary="设施详情（服务范围、补贴）")
 def get_facility(request, facility_id: Id):
     _require_view(request.auth)
     return facility_out(selectors.get_facility(request.auth, facility_id))
 
 
-@router.put("/eldercare/facilities/{int:facility_id}", response=FacilityOut, summary="修改设施（带 version）")
-def update_facility(request, facility_id: Id, body: FacilityIn):
+@router.put("/eldercare/facilities/{int:facility_id}", response=DayCareFacilityOut, summary="修改设施（带 version）")
+def update_facility(request, facility_id: Id, body: DayCareFacilityIn):
     _require_view(request.auth)
     f = selectors.get_facility(request.auth, facility_id)
     return facility_out(services.save_facility(actor(request), body.dict(exclude={"version"}), f,
                                                version=body.version))
 
 
-@router.post("/eldercare/facilities/{int:facility_id}/assignments", response={201: FacilityOut},
+@router.post("/eldercare/facilities/{int:facility_id}/assignments", response={201: DayCareFacilityOut},
              summary="为设施增加服务的社区（村）")
-def add_assignment(request, facility_id: Id, body: AssignmentIn):
+def add_assignment(request, facility_id: Id, body: DayCareAssignmentIn):
     _require_view(request.auth)
     f = selectors.get_facility(request.auth, facility_id)
     services.assign(actor(request), f, body.region, body.start, body.end)
     return Status(201, facility_out(f))
 
 
-@router.post("/eldercare/facilities/{int:facility_id}/subsidies", response={201: FacilityOut},
+@router.post("/eldercare/facilities/{int:facility_id}/subsidies", response={201: DayCareFacilityOut},
              summary="登记设施的建设补贴或运营补贴（元）")
-def add_subsidy(request, facility_id: Id, body: SubsidyIn):
+def add_subsidy(request, facility_id: Id, body: DayCareSubsidyIn):
     _require_view(request.auth)
     f = selectors.get_facility(request.auth, facility_id)
     services.record_subsidy(actor(request), f, **body.dict())
     return Status(201, facility_out(f))
 
 
-@router.post("/eldercare/facilities/{int:facility_id}/attendance", response=AttendanceOut,
+@router.post("/eldercare/facilities/{int:facility_id}/attendance", response=DayCareAttendanceOut,
              summary="登记到访：带 person 为实名签到，否则 count 为当日人次")
-def add_attendance(request, facility_id: Id, body: AttendanceIn):
+def add_attendance(request, facility_id: Id, body: DayCareAttendanceIn):
     _require_view(request.auth)
     f = selectors.get_facility(request.auth, facility_id)
     if body.person is not None:
@@ -408,7 +408,7 @@ def add_attendance(request, facility_id: Id, body: AttendanceIn):
     return {"facility": f.pk, "day": day, "person_visits": selectors.person_visits([f], day, day)[f.pk]}
 
 
-@router.get("/eldercare/coverage", response=CoverageOut,
+@router.get("/eldercare/coverage", response=DayCareCoverageOut,
             summary="日间照料覆盖率：城市 = 已分配设施的城市社区 ÷ 全部城市社区；农村 = 已分配的行政村 ÷ 全部行政村（任一区划、任一日期）")
 def get_coverage(request, region: str = "", on: datetime.date | None = None):
     user = request.auth
@@ -428,7 +428,7 @@ def get_coverage(request, region: str = "", on: datetime.date | None = None):
 
 # --- home care: catalogue, standards, eligibility, entitlements ---------------------------
 
-class ItemIn(Schema):
+class HomeCareItemIn(Schema):
     county: Any = None
     code: Any = None
     kind: Any = None
@@ -440,7 +440,7 @@ class ItemIn(Schema):
     active: Any = True
 
 
-class ItemOut(Schema):
+class HomeCareItemOut(Schema):
     id: int
     county: str
     code: str
@@ -455,7 +455,7 @@ class ItemOut(Schema):
     active: bool
 
 
-class StandardIn(Schema):
+class HomeCareStandardIn(Schema):
     county: Any = None
     category: Any = None
     level: Any = ""
@@ -465,7 +465,7 @@ class StandardIn(Schema):
     basis: Any = None
 
 
-class StandardOut(Schema):
+class HomeCareStandardOut(Schema):
     id: int
     county: str
     category: str
@@ -477,18 +477,18 @@ class StandardOut(Schema):
     basis: str
 
 
-class EntitlementIn(Schema):
+class HomeCareEntitlementIn(Schema):
     person: Id
     start_month: Any = None
     family_planning: bool = False
 
 
-class EntitlementEndIn(Schema):
+class HomeCareEntitlementEndIn(Schema):
     end_month: Any = None
     reason: Any = None
 
 
-class EntitlementOut(Schema):
+class HomeCareEntitlementOut(Schema):
     id: int
     person: int
     person_name: str
@@ -504,7 +504,7 @@ class EntitlementOut(Schema):
     categories: list[str]
 
 
-class EligibilityOut(Schema):
+class HomeCareEligibilityOut(Schema):
     person: int
     month: datetime.date
     categories: list[str]
@@ -540,31 +540,31 @@ def _county_param(user, county: str) -> str:
     return county
 
 
-@router.get("/eldercare/homecare/items", response=list[ItemOut], summary="县（区）居家养老上门服务目录")
+@router.get("/eldercare/homecare/items", response=list[HomeCareItemOut], summary="县（区）居家养老上门服务目录")
 def list_items(request, county: str = ""):
     _require_view(request.auth)
     return [item_out(i) for i in selectors.items_for(request.auth, _county_param(request.auth, county))]
 
 
-@router.post("/eldercare/homecare/items", response={201: ItemOut}, summary="增加服务目录项目（单价为元，最短时长为分钟）")
-def create_item(request, body: ItemIn):
+@router.post("/eldercare/homecare/items", response={201: HomeCareItemOut}, summary="增加服务目录项目（单价为元，最短时长为分钟）")
+def create_item(request, body: HomeCareItemIn):
     data = body.dict()
     return Status(201, item_out(services.save_item(actor(request), data.pop("county"), data)))
 
 
-@router.get("/eldercare/homecare/standards", response=list[StandardOut], summary="居家养老服务标准（按对象类别、能力等级、起始月份）")
+@router.get("/eldercare/homecare/standards", response=list[HomeCareStandardOut], summary="居家养老服务标准（按对象类别、能力等级、起始月份）")
 def list_standards(request, county: str = ""):
     _require_view(request.auth)
     return [standard_out(s) for s in selectors.standards_of(request.auth, _county_param(request.auth, county))]
 
 
-@router.post("/eldercare/homecare/standards", response={201: StandardOut}, summary="设定居家养老服务标准（自某月起，不改旧行）")
-def create_standard(request, body: StandardIn):
+@router.post("/eldercare/homecare/standards", response={201: HomeCareStandardOut}, summary="设定居家养老服务标准（自某月起，不改旧行）")
+def create_standard(request, body: HomeCareStandardIn):
     d = body.dict()
     return Status(201, standard_out(services.set_standard(actor(request), d.pop("county"), **d)))
 
 
-@router.get("/eldercare/eligibility/{int:person_id}", response=EligibilityOut,
+@router.get("/eldercare/eligibility/{int:person_id}", response=HomeCareEligibilityOut,
             summary="居家养老服务对象认定：由居民库标签、最近一次能力评估和年龄得出类别，按当月标准取最高一项")
 def get_eligibility(request, person_id: Id, month: datetime.date | None = None, family_planning: bool = False):
     _require_view(request.auth)
@@ -580,7 +580,7 @@ def get_eligibility(request, person_id: Id, month: datetime.date | None = None, 
             "amount": str(choice[1]) if choice else None, "hours": str(choice[2]) if choice else None}
 
 
-@router.get("/eldercare/entitlements", response=list[EntitlementOut], summary="居家养老服务待遇（享受中）")
+@router.get("/eldercare/entitlements", response=list[HomeCareEntitlementOut], summary="居家养老服务待遇（享受中）")
 def list_entitlements(request, status: str = "active"):
     _require_view(request.auth)
     qs = selectors.entitlements_for(request.auth)
@@ -589,9 +589,9 @@ def list_entitlements(request, status: str = "active"):
     return [entitlement_out(e) for e in qs.order_by("-start_month", "id")[:1000]]
 
 
-@router.post("/eldercare/entitlements", response={201: EntitlementOut},
+@router.post("/eldercare/entitlements", response={201: HomeCareEntitlementOut},
              summary="县级审批居家养老服务待遇（金额、时长按标准计算，不手填）")
-def approve(request, body: EntitlementIn):
+def approve(request, body: HomeCareEntitlementIn):
     try:
         person = people_selectors.get_person(request.auth, body.person)
     except (Http404, NotFound):
@@ -600,8 +600,8 @@ def approve(request, body: EntitlementIn):
     return Status(201, entitlement_out(e))
 
 
-@router.post("/eldercare/entitlements/{int:entitlement_id}/end", response=EntitlementOut, summary="终止居家养老服务待遇")
-def end(request, entitlement_id: Id, body: EntitlementEndIn):
+@router.post("/eldercare/entitlements/{int:entitlement_id}/end", response=HomeCareEntitlementOut, summary="终止居家养老服务待遇")
+def end(request, entitlement_id: Id, body: HomeCareEntitlementEndIn):
     _require_view(request.auth)
     try:
         e = selectors.entitlements_for(request.auth).get(pk=entitlement_id)
