@@ -37,12 +37,20 @@ class Perm(StrEnum):
     APPROVE_PAYMENTS = "approve_payments"      # approve a batch (not the one who generated it)
     EXPORT_PAYEE_ACCOUNTS = "export_payee_accounts"  # whole payee bank accounts in the bank file (audited)
     MANAGE_DISABILITY = "manage_disability"    # record disability certificates
+    # Social organizations and purchased services (organizations/).
+    VIEW_ORGANIZATIONS = "view_organizations"      # the registry of the scope: organizations, filings, incubation, projects
+    MANAGE_ORGANIZATIONS = "manage_organizations"  # register and edit organizations, annual inspections, ratings, incubation
+    CHECK_FILINGS = "check_filings"                # community: first check of a community organization's filing (备案)
+    DECIDE_FILINGS = "decide_filings"              # street/township: decide a filing
+    MANAGE_PROJECTS = "manage_projects"            # calls, eligibility, notice, contracts, milestones, evaluations, instalments
+    ACT_FOR_ORGANIZATION = "act_for_organization"  # org staff: their own organization, proposals, reports, service records
 
 
 _COMMUNITY_WORKER = frozenset(
     {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
-     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY}
+     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY,
+     Perm.VIEW_ORGANIZATIONS, Perm.CHECK_FILINGS}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -53,18 +61,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.MANAGE_CATALOGS,
          Perm.ASSIGN_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
-         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY}
+         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY,
+         Perm.VIEW_ORGANIZATIONS, Perm.MANAGE_ORGANIZATIONS, Perm.MANAGE_PROJECTS}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS,
-         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY}
+         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
+         Perm.VIEW_ORGANIZATIONS, Perm.DECIDE_FILINGS}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS},
     "community_worker": _COMMUNITY_WORKER,
     "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_CASES, Perm.CREATE_CASES}),
     "department_staff": frozenset({Perm.VIEW_CASES, Perm.ASSIGN_COMMUNITY_TASKS}),
-    "org_staff": frozenset(),
+    "org_staff": frozenset({Perm.ACT_FOR_ORGANIZATION}),
     "auditor": frozenset({Perm.VIEW_AUDIT}),
 }
 

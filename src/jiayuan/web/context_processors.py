@@ -21,6 +21,7 @@ MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
+    ("orgs", _("社会组织"), ("organizations", "filings", "bases", "calls", "projects")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -72,6 +73,15 @@ def navigation(request) -> dict:
         items.append(("assistance:home", _("社会救助"), "assistance"))
     if user.can(Perm.MANAGE_DISABILITY):
         items.append(("disability:certificate_list", _("残疾人证"), "disability"))
+    # social organizations and purchased services (organizations/)
+    if user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION):
+        items.append(("organizations:organization_list", _("社会组织"), "organizations"))
+        if user.can(Perm.CHECK_FILINGS) or user.can(Perm.DECIDE_FILINGS) or user.can(Perm.MANAGE_ORGANIZATIONS):
+            items.append(("organizations:filing_list", _("社区社会组织备案"), "filings"))
+        if user.can(Perm.MANAGE_ORGANIZATIONS):
+            items.append(("organizations:base_list", _("孵化基地"), "bases"))
+        items += [("organizations:call_list", _("项目征集"), "calls"),
+                  ("organizations:project_list", _("服务项目"), "projects")]
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -96,6 +106,9 @@ def navigation(request) -> dict:
         active = {"board": "board", "counts": "counts", "calendar": "calendar"}.get(url_name, "cases")
     elif namespace in ("assistance", "disability"):
         active = namespace
+    elif namespace == "organizations":
+        active = {"filing": "filings", "base": "bases", "call": "calls", "proposal": "calls", "contract": "calls",
+                  "project": "projects"}.get(url_name.split("_")[0], "organizations")
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":
