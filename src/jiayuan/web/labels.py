@@ -113,6 +113,38 @@ ACTION_LABELS = {
     "payment_batch.close": _("完成发放批次"),
     "payment_batch.reopen": _("退回重做发放批次"),
     "payment_batch.regenerate": _("重新生成发放批次"),
+    # social organizations and purchased services (organizations/)
+    "organization.create": _("登记社会组织"),
+    "organization.update": _("修改社会组织信息"),
+    "organization.status": _("变更社会组织状态"),
+    "organization.inspection": _("登记年报年检"),
+    "organization.rating": _("登记评估等级"),
+    "organization.member_add": _("关联组织人员"),
+    "organization.activity": _("登记组织活动"),
+    "organization.filing_submit": _("受理社区社会组织备案"),
+    "filing.step": _("办理社区社会组织备案"),
+    "incubation_base.create": _("登记孵化基地"),
+    "incubation.admit": _("组织入驻孵化"),
+    "incubation.release": _("组织出壳"),
+    "incubation.service": _("登记孵化服务"),
+    "call.create": _("发布项目征集"),
+    "call.panel_member": _("确定评审专家"),
+    "call.conflict": _("评审专家声明回避"),
+    "call.review": _("进入专家评审"),
+    "call.notice": _("发布项目公示"),
+    "proposal.save": _("保存项目申报"),
+    "proposal.submit": _("提交项目申报"),
+    "proposal.eligibility": _("资格审查"),
+    "proposal.score": _("评审打分"),
+    "proposal.objection": _("登记项目公示异议"),
+    "proposal.objection_resolved": _("处理项目公示异议"),
+    "project.contract": _("签订服务项目合同"),
+    "project.report": _("提交项目报告"),
+    "project.service": _("登记项目服务记录"),
+    "project.milestone_met": _("确认项目节点完成"),
+    "project.evaluation": _("登记项目评估"),
+    "project.instalment": _("拨付项目资金"),
+    "project.close": _("项目结项"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -320,13 +352,13 @@ def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = N
             return names["category"][value]
         if field in ("program", "parts", "kinds") and value in names["program"]:
             return names["program"][value]
-        if field == "status":
-            try:
-                choices = dict(apps.get_model(object_type)._meta.get_field("status").choices or ())
-                if value in choices:
-                    return str(choices[value])
-            except (LookupError, ValueError, FieldDoesNotExist):
-                pass
+        # a code stored in a field with choices (status, kind …): its label
+        try:
+            choices = dict(apps.get_model(object_type)._meta.get_field(field).choices or ())
+            if value in choices:
+                return str(choices[value])
+        except (LookupError, ValueError, FieldDoesNotExist):
+            pass
     try:
         if field == "sex":
             return str(Person.Sex(int(value)).label)

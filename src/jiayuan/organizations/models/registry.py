@@ -192,6 +192,9 @@ class CommunityFiling(models.Model):
         verbose_name_plural = _("社区社会组织备案")
         ordering = ["-filed_on", "-id"]
 
+    def __str__(self) -> str:
+        return self.organization.name
+
 
 class FilingStep(models.Model):
     """One step of a filing: ``from_status`` → ``to_status`` by ``actor`` with ``note``."""

@@ -147,13 +147,15 @@ def _lines(lines) -> list[tuple[str, str, Decimal]]:
 
 @transaction.atomic
 def save_proposal(actor: Actor, call: ProjectCall, organization: SocialOrganization, *, title, needs, activities,
-                  output_indicators, outcome_indicators, budget_lines, submit: bool = False) -> Proposal:
+                  output_indicators, outcome_indicators, budget_lines, submit: bool = False,
+                  today=None) -> Proposal:
     """Write (or rewrite, while a draft) the organization's proposal to ``call``, and
     submit it when ``submit``. The organization's own staff only; the call must be open
     and, to submit, before its deadline (inclusive). ``budget_lines``: ``[{"category"
     (staff, supervision, activities, administration, tax), "description", "amount"}]``;
     the proposal's amount is their sum and may not pass the call's budget. Audited
-    ``proposal.save`` / ``proposal.submit``."""
+    ``proposal.save`` / ``proposal.submit``. ``today``: the day of submission (default
+    the current date; the demo and imports of past calls give it)."""
     _member(actor, organization)
     _state(call, CallStatus.OPEN, "call.state")
     lines = _lines(budget_lines)
@@ -185,7 +187,7 @@ def save_proposal(actor: Actor, call: ProjectCall, organization: SocialOrganizat
                                     for c, d, a in lines])
     record(actor, "proposal.save", proposal, region_code=call.region_id, extra={"amount": total})
     if submit:
-        if timezone.localdate() > call.deadline:
+        if (today or timezone.localdate()) > call.deadline:
             raise err("deadline", "call.deadline_passed", _("申报已截止（截止日期 %(d)s）") % {"d": call.deadline})
         proposal.status = ProposalStatus.SUBMITTED
         proposal.submitted_at = timezone.now()

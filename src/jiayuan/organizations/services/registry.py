@@ -387,7 +387,7 @@ def _step(actor, filing, expected, to, note, *, note_required) -> CommunityFilin
     FilingStep.objects.create(filing=filing, from_status=filing.status, to_status=to, actor=actor.user, note=note)
     before, filing.status = filing.status, to
     filing.save(update_fields=["status"])
-    record(actor, "organization.filing_step", filing.organization, changes={"filing_status": [before, to]},
+    record(actor, "filing.step", filing, region_code=filing.community_id, changes={"status": [before, to]},
            extra={"note": note})
     return filing
 

@@ -105,6 +105,8 @@ UNREACHED_OK = {
     "account/tokens/revoke-all/": _POST,
     "account/security/remove/": _POST,
     "manage/accounts/<int:pk>/<str:action>/": _POST + " (disable, enable, reset the password, unlock)",
+    "organizations/<int:pk>/<slug:action>/": _POST + " (an organization's inspection, rating, status, activity, staff link)",
+    "organizations/calls/<int:pk>/<slug:action>/": _POST + " (start a call's review, post its notice)",
 }
 
 # Findings left for later, each with its reason: (route, check) → reason for all tokens
