@@ -33,7 +33,7 @@ class OrganizationForm(BootstrapForm):
     region = forms.CharField(label=_("登记（备案）地区划代码"), max_length=15)
     legal_representative = forms.CharField(label=_("法定代表人（负责人）"), max_length=50, required=False)
     registration_authority = forms.CharField(label=_("登记管理机关"), max_length=100, required=False)
-    registered_on = forms.DateField(label=_("登记日期"), required=False, widget=forms.DateInput(DATE))
+    registered_on = forms.DateField(label=_("登记日期"), required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     supervising_unit = forms.CharField(label=_("业务主管单位"), max_length=100, required=False)
     registered_funds = forms.DecimalField(label=_("注册资金（元）"), required=False, decimal_places=2, min_value=0)
     service_area = forms.CharField(label=_("业务范围"), max_length=500, required=False, widget=forms.Textarea({"rows": 2}))
@@ -55,12 +55,12 @@ class InspectionForm(BootstrapForm):
     year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100)
     kind = forms.ChoiceField(label=_("方式"), choices=AnnualInspection.Kind.choices)
     result = forms.ChoiceField(label=_("结论"), choices=InspectionResult.choices)
-    concluded_on = forms.DateField(label=_("结论日期"), widget=forms.DateInput(DATE))
+    concluded_on = forms.DateField(label=_("结论日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
 
 
 class RatingForm(BootstrapForm):
     grade = forms.ChoiceField(label=_("评估等级"), choices=[(n, f"{n}A") for n in range(1, 6)])
-    rated_on = forms.DateField(label=_("评定日期"), widget=forms.DateInput(DATE))
+    rated_on = forms.DateField(label=_("评定日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     decision_ref = forms.CharField(label=_("文号"), max_length=60, required=False)
 
 
@@ -71,7 +71,7 @@ class StatusForm(BootstrapForm):
 
 class ActivityForm(BootstrapForm):
     title = forms.CharField(label=_("活动名称"), max_length=100)
-    held_on = forms.DateField(label=_("活动日期"), widget=forms.DateInput(DATE))
+    held_on = forms.DateField(label=_("活动日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     participants = forms.IntegerField(label=_("参与人次"), min_value=0, max_value=1_000_000, initial=0)
 
@@ -102,12 +102,12 @@ class BaseForm(BootstrapForm):
     region = forms.CharField(label=_("所在地区划代码"), max_length=12)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     floor_area = forms.DecimalField(label=_("场地面积（m²）"), required=False, decimal_places=2, min_value=0)
-    opened_on = forms.DateField(label=_("启用日期"), required=False, widget=forms.DateInput(DATE))
+    opened_on = forms.DateField(label=_("启用日期"), required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d"))
 
 
 class AdmitForm(BootstrapForm):
     organization = forms.ModelChoiceField(label=_("入驻组织"), queryset=None)
-    entered_on = forms.DateField(label=_("入驻日期"), widget=forms.DateInput(DATE))
+    entered_on = forms.DateField(label=_("入驻日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
 
     def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,13 +116,13 @@ class AdmitForm(BootstrapForm):
 
 class IncubationServiceForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("服务类型"), choices=IncubationServiceKind.choices)
-    provided_on = forms.DateField(label=_("日期"), widget=forms.DateInput(DATE))
+    provided_on = forms.DateField(label=_("日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     hours = forms.DecimalField(label=_("时长（小时）"), required=False, decimal_places=1, min_value=0)
     description = forms.CharField(label=_("内容"), max_length=300, required=False)
 
 
 class ReleaseIncubationForm(BootstrapForm):
-    exited_on = forms.DateField(label=_("出壳日期"), widget=forms.DateInput(DATE))
+    exited_on = forms.DateField(label=_("出壳日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(label=_("结果"), choices=Incubation.Outcome.choices)
 
 
@@ -133,8 +133,8 @@ class CallForm(BootstrapForm):
     region = forms.CharField(label=_("购买方区划代码"), max_length=12)
     purchaser = forms.CharField(label=_("购买主体"), max_length=100)
     budget = forms.DecimalField(label=_("预算（元）"), decimal_places=2, min_value=0)
-    opens_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(DATE))
-    deadline = forms.DateField(label=_("申报截止日期"), widget=forms.DateInput(DATE))
+    opens_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
+    deadline = forms.DateField(label=_("申报截止日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     description = forms.CharField(label=_("服务内容与要求"), required=False, widget=forms.Textarea({"rows": 3}))
     eligibility = forms.CharField(label=_("申报条件"), required=False, widget=forms.Textarea({"rows": 2}))
     eligible_kinds = forms.MultipleChoiceField(label=_("可申报组织类型"), choices=OrganizationKind.choices,
@@ -184,7 +184,7 @@ class ScoreForm(BootstrapForm):
 
 
 class NoticeForm(BootstrapForm):
-    published_on = forms.DateField(label=_("公示日期"), widget=forms.DateInput(DATE))
+    published_on = forms.DateField(label=_("公示日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     text = forms.CharField(label=_("公示内容"), required=False, widget=forms.Textarea({"rows": 2}))
 
 
@@ -192,9 +192,9 @@ class ContractForm(BootstrapForm):
     contract_number = forms.CharField(label=_("合同编号"), max_length=40)
     decision_ref = forms.CharField(label=_("立项文号"), max_length=60)
     amount = forms.DecimalField(label=_("合同金额（元）"), decimal_places=2, min_value=0)
-    signed_on = forms.DateField(label=_("签订日期"), widget=forms.DateInput(DATE))
-    starts_on = forms.DateField(label=_("服务期起"), widget=forms.DateInput(DATE))
-    ends_on = forms.DateField(label=_("服务期止"), widget=forms.DateInput(DATE))
+    signed_on = forms.DateField(label=_("签订日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
+    starts_on = forms.DateField(label=_("服务期起"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("服务期止"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     plan = forms.CharField(
         label=_("节点与分期拨付"), widget=forms.Textarea({"rows": 4}),
         help_text=_("每行一个节点：节点名称，应完成日期（YYYY-MM-DD），该节点确认后拨付的比例（%）。比例合计 100，最后一期为尾款，按末期评估等次核定。"))
@@ -233,7 +233,7 @@ class ReportForm(BootstrapForm):
 
 
 class ServiceRecordForm(BootstrapForm):
-    delivered_on = forms.DateField(label=_("服务日期"), widget=forms.DateInput(DATE))
+    delivered_on = forms.DateField(label=_("服务日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     activity = forms.CharField(label=_("服务内容"), max_length=200)
     people_served = forms.IntegerField(label=_("服务人次"), min_value=0, max_value=1_000_000)
     satisfaction = forms.DecimalField(label=_("满意度（%）"), required=False, min_value=0, max_value=100)
@@ -243,7 +243,7 @@ class EvaluationForm(BootstrapForm):
     stage = forms.ChoiceField(label=_("阶段"), choices=EvaluationStage.choices)
     evaluator = forms.CharField(label=_("评估机构"), max_length=100)
     score = forms.DecimalField(label=_("得分"), min_value=0, max_value=100, decimal_places=2)
-    evaluated_on = forms.DateField(label=_("评估日期"), widget=forms.DateInput(DATE))
+    evaluated_on = forms.DateField(label=_("评估日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     summary = forms.CharField(label=_("评估意见"), max_length=500, required=False)
 
 

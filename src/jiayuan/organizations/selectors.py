@@ -20,6 +20,7 @@ that may let a contract entitle them is :func:`resident_fields_for` (see there).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -31,6 +32,9 @@ from .models import (
     OrganizationMember, OrganizationRating, PanelMember, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
     ServiceProject, SocialOrganization,
 )
+
+
+CENT = Decimal("0.01")  # SQLite's SUM loses the scale of a DecimalField: amounts are given it back
 
 
 def _int(pk) -> int:
@@ -313,13 +317,13 @@ def projects_without_recent_service(user, days: int = 30) -> QuerySet:
 
 def project_money(project: ServiceProject) -> dict:
     """``{"amount", "planned", "paid", "unpaid"}`` in yuan for one project."""
-    paid = project.instalments.aggregate(s=Sum("payment__amount"))["s"] or 0
+    paid = (project.instalments.aggregate(s=Sum("payment__amount"))["s"] or Decimal(0)).quantize(CENT)
     return {"amount": project.amount, "paid": paid, "unpaid": project.amount - paid}
 
 
-def call_committed(call: ProjectCall):
+def call_committed(call: ProjectCall) -> Decimal:
     """Yuan committed by the call's contracts (sum of contract amounts)."""
-    return call.projects.aggregate(s=Sum("amount"))["s"] or 0
+    return (call.projects.aggregate(s=Sum("amount"))["s"] or Decimal(0)).quantize(CENT)
 
 
 def resident_fields_for(user, project: ServiceProject) -> tuple[str, ...]:

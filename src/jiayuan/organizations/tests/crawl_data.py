@@ -53,7 +53,8 @@ def seed(users, persons) -> None:
     rs.record_incubation_service(county, inc, kind="training", provided_on=today - timedelta(days=50), hours="6")
 
     call = ps.create_call(county, title="三社联动项目", region="620702", purchaser="甘州区民政局", budget="300000",
-                          opens_on=today - timedelta(days=60), deadline=today + timedelta(days=5))
+                          opens_on=today - timedelta(days=60), deadline=today + timedelta(days=5),
+                          eligible_kinds=["social_service_institution", "enterprise"])
     ps.add_panel_member(county, call, users["township"])
     ps.add_panel_member(county, call, users["dept"], conflicts=[other])
     p = ps.save_proposal(staff, call, home, title="困境老人关爱项目", needs="需求", activities="活动",
