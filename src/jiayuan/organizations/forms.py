@@ -4,6 +4,7 @@ the rules (a refusal comes back as field errors through ``apply_service_error``)
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
 from .models import (
     AnnualInspection, BudgetCategory, EvaluationStage, Incubation, IncubationServiceKind, InspectionResult,
     OrganizationKind, OrganizationStatus,
@@ -141,10 +142,51 @@ class CallForm(BootstrapForm):
                                                widget=forms.CheckboxSelectMultiple)
     min_rating = forms.IntegerField(label=_("最低评估等级（0 为不限）"), min_value=0, max_value=5, initial=0)
     notice_working_days = forms.IntegerField(label=_("公示期（工作日）"), min_value=1, max_value=30, initial=5)
+    criteria = forms.CharField(label=_("评审标准与权重"), widget=forms.Textarea({"rows": 5}),
+                               help_text=_("每行一项：标准名称，权重"))
+    bands = forms.CharField(label=_("评估等次下限"), max_length=40, initial="90，80，60",
+                            help_text=_("优秀、良好、合格的最低分，以逗号分隔；其余为不合格"))
+    final_factors = forms.CharField(label=_("尾款按等次拨付比例（%）"), max_length=40, initial="100，100，80，0",
+                                    help_text=_("优秀、良好、合格、不合格四个等次，以逗号分隔"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["eligible_kinds"].widget.attrs = {}
+        if not self.is_bound and not self.initial.get("criteria"):
+            self.initial["criteria"] = "\n".join(f"{_(c['name'])}，{c['weight']}" for c in rules.DEFAULT_CRITERIA)
+
+    @staticmethod
+    def _numbers(text, n, label):
+        parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+        try:
+            values = [int(p) for p in parts]
+        except ValueError:
+            values = []
+        if len(values) != n:
+            raise forms.ValidationError(_("%(label)s应为 %(n)s 个整数") % {"label": label, "n": n})
+        return values
+
+    def clean_criteria(self):
+        by_name = {str(_(c["name"])): c["code"] for c in rules.DEFAULT_CRITERIA}
+        out = []
+        for i, line in enumerate(self.cleaned_data["criteria"].splitlines()):
+            parts = [p.strip() for p in line.replace("，", ",").rsplit(",", 1)]
+            if not any(parts):
+                continue
+            if len(parts) != 2 or not parts[0] or not parts[1].isdigit() or int(parts[1]) <= 0:
+                raise forms.ValidationError(_("第 %(n)s 行应为：标准名称，权重（正整数）") % {"n": i + 1})
+            out.append({"code": by_name.get(parts[0], f"c{i + 1}"), "name": parts[0], "weight": int(parts[1])})
+        if not out:
+            raise forms.ValidationError(_("请填写至少一项评审标准"))
+        return out
+
+    def clean_bands(self):
+        excellent, good, passing = self._numbers(self.cleaned_data["bands"], 3, _("评估等次下限"))
+        return [(excellent, "excellent"), (good, "good"), (passing, "pass"), (0, "fail")]
+
+    def clean_final_factors(self):
+        return dict(zip(("excellent", "good", "pass", "fail"),
+                        self._numbers(self.cleaned_data["final_factors"], 4, _("尾款拨付比例"))))
 
 
 class ProposalForm(BootstrapForm):
@@ -245,6 +287,16 @@ class EvaluationForm(BootstrapForm):
     score = forms.DecimalField(label=_("得分"), min_value=0, max_value=100, decimal_places=2)
     evaluated_on = forms.DateField(label=_("评估日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     summary = forms.CharField(label=_("评估意见"), max_length=500, required=False)
+
+
+class PanelForm(BootstrapForm):
+    username = forms.CharField(label=_("评审专家账号"), max_length=150)
+    conflicts = forms.ModelMultipleChoiceField(label=_("需回避的组织"), queryset=None, required=False,
+                                               widget=forms.SelectMultiple({"class": "form-select", "size": 4}))
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conflicts"].queryset = organizations
 
 
 class ReleaseForm(BootstrapForm):

@@ -86,3 +86,25 @@ def test_a_proposal_submitted_through_the_page_and_scored_by_the_panel(page_clie
                              points | {"needs": "70", "design": "80", "indicators": "80", "budget": "80", "capacity": "70"})
     p.refresh_from_db()
     assert str(p.score) == "78.75"
+
+
+def test_a_call_published_through_the_page_keeps_its_own_criteria_bands_and_factors(page_client, users, orgs):
+    from jiayuan.organizations.models import ProjectCall
+
+    today = timezone.localdate()
+    resp = page_client("county").post(reverse("organizations:call_new"), {
+        "title": "社区微项目", "region": "620702", "purchaser": "甘州区民政局", "budget": "200000",
+        "opens_on": today.isoformat(), "deadline": (today + timedelta(days=20)).isoformat(),
+        "eligible_kinds": ["social_service_institution"], "min_rating": "0", "notice_working_days": "7",
+        "criteria": "需求分析，40\n创新性，60", "bands": "85，70，50", "final_factors": "100，90，70，0"})
+    assert resp.status_code == 302, resp.content.decode()[:3000]
+    call = ProjectCall.objects.get(title="社区微项目")
+    assert call.criteria == [{"code": "needs", "name": "需求分析", "weight": 40},
+                             {"code": "c2", "name": "创新性", "weight": 60}]
+    assert call.bands == [[85, "excellent"], [70, "good"], [50, "pass"], [0, "fail"]]
+    assert call.final_factors == {"excellent": "100", "good": "90", "pass": "70", "fail": "0"}
+    assert call.notice_working_days == 7
+    resp = page_client("county").post(reverse("organizations:call_action", args=[call.pk, "panel"]),
+                                      {"username": "township", "conflicts": [orgs["rival"].pk]})
+    seat = call.panel.get()
+    assert seat.user == users["township"] and list(seat.conflicts.all()) == [orgs["rival"]]

@@ -15,7 +15,7 @@ from ...errors import NotFound, ServiceError
 from ...web.shortcuts import actor, apply_service_error
 from .. import rules, selectors
 from ..forms import (
-    CallForm, ContractForm, EvaluationForm, NoticeForm, ProposalForm, ReleaseForm, ReportForm, ScoreForm,
+    CallForm, ContractForm, EvaluationForm, NoticeForm, PanelForm, ProposalForm, ReleaseForm, ReportForm, ScoreForm,
     ServiceRecordForm,
 )
 from ..models import CallStatus, OrganizationKind, ProposalStatus, ReviewScore
@@ -95,7 +95,8 @@ def call_detail(request, pk):
         "bands": [(b, band_label(code), call.final_factors.get(code)) for b, code in call.bands],
         "my_orgs": [o for o in my_orgs if not proposals.filter(organization=o).exists()] if call.status == "open" else [],
         "committed": selectors.call_committed(call),
-        "notice_form": NoticeForm(initial={"published_on": timezone.localdate()})})
+        "notice_form": NoticeForm(initial={"published_on": timezone.localdate()}),
+        "panel_form": PanelForm(organizations=selectors.organizations_for(user).order_by("name")) if manager else None})
 
 
 @registry_required
@@ -106,6 +107,16 @@ def call_action(request, pk, action):
     a, target = actor(request), ("organizations:call_detail", call.pk)
     if action == "review":
         return _done(request, lambda: services.start_review(a, call), _("已进入专家评审"), target)
+    if action == "panel":
+        from ...accounts.models import User
+
+        form = PanelForm(request.POST, organizations=selectors.organizations_for(request.user))
+        account = User.objects.filter(username=request.POST.get("username", ""), is_active=True).first()
+        if not form.is_valid() or account is None:
+            messages.error(request, _("账号不存在"))
+            return redirect(*target)
+        return _done(request, lambda: services.add_panel_member(a, call, account, form.cleaned_data["conflicts"]),
+                     _("已确定评审专家"), target)
     if action == "notice":
         form = NoticeForm(request.POST)
         if not form.is_valid():
