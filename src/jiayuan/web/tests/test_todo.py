@@ -62,11 +62,13 @@ def test_sources_follow_the_role(users):
     # a grid member works cases and imports rosters of the grid (edit_registry)
     assert codes_for(users["grid_member"]) == ["cases", "imports_errors"]
     assert codes_for(users["auditor"]) == []
-    assert codes_for(users["org"]) == []
+    # social organizations' staff: their organization's calls, milestones and services to record
+    assert codes_for(users["org"]) == ["org_open_calls", "org_milestones_due", "org_services_to_record"]
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
-                                               "reviews_due", "imports_errors"}
-    # township: cases and imports, no payments or enrollment decisions
-    assert set(codes_for(users["township"])) == {"cases", "imports_errors"}
+                                               "reviews_due", "imports_errors", "proposals_to_score",
+                                               "proposals_to_check", "milestones_to_confirm", "instalments_to_release"}
+    # township: cases and imports, no payments or enrollment decisions; filings to decide; panels it sits on
+    assert set(codes_for(users["township"])) == {"cases", "imports_errors", "proposals_to_score", "filings_waiting"}
 
 
 # --- payment batches ---------------------------------------------------------------------
