@@ -21,7 +21,7 @@ MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
-    ("orgs", _("社会组织"), ("organizations", "filings", "bases", "calls", "projects")),
+    ("orgs", pgettext_lazy("menu", "社会组织"), ("organizations", "filings", "bases", "calls", "projects")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
