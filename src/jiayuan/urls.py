@@ -18,6 +18,7 @@ urlpatterns = [
     path("facilities/", include("jiayuan.facilities.urls")),
     path("workforce/", include("jiayuan.workforce.urls")),
     path("eldercare/", include("jiayuan.eldercare.urls")),
+    path("organizations/", include("jiayuan.organizations.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

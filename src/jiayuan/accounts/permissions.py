@@ -50,6 +50,13 @@ class Perm(StrEnum):
     ASSESS_ELDERLY = "assess_elderly"          # be an assessor, record capacity assessments (GB/T 42195-2022)
     MANAGE_ELDERCARE = "manage_eldercare"      # day-care centers and mutual-aid homes, assignments, subsidies
     RECORD_ATTENDANCE = "record_attendance"    # check elders in at a day-care facility, record daily counts
+    # Social organizations and purchased services (organizations/).
+    VIEW_ORGANIZATIONS = "view_organizations"      # the registry of the scope: organizations, filings, incubation, projects
+    MANAGE_ORGANIZATIONS = "manage_organizations"  # register and edit organizations, annual inspections, ratings, incubation
+    CHECK_FILINGS = "check_filings"                # community: first check of a community organization's filing (备案)
+    DECIDE_FILINGS = "decide_filings"              # street/township: decide a filing
+    MANAGE_PROJECTS = "manage_projects"            # calls, eligibility, notice, contracts, milestones, evaluations, instalments
+    ACT_FOR_ORGANIZATION = "act_for_organization"  # org staff: their own organization, proposals, reports, service records
 
 
 _COMMUNITY_WORKER = frozenset(
@@ -57,7 +64,8 @@ _COMMUNITY_WORKER = frozenset(
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
      Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY,
      Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES,
-     Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE}
+     Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
+     Perm.VIEW_ORGANIZATIONS, Perm.CHECK_FILINGS}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -71,7 +79,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY,
          Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.PLAN_FUNDS, Perm.RECORD_FUND_SPENDING,
          Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
-         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE, Perm.RECORD_ATTENDANCE}
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE, Perm.RECORD_ATTENDANCE,
+         Perm.VIEW_ORGANIZATIONS, Perm.MANAGE_ORGANIZATIONS, Perm.MANAGE_PROJECTS}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
@@ -79,13 +88,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
          Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.RECORD_FUND_SPENDING,
          Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
-         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE}
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
+         Perm.VIEW_ORGANIZATIONS, Perm.DECIDE_FILINGS}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS, Perm.RECORD_FUND_SPENDING, Perm.VIEW_WORKFORCE},
     "community_worker": _COMMUNITY_WORKER,
     "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_CASES, Perm.CREATE_CASES}),
     "department_staff": frozenset({Perm.VIEW_CASES, Perm.ASSIGN_COMMUNITY_TASKS}),
-    "org_staff": frozenset(),
+    "org_staff": frozenset({Perm.ACT_FOR_ORGANIZATION}),
     "auditor": frozenset({Perm.VIEW_AUDIT}),
 }
 

@@ -143,6 +143,9 @@ api.add_router("/", workforce_router)
 from ..eldercare.api import router as eldercare_router  # noqa: E402
 
 api.add_router("/", eldercare_router)
+from ..organizations.api import router as organizations_router  # noqa: E402
+
+api.add_router("/", organizations_router)
 
 from ..web.api import router as todo_router  # noqa: E402
 

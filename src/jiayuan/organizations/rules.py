@@ -17,9 +17,13 @@ with the organization's kind).
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from ..people.rules import N_, RuleError
 
-__all__ = ["ALPHABET", "WEIGHTS", "KIND_PREFIXES", "normalize_uscc", "uscc_check_character", "check_uscc"]
+__all__ = ["ALPHABET", "WEIGHTS", "KIND_PREFIXES", "normalize_uscc", "uscc_check_character", "check_uscc",
+           "DEFAULT_CRITERIA", "DEFAULT_BANDS", "DEFAULT_FINAL_FACTORS", "BAND_NAMES", "review_score",
+           "instalment_schedule", "evaluation_band", "final_instalment_amount", "check_weights", "check_bands"]
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """The 31 characters of the code, in value order (value = index)."""
@@ -77,3 +81,152 @@ def check_uscc(raw: str, kind: str | None = None) -> str:
                         N_("统一社会信用代码前两位“%(prefix)s”与组织类型不符（应以 %(expected)s 开头）"),
                         {"prefix": code[:2], "expected": "、".join(KIND_PREFIXES[kind])}, FIELD)
     return code
+
+
+# --- purchased-service projects (三社联动 / 政府购买服务) ------------------------------------
+#
+# Source: DOMAIN.md "Social organizations and purchased services" (call → proposal →
+# scored review → public notice → contract → instalments tied to milestones and
+# evaluation; bands ≥90 excellent, 80–89 good, 60–79 pass, <60 fail: local practice, so
+# configuration of each call). Money is Decimal yuan rounded to the fen (0.01) half up.
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+
+DEFAULT_CRITERIA = (
+    {"code": "needs", "name": N_("需求分析"), "weight": 20},
+    {"code": "design", "name": N_("服务设计与活动"), "weight": 30},
+    {"code": "indicators", "name": N_("产出与成效指标"), "weight": 20},
+    {"code": "budget", "name": N_("预算合理性"), "weight": 15},
+    {"code": "capacity", "name": N_("机构能力"), "weight": 15},
+)
+"""Review criteria and weights of a new call (a call keeps its own copy)."""
+
+BAND_NAMES = {"excellent": N_("优秀"), "good": N_("良好"), "pass": N_("合格"), "fail": N_("不合格")}
+
+DEFAULT_BANDS = ((90, "excellent"), (80, "good"), (60, "pass"), (0, "fail"))
+"""(lowest score, band) from the highest: ≥90 优秀, 80–89 良好, 60–79 合格, <60 不合格."""
+
+DEFAULT_FINAL_FACTORS = {"excellent": 100, "good": 100, "pass": 80, "fail": 0}
+"""Percent of the final instalment paid for the final evaluation's band. **Decision**
+(local practice, configurable per call): full for 优秀 and 良好, 80 % for 合格, nothing
+for 不合格."""
+
+
+def _dec(value, code: str, field: str) -> Decimal:
+    try:
+        d = Decimal(str(value))
+    except ArithmeticError:
+        raise RuleError(code, N_("应填写数字"), {}, field) from None
+    if not d.is_finite():
+        raise RuleError(code, N_("应填写数字"), {}, field)
+    return d
+
+
+def check_weights(criteria) -> list[dict]:
+    """``criteria`` as ``[{"code", "name", "weight"}]`` with distinct non-empty codes and
+    positive weights (at least one); RuleError ``criteria.invalid`` otherwise."""
+    out, seen = [], set()
+    for c in criteria or ():
+        code = str(c.get("code", "")).strip()
+        weight = _dec(c.get("weight"), "criteria.invalid", "criteria")
+        if not code or code in seen or weight <= 0:
+            raise RuleError("criteria.invalid", N_("评审标准有误：每项应有不重复的代码和大于 0 的权重"), {}, "criteria")
+        seen.add(code)
+        out.append({"code": code, "name": str(c.get("name", code)), "weight": weight})
+    if not out:
+        raise RuleError("criteria.invalid", N_("评审标准有误：至少一项"), {}, "criteria")
+    return out
+
+
+def reviewer_score(criteria, points: dict) -> Decimal:
+    """One reviewer's weighted score 0–100: Σ weightᵢ·pointsᵢ / Σ weightᵢ over every
+    criterion (points 0–100 each), unrounded. RuleError ``review.incomplete`` when a
+    criterion has no points, ``review.points`` when points fall outside 0–100."""
+    crit = check_weights(criteria)
+    total = Decimal(0)
+    for c in crit:
+        if points.get(c["code"]) is None:
+            raise RuleError("review.incomplete", N_("评分未完成：缺少“%(name)s”"), {"name": c["name"]}, "points")
+        p = _dec(points[c["code"]], "review.points", "points")
+        if not Decimal(0) <= p <= HUNDRED:
+            raise RuleError("review.points", N_("每项评分应在 0 到 100 之间"), {}, "points")
+        total += c["weight"] * p
+    return total / sum(c["weight"] for c in crit)
+
+
+def review_score(criteria, sheets) -> Decimal:
+    """The proposal's score: the mean of the reviewers' weighted scores
+    (:func:`reviewer_score`), rounded to 0.01 half up. ``sheets``: one ``{criterion code:
+    points}`` per reviewer who is not excluded (a reviewer with a conflict of interest is
+    left out by the caller). RuleError ``review.no_reviewers`` without a sheet.
+
+    Example (tests): weights 20/30/20/15/15, reviewer A 80/90/70/60/100 → (1600 + 2700 +
+    1400 + 900 + 1500)/100 = 81; reviewer B 70/80/80/80/70 → 76.5; score (81 + 76.5)/2 =
+    78.75."""
+    sheets = list(sheets)
+    if not sheets:
+        raise RuleError("review.no_reviewers", N_("尚无有效评分"), {}, "points")
+    mean = sum(reviewer_score(criteria, s) for s in sheets) / len(sheets)
+    return mean.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def instalment_schedule(amount, percents) -> list[Decimal]:
+    """The instalments of a contract of ``amount`` yuan for ``percents`` (each > 0,
+    summing to exactly 100): each ``amount × percent / 100`` rounded to the fen half up,
+    the last one taking the remainder so that the instalments add up to the amount to
+    the fen. RuleError ``instalment.percent_total`` / ``instalment.percent``.
+
+    Example (tests): 180,000.00 yuan at 30/40/30 → 54,000.00, 72,000.00, 54,000.00;
+    100,000.00 at 33.33/33.33/33.34 → 33,330.00, 33,330.00, 33,340.00; 1,000.00 at
+    33.33/33.33/33.34 → 333.30, 333.30, 333.40."""
+    amount = _dec(amount, "instalment.amount", "amount").quantize(CENT, rounding=ROUND_HALF_UP)
+    ps = [_dec(p, "instalment.percent", "instalments") for p in percents]
+    if not ps or any(p <= 0 for p in ps):
+        raise RuleError("instalment.percent", N_("每期拨付比例应大于 0"), {}, "instalments")
+    if sum(ps) != HUNDRED:
+        raise RuleError("instalment.percent_total", N_("各期拨付比例之和应为 100%%，当前为 %(total)s%%"),
+                        {"total": str(sum(ps))}, "instalments")
+    out = [(amount * p / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP) for p in ps[:-1]]
+    out.append(amount - sum(out, Decimal(0)))
+    return out
+
+
+def check_bands(bands) -> list[tuple[Decimal, str]]:
+    """``bands`` as ``[(lowest score, band code)]`` sorted from the highest, with distinct
+    bounds in 0–100, the lowest 0 and codes of :data:`BAND_NAMES`; RuleError
+    ``bands.invalid`` otherwise."""
+    out = sorted(((_dec(b, "bands.invalid", "bands"), str(code)) for b, code in bands or ()), reverse=True)
+    bounds = [b for b, _c in out]
+    if (not out or bounds[-1] != 0 or len(set(bounds)) != len(bounds) or bounds[0] > HUNDRED
+            or any(c not in BAND_NAMES for _b, c in out)):
+        raise RuleError("bands.invalid", N_("评估等次设置有误：下限应在 0 到 100 之间、互不相同，最低一档为 0"), {}, "bands")
+    return out
+
+
+def evaluation_band(score, bands=DEFAULT_BANDS) -> str:
+    """The band code of an evaluation ``score`` (0–100): the first band, from the
+    highest, whose lower bound the score reaches. With the defaults 90 → ``excellent``,
+    89.99 → ``good``, 60 → ``pass``, 59.99 → ``fail``."""
+    s = _dec(score, "evaluation.score", "score")
+    if not Decimal(0) <= s <= HUNDRED:
+        raise RuleError("evaluation.score", N_("评估得分应在 0 到 100 之间"), {}, "score")
+    for lower, code in check_bands(bands):
+        if s >= lower:
+            return code
+    raise AssertionError("the lowest band starts at 0")  # pragma: no cover
+
+
+def final_instalment_amount(planned, band: str, factors=None) -> tuple[Decimal, Decimal]:
+    """(amount, percent): the final instalment paid for the final evaluation's ``band``:
+    ``planned × factor / 100`` rounded to the fen half up, the factor from ``factors``
+    (default :data:`DEFAULT_FINAL_FACTORS`). Example: 54,000.00 planned, band ``pass``
+    at 80 % → 43,200.00."""
+    factors = factors or DEFAULT_FINAL_FACTORS
+    if band not in factors:
+        raise RuleError("evaluation.band", N_("未设置该等次的尾款拨付比例"), {}, "band")
+    factor = _dec(factors[band], "evaluation.band", "band")
+    if not Decimal(0) <= factor <= HUNDRED:
+        raise RuleError("evaluation.band", N_("尾款拨付比例应在 0 到 100 之间"), {}, "band")
+    planned = _dec(planned, "instalment.amount", "amount")
+    return (planned * factor / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP), factor

@@ -23,6 +23,7 @@ MENUS = (
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
     ("community", _("社区建设"), ("facilities", "funds", "workforce")),
     ("eldercare", _("养老服务"), ("assessments", "entitlements", "homecare", "daycare", "coverage")),
+    ("orgs", pgettext_lazy("menu", "社会组织"), ("organizations", "filings", "bases", "calls", "projects")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -87,6 +88,15 @@ def navigation(request) -> dict:
                   ("eldercare:homecare", _("居家养老服务目录"), "homecare"),
                   ("eldercare:facility_list", _("日间照料设施"), "daycare"),
                   ("eldercare:coverage", _("日间照料覆盖率"), "coverage")]
+    # social organizations and purchased services (organizations/)
+    if user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION):
+        items.append(("organizations:organization_list", _("社会组织"), "organizations"))
+        if user.can(Perm.CHECK_FILINGS) or user.can(Perm.DECIDE_FILINGS) or user.can(Perm.MANAGE_ORGANIZATIONS):
+            items.append(("organizations:filing_list", _("社区社会组织备案"), "filings"))
+        if user.can(Perm.MANAGE_ORGANIZATIONS):
+            items.append(("organizations:base_list", _("孵化基地"), "bases"))
+        items += [("organizations:call_list", _("项目征集"), "calls"),
+                  ("organizations:project_list", _("服务项目"), "projects")]
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -118,6 +128,9 @@ def navigation(request) -> dict:
     elif namespace == "eldercare":
         active = {"facility": "daycare", "coverage": "coverage", "homecare": "homecare",
                   "entitlement": "entitlements"}.get(url_name.split("_")[0], "assessments")
+    elif namespace == "organizations":
+        active = {"filing": "filings", "base": "bases", "call": "calls", "proposal": "calls", "contract": "calls",
+                  "project": "projects"}.get(url_name.split("_")[0], "organizations")
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":

@@ -119,6 +119,8 @@ UNREACHED_OK = {
     "eldercare/facilities/<int:pk>/assign/": _POST,
     "eldercare/facilities/<int:pk>/subsidy/": _POST,
     "eldercare/facilities/<int:pk>/attendance/": _POST,
+    "organizations/<int:pk>/<slug:action>/": _POST + " (an organization's inspection, rating, status, activity, staff link)",
+    "organizations/calls/<int:pk>/<slug:action>/": _POST + " (start a call's review, post its notice)",
 }
 
 # Findings left for later, each with its reason: (route, check) → reason for all tokens

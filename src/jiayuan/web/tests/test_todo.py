@@ -63,16 +63,21 @@ def test_sources_follow_the_role(users):
     # a grid member works cases and imports rosters of the grid (edit_registry)
     assert codes_for(users["grid_member"]) == ["cases", "imports_errors"]
     assert codes_for(users["auditor"]) == []
-    assert codes_for(users["org"]) == []
-    # county: also the community work funds it budgets (plan_funds) and the workforce file (manage_workforce)
+    # social organizations' staff: their organization's calls, milestones and services to record
+    assert codes_for(users["org"]) == ["org_open_calls", "org_milestones_due", "org_services_to_record"]
+    # county: also the community work funds it budgets (plan_funds), the workforce file
+    # (manage_workforce), elderly care, and the projects it runs
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
                                                "reviews_due", "imports_errors", "funds_below_standard",
                                                "grade_steps_due", "education_hours_short",
-                                               "eldercare_reassessments", "eldercare_entitlements"}
-    # township: cases, imports, the workforce file and reassessments (an assessor); no payments,
-    # enrollment decisions nor budgets
+                                               "eldercare_reassessments", "eldercare_entitlements",
+                                               "proposals_to_score", "proposals_to_check", "milestones_to_confirm",
+                                               "instalments_to_release"}
+    # township: cases, imports, the workforce file, reassessments (an assessor), filings to
+    # decide, panels it sits on; no payments, enrollment decisions nor budgets
     assert set(codes_for(users["township"])) == {"cases", "imports_errors", "grade_steps_due",
-                                                 "education_hours_short", "eldercare_reassessments"}
+                                                 "education_hours_short", "eldercare_reassessments",
+                                                 "proposals_to_score", "filings_waiting"}
 
 
 # --- payment batches ---------------------------------------------------------------------

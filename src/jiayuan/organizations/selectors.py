@@ -1,0 +1,339 @@
+"""Scoped reads of the organization registry and of purchased-service projects.
+
+Who sees what (docs/organizations.md, docs/permissions.md):
+
+- staff with ``view_organizations`` (community, street/township, county, city): the
+  organizations, filings and incubation bases registered in their region subtree, and
+  the calls, proposals and projects of calls issued in it;
+- an organization's own staff (``act_for_organization``, through an active
+  :class:`OrganizationMember`): their organizations, the calls issued for their area
+  (a call of their scope's county or of a region inside their scope), their own
+  proposals and projects — nothing of other organizations;
+- a review panel member (any role): the calls they sit on and the proposals of those
+  calls once they passed the eligibility check.
+
+Out of scope answers :class:`jiayuan.errors.NotFound` (404), as for an object that does
+not exist. Residents: an organization's staff see no resident by default; the one hook
+that may let a contract entitle them is :func:`resident_fields_for` (see there).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from ..accounts.permissions import Perm
+from ..errors import NotFound
+from .models import (
+    AnnualInspection, CommunityFiling, FilingStatus, Incubation, IncubationBase, Instalment, Milestone,
+    OrganizationMember, OrganizationRating, PanelMember, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
+    ServiceProject, SocialOrganization,
+)
+
+
+CENT = Decimal("0.01")  # SQLite's SUM loses the scale of a DecimalField: amounts are given it back
+
+
+def _int(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError, OverflowError):
+        raise NotFound() from None
+
+
+def member_organization_ids(user) -> list[int]:
+    """Ids of the organizations ``user`` works for (active memberships)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(OrganizationMember.objects.filter(user=user, active=True).values_list("organization_id", flat=True))
+
+
+def is_member(user, organization: SocialOrganization) -> bool:
+    """Whether ``user`` is active staff of ``organization`` with the org-staff right."""
+    return user.can(Perm.ACT_FOR_ORGANIZATION) and OrganizationMember.objects.filter(
+        user=user, organization=organization, active=True).exists()
+
+
+# --- organizations ----------------------------------------------------------------------------
+
+def organizations_for(user) -> QuerySet:
+    """Organizations visible to ``user``: its region subtree (``view_organizations``)
+    and the organizations it works for (``act_for_organization``)."""
+    qs = SocialOrganization.objects.select_related("region")
+    if user.is_superuser:
+        return qs
+    cond = Q(pk__in=[])
+    if user.can(Perm.VIEW_ORGANIZATIONS):
+        cond |= Q(region__code__startswith=user.scope_code)
+    if user.can(Perm.ACT_FOR_ORGANIZATION):
+        cond |= Q(pk__in=OrganizationMember.objects.filter(user=user, active=True).values("organization_id"))
+    return qs.filter(cond)
+
+
+def get_organization(user, pk) -> SocialOrganization:
+    """The organization ``pk`` if visible to ``user``; NotFound otherwise."""
+    try:
+        return organizations_for(user).get(pk=_int(pk))
+    except SocialOrganization.DoesNotExist:
+        raise NotFound("organization.not_found") from None
+
+
+def search_organizations(user, *, q: str = "", kind: str = "", status: str = "", region: str = "",
+                         grade: int | None = None) -> QuerySet:
+    """Organizations in scope by name or code fragment ``q``, ``kind``, ``status``,
+    ``region`` (code prefix) and current rating ``grade``; annotated with ``grade_now``
+    (latest rating's grade, None without one)."""
+    from django.db.models import OuterRef, Subquery
+
+    latest = OrganizationRating.objects.filter(organization=OuterRef("pk")).order_by("-rated_on", "-id")
+    qs = organizations_for(user).annotate(grade_now=Subquery(latest.values("grade")[:1]))
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(uscc__startswith=q.upper()))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if region:
+        qs = qs.filter(region__code__startswith=region)
+    if grade:
+        qs = qs.filter(grade_now=grade)
+    return qs.order_by("region_id", "name")
+
+
+def current_rating(organization: SocialOrganization, on: date | None = None) -> OrganizationRating | None:
+    """The latest rating of ``organization`` still valid on ``on`` (default today)."""
+    on = on or timezone.localdate()
+    return organization.ratings.filter(rated_on__lte=on, valid_until__gte=on).order_by("-rated_on", "-id").first()
+
+
+def inspections_of(organization) -> QuerySet:
+    return AnnualInspection.objects.filter(organization=organization).order_by("-year")
+
+
+def members_of(organization) -> QuerySet:
+    return OrganizationMember.objects.filter(organization=organization).select_related("user").order_by("-active", "id")
+
+
+# --- filings, incubation -------------------------------------------------------------------------
+
+def filings_for(user) -> QuerySet:
+    """Filings of community organizations active in ``user``'s subtree (community,
+    street: ``view_organizations``) and the filing of its own organization (staff)."""
+    qs = CommunityFiling.objects.select_related("organization", "community")
+    if user.is_superuser:
+        return qs
+    cond = Q(pk__in=[])
+    if user.can(Perm.VIEW_ORGANIZATIONS):
+        cond |= Q(community__code__startswith=user.scope_code)
+    if user.can(Perm.ACT_FOR_ORGANIZATION):
+        cond |= Q(organization_id__in=OrganizationMember.objects.filter(user=user, active=True).values("organization_id"))
+    return qs.filter(cond)
+
+
+def get_filing(user, pk) -> CommunityFiling:
+    try:
+        return filings_for(user).get(pk=_int(pk))
+    except CommunityFiling.DoesNotExist:
+        raise NotFound("filing.not_found") from None
+
+
+def filings_waiting(user) -> QuerySet:
+    """Filings waiting for ``user``: the first check for a community (``check_filings``),
+    the decision for a street (``decide_filings``), oldest first."""
+    states = []
+    if user.can(Perm.CHECK_FILINGS):
+        states.append(FilingStatus.SUBMITTED)
+    if user.can(Perm.DECIDE_FILINGS):
+        states.append(FilingStatus.CHECKED)
+    if not states:
+        return CommunityFiling.objects.none()
+    return filings_for(user).filter(status__in=states).order_by("filed_on", "id")
+
+
+def bases_for(user) -> QuerySet:
+    """Incubation bases in ``user``'s subtree (or operated by its organization)."""
+    qs = IncubationBase.objects.select_related("region", "operator").annotate(
+        open_count=Count("incubations", filter=Q(incubations__exited_on__isnull=True)))
+    if user.is_superuser:
+        return qs
+    cond = Q(pk__in=[])
+    if user.can(Perm.VIEW_ORGANIZATIONS):
+        cond |= Q(region__code__startswith=user.scope_code)
+    if user.can(Perm.ACT_FOR_ORGANIZATION):
+        cond |= Q(operator_id__in=member_organization_ids(user))
+    return qs.filter(cond)
+
+
+def get_base(user, pk) -> IncubationBase:
+    try:
+        return bases_for(user).get(pk=_int(pk))
+    except IncubationBase.DoesNotExist:
+        raise NotFound("incubation_base.not_found") from None
+
+
+def incubations_of(base) -> QuerySet:
+    return (Incubation.objects.filter(base=base).select_related("organization")
+            .annotate(service_count=Count("services")).order_by("exited_on", "-entered_on"))
+
+
+def get_incubation(user, pk) -> Incubation:
+    base_ids = bases_for(user).values("pk")
+    try:
+        return Incubation.objects.select_related("base", "organization").get(pk=_int(pk), base_id__in=base_ids)
+    except Incubation.DoesNotExist:
+        raise NotFound("incubation.not_found") from None
+
+
+# --- calls, proposals, projects ------------------------------------------------------------------
+
+def _ancestors(code: str) -> list[str]:
+    """The codes of ``code``'s ancestors and itself (2, 4, 6, 9, 12 digits)."""
+    return [code[:n] for n in (2, 4, 6, 9, 12, 15) if len(code) >= n]
+
+
+def calls_for(user) -> QuerySet:
+    """Calls visible to ``user``: issued in its subtree (view), issued for its area (an
+    ancestor of its scope: org staff and staff of lower levels read the county's calls),
+    or sat on as a panel member."""
+    qs = ProjectCall.objects.select_related("region")
+    if user.is_superuser:
+        return qs
+    cond = Q(pk__in=PanelMember.objects.filter(user=user).values("call_id"))
+    if user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION):
+        cond |= Q(region__code__startswith=user.scope_code) | Q(region_id__in=_ancestors(user.scope_id or ""))
+    return qs.filter(cond)
+
+
+def get_call(user, pk) -> ProjectCall:
+    try:
+        return calls_for(user).get(pk=_int(pk))
+    except ProjectCall.DoesNotExist:
+        raise NotFound("call.not_found") from None
+
+
+def panel_member(user, call) -> PanelMember | None:
+    """``user``'s seat on ``call``'s panel, or None."""
+    return PanelMember.objects.filter(call=call, user=user).prefetch_related("conflicts").first()
+
+
+def proposals_for(user) -> QuerySet:
+    """Proposals visible to ``user``: those of calls of its subtree (view), its own
+    organizations' (staff), and, for a panel member, the proposals of its calls that
+    passed the eligibility check."""
+    qs = Proposal.objects.select_related("call", "organization")
+    if user.is_superuser:
+        return qs
+    reviewed = PanelMember.objects.filter(user=user).values("call_id")
+    cond = Q(call_id__in=reviewed) & ~Q(status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED,
+                                                    ProposalStatus.INELIGIBLE])
+    if user.can(Perm.VIEW_ORGANIZATIONS):
+        cond |= Q(call__region__code__startswith=user.scope_code) & ~Q(status=ProposalStatus.DRAFT)
+    if user.can(Perm.ACT_FOR_ORGANIZATION):
+        cond |= Q(organization_id__in=OrganizationMember.objects.filter(user=user, active=True).values("organization_id"))
+    return qs.filter(cond)
+
+
+def get_proposal(user, pk) -> Proposal:
+    try:
+        return proposals_for(user).get(pk=_int(pk))
+    except Proposal.DoesNotExist:
+        raise NotFound("proposal.not_found") from None
+
+
+def proposals_to_score(user) -> list[Proposal]:
+    """Eligible proposals of calls under review where ``user`` sits on the panel, has
+    no conflict with the organization and has not finished its sheet; oldest call
+    deadline first. Two queries."""
+    seats = PanelMember.objects.filter(user=user, call__status="reviewing")
+    qs = (Proposal.objects.select_related("call", "organization")
+          .filter(call_id__in=seats.values("call_id"), status=ProposalStatus.ELIGIBLE)
+          .exclude(organization_id__in=seats.filter(conflicts__isnull=False).values("conflicts"))
+          .annotate(mine=Count("review_scores", filter=Q(review_scores__member__user=user)))
+          .order_by("call__deadline", "id"))
+    return [p for p in qs if p.mine < len(p.call.criteria or ())]
+
+
+def projects_for(user) -> QuerySet:
+    """Contracted projects visible to ``user``: in its subtree (view) or its own
+    organizations' (staff)."""
+    qs = ServiceProject.objects.select_related("organization", "region", "call")
+    if user.is_superuser:
+        return qs
+    cond = Q(pk__in=[])
+    if user.can(Perm.VIEW_ORGANIZATIONS):
+        cond |= Q(call__region__code__startswith=user.scope_code)
+    if user.can(Perm.ACT_FOR_ORGANIZATION):
+        cond |= Q(organization_id__in=OrganizationMember.objects.filter(user=user, active=True).values("organization_id"))
+    return qs.filter(cond)
+
+
+def get_project(user, pk) -> ServiceProject:
+    try:
+        return projects_for(user).get(pk=_int(pk))
+    except ServiceProject.DoesNotExist:
+        raise NotFound("project.not_found") from None
+
+
+def milestones_due(user, within_days: int = 30) -> QuerySet:
+    """Unmet milestones of active projects visible to ``user`` due within
+    ``within_days`` days (or overdue), earliest first."""
+    limit = timezone.localdate() + timezone.timedelta(days=within_days)
+    return (Milestone.objects.filter(project__in=projects_for(user).filter(status=ProjectStatus.ACTIVE),
+                                     met_on__isnull=True, due_on__lte=limit)
+            .select_related("project").order_by("due_on", "id"))
+
+
+def milestones_reported(user) -> QuerySet:
+    """Unmet milestones with a report waiting for the county's acceptance (``manage_projects``)."""
+    if not user.can(Perm.MANAGE_PROJECTS):
+        return Milestone.objects.none()
+    return (Milestone.objects.filter(project__in=projects_for(user).filter(status=ProjectStatus.ACTIVE),
+                                     met_on__isnull=True, reports__isnull=False)
+            .distinct().select_related("project").order_by("due_on", "id"))
+
+
+def instalments_due(user) -> QuerySet:
+    """Instalments whose milestone is met and that are not paid yet (a final one also
+    waits for the final evaluation): ``manage_projects``."""
+    if not user.can(Perm.MANAGE_PROJECTS):
+        return Instalment.objects.none()
+    return (Instalment.objects.filter(project__in=projects_for(user), milestone__met_on__isnull=False,
+                                      payment__isnull=True)
+            .select_related("project", "milestone").order_by("milestone__met_on", "id"))
+
+
+def projects_without_recent_service(user, days: int = 30) -> QuerySet:
+    """Active projects of ``user``'s organizations (staff) with no service recorded in
+    the last ``days`` days: services to record."""
+    if not user.can(Perm.ACT_FOR_ORGANIZATION):
+        return ServiceProject.objects.none()
+    since = timezone.localdate() - timezone.timedelta(days=days)
+    return (projects_for(user).filter(status=ProjectStatus.ACTIVE, organization_id__in=member_organization_ids(user))
+            .exclude(service_records__delivered_on__gte=since).order_by("ends_on", "id"))
+
+
+def project_money(project: ServiceProject) -> dict:
+    """``{"amount", "planned", "paid", "unpaid"}`` in yuan for one project."""
+    paid = (project.instalments.aggregate(s=Sum("payment__amount"))["s"] or Decimal(0)).quantize(CENT)
+    return {"amount": project.amount, "paid": paid, "unpaid": project.amount - paid}
+
+
+def call_committed(call: ProjectCall) -> Decimal:
+    """Yuan committed by the call's contracts (sum of contract amounts)."""
+    return (call.projects.aggregate(s=Sum("amount"))["s"] or Decimal(0)).quantize(CENT)
+
+
+def resident_fields_for(user, project: ServiceProject) -> tuple[str, ...]:
+    """The resident fields an organization's staff may read for ``project``: the hook
+    through which a contract may entitle them (ServiceProject.resident_access). Today
+    no field of any resident is given to organization staff: the registry's selectors
+    do not call this hook yet, and it answers ``()`` unless the contract says so, and
+    then only the fields a visit needs (name, community, masked phone) — never the ID
+    number. A module that hands residents to a provider (home-care orders) reads them
+    through its own orders, not through the registry."""
+    if not project.resident_access or not is_member(user, project.organization):
+        return ()
+    return ("name", "region", "phone_masked")

@@ -1,0 +1,44 @@
+"""The demo: seeded through the services, idempotent, and every demo account of the module
+finds work waiting in its to-do."""
+
+import pytest
+
+from jiayuan.accounts.models import User
+from jiayuan.audit.services import Actor
+from jiayuan.organizations import demo
+from jiayuan.organizations.models import ServiceProject, SocialOrganization
+from jiayuan.organizations.rules import check_uscc
+from jiayuan.web import todo
+from jiayuan.web.management.commands.demo_setup import DemoContext
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = [("ganzhou", "county_officer", "620702"), ("dongjie", "township_officer", "620702001"),
+            ("shequ", "community_worker", "620702001001"), ("shezu", "org_staff", "620702"),
+            ("minzheng", "department_staff", "620702")]
+
+
+def test_the_demo_seeds_once_and_every_account_has_work(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for name, role, scope in ACCOUNTS:
+        User.objects.create(username=name, role=role, scope_id=scope, full_name=name)
+    ctx = DemoContext(Actor(None, "command", {"demo": True}), "Demo-pass-2026")
+    assert demo.seed_demo(ctx).startswith("演示社会组织数据已生成")
+    assert demo.seed_demo(ctx) is None
+    assert [a[0] for a in ctx.accounts] == ["yangguang"]
+    for code in (demo.FEDERATION, *demo.HOME_CARE_PROVIDERS, demo.SOCIAL_WORK, demo.FOUNDATION):
+        org = SocialOrganization.objects.get(uscc=code)
+        assert check_uscc(code, org.kind) == code
+    assert ServiceProject.objects.count() == 2
+    waiting = {}
+    for name in ("ganzhou", "dongjie", "shequ", "shezu", "minzheng", "yangguang"):
+        user = User.objects.get(username=name)
+        waiting[name] = {g.source.code: g.count for g in todo.counts(user) if g.count
+                         and g.source.code in {s.code for s in todo.registered()
+                                               if s.list_url(user).startswith("/organizations/")}}
+    assert waiting["shezu"] == {"org_open_calls": 1, "org_milestones_due": 1, "org_services_to_record": 1}
+    assert waiting["yangguang"]["org_services_to_record"] == 1
+    assert waiting["ganzhou"] == {"proposals_to_check": 1, "milestones_to_confirm": 1, "instalments_to_release": 1}
+    assert waiting["minzheng"] == {"proposals_to_score": 2}
+    assert waiting["dongjie"] == {"filings_waiting": 1}
+    assert waiting["shequ"] == {"filings_waiting": 1}
