@@ -37,12 +37,17 @@ class Perm(StrEnum):
     APPROVE_PAYMENTS = "approve_payments"      # approve a batch (not the one who generated it)
     EXPORT_PAYEE_ACCOUNTS = "export_payee_accounts"  # whole payee bank accounts in the bank file (audited)
     MANAGE_DISABILITY = "manage_disability"    # record disability certificates
+    # Community governance (governance/). Tips' content is read by no permission: only by
+    # the accounts designated as their county's handlers (governance.models.TipHandler).
+    COLLECT_TIPS = "collect_tips"              # record a confidential tip (线索); then see its status only
+    VIEW_TIP_COUNTS = "view_tip_counts"        # counts of tips by stage for a region and period (no content)
+    DESIGNATE_TIP_HANDLERS = "designate_tip_handlers"  # name the county officers who handle tips
 
 
 _COMMUNITY_WORKER = frozenset(
     {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
-     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY}
+     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY, Perm.COLLECT_TIPS}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -53,16 +58,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.MANAGE_CATALOGS,
          Perm.ASSIGN_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
-         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY}
+         Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY,
+         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS,
-         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY}
+         Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
+         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS},
     "community_worker": _COMMUNITY_WORKER,
-    "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_CASES, Perm.CREATE_CASES}),
+    "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_CASES, Perm.CREATE_CASES,
+                              Perm.COLLECT_TIPS}),
     "department_staff": frozenset({Perm.VIEW_CASES, Perm.ASSIGN_COMMUNITY_TASKS}),
     "org_staff": frozenset(),
     "auditor": frozenset({Perm.VIEW_AUDIT}),

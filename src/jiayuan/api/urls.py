@@ -133,6 +133,10 @@ from ..disability.api import router as disability_router  # noqa: E402
 api.add_router("/", assistance_router)
 api.add_router("/", disability_router)
 
+from ..governance.api import router as governance_router  # noqa: E402
+
+api.add_router("/", governance_router)
+
 from ..web.api import router as todo_router  # noqa: E402
 
 api.add_router("/", todo_router)

@@ -21,6 +21,7 @@ MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
+    ("governance", _("基层治理"), ("tips",)),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -72,6 +73,8 @@ def navigation(request) -> dict:
         items.append(("assistance:home", _("社会救助"), "assistance"))
     if user.can(Perm.MANAGE_DISABILITY):
         items.append(("disability:certificate_list", _("残疾人证"), "disability"))
+    if user.can(Perm.COLLECT_TIPS):  # governance/: tips (handlers are county officers, who collect too)
+        items.append(("governance:tip_list", _("线索"), "tips"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -100,6 +103,8 @@ def navigation(request) -> dict:
         active = "manage"
     elif namespace == "grid":
         active = "report"
+    elif namespace == "governance":
+        active = {"tip": "tips"}.get(url_name.split("_")[0], "tips")
     elif namespace == "servicecenter":
         active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:

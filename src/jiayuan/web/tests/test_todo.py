@@ -63,8 +63,9 @@ def test_sources_follow_the_role(users):
     assert codes_for(users["grid_member"]) == ["cases", "imports_errors"]
     assert codes_for(users["auditor"]) == []
     assert codes_for(users["org"]) == []
+    # a county officer may be designated handler of the county's tips (governance: a record, not a role)
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
-                                               "reviews_due", "imports_errors"}
+                                               "reviews_due", "imports_errors", "tips"}
     # township: cases and imports, no payments or enrollment decisions
     assert set(codes_for(users["township"])) == {"cases", "imports_errors"}
 
