@@ -42,12 +42,15 @@ class Perm(StrEnum):
     COLLECT_TIPS = "collect_tips"              # record a confidential tip (线索); then see its status only
     VIEW_TIP_COUNTS = "view_tip_counts"        # counts of tips by stage for a region and period (no content)
     DESIGNATE_TIP_HANDLERS = "designate_tip_handlers"  # name the county officers who handle tips
+    VIEW_MEDIATION = "view_mediation"          # people's mediation cases in scope (read permission of mediation_case)
+    MANAGE_BODIES = "manage_bodies"            # self-governance bodies (mediation committee …) and their members
 
 
 _COMMUNITY_WORKER = frozenset(
     {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
-     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY, Perm.COLLECT_TIPS}
+     Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY, Perm.COLLECT_TIPS,
+     Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -59,13 +62,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.ASSIGN_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.DECIDE_APPLICATIONS, Perm.MANAGE_PROGRAMS,
          Perm.RUN_PAYMENTS, Perm.APPROVE_PAYMENTS, Perm.EXPORT_PAYEE_ACCOUNTS, Perm.MANAGE_DISABILITY,
-         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS}
+         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
          Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.SUPERVISE_CASES, Perm.APPROVE_COMMUNITY_TASKS,
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
-         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS}
+         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS},
     "community_worker": _COMMUNITY_WORKER,

@@ -21,7 +21,7 @@ MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     ("assistance", _("救助帮扶"), ("assistance", "disability")),
-    ("governance", _("基层治理"), ("tips",)),
+    ("governance", _("基层治理"), ("requests", "bodies", "mediation", "police", "tips")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -73,8 +73,19 @@ def navigation(request) -> dict:
         items.append(("assistance:home", _("社会救助"), "assistance"))
     if user.can(Perm.MANAGE_DISABILITY):
         items.append(("disability:certificate_list", _("残疾人证"), "disability"))
-    if user.can(Perm.COLLECT_TIPS):  # governance/: tips (handlers are county officers, who collect too)
+    # governance/: people's mediation, the police's reports of disputes at risk, tips
+    # (tip handlers are county officers, who collect too)
+    if user.can(Perm.VIEW_MEDIATION):
+        items.append(("governance:mediation_list", _("人民调解"), "mediation"))
+    elif user.role == "department_staff":
+        items.append(("governance:police_reports", _("纠纷报告"), "police"))
+    if user.can(Perm.MANAGE_BODIES):
+        items.append(("governance:bodies", _("自治组织"), "bodies"))
+    if user.can(Perm.COLLECT_TIPS):
         items.append(("governance:tip_list", _("线索"), "tips"))
+    if any(user.can(p) for p in (Perm.ASSIGN_COMMUNITY_TASKS, Perm.APPROVE_COMMUNITY_TASKS, Perm.ISSUE_CERTIFICATES,
+                                 Perm.SUPERVISE_CASES)):  # departments ask; streets decide; communities are asked
+        items.append(("governance:request_list", _("社区工作事项"), "requests"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -104,7 +115,16 @@ def navigation(request) -> dict:
     elif namespace == "grid":
         active = "report"
     elif namespace == "governance":
-        active = {"tip": "tips"}.get(url_name.split("_")[0], "tips")
+        if url_name.startswith("tip"):
+            active = "tips"
+        elif url_name.startswith(("request", "burden")):
+            active = "requests"
+        elif url_name.startswith(("bodies", "compact", "public")):
+            active = "bodies"
+        elif url_name == "police_reports" and user.role == "department_staff":
+            active = "police"
+        else:
+            active = "mediation"
     elif namespace == "servicecenter":
         active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:

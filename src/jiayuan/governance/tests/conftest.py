@@ -32,3 +32,36 @@ def make_tip(users):
                                         collected_on=collected_on, **kw)
 
     return factory
+
+
+@pytest.fixture
+def committee(users):
+    """The people's mediation committee of 交通巷社区 with three members; the community
+    worker ``users["community"]`` is its mediator 王调解."""
+    from jiayuan.governance.mediation import services as med
+    from jiayuan.regions.models import Region
+
+    a = Actor(users["community"], "page")
+    body = med.create_committee(a, Region.objects.get(code=OWNER_COMMUNITY), name="交通巷社区人民调解委员会")
+    med.add_member(a, body, name="王调解", role="chair", user=users["community"])
+    med.add_member(a, body, name="赵委员", role="member")
+    med.add_member(a, body, name="钱委员", role="mediator")
+    return body
+
+
+def party_list(stance_b: str = "agreed") -> list[dict]:
+    return [{"name": "张大山", "role": "applicant", "stance": "applied", "phone": "13800000001"},
+            {"name": "李小河", "role": "respondent", "stance": stance_b}]
+
+
+@pytest.fixture
+def open_case(users, committee):
+    from jiayuan.governance.mediation import services as med
+
+    def factory(stance_b: str = "agreed", **kw):
+        payload = {"region": OWNER_COMMUNITY, "category": "neighbour", "start_mode": "application",
+                   "parties": party_list(stance_b), "facts": "两家因院墙漏水发生争执", "request": "请求赔偿修缮费"}
+        payload.update(kw)
+        return med.open_mediation(Actor(users["community"], "page"), payload)
+
+    return factory

@@ -96,24 +96,24 @@ class TipActionIn(Schema):
     note: str = ""
 
 
-class StageCounts(Schema):
+class TipStageCounts(Schema):
     collected: int
     transferred: int
     concluded: int
 
 
-class CountRow(StageCounts):
+class TipCountRow(TipStageCounts):
     region: str
     region_name: str
 
 
-class CountsOut(Schema):
+class TipCountsOut(Schema):
     region: str
     region_name: str
     start: date
     end: date
-    total: StageCounts
-    rows: list[CountRow]
+    total: TipStageCounts
+    rows: list[TipCountRow]
 
 
 def _status_out(status: dict) -> dict:
@@ -156,7 +156,7 @@ def list_tips(request, mine: bool = False):
             for t in selectors.collected_tips(user)[:500]]
 
 
-@router.get("/tips/counts", response=CountsOut, summary="线索按环节统计（采集、移交、办结；任一区划、任一期间）")
+@router.get("/tips/counts", response=TipCountsOut, summary="线索按环节统计（采集、移交、办结；任一区划、任一期间）")
 def counts(request, region: str = "", start: date | None = None, end: date | None = None):
     user = request.auth
     reg = selectors.count_region(user, region)
@@ -201,12 +201,12 @@ def act(request, tip_id: Id, body: TipActionIn):
     return _status_out(selectors.status_of(tip))
 
 
-class HandlerIn(Schema):
+class TipHandlerIn(Schema):
     user: Id
     county: str
 
 
-class HandlerOut(Schema):
+class TipHandlerOut(Schema):
     id: int
     user: int
     username: str
@@ -222,13 +222,13 @@ def _handler_out(h) -> dict:
             "designated_at": timezone.localtime(h.designated_at).isoformat()}
 
 
-@router.get("/tip-handlers", response=list[HandlerOut], summary="线索承办人（指定记录）")
+@router.get("/tip-handlers", response=list[TipHandlerOut], summary="线索承办人（指定记录）")
 def handlers(request):
     return [_handler_out(h) for h in selectors.designations(request.auth)[:500]]
 
 
-@router.post("/tip-handlers", response={201: HandlerOut}, summary="指定线索承办人（县（区）级干部账号）")
-def designate(request, body: HandlerIn):
+@router.post("/tip-handlers", response={201: TipHandlerOut}, summary="指定线索承办人（县（区）级干部账号）")
+def designate(request, body: TipHandlerIn):
     account = selectors.designatable_accounts(request.auth).filter(pk=body.user).first()
     if account is None:
         from ...accounts.models import User
@@ -239,7 +239,7 @@ def designate(request, body: HandlerIn):
     return Status(201, _handler_out(services.designate_handler(actor(request), account, body.county)))
 
 
-@router.delete("/tip-handlers/{handler_id}", response=HandlerOut, summary="终止线索承办人的指定")
+@router.delete("/tip-handlers/{handler_id}", response=TipHandlerOut, summary="终止线索承办人的指定")
 def end(request, handler_id: Id):
     h = services.end_designation(actor(request), selectors.get_designation(request.auth, handler_id))
     return _handler_out(h)

@@ -92,6 +92,7 @@ UNREACHED_OK = {
     "disability/<int:pk>/reveal/": _POST + " (reveal the full number, audited)",
     "disability/<int:pk>/care-need/": _POST,
     "governance/tips/<int:pk>/act/": _POST,
+    "governance/mediation/<str:number>/<slug:step>/": _POST + " (assign, session, agreement, followup, police)",
     "disability/<int:pk>/revoke/": _POST,
     "persons/<int:pk>/reveal/": _POST + " (reveal the full ID number, audited)",
     "persons/<int:pk>/tags/": _POST,

@@ -66,8 +66,10 @@ def test_sources_follow_the_role(users):
     # a county officer may be designated handler of the county's tips (governance: a record, not a role)
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
                                                "reviews_due", "imports_errors", "tips"}
-    # township: cases and imports, no payments or enrollment decisions
-    assert set(codes_for(users["township"])) == {"cases", "imports_errors"}
+    # township: cases and imports, no payments or enrollment decisions; it mediates (a
+    # street's mediation committee) and follows up agreements; it decides off-list requests to communities
+    assert set(codes_for(users["township"])) == {"cases", "imports_errors", "mediation_followups", "access_requests",
+                                                 "compacts_to_file"}
 
 
 # --- payment batches ---------------------------------------------------------------------
