@@ -118,7 +118,7 @@ class CompactVersion(models.Model):
     compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveSmallIntegerField(_("版本"))
     text = models.TextField(_("全文"))
-    adopted_by = models.CharField(_("通过的会议"), max_length=20)
+    adopted_by = models.CharField(_("通过的会议"), max_length=30)
     adopted_on = models.DateField(_("通过日期"))
     filed_on = models.DateField(_("报乡镇（街道）备案日期"), null=True, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
