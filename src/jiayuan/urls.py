@@ -19,6 +19,7 @@ urlpatterns = [
     path("workforce/", include("jiayuan.workforce.urls")),
     path("eldercare/", include("jiayuan.eldercare.urls")),
     path("organizations/", include("jiayuan.organizations.urls")),
+    path("governance/", include("jiayuan.governance.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

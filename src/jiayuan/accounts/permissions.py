@@ -57,6 +57,13 @@ class Perm(StrEnum):
     DECIDE_FILINGS = "decide_filings"              # street/township: decide a filing
     MANAGE_PROJECTS = "manage_projects"            # calls, eligibility, notice, contracts, milestones, evaluations, instalments
     ACT_FOR_ORGANIZATION = "act_for_organization"  # org staff: their own organization, proposals, reports, service records
+    # Community governance (governance/). Tips' content is read by no permission: only by
+    # the accounts designated as their county's handlers (governance.models.TipHandler).
+    COLLECT_TIPS = "collect_tips"              # record a confidential tip (线索); then see its status only
+    VIEW_TIP_COUNTS = "view_tip_counts"        # counts of tips by stage for a region and period (no content)
+    DESIGNATE_TIP_HANDLERS = "designate_tip_handlers"  # name the county officers who handle tips
+    VIEW_MEDIATION = "view_mediation"          # people's mediation cases in scope (read permission of mediation_case)
+    MANAGE_BODIES = "manage_bodies"            # self-governance bodies (mediation committee …) and their members
 
 
 _COMMUNITY_WORKER = frozenset(
@@ -65,7 +72,8 @@ _COMMUNITY_WORKER = frozenset(
      Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY,
      Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES,
      Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
-     Perm.VIEW_ORGANIZATIONS, Perm.CHECK_FILINGS}
+     Perm.VIEW_ORGANIZATIONS, Perm.CHECK_FILINGS,
+     Perm.COLLECT_TIPS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -80,7 +88,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.PLAN_FUNDS, Perm.RECORD_FUND_SPENDING,
          Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
          Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE, Perm.RECORD_ATTENDANCE,
-         Perm.VIEW_ORGANIZATIONS, Perm.MANAGE_ORGANIZATIONS, Perm.MANAGE_PROJECTS}
+         Perm.VIEW_ORGANIZATIONS, Perm.MANAGE_ORGANIZATIONS, Perm.MANAGE_PROJECTS,
+         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
@@ -89,11 +98,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.RECORD_FUND_SPENDING,
          Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
          Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
-         Perm.VIEW_ORGANIZATIONS, Perm.DECIDE_FILINGS}
+         Perm.VIEW_ORGANIZATIONS, Perm.DECIDE_FILINGS,
+         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS, Perm.RECORD_FUND_SPENDING, Perm.VIEW_WORKFORCE},
     "community_worker": _COMMUNITY_WORKER,
-    "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_CASES, Perm.CREATE_CASES}),
+    "grid_member": frozenset({Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_CASES, Perm.CREATE_CASES,
+                              Perm.COLLECT_TIPS}),
     "department_staff": frozenset({Perm.VIEW_CASES, Perm.ASSIGN_COMMUNITY_TASKS}),
     "org_staff": frozenset({Perm.ACT_FOR_ORGANIZATION}),
     "auditor": frozenset({Perm.VIEW_AUDIT}),

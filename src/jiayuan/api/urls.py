@@ -146,6 +146,9 @@ api.add_router("/", eldercare_router)
 from ..organizations.api import router as organizations_router  # noqa: E402
 
 api.add_router("/", organizations_router)
+from ..governance.api import router as governance_router  # noqa: E402
+
+api.add_router("/", governance_router)
 
 from ..web.api import router as todo_router  # noqa: E402
 

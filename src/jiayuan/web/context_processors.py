@@ -24,6 +24,7 @@ MENUS = (
     ("community", _("社区建设"), ("facilities", "funds", "workforce")),
     ("eldercare", _("养老服务"), ("assessments", "entitlements", "homecare", "daycare", "coverage")),
     ("orgs", pgettext_lazy("menu", "社会组织"), ("organizations", "filings", "bases", "calls", "projects")),
+    ("governance", _("基层治理"), ("requests", "bodies", "mediation", "police", "tips")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -97,6 +98,19 @@ def navigation(request) -> dict:
             items.append(("organizations:base_list", _("孵化基地"), "bases"))
         items += [("organizations:call_list", _("项目征集"), "calls"),
                   ("organizations:project_list", _("服务项目"), "projects")]
+    # governance/: people's mediation, the police's reports of disputes at risk, tips
+    # (tip handlers are county officers, who collect too)
+    if user.can(Perm.VIEW_MEDIATION):
+        items.append(("governance:mediation_list", _("人民调解"), "mediation"))
+    elif user.role == "department_staff":
+        items.append(("governance:police_reports", _("纠纷报告"), "police"))
+    if user.can(Perm.MANAGE_BODIES):
+        items.append(("governance:bodies", _("自治组织"), "bodies"))
+    if user.can(Perm.COLLECT_TIPS):
+        items.append(("governance:tip_list", _("线索"), "tips"))
+    if any(user.can(p) for p in (Perm.ASSIGN_COMMUNITY_TASKS, Perm.APPROVE_COMMUNITY_TASKS, Perm.ISSUE_CERTIFICATES,
+                                 Perm.SUPERVISE_CASES)):  # departments ask; streets decide; communities are asked
+        items.append(("governance:request_list", _("社区工作事项"), "requests"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -135,6 +149,17 @@ def navigation(request) -> dict:
         active = "manage"
     elif namespace == "grid":
         active = "report"
+    elif namespace == "governance":
+        if url_name.startswith("tip"):
+            active = "tips"
+        elif url_name.startswith(("request", "burden")):
+            active = "requests"
+        elif url_name.startswith(("bodies", "compact", "public")):
+            active = "bodies"
+        elif url_name == "police_reports" and user.role == "department_staff":
+            active = "police"
+        else:
+            active = "mediation"
     elif namespace == "servicecenter":
         active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:

@@ -92,6 +92,8 @@ UNREACHED_OK = {
     "assistance/applications/<str:number>/objections/<int:pk>/resolve/": _POST,
     "disability/<int:pk>/reveal/": _POST + " (reveal the full number, audited)",
     "disability/<int:pk>/care-need/": _POST,
+    "governance/tips/<int:pk>/act/": _POST,
+    "governance/mediation/<str:number>/<slug:step>/": _POST + " (assign, session, agreement, followup, police)",
     "disability/<int:pk>/revoke/": _POST,
     "persons/<int:pk>/reveal/": _POST + " (reveal the full ID number, audited)",
     "persons/<int:pk>/tags/": _POST,

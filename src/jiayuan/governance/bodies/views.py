@@ -1,0 +1,121 @@
+"""Pages of self-governance bodies and compacts (namespace ``governance``): coverage of
+each kind of body for a region, registering a body, compacts with their versions and
+filing, and the public page of a community (no account needed)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ...accounts.permissions import Perm, acting_roles
+from ...errors import NotFound, ServiceError
+from ...regions.models import Region
+from ...web.shortcuts import actor, apply_service_error, perm_required
+from ..mediation.services import ensure_body_kinds
+from ..models import BodyKind, CompactVersion
+from . import rules, selectors, services
+from .forms import BodyForm, CompactForm, RegionForm, VersionForm
+
+
+def _region(user, code):
+    code = (code or "").strip() or user.scope_id or "62"
+    region = Region.objects.filter(code=code, code__startswith=user.scope_code).first()
+    if region is None:
+        raise NotFound("region.not_found")
+    return region
+
+
+@perm_required(Perm.MANAGE_BODIES)
+@require_http_methods(["GET", "POST"])
+def bodies(request):
+    """自治组织: coverage of each kind for a region, the bodies in scope, registering one."""
+    user = request.user
+    ensure_body_kinds()
+    region = _region(user, request.GET.get("region"))
+    filt = RegionForm(user, initial={"region": region.code})
+    form = BodyForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        target = Region.objects.filter(code=d["region"] or "-").first()
+        kind = BodyKind.objects.filter(code=d["kind"] or "-").first()
+        try:
+            if target is None or kind is None:
+                raise NotFound("region.not_found")
+            services.create_body(actor(request), target, kind, name=d["name"], established_on=d["established_on"])
+        except ServiceError as exc:
+            apply_service_error(form, exc, BodyForm.FIELD_MAP)
+        else:
+            messages.success(request, _("已登记"))
+            return redirect("governance:bodies")
+    return render(request, "governance/bodies/bodies.html", {
+        "filt": filt, "form": form, "region": region, "cov": selectors.coverage(user, region),
+        "bodies": selectors.bodies_for(user).filter(region__code__startswith=region.code)[:300]},
+        status=422 if request.method == "POST" else 200)
+
+
+@perm_required(Perm.MANAGE_BODIES)
+@require_http_methods(["GET", "POST"])
+def compacts(request):
+    user = request.user
+    form = CompactForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        target = Region.objects.filter(code=d["region"] or "-").first()
+        try:
+            if target is None:
+                raise NotFound("region.not_found")
+            c = services.create_compact(actor(request), target, d["kind"], d["title"])
+        except ServiceError as exc:
+            apply_service_error(form, exc, CompactForm.FIELD_MAP)
+        else:
+            return redirect("governance:compact_detail", pk=c.pk)
+    rows = [(c, selectors.current_version(c)) for c in selectors.compacts_for(user)[:300]]
+    return render(request, "governance/bodies/compacts.html", {"rows": rows, "form": form},
+                  status=422 if request.method == "POST" else 200)
+
+
+@perm_required(Perm.MANAGE_BODIES)
+@require_http_methods(["GET", "POST"])
+def compact_detail(request, pk: int):
+    user = request.user
+    compact = selectors.get_compact(user, pk)
+    form = VersionForm(compact.kind, request.POST if request.POST.get("step") == "version" else None,
+                       initial={"adopted_on": timezone.localdate()})
+    may_file = user.is_superuser or "township_officer" in acting_roles(user.role)
+    if request.method == "POST":
+        if request.POST.get("step") == "file":
+            if not may_file:
+                raise PermissionDenied
+            version = CompactVersion.objects.filter(compact=compact, pk=request.POST.get("version") or 0).first()
+            if version is None:
+                raise NotFound("compact.not_found")
+            try:
+                services.file_version(actor(request), version)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已备案"))
+            return redirect("governance:compact_detail", pk=compact.pk)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.add_version(actor(request), compact, text=d["text"], adopted_by=d["adopted_by"],
+                                     adopted_on=d["adopted_on"])
+            except ServiceError as exc:
+                apply_service_error(form, exc, VersionForm.FIELD_MAP)
+            else:
+                messages.success(request, _("已登记新版本"))
+                return redirect("governance:compact_detail", pk=compact.pk)
+    return render(request, "governance/bodies/compact_detail.html", {
+        "compact": compact, "versions": list(selectors.versions_of(compact)), "form": form, "may_file": may_file,
+        "meetings": rules.ALL_MEETINGS}, status=422 if request.method == "POST" else 200)
+
+
+def public_community(request, code: str):
+    """The community's public page: its self-governance bodies and the current text of
+    its compacts (no account needed)."""
+    data = selectors.public_community(code)
+    return render(request, "governance/bodies/public.html", {**data, "meetings": rules.ALL_MEETINGS})

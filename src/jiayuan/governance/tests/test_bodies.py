@@ -1,0 +1,64 @@
+"""Self-governance bodies' coverage worked by hand; compacts with versions, the adopting
+meeting, filing with the township, and the current text public on the community's page."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+
+from jiayuan.audit.services import Actor
+from jiayuan.errors import Forbidden, ValidationFailed
+from jiayuan.governance.bodies import selectors, services
+from jiayuan.governance.mediation.services import ensure_body_kinds
+from jiayuan.regions.models import Region
+
+from .conftest import OWNER_COMMUNITY
+
+pytestmark = pytest.mark.django_db
+PEER = "620702001005"
+
+
+def test_coverage_of_each_kind_of_body_worked_by_hand(users):
+    kinds = ensure_body_kinds()
+    a = Actor(users["township"], "page")
+    for code, kind in (("620702001001", "mediation"), ("620702001005", "mediation"),
+                       ("620702001001", "weddings_funerals")):
+        services.create_body(a, Region.objects.get(code=code), kinds[kind], name="")
+    street = Region.objects.get(code="620702001")
+    units = Region.objects.filter(level="village", code__startswith="620702001").count()
+    got = selectors.coverage(users["township"], street)
+    by_kind = {r["kind"].code: (r["covered"], r["percent"]) for r in got["rows"]}
+    assert got["units"] == units
+    assert by_kind["mediation"] == (2, f"{2 * 100 / units:.1f}")
+    assert by_kind["weddings_funerals"] == (1, f"{100 / units:.1f}")
+    assert by_kind["public_security"] == (0, "0.0")
+
+
+def test_a_compact_gets_versions_filed_by_the_township_and_shown_publicly(users):
+    c = services.create_compact(Actor(users["community"], "page"), Region.objects.get(code=OWNER_COMMUNITY),
+                                "residents", "交通巷社区居民公约")
+    a = Actor(users["community"], "page")
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_version(a, c, text="第一条", adopted_by="villagers_meeting", adopted_on=date.today())
+    assert exc.value.code == "compact.meeting"
+    v1 = services.add_version(a, c, text="第一条 爱护公共环境。", adopted_by="residents_meeting",
+                              adopted_on=date.today() - timedelta(days=400))
+    with pytest.raises(Forbidden):
+        services.file_version(a, v1)
+    services.file_version(Actor(users["township"], "page"), v1, date.today() - timedelta(days=390))
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_version(a, c, text="旧", adopted_by="residents_meeting", adopted_on=date.today() - timedelta(days=500))
+    assert exc.value.code == "compact.adopted_on_order"
+    v2 = services.add_version(a, c, text="第一条 爱护公共环境。第二条 红白喜事从简。", adopted_by="residents_representatives",
+                              adopted_on=date.today())
+    assert (v1.number, v2.number) == (1, 2) and selectors.current_version(c) == v2
+    page = Client().get(f"/governance/public/{OWNER_COMMUNITY}/").content.decode()
+    assert "红白喜事从简" in page and "交通巷社区居民公约" in page
+    assert Client().get("/governance/public/620702001/").status_code == 404  # a street has no such page
+
+
+def test_a_body_outside_the_scope_is_refused(users):
+    kinds = ensure_body_kinds()
+    with pytest.raises(ValidationFailed):
+        services.create_body(Actor(users["community"], "page"), Region.objects.get(code=PEER), kinds["mediation"],
+                             name="")

@@ -1,0 +1,36 @@
+"""Governance pages (namespace ``governance``, mounted at ``/governance/``)."""
+
+from django.urls import path
+
+from .access import views as access
+from .bodies import views as bodies
+from .mediation import views as mediation
+from .tips import views as tips
+
+app_name = "governance"
+urlpatterns = [
+    path("tips/", tips.tip_list, name="tip_list"),
+    path("tips/new/", tips.tip_new, name="tip_new"),
+    path("tips/counts/", tips.tip_counts, name="tip_counts"),
+    path("tips/handlers/", tips.tip_handlers, name="tip_handlers"),
+    path("tips/<int:pk>/", tips.tip_detail, name="tip_detail"),
+    path("tips/<int:pk>/status/", tips.tip_status, name="tip_status"),
+    path("tips/<int:pk>/act/", tips.tip_act, name="tip_act"),
+    path("requests/", access.request_list, name="request_list"),
+    path("requests/new/", access.request_new, name="request_new"),
+    path("requests/burden/", access.burden, name="burden"),
+    path("requests/<int:pk>/", access.request_detail, name="request_detail"),
+    path("bodies/", bodies.bodies, name="bodies"),
+    path("compacts/", bodies.compacts, name="compacts"),
+    path("compacts/<int:pk>/", bodies.compact_detail, name="compact_detail"),
+    path("public/<str:code>/", bodies.public_community, name="public_community"),
+    path("mediation/", mediation.mediation_list, name="mediation_list"),
+    path("mediation/new/", mediation.mediation_new, name="mediation_new"),
+    path("mediation/results/", mediation.mediation_results, name="mediation_results"),
+    path("mediation/committees/", mediation.committees, name="committees"),
+    path("mediation/committees/<int:pk>/", mediation.committee_detail, name="committee_detail"),
+    path("mediation/police/", mediation.police_reports, name="police_reports"),
+    path("mediation/<str:number>/", mediation.mediation_detail, name="mediation_detail"),
+    path("mediation/<str:number>/print/", mediation.agreement_print, name="agreement_print"),
+    path("mediation/<str:number>/<slug:step>/", mediation.mediation_act, name="mediation_act"),
+]
