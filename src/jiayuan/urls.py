@@ -15,6 +15,7 @@ urlpatterns = [
     path("service/", include("jiayuan.servicecenter.urls")),
     path("assistance/", include("jiayuan.assistance.urls")),
     path("disability/", include("jiayuan.disability.urls")),
+    path("children/", include("jiayuan.children.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

@@ -10,6 +10,9 @@ from . import todo
 # Roles whose menu offers the event report and the service desk (the pages themselves
 # admit every role their case type lets open one).
 REPORTERS = ("grid_member", "community_worker", "community_director")
+# Roles that may hold a children's duty (儿童主任, 儿童督导员) or sit on a care team: the
+# children's menu is offered to them (need-to-know is checked by the page's selectors).
+CHILDREN_ROLES = ("community_worker", "community_director", "township_officer", "org_staff")
 DESK_ROLES = ("community_worker", "community_director", "township_officer")  # service_request create_roles (街道便民服务中心 too)
 
 
@@ -20,7 +23,7 @@ TOP_LINKS = ("home", "todo", "report", "desk")
 MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
-    ("assistance", _("救助帮扶"), ("assistance", "disability")),
+    ("assistance", _("救助帮扶"), ("assistance", "disability", "children", "children_duties")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -72,6 +75,13 @@ def navigation(request) -> dict:
         items.append(("assistance:home", _("社会救助"), "assistance"))
     if user.can(Perm.MANAGE_DISABILITY):
         items.append(("disability:certificate_list", _("残疾人证"), "disability"))
+    # children (children/): the files a user may read are need-to-know (duty, care team,
+    # view_child_files); the menu entry is shown by role, without a query (the page lists
+    # what the user may read, empty for one without a duty)
+    if user.can(Perm.VIEW_CHILD_FILES) or user.role in CHILDREN_ROLES:
+        items.append(("children:file_list", _("儿童关爱"), "children"))
+    if user.can(Perm.MANAGE_CHILDREN_DUTIES):
+        items.append(("children:duties", _("儿童主任与督导员"), "children_duties"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -96,6 +106,8 @@ def navigation(request) -> dict:
         active = {"board": "board", "counts": "counts", "calendar": "calendar"}.get(url_name, "cases")
     elif namespace in ("assistance", "disability"):
         active = namespace
+    elif namespace == "children":
+        active = "children_duties" if url_name == "duties" else "children"
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":

@@ -1,0 +1,53 @@
+"""To-do sources of children's care, for the 儿童主任 who owes the work: visits overdue or
+falling due within :data:`selectors.UPCOMING_DAYS` days, and files flagged for review
+after a fact changed. Scoped and need-to-know through :func:`selectors.files_for`."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _lazy
+
+from ..web.todo import TodoItem, TodoSource, register
+from . import labels, selectors
+
+# Roles that may hold the duty of 儿童主任 (decided from the role alone, no query).
+DIRECTOR_ROLES = ("community_worker", "community_director", "township_officer")
+
+
+def _applies(user) -> bool:
+    return user.is_superuser or user.role in DIRECTOR_ROLES
+
+
+def _visit_items(user, limit: int) -> list[TodoItem]:
+    today = selectors.today()
+    out = []
+    for f in selectors.visits_owed(user, today)[:limit]:
+        out.append(TodoItem(
+            title=f.person.name, url=reverse("children:visit_new", args=[f.pk]), due=f.next_visit_due,
+            overdue=f.next_visit_due < today, region=f.region_id,
+            detail=f"{labels.grade_name(f.risk)} · {f.region.short_name}"))
+    return out
+
+
+def _review_items(user, limit: int) -> list[TodoItem]:
+    out = []
+    for f in selectors.files_to_review(user)[:limit]:
+        out.append(TodoItem(title=f.person.name, url=reverse("children:file_detail", args=[f.pk]),
+                            region=f.region_id, detail="；".join(labels.review_text(f.review_reasons))))
+    return out
+
+
+register(TodoSource(
+    code="children_visits", label=_lazy("待探访的儿童"), icon="bi-house-heart", order=70,
+    applies=_applies,
+    count=lambda user: selectors.visits_owed(user).count(),
+    items=_visit_items,
+    url=lambda user: reverse("children:file_list") + "?overdue=on",
+    description=_lazy("探访已逾期或将在两周内到期"),
+))
+
+register(TodoSource(
+    code="children_review", label=_lazy("类别待复核的儿童档案"), icon="bi-exclamation-diamond", order=71,
+    applies=_applies,
+    count=lambda user: selectors.files_to_review(user).count(),
+    items=_review_items,
+    url=lambda user: reverse("children:file_list") + "?flagged=on",
+))
