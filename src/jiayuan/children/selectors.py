@@ -192,8 +192,15 @@ def _json_contains() -> bool:
 
 
 def _owed_q(user) -> Q:
-    """Files whose visits the user owes: the 儿童主任's own villages (the director visits;
-    the 督导员 supervises and sees them on the lists, not in the to-do)."""
+    """Files whose visits the user owes: the 儿童主任's own villages, and the children
+    whose care team the user sits on (the "1+1+1" pair visits too); the 督导员 supervises
+    and sees them on the lists, not in the to-do."""
+    codes = list(current_duties(user).filter(kind=DutyKind.DIRECTOR).values_list("region_id", flat=True))
+    q = Q(Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user=user)))
+    return q | Q(region_id__in=codes) if codes else q
+
+
+def _reviewer_q(user) -> Q:
     codes = list(current_duties(user).filter(kind=DutyKind.DIRECTOR).values_list("region_id", flat=True))
     return Q(region_id__in=codes) if codes else Q(pk__in=[])
 
@@ -209,7 +216,7 @@ def visits_owed(user, on: datetime.date | None = None) -> QuerySet:
 
 def files_to_review(user) -> QuerySet:
     """Open files flagged for review whose 儿童主任 is the user."""
-    return (files_for(user).filter(_owed_q(user), status=ChildFile.Status.OPEN, proposed__isnull=False)
+    return (files_for(user).filter(_reviewer_q(user), status=ChildFile.Status.OPEN, proposed__isnull=False)
             .order_by("flagged_at", "id"))
 
 
@@ -310,6 +317,15 @@ def duty_coverage(user, under: str = "") -> tuple[list[DutyRow], list[DutyRow]]:
         kind=Region.Kind.VIRTUAL).order_by("code")
     return ([DutyRow(t, duties.get((DutyKind.SUPERVISOR, t.code))) for t in towns],
             [DutyRow(v, duties.get((DutyKind.DIRECTOR, v.code))) for v in villages])
+
+
+def villages_without_director(user) -> QuerySet:
+    """Village-level units in scope (communities and villages, not virtual units) without a
+    current 儿童主任, by code: for ``manage_children_duties`` holders' to-do."""
+    scope = user.scope_code
+    held = ChildrenDuty.objects.filter(kind=DutyKind.DIRECTOR, ended_on__isnull=True).values("region_id")
+    return (Region.objects.filter(level="village", code__startswith=scope)
+            .exclude(kind=Region.Kind.VIRTUAL).exclude(code__in=held).order_by("code"))
 
 
 def duties_in_scope(user) -> QuerySet:

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from ..web.todo import TodoItem, TodoSource, register
 from . import labels, selectors
 
-# Roles that may hold the duty of 儿童主任 (decided from the role alone, no query).
-DIRECTOR_ROLES = ("community_worker", "community_director", "township_officer")
+from ..accounts.permissions import Perm
+
+# Roles that may hold the duty of 儿童主任 or sit on a care team (from the role alone, no query).
+DIRECTOR_ROLES = ("community_worker", "community_director", "township_officer", "org_staff")
 
 
 def _applies(user) -> bool:
@@ -42,6 +44,19 @@ register(TodoSource(
     items=_visit_items,
     url=lambda user: reverse("children:file_list") + "?overdue=on",
     description=_lazy("探访已逾期或将在两周内到期"),
+))
+
+def _missing_items(user, limit: int) -> list[TodoItem]:
+    return [TodoItem(title=r.short_name, url=reverse("children:duties") + f"?region={r.code[:9]}", region=r.code)
+            for r in selectors.villages_without_director(user)[:limit]]
+
+
+register(TodoSource(
+    code="children_directors_missing", label=_lazy("缺儿童主任的村（社区）"), icon="bi-person-plus", order=72,
+    applies=lambda user: user.can(Perm.MANAGE_CHILDREN_DUTIES),
+    count=lambda user: selectors.villages_without_director(user).count(),
+    items=_missing_items,
+    url="children:duties",
 ))
 
 register(TodoSource(

@@ -178,7 +178,14 @@ def test_the_duty_page_data_names_the_missing(director, users):
     assert all(r.duty is None for r in towns)
 
 
-def test_overdue_visits_are_in_the_directors_to_do_only(child_file, director, users):
+def test_overdue_visits_are_in_the_to_do_of_the_director_and_the_team_member_only(child_file, director, users, colleague):
     assert list(selectors.visits_owed(director)) == [child_file]
-    assert list(selectors.visits_owed(users["org"])) == []
+    assert list(selectors.visits_owed(users["org"])) == [child_file]
+    assert list(selectors.visits_owed(colleague)) == [] and list(selectors.files_to_review(users["org"])) == []
     assert ChildFile.objects.count() == 1
+
+
+def test_villages_without_a_director_are_in_the_to_do_of_who_names_them(director, users):
+    missing = set(selectors.villages_without_director(users["township"]).values_list("code", flat=True))
+    assert OWNER_COMMUNITY not in missing and "620702001005" in missing
+    assert all(len(c) == 12 and c.startswith("620702001") for c in missing)
