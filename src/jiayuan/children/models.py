@@ -219,3 +219,27 @@ class ChildVisit(models.Model):
     def __str__(self) -> str:
         return f"{self.file} {self.visited_on}"
 
+
+
+def visit_photo_path(instance, filename: str) -> str:
+    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(instance.image_format, "bin")
+    return f"children/visits/{instance.sha256[:2]}/{instance.sha256}.{ext}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at a visit (validated image: :func:`jiayuan.children.services.record_visit`),
+    served only to who may read the child's file."""
+
+    visit = models.ForeignKey(ChildVisit, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=visit_photo_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    image_format = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("探访照片")
+        verbose_name_plural = _("探访照片")

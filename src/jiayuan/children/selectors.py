@@ -63,6 +63,17 @@ def care_slots() -> list[dict]:
     return [dict(s) for s in getattr(settings, "CHILDREN_CARE_SLOTS", rules.DEFAULT_CARE_SLOTS)]
 
 
+# Roles that may hold a children's duty (儿童主任, 儿童督导员) or sit on a care team with an
+# account: they have the children's pages (what they read there is need-to-know).
+CHILDREN_ROLES = ("community_worker", "community_director", "township_officer", "org_staff")
+
+
+def uses_children_pages(user) -> bool:
+    """Whether the children's pages are offered to the user, from the role alone (no
+    query): the menu and the list page agree."""
+    return user.is_superuser or user.can(Perm.VIEW_CHILD_FILES) or user.role in CHILDREN_ROLES
+
+
 # --- duties -----------------------------------------------------------------------------------
 
 def current_duties(user) -> QuerySet:

@@ -38,7 +38,7 @@ from ..people.rules import RuleError, age_on
 from ..regions.models import Region
 from ..regions.rules import village_kind
 from . import rules, selectors
-from .models import CareTeamMember, ChildFile, ChildParent, ChildrenDuty, ChildVisit, DutyKind
+from .models import CareTeamMember, ChildFile, ChildParent, ChildrenDuty, ChildVisit, DutyKind, VisitPhoto
 
 TEXT_MAX = 200
 
@@ -388,14 +388,49 @@ def remove_team_member(actor: Actor, file: ChildFile, slot: str) -> None:
 
 # --- visits and grades ------------------------------------------------------------------------
 
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MAX_PHOTOS = 6
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+
+
+def _check_photo(uploaded) -> tuple[bytes, str, int, int]:
+    """(data, format, width, height) of an uploaded photo: JPEG, PNG or WebP up to 10 MiB
+    and 40 million pixels, checked by decoding it (Pillow), never by its name, as the
+    case engine's photos are. ValidationFailed ``photo.*`` otherwise."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    data = uploaded.read(PHOTO_MAX_BYTES + 1)
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationFailed(_err("photos", "photo.too_large", _("照片不能超过 %(mb)s MB") % {"mb": 10}))
+    if not data:
+        raise ValidationFailed(_err("photos", "photo.empty", _("上传的文件是空的")))
+    bad = ValidationFailed(_err("photos", "photo.not_image", _("只能上传 JPEG、PNG 或 WebP 格式的照片")))
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt, (width, height) = img.format, img.size
+            if fmt not in IMAGE_TYPES:
+                raise bad
+            if width * height > PHOTO_MAX_PIXELS:
+                raise ValidationFailed(_err("photos", "photo.too_many_pixels", _("照片像素过大，请压缩后再上传")))
+            img.verify()
+    except ValidationFailed:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise bad from None
+    return data, fmt, width, height
+
 def record_visit(actor: Actor, file: ChildFile, *, visited_on: datetime.date, place: str, findings: str,
-                 risk: str, reason: str = "", face_to_face: bool = True) -> ChildVisit:
+                 risk: str, reason: str = "", face_to_face: bool = True, photos=()) -> ChildVisit:
     """Record a visit by the acting user (the file's 儿童主任, 督导员, a team member or a
     ``view_child_files`` holder) and the grade it gives. ``visited_on`` not in the future
     nor before the file was opened; ``risk`` a configured grade, with a ``reason`` when it
     changes the grade. A visit later than the last one sets the grade and moves the next
     visit to ``visited_on`` + the grade's months (rules.next_visit_due); an earlier one
-    (entered late) is kept in the history only."""
+    (entered late) is kept in the history only. ``photos``: up to 6 uploaded images
+    (:func:`_check_photo`)."""
     if not selectors.may_visit(actor.user, file):
         raise _forbidden()
     errors: dict = {}
@@ -415,6 +450,17 @@ def record_visit(actor: Actor, file: ChildFile, *, visited_on: datetime.date, pl
         errors.update(_err("risk", "risk.unknown", _("风险等级无效")))
     elif risk != file.risk and not reason:
         errors.update(_err("reason", "risk.reason", _("调整风险等级须说明理由")))
+    photos = list(photos or [])
+    checked = []
+    if len(photos) > MAX_PHOTOS:
+        errors.update(_err("photos", "photo.too_many", _("最多上传 %(n)s 张照片") % {"n": MAX_PHOTOS}))
+    else:
+        for up in photos:
+            try:
+                checked.append(_check_photo(up))
+            except ValidationFailed as exc:
+                errors.update(exc.fields)
+                break
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -422,6 +468,15 @@ def record_visit(actor: Actor, file: ChildFile, *, visited_on: datetime.date, pl
         visit = ChildVisit.objects.create(file=locked, visited_on=visited_on, visitor=actor.user, place=place,
                                           face_to_face=bool(face_to_face), findings=findings,
                                           risk_before=locked.risk, risk_after=risk, risk_reason=reason)
+        for data, fmt, width, height in checked:
+            import hashlib
+
+            from django.core.files.base import ContentFile
+
+            photo = VisitPhoto(visit=visit, content_type=IMAGE_TYPES[fmt], image_format=fmt, size=len(data),
+                               width=width, height=height, sha256=hashlib.sha256(data).hexdigest())
+            photo.file.save("upload", ContentFile(data), save=False)
+            photo.save()
         before = {"risk": locked.risk, "next_visit_due": locked.next_visit_due}
         if locked.last_visit_on is None or visited_on >= locked.last_visit_on:
             locked.last_visit_on = visited_on
@@ -433,7 +488,7 @@ def record_visit(actor: Actor, file: ChildFile, *, visited_on: datetime.date, pl
             locked.save()
         record(actor, "child_file.visit", locked, changes=model_changes(
             before, {"risk": locked.risk, "next_visit_due": locked.next_visit_due}),
-            extra={"visit": visit.pk, "visited_on": visited_on.isoformat()})
+            extra={"visit": visit.pk, "visited_on": visited_on.isoformat(), "photos": len(checked)})
     file.refresh_from_db()
     return visit
 

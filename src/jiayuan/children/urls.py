@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.file_edit, name="file_edit"),
     path("<int:pk>/parent/<str:role>/", views.parent_edit, name="parent_edit"),
     path("<int:pk>/visit/", views.visit_new, name="visit_new"),
+    path("<int:pk>/photo/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/regrade/", views.regrade, name="regrade"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/team/", views.team_set, name="team_set"),

@@ -10,7 +10,8 @@ gets 404) and audits the read (:func:`services.record_read`).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,7 +22,7 @@ from ..people import selectors as people_selectors
 from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
 from . import labels, selectors, services
 from .forms import DutyForm, FileFilterForm, FileForm, ParentForm, RegradeForm, TeamForm, VisitForm
-from .models import ChildParent
+from .models import ChildParent, VisitPhoto
 
 CANDIDATE_LIMIT = 20
 
@@ -32,6 +33,8 @@ def file_list(request):
     """The files the user may read (need-to-know: empty for a user without a duty, a
     team place or view_child_files), 50 a page, earliest visit due first."""
     user = request.user
+    if not selectors.uses_children_pages(user):
+        raise PermissionDenied
     form = FileFilterForm(request.GET)
     qs = selectors.search_files(user, form.filters())
     page_obj = paginate(request, qs)
@@ -84,7 +87,8 @@ def _detail_context(request, file, **extra) -> dict:
                   for s in selectors.care_slots()],
         "parents": [{"role": r, "name": _(n), "parent": parents.get(r)} for r, n in ChildParent.Role.choices],
         "visits": [{"visit": v, "before": labels.grade_name(v.risk_before), "after": labels.grade_name(v.risk_after)}
-                   for v in file.visits.select_related("visitor").order_by("-visited_on", "-id")[:50]],
+                   for v in file.visits.select_related("visitor").prefetch_related("photos")
+                   .order_by("-visited_on", "-id")[:50]],
         "may_edit": selectors.may_edit(user, file),
         "may_visit": selectors.may_visit(user, file),
         "regrade_form": extra.pop("regrade_form", None) or RegradeForm(initial={"risk": file.risk,
@@ -193,7 +197,7 @@ def visit_new(request, pk):
             try:
                 services.record_visit(actor(request), file, visited_on=d["visited_on"], place=d["place"],
                                       findings=d["findings"], risk=d["risk"], reason=d["reason"],
-                                      face_to_face=d["face_to_face"])
+                                      face_to_face=d["face_to_face"], photos=request.FILES.getlist("photos"))
             except ServiceError as exc:
                 apply_service_error(form, exc)
                 status = exc.status
@@ -208,6 +212,17 @@ def visit_new(request, pk):
         form = VisitForm(initial={"visited_on": selectors.today(), "risk": file.risk, "face_to_face": True})
     return render(request, "children/visit_form.html", {
         "file": file, "form": form, "grades": selectors.risk_grades()}, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def photo(request, pk, photo_pk):
+    """A visit photo, for who may read the child's file (404 otherwise)."""
+    file = selectors.get_file(request.user, pk)
+    p = get_object_or_404(VisitPhoto, pk=photo_pk, visit__file=file)
+    resp = FileResponse(p.file.open("rb"), content_type=p.content_type)
+    resp["Cache-Control"] = "private, max-age=86400"
+    return resp
 
 
 @login_required

@@ -5,14 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..accounts.permissions import Perm
+from ..children.selectors import uses_children_pages
 from . import todo
 
 # Roles whose menu offers the event report and the service desk (the pages themselves
 # admit every role their case type lets open one).
 REPORTERS = ("grid_member", "community_worker", "community_director")
-# Roles that may hold a children's duty (儿童主任, 儿童督导员) or sit on a care team: the
-# children's menu is offered to them (need-to-know is checked by the page's selectors).
-CHILDREN_ROLES = ("community_worker", "community_director", "township_officer", "org_staff")
 DESK_ROLES = ("community_worker", "community_director", "township_officer")  # service_request create_roles (街道便民服务中心 too)
 
 
@@ -78,7 +76,7 @@ def navigation(request) -> dict:
     # children (children/): the files a user may read are need-to-know (duty, care team,
     # view_child_files); the menu entry is shown by role, without a query (the page lists
     # what the user may read, empty for one without a duty)
-    if user.can(Perm.VIEW_CHILD_FILES) or user.role in CHILDREN_ROLES:
+    if uses_children_pages(user):
         items.append(("children:file_list", _("儿童关爱"), "children"))
     if user.can(Perm.MANAGE_CHILDREN_DUTIES):
         items.append(("children:duties", _("儿童主任与督导员"), "children_duties"))

@@ -54,3 +54,20 @@ def child_file(director, child, users, admin_actor):
     services.set_team_member(Actor(director, "page"), f, "volunteer", user_id=users["org"].pk)
     f.refresh_from_db()
     return f
+
+
+def png_bytes(width: int = 4, height: int = 3) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploads go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
