@@ -73,6 +73,41 @@ def seed_demo(ctx) -> str | None:
                                      ).order_by("id").first()
     if first is not None and not ChildFile.objects.filter(region_id=VILLAGE, proposed__isnull=False).exists():
         services.set_parent(act, first, "mother", {"working_away": False, "note": "已返乡"})
-    if made:
-        return f"儿童关爱：六坝村 {made} 份儿童档案（儿童主任 ertong，督导员 dudao，志愿者 zhiyuan）"
+    enrolled = _seed_home(ctx, city, director, volunteer, today)
+    if made or enrolled:
+        return (f"儿童关爱：六坝村 {made} 份儿童档案（儿童主任 ertong，督导员 dudao，志愿者 zhiyuan）；"
+                f"“未来星”留守儿童之家 {enrolled} 名儿童入托")
     return None
+
+
+def _seed_home(ctx, city, director, volunteer, today) -> int:
+    """六坝镇“未来星”留守儿童之家 in 六坝村, run by a filed community organization whose
+    member is the volunteer; the children with files enrolled, attendance on the last ten
+    weekdays."""
+    from ..organizations.models import OrganizationMember, SocialOrganization
+    from . import homes
+    from .models import ChildrensHome, HomeEnrolment
+
+    if ChildrensHome.objects.filter(name="六坝镇“未来星”留守儿童之家").exists():
+        return 0
+    org, _created = SocialOrganization.objects.get_or_create(
+        name="六坝镇未来星儿童关爱服务队", defaults={"kind": "community_filed", "region_id": TOWNSHIP,
+                                            "service_area": "留守儿童日间照料、课业辅导、亲情陪伴"})
+    OrganizationMember.objects.get_or_create(organization=org, user=volunteer, defaults={"position": "志愿者"})
+    opened = today - datetime.timedelta(days=3 * 365)
+    home = homes.register_home(city, name="六坝镇“未来星”留守儿童之家", region_code=VILLAGE, capacity=60,
+                               services=["daytime_care", "tutoring", "psychological", "recreation", "family_contact"],
+                               opened_on=opened, operator_id=org.pk, address="六坝村村委会院内")
+    act = Actor(director, "command")
+    for f in ChildFile.objects.filter(region_id=VILLAGE).select_related("person").order_by("id"):
+        homes.enrol(act, home, f.person_id, max(today - datetime.timedelta(days=60), f.person.birth_date))
+    enrolments = list(HomeEnrolment.objects.filter(home=home).order_by("id"))
+    staff = Actor(volunteer, "command")
+    day, done = today - datetime.timedelta(days=1), 0
+    while done < 10:
+        if day.weekday() < 5:
+            present = [e.pk for i, e in enumerate(enrolments) if (i + day.day) % 4]
+            homes.record_attendance(staff, home, day, present)
+            done += 1
+        day -= datetime.timedelta(days=1)
+    return len(enrolments)

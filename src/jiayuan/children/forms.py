@@ -129,3 +129,21 @@ class DutyForm(forms.Form):
     username = forms.CharField(label=_("账号（用户名）"), max_length=150, widget=forms.TextInput(attrs=TEXT))
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30, widget=forms.TextInput(attrs=TEXT))
     started_on = forms.DateField(label=_("任职日期"), widget=DATE)
+
+
+class HomeForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100, widget=forms.TextInput(attrs=TEXT))
+    region = forms.CharField(label=_("区划代码（村、社区或乡镇）"), max_length=12, widget=forms.TextInput(attrs=TEXT))
+    operator = forms.IntegerField(label=_("运营机构编号（可不填）"), required=False, min_value=1,
+                                  widget=forms.NumberInput(attrs=TEXT))
+    address = forms.CharField(label=_("地址"), required=False, max_length=200, widget=forms.TextInput(attrs=TEXT))
+    capacity = forms.IntegerField(label=_("可容纳人数"), min_value=1, max_value=10_000,
+                                  widget=forms.NumberInput(attrs=TEXT))
+    services = forms.MultipleChoiceField(label=_("服务内容"), required=False, widget=forms.CheckboxSelectMultiple)
+    opened_on = forms.DateField(label=_("启用日期"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        from .models import HOME_SERVICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["services"].choices = list(HOME_SERVICES.items())

@@ -243,3 +243,79 @@ class VisitPhoto(models.Model):
     class Meta:
         verbose_name = _("探访照片")
         verbose_name_plural = _("探访照片")
+
+
+HOME_SERVICES = {
+    "daytime_care": _("日间照料"),
+    "tutoring": _("课业辅导"),
+    "psychological": _("心理关爱"),
+    "recreation": _("文体活动"),
+    "meals": _("就餐"),
+    "family_contact": _("亲情联络"),
+}
+
+
+class ChildrensHome(models.Model):
+    """A children's home (留守儿童之家 / 儿童之家): where it is (a village, community or
+    township), who runs it (an organization of the registry, or none when the village runs
+    it), capacity and services."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="region_code",
+                               verbose_name=_("所在区划"))
+    operator = models.ForeignKey("organizations.SocialOrganization", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="childrens_homes", verbose_name=_("运营机构"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("可容纳人数"))
+    services = models.JSONField(_("服务内容"), default=list)
+    opened_on = models.DateField(_("启用日期"))
+    closed_on = models.DateField(_("停用日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("留守儿童之家")
+        verbose_name_plural = _("留守儿童之家")
+        constraints = [models.CheckConstraint(condition=models.Q(capacity__gte=1), name="childrens_home_capacity")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HomeEnrolment(models.Model):
+    """A child enrolled at a home from ``enrolled_on`` to ``left_on`` (open: still
+    enrolled); one open enrolment per child and home."""
+
+    home = models.ForeignKey(ChildrensHome, on_delete=models.PROTECT, related_name="enrolments")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("儿童"))
+    enrolled_on = models.DateField(_("入托日期"))
+    left_on = models.DateField(_("离开日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("入托登记")
+        verbose_name_plural = _("入托登记")
+        constraints = [
+            models.UniqueConstraint(fields=["home", "person"], condition=models.Q(left_on__isnull=True),
+                                    name="home_one_open_enrolment"),
+            models.CheckConstraint(condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("enrolled_on")),
+                                   name="home_enrolment_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home} {self.person}"
+
+
+class HomeAttendance(models.Model):
+    """A child present at a home on a day (one row per enrolment and day)."""
+
+    enrolment = models.ForeignKey(HomeEnrolment, on_delete=models.CASCADE, related_name="attendance")
+    home = models.ForeignKey(ChildrensHome, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("到托记录")
+        verbose_name_plural = _("到托记录")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "day"], name="home_attendance_once_a_day")]
+        indexes = [models.Index(fields=["home", "day"], name="home_attendance_day_idx")]

@@ -343,3 +343,63 @@ def duties_in_scope(user) -> QuerySet:
     """Current duties in the user's scope (for the duty list)."""
     return ChildrenDuty.objects.filter(ended_on__isnull=True, region__code__startswith=user.scope_code).select_related(
         "user", "region").order_by("region_id", "kind")
+
+
+# --- children's homes ------------------------------------------------------------------------
+
+def homes_for(user) -> QuerySet:
+    """Homes in the user's scope (name, place, capacity, services: not personal data), for
+    the roles that have the children's pages."""
+    from .models import ChildrensHome
+
+    if not user.is_authenticated or not user.is_active or not uses_children_pages(user):
+        return ChildrensHome.objects.none()
+    return ChildrensHome.objects.filter(region__code__startswith=user.scope_code).select_related(
+        "region", "operator").order_by("region_id", "name")
+
+
+def get_home(user, pk):
+    from .models import ChildrensHome
+
+    try:
+        return homes_for(user).get(pk=int(pk))
+    except (ValueError, TypeError, OverflowError, ChildrensHome.DoesNotExist):
+        raise NotFound("home.not_found") from None
+
+
+def works_at_home(user, home) -> bool:
+    """Whether the user enrols children and records attendance at ``home`` and sees who
+    is enrolled (the children are personal data): a member of the operator, the
+    儿童主任 of the home's village, the 督导员 of its township, or ``view_child_files``."""
+    if user.can(Perm.VIEW_CHILD_FILES):
+        return True
+    if home.operator_id and home.operator.members.filter(user=user, active=True).exists():
+        return True
+    code = home.region_id
+    for kind, duty_code in current_duties(user).values_list("kind", "region_id"):
+        if (kind == DutyKind.DIRECTOR and code.startswith(duty_code)) or (
+                kind == DutyKind.SUPERVISOR and code.startswith(duty_code)):
+            return True
+    return False
+
+
+def enrolled_on(home, day: datetime.date) -> QuerySet:
+    """Enrolments of ``home`` open on ``day`` (enrolled on or before it, not left before
+    it), by child name. The caller checked :func:`works_at_home`."""
+    return home.enrolments.filter(enrolled_on__lte=day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=day)).select_related("person").order_by("person__name", "pk")
+
+
+def children_cared_for(home, start: datetime.date, end: datetime.date) -> int:
+    """How many different children were present at ``home`` on at least one day from
+    ``start`` to ``end`` (inclusive), from the attendance records."""
+    from .models import HomeAttendance
+
+    return HomeAttendance.objects.filter(home=home, day__gte=start, day__lte=end).values("person_id").distinct().count()
+
+
+def attendance_days(home, start: datetime.date, end: datetime.date) -> int:
+    """Child-days of attendance at ``home`` in the period (one per child and day)."""
+    from .models import HomeAttendance
+
+    return HomeAttendance.objects.filter(home=home, day__gte=start, day__lte=end).count()

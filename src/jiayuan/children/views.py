@@ -7,6 +7,8 @@ Every page of a file goes through :func:`selectors.get_file` (need-to-know: anyo
 gets 404) and audits the read (:func:`services.record_read`).
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,9 +22,9 @@ from ..accounts.permissions import Perm
 from ..errors import Forbidden, ServiceError
 from ..people import selectors as people_selectors
 from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
-from . import labels, selectors, services
-from .forms import DutyForm, FileFilterForm, FileForm, ParentForm, RegradeForm, TeamForm, VisitForm
-from .models import ChildParent, VisitPhoto
+from . import homes, labels, selectors, services
+from .forms import DutyForm, FileFilterForm, FileForm, HomeForm, ParentForm, RegradeForm, TeamForm, VisitForm
+from .models import HOME_SERVICES, ChildParent, HomeAttendance, VisitPhoto
 
 CANDIDATE_LIMIT = 20
 
@@ -322,3 +324,98 @@ def duties(request):
         "form": form, "towns": towns, "villages": villages,
         "missing_towns": sum(1 for r in towns if r.duty is None),
         "missing_villages": sum(1 for r in villages if r.duty is None)}, status=status)
+
+
+# --- children's homes -----------------------------------------------------------------------
+
+def _parse_date(value, default):
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def home_list(request):
+    """Children's homes in scope with capacity, services and the children cared for this
+    year; registering one (``manage_children_duties``)."""
+    user = request.user
+    if not selectors.uses_children_pages(user):
+        raise PermissionDenied
+    status = 200
+    form = HomeForm(request.POST or None, initial={"opened_on": selectors.today()})
+    if request.method == "POST":
+        if not user.can(Perm.MANAGE_CHILDREN_DUTIES):
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                home = homes.register_home(actor(request), name=d["name"], region_code=d["region"],
+                                           capacity=d["capacity"], services=d["services"], opened_on=d["opened_on"],
+                                           operator_id=d["operator"], address=d["address"])
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已登记"))
+                return redirect("children:home_detail", pk=home.pk)
+        else:
+            status = 422
+    today = selectors.today()
+    year_start = today.replace(month=1, day=1)
+    rows = [{"home": h, "services": [str(HOME_SERVICES.get(s, s)) for s in h.services],
+             "cared": selectors.children_cared_for(h, year_start, today)} for h in selectors.homes_for(user)]
+    return render(request, "children/home_list.html", {
+        "rows": rows, "form": form, "may_register": user.can(Perm.MANAGE_CHILDREN_DUTIES), "year": today.year},
+        status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def home_detail(request, pk):
+    """One home: children cared for in a period (``?start=&end=``), and for who works at
+    it the children enrolled, enrolling (``?q=`` finds the child), leaving, and the day's
+    attendance (``?day=``)."""
+    user = request.user
+    home = selectors.get_home(user, pk)
+    today = selectors.today()
+    start = _parse_date(request.GET.get("start"), today.replace(month=1, day=1))
+    end = _parse_date(request.GET.get("end"), today)
+    day = _parse_date(request.GET.get("day") or request.POST.get("day"), today)
+    works = selectors.works_at_home(user, home)
+    if request.method == "POST":
+        if not works:
+            raise PermissionDenied
+        op = request.POST.get("op")
+        try:
+            if op == "enrol":
+                homes.enrol(actor(request), home, request.POST.get("person"),
+                            _parse_date(request.POST.get("enrolled_on"), today))
+                messages.success(request, _("已登记入托"))
+            elif op == "leave":
+                homes.leave(actor(request), home, request.POST.get("enrolment"),
+                            _parse_date(request.POST.get("left_on"), today))
+                messages.success(request, _("已登记离开"))
+            elif op == "attendance":
+                n = homes.record_attendance(actor(request), home, day, request.POST.getlist("present"))
+                messages.success(request, _("已记录 %(day)s 到托 %(n)s 人") % {"day": day.isoformat(), "n": n})
+            else:
+                raise PermissionDenied
+        except ServiceError as exc:
+            return error_page(request, exc)
+        return redirect(f"{request.path}?day={day.isoformat()}")
+    present = set()
+    enrolled = []
+    candidates, q = [], request.GET.get("q", "").strip()
+    if works:
+        enrolled = list(selectors.enrolled_on(home, day))
+        present = set(HomeAttendance.objects.filter(home=home, day=day).values_list("enrolment_id", flat=True))
+        if q and user.can(Perm.VIEW_REGISTRY):
+            candidates = list(people_selectors.search_persons(
+                user, people_selectors.PersonFilters(q=q, age_max=17)).order_by("id")[:CANDIDATE_LIMIT])
+    return render(request, "children/home_detail.html", {
+        "home": home, "services": [str(HOME_SERVICES.get(s, s)) for s in home.services], "works": works,
+        "start": start, "end": end, "day": day, "today": today,
+        "cared": selectors.children_cared_for(home, start, end), "days": selectors.attendance_days(home, start, end),
+        "enrolled": [{"e": e, "present": e.pk in present} for e in enrolled], "q": q, "candidates": candidates})

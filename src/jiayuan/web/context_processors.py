@@ -21,7 +21,7 @@ TOP_LINKS = ("home", "todo", "report", "desk")
 MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
-    ("assistance", _("救助帮扶"), ("assistance", "disability", "children", "children_duties")),
+    ("assistance", _("救助帮扶"), ("assistance", "disability", "children", "children_homes", "children_duties")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -78,6 +78,7 @@ def navigation(request) -> dict:
     # what the user may read, empty for one without a duty)
     if uses_children_pages(user):
         items.append(("children:file_list", _("儿童关爱"), "children"))
+        items.append(("children:home_list", _("留守儿童之家"), "children_homes"))
     if user.can(Perm.MANAGE_CHILDREN_DUTIES):
         items.append(("children:duties", _("儿童主任与督导员"), "children_duties"))
     if user.can(Perm.VIEW_CASES):
@@ -105,7 +106,8 @@ def navigation(request) -> dict:
     elif namespace in ("assistance", "disability"):
         active = namespace
     elif namespace == "children":
-        active = "children_duties" if url_name == "duties" else "children"
+        active = ("children_duties" if url_name == "duties" else
+                  "children_homes" if url_name.startswith("home") else "children")
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":

@@ -104,6 +104,10 @@ ACTION_LABELS = {
     "child_file.visit": _("记录探访"),
     "child_file.regrade": _("调整风险等级"),
     "child_file.move": _("儿童档案随迁"),
+    "children.home_register": _("登记留守儿童之家"),
+    "children.home_enrol": _("儿童入托登记"),
+    "children.home_leave": _("儿童离开儿童之家"),
+    "children.home_attendance": _("记录到托"),
     # social assistance
     "assistance.parameter.create": _("设定救助参数"),
     "assistance.parameter.correct": _("更正救助参数"),
@@ -145,6 +149,7 @@ OBJECT_TYPE_LABELS = {
     "disability.disabilitycertificate": _("残疾人证"),
     "children.childfile": _("儿童档案"),
     "children.childrenduty": _("儿童主任/督导员"),
+    "children.childrenshome": _("留守儿童之家"),
     "assistance.programparameter": _("救助参数"),
     "assistance.assistanceapplication": _("救助申请"),
     "assistance.enrollment": _("享受对象"),

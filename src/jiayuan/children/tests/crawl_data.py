@@ -24,3 +24,9 @@ def seed(users, persons):
                           risk="yellow", reason="母亲外出")
     f.refresh_from_db()
     services.set_parent(act, f, "mother", {"seriously_ill": True}, version=f.version)  # → flagged
+    from jiayuan.children import homes
+
+    home = homes.register_home(Actor(users["township"], "page"), name="交通巷儿童之家", region_code="620702001001",
+                               capacity=30, services=["daytime_care", "tutoring"], opened_on=datetime.date(2025, 9, 1))
+    e = homes.enrol(act, home, persons["赵小明"].pk, datetime.date(2026, 3, 1))
+    homes.record_attendance(act, home, datetime.date(2026, 3, 2), [e.pk])
