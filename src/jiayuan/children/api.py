@@ -28,7 +28,7 @@ Text = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=5000)]
 
 
-class CategoryOut(Schema):
+class ChildCategoryOut(Schema):
     code: str
     name: str
     kinds: list[str]
@@ -52,8 +52,8 @@ class ChildFileOut(Schema):
 
 
 class ChildFileDetailOut(ChildFileOut):
-    category_details: list[CategoryOut]
-    proposed: list[CategoryOut] | None
+    category_details: list[ChildCategoryOut]
+    proposed: list[ChildCategoryOut] | None
     team: list[dict]
     school: str
     school_grade: str
@@ -68,7 +68,7 @@ class ChildFilePage(Schema):
     results: list[ChildFileOut]
 
 
-class OpenIn(Schema):
+class ChildFileOpenIn(Schema):
     person: Id
     school: Text = ""
     school_grade: Annotated[str, Field(max_length=20)] = ""
@@ -78,7 +78,7 @@ class OpenIn(Schema):
     guardianship_problem: bool = False
 
 
-class VisitIn(Schema):
+class ChildVisitIn(Schema):
     visited_on: date
     place: Annotated[str, Field(max_length=100)]
     findings: LongText
@@ -87,7 +87,7 @@ class VisitIn(Schema):
     face_to_face: bool = True
 
 
-class VisitOut(Schema):
+class ChildVisitOut(Schema):
     id: int
     visited_on: date
     visitor: str
@@ -99,13 +99,13 @@ class VisitOut(Schema):
     risk_reason: str
 
 
-class RegradeIn(Schema):
+class ChildRegradeIn(Schema):
     risk: Annotated[str, Field(max_length=20)]
     reason: Text
     version: Int | None = None
 
 
-class ConfirmIn(Schema):
+class ChildConfirmIn(Schema):
     version: Int | None = None
     note: Text = ""
 
@@ -146,7 +146,7 @@ def list_files(request, overdue: bool = False, flagged: bool = False,
 
 
 @router.post("/children", response={201: ChildFileDetailOut}, summary="为居民库中的未满18周岁儿童建档（类别由系统认定）")
-def open_file(request, body: OpenIn):
+def open_file(request, body: ChildFileOpenIn):
     data = body.dict()
     person = data.pop("person")
     f = services.open_file(actor(request), person, data)
@@ -160,7 +160,7 @@ def get_file(request, file_id: Id):
     return file_detail_out(f)
 
 
-@router.get("/children/{int:file_id}/visits", response=list[VisitOut], summary="探访记录（最近 200 条）")
+@router.get("/children/{int:file_id}/visits", response=list[ChildVisitOut], summary="探访记录（最近 200 条）")
 def list_visits(request, file_id: Id):
     f = selectors.get_file(request.auth, file_id)
     services.record_read(actor(request), f, "visits")
@@ -172,7 +172,7 @@ def list_visits(request, file_id: Id):
 
 @router.post("/children/{int:file_id}/visits", response={201: ChildFileOut},
              summary="记录探访（日期、地点、情况、评定风险等级；等级变化须说明理由），返回档案与新的探访期限")
-def record_visit(request, file_id: Id, body: VisitIn):
+def record_visit(request, file_id: Id, body: ChildVisitIn):
     f = selectors.get_file(request.auth, file_id)
     services.record_visit(actor(request), f, visited_on=body.visited_on, place=body.place, findings=body.findings,
                           risk=body.risk, reason=body.reason, face_to_face=body.face_to_face)
@@ -181,27 +181,27 @@ def record_visit(request, file_id: Id, body: VisitIn):
 
 
 @router.post("/children/{int:file_id}/regrade", response=ChildFileOut, summary="调整风险等级（须说明理由；探访期限随之改变）")
-def regrade(request, file_id: Id, body: RegradeIn):
+def regrade(request, file_id: Id, body: ChildRegradeIn):
     f = selectors.get_file(request.auth, file_id)
     f = services.regrade(actor(request), f, body.risk, body.reason, version=body.version)
     return file_out(f, selectors.today())
 
 
 @router.post("/children/{int:file_id}/confirm", response=ChildFileDetailOut, summary="确认重新认定的类别")
-def confirm(request, file_id: Id, body: ConfirmIn):
+def confirm(request, file_id: Id, body: ChildConfirmIn):
     f = selectors.get_file(request.auth, file_id)
     services.confirm_review(actor(request), f, version=body.version, note=body.note)
     return file_detail_out(selectors.get_file(request.auth, file_id))
 
 
-class DutyGapOut(Schema):
+class ChildrenDutyGapOut(Schema):
     code: str
     name: str
     level: str
     holder: str | None
 
 
-@router.get("/children-duties", response=list[DutyGapOut],
+@router.get("/children-duties", response=list[ChildrenDutyGapOut],
             summary="各乡镇（街道）儿童督导员、各村（社区）儿童主任的配备情况（holder 为空即缺）")
 def duty_coverage(request, region: Annotated[str, Field(max_length=15)] = ""):
     if not request.auth.can(Perm.MANAGE_CHILDREN_DUTIES):

@@ -21,7 +21,8 @@ TOP_LINKS = ("home", "todo", "report", "desk")
 MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
-    ("assistance", _("救助帮扶"), ("assistance", "disability", "children", "children_homes", "children_duties")),
+    ("assistance", _("救助帮扶"), ("assistance", "disability", "disability_network", "children", "children_homes",
+                                    "children_duties")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
@@ -73,6 +74,7 @@ def navigation(request) -> dict:
         items.append(("assistance:home", _("社会救助"), "assistance"))
     if user.can(Perm.MANAGE_DISABILITY):
         items.append(("disability:certificate_list", _("残疾人证"), "disability"))
+        items.append(("disability:network_list", _("助残服务网络"), "disability_network"))
     # children (children/): the files a user may read are need-to-know (duty, care team,
     # view_child_files); the menu entry is shown by role, without a query (the page lists
     # what the user may read, empty for one without a duty)
@@ -103,6 +105,8 @@ def navigation(request) -> dict:
     namespace = match.namespace if match else ""
     if namespace == "cases":
         active = {"board": "board", "counts": "counts", "calendar": "calendar"}.get(url_name, "cases")
+    elif namespace == "disability" and url_name.startswith(("network", "service")):
+        active = "disability_network"
     elif namespace in ("assistance", "disability"):
         active = namespace
     elif namespace == "children":

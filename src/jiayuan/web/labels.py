@@ -89,6 +89,9 @@ ACTION_LABELS = {
     "disability.replace": _("换证（被新证替换）"),
     "disability.care_need": _("修改长期照护需求"),
     "disability.revoke": _("注销残疾人证"),
+    "disability.network_register": _("登记助残服务网络组织"),
+    "disability.network_member": _("添加助残网络成员"),
+    "disability.service": _("记录助残服务"),
     # children
     "children.duty_start": _("任命儿童主任/督导员"),
     "children.duty_end": _("儿童主任/督导员离任"),
@@ -147,6 +150,7 @@ OBJECT_TYPE_LABELS = {
     "servicecenter.certificate": _("证明"),
     "servicecenter.communitytask": _("社区事项"),
     "disability.disabilitycertificate": _("残疾人证"),
+    "disability.networkorganization": _("助残服务网络组织"),
     "children.childfile": _("儿童档案"),
     "children.childrenduty": _("儿童主任/督导员"),
     "children.childrenshome": _("留守儿童之家"),
