@@ -202,32 +202,37 @@ def _json_contains() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _owed_q(user) -> Q:
-    """Files whose visits the user owes: the 儿童主任's own villages, and the children
-    whose care team the user sits on (the "1+1+1" pair visits too); the 督导员 supervises
-    and sees them on the lists, not in the to-do."""
-    codes = list(current_duties(user).filter(kind=DutyKind.DIRECTOR).values_list("region_id", flat=True))
-    q = Q(Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user=user)))
-    return q | Q(region_id__in=codes) if codes else q
+def _director_villages(user) -> list[str]:
+    return list(current_duties(user).filter(kind=DutyKind.DIRECTOR).values_list("region_id", flat=True))
 
 
-def _reviewer_q(user) -> Q:
-    codes = list(current_duties(user).filter(kind=DutyKind.DIRECTOR).values_list("region_id", flat=True))
-    return Q(region_id__in=codes) if codes else Q(pk__in=[])
+def _in_scope(user) -> QuerySet:
+    qs = ChildFile.objects.select_related("person", "region")
+    return qs.filter(person__region__code__startswith=user.scope_code) if user.scope_code else qs
 
 
 def visits_owed(user, on: datetime.date | None = None) -> QuerySet:
-    """Open files whose visit the user owes (their 儿童主任) falling due within
-    :data:`UPCOMING_DAYS` or overdue, earliest first."""
+    """Open files whose visit the user owes, falling due within :data:`UPCOMING_DAYS` or
+    overdue, earliest first: the 儿童主任's own villages, and the children whose care team
+    the user sits on (the "1+1+1" pair visits too); the 督导员 supervises and sees them on
+    the lists, not in the to-do. Both are need-to-know readers, so this is a subset of
+    :func:`files_for` (two queries: the duties, then the files)."""
     on = on or today()
-    return (files_for(user).filter(_owed_q(user), status=ChildFile.Status.OPEN,
+    q = Q(Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user=user)))
+    codes = _director_villages(user)
+    if codes:
+        q |= Q(region_id__in=codes)
+    return (_in_scope(user).filter(q, status=ChildFile.Status.OPEN,
                                    next_visit_due__lte=on + datetime.timedelta(days=UPCOMING_DAYS))
             .order_by("next_visit_due", "id"))
 
 
 def files_to_review(user) -> QuerySet:
-    """Open files flagged for review whose 儿童主任 is the user."""
-    return (files_for(user).filter(_reviewer_q(user), status=ChildFile.Status.OPEN, proposed__isnull=False)
+    """Open files flagged for review whose 儿童主任 is the user (two queries)."""
+    codes = _director_villages(user)
+    if not codes:
+        return ChildFile.objects.none()
+    return (_in_scope(user).filter(region_id__in=codes, status=ChildFile.Status.OPEN, proposed__isnull=False)
             .order_by("flagged_at", "id"))
 
 

@@ -10,12 +10,10 @@ from . import labels, selectors
 
 from ..accounts.permissions import Perm
 
-# Roles that may hold the duty of 儿童主任 or sit on a care team (from the role alone, no query).
-DIRECTOR_ROLES = ("community_worker", "community_director", "township_officer", "org_staff")
-
-
-def _applies(user) -> bool:
-    return user.is_superuser or user.role in DIRECTOR_ROLES
+# Roles that may hold the duty of 儿童主任 (from the role alone, no query); care-team
+# members with an account (often social organisations' staff) owe visits too.
+DIRECTOR_ROLES = ("community_worker", "community_director", "township_officer")
+VISITOR_ROLES = DIRECTOR_ROLES + ("org_staff",)
 
 
 def _visit_items(user, limit: int) -> list[TodoItem]:
@@ -39,7 +37,7 @@ def _review_items(user, limit: int) -> list[TodoItem]:
 
 register(TodoSource(
     code="children_visits", label=_lazy("待探访的儿童"), icon="bi-house-heart", order=70,
-    applies=_applies,
+    applies=lambda user: user.is_superuser or user.role in VISITOR_ROLES,
     count=lambda user: selectors.visits_owed(user).count(),
     items=_visit_items,
     url=lambda user: reverse("children:file_list") + "?overdue=on",
@@ -61,7 +59,7 @@ register(TodoSource(
 
 register(TodoSource(
     code="children_review", label=_lazy("类别待复核的儿童档案"), icon="bi-exclamation-diamond", order=71,
-    applies=_applies,
+    applies=lambda user: user.is_superuser or user.role in DIRECTOR_ROLES,
     count=lambda user: selectors.files_to_review(user).count(),
     items=_review_items,
     url=lambda user: reverse("children:file_list") + "?flagged=on",

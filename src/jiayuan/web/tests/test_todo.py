@@ -62,11 +62,13 @@ def test_sources_follow_the_role(users):
     # a grid member works cases and imports rosters of the grid (edit_registry)
     assert codes_for(users["grid_member"]) == ["cases", "imports_errors"]
     assert codes_for(users["auditor"]) == []
-    assert codes_for(users["org"]) == []
+    # social organisations' staff: the visits they owe on children's care teams
+    assert codes_for(users["org"]) == ["children_visits"]
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
-                                               "reviews_due", "imports_errors"}
-    # township: cases and imports, no payments or enrollment decisions
-    assert set(codes_for(users["township"])) == {"cases", "imports_errors"}
+                                               "reviews_due", "imports_errors", "children_directors_missing"}
+    # township: cases and imports, no payments or enrollment decisions; children's duties
+    assert set(codes_for(users["township"])) == {"cases", "imports_errors", "children_visits", "children_review",
+                                                 "children_directors_missing"}
 
 
 # --- payment batches ---------------------------------------------------------------------
