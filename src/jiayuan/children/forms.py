@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from . import rules, selectors
 from .models import ChildFile, DutyKind
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control"}
 
 
@@ -100,7 +100,8 @@ class VisitForm(forms.Form):
 
 class RegradeForm(forms.Form):
     risk = forms.ChoiceField(label=_("风险等级"), widget=forms.Select(attrs={"class": "form-select"}))
-    reason = forms.CharField(label=_("理由"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    reason = forms.CharField(label=_("理由"), max_length=200,
+                             widget=forms.TextInput(attrs={**TEXT, "placeholder": _("调整理由")}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -112,10 +113,11 @@ class TeamForm(forms.Form):
     slot = forms.ChoiceField(label=_("角色"), widget=forms.Select(attrs={"class": "form-select"}))
     user = forms.IntegerField(label=_("账号编号"), required=False, widget=forms.HiddenInput)
     username = forms.CharField(label=_("账号（用户名）"), required=False, max_length=150,
-                               widget=forms.TextInput(attrs=TEXT))
+                               widget=forms.TextInput(attrs={**TEXT, "placeholder": _("账号（用户名）")}))
     name = forms.CharField(label=_("姓名（无账号时）"), required=False, max_length=50,
-                           widget=forms.TextInput(attrs=TEXT))
-    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30, widget=forms.TextInput(attrs=TEXT))
+                           widget=forms.TextInput(attrs={**TEXT, "placeholder": _("姓名（无账号时）")}))
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
+                            widget=forms.TextInput(attrs={**TEXT, "placeholder": _("联系电话")}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

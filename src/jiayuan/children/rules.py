@@ -46,6 +46,7 @@ of the month kept and clamped to the month's end (31 January + 1 month = 28/29 F
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from ..people.rules import N_, RuleError, age_on
@@ -301,17 +302,22 @@ DEFAULT_CARE_SLOTS = (
 )
 
 
+_GRADE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
 def check_risk_grades(grades) -> list[dict]:
-    """``grades`` (the configuration) as a list of dicts after checking: each has a
-    non-empty unique ``code``, a ``name``, a ``color`` (#rrggbb) and ``months`` 1–12.
-    Raises RuleError ``risk_grades.invalid`` naming the first bad entry."""
+    """``grades`` (the configuration) as a list of dicts after checking: each has a unique
+    ``code`` (lower-case letters, digits, ``_``; it names a CSS class), a ``name``, a
+    ``color`` (#rrggbb) and ``months`` 1–12. Raises RuleError ``risk_grades.invalid``
+    naming the first bad entry."""
     out, seen = [], set()
     for g in grades:
-        code = g.get("code", "")
+        code = str(g.get("code", ""))
         months = g.get("months")
         color = str(g.get("color", ""))
-        ok = (code and code not in seen and g.get("name") and isinstance(months, int) and 1 <= months <= 12
-              and len(color) == 7 and color.startswith("#"))
+        ok = (_GRADE_CODE.match(code) and code not in seen and g.get("name") and isinstance(months, int)
+              and 1 <= months <= 12 and _COLOR.match(color))
         if not ok:
             raise RuleError("risk_grades.invalid", N_("风险等级配置有误：%(code)s"), {"code": code or "?"})
         seen.add(code)
@@ -319,6 +325,14 @@ def check_risk_grades(grades) -> list[dict]:
     if not out:
         raise RuleError("risk_grades.invalid", N_("风险等级配置有误：%(code)s"), {"code": "—"})
     return out
+
+
+def text_color(color: str) -> str:
+    """Black or white text on background ``color`` (#rrggbb): black when its brightness
+    (W3C AERT formula (299 R + 587 G + 114 B) / 1000, as Bootstrap's colour contrast) is
+    150 or more, white otherwise."""
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#000000" if (299 * r + 587 * g + 114 * b) / 1000 >= 150 else "#ffffff"
 
 
 def next_visit_due(grades, grade: str, last_visit: datetime.date | None, opened: datetime.date) -> datetime.date:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.file_list, name="file_list"),
     path("new/", views.file_new, name="file_new"),
     path("duties/", views.duties, name="duties"),
+    path("risk-grades.css", views.grades_css, name="grades_css"),
     path("homes/", views.home_list, name="home_list"),
     path("homes/<int:pk>/", views.home_detail, name="home_detail"),
     path("<int:pk>/", views.file_detail, name="file_detail"),

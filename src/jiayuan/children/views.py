@@ -326,6 +326,21 @@ def duties(request):
         "missing_villages": sum(1 for r in villages if r.duty is None)}, status=status)
 
 
+@require_http_methods(["GET"])
+def grades_css(request):
+    """The configured risk grades' colours as CSS classes ``risk-<code>`` (the pages'
+    Content-Security-Policy allows no inline style); not personal data."""
+    from django.http import HttpResponse
+
+    from . import rules
+
+    css = "".join(f".risk-{g['code']}{{background-color:{g['color']}!important;color:{rules.text_color(g['color'])}"
+                  f"!important}}\n" for g in selectors.risk_grades())
+    resp = HttpResponse(css, content_type="text/css; charset=utf-8")
+    resp["Cache-Control"] = "public, max-age=3600"
+    return resp
+
+
 # --- children's homes -----------------------------------------------------------------------
 
 def _parse_date(value, default):

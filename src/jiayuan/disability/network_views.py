@@ -20,7 +20,7 @@ from . import selectors, services
 from .models import NetworkLevel, NetworkRole, ServiceKind
 
 TEXT = {"class": "form-control"}
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
 class NetworkForm(forms.Form):

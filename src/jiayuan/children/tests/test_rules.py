@@ -166,3 +166,12 @@ def test_an_unknown_grade_is_refused():
 def test_a_grade_configuration_without_months_is_refused():
     with pytest.raises(RuleError):
         rules.check_risk_grades([{"code": "red", "name": "红", "color": "#ff0000", "months": 0}])
+
+
+def test_a_grade_code_that_is_not_a_css_name_is_refused():
+    with pytest.raises(RuleError):
+        rules.check_risk_grades([{"code": "red}body{x", "name": "红", "color": "#ff0000", "months": 1}])
+
+
+def test_text_on_yellow_is_black_and_on_red_white():
+    assert rules.text_color("#ffc107") == "#000000" and rules.text_color("#dc3545") == "#ffffff"
