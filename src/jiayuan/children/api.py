@@ -209,3 +209,32 @@ def duty_coverage(request, region: Annotated[str, Field(max_length=15)] = ""):
     towns, villages = selectors.duty_coverage(request.auth, region.strip())
     return [{"code": r.region.code, "name": r.region.name, "level": r.region.level,
              "holder": str(r.duty.user) if r.duty else None} for r in towns + villages]
+
+
+class ChildrensHomeOut(Schema):
+    id: int
+    name: str
+    region: str
+    operator: str | None
+    capacity: int
+    services: list[str]
+    opened_on: date
+    children_cared_for: int
+    attendance_days: int
+
+
+@router.get("/children-homes", response=list[ChildrensHomeOut],
+            summary="留守儿童之家列表，及统计期（start–end，默认今年）内关爱的儿童人数（按到托记录去重）和到托人次")
+def list_homes(request, start: date | None = None, end: date | None = None):
+    from .models import HOME_SERVICES
+
+    today = selectors.today()
+    start = start or today.replace(month=1, day=1)
+    end = end or today
+    if end < start:
+        raise ValidationFailed({"end": [{"code": "period.invalid", "message": _("截止日期早于起始日期")}]})
+    return [{"id": h.pk, "name": h.name, "region": h.region_id, "operator": h.operator.name if h.operator else None,
+             "capacity": h.capacity, "services": [str(HOME_SERVICES.get(s, s)) for s in h.services],
+             "opened_on": h.opened_on, "children_cared_for": selectors.children_cared_for(h, start, end),
+             "attendance_days": selectors.attendance_days(h, start, end)}
+            for h in selectors.homes_for(request.auth)[:500]]

@@ -97,3 +97,12 @@ def test_the_pages_register_a_home_and_record_a_day(page_client, kids, director)
     body = c.get(url + "?start=2026-03-01&end=2026-03-31").content.decode()
     assert "共关爱儿童 1 名" in body
     assert page_client("community").post("/children/homes/", {"name": "x"}).status_code == 403
+
+
+def test_the_homes_api_counts_the_children_cared_for_in_the_period(api_client, home, kids, director):
+    a = Actor(director, "page")
+    e = homes.enrol(a, home, kids[0].pk, D(2026, 3, 1))
+    homes.record_attendance(a, home, D(2026, 3, 2), [e.pk])
+    rows = api_client("township").get("/api/v1/children-homes?start=2026-03-01&end=2026-03-31").json()
+    assert [(r["name"], r["children_cared_for"], r["attendance_days"]) for r in rows] == [("交通巷儿童之家", 1, 1)]
+    assert api_client("outsider").get("/api/v1/children-homes").json() == []

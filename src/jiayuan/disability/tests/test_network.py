@@ -89,3 +89,11 @@ def test_the_network_pages(page_client, users, holder, record):
     assert r.status_code == 302
     assert page_client("peer").get(f"/disability/services/new/?person={holder.pk}").status_code == 404
     assert page_client("grid_member").get("/disability/network/").status_code == 403
+
+
+def test_the_coverage_api(api_client, users):
+    reg(users, "village_association", "620702001001", "交通巷社区残协")
+    d = api_client("township").get("/api/v1/disability/network/coverage").json()
+    assert d["region"] == "620702001" and d["with_association"] == 1 and d["with_helper_group"] == 0
+    assert api_client("township").get("/api/v1/disability/network/coverage?region=620722").status_code == 404
+    assert api_client("grid_member").get("/api/v1/disability/network/coverage").status_code == 403
