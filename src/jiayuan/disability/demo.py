@@ -49,6 +49,7 @@ def seed_demo(ctx) -> str | None:
         for person_name, role in members:
             services.add_network_member(county, by_name[name], name=person_name, role=role, since=founded,
                                         phone="13909360000")
+    _certificates_for_tagged(county, today)
     holders = list(DisabilityCertificate.objects.filter(status="valid", person__region__code__startswith=TOWNSHIP)
                    .select_related("person").order_by("id")[:12])
     n = 0
@@ -59,3 +60,21 @@ def seed_demo(ctx) -> str | None:
                                 description="入户了解需求，协助办理相关服务", provider_id=provider.pk)
         n += 1
     return f"助残服务网络：民乐县 {len(ORGS)} 个网络组织，{n} 条助残服务记录"
+
+
+def _certificates_for_tagged(actor, today) -> None:
+    """Certificates for a few residents of 六坝镇 the demo registry tags 残疾人 but who hold
+    none yet (the services are recorded against a certificate)."""
+    from ..errors import ServiceError
+    from ..people.models import Person
+
+    tagged = (Person.objects.filter(region__code__startswith=TOWNSHIP, tags__kind_id="disabled", id_type="resident_id",
+                                    life_status="alive").exclude(disability_certificates__status="valid")
+              .distinct().order_by("id")[:8])
+    for i, person in enumerate(tagged):
+        dtype, grade = (4, 3) if i % 3 else (5, 2)
+        try:
+            services.record_certificate(actor, person, f"{person.id_number}{dtype}{grade}",
+                                        today - datetime.timedelta(days=400 + 30 * i), long_term_care_need=grade <= 2)
+        except ServiceError:
+            continue
