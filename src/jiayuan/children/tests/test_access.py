@@ -172,3 +172,17 @@ def test_the_open_page_finds_a_child_and_opens_the_file(page_client, director, m
 
     r = c.post("/children/new/", {"person": Person.objects.get(name="赵小红").pk})
     assert r.status_code == 302 and ChildFile.objects.filter(person__name="赵小红").exists()
+
+
+def test_the_list_filters_by_category(api_client, users, make_person):
+    from jiayuan.audit.services import Actor
+    from jiayuan.children import services
+    from jiayuan.conftest import make_id_number
+
+    kid = make_person(region="620702100200", name="张小军", id_number=make_id_number(datetime.date(2015, 6, 1), 1))
+    services.open_file(Actor(users["county"], "page"), kid.pk, {"parents": {
+        "father": {"name": "张大军", "working_away": True}, "mother": {"name": "刘梅", "working_away": True}}})
+    c = api_client("county")
+    assert [r["person_name"] for r in c.get("/api/v1/children?category=left_behind").json()["results"]] == ["张小军"]
+    assert c.get("/api/v1/children?category=in_difficulty").json()["count"] == 0
+    assert c.get("/api/v1/children?category=nonsense").status_code == 422
