@@ -20,6 +20,7 @@ urlpatterns = [
     path("eldercare/", include("jiayuan.eldercare.urls")),
     path("organizations/", include("jiayuan.organizations.urls")),
     path("governance/", include("jiayuan.governance.urls")),
+    path("children/", include("jiayuan.children.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

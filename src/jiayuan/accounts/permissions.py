@@ -64,6 +64,10 @@ class Perm(StrEnum):
     DESIGNATE_TIP_HANDLERS = "designate_tip_handlers"  # name the county officers who handle tips
     VIEW_MEDIATION = "view_mediation"          # people's mediation cases in scope (read permission of mediation_case)
     MANAGE_BODIES = "manage_bodies"            # self-governance bodies (mediation committee …) and their members
+    # Children (children/): a child's file is need-to-know — its 儿童主任 and 督导员 (duty
+    # records naming accounts) and its care team read it; these say who else may.
+    VIEW_CHILD_FILES = "view_child_files"      # county/city civil affairs: every child's file in scope (audited)
+    MANAGE_CHILDREN_DUTIES = "manage_children_duties"  # name 儿童主任/督导员, see where one is missing
 
 
 _COMMUNITY_WORKER = frozenset(
@@ -89,7 +93,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
          Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE, Perm.RECORD_ATTENDANCE,
          Perm.VIEW_ORGANIZATIONS, Perm.MANAGE_ORGANIZATIONS, Perm.MANAGE_PROJECTS,
-         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
+         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
+         Perm.VIEW_CHILD_FILES, Perm.MANAGE_CHILDREN_DUTIES}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
@@ -99,7 +104,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
          Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
          Perm.VIEW_ORGANIZATIONS, Perm.DECIDE_FILINGS,
-         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
+         Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
+         Perm.MANAGE_CHILDREN_DUTIES}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS, Perm.RECORD_FUND_SPENDING, Perm.VIEW_WORKFORCE},
     "community_worker": _COMMUNITY_WORKER,

@@ -129,9 +129,11 @@ api.add_router("/", servicecenter_router)
 
 from ..assistance.api import router as assistance_router  # noqa: E402
 from ..disability.api import router as disability_router  # noqa: E402
+from ..children.api import router as children_router  # noqa: E402
 
 api.add_router("/", assistance_router)
 api.add_router("/", disability_router)
+api.add_router("/", children_router)
 
 from ..facilities.api import router as facilities_router  # noqa: E402
 

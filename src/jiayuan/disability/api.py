@@ -160,3 +160,30 @@ def set_care_need(request, cert_id: Id, body: CareNeedIn):
 def reveal(request, cert_id: Id, body: CertificateRevealIn | None = None):
     cert = selectors.get_certificate(request.auth, cert_id)
     return {"number": services.reveal_number(actor(request), cert, purpose=body.purpose if body else "")}
+
+
+class NetworkCoverageOut(Schema):
+    region: str
+    units: int
+    with_association: int
+    with_helper_group: int
+    with_both: int
+    association_percent: float
+    helper_group_percent: float
+
+
+@router.get("/disability/network/coverage", response=NetworkCoverageOut,
+            summary="助残服务网络覆盖率：区划（默认本人管辖范围）内村（社区）有残协、有助残小组、两者都有的个数和比例")
+def network_coverage(request, region: str = ""):
+    from ..errors import NotFound
+
+    user = request.auth
+    if not user.can(Perm.MANAGE_DISABILITY):
+        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
+    code = region.strip()[:15] or user.scope_code
+    if not code.startswith(user.scope_code) or not code.isdigit():
+        raise NotFound("region.not_found")
+    c = selectors.coverage(code)
+    return {"region": code, "units": c.units, "with_association": c.with_association,
+            "with_helper_group": c.with_helper_group, "with_both": c.with_both,
+            "association_percent": c.association_percent, "helper_group_percent": c.helper_group_percent}

@@ -122,3 +122,89 @@ def masked_number(cert: DisabilityCertificate) -> str:
     registry masks ID numbers, the type and grade digits visible)."""
     return rules.mask_certificate_number(
         rules.build_certificate_number(cert.person.id_number, cert.disability_type, cert.grade))
+
+
+# --- the disability service network ----------------------------------------------------------
+
+def network_for(user) -> QuerySet:
+    """Network organizations in the user's scope (``manage_disability`` roles)."""
+    from .models import NetworkOrganization
+
+    if not user.can(Perm.MANAGE_DISABILITY):
+        return NetworkOrganization.objects.none()
+    return NetworkOrganization.objects.filter(region__code__startswith=user.scope_code).select_related(
+        "region").order_by("region_id", "level", "name")
+
+
+def get_network_organization(user, pk):
+    from ..errors import NotFound
+    from .models import NetworkOrganization
+
+    try:
+        return network_for(user).get(pk=int(pk))
+    except (ValueError, TypeError, OverflowError, NetworkOrganization.DoesNotExist):
+        raise NotFound("network.not_found") from None
+
+
+@dataclass
+class Coverage:
+    """Coverage of a region: ``units`` villages and communities (virtual units left
+    out); how many have a current 残协 (``with_association``), a current 助残小组
+    (``with_helper_group``), both (``with_both``); shares as fractions (0 when no unit)."""
+
+    region_code: str
+    units: int
+    with_association: int
+    with_helper_group: int
+    with_both: int
+
+    def share(self, n: int) -> float:
+        return n / self.units if self.units else 0.0
+
+    @property
+    def association_share(self) -> float:
+        return self.share(self.with_association)
+
+    @property
+    def helper_group_share(self) -> float:
+        return self.share(self.with_helper_group)
+
+    @property
+    def both_share(self) -> float:
+        return self.share(self.with_both)
+
+    @property
+    def association_percent(self) -> float:
+        """The share with a 残协 in per cent, one decimal."""
+        return round(100 * self.association_share, 1)
+
+    @property
+    def helper_group_percent(self) -> float:
+        return round(100 * self.helper_group_share, 1)
+
+
+def coverage(region_code: str, on: date | None = None) -> Coverage:
+    """Coverage of the network in the region ``region_code`` (any level; a prefix of the
+    village codes) on ``on`` (today by default): an organization counts from its founding
+    day until the day before it is dissolved. Three queries whatever the size."""
+    from django.utils import timezone
+
+    from ..regions.models import Region
+    from .models import NetworkOrganization
+
+    on = on or timezone.localdate()
+    units = set(Region.objects.filter(level="village", code__startswith=region_code).exclude(
+        kind=Region.Kind.VIRTUAL).values_list("code", flat=True))
+    live = NetworkOrganization.objects.filter(region__code__startswith=region_code, founded_on__lte=on).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+    assoc = set(live.filter(level="village_association").values_list("region_id", flat=True)) & units
+    helpers = set(live.filter(level="helper_group").values_list("region_id", flat=True)) & units
+    return Coverage(region_code, len(units), len(assoc), len(helpers), len(assoc & helpers))
+
+
+def services_of(person: Person) -> QuerySet:
+    """Services delivered to ``person`` (from a scoped selector), newest first."""
+    from .models import DisabilityService
+
+    return DisabilityService.objects.filter(person=person).select_related("provider", "certificate").order_by(
+        "-provided_on", "-id")

@@ -310,3 +310,112 @@ def reveal_number(actor: Actor, cert: DisabilityCertificate, purpose: str = "") 
     values = people_services.reveal_sensitive(actor, cert.person, ("id_number",), purpose=full_purpose)
     return rules.build_certificate_number(values["id_number"], cert.disability_type, cert.grade)
 
+
+
+# --- the disability service network ----------------------------------------------------------
+
+def register_network_organization(actor: Actor, *, level: str, name: str, region_code: str,
+                                  founded_on: date, organization_id=None):
+    """Register an organization of the network at ``level`` in a region of the user's
+    scope whose code fits the level (county 6, township 9, village/community 12 digits;
+    a volunteer team at any of them). Needs ``manage_disability``."""
+    from ..errors import NotFound
+    from ..organizations.models import SocialOrganization
+    from ..regions.models import Region
+    from .models import NETWORK_LEVEL_LENGTHS, NetworkOrganization
+
+    require(actor, Perm.MANAGE_DISABILITY)
+    if level not in NETWORK_LEVEL_LENGTHS:
+        raise ValidationFailed(_err("level", "network.level", _("层级无效")))
+    region = Region.objects.filter(pk=str(region_code or "")).first()
+    if region is None or not region.code.startswith(actor.user.scope_code):
+        raise NotFound("region.not_found")
+    if len(region.code) not in NETWORK_LEVEL_LENGTHS[level]:
+        raise ValidationFailed(_err("region", "network.region_level", _("该层级的组织须设在相应层级的区划")))
+    name = str(name or "").strip()[:100]
+    if not name:
+        raise ValidationFailed(_err("name", "network.name", _("请填写名称")))
+    org = None
+    if organization_id not in (None, ""):
+        org = SocialOrganization.objects.filter(pk=organization_id if str(organization_id).isdigit() else 0).first()
+        if org is None:
+            raise NotFound("organization.not_found")
+    with transaction.atomic():
+        n = NetworkOrganization.objects.create(level=level, name=name, region=region, organization=org,
+                                               founded_on=founded_on)
+        record_many(actor, [{"action": "disability.network_register", "object_type": "disability.networkorganization",
+                             "object_id": n.pk, "object_repr": name, "region_code": region.code}])
+    return n
+
+
+def add_network_member(actor: Actor, org, *, name: str, role: str, since: date, phone: str = "", user_id=None):
+    """Add a member (by name; an account optionally) with a role to ``org`` (from a
+    scoped selector)."""
+    from ..accounts.models import User
+    from .models import NetworkMember, NetworkRole
+
+    require(actor, Perm.MANAGE_DISABILITY)
+    if role not in NetworkRole.values:
+        raise ValidationFailed(_err("role", "network.role", _("职务无效")))
+    name = str(name or "").strip()[:50]
+    if not name:
+        raise ValidationFailed(_err("name", "network.name", _("请填写姓名")))
+    account = None
+    if user_id not in (None, ""):
+        account = User.objects.filter(pk=user_id if str(user_id).isdigit() else 0, is_active=True).first()
+        if account is None:
+            raise ValidationFailed(_err("user", "network.account", _("账号不存在或已停用")))
+    with transaction.atomic():
+        m = NetworkMember.objects.create(organization=org, name=name, role=role, since=since, user=account,
+                                         phone=str(phone or "")[:30])
+        record_many(actor, [{"action": "disability.network_member", "object_type": "disability.networkorganization",
+                             "object_id": org.pk, "object_repr": org.name, "region_code": org.region_id,
+                             "extra": {"member": name, "role": role}}])
+    return m
+
+
+def record_service(actor: Actor, person: Person, *, kind: str, provided_on: date, description: str,
+                   provider_id=None):
+    """Record a service delivered to ``person`` (from a scoped selector) on
+    ``provided_on``, against the certificate valid that day (ValidationFailed
+    ``service.no_certificate`` when none was). ``provider_id``: a network organization
+    in scope, optional."""
+    from .models import DisabilityService, NetworkOrganization, ServiceKind
+
+    require(actor, Perm.MANAGE_DISABILITY)
+    errors = {}
+    if kind not in ServiceKind.values:
+        errors.update(_err("kind", "service.kind", _("服务类别无效")))
+    description = str(description or "").strip()[:500]
+    if not description:
+        errors.update(_err("description", "service.description", _("请填写服务内容")))
+    if provided_on > timezone.localdate():
+        errors.update(_err("provided_on", "date.future", _("日期不能晚于今天")))
+    cert = DisabilityCertificate.objects.filter(person=person, issued_on__lte=provided_on).exclude(
+        status=Status.REVOKED).filter(_valid_on(provided_on)).order_by("-issued_on").first()
+    if cert is None:
+        errors.update(_err("provided_on", "service.no_certificate", _("服务日期当天该居民没有有效的残疾人证")))
+    provider = None
+    if provider_id not in (None, ""):
+        provider = NetworkOrganization.objects.filter(pk=provider_id if str(provider_id).isdigit() else 0,
+                                                      region__code__startswith=actor.user.scope_code).first()
+        if provider is None:
+            errors.update(_err("provider", "service.provider", _("服务提供方不存在或不在您的管辖范围内")))
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        s = DisabilityService.objects.create(person=person, certificate=cert, region_id=person.region_id, kind=kind,
+                                             provided_on=provided_on, provider=provider, description=description,
+                                             recorded_by=actor.user)
+        record_many(actor, [{"action": "disability.service", "object_type": "people.person", "object_id": person.pk,
+                             "object_repr": person.name, "region_code": person.region_id,
+                             "extra": {"kind": kind, "provided_on": provided_on.isoformat()}}])
+    return s
+
+
+def _valid_on(day: date):
+    """Q of certificates valid on ``day``: not expired before it (a replaced certificate
+    was valid until it was replaced; its successor is issued later)."""
+    from django.db.models import Q
+
+    return Q(valid_until__isnull=True) | Q(valid_until__gte=day)

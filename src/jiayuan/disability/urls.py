@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import network_views, views
 
 app_name = "disability"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.certificate_reveal, name="certificate_reveal"),
     path("<int:pk>/care-need/", views.certificate_care_need, name="certificate_care_need"),
     path("<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
+    path("network/", network_views.network_list, name="network_list"),
+    path("network/<int:pk>/", network_views.network_detail, name="network_detail"),
+    path("services/new/", network_views.service_new, name="service_new"),
 ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..accounts.permissions import Perm
+from ..children.selectors import uses_children_pages
 from . import todo
 
 # Roles whose menu offers the event report and the service desk (the pages themselves
@@ -20,10 +21,13 @@ TOP_LINKS = ("home", "todo", "report", "desk")
 MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
-    ("assistance", _("救助帮扶"), ("assistance", "disability")),
-    ("community", _("社区建设"), ("facilities", "funds", "workforce")),
-    ("eldercare", _("养老服务"), ("assessments", "entitlements", "homecare", "daycare", "coverage")),
-    ("orgs", pgettext_lazy("menu", "社会组织"), ("organizations", "filings", "bases", "calls", "projects")),
+    ("assistance", _("救助帮扶"), ("assistance", "disability", "disability_network")),
+    # elderly care and children's care: the people a community looks after
+    ("care", _("关爱服务"), ("assessments", "entitlements", "homecare", "daycare", "coverage",
+                              "children", "children_homes", "children_duties")),
+    # the community's means: facilities, funds, its workers, and the social organizations it works with
+    ("community", _("社区建设"), ("facilities", "funds", "workforce",
+                                  "organizations", "filings", "bases", "calls", "projects")),
     ("governance", _("基层治理"), ("requests", "bodies", "mediation", "police", "tips")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
@@ -111,6 +115,15 @@ def navigation(request) -> dict:
     if any(user.can(p) for p in (Perm.ASSIGN_COMMUNITY_TASKS, Perm.APPROVE_COMMUNITY_TASKS, Perm.ISSUE_CERTIFICATES,
                                  Perm.SUPERVISE_CASES)):  # departments ask; streets decide; communities are asked
         items.append(("governance:request_list", _("社区工作事项"), "requests"))
+        items.append(("disability:network_list", _("助残服务网络"), "disability_network"))
+    # children (children/): the files a user may read are need-to-know (duty, care team,
+    # view_child_files); the menu entry is shown by role, without a query (the page lists
+    # what the user may read, empty for one without a duty)
+    if uses_children_pages(user):
+        items.append(("children:file_list", _("儿童关爱"), "children"))
+        items.append(("children:home_list", _("留守儿童之家"), "children_homes"))
+    if user.can(Perm.MANAGE_CHILDREN_DUTIES):
+        items.append(("children:duties", _("儿童主任与督导员"), "children_duties"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
     if user.can(Perm.EDIT_REGISTRY):
@@ -133,6 +146,8 @@ def navigation(request) -> dict:
     namespace = match.namespace if match else ""
     if namespace == "cases":
         active = {"board": "board", "counts": "counts", "calendar": "calendar"}.get(url_name, "cases")
+    elif namespace == "disability" and url_name.startswith(("network", "service")):
+        active = "disability_network"
     elif namespace in ("assistance", "disability"):
         active = namespace
     elif namespace == "workforce":
@@ -145,6 +160,9 @@ def navigation(request) -> dict:
     elif namespace == "organizations":
         active = {"filing": "filings", "base": "bases", "call": "calls", "proposal": "calls", "contract": "calls",
                   "project": "projects"}.get(url_name.split("_")[0], "organizations")
+    elif namespace == "children":
+        active = ("children_duties" if url_name == "duties" else
+                  "children_homes" if url_name.startswith("home") else "children")
     elif namespace == "accounts" and request.path.startswith("/manage/") and url_name != "password_change":
         active = "manage"
     elif namespace == "grid":

@@ -63,25 +63,28 @@ def test_sources_follow_the_role(users):
     # a grid member works cases and imports rosters of the grid (edit_registry)
     assert codes_for(users["grid_member"]) == ["cases", "imports_errors"]
     assert codes_for(users["auditor"]) == []
-    # social organizations' staff: their organization's calls, milestones and services to record
-    assert codes_for(users["org"]) == ["org_open_calls", "org_milestones_due", "org_services_to_record"]
+    # social organizations' staff: their organization's calls, milestones and services to
+    # record, and the visits they owe on children's care teams
+    assert codes_for(users["org"]) == ["org_open_calls", "org_milestones_due", "org_services_to_record",
+                                       "children_visits"]
     # county: also the community work funds it budgets (plan_funds), the workforce file
-    # (manage_workforce), elderly care, the projects it runs, and the county's tips (a
-    # county officer may be designated handler: a record, not a role)
+    # (manage_workforce), elderly care, the projects it runs, the county's tips (a county
+    # officer may be designated handler: a record, not a role) and children's duties
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
                                                "reviews_due", "imports_errors", "funds_below_standard",
                                                "grade_steps_due", "education_hours_short",
                                                "eldercare_reassessments", "eldercare_entitlements",
                                                "proposals_to_score", "proposals_to_check", "milestones_to_confirm",
-                                               "instalments_to_release", "tips"}
+                                               "instalments_to_release", "tips", "children_directors_missing"}
     # township: cases, imports, the workforce file, reassessments (an assessor), filings to
     # decide, panels it sits on; it mediates (the street's mediation committee) and follows up
-    # agreements; it decides off-list requests to communities; no payments, enrollment
-    # decisions nor budgets
+    # agreements; it decides off-list requests to communities; children's duties (督导员);
+    # no payments, enrollment decisions nor budgets
     assert set(codes_for(users["township"])) == {"cases", "imports_errors", "grade_steps_due",
                                                  "education_hours_short", "eldercare_reassessments",
                                                  "proposals_to_score", "filings_waiting", "mediation_followups",
-                                                 "access_requests", "compacts_to_file"}
+                                                 "access_requests", "compacts_to_file", "children_visits",
+                                                 "children_review", "children_directors_missing"}
 
 
 # --- payment batches ---------------------------------------------------------------------

@@ -1,0 +1,240 @@
+"""``/api/v1/children``: children's files (need-to-know, every read audited), visits,
+grades, the review of re-derived categories, and the 儿童主任/督导员 coverage.
+
+Contract (issue 13, kept exactly): ``GET /api/v1/children?overdue=1`` lists the files in
+the user's view whose visit is overdue, each with at least ``{"person", "categories",
+"risk", "next_visit_due"}``; category codes ``left_behind``, ``in_difficulty``,
+``de_facto_unsupported``. A file the user may not read is 404 ``child_file.not_found``.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from ..accounts.permissions import Perm
+from ..api.auth import actor
+from ..api.types import Id, Int, Page, PageSize, paging
+from ..errors import Forbidden, ValidationFailed
+from . import labels, rules, selectors, services
+from .models import ChildFile
+
+router = Router(tags=["儿童关爱"])
+
+Text = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=5000)]
+
+
+class ChildCategoryOut(Schema):
+    code: str
+    name: str
+    kinds: list[str]
+    facts: list[str]
+
+
+class ChildFileOut(Schema):
+    id: int
+    person: int
+    person_name: str
+    region: str
+    categories: list[str]
+    risk: str
+    risk_name: str
+    next_visit_due: date
+    last_visit_on: date | None
+    overdue: bool
+    flagged: bool
+    status: str
+    version: int
+
+
+class ChildFileDetailOut(ChildFileOut):
+    category_details: list[ChildCategoryOut]
+    proposed: list[ChildCategoryOut] | None
+    team: list[dict]
+    school: str
+    school_grade: str
+    health: str
+    needs: str
+
+
+class ChildFilePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ChildFileOut]
+
+
+class ChildFileOpenIn(Schema):
+    person: Id
+    school: Text = ""
+    school_grade: Annotated[str, Field(max_length=20)] = ""
+    health: Text = ""
+    needs: LongText = ""
+    own_illness: bool = False
+    guardianship_problem: bool = False
+
+
+class ChildVisitIn(Schema):
+    visited_on: date
+    place: Annotated[str, Field(max_length=100)]
+    findings: LongText
+    risk: Annotated[str, Field(max_length=20)]
+    reason: Text = ""
+    face_to_face: bool = True
+
+
+class ChildVisitOut(Schema):
+    id: int
+    visited_on: date
+    visitor: str
+    place: str
+    face_to_face: bool
+    findings: str
+    risk_before: str
+    risk_after: str
+    risk_reason: str
+
+
+class ChildRegradeIn(Schema):
+    risk: Annotated[str, Field(max_length=20)]
+    reason: Text
+    version: Int | None = None
+
+
+class ChildConfirmIn(Schema):
+    version: Int | None = None
+    note: Text = ""
+
+
+def file_out(f: ChildFile, today: date) -> dict:
+    return {"id": f.pk, "person": f.person_id, "person_name": f.person.name, "region": f.region_id,
+            "categories": list(f.categories), "risk": f.risk, "risk_name": labels.grade_name(f.risk),
+            "next_visit_due": f.next_visit_due, "last_visit_on": f.last_visit_on,
+            "overdue": f.next_visit_due < today, "flagged": f.proposed is not None, "status": f.status,
+            "version": f.version}
+
+
+def file_detail_out(f: ChildFile) -> dict:
+    out = file_out(f, selectors.today())
+    out.update(category_details=labels.describe(f.category_facts),
+               proposed=labels.describe(f.proposed) if f.proposed is not None else None,
+               team=[{"slot": m.slot, "slot_name": labels.slot_name(m.slot), "name": m.display_name}
+                     for m in f.team.select_related("user")],
+               school=f.school, school_grade=f.school_grade, health=f.health, needs=f.needs)
+    return out
+
+
+@router.get("/children", response=ChildFilePage,
+            summary="儿童档案列表（仅本人可查看的档案：儿童主任、督导员、关爱团队、县市民政；overdue=1 只列探访逾期的）")
+def list_files(request, overdue: bool = False, flagged: bool = False,
+               category: Annotated[str, Field(max_length=30)] = "", risk: Annotated[str, Field(max_length=20)] = "",
+               region: Annotated[str, Field(max_length=15)] = "", page: Page = 1, page_size: PageSize = 50):
+    if category and category not in rules.CATEGORIES:
+        raise ValidationFailed({"category": [{"code": "category.unknown", "message": _("类别无效")}]})
+    page_size, page, start = paging(page, page_size)
+    today = selectors.today()
+    qs = selectors.search_files(request.auth, selectors.FileFilters(
+        category=category, risk=risk, region=region.strip(), overdue=overdue, flagged=flagged), on=today)
+    rows = list(qs[start:start + page_size])
+    count = len(rows) if page == 1 and len(rows) < page_size else qs.count()
+    services.record_list_read(actor(request), [f.pk for f in rows], "api")
+    return {"count": count, "page": page, "page_size": page_size, "results": [file_out(f, today) for f in rows]}
+
+
+@router.post("/children", response={201: ChildFileDetailOut}, summary="为居民库中的未满18周岁儿童建档（类别由系统认定）")
+def open_file(request, body: ChildFileOpenIn):
+    data = body.dict()
+    person = data.pop("person")
+    f = services.open_file(actor(request), person, data)
+    return Status(201, file_detail_out(f))
+
+
+@router.get("/children/{int:file_id}", response=ChildFileDetailOut, summary="儿童档案详情（类别及认定依据；记入审计）")
+def get_file(request, file_id: Id):
+    f = selectors.get_file(request.auth, file_id)
+    services.record_read(actor(request), f, "api")
+    return file_detail_out(f)
+
+
+@router.get("/children/{int:file_id}/visits", response=list[ChildVisitOut], summary="探访记录（最近 200 条）")
+def list_visits(request, file_id: Id):
+    f = selectors.get_file(request.auth, file_id)
+    services.record_read(actor(request), f, "visits")
+    return [{"id": v.pk, "visited_on": v.visited_on, "visitor": str(v.visitor), "place": v.place,
+             "face_to_face": v.face_to_face, "findings": v.findings, "risk_before": v.risk_before,
+             "risk_after": v.risk_after, "risk_reason": v.risk_reason}
+            for v in f.visits.select_related("visitor").order_by("-visited_on", "-id")[:200]]
+
+
+@router.post("/children/{int:file_id}/visits", response={201: ChildFileOut},
+             summary="记录探访（日期、地点、情况、评定风险等级；等级变化须说明理由），返回档案与新的探访期限")
+def record_visit(request, file_id: Id, body: ChildVisitIn):
+    f = selectors.get_file(request.auth, file_id)
+    services.record_visit(actor(request), f, visited_on=body.visited_on, place=body.place, findings=body.findings,
+                          risk=body.risk, reason=body.reason, face_to_face=body.face_to_face)
+    f.refresh_from_db()
+    return Status(201, file_out(f, selectors.today()))
+
+
+@router.post("/children/{int:file_id}/regrade", response=ChildFileOut, summary="调整风险等级（须说明理由；探访期限随之改变）")
+def regrade(request, file_id: Id, body: ChildRegradeIn):
+    f = selectors.get_file(request.auth, file_id)
+    f = services.regrade(actor(request), f, body.risk, body.reason, version=body.version)
+    return file_out(f, selectors.today())
+
+
+@router.post("/children/{int:file_id}/confirm", response=ChildFileDetailOut, summary="确认重新认定的类别")
+def confirm(request, file_id: Id, body: ChildConfirmIn):
+    f = selectors.get_file(request.auth, file_id)
+    services.confirm_review(actor(request), f, version=body.version, note=body.note)
+    return file_detail_out(selectors.get_file(request.auth, file_id))
+
+
+class ChildrenDutyGapOut(Schema):
+    code: str
+    name: str
+    level: str
+    holder: str | None
+
+
+@router.get("/children-duties", response=list[ChildrenDutyGapOut],
+            summary="各乡镇（街道）儿童督导员、各村（社区）儿童主任的配备情况（holder 为空即缺）")
+def duty_coverage(request, region: Annotated[str, Field(max_length=15)] = ""):
+    if not request.auth.can(Perm.MANAGE_CHILDREN_DUTIES):
+        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
+    towns, villages = selectors.duty_coverage(request.auth, region.strip())
+    return [{"code": r.region.code, "name": r.region.name, "level": r.region.level,
+             "holder": str(r.duty.user) if r.duty else None} for r in towns + villages]
+
+
+class ChildrensHomeOut(Schema):
+    id: int
+    name: str
+    region: str
+    operator: str | None
+    capacity: int
+    services: list[str]
+    opened_on: date
+    children_cared_for: int
+    attendance_days: int
+
+
+@router.get("/children-homes", response=list[ChildrensHomeOut],
+            summary="留守儿童之家列表，及统计期（start–end，默认今年）内关爱的儿童人数（按到托记录去重）和到托人次")
+def list_homes(request, start: date | None = None, end: date | None = None):
+    from .models import HOME_SERVICES
+
+    today = selectors.today()
+    start = start or today.replace(month=1, day=1)
+    end = end or today
+    if end < start:
+        raise ValidationFailed({"end": [{"code": "period.invalid", "message": _("截止日期早于起始日期")}]})
+    return [{"id": h.pk, "name": h.name, "region": h.region_id, "operator": h.operator.name if h.operator else None,
+             "capacity": h.capacity, "services": [str(HOME_SERVICES.get(s, s)) for s in h.services],
+             "opened_on": h.opened_on, "children_cared_for": selectors.children_cared_for(h, start, end),
+             "attendance_days": selectors.attendance_days(h, start, end)}
+            for h in selectors.homes_for(request.auth)[:500]]

@@ -1,0 +1,127 @@
+"""Writes of children's homes (留守儿童之家): register a home, enrol a child, end an
+enrolment, record a day's attendance. One transaction each, audited. Reads in
+:mod:`.selectors` (``homes_for``, ``works_at_home``, ``children_cared_for``).
+
+Who: ``manage_children_duties`` holders (township, county, city) register homes in their
+scope; enrolments and attendance are kept by who works at the home
+(:func:`selectors.works_at_home`: the operator's members, the village's 儿童主任, the
+township's 督导员, ``view_child_files``). A child enrolled is a person of the registry
+the acting user can see, under 18.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ..accounts.permissions import Perm
+from ..audit.services import Actor, record
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..organizations.models import SocialOrganization
+from ..people import selectors as people_selectors
+from ..people.rules import age_on
+from ..regions.models import Region
+from . import selectors
+from .models import HOME_SERVICES, ChildrensHome, HomeAttendance, HomeEnrolment
+
+
+def _err(field: str, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed({field: [{"code": code, "message": message}]})
+
+
+def _forbidden() -> Forbidden:
+    return Forbidden("permission_denied", _("您的角色无权执行此操作"))
+
+
+def register_home(actor: Actor, *, name: str, region_code: str, capacity: int, services: list[str],
+                  opened_on: datetime.date, operator_id=None, address: str = "") -> ChildrensHome:
+    """Register a home in a village, community or township of the user's scope. Errors:
+    Forbidden, NotFound (region or operator), ValidationFailed ``home.*``."""
+    user = actor.user
+    if not user.can(Perm.MANAGE_CHILDREN_DUTIES):
+        raise _forbidden()
+    region = Region.objects.filter(pk=str(region_code or "")).first()
+    if region is None or not region.code.startswith(user.scope_code) or len(region.code) not in (9, 12):
+        raise NotFound("region.not_found")
+    name = str(name or "").strip()[:100]
+    if not name:
+        raise _err("name", "home.name", _("请填写名称"))
+    if not isinstance(capacity, int) or capacity < 1 or capacity > 10_000:
+        raise _err("capacity", "home.capacity", _("可容纳人数须为 1–10000"))
+    bad = [s for s in services or [] if s not in HOME_SERVICES]
+    if bad:
+        raise _err("services", "home.services", _("服务内容无效"))
+    operator = None
+    if operator_id not in (None, ""):
+        operator = SocialOrganization.objects.filter(pk=operator_id if str(operator_id).isdigit() else 0).first()
+        if operator is None:
+            raise NotFound("organization.not_found")
+    with transaction.atomic():
+        home = ChildrensHome.objects.create(name=name, region=region, operator=operator, capacity=capacity,
+                                            services=list(dict.fromkeys(services or [])), opened_on=opened_on,
+                                            address=str(address or "")[:200])
+        record(actor, "children.home_register", home)
+    return home
+
+
+def enrol(actor: Actor, home: ChildrensHome, person_id, enrolled_on: datetime.date) -> HomeEnrolment:
+    """Enrol a child (a registry person the user can see, under 18 on ``enrolled_on``)
+    at ``home`` from ``enrolled_on``. Conflict ``home.enrolled`` when already enrolled."""
+    if not selectors.works_at_home(actor.user, home):
+        raise _forbidden()
+    person = people_selectors.get_person(actor.user, person_id)
+    if enrolled_on < person.birth_date or age_on(person.birth_date, enrolled_on) >= 18:
+        raise _err("person", "child.adult", _("只能登记未满18周岁的儿童"))
+    if enrolled_on < home.opened_on:
+        raise _err("enrolled_on", "home.before_opened", _("入托日期早于该儿童之家启用日期"))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                e = HomeEnrolment.objects.create(home=home, person=person, enrolled_on=enrolled_on)
+        except IntegrityError:
+            raise Conflict("home.enrolled", _("该儿童已在此登记")) from None
+        record(actor, "children.home_enrol", home, extra={"person": person.pk, "on": enrolled_on.isoformat()})
+    return e
+
+
+def leave(actor: Actor, home: ChildrensHome, enrolment_id, left_on: datetime.date) -> HomeEnrolment:
+    """End an open enrolment on ``left_on`` (not before it began, nor before a recorded
+    attendance)."""
+    if not selectors.works_at_home(actor.user, home):
+        raise _forbidden()
+    with transaction.atomic():
+        e = HomeEnrolment.objects.select_for_update().filter(
+            pk=enrolment_id if str(enrolment_id).isdigit() else 0, home=home, left_on__isnull=True).first()
+        if e is None:
+            raise NotFound("enrolment.not_found")
+        last = e.attendance.order_by("-day").values_list("day", flat=True).first()
+        if left_on < e.enrolled_on or (last and left_on < last):
+            raise _err("left_on", "enrolment.left_before", _("离开日期早于入托日期或最后一次到托日期"))
+        e.left_on = left_on
+        e.save(update_fields=["left_on"])
+        record(actor, "children.home_leave", home, extra={"person": e.person_id, "on": left_on.isoformat()})
+    return e
+
+
+def record_attendance(actor: Actor, home: ChildrensHome, day: datetime.date, present_enrolments) -> int:
+    """Set the children present at ``home`` on ``day``: ``present_enrolments`` are ids
+    of enrolments open that day; the day's records are replaced by these. Returns how
+    many were present. ``day`` not in the future."""
+    if not selectors.works_at_home(actor.user, home):
+        raise _forbidden()
+    if day > selectors.today():
+        raise _err("day", "date.future", _("日期不能晚于今天"))
+    open_ = {e.pk: e for e in selectors.enrolled_on(home, day)}
+    ids = set()
+    for i in present_enrolments or []:
+        if not str(i).isdigit() or int(i) not in open_:
+            raise _err("present", "attendance.not_enrolled", _("该儿童当日未在此登记"))
+        ids.add(int(i))
+    with transaction.atomic():
+        HomeAttendance.objects.filter(home=home, day=day).delete()
+        HomeAttendance.objects.bulk_create([HomeAttendance(enrolment=open_[i], home=home, person_id=open_[i].person_id,
+                                                           day=day, recorded_by=actor.user) for i in sorted(ids)])
+        record(actor, "children.home_attendance", home, extra={"day": day.isoformat(), "present": len(ids)})
+    return len(ids)

@@ -1,0 +1,410 @@
+"""Scoped, need-to-know reads of children's files.
+
+Who reads a file (issue 13, 个人信息保护法 art. 28 and 31): inside the user's region scope,
+only
+
+- the 儿童主任 of the child's village or community and the 儿童督导员 of its township
+  (current :class:`ChildrenDuty` records naming the account),
+- the members of the child's care team who have an account,
+- holders of ``view_child_files`` (county and city civil-affairs staff).
+
+Everyone else — another worker of the same community included — gets 404 like any
+out-of-scope object. Every list, count, to-do item and API answer goes through
+:func:`files_for`; a read of one file is audited by the caller
+(:func:`jiayuan.children.services.record_read`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from ..accounts.permissions import Perm
+from ..disability.models import DisabilityCertificate
+from ..disability.rules import GRADE_NAMES, TYPE_NAMES
+from ..errors import NotFound
+from ..people.models import Person, PersonTag
+from ..regions.models import Region
+from ..regions.rules import village_kind
+from . import rules
+from .models import CareTeamMember, ChildFile, ChildParent, ChildrenDuty, DutyKind
+
+# Upcoming visits show on the to-do list this many days before they fall due.
+UPCOMING_DAYS = 14
+
+
+def risk_grades() -> list[dict]:
+    """The configured risk grades (settings.CHILDREN_RISK_GRADES, default
+    :data:`rules.DEFAULT_RISK_GRADES`), checked."""
+    return rules.check_risk_grades(getattr(settings, "CHILDREN_RISK_GRADES", rules.DEFAULT_RISK_GRADES))
+
+
+def risk_grade(code: str) -> dict:
+    """The grade ``code`` (a placeholder named by its code when the configuration dropped it)."""
+    for g in risk_grades():
+        if g["code"] == code:
+            return g
+    return {"code": code, "name": code, "color": "#6c757d", "months": 1}
+
+
+def default_risk() -> str:
+    """The grade a new file starts with: the highest (first) configured grade, visited
+    soonest until a first visit grades the child."""
+    return risk_grades()[0]["code"]
+
+
+def care_slots() -> list[dict]:
+    """The care-team slots (settings.CHILDREN_CARE_SLOTS, default
+    :data:`rules.DEFAULT_CARE_SLOTS`): ``[{"code", "name"}]``."""
+    return [dict(s) for s in getattr(settings, "CHILDREN_CARE_SLOTS", rules.DEFAULT_CARE_SLOTS)]
+
+
+# Roles that may hold a children's duty (儿童主任, 儿童督导员) or sit on a care team with an
+# account: they have the children's pages (what they read there is need-to-know).
+CHILDREN_ROLES = ("community_worker", "community_director", "township_officer", "org_staff")
+
+
+def uses_children_pages(user) -> bool:
+    """Whether the children's pages are offered to the user, from the role alone (no
+    query): the menu and the list page agree."""
+    return user.is_superuser or user.can(Perm.VIEW_CHILD_FILES) or user.role in CHILDREN_ROLES
+
+
+# --- duties -----------------------------------------------------------------------------------
+
+def current_duties(user) -> QuerySet:
+    """The user's current duties (儿童主任/督导员)."""
+    return ChildrenDuty.objects.filter(user=user, ended_on__isnull=True)
+
+
+def _need_to_know_q(user) -> Q:
+    """Q on ChildFile of the files the user works on (duty or team), without scope."""
+    q = Q(Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user=user)))
+    for kind, code in current_duties(user).values_list("kind", "region_id"):
+        if kind == DutyKind.DIRECTOR:
+            q |= Q(region_id=code)
+        else:
+            q |= Q(region__code__startswith=code)
+    return q
+
+
+def files_for(user) -> QuerySet:
+    """Files (every status) the user may read: in scope and on a need-to-know (module
+    docstring). Person and region joined."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ChildFile.objects.none()
+    qs = ChildFile.objects.select_related("person", "region")
+    scope = user.scope_code
+    if scope:
+        # the child's own region (a grid member's scope is a grid inside the village)
+        qs = qs.filter(person__region__code__startswith=scope)
+    if user.can(Perm.VIEW_CHILD_FILES):
+        return qs
+    return qs.filter(_need_to_know_q(user))
+
+
+def get_file(user, pk) -> ChildFile:
+    """The file ``pk`` if the user may read it; NotFound(``child_file.not_found``) otherwise."""
+    try:
+        return files_for(user).get(pk=int(pk))
+    except (ValueError, TypeError, OverflowError, ChildFile.DoesNotExist):
+        raise NotFound("child_file.not_found") from None
+
+
+def is_duty_holder(user, file: ChildFile) -> bool:
+    """Whether the user is the file's 儿童主任 or its township's 儿童督导员."""
+    for kind, code in current_duties(user).values_list("kind", "region_id"):
+        if (kind == DutyKind.DIRECTOR and code == file.region_id) or (
+                kind == DutyKind.SUPERVISOR and file.region_id.startswith(code)):
+            return True
+    return False
+
+
+def may_edit(user, file: ChildFile) -> bool:
+    """Who changes a file's facts, team and grade: its 儿童主任 and 督导员, and holders of
+    ``view_child_files`` (county/city civil affairs). ``file`` comes from :func:`get_file`."""
+    return user.can(Perm.VIEW_CHILD_FILES) or is_duty_holder(user, file)
+
+
+def may_visit(user, file: ChildFile) -> bool:
+    """Who records a visit: whoever may edit the file, and its care team members."""
+    return may_edit(user, file) or file.team.filter(user=user).exists()
+
+
+def may_open_in(user, region: Region) -> bool:
+    """Whether the user may open a file for a child of village ``region`` (12 digits):
+    its 儿童主任, its township's 督导员, or a holder of ``view_child_files`` in scope."""
+    if not region.code.startswith(user.scope_code):
+        return False
+    if user.can(Perm.VIEW_CHILD_FILES):
+        return True
+    return current_duties(user).filter(
+        Q(kind=DutyKind.DIRECTOR, region_id=region.code) | Q(kind=DutyKind.SUPERVISOR,
+                                                             region_id=region.code[:9])).exists()
+
+
+def directors_of(region_codes) -> dict[str, ChildrenDuty]:
+    """{village code: current 儿童主任 duty} for ``region_codes``, users joined."""
+    return {d.region_id: d for d in ChildrenDuty.objects.filter(
+        kind=DutyKind.DIRECTOR, ended_on__isnull=True, region_id__in=list(region_codes)).select_related("user")}
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+@dataclass
+class FileFilters:
+    """Filters of the list page and of ``GET /api/v1/children``: ``category`` (a code),
+    ``risk`` (a grade code), ``region`` (a code prefix), ``overdue`` (only files whose
+    visit is past due), ``flagged`` (waiting for review), ``q`` (name fragment),
+    ``status`` (``open`` default, ``closed``, ``""`` all)."""
+
+    category: str = ""
+    risk: str = ""
+    region: str = ""
+    overdue: bool = False
+    flagged: bool = False
+    q: str = ""
+    status: str = ChildFile.Status.OPEN
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def search_files(user, f: FileFilters, on: datetime.date | None = None) -> QuerySet:
+    """Files the user may read matching ``f``, earliest visit due first."""
+    qs = files_for(user)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.category:
+        qs = qs.filter(categories__contains=[f.category]) if _json_contains() else qs.filter(
+            categories__icontains=f'"{f.category}"')
+    if f.risk:
+        qs = qs.filter(risk=f.risk)
+    if f.region:
+        qs = qs.filter(region__code__startswith=f.region)
+    if f.overdue:
+        qs = qs.filter(next_visit_due__lt=on or today())
+    if f.flagged:
+        qs = qs.filter(proposed__isnull=False)
+    if f.q:
+        qs = qs.filter(person__name__contains=f.q)
+    return qs.order_by("next_visit_due", "id")
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def _director_villages(user) -> list[str]:
+    return list(current_duties(user).filter(kind=DutyKind.DIRECTOR).values_list("region_id", flat=True))
+
+
+def _in_scope(user) -> QuerySet:
+    qs = ChildFile.objects.select_related("person", "region")
+    return qs.filter(person__region__code__startswith=user.scope_code) if user.scope_code else qs
+
+
+def visits_owed(user, on: datetime.date | None = None) -> QuerySet:
+    """Open files whose visit the user owes, falling due within :data:`UPCOMING_DAYS` or
+    overdue, earliest first: the 儿童主任's own villages, and the children whose care team
+    the user sits on (the "1+1+1" pair visits too); the 督导员 supervises and sees them on
+    the lists, not in the to-do. Both are need-to-know readers, so this is a subset of
+    :func:`files_for` (two queries: the duties, then the files)."""
+    on = on or today()
+    q = Q(Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user=user)))
+    codes = _director_villages(user)
+    if codes:
+        q |= Q(region_id__in=codes)
+    return (_in_scope(user).filter(q, status=ChildFile.Status.OPEN,
+                                   next_visit_due__lte=on + datetime.timedelta(days=UPCOMING_DAYS))
+            .order_by("next_visit_due", "id"))
+
+
+def files_to_review(user) -> QuerySet:
+    """Open files flagged for review whose 儿童主任 is the user (two queries)."""
+    codes = _director_villages(user)
+    if not codes:
+        return ChildFile.objects.none()
+    return (_in_scope(user).filter(region_id__in=codes, status=ChildFile.Status.OPEN, proposed__isnull=False)
+            .order_by("flagged_at", "id"))
+
+
+# --- registry facts --------------------------------------------------------------------------
+
+POVERTY_TAGS = {"subsistence_allowance": "低保", "extreme_poverty": "特困人员救助供养"}
+
+
+def registration_of(person: Person) -> tuple[str, str]:
+    """(``rural``/``urban``/``""``, village name) of a registered child: from the
+    village-level code of the person's region (001–199 居委会 → urban, 200–399 村委会 →
+    rural, 统计用区划代码 rules); a floating or other resident's registration is elsewhere:
+    unknown (``""``)."""
+    code = person.region_id[:12]
+    name = person.region.short_name if len(person.region_id) == 12 else Region.objects.get(pk=code).short_name
+    if person.residence_status != Person.ResidenceStatus.REGISTERED:
+        return "", name
+    kind = village_kind(code) if len(code) == 12 else "virtual"
+    return {"community": "urban", "village": "rural"}.get(kind, ""), name
+
+
+def _severe(person_ids) -> set[int]:
+    out = set()
+    for pid, dtype, grade in DisabilityCertificate.objects.filter(
+            person_id__in=person_ids, status="valid").values_list("person_id", "disability_type", "grade"):
+        if rules.severe_disability(dtype, grade):
+            out.add(pid)
+    return out
+
+
+def parent_facts(parent: ChildParent | None, role: str, on: datetime.date, severe: set[int]) -> rules.ParentFacts:
+    """The rules' view of one parent: registry facts (deceased; 重残 from a valid
+    certificate) where the parent is a registry person, the entered facts otherwise."""
+    if parent is None:
+        return rules.ParentFacts(role, known=False)
+    p = parent.person
+    deceased = parent.deceased or (p is not None and p.life_status == Person.LifeStatus.DECEASED)
+    severely = parent.severely_disabled or (p is not None and p.pk in severe)
+    return rules.ParentFacts(role, rules.parent_situations(
+        working_away=parent.working_away, severely_disabled=severely, seriously_ill=parent.seriously_ill,
+        imprisoned=parent.imprisoned, drug_rehab=parent.drug_rehab, missing=parent.missing, deceased=deceased,
+        lost_contact_since=parent.lost_contact_since, on=on))
+
+
+def child_facts(file: ChildFile, on: datetime.date | None = None) -> rules.ChildFacts:
+    """Everything :func:`rules.derive_categories` reads for ``file`` on ``on`` (today by
+    default): age from the child's birth date (from the ID number), registration from
+    the child's region, poverty from current 低保/特困 tags of the child or any member of
+    the household, the child's own valid certificate, and the parents (a few queries)."""
+    on = on or today()
+    person = file.person
+    registration, region_name = registration_of(person)
+    members = [person.pk]
+    if person.household_id:
+        members = list(Person.objects.filter(household_id=person.household_id).values_list("pk", flat=True))
+    tags = set(PersonTag.objects.filter(person_id__in=members, kind_id__in=list(POVERTY_TAGS), valid_from__lte=on)
+               .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("kind_id", flat=True))
+    program = "、".join(POVERTY_TAGS[t] for t in POVERTY_TAGS if t in tags)
+    cert = DisabilityCertificate.objects.filter(person=person, status="valid").first()
+    own = f"{TYPE_NAMES[cert.disability_type]}{GRADE_NAMES[cert.grade]}" if cert else ""
+    parents = {p.role: p for p in file.parents.select_related("person")}
+    severe = _severe([p.person_id for p in parents.values() if p.person_id])
+    return rules.ChildFacts(
+        birth_date=person.birth_date, on=on, registration=registration, region_name=region_name,
+        father=parent_facts(parents.get("father"), "father", on, severe),
+        mother=parent_facts(parents.get("mother"), "mother", on, severe),
+        poverty_program=program, own_disability_grade=own, own_illness=file.own_illness,
+        guardianship_problem=file.guardianship_problem)
+
+
+def files_of_parent(person_ids) -> QuerySet:
+    """Open files naming any of ``person_ids`` as a parent, or being their file (not
+    scoped: for the registry's signals, which re-derive and flag)."""
+    ids = list(person_ids)
+    return ChildFile.objects.filter(Q(parents__person_id__in=ids) | Q(person_id__in=ids),
+                                    status=ChildFile.Status.OPEN).distinct()
+
+
+# --- who is missing --------------------------------------------------------------------------
+
+@dataclass
+class DutyRow:
+    region: Region
+    duty: ChildrenDuty | None
+
+
+def duty_coverage(user, under: str = "") -> tuple[list[DutyRow], list[DutyRow]]:
+    """(townships, villages) in the user's scope under ``under`` (a code prefix): each
+    with its current 儿童督导员 / 儿童主任 or None where one is missing. Villages are the
+    village-level units that are communities or villages (not virtual units)."""
+    prefix = under or user.scope_code
+    if not prefix.startswith(user.scope_code):
+        raise NotFound("region.not_found")
+    duties = {(d.kind, d.region_id): d for d in ChildrenDuty.objects.filter(
+        ended_on__isnull=True, region__code__startswith=prefix).select_related("user")}
+    towns = Region.objects.filter(level="township", code__startswith=prefix).order_by("code")
+    villages = Region.objects.filter(level="village", code__startswith=prefix).exclude(
+        kind=Region.Kind.VIRTUAL).order_by("code")
+    return ([DutyRow(t, duties.get((DutyKind.SUPERVISOR, t.code))) for t in towns],
+            [DutyRow(v, duties.get((DutyKind.DIRECTOR, v.code))) for v in villages])
+
+
+def villages_without_director(user) -> QuerySet:
+    """Village-level units in scope (communities and villages, not virtual units) without a
+    current 儿童主任, by code: for ``manage_children_duties`` holders' to-do."""
+    scope = user.scope_code
+    held = ChildrenDuty.objects.filter(kind=DutyKind.DIRECTOR, ended_on__isnull=True).values("region_id")
+    return (Region.objects.filter(level="village", code__startswith=scope)
+            .exclude(kind=Region.Kind.VIRTUAL).exclude(code__in=held).order_by("code"))
+
+
+def duties_in_scope(user) -> QuerySet:
+    """Current duties in the user's scope (for the duty list)."""
+    return ChildrenDuty.objects.filter(ended_on__isnull=True, region__code__startswith=user.scope_code).select_related(
+        "user", "region").order_by("region_id", "kind")
+
+
+# --- children's homes ------------------------------------------------------------------------
+
+def homes_for(user) -> QuerySet:
+    """Homes in the user's scope (name, place, capacity, services: not personal data), for
+    the roles that have the children's pages."""
+    from .models import ChildrensHome
+
+    if not user.is_authenticated or not user.is_active or not uses_children_pages(user):
+        return ChildrensHome.objects.none()
+    return ChildrensHome.objects.filter(region__code__startswith=user.scope_code).select_related(
+        "region", "operator").order_by("region_id", "name")
+
+
+def get_home(user, pk):
+    from .models import ChildrensHome
+
+    try:
+        return homes_for(user).get(pk=int(pk))
+    except (ValueError, TypeError, OverflowError, ChildrensHome.DoesNotExist):
+        raise NotFound("home.not_found") from None
+
+
+def works_at_home(user, home) -> bool:
+    """Whether the user enrols children and records attendance at ``home`` and sees who
+    is enrolled (the children are personal data): a member of the operator, the
+    儿童主任 of the home's village, the 督导员 of its township, or ``view_child_files``."""
+    if user.can(Perm.VIEW_CHILD_FILES):
+        return True
+    if home.operator_id and home.operator.members.filter(user=user, active=True).exists():
+        return True
+    code = home.region_id
+    for kind, duty_code in current_duties(user).values_list("kind", "region_id"):
+        if (kind == DutyKind.DIRECTOR and code.startswith(duty_code)) or (
+                kind == DutyKind.SUPERVISOR and code.startswith(duty_code)):
+            return True
+    return False
+
+
+def enrolled_on(home, day: datetime.date) -> QuerySet:
+    """Enrolments of ``home`` open on ``day`` (enrolled on or before it, not left before
+    it), by child name. The caller checked :func:`works_at_home`."""
+    return home.enrolments.filter(enrolled_on__lte=day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=day)).select_related("person").order_by("person__name", "pk")
+
+
+def children_cared_for(home, start: datetime.date, end: datetime.date) -> int:
+    """How many different children were present at ``home`` on at least one day from
+    ``start`` to ``end`` (inclusive), from the attendance records."""
+    from .models import HomeAttendance
+
+    return HomeAttendance.objects.filter(home=home, day__gte=start, day__lte=end).values("person_id").distinct().count()
+
+
+def attendance_days(home, start: datetime.date, end: datetime.date) -> int:
+    """Child-days of attendance at ``home`` in the period (one per child and day)."""
+    from .models import HomeAttendance
+
+    return HomeAttendance.objects.filter(home=home, day__gte=start, day__lte=end).count()
