@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -37,7 +36,7 @@ def _need(request, perm: Perm) -> None:
 def _person(request, pid):
     try:
         return people_selectors.get_person(request.auth, pid)
-    except Http404:  # the registry's selector: the person is not in the user's scope
+    except NotFound:  # the registry's selector: the person is not in the user's scope
         raise ValidationFailed({"person": [{"code": "person.not_found",
                                             "message": _("居民不存在或不在您的管辖范围内")}]}) from None
 

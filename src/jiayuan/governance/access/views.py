@@ -10,7 +10,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,8 +90,8 @@ def request_detail(request, pk: int):
             approve = request.POST.get("decision") == "approve"
             try:
                 sc_services.decide_community_task(actor(request), task, approve, form.cleaned_data["note"])
-            except Http404:
-                raise NotFound("community_task.not_found") from None
+            except NotFound:
+                raise
             except ServiceError as exc:
                 apply_service_error(form, exc, {"note": "note"})
             else:

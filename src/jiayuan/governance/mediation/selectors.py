@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404
 
 from ...accounts.permissions import Perm, acting_roles
 from ...cases import selectors as case_selectors
 from ...cases.models import Case, Department
-from ...cases.services import departments_of
 from ...errors import NotFound
 from ...regions.models import Region
 from ..models import (BodyMember, MediationAgreement, MediationFile, MediationPoliceReport, MediationRefusal,
@@ -37,7 +35,7 @@ def mediation_cases(user) -> QuerySet:
 def get_case(user, number: str) -> Case:
     try:
         case = case_selectors.get_case(user, number)
-    except Http404:
+    except NotFound:
         raise NotFound("mediation.not_found") from None
     if case.type_code != TYPE:
         raise NotFound("mediation.not_found")
@@ -163,7 +161,7 @@ def police_reports_for(user) -> QuerySet:
     departments; mediation readers those of the cases they read."""
     qs = MediationPoliceReport.objects.select_related("file__case", "file__case__region", "department")
     if getattr(user, "role", "") == "department_staff":
-        return qs.filter(department_id__in=departments_of(user)).order_by("-reported_at")
+        return qs.filter(department_id__in=case_selectors.departments_of(user)).order_by("-reported_at")
     if not user.can(Perm.VIEW_MEDIATION):
         return qs.none()
     return qs.filter(file__case__in=mediation_cases(user).values("pk")).order_by("-reported_at")

@@ -226,7 +226,7 @@ def report_police(actor: Actor, case: Case, *, department_id: int, risk: str) ->
 @transaction.atomic
 def receive_police_report(actor: Actor, report: MediationPoliceReport) -> MediationPoliceReport:
     """The police department signs for a report (签收)."""
-    from ...cases.services import departments_of
+    from ...cases.selectors import departments_of
 
     if report.department_id not in departments_of(actor.user):
         raise NotFound("police_report.not_found")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ...accounts.permissions import Perm
 from ...cases.forms import new_request_key
-from ...cases.services import decl_of
+from ...cases.selectors import decl_of
 from ...errors import NotFound, ServiceError
 from ...regions.models import Region
 from ...web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
