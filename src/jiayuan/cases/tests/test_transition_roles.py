@@ -21,6 +21,8 @@ compares the two, so a declaration that hands an action to the wrong role fails 
   先行救助 with the county); 县级民政 approves or refuses (the city as the level above);
   the special extension (45 working days) is for 乡镇 and 县; departments do their parts;
   作废 is for the community director, 乡镇 and 县.
+- 人民调解 (governance/case_types.py; 人民调解法 2010): the mediators of the committees —
+  the community's (community worker, director) and the street's (乡镇街道) — take every step.
 
 Every actor sits where the case is (交通巷社区's grid): roles are the only difference.
 Roles that may not read the case type (need-to-know) are answered "not found" for every
@@ -53,6 +55,7 @@ REPORTER, DEPARTMENT = "@reporter", "@department"
 SUPERVISORS = {TOWN, COUNTY, CITY}
 COMMUNITY_DESK = {WORKER, DIRECTOR}
 ASSISTANCE_DESK = {WORKER, DIRECTOR, TOWN}
+MEDIATION_DESK = {WORKER, DIRECTOR, TOWN}
 
 MAY_TAKE = {
     "grid_event": {
@@ -107,6 +110,11 @@ MAY_TAKE = {
         "withdraw": ASSISTANCE_DESK,
         "void": {DIRECTOR, TOWN, COUNTY},
     },
+    # 人民调解: the mediators of the community's committee (the community's workers, its
+    # director acting as one) and of the street's (人民调解法 art. 34: 乡镇、街道 may set one
+    # up) take every step; the county and city guide the committees, they do not mediate.
+    "mediation_case": {action: MEDIATION_DESK for action in
+                       ("start", "agree", "fail", "terminate", "performed", "not_performed")},
 }
 
 # Roles that read each type (need-to-know): view_cases for grid events and service
@@ -116,6 +124,9 @@ READERS = {
     "grid_event": {CITY, COUNTY, TOWN, DIRECTOR, WORKER, GRID_MEMBER},
     "service_request": {CITY, COUNTY, TOWN, DIRECTOR, WORKER, GRID_MEMBER},
     "assistance_application": {CITY, COUNTY, TOWN, DIRECTOR, WORKER},
+    # view_mediation: the mediators' desks and the street and county guiding them; not grid
+    # members (a family dispute is not the grid's to read)
+    "mediation_case": {CITY, COUNTY, TOWN, DIRECTOR, WORKER},
 }
 
 # actor key → (fixture user key, role); every one of them in scope of GRID

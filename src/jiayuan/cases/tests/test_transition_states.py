@@ -98,13 +98,27 @@ ASSISTANCE_APPLICATION = {
     "void": (_BEFORE_DECISION, {"voided"}),
 }
 
+# 人民调解 (人民调解法 2010): mediation starts once registered (art. 22, mediators named),
+# ends in an agreement (art. 28) or in failure (art. 29); either party may end it before an
+# agreement (art. 26: 终止); after an agreement only the follow-up (art. 31) remains:
+# performed or not performed.
+MEDIATION_CASE = {
+    "start": ({"registered"}, {"mediating"}),
+    "agree": ({"mediating"}, {"agreed"}),
+    "fail": ({"mediating"}, {"failed"}),
+    "terminate": ({"registered", "mediating"}, {"terminated"}),
+    "performed": ({"agreed"}, {"performed"}),
+    "not_performed": ({"agreed"}, {"not_performed"}),
+}
+
 GRAPH = {"grid_event": GRID_EVENT, "service_request": SERVICE_REQUEST,
-         "assistance_application": ASSISTANCE_APPLICATION}
+         "assistance_application": ASSISTANCE_APPLICATION, "mediation_case": MEDIATION_CASE}
 
 CLOSED = {
     "grid_event": {"closed", "evaluated", "voided"},
     "service_request": {"completed", "rejected", "withdrawn", "voided"},
     "assistance_application": {"completed", "refused", "withdrawn", "voided"},
+    "mediation_case": {"performed", "not_performed", "failed", "terminated"},
 }
 
 
@@ -154,4 +168,6 @@ def test_every_transition_is_refused_in_every_state_it_does_not_leave_from(type_
     # every pair was tried: states × actions minus the allowed pairs
     tried = sum(1 for s in states for a, (src, _) in GRAPH[type_code].items() if s not in src)
     assert tried == {"grid_event": 10 * 15 - 18, "service_request": 8 * 10 - 20,
-                     "assistance_application": 16 * 21 - 63}[type_code]
+                     "assistance_application": 16 * 21 - 63,
+                     # 7 states × 6 actions; allowed: start, agree, fail, 2 × terminate, performed, not_performed
+                     "mediation_case": 7 * 6 - 7}[type_code]
