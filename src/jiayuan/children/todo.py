@@ -36,7 +36,7 @@ def _review_items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="children_visits", label=_lazy("待探访的儿童"), icon="bi-house-heart", order=70,
+    code="children_visits", label=_lazy("待探访的儿童"), icon="bi-house-heart", order=80,
     applies=lambda user: user.is_superuser or user.role in VISITOR_ROLES,
     count=lambda user: selectors.visits_owed(user).count(),
     items=_visit_items,
@@ -50,7 +50,7 @@ def _missing_items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="children_directors_missing", label=_lazy("缺儿童主任的村（社区）"), icon="bi-person-plus", order=72,
+    code="children_directors_missing", label=_lazy("缺儿童主任的村（社区）"), icon="bi-person-plus", order=82,
     applies=lambda user: user.can(Perm.MANAGE_CHILDREN_DUTIES),
     count=lambda user: selectors.villages_without_director(user).count(),
     items=_missing_items,
@@ -58,7 +58,7 @@ register(TodoSource(
 ))
 
 register(TodoSource(
-    code="children_review", label=_lazy("类别待复核的儿童档案"), icon="bi-exclamation-diamond", order=71,
+    code="children_review", label=_lazy("类别待复核的儿童档案"), icon="bi-exclamation-diamond", order=81,
     applies=lambda user: user.is_superuser or user.role in DIRECTOR_ROLES,
     count=lambda user: selectors.files_to_review(user).count(),
     items=_review_items,

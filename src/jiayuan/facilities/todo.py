@@ -30,7 +30,7 @@ def _items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="funds_below_standard", label=_lazy("低于经费标准的社区"), icon="bi-cash-coin", order=70,
+    code="funds_below_standard", label=_lazy("低于经费标准的社区"), icon="bi-cash-coin", order=120,
     applies=lambda user: user.can(Perm.PLAN_FUNDS),
     count=lambda user: below_standard(user, timezone.localdate().year).count(),
     items=_items, url=lambda user: reverse("facilities:fund_summary"),

@@ -28,7 +28,7 @@ def _tip_items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="tips", label=_lazy("待办理的线索"), icon="bi-shield-lock", order=70,
+    code="tips", label=_lazy("待办理的线索"), icon="bi-shield-lock", order=100,
     # designations are records, not a role: the role says who may be one
     applies=lambda user: user.is_authenticated and user.role == tip_rules.HANDLER_ROLE,
     count=lambda user: tip_selectors.waiting_for(user).count(),
@@ -46,7 +46,7 @@ def _followup_items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="mediation_followups", label=_lazy("待回访的调解协议"), icon="bi-telephone-outbound", order=72,
+    code="mediation_followups", label=_lazy("待回访的调解协议"), icon="bi-telephone-outbound", order=101,
     applies=lambda user: user.can(Perm.VIEW_MEDIATION) and mediation_selectors.may_mediate(user),
     count=lambda user: mediation_selectors.followups_due(user, timezone.localdate()).count(),
     items=_followup_items, url="governance:mediation_list",
@@ -60,7 +60,7 @@ def _police_items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="mediation_police", label=_lazy("待签收的纠纷报告"), icon="bi-shield-exclamation", order=73,
+    code="mediation_police", label=_lazy("待签收的纠纷报告"), icon="bi-shield-exclamation", order=102,
     applies=lambda user: user.is_authenticated and user.role == "department_staff",
     count=lambda user: mediation_selectors.reports_to_receive(user).count(),
     items=_police_items, url="governance:police_reports",
@@ -76,7 +76,7 @@ def _request_items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="access_requests", label=_lazy("待街道审批的清单外事项"), icon="bi-inboxes", order=74,
+    code="access_requests", label=_lazy("待街道审批的清单外事项"), icon="bi-inboxes", order=103,
     applies=lambda user: user.can(Perm.APPROVE_COMMUNITY_TASKS),
     count=lambda user: access_selectors.waiting_for_street(user).count(),
     items=_request_items, url="governance:request_list",
@@ -91,7 +91,7 @@ def _compact_items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="compacts_to_file", label=_lazy("待备案的居民公约、村规民约"), icon="bi-journal-check", order=75,
+    code="compacts_to_file", label=_lazy("待备案的居民公约、村规民约"), icon="bi-journal-check", order=104,
     applies=lambda user: user.is_authenticated and user.role == "township_officer",
     count=lambda user: bodies_selectors.versions_to_file(user).count(),
     items=_compact_items, url="governance:compacts",

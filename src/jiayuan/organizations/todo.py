@@ -71,18 +71,18 @@ def _service_items(user, limit):
 
 
 register(TodoSource(
-    code="org_open_calls", label=_lazy("可申报的项目"), icon="bi-megaphone", order=70,
+    code="org_open_calls", label=_lazy("可申报的项目"), icon="bi-megaphone", order=110,
     applies=_staff, count=lambda user: open_calls(user).count(), items=_call_items,
     url="organizations:call_list", description=_lazy("本组织尚未提交申报的项目征集")))
 
 register(TodoSource(
-    code="org_milestones_due", label=_lazy("待报告的项目节点"), icon="bi-flag", order=71,
+    code="org_milestones_due", label=_lazy("待报告的项目节点"), icon="bi-flag", order=111,
     applies=_staff, count=lambda user: milestones_to_report(user).count(),
     items=lambda user, limit: _milestone_items(milestones_to_report(user), limit),
     url="organizations:project_list", description=_lazy("30 天内到期、尚未提交报告的节点")))
 
 register(TodoSource(
-    code="org_services_to_record", label=_lazy("待登记服务记录"), icon="bi-journal-check", order=72,
+    code="org_services_to_record", label=_lazy("待登记服务记录"), icon="bi-journal-check", order=112,
     applies=_staff, count=lambda user: selectors.projects_without_recent_service(user).count(), items=_service_items,
     url="organizations:project_list", description=_lazy("实施中、近 30 天没有服务记录的项目")))
 
@@ -96,7 +96,7 @@ def _score_items(user, limit):
 
 
 register(TodoSource(
-    code="proposals_to_score", label=_lazy("待评审的项目申报"), icon="bi-clipboard-check", order=73,
+    code="proposals_to_score", label=_lazy("待评审的项目申报"), icon="bi-clipboard-check", order=113,
     applies=lambda user: user.is_superuser or user.role in PANEL_ROLES,
     count=lambda user: len(selectors.proposals_to_score(user)), items=_score_items,
     url="organizations:call_list"))
@@ -113,7 +113,7 @@ def proposals_to_check(user):
 
 
 register(TodoSource(
-    code="proposals_to_check", label=_lazy("待资格审查的项目申报"), icon="bi-file-earmark-check", order=74,
+    code="proposals_to_check", label=_lazy("待资格审查的项目申报"), icon="bi-file-earmark-check", order=114,
     applies=lambda user: user.can(Perm.MANAGE_PROJECTS), count=lambda user: proposals_to_check(user).count(),
     items=lambda user, limit: [
         TodoItem(title=p.title, url=reverse("organizations:proposal_detail", args=[p.pk]), due=p.call.deadline,
@@ -122,7 +122,7 @@ register(TodoSource(
     url="organizations:call_list"))
 
 register(TodoSource(
-    code="milestones_to_confirm", label=_lazy("待确认的项目节点"), icon="bi-flag-fill", order=75,
+    code="milestones_to_confirm", label=_lazy("待确认的项目节点"), icon="bi-flag-fill", order=115,
     applies=lambda user: user.can(Perm.MANAGE_PROJECTS), count=lambda user: selectors.milestones_reported(user).count(),
     items=lambda user, limit: _milestone_items(selectors.milestones_reported(user), limit),
     url="organizations:project_list"))
@@ -137,7 +137,7 @@ def _instalment_items(user, limit):
 
 
 register(TodoSource(
-    code="instalments_to_release", label=_lazy("待拨付的项目资金"), icon="bi-cash-coin", order=76,
+    code="instalments_to_release", label=_lazy("待拨付的项目资金"), icon="bi-cash-coin", order=116,
     applies=lambda user: user.can(Perm.MANAGE_PROJECTS), count=lambda user: selectors.instalments_due(user).count(),
     items=_instalment_items, url="organizations:project_list"))
 
@@ -145,7 +145,7 @@ register(TodoSource(
 # --- filings -----------------------------------------------------------------------------------
 
 register(TodoSource(
-    code="filings_waiting", label=_lazy("待办理的社区社会组织备案"), icon="bi-people", order=77,
+    code="filings_waiting", label=_lazy("待办理的社区社会组织备案"), icon="bi-people", order=117,
     applies=lambda user: user.can(Perm.CHECK_FILINGS) or user.can(Perm.DECIDE_FILINGS),
     count=lambda user: selectors.filings_waiting(user).count(),
     items=lambda user, limit: [

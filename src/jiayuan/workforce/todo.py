@@ -35,14 +35,14 @@ def _hours(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="grade_steps_due", label=_lazy("应晋升等级的社区工作者"), icon="bi-arrow-up-circle", order=72,
+    code="grade_steps_due", label=_lazy("应晋升等级的社区工作者"), icon="bi-arrow-up-circle", order=121,
     applies=lambda user: user.can(Perm.MANAGE_WORKFORCE),
     count=lambda user: selectors.grade_steps_due(user, timezone.localdate()).count(),
     items=_steps, url="workforce:worker_list",
 ))
 
 register(TodoSource(
-    code="education_hours_short", label=_lazy("继续教育学时不足的社会工作者"), icon="bi-hourglass-split", order=73,
+    code="education_hours_short", label=_lazy("继续教育学时不足的社会工作者"), icon="bi-hourglass-split", order=122,
     applies=lambda user: user.can(Perm.MANAGE_WORKFORCE),
     count=lambda user: len(selectors.hours_shortfalls(user, timezone.localdate())),
     items=_hours, url="workforce:social_worker_list",

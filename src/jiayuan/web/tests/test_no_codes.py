@@ -40,13 +40,28 @@ def _recorded_actions() -> set[str]:
                 continue
             args = list(node.args[1:2]) + [k.value for k in node.keywords if k.arg == "action"]
             for arg in args:
-                for sub in ast.walk(arg):
-                    if isinstance(sub, ast.JoinedStr):   # f-strings: TEMPLATED_ACTIONS
-                        break
-                    if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and re.fullmatch(
-                            r"[a-z_0-9]+(\.[a-z_0-9]+)+", sub.value):
-                        found.add(sub.value)
+                found.update(_action_literals(arg))
     return found
+
+
+def _action_literals(node):
+    """The dotted string constants of an action argument: the constant itself, both arms
+    of a conditional, and in the entries of ``record_many(actor, [{"action": …, "object_type":
+    …}])`` only the values under "action" (an object type is not an action). f-strings are
+    TEMPLATED_ACTIONS."""
+    if isinstance(node, ast.JoinedStr):
+        return
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values):
+            if isinstance(key, ast.Constant) and key.value == "action":
+                yield from _action_literals(value)
+        return
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, str) and re.fullmatch(r"[a-z_0-9]+(\.[a-z_0-9]+)+", node.value):
+            yield node.value
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _action_literals(child)
 
 
 def test_every_recorded_action_has_a_label_conditional_and_templated_ones_too():

@@ -63,10 +63,10 @@ def test_sources_follow_the_role(users):
     # a grid member works cases and imports rosters of the grid (edit_registry)
     assert codes_for(users["grid_member"]) == ["cases", "imports_errors"]
     assert codes_for(users["auditor"]) == []
-    # social organizations' staff: their organization's calls, milestones and services to
-    # record, and the visits they owe on children's care teams
-    assert codes_for(users["org"]) == ["org_open_calls", "org_milestones_due", "org_services_to_record",
-                                       "children_visits"]
+    # social organizations' staff: the visits they owe on children's care teams, then their
+    # organization's calls, milestones and services to record (sources in their declared order)
+    assert codes_for(users["org"]) == ["children_visits", "org_open_calls", "org_milestones_due",
+                                       "org_services_to_record"]
     # county: also the community work funds it budgets (plan_funds), the workforce file
     # (manage_workforce), elderly care, the projects it runs, the county's tips (a county
     # officer may be designated handler: a record, not a role) and children's duties
@@ -401,3 +401,15 @@ def test_the_menu_bar_groups_pages_into_menus_and_keeps_single_items_as_links():
     assert work["active"] and [e["key"] for e in work["children"]] == ["cases", "board"]
     assert work["children"][1]["active"] and not work["children"][0]["active"]
     assert bar[3] == {"url": "web:person_list", "label": "居民", "key": "persons", "active": False}
+
+
+def test_every_source_has_its_own_place_in_the_order():
+    """The home page lists sources by ``order``: two sources with the same order would be
+    listed in whatever order the modules happened to load (each module keeps a range)."""
+    from collections import Counter
+
+    from jiayuan.web.todo import registered
+
+    orders = Counter(s.order for s in registered())
+    assert [o for o, n in orders.items() if n > 1] == []
+    assert len({s.code for s in registered()}) == len(registered())
