@@ -136,6 +136,7 @@ def seed_demo(ctx) -> str | None:
     elders = list(Person.objects.filter(region__code__startswith=COMMUNITY, birth_date__lte=born_by,
                                         life_status=Person.LifeStatus.ALIVE).order_by("id")[:len(PROFILES)])
     n_assessed = 0
+    reassessed = elders[2] if len(elders) > 2 else None   # the one with a history (a small demo may have fewer elders)
     with transaction.atomic():
         for person, (items, coma, dx, events, days_ago) in zip(elders, PROFILES):
             day = _nth_profile_dates(today, days_ago)
@@ -145,12 +146,12 @@ def seed_demo(ctx) -> str | None:
                                            items=items, coma=coma, diagnoses=dx, risk_events=events, today=today)
             else:
                 first = day - datetime.timedelta(days=330)
-                if person is elders[2]:  # history: a first assessment before the change
+                if person is reassessed:  # history: a first assessment before the change
                     services.record_assessment(
                         worker, person, reason="first", assessed_on=first, assessor_1=users["shequ"].pk,
                         assessor_2=users["dongjie"].pk, items=_items({"bathing": 1}), today=today)
                 services.record_assessment(
-                    worker, person, reason="immediate" if person is elders[2] else "first", assessed_on=day,
+                    worker, person, reason="immediate" if person is reassessed else "first", assessed_on=day,
                     assessor_1=users["shequ"].pk, assessor_2=users["dongjie"].pk, items=items, coma=coma,
                     diagnoses=dx, risk_events=events, today=today)
             n_assessed += 1
