@@ -21,14 +21,14 @@ TOP_LINKS = ("home", "todo", "report", "desk")
 MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
-    ("assistance", _("救助帮扶"), ("assistance", "disability", "disability_network")),
-    # elderly care and children's care: the people a community looks after
-    ("care", _("关爱服务"), ("assessments", "entitlements", "homecare", "daycare", "coverage",
-                              "children", "children_homes", "children_duties")),
+    # the people the community looks after: social assistance and disability, elderly care, children
+    ("assistance", _("救助关爱"), ("assistance", "disability", "disability_network",
+                                   "assessments", "entitlements", "homecare", "daycare", "coverage",
+                                   "children", "children_homes", "children_duties")),
     # the community's means: facilities, funds, its workers, and the social organizations it works with
     ("community", _("社区建设"), ("facilities", "funds", "workforce",
                                   "organizations", "filings", "bases", "calls", "projects")),
-    ("governance", _("基层治理"), ("requests", "bodies", "mediation", "police", "tips")),
+    ("governance", pgettext_lazy("menu", "基层治理"), ("requests", "bodies", "mediation", "police", "tips")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 

@@ -149,7 +149,7 @@ def test_dibao_from_the_desk_to_the_bank(live_server, transactional_db, audit_lo
             worker = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
             page = worker.new_page()
             _login(page, base, "shequ")
-            page.locator("#mainnav").get_by_role("button", name="救助帮扶").click()  # the menu, then its page
+            page.locator("#mainnav").get_by_role("button", name="救助关爱").click()  # the menu, then its page
             page.locator("#mainnav").get_by_role("link", name="社会救助").click()
             page.wait_for_url(f"{base}/assistance/")
             page.get_by_test_id("hub-sections").get_by_role("link", name="救助申请").click()
@@ -285,7 +285,7 @@ def test_dibao_from_the_desk_to_the_bank(live_server, transactional_db, audit_lo
             # 4. Fri 5 Dec: the county generates the December batch
             clock["now"] = at(2025, 12, 5, 9)
             _login(page, base, "quminzheng")
-            page.locator("#mainnav").get_by_role("button", name="救助帮扶").click()  # the menu, then its page
+            page.locator("#mainnav").get_by_role("button", name="救助关爱").click()  # the menu, then its page
             page.locator("#mainnav").get_by_role("link", name="社会救助").click()
             page.get_by_test_id("hub-sections").get_by_role("link", name="发放批次").click()
             page.wait_for_url(f"{base}/assistance/batches/")
