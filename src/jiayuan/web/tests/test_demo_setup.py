@@ -83,3 +83,20 @@ def test_demo_departments_accounts_and_events_and_a_second_run_changes_nothing(d
     before = _snapshot()
     call_command("demo_setup", persons=150, stdout=open("/dev/null", "w"))
     assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_an_account_a_module_also_uses_is_printed_once():
+    """A module's demo may give work to a shared account (ctx.account("city", …)): the
+    printed table lists each account once, the module's own accounts after the others."""
+    import io as _io
+
+    from jiayuan.web.management.commands.demo_setup import DEMO_ACCOUNTS, Command
+
+    out = _io.StringIO()
+    cmd = Command(stdout=out)
+    cmd._print("pw", [("city", "city_admin", "6207", "张掖市民政局管理员"),
+                      ("ertong", "community_worker", "620722100200", "六坝村儿童主任"),
+                      ("ertong", "community_worker", "620722100200", "六坝村儿童主任")])
+    lines = [line.split()[0] for line in out.getvalue().splitlines() if line.startswith("  ")]
+    assert lines == [a[0] for a in DEMO_ACCOUNTS] + ["ertong"]

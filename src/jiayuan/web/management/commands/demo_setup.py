@@ -441,7 +441,9 @@ class Command(BaseCommand):
         w("")
         w(f"家园 Jiayuan 演示环境已就绪：http://{os.environ.get('JIAYUAN_BIND', '127.0.0.1:8000')}")
         w(f"演示账号（密码均为 {password}）：")
-        for username, role, scope, full_name in [*DEMO_ACCOUNTS, *module_accounts]:
+        listed = {a[0] for a in DEMO_ACCOUNTS}
+        extra = [a for a in module_accounts if a[0] not in listed and not listed.add(a[0])]
+        for username, role, scope, full_name in [*DEMO_ACCOUNTS, *extra]:
             region = Region.objects.filter(code=scope).first() if scope else None
             w(f"  {username:<9} {full_name}（{User.Role(role).label if role else '超级管理员'}，"
               f"管辖范围：{region.name if region else '全部'}）")
