@@ -20,7 +20,11 @@ def test_street_officer_records_a_facility_and_reads_the_coverage(live_server, t
                                                                    audit_log_flushable, settings):
     from playwright.sync_api import sync_playwright
 
+    from django.core.management import call_command
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # a transactional test runs after others have flushed the tables: the divisions first
+    call_command("load_divisions", prefix="620702", verbosity=0)
     User.objects.create_user("jiedao", password=PASSWORD, role="township_officer", scope_id="620702001",
                              full_name="街道干部")
     Household.objects.bulk_create([Household(number=f"H{i}", community_id="620702001001", region_id="620702001001")
