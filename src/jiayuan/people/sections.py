@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
 
 from django.template.loader import render_to_string
 
@@ -52,15 +51,9 @@ def autodiscover() -> None:
     global _discovered
     if _discovered:
         return
-    from django.apps import apps
+    from django.utils.module_loading import autodiscover_modules
 
-    for app in apps.get_app_configs():
-        name = f"{app.name}.person_page"
-        try:
-            import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
+    autodiscover_modules("person_page")
     _discovered = True
 
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.urls import reverse
 from django.utils import timezone
@@ -120,16 +119,11 @@ def unregister(code: str) -> None:
 
 
 def autodiscover() -> None:
-    """Import ``todo`` of every installed app (each registers its sources)."""
-    from django.apps import apps
+    """Import ``todo`` of every installed app (each registers its sources); an error
+    inside an existing ``todo`` module is raised (Django's autodiscover_modules)."""
+    from django.utils.module_loading import autodiscover_modules
 
-    for app in apps.get_app_configs():
-        name = f"{app.name}.todo"
-        try:
-            import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
+    autodiscover_modules("todo")
 
 
 def registered() -> list[TodoSource]:

@@ -491,16 +491,13 @@ def city(more_users, depts, photo, act, report_event, settings, tmp_path):
     from importlib import import_module
 
     from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
 
     for config in apps.get_app_configs():
-        if config.name.startswith("jiayuan."):
-            try:
-                module = import_module(f"{config.name}.tests.crawl_data")
-            except ModuleNotFoundError as exc:
-                if exc.name not in (f"{config.name}.tests.crawl_data", f"{config.name}.tests"):
-                    raise
-                continue
-            module.seed(more_users, persons)
+        if config.name.startswith("jiayuan.") and module_has_submodule(config.module, "tests"):
+            tests = import_module(f"{config.name}.tests")
+            if module_has_submodule(tests, "crawl_data"):
+                import_module(f"{config.name}.tests.crawl_data").seed(more_users, persons)
     return persons
 
 

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -113,20 +114,10 @@ def _ensure_account(actor: Actor, password: str, username: str, role: str, scope
 
 
 def module_demos():
-    """The ``seed_demo`` function of every installed app that has a ``demo`` module, in
-    INSTALLED_APPS order."""
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("jiayuan."):
-            continue
-        try:
-            module = import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
-        found.append(module.seed_demo)
-    return found
+    """The ``seed_demo`` function of every installed app of the project that has a
+    ``demo`` module, in INSTALLED_APPS order."""
+    return [import_module(f"{config.name}.demo").seed_demo for config in apps.get_app_configs()
+            if config.name.startswith("jiayuan.") and module_has_submodule(config.module, "demo")]
 
 
 class Command(BaseCommand):
@@ -441,9 +432,11 @@ class Command(BaseCommand):
         w("")
         w(f"家园 Jiayuan 演示环境已就绪：http://{os.environ.get('JIAYUAN_BIND', '127.0.0.1:8000')}")
         w(f"演示账号（密码均为 {password}）：")
-        listed = {a[0] for a in DEMO_ACCOUNTS}
-        extra = [a for a in module_accounts if a[0] not in listed and not listed.add(a[0])]
-        for username, role, scope, full_name in [*DEMO_ACCOUNTS, *extra]:
+        # each account once: a module may also give work to a shared account (ctx.account("city", …))
+        accounts = {a[0]: a for a in DEMO_ACCOUNTS}
+        for a in module_accounts:
+            accounts.setdefault(a[0], a)
+        for username, role, scope, full_name in accounts.values():
             region = Region.objects.filter(code=scope).first() if scope else None
             w(f"  {username:<9} {full_name}（{User.Role(role).label if role else '超级管理员'}，"
               f"管辖范围：{region.name if region else '全部'}）")
