@@ -65,7 +65,7 @@ def compacts(request):
             apply_service_error(form, exc, CompactForm.FIELD_MAP)
         else:
             return redirect("governance:compact_detail", pk=c.pk)
-    rows = [(c, selectors.current_version(c)) for c in selectors.compacts_for(user)[:300]]
+    rows = selectors.compacts_with_current(user)
     return render(request, "governance/bodies/compacts.html", {"rows": rows, "form": form},
                   status=422 if request.method == "POST" else 200)
 
