@@ -45,16 +45,6 @@ def access_items(community_code: str) -> QuerySet:
     return AccessListItem.objects.filter(Q(region__isnull=True) | Q(region_id__in=prefixes), active=True)
 
 
-def region_in_scope(user, code: str | None) -> Region:
-    code = (code or "").strip() or user.scope_id or "62"
-    if not code.isdigit() or not code.startswith(user.scope_code):
-        raise NotFound("region.not_found")
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise NotFound("region.not_found")
-    return region
-
-
 def burden(user, region: Region, last_month: date, months: int = 6) -> dict:
     """The burden on the communities of ``region`` over ``months`` months ending with
     ``last_month``'s: ``series`` — per month, what was asked (every request), what binds

@@ -21,6 +21,7 @@ from ...regions.models import Region
 from ...servicecenter import services as sc_services
 from ...servicecenter.models import CommunityTask
 from ...web.shortcuts import actor, apply_service_error, paginate
+from ..regions import region_in_scope
 from . import selectors
 from .forms import BurdenForm, DecisionForm, RequestForm
 
@@ -108,7 +109,7 @@ def burden(request):
     if not _may_read(user) or user.role == "department_staff":
         raise PermissionDenied
     form = BurdenForm(user, request.GET or None)
-    region = selectors.region_in_scope(user, request.GET.get("region", ""))
+    region = region_in_scope(user, request.GET.get("region", ""))
     try:
         last = datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
     except ValueError:

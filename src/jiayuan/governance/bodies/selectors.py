@@ -3,7 +3,7 @@ region (communities and villages with a live body of each kind), compacts in sco
 the public page of a community (its bodies and the current text of its compacts: no
 account needed)."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from ...errors import NotFound
 from ...regions.models import Region
@@ -55,6 +55,14 @@ def versions_of(compact: Compact) -> QuerySet:
 def current_version(compact: Compact) -> CompactVersion | None:
     """The version in force: the latest adopted."""
     return versions_of(compact).first()
+
+
+def compacts_with_current(user, limit: int = 300) -> list[tuple[Compact, CompactVersion | None]]:
+    """The compacts in scope (at most ``limit``), each with its version in force
+    (:func:`current_version`), read in two queries whatever their number."""
+    latest = Prefetch("versions", queryset=CompactVersion.objects.order_by("-number"), to_attr="by_number")
+    return [(c, c.by_number[0] if c.by_number else None)
+            for c in compacts_for(user).prefetch_related(latest)[:limit]]
 
 
 def public_community(code: str) -> dict:

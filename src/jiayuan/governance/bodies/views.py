@@ -16,16 +16,9 @@ from ...regions.models import Region
 from ...web.shortcuts import actor, apply_service_error, perm_required
 from ..mediation.services import ensure_body_kinds
 from ..models import BodyKind, CompactVersion
+from ..regions import region_in_scope
 from . import rules, selectors, services
 from .forms import BodyForm, CompactForm, RegionForm, VersionForm
-
-
-def _region(user, code):
-    code = (code or "").strip() or user.scope_id or "62"
-    region = Region.objects.filter(code=code, code__startswith=user.scope_code).first()
-    if region is None:
-        raise NotFound("region.not_found")
-    return region
 
 
 @perm_required(Perm.MANAGE_BODIES)
@@ -34,7 +27,7 @@ def bodies(request):
     """自治组织: coverage of each kind for a region, the bodies in scope, registering one."""
     user = request.user
     ensure_body_kinds()
-    region = _region(user, request.GET.get("region"))
+    region = region_in_scope(user, request.GET.get("region"))
     filt = RegionForm(user, initial={"region": region.code})
     form = BodyForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -72,7 +65,7 @@ def compacts(request):
             apply_service_error(form, exc, CompactForm.FIELD_MAP)
         else:
             return redirect("governance:compact_detail", pk=c.pk)
-    rows = [(c, selectors.current_version(c)) for c in selectors.compacts_for(user)[:300]]
+    rows = selectors.compacts_with_current(user)
     return render(request, "governance/bodies/compacts.html", {"rows": rows, "form": form},
                   status=422 if request.method == "POST" else 200)
 

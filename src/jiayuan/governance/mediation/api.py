@@ -9,9 +9,9 @@ from ninja.responses import Status
 
 from ...api.auth import actor
 from ...api.types import BoundedList, Id
-from ...errors import Forbidden, NotFound
-from ...regions.models import Region
+from ...errors import Forbidden
 from ...accounts.permissions import Perm
+from ..regions import region_in_scope
 from . import rules, selectors, services
 
 router = Router(tags=["人民调解"])
@@ -243,10 +243,7 @@ class MediationResultsOut(Schema):
 def results(request, region: str = "", start: date | None = None, end: date | None = None):
     user = request.auth
     _require_reader(user)
-    code = region or user.scope_id or "62"
-    reg = Region.objects.filter(code=code, code__startswith=user.scope_code).first()
-    if reg is None:
-        raise NotFound("region.not_found")
+    reg = region_in_scope(user, region)
     end = end or timezone.localdate()
     start = start or end.replace(month=1, day=1)
     r = selectors.results(user, reg, start, end)

@@ -1,21 +1,16 @@
 """Forms of the mediation pages. They parse only; the services check."""
 
 from django import forms
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from ...people.forms import DATE_INPUT
 from ...regions.forms import region_choices
 from ...web.forms import BootstrapMixin
+from ..forms import RegionPeriodForm, table_choices
 from ..models import BodyMember
 from . import rules
 
 PARTY_ROWS = 4
-
-
-def _choices(table: dict, blank=None) -> list:
-    head = [("", blank)] if blank is not None else []
-    return head + [(k, _g(v)) for k, v in table.items()]
 
 
 class OpenForm(BootstrapMixin, forms.Form):
@@ -33,15 +28,15 @@ class OpenForm(BootstrapMixin, forms.Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices(user, ("village", "grid"), blank=_("请选择"))
-        self.fields["category"].choices = _choices(rules.CATEGORIES, _("请选择"))
-        self.fields["start_mode"].choices = _choices(rules.START_MODES, _("请选择"))
+        self.fields["category"].choices = table_choices(rules.CATEGORIES, _("请选择"))
+        self.fields["start_mode"].choices = table_choices(rules.START_MODES, _("请选择"))
         for i in range(PARTY_ROWS):
             self.fields[f"p{i}_name"] = forms.CharField(label=_("姓名"), required=False, max_length=50)
             self.fields[f"p{i}_role"] = forms.ChoiceField(label=_("身份"), required=False,
-                                                          choices=_choices(rules.PARTY_ROLES),
+                                                          choices=table_choices(rules.PARTY_ROLES),
                                                           initial="applicant" if i == 0 else "respondent")
             self.fields[f"p{i}_stance"] = forms.ChoiceField(label=_("对调解的态度"), required=False,
-                                                            choices=_choices(rules.STANCES),
+                                                            choices=table_choices(rules.STANCES),
                                                             initial="applied" if i == 0 else "agreed")
             self.fields[f"p{i}_phone"] = forms.CharField(label=_("联系电话"), required=False, max_length=30)
         self._style()
@@ -102,7 +97,7 @@ class FollowUpForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["performance"].choices = _choices(rules.PERFORMANCE, _("请选择"))
+        self.fields["performance"].choices = table_choices(rules.PERFORMANCE, _("请选择"))
         self._style()
 
 
@@ -117,17 +112,7 @@ class PoliceForm(BootstrapMixin, forms.Form):
         self._style()
 
 
-class ResultsForm(BootstrapMixin, forms.Form):
-    region = forms.ChoiceField(label=_("区域"), required=False)
-    start = forms.DateField(label=_("起始日期"), required=False, widget=DATE_INPUT)
-    end = forms.DateField(label=_("截止日期"), required=False, widget=DATE_INPUT)
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        extra = user.scope if not user.is_superuser else None
-        self.fields["region"].choices = region_choices(user, ("county", "township", "village"),
-                                                       blank=_("整个管辖范围"), extra=extra)
-        self._style()
+ResultsForm = RegionPeriodForm
 
 
 class CommitteeForm(BootstrapMixin, forms.Form):

@@ -19,6 +19,7 @@ from ...cases.selectors import decl_of
 from ...errors import NotFound, ServiceError
 from ...regions.models import Region
 from ...web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
+from ..regions import region_in_scope
 from . import rules, selectors, services
 from .forms import (AgreementForm, AssignForm, CommitteeForm, FollowUpForm, MemberForm, OpenForm, PoliceForm,
                     ResultsForm, SessionForm)
@@ -166,10 +167,7 @@ def mediation_results(request):
     d = form.cleaned_data if form.is_valid() else {}
     end = d.get("end") or timezone.localdate()
     start = d.get("start") or end.replace(month=1, day=1)
-    code = request.GET.get("region", "") or user.scope_id or "62"
-    region = Region.objects.filter(code=code, code__startswith=user.scope_code).first()
-    if region is None:
-        raise NotFound("region.not_found")
+    region = region_in_scope(user, request.GET.get("region", ""))
     if not form.is_bound:
         form = ResultsForm(user, initial={"region": region.code, "start": start, "end": end})
     res = selectors.results(user, region, start, end)

@@ -62,3 +62,15 @@ def test_a_body_outside_the_scope_is_refused(users):
     with pytest.raises(ValidationFailed):
         services.create_body(Actor(users["community"], "page"), Region.objects.get(code=PEER), kinds["mediation"],
                              name="")
+
+
+def test_the_compacts_list_reads_every_current_version_in_two_queries(users, django_assert_num_queries):
+    a = Actor(users["township"], "page")
+    for code in (OWNER_COMMUNITY, PEER):
+        c = services.create_compact(a, Region.objects.get(code=code), "residents", "")
+        for n in (1, 2):
+            services.add_version(a, c, text=f"第 {n} 版", adopted_by="residents_meeting",
+                                 adopted_on=date.today() - timedelta(days=10 - n))
+    with django_assert_num_queries(2):
+        rows = selectors.compacts_with_current(users["township"])
+    assert len(rows) == 2 and [v.text for _, v in rows] == ["第 2 版", "第 2 版"]

@@ -2,17 +2,13 @@
 under the fields)."""
 
 from django import forms
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from ...people.forms import DATE_INPUT
 from ...regions.forms import region_choices
 from ...web.forms import BootstrapMixin
+from ..forms import RegionPeriodForm, table_choices
 from . import rules
-
-
-def _choices(table: dict, blank) -> list:
-    return [("", blank)] + [(k, _g(v)) for k, v in table.items()]
 
 
 class TipForm(BootstrapMixin, forms.Form):
@@ -36,7 +32,7 @@ class TipForm(BootstrapMixin, forms.Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices(user, ("township", "village", "grid"), blank=_("请选择"))
-        self.fields["category"].choices = _choices(rules.CATEGORIES, _("请选择"))
+        self.fields["category"].choices = table_choices(rules.CATEGORIES, _("请选择"))
         self._style()
 
 
@@ -52,22 +48,12 @@ class TipActionForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].choices = _choices(rules.RECIPIENTS, _("请选择"))
-        self.fields["outcome"].choices = _choices(rules.OUTCOMES, _("请选择"))
+        self.fields["recipient"].choices = table_choices(rules.RECIPIENTS, _("请选择"))
+        self.fields["outcome"].choices = table_choices(rules.OUTCOMES, _("请选择"))
         self._style()
 
 
-class CountsForm(BootstrapMixin, forms.Form):
-    region = forms.ChoiceField(label=_("区域"), required=False)
-    start = forms.DateField(label=_("起始日期"), required=False, widget=DATE_INPUT)
-    end = forms.DateField(label=_("截止日期"), required=False, widget=DATE_INPUT)
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        extra = user.scope if not user.is_superuser else None
-        self.fields["region"].choices = region_choices(user, ("county", "township", "village"),
-                                                       blank=_("整个管辖范围"), extra=extra)
-        self._style()
+CountsForm = RegionPeriodForm
 
 
 class DesignateForm(BootstrapMixin, forms.Form):

@@ -21,6 +21,7 @@ from ...accounts.permissions import Perm
 from ...errors import NotFound
 from ...regions.models import Region
 from ..models import Tip, TipHandler
+from ..regions import region_in_scope
 from . import rules
 
 CHILD_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12}
@@ -107,14 +108,8 @@ def may_view_counts(user) -> bool:
 
 def count_region(user, code: str | None) -> Region:
     """The region to count in: ``code`` inside the user's scope (:class:`NotFound`
-    outside it), the scope region by default."""
-    code = (code or "").strip() or user.scope_id or "62"
-    if not code.isdigit() or not code.startswith(user.scope_code):
-        raise NotFound("region.not_found")
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise NotFound("region.not_found")
-    return region
+    outside it), the scope region by default (:func:`..regions.region_in_scope`)."""
+    return region_in_scope(user, code)
 
 
 def tip_counts(user, region: Region, start: date, end: date) -> dict:
