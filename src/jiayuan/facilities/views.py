@@ -27,12 +27,11 @@ from .forms import BudgetForm, EntryForm, FacilityFilterForm, FacilityForm, Room
 from .models import FacilityFunction, ServiceFacility
 
 
-def _value(field: str, value) -> str:
+def _value(field: str, value, region_names: dict[str, str]) -> str:
     if value in (None, ""):
         return "—"
     if field == "region":
-        region = Region.objects.filter(code=str(value)).first()
-        return region.short_name if region else str(value)
+        return region_names.get(str(value), str(value))
     if field == "status" and value in ServiceFacility.Status.values:
         return str(ServiceFacility.Status(value).label)
     return str(value)
@@ -41,13 +40,18 @@ def _value(field: str, value) -> str:
 def _history(facility) -> list[dict]:
     """Rows for ``audit/_history.html``: each entry's action and changed fields in words."""
     rows = []
-    for e in history_of(facility)[:50]:
+    entries = list(history_of(facility)[:50])
+    codes = {str(v) for e in entries for name, pair in (e.changes or {}).items() if name == "region"
+             for v in (pair if isinstance(pair, list) else [pair]) if v not in (None, "")}
+    # Names only (one query for the whole history, not one per changed region).
+    region_names = {r.code: r.short_name for r in Region.objects.filter(code__in=codes)} if codes else {}
+    for e in entries:
         extra = e.extra or {}
         changes = []
         for name, pair in (e.changes or {}).items():
             before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, pair)
             label = ServiceFacility._meta.get_field(name).verbose_name if name in services.FIELDS else name
-            changes.append((str(label), _value(name, before), _value(name, after)))
+            changes.append((str(label), _value(name, before, region_names), _value(name, after, region_names)))
         note = extra.get("room", "")
         if extra.get("function") in FacilityFunction.values:
             note = f"{note}（{FacilityFunction(extra['function']).label}）"

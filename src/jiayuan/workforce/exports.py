@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..facilities.exports import workbook
+from ..facilities.exports import facility_file_names, workbook
 from . import rules, selectors
 
 
-def file_names(region, what: str, ascii_what: str, today: date) -> tuple[str, str]:
-    name = region.short_name if region is not None else "全部区划"
-    code = region.code if region is not None else "all"
-    return f"{name}-{what}-{today:%Y-%m-%d}.xlsx", f"{ascii_what}-{code}-{today:%Y-%m-%d}.xlsx"
+# One naming for the facility and workforce workbooks (region short name, what, day).
+file_names = facility_file_names
 
 
 def workers_xlsx(region, workers, today: date) -> bytes:

@@ -19,6 +19,7 @@ from django.db.models.functions import Substr
 
 from ..accounts.permissions import Perm
 from ..errors import NotFound
+from ..facilities.selectors import get_region, home_region  # noqa: F401 (the one scoped region lookup of both modules)
 from ..people.models import Person
 from ..regions.models import Region
 from . import rules
@@ -224,22 +225,6 @@ def figures(user, region: Region, start: date, end: date) -> WorkforceFigures:
     )
 
 
-def get_region(user, code) -> Region:
-    code = str(code or "").strip()
-    if not code.isdigit() or not code.startswith(user.scope_code):
-        raise NotFound("region.not_found")
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise NotFound("region.not_found")
-    return region
-
-
 def children_of(region: Region) -> QuerySet:
     """The regions directly under ``region`` (a region from a scoped read), grids left out."""
     return Region.objects.filter(parent=region).exclude(level=Region.Level.GRID).order_by("code")
-
-
-def home_region(user) -> Region | None:
-    if user.is_superuser or user.scope_id is None:
-        return Region.objects.filter(parent__isnull=True).order_by("code").first()
-    return user.scope

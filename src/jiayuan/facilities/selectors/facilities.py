@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 
 from ...accounts.permissions import Perm
-from ...errors import NotFound
+from ...errors import NotFound, get_or_not_found
 from ...people.models import Household
 from ...regions.models import Region
+from ...regions.selectors import regions_for
 from .. import rules
 from ..models import FacilityFunction, ServiceFacility
 
@@ -44,13 +45,9 @@ def get_facility(user, pk) -> ServiceFacility:
 def get_region(user, code) -> Region:
     """A region in the user's scope, for the summary pages; ``NotFound("region.not_found")``."""
     code = str(code or "").strip()
-    scope = user.scope_code
-    if not code.isdigit() or not code.startswith(scope):
+    if not code.isdigit():
         raise NotFound("region.not_found")
-    try:
-        return Region.objects.get(code=code)
-    except Region.DoesNotExist:
-        raise NotFound("region.not_found") from None
+    return get_or_not_found(regions_for(user), "region.not_found", code=code)
 
 
 def home_region(user) -> Region | None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from ...accounts.permissions import Perm
 from ...errors import NotFound
 from ...regions.models import Region
+from ...regions.selectors import regions_for
 from .. import rules
 from ..models import CommunityFund, FundCategory, FundEntry, FundStandard
 
@@ -182,10 +183,7 @@ def below_standard(user, year: int) -> QuerySet:
     when missing) and ``minimum``; in code order."""
     if not user.can(Perm.PLAN_FUNDS):
         return Region.objects.none()
-    qs = Region.objects.filter(level=Region.Level.VILLAGE, kind=Region.Kind.COMMUNITY)
-    scope = user.scope_code
-    if scope:
-        qs = qs.filter(code__startswith=scope)
+    qs = regions_for(user).filter(level=Region.Level.VILLAGE, kind=Region.Kind.COMMUNITY)
     standard = FundStandard.objects.filter(county_id=OuterRef("county"), year=year)
     return (qs.annotate(county=Substr("code", 1, 6))
             .filter(Exists(standard))
