@@ -30,7 +30,7 @@ from ..errors import NotFound
 from .models import (
     AnnualInspection, CommunityFiling, FilingStatus, Incubation, IncubationBase, Instalment, Milestone,
     OrganizationMember, OrganizationRating, PanelMember, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
-    ServiceProject, SocialOrganization,
+    ReviewScore, ServiceProject, SocialOrganization,
 )
 
 
@@ -230,6 +230,13 @@ def proposals_for(user) -> QuerySet:
 
 def get_proposal(user, pk) -> Proposal:
     return _get(proposals_for(user), pk, "proposal.not_found")
+
+
+def scores_of(proposal: Proposal, member: PanelMember | None = None) -> QuerySet:
+    """The review scores of ``proposal`` (already read through :func:`get_proposal`),
+    only ``member``'s sheet when given; each with its panel member's account."""
+    qs = ReviewScore.objects.filter(proposal=proposal).select_related("member__user")
+    return qs.filter(member=member) if member is not None else qs
 
 
 def proposals_to_score(user) -> list[Proposal]:
