@@ -277,10 +277,7 @@ def project_list(request):
     user = request.user
     if not (user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION)):
         raise PermissionDenied
-    projects = list(selectors.projects_for(user).order_by("-signed_on", "-id")[:200])
-    for pr in projects:
-        pr.money = selectors.project_money(pr)
-    return render(request, "organizations/project_list.html", {"projects": projects})
+    return render(request, "organizations/project_list.html", {"projects": selectors.projects_listed(user)})
 
 
 @login_required
