@@ -210,3 +210,21 @@ def test_an_upheld_objection_unselects_the_proposal(users, call, orgs):
     ps.resolve_objection(act(users["county"]), obj, True, "经核实属实")
     p.refresh_from_db()
     assert p.status == ProposalStatus.NOT_SELECTED
+
+
+
+def test_the_project_list_shows_the_paid_money_of_each_project_in_one_query(users, call, orgs,
+                                                                             django_assert_num_queries):
+    project = contracted(users, call, orgs)
+    county = act(users["county"])
+    first = project.instalments.get(seq=1)
+    ps.submit_report(act(users["org"]), project, period="第一阶段", content="完成需求评估 120 户",
+                     milestone=first.milestone)
+    ps.accept_milestone(county, first.milestone)
+    ps.release_instalment(county, first, decision_ref="甘区民发〔2026〕20号")
+    with django_assert_num_queries(1):
+        listed = selectors.projects_listed(users["county"])
+    assert [p.pk for p in listed] == [project.pk]
+    # first instalment 54,000.00 paid (30 % of 180,000.00); 126,000.00 still unpaid
+    assert listed[0].money == {"amount": Decimal("180000.00"), "paid": Decimal("54000.00"),
+                               "unpaid": Decimal("126000.00")}

@@ -18,7 +18,7 @@ from ..forms import (
     CallForm, ContractForm, EvaluationForm, NoticeForm, PanelForm, ProposalForm, ReleaseForm, ReportForm, ScoreForm,
     ServiceRecordForm,
 )
-from ..models import CallStatus, OrganizationKind, ProposalStatus, ReviewScore
+from ..models import CallStatus, OrganizationKind, ProposalStatus
 from ..services import projects as services
 from .registry import _done, redirect, registry_required
 
@@ -187,7 +187,7 @@ def proposal_detail(request, pk):
     manager = user.can(Perm.MANAGE_PROJECTS) and call.region_id.startswith(user.scope_code)
     score_form = None
     if seat is not None and not conflicted and call.status == CallStatus.REVIEWING and p.status == ProposalStatus.ELIGIBLE:
-        mine = {s.criterion: s.points for s in ReviewScore.objects.filter(proposal=p, member=seat)}
+        mine = {s.criterion: s.points for s in selectors.scores_of(p, seat)}
         score_form = ScoreForm(request.POST or None, criteria=call.criteria, initial=mine)
         if request.method == "POST" and request.POST.get("action") == "score":
             if score_form.is_valid():
@@ -217,7 +217,7 @@ def proposal_detail(request, pk):
     sheets = []
     if manager or user.is_superuser:
         by_member = {}
-        for s in ReviewScore.objects.filter(proposal=p).select_related("member__user"):
+        for s in selectors.scores_of(p):
             by_member.setdefault(s.member.user.full_name or s.member.user.username, {})[s.criterion] = s.points
         sheets = [(name, [pts.get(c["code"]) for c in call.criteria]) for name, pts in by_member.items()]
     findings = services.eligibility_findings(p) if manager and p.status == ProposalStatus.SUBMITTED else []
@@ -277,10 +277,7 @@ def project_list(request):
     user = request.user
     if not (user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION)):
         raise PermissionDenied
-    projects = list(selectors.projects_for(user).order_by("-signed_on", "-id")[:200])
-    for pr in projects:
-        pr.money = selectors.project_money(pr)
-    return render(request, "organizations/project_list.html", {"projects": projects})
+    return render(request, "organizations/project_list.html", {"projects": selectors.projects_listed(user)})
 
 
 @login_required
