@@ -379,8 +379,8 @@ def home_list(request):
             status = 422
     today = selectors.today()
     year_start = today.replace(month=1, day=1)
-    rows = [{"home": h, "services": [str(HOME_SERVICES.get(s, s)) for s in h.services],
-             "cared": selectors.children_cared_for(h, year_start, today)} for h in selectors.homes_for(user)]
+    rows = [{"home": h, "services": [str(HOME_SERVICES.get(s, s)) for s in h.services], "cared": h.cared_count}
+            for h in selectors.homes_with_counts(user, year_start, today)]
     return render(request, "children/home_list.html", {
         "rows": rows, "form": form, "may_register": user.can(Perm.MANAGE_CHILDREN_DUTIES), "year": today.year},
         status=status)
