@@ -388,6 +388,13 @@ def works_at_home(user, home) -> bool:
     return False
 
 
+def present_on(home, day: datetime.date) -> set[int]:
+    """Ids of the enrolments marked present at ``home`` on ``day`` (one query)."""
+    from .models import HomeAttendance
+
+    return set(HomeAttendance.objects.filter(home=home, day=day).values_list("enrolment_id", flat=True))
+
+
 def enrolled_on(home, day: datetime.date) -> QuerySet:
     """Enrolments of ``home`` open on ``day`` (enrolled on or before it, not left before
     it), by child name. The caller checked :func:`works_at_home`."""
