@@ -1,6 +1,6 @@
 """Writes of children's homes (留守儿童之家): register a home, enrol a child, end an
 enrolment, record a day's attendance. One transaction each, audited. Reads in
-:mod:`.selectors` (``homes_for``, ``works_at_home``, ``children_cared_for``).
+:mod:`.selectors` (``homes_for``, ``homes_with_counts``, ``works_at_home``, ``children_cared_for``).
 
 Who: ``manage_children_duties`` holders (township, county, city) register homes in their
 scope; enrolments and attendance are kept by who works at the home

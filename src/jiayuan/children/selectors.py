@@ -20,7 +20,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ..accounts.permissions import Perm
@@ -388,6 +388,13 @@ def works_at_home(user, home) -> bool:
     return False
 
 
+def present_on(home, day: datetime.date) -> set[int]:
+    """Ids of the enrolments marked present at ``home`` on ``day`` (one query)."""
+    from .models import HomeAttendance
+
+    return set(HomeAttendance.objects.filter(home=home, day=day).values_list("enrolment_id", flat=True))
+
+
 def enrolled_on(home, day: datetime.date) -> QuerySet:
     """Enrolments of ``home`` open on ``day`` (enrolled on or before it, not left before
     it), by child name. The caller checked :func:`works_at_home`."""
@@ -401,6 +408,24 @@ def children_cared_for(home, start: datetime.date, end: datetime.date) -> int:
     from .models import HomeAttendance
 
     return HomeAttendance.objects.filter(home=home, day__gte=start, day__lte=end).values("person_id").distinct().count()
+
+
+def homes_with_counts(user, start: datetime.date, end: datetime.date) -> QuerySet:
+    """:func:`homes_for` with, for each home, ``cared_count`` (as :func:`children_cared_for`)
+    and ``attendance_count`` (as :func:`attendance_days`) over ``start``–``end``, in the
+    same query (for the lists: no query per home)."""
+    from django.db.models import Count, IntegerField
+    from django.db.models.functions import Coalesce
+
+    from .models import HomeAttendance
+
+    period = HomeAttendance.objects.filter(home=OuterRef("pk"), day__gte=start, day__lte=end).order_by()
+
+    def per_home(count):
+        return Coalesce(Subquery(period.values("home").annotate(n=count).values("n"), output_field=IntegerField()), 0)
+
+    return homes_for(user).annotate(cared_count=per_home(Count("person_id", distinct=True)),
+                                    attendance_count=per_home(Count("id")))
 
 
 def attendance_days(home, start: datetime.date, end: datetime.date) -> int:

@@ -24,7 +24,7 @@ from ..people import selectors as people_selectors
 from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
 from . import homes, labels, selectors, services
 from .forms import DutyForm, FileFilterForm, FileForm, HomeForm, ParentForm, RegradeForm, TeamForm, VisitForm
-from .models import HOME_SERVICES, ChildParent, HomeAttendance, VisitPhoto
+from .models import HOME_SERVICES, ChildParent, VisitPhoto
 
 CANDIDATE_LIMIT = 20
 
@@ -379,8 +379,8 @@ def home_list(request):
             status = 422
     today = selectors.today()
     year_start = today.replace(month=1, day=1)
-    rows = [{"home": h, "services": [str(HOME_SERVICES.get(s, s)) for s in h.services],
-             "cared": selectors.children_cared_for(h, year_start, today)} for h in selectors.homes_for(user)]
+    rows = [{"home": h, "services": [str(HOME_SERVICES.get(s, s)) for s in h.services], "cared": h.cared_count}
+            for h in selectors.homes_with_counts(user, year_start, today)]
     return render(request, "children/home_list.html", {
         "rows": rows, "form": form, "may_register": user.can(Perm.MANAGE_CHILDREN_DUTIES), "year": today.year},
         status=status)
@@ -425,7 +425,7 @@ def home_detail(request, pk):
     candidates, q = [], request.GET.get("q", "").strip()
     if works:
         enrolled = list(selectors.enrolled_on(home, day))
-        present = set(HomeAttendance.objects.filter(home=home, day=day).values_list("enrolment_id", flat=True))
+        present = selectors.present_on(home, day)
         if q and user.can(Perm.VIEW_REGISTRY):
             candidates = list(people_selectors.search_persons(
                 user, people_selectors.PersonFilters(q=q, age_max=17)).order_by("id")[:CANDIDATE_LIMIT])

@@ -106,8 +106,8 @@ def network_detail(request, pk):
         else:
             status = 422
     return render(request, "disability/network_detail.html", {
-        "org": org, "members": org.members.order_by("until", "role", "name"), "form": form,
-        "services": org.services.select_related("person").order_by("-provided_on")[:50]}, status=status)
+        "org": org, "members": selectors.network_members(org), "form": form,
+        "services": selectors.services_by(request.user, org)}, status=status)
 
 
 @perm_required(Perm.MANAGE_DISABILITY)

@@ -146,6 +146,19 @@ def get_network_organization(user, pk):
         raise NotFound("network.not_found") from None
 
 
+def network_members(org) -> QuerySet:
+    """Members of ``org`` (from :func:`get_network_organization`), current ones first."""
+    return org.members.order_by("until", "role", "name")
+
+
+def services_by(user, org, limit: int = 50) -> QuerySet:
+    """The latest ``limit`` services ``org`` delivered to persons in the user's scope
+    (the persons are personal data: an organization in scope may have served someone
+    outside it, recorded by a wider-scoped account), newest first."""
+    return (org.services.filter(person__region__code__startswith=user.scope_code).select_related("person")
+            .order_by("-provided_on", "-id")[:limit])
+
+
 @dataclass
 class Coverage:
     """Coverage of a region: ``units`` villages and communities (virtual units left

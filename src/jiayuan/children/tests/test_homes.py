@@ -37,6 +37,21 @@ def test_children_cared_for_in_a_period_are_the_different_children_present(home,
     assert selectors.children_cared_for(home, D(2026, 3, 1), D(2026, 4, 30)) == 3
 
 
+def test_the_home_list_counts_every_home_in_one_query(home, kids, director, users, django_assert_num_queries):
+    a = Actor(director, "page")
+    other = homes.register_home(Actor(users["township"], "page"), name="东街儿童之家", region_code=OWNER_COMMUNITY,
+                                capacity=10, services=["tutoring"], opened_on=D(2025, 9, 1))
+    e = [homes.enrol(a, home, k.pk, D(2026, 3, 1)) for k in kids]
+    homes.record_attendance(a, home, D(2026, 3, 2), [e[0].pk, e[1].pk])
+    homes.record_attendance(a, home, D(2026, 3, 3), [e[0].pk])
+    homes.record_attendance(a, home, D(2026, 4, 1), [e[2].pk])
+    # March: 交通巷 has 甲 and 乙 (甲 twice) → 2 children, 3 child-days; 东街 none
+    with django_assert_num_queries(1):
+        counts = {h.name: (h.cared_count, h.attendance_count)
+                  for h in selectors.homes_with_counts(users["township"], D(2026, 3, 1), D(2026, 3, 31))}
+    assert counts == {"交通巷儿童之家": (2, 3), other.name: (0, 0)}
+
+
 def test_recording_a_day_again_replaces_it(home, kids, director):
     a = Actor(director, "page")
     e = [homes.enrol(a, home, k.pk, D(2026, 3, 1)) for k in kids]

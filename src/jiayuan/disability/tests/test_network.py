@@ -97,3 +97,22 @@ def test_the_coverage_api(api_client, users):
     assert d["region"] == "620702001" and d["with_association"] == 1 and d["with_helper_group"] == 0
     assert api_client("township").get("/api/v1/disability/network/coverage?region=620722").status_code == 404
     assert api_client("grid_member").get("/api/v1/disability/network/coverage").status_code == 403
+
+
+def test_an_organization_page_lists_only_the_services_to_persons_in_the_readers_scope(
+        users, holder, record, make_person):
+    from jiayuan.conftest import PEER_GRID, make_id_number
+
+    other_id = make_id_number(D(1975, 4, 2), 2)
+    other = make_person(region=PEER_GRID, name="赵桂兰", id_number=other_id)
+    record(holder, HOLDER_ID + "52", issued_on="2020-03-01")
+    record(other, other_id + "52", who="county", issued_on="2020-03-01")
+    team = reg(users, "helper_group", "620702001001", "交通巷社区助残小组")
+    county = Actor(users["county"], "page")
+    mine = services.record_service(county, holder, kind="home_visit", provided_on=D(2026, 3, 1),
+                                   description="入户走访", provider_id=team.pk)
+    theirs = services.record_service(county, other, kind="home_visit", provided_on=D(2026, 3, 2),
+                                     description="入户走访", provider_id=team.pk)
+    # the team sits in 交通巷; 赵桂兰 lives in the peer community, outside its worker's scope
+    assert list(selectors.services_by(users["community"], team)) == [mine]
+    assert list(selectors.services_by(users["county"], team)) == [theirs, mine]

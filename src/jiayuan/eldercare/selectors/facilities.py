@@ -238,3 +238,14 @@ def subsidy_totals(user, year: int, region: Region | None = None) -> dict[str, D
     for kind, total in qs.values_list("kind").annotate(t=Sum("amount")).values_list("kind", "t"):
         out[kind] = total
     return out
+
+
+def elders_near(facility, on: datetime.date, limit: int = 500) -> list:
+    """Living persons aged 60 or more on ``on`` in the facility's region, by name, at most
+    ``limit``: whom its attendance form offers. The cut-off day is capped at the 28th (no
+    29 February to build), so who turns 60 on the 29th–31st is offered from the next month. ``facility`` comes from a scoped selector, so they are in the reader's scope."""
+    from ...people.models import Person
+
+    born_by = datetime.date(on.year - 60, on.month, min(on.day, 28))
+    return list(Person.objects.filter(region__code__startswith=facility.region_id, birth_date__lte=born_by,
+                                      life_status=Person.LifeStatus.ALIVE).order_by("name")[:limit])

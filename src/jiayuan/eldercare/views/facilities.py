@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ...accounts.permissions import Perm
 from ...errors import ServiceError
 from ...imports.export import content_disposition
-from ...people.models import Person
 from ...regions import selectors as region_selectors
 from ...web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required, require_perm
 from .. import exports, selectors, services
@@ -132,9 +131,7 @@ def _detail(request, facility, status=200, **forms_):
     regions = list(selectors.assignable_regions(user)) if user.can(Perm.MANAGE_ELDERCARE) else []
     elders = []
     if user.can(Perm.RECORD_ATTENDANCE):
-        born_by = datetime.date(today.year - 60, today.month, min(today.day, 28))
-        elders = list(Person.objects.filter(region__code__startswith=facility.region_id, birth_date__lte=born_by,
-                                            life_status=Person.LifeStatus.ALIVE).order_by("name")[:ELDERS_LISTED])
+        elders = selectors.elders_near(facility, today, ELDERS_LISTED)
     months = selectors.monthly_visits(facility, year)
     return render(request, "eldercare/facility_detail.html", {
         "facility": facility, "status": facility.status_on(today), "year": year, "months": months,
