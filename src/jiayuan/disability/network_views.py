@@ -3,7 +3,7 @@ level with coverage of villages and communities for a region, members and roles;
 recording a service delivered to a person (``/disability/services/new/``). Roles with
 ``manage_disability``; scope through :mod:`.selectors`."""
 
-import datetime
+from django.utils import timezone
 
 from django import forms
 from django.contrib import messages
@@ -64,7 +64,7 @@ def network_list(request):
     if not region.startswith(user.scope_code):
         raise NotFound("region.not_found")
     status = 200
-    form = NetworkForm(request.POST or None, initial={"founded_on": datetime.date.today(), "region": region})
+    form = NetworkForm(request.POST or None, initial={"founded_on": timezone.localdate(), "region": region})
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
@@ -90,7 +90,7 @@ def network_list(request):
 def network_detail(request, pk):
     org = selectors.get_network_organization(request.user, pk)
     status = 200
-    form = MemberForm(request.POST or None, initial={"since": datetime.date.today()})
+    form = MemberForm(request.POST or None, initial={"since": timezone.localdate()})
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
@@ -117,7 +117,7 @@ def service_new(request):
     user = request.user
     person = people_selectors.get_person(user, request.POST.get("person") or request.GET.get("person"))
     status = 200
-    form = ServiceForm(user, request.POST or None, initial={"provided_on": datetime.date.today()})
+    form = ServiceForm(user, request.POST or None, initial={"provided_on": timezone.localdate()})
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
