@@ -3,11 +3,10 @@ level with coverage of villages and communities for a region, members and roles;
 recording a service delivered to a person (``/disability/services/new/``). Roles with
 ``manage_disability``; scope through :mod:`.selectors`."""
 
-from django.utils import timezone
-
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
