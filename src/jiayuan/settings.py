@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "jiayuan.eldercare",
     "jiayuan.children",
     "jiayuan.governance",
+    "jiayuan.stats",
     "django_tasks",
     "django_tasks_db",
     "jiayuan.api",

@@ -1,0 +1,171 @@
+"""The indicator registry: the definitions of :mod:`.definitions` joined with the rules the
+owning modules register (DESIGN.md principle 10: every figure is declared and traceable).
+
+A module registers the rule of an indicator whose data it owns in its own
+``indicators.py`` (found at start-up by :func:`autodiscover`)::
+
+    from jiayuan.stats.registry import Column, Rows, rule
+
+    def facility_rows(user, region, period) -> Rows:
+        qs = facilities_for(user).filter(...)           # the module's own scoped selector
+        return Rows(qs, [Column(_("名称"), "name"), Column(_("面积（平方米）"), "area_m2")],
+                    link=lambda f: reverse("facilities:detail", args=[f.pk]))
+
+    @rule("facilities.area_m2", rows=facility_rows)
+    def area_m2(region, period) -> Decimal:
+        ...                                             # one aggregate query
+
+Contract of a rule:
+
+- ``value(region, period)`` → ``int`` or ``Decimal`` (unit of the definition; a
+  percentage 0–100), or ``None`` when the figure has no meaning there (e.g. a coverage
+  of rural villages in a region without villages). ``region`` is a
+  :class:`~jiayuan.regions.models.Region` (prefecture, county, township or village
+  level), ``period`` a :class:`~jiayuan.stats.rules.Period`. The value is the region's
+  whole figure (the caller has checked that the region is in the user's scope); it reads
+  no personal detail. Bounded queries, whatever the size of the region.
+- ``rows(user, region, period)`` → :class:`Rows`: the records behind the value, read
+  through the module's own scoped selector (scope and need-to-know exactly as on the
+  module's pages: a user who may not read the records gets fewer rows or none, never
+  more). For a count the number of rows equals the value for a user who reads them all.
+- optional ``by_child(region, period, children)`` → ``{region_code: value}`` for
+  every child region in one pass (dashboards of a city); without it the registry calls
+  ``value`` once per child.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .definitions import BY_CODE, DEFINITIONS, IndicatorDefinition
+from .rules import LEVEL_OF_REGION, Period
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a rows list: ``label`` (lazy Chinese text) and ``value`` (an attribute
+    path such as ``"region.name"`` or a callable ``row -> value``)."""
+
+    label: Any
+    value: str | Callable[[Any], Any]
+
+    def of(self, row) -> Any:
+        if callable(self.value):
+            return self.value(row)
+        out = row
+        for part in self.value.split("."):
+            out = getattr(out, part, None) if not isinstance(out, dict) else out.get(part)
+            if out is None:
+                return None
+        return out() if callable(out) else out
+
+
+@dataclass
+class Rows:
+    """The records behind a value: ``queryset`` (already scoped for the user),
+    ``columns`` to show, ``link`` (optional ``row -> url`` of the row's own page)."""
+
+    queryset: Any
+    columns: list[Column]
+    link: Callable[[Any], str] | None = None
+
+
+@dataclass
+class Rule:
+    code: str
+    value: Callable[..., int | Decimal | None]
+    rows: Callable[..., Rows] | None = None
+    by_child: Callable[..., dict] | None = None
+
+
+_RULES: dict[str, Rule] = {}
+
+
+class UnknownIndicator(KeyError):
+    """No definition with that code."""
+
+
+def rule(code: str, *, rows: Callable[..., Rows] | None = None, by_child: Callable[..., dict] | None = None):
+    """Register the decorated ``value(region, period)`` function as the rule of the
+    indicator ``code`` (which must be defined in :mod:`.definitions`). Raises
+    ``UnknownIndicator`` for a code without a definition and ``ValueError`` when a rule
+    is registered twice from different functions."""
+    if code not in BY_CODE:
+        raise UnknownIndicator(code)
+
+    def decorate(fn):
+        existing = _RULES.get(code)
+        if existing is not None and existing.value.__qualname__ != fn.__qualname__:
+            raise ValueError(f"indicator {code} has two rules: {existing.value.__module__} and {fn.__module__}")
+        _RULES[code] = Rule(code, fn, rows, by_child)
+        return fn
+
+    return decorate
+
+
+def autodiscover() -> None:
+    """Import ``indicators`` of every installed app (each registers its rules)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("indicators")
+
+
+def definitions() -> tuple[IndicatorDefinition, ...]:
+    """Every defined indicator, in the order of the city's report."""
+    return DEFINITIONS
+
+
+def definition(code: str) -> IndicatorDefinition:
+    """The definition of ``code``. Raises :class:`UnknownIndicator`."""
+    try:
+        return BY_CODE[code]
+    except KeyError:
+        raise UnknownIndicator(code) from None
+
+
+def rule_of(code: str) -> Rule | None:
+    """The registered rule of ``code``, or None when no module computes it (yet)."""
+    return _RULES.get(code)
+
+
+def computable(code: str, region=None, period: Period | None = None) -> bool:
+    """True when a rule is registered for ``code`` and, given a region and period, the
+    definition applies to the region's level and the period's kind."""
+    d = definition(code)
+    if code not in _RULES:
+        return False
+    if region is not None and LEVEL_OF_REGION.get(region.level) not in d.levels:
+        return False
+    if period is not None and period.kind not in d.periods:
+        return False
+    return True
+
+
+def value(code: str, region, period: Period) -> int | Decimal | None:
+    """The value of ``code`` for ``region`` and ``period``, or None when not computable
+    there (see :func:`computable`)."""
+    if not computable(code, region, period):
+        return None
+    return _RULES[code].value(region, period)
+
+
+def child_values(code: str, region, period: Period, children) -> dict[str, int | Decimal | None]:
+    """``{child_code: value}`` for the given child regions (the caller scopes them)."""
+    children = list(children)
+    if not children or not computable(code):
+        return {c.code: None for c in children}
+    r = _RULES[code]
+    if r.by_child is not None:
+        got = r.by_child(region, period, children)
+        return {c.code: got.get(c.code) for c in children}
+    return {c.code: value(code, c, period) for c in children}
+
+
+def rows(code: str, user, region, period: Period) -> Rows | None:
+    """The rows behind the value, scoped for ``user``; None when the rule gives none."""
+    if not computable(code, region, period) or _RULES[code].rows is None:
+        return None
+    return _RULES[code].rows(user, region, period)
