@@ -68,6 +68,11 @@ class Perm(StrEnum):
     # records naming accounts) and its care team read it; these say who else may.
     VIEW_CHILD_FILES = "view_child_files"      # county/city civil affairs: every child's file in scope (audited)
     MANAGE_CHILDREN_DUTIES = "manage_children_duties"  # name 儿童主任/督导员, see where one is missing
+    # Statistics (stats/): indicators, dashboards, the city's report, 一表通 report forms.
+    VIEW_STATISTICS = "view_statistics"        # indicators, dashboards and the city's report of the scope (figures; rows by each module's own rules)
+    MANAGE_REPORT_FORMS = "manage_report_forms"  # 一表通: data elements and the form catalogue (approve forms)
+    ISSUE_REPORT_TASKS = "issue_report_tasks"  # 一表通: issue a catalogued form to the units below, follow completion
+    FILL_REPORT_FORMS = "fill_report_forms"    # 一表通: confirm or correct a unit's pre-filled form and submit it
 
 
 _COMMUNITY_WORKER = frozenset(
@@ -77,7 +82,8 @@ _COMMUNITY_WORKER = frozenset(
      Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES,
      Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
      Perm.VIEW_ORGANIZATIONS, Perm.CHECK_FILINGS,
-     Perm.COLLECT_TIPS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES}
+     Perm.COLLECT_TIPS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
+     Perm.VIEW_STATISTICS, Perm.FILL_REPORT_FORMS}
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -94,7 +100,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE, Perm.RECORD_ATTENDANCE,
          Perm.VIEW_ORGANIZATIONS, Perm.MANAGE_ORGANIZATIONS, Perm.MANAGE_PROJECTS,
          Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
-         Perm.VIEW_CHILD_FILES, Perm.MANAGE_CHILDREN_DUTIES}
+         Perm.VIEW_CHILD_FILES, Perm.MANAGE_CHILDREN_DUTIES,
+         Perm.VIEW_STATISTICS, Perm.MANAGE_REPORT_FORMS, Perm.ISSUE_REPORT_TASKS}
     ),
     "township_officer": frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT, Perm.MANAGE_GRIDS,
@@ -105,7 +112,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
          Perm.VIEW_ORGANIZATIONS, Perm.DECIDE_FILINGS,
          Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
-         Perm.MANAGE_CHILDREN_DUTIES}
+         Perm.MANAGE_CHILDREN_DUTIES,
+         Perm.VIEW_STATISTICS, Perm.ISSUE_REPORT_TASKS, Perm.FILL_REPORT_FORMS}
     ),
     "community_director": _COMMUNITY_WORKER | {Perm.DECIDE_CERTIFICATE_KINDS, Perm.RECORD_FUND_SPENDING, Perm.VIEW_WORKFORCE},
     "community_worker": _COMMUNITY_WORKER,

@@ -29,6 +29,9 @@ MENUS = (
     ("community", _("社区建设"), ("facilities", "funds", "workforce",
                                   "organizations", "filings", "bases", "calls", "projects")),
     ("governance", pgettext_lazy("menu", "基层治理"), ("requests", "bodies", "mediation", "police", "tips")),
+    # figures: indicators, dashboards, the city's report, 一表通 report forms (stats/)
+    ("stats", _("统计报表"), ("dashboard", "indicators", "city_report", "report_tasks", "report_fill",
+                              "report_forms", "data_elements")),
     ("admin", _("系统管理"), ("manage", "calendar", "audit")),
 )
 
