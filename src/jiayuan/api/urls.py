@@ -152,6 +152,10 @@ from ..governance.api import router as governance_router  # noqa: E402
 
 api.add_router("/", governance_router)
 
+from ..stats.api import router as stats_router  # noqa: E402
+
+api.add_router("/", stats_router)
+
 from ..web.api import router as todo_router  # noqa: E402
 
 api.add_router("/", todo_router)

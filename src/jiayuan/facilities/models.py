@@ -32,7 +32,9 @@ class FacilityFunction(models.TextChoices):
 class ServiceFacility(models.Model):
     """A community's (or village's) comprehensive service facility (综合服务设施).
     ``floor_area`` in m² (> 0, database constraint); ``status`` ``in_use`` counts for
-    coverage, ``closed`` does not."""
+    coverage, ``closed`` does not. ``also_serves``: the other communities or villages
+    the facility serves besides its own ``region`` (a shared centre); coverage counts
+    the facility for its region and those units, and for no other."""
 
     class Status(models.TextChoices):
         IN_USE = "in_use", _("使用中")
@@ -47,6 +49,11 @@ class ServiceFacility(models.Model):
     opened_on = models.DateField(_("投入使用日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.IN_USE)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # A facility serves its own community or village and, where it is shared (one centre
+    # for two small communities, a township centre for nearby villages), the units named
+    # here: coverage counts every unit a facility in use serves (issue 16).
+    also_serves = models.ManyToManyField("regions.Region", blank=True, related_name="+",
+                                         verbose_name=_("同时服务的社区（村）"))
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

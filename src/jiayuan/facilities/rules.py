@@ -3,7 +3,8 @@
 
 Facilities — coverage and area:
 
-- A village-level unit is *covered* when it has at least one facility in use. Coverage
+- A village-level unit is *covered* when a facility in use serves it: one of its own,
+  or a shared facility of another unit that names it (``also_serves``). Coverage
   is told apart for urban communities (居委会, codes 001–199) and villages (村委会,
   200–399); virtual units (4xx/5xx) are left out (``regions.rules.village_kind``).
 - Area per 100 households = facility floor area (m²) ÷ households × 100, in m² with two
@@ -69,13 +70,20 @@ def percent(part: int, whole: int) -> Decimal | None:
 class UnitFacts:
     """One village-level unit: ``kind`` ``community`` or ``village`` (virtual units are
     not passed), ``households`` from the registry, ``facilities`` in use and their
-    ``area`` (m²)."""
+    ``area`` (m²); ``shared``: facilities in use of other units that name this one
+    among the units they also serve (their area counts where they stand)."""
 
     code: str
     kind: str
     households: int
     facilities: int
     area: Decimal
+    shared: int = 0   # facilities of other units that also serve this one (``also_serves``)
+
+    @property
+    def covered(self) -> bool:
+        """Served by a facility in use: its own, or a shared one of another unit."""
+        return self.facilities > 0 or self.shared > 0
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ def coverage(units: list[UnitFacts], kind: str, target: Decimal | None = None) -
     ``uncovered``: codes of the units without a facility in use, in code order.
     """
     rows = [u for u in units if u.kind == kind]
-    covered = [u for u in rows if u.facilities > 0]
+    covered = [u for u in rows if u.covered]
     area = sum((u.area for u in rows), Decimal("0"))
     households = sum(u.households for u in rows)
     per_100 = area_per_100_households(area, households)
@@ -115,7 +123,7 @@ def coverage(units: list[UnitFacts], kind: str, target: Decimal | None = None) -
         kind=kind, units=len(rows), covered=len(covered), coverage=percent(len(covered), len(rows)),
         facilities=sum(u.facilities for u in rows), area=_round(area), households=households, per_100=per_100,
         target=target, meets_target=meets,
-        uncovered=tuple(sorted(u.code for u in rows if u.facilities == 0)),
+        uncovered=tuple(sorted(u.code for u in rows if not u.covered)),
     )
 
 

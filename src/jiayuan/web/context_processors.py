@@ -129,6 +129,10 @@ def navigation(request) -> dict:
         items.append(("children:duties", _("儿童主任与督导员"), "children_duties"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
+    # figures (stats/): the indicators and the city's report
+    if user.can(Perm.VIEW_STATISTICS):
+        items += [("stats:indicator_list", _("统计指标"), "indicators"),
+                  ("stats:city_report", _("工作情况报告"), "city_report")]
     if user.can(Perm.EDIT_REGISTRY):
         items.append(("web:import_list", _("台账导入"), "imports"))
     if user.can(Perm.VIEW_AUDIT):
@@ -181,6 +185,8 @@ def navigation(request) -> dict:
             active = "police"
         else:
             active = "mediation"
+    elif namespace == "stats" and url_name in ("indicator_list", "indicator_detail", "indicator_rows", "city_report"):
+        active = "city_report" if url_name == "city_report" else "indicators"
     elif namespace == "servicecenter":
         active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:

@@ -196,6 +196,16 @@ class WorkforceFigures:
     social_workers: dict
 
 
+def attendance(code: str, start: date, end: date) -> QuerySet:
+    """Attendances (``TrainingParticipant`` with ``attended``) of sessions that started
+    in ``start``–``end`` (inclusive) by workers whose community lies under the region
+    ``code`` (not scoped: callers pass a region they reached through a scoped read).
+    The one source of the training figures: :func:`figures` and the indicators
+    ``workforce.*`` (:mod:`jiayuan.workforce.indicators`)."""
+    return TrainingParticipant.objects.filter(attended=True, worker__community__code__startswith=code,
+                                              session__starts_on__gte=start, session__starts_on__lte=end)
+
+
 def figures(user, region: Region, start: date, end: date) -> WorkforceFigures:
     """The workforce figures of ``region`` (from a scoped read) for ``start``–``end``:
     the training counts come from the attendance of sessions that started in the
@@ -208,8 +218,7 @@ def figures(user, region: Region, start: date, end: date) -> WorkforceFigures:
     workers = CommunityWorker.objects.filter(status=CommunityWorker.Status.ACTIVE, community_id__in=urban).count()
     residents = (Person.objects.filter(life_status=Person.LifeStatus.ALIVE, region__code__startswith=code)
                  .annotate(unit=Substr("region", 1, 12)).filter(unit__in=urban).count()) if urban else 0
-    attended = TrainingParticipant.objects.filter(attended=True, worker__community__code__startswith=code,
-                                                  session__starts_on__gte=start, session__starts_on__lte=end)
+    attended = attendance(code, start, end)
     cadre = attended.filter(session__kind=TrainingSession.Kind.CADRE_TRAINING)
     exam = attended.filter(session__kind=TrainingSession.Kind.EXAM_PREPARATION)
     levels = dict(SocialWorker.objects.filter(region__code__startswith=code).values("level")

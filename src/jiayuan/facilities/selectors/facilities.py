@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from ...accounts.permissions import Perm
 from ...errors import NotFound, get_or_not_found
@@ -119,12 +119,42 @@ def unit_facts(code: str) -> tuple[list[Region], list[rules.UnitFacts]]:
     facilities = {r["region"]: (r["n"], r["area"]) for r in
                   ServiceFacility.objects.filter(region__code__startswith=code, status=Status.IN_USE)
                   .values("region").annotate(n=Count("id"), area=Sum("floor_area")).order_by()}
+    shared = dict(ServiceFacility.also_serves.through.objects
+                  .filter(region__code__startswith=code, servicefacility__status=Status.IN_USE)
+                  .values("region").annotate(n=Count("servicefacility", distinct=True))
+                  .values_list("region", "n").order_by())
     facts = []
     for u in units:
         n, area = facilities.get(u.code, (0, Decimal("0")))
         facts.append(rules.UnitFacts(code=u.code, kind=u.kind, households=households.get(u.code, 0),
-                                     facilities=n, area=Decimal(area or 0)))
+                                     facilities=n, area=Decimal(area or 0), shared=shared.get(u.code, 0)))
     return units, facts
+
+
+def covered_units(code: str, kind: str, function: str = "", on=None) -> set[str]:
+    """Codes of the units of ``kind`` (``community`` or ``village``) under the region
+    ``code`` served by a facility in use — located there or naming the unit in
+    ``also_serves`` — and, with ``function``, having a room of that function (e.g.
+    ``one_stop``); with ``on`` (a date), facilities opened after it are left out. Two queries, not scoped (callers pass a region they reached through a
+    scoped read; the result is codes only). The one definition of "covered" for the
+    coverage page and the indicators (issue 16: a facility shared by two communities
+    covers those two and no other)."""
+    facilities = ServiceFacility.objects.filter(status=Status.IN_USE)
+    if function:
+        facilities = facilities.filter(rooms__function=function)
+    if on is not None:
+        facilities = facilities.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=on))
+    own = facilities.filter(region__code__startswith=code, region__kind=kind).values_list("region_id", flat=True)
+    through = ServiceFacility.also_serves.through.objects.filter(
+        region__code__startswith=code, region__kind=kind, region__level=Region.Level.VILLAGE,
+        servicefacility__in=facilities).values_list("region_id", flat=True)
+    return set(own) | set(through)
+
+
+def units_of(code: str, kind: str) -> QuerySet:
+    """The units of ``kind`` (``community`` or ``village``, virtual units left out)
+    under the region ``code``, by code (not scoped)."""
+    return Region.objects.filter(level=Region.Level.VILLAGE, kind=kind, code__startswith=code).order_by("code")
 
 
 def _row(region: Region, facts: list[rules.UnitFacts], target: Decimal) -> CoverageRow:
@@ -154,5 +184,5 @@ def coverage_report(user, region: Region, target: Decimal = rules.URBAN_AREA_TAR
     for code in sorted(groups):
         if code in children:
             report.rows.append(_row(children[code], groups[code], target))
-    report.uncovered = [by_code[f.code] for f in facts if f.facilities == 0]
+    report.uncovered = [by_code[f.code] for f in facts if not f.covered]
     return report

@@ -40,6 +40,13 @@ def funds_for(user) -> QuerySet:
     return qs.filter(community__code__startswith=scope) if scope else qs
 
 
+def funds_for_region(code: str, year: int) -> QuerySet:
+    """The work funds of ``year`` of the urban communities under the region ``code``
+    (not scoped: callers pass a region they reached through a scoped read)."""
+    return CommunityFund.objects.filter(community__code__startswith=code, year=year,
+                                        community__kind=Region.Kind.COMMUNITY)
+
+
 def get_fund(user, pk) -> CommunityFund:
     """The fund ``pk`` if visible; ``NotFound("fund.not_found")`` otherwise."""
     try:

@@ -215,3 +215,30 @@ def remove_room(actor: Actor, facility: ServiceFacility, room_id: int) -> None:
     facility.version += 1
     facility.save(update_fields=["version", "updated_at"])
     record(actor, "facility.room_remove", facility, extra=extra)
+
+
+@transaction.atomic
+def set_also_serves(actor: Actor, facility: ServiceFacility, codes, version: int | None = None) -> ServiceFacility:
+    """Name the other communities or villages ``facility`` serves besides its own region
+    (a shared centre; coverage counts the facility for each of them, issue 16).
+    ``codes``: community or village codes in the acting user's scope (the facility's own
+    region and repeats are dropped; an empty list clears). Field errors on
+    ``also_serves`` (``also_serves.not_found`` / ``also_serves.level``); ``version`` as
+    in :func:`update_facility`. Audit ``facility.update`` with the codes before/after."""
+    require(actor, Perm.MANAGE_FACILITIES)
+    facility = _locked(actor, facility.pk)
+    if version is not None and facility.version != int(version):
+        raise Conflict("facility.conflict", _("该设施已被他人修改，请刷新后重试"))
+    wanted = []
+    for code in codes or []:
+        region = village_unit(actor, code, field="also_serves")
+        if region.code != facility.region_id and region.code not in wanted:
+            wanted.append(region.code)
+    before = sorted(facility.also_serves.values_list("code", flat=True))
+    after = sorted(wanted)
+    if before != after:
+        facility.also_serves.set(after)
+        facility.version += 1
+        facility.save(update_fields=["version", "updated_at"])
+        record(actor, "facility.update", facility, changes={"also_serves": [before, after]})
+    return facility

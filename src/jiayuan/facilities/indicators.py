@@ -1,0 +1,133 @@
+"""Rules of the indicators whose data the facilities module owns (issue 16; definitions
+in :mod:`jiayuan.stats.definitions`): facility coverage of urban communities and of
+villages, facility floor area and area per 100 households, and the lowest and highest
+community work funds.
+
+- Coverage (stock, at the end of the period): units of the kind (``community`` = 居委会,
+  ``village`` = 村委会; virtual units left out) served by a facility in use — located
+  there or naming the unit in ``also_serves`` — over all units of the kind, in per cent
+  with one decimal (:func:`jiayuan.facilities.rules.percent`); None where the region
+  has no unit of the kind. A facility shared by two communities covers those two only.
+- Area: floor area (m²) of the facilities in use located in the region, each counted
+  once; per 100 households: that area ÷ the registry's households of the region × 100,
+  two decimals (:func:`jiayuan.facilities.rules.area_per_100_households`).
+- Funds: the lowest / highest budgeted annual work funds (``CommunityFund.budget_amount``,
+  yuan) of the urban communities of the region for the period's year; None without any.
+
+The records kept today are the current state (a facility's status, not its history):
+a stock figure of a past period reads the facilities as they stand, with those opened
+after the period's end (``opened_on``) left out.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, Count, Max, Min, Q, Sum, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ..accounts.permissions import Perm
+from ..people.models import Household
+from ..regions.models import Region
+from ..regions.selectors import regions_for
+from ..stats.registry import Column, Rows, rule
+from . import rules, selectors
+from .models import ServiceFacility
+
+IN_USE = ServiceFacility.Status.IN_USE
+
+
+def _in_use(code: str, period):
+    """Facilities in use located under ``code`` and opened by the period's end."""
+    return ServiceFacility.objects.filter(region__code__startswith=code, status=IN_USE).filter(
+        Q(opened_on__isnull=True) | Q(opened_on__lte=period.end))
+
+
+def _coverage(region, period, kind: str) -> Decimal | None:
+    units = selectors.units_of(region.code, kind).count()
+    return rules.percent(len(selectors.covered_units(region.code, kind, on=period.end)), units)
+
+
+def _unit_rows(kind: str):
+    def rows(user, region, period) -> Rows | None:
+        if not user.can(Perm.VIEW_FACILITIES):
+            return None
+        covered = selectors.covered_units(region.code, kind, on=period.end)
+        qs = (regions_for(user).filter(level=Region.Level.VILLAGE, kind=kind, code__startswith=region.code)
+              .select_related("parent")
+              .annotate(covered=Case(When(code__in=covered, then=Value(True)), default=Value(False),
+                                     output_field=BooleanField()))
+              .order_by("covered", "code"))
+        return Rows(qs, [Column(_("区划代码"), "code"), Column(_("名称"), "name"),
+                         Column(_("有在用设施服务"), lambda r: _("是") if r.covered else _("否"))],
+                    link=lambda r: reverse("facilities:facility_list") + f"?region={r.code}&status=all")
+    return rows
+
+
+@rule("facilities.coverage_urban", rows=_unit_rows(Region.Kind.COMMUNITY))
+def coverage_urban(region, period) -> Decimal | None:
+    return _coverage(region, period, Region.Kind.COMMUNITY)
+
+
+@rule("facilities.coverage_rural", rows=_unit_rows(Region.Kind.VILLAGE))
+def coverage_rural(region, period) -> Decimal | None:
+    return _coverage(region, period, Region.Kind.VILLAGE)
+
+
+def facility_rows(user, region, period) -> Rows | None:
+    """The facilities in use of the region (opened by the period's end), largest first."""
+    if not user.can(Perm.VIEW_FACILITIES):
+        return None
+    qs = (selectors.facilities_for(user).filter(region__code__startswith=region.code, status=IN_USE)
+          .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=period.end)).order_by("-floor_area", "id"))
+    return Rows(qs, [Column(_("名称"), "name"), Column(_("所属社区（村）"), "region.name"),
+                     Column(_("建筑面积（平方米）"), "floor_area")],
+                link=lambda f: reverse("facilities:facility_detail", args=[f.pk]))
+
+
+def area(code: str, period) -> Decimal:
+    """m² of the facilities in use under ``code``, two decimals."""
+    total = _in_use(code, period).aggregate(t=Sum("floor_area"))["t"]
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+@rule("facilities.area_m2", rows=facility_rows)
+def area_m2(region, period) -> Decimal:
+    return area(region.code, period)
+
+
+@rule("facilities.area_per_100_households", rows=facility_rows)
+def area_per_100_households(region, period) -> Decimal | None:
+    households = Household.objects.filter(community__code__startswith=region.code).aggregate(n=Count("id"))["n"]
+    return rules.area_per_100_households(area(region.code, period), households)
+
+
+def _yuan(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def _funds(region, period):
+    return selectors.funds_for_region(region.code, period.year)
+
+
+def fund_rows(user, region, period) -> Rows | None:
+    """The urban communities' work funds of the period's year, by amount."""
+    if not user.can(Perm.VIEW_FACILITIES):
+        return None
+    qs = (selectors.funds_for(user).filter(community__code__startswith=region.code, year=period.year,
+                                           community__kind=Region.Kind.COMMUNITY)
+          .order_by("budget_amount", "community_id"))
+    return Rows(qs, [Column(_("社区"), "community.name"), Column(_("年度"), "year"),
+                     Column(_("预算安排（元）"), "budget_amount")],
+                link=lambda f: reverse("facilities:fund_detail", args=[f.pk]))
+
+
+@rule("funds.per_community_min", rows=fund_rows)
+def per_community_min(region, period) -> Decimal | None:
+    return _yuan(_funds(region, period).aggregate(v=Min("budget_amount"))["v"])
+
+
+@rule("funds.per_community_max", rows=fund_rows)
+def per_community_max(region, period) -> Decimal | None:
+    return _yuan(_funds(region, period).aggregate(v=Max("budget_amount"))["v"])
