@@ -36,6 +36,54 @@ KINDS = ["home_visit", "rehabilitation", "assistive_device", "employment", "day_
 
 
 def seed_demo(ctx) -> str | None:
+    paid = _two_subsidies_paid(ctx)
+    network = _network(ctx)
+    return "；".join(s for s in (paid, network) if s) or None
+
+
+PAYING_COUNTY = "620702"
+TWO_SUBSIDIES = ("disability_living_allowance", "disability_care_allowance")
+
+
+def _two_subsidies_paid(ctx) -> str | None:
+    """两项补贴 paid in 甘州区 for every month of this year so far (the demo enrolls 东街's
+    holders from January; in January, this month too), so that the figures of the city's
+    report (persons, yuan) are not empty: each month's batch generated and reviewed by the
+    county, approved by the city (four eyes), exported, paid in full and closed — through
+    the payment services, as the staff would. Idempotent: nothing when a batch exists."""
+    from ..assistance.models import Enrollment, PaymentBatch, Program
+    from ..assistance.services import batches
+    from ..regions.models import Region
+
+    if PaymentBatch.objects.filter(program_id__in=TWO_SUBSIDIES, county_id=PAYING_COUNTY).exists():
+        return None
+    if not Enrollment.objects.filter(program_id__in=TWO_SUBSIDIES, region__code__startswith=PAYING_COUNTY).exists():
+        return None
+    county = Actor(ctx.account("ganzhou", "county_officer", PAYING_COUNTY, "甘州区民政局干部"), "command", {"demo": True})
+    city = Actor(ctx.account("city", "city_admin", "6207", "张掖市民政局管理员"), "command", {"demo": True})
+    today = timezone.localdate()
+    last = today.replace(day=1) if today.month == 1 else (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    region = Region.objects.get(code=PAYING_COUNTY)
+    n = 0
+    for program in Program.objects.filter(code__in=TWO_SUBSIDIES).order_by("code"):
+        month = datetime.date(last.year, 1, 1)
+        while month <= last:
+            batch = batches.generate_batch(county, program, region, month)
+            if batch.line_count:
+                batch = batches.review_batch(county, batch, version=batch.version)
+                batch = batches.approve_batch(city, batch, version=batch.version)
+                batches.export_batch(county, batch, fmt="xlsx", version=batch.version)
+                batch.refresh_from_db()
+                batches.record_results(county, batch, [], version=batch.version, rest_paid=True,
+                                       source="演示：银行回盘")
+                batch.refresh_from_db()
+                batches.close_batch(county, batch, version=batch.version, note="演示：全部发放成功")
+                n += 1
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return f"两项补贴：甘州区 {last.year} 年 1—{last.month} 月 {n} 个批次已发放"
+
+
+def _network(ctx) -> str | None:
     if NetworkOrganization.objects.filter(region__code__startswith=COUNTY).exists():
         return None
     county = Actor(ctx.account("city", "city_admin", "6207", "张掖市民政局管理员"), "command")

@@ -1,6 +1,7 @@
 """Demo data of the facilities module (``demo-setup``): a comprehensive service facility
 with its rooms in each of 东街街道's five communities (urban coverage 100 %), facilities in
-three villages of the demo's rural town, 甘州区's standard of community work funds for this
+three villages of the demo's rural town (the third shared with a fourth
+village: ``also_serves``), 甘州区's standard of community work funds for this
 year (50,000–120,000 yuan), each 东街 community's budget (one below the standard) with
 allocations and spending. Idempotent: nothing is added when 东街街道 has facilities."""
 
@@ -59,13 +60,16 @@ def seed_demo(ctx) -> str | None:
         for name, function, m2 in rooms:
             services.add_room(street, f, {"name": name, "function": function, "floor_area": m2})
         n += 1
-    villages = list(Region.objects.filter(parent_id=RURAL_TOWN, kind="village").order_by("code")[:len(RURAL)])
-    for v, (area, rooms) in zip(villages, RURAL):
+    villages = list(Region.objects.filter(parent_id=RURAL_TOWN, kind="village").order_by("code")[:len(RURAL) + 1])
+    for i, (v, (area, rooms)) in enumerate(zip(villages, RURAL)):
         f = services.create_facility(city, {"name": f"{v.short_name}综合服务中心", "region": v.code,
                                             "address": f"民乐县{v.short_name}", "floor_area": area,
                                             "opening_hours": "周一至周五 9:00—17:00，农忙时节预约"})
         for name, function, m2 in rooms:
             services.add_room(city, f, {"name": name, "function": function, "floor_area": m2})
+        if i == len(RURAL) - 1 and len(villages) > len(RURAL):
+            # the last one is shared with the next village, which has none of its own
+            services.set_also_serves(city, f, [villages[len(RURAL)].code])
         n += 1
     year = timezone.localdate().year
     services.set_standard(county, "620702", year, "50000", "120000", "甘州区社区工作经费保障标准")

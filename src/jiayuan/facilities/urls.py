@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.facility_detail, name="facility_detail"),
     path("<int:pk>/edit/", views.facility_edit, name="facility_edit"),
     path("<int:pk>/rooms/", views.room_add, name="room_add"),
+    path("<int:pk>/also-serves/", views.facility_also_serves, name="facility_also_serves"),
     path("<int:pk>/rooms/<int:room_id>/remove/", views.room_remove, name="room_remove"),
 ]
 urlpatterns += [

@@ -143,7 +143,9 @@ def _detail(request, facility, room_form=None, status=200):
     return render(request, "facilities/facility_detail.html", {
         "facility": facility, "functions": selectors.functions_of(facility),
         "rooms_area": selectors.rooms_area(facility), "room_form": room_form or RoomForm(),
-        "can_manage": user.can(Perm.MANAGE_FACILITIES), "history": _history(facility)}, status=status)
+        "can_manage": user.can(Perm.MANAGE_FACILITIES), "history": _history(facility),
+        "also_serves": list(selectors.also_serves_of(facility)),
+        "neighbours": list(selectors.neighbours_of(user, facility))}, status=status)
 
 
 @perm_required(Perm.VIEW_FACILITIES)
@@ -166,6 +168,20 @@ def room_add(request, pk):
         apply_service_error(form, exc)
         return _detail(request, selectors.get_facility(request.user, pk), form, status=exc.status)
     messages.success(request, _("已添加功能室"))
+    return redirect("facilities:facility_detail", pk=facility.pk)
+
+
+@perm_required(Perm.MANAGE_FACILITIES)
+@require_POST
+def facility_also_serves(request, pk):
+    """Save the other communities or villages the facility serves (a shared centre)."""
+    facility = selectors.get_facility(request.user, pk)
+    try:
+        services.set_also_serves(actor(request), facility, request.POST.getlist("also_serves"),
+                                 version=request.POST.get("version") or None)
+    except ServiceError as exc:
+        return error_page(request, exc)
+    messages.success(request, _("已保存服务范围"))
     return redirect("facilities:facility_detail", pk=facility.pk)
 
 

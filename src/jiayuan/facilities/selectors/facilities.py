@@ -151,6 +151,19 @@ def covered_units(code: str, kind: str, function: str = "", on=None) -> set[str]
     return set(own) | set(through)
 
 
+def also_serves_of(facility: ServiceFacility) -> QuerySet:
+    """The other units ``facility`` (from a scoped read) serves, by code."""
+    return facility.also_serves.order_by("code")
+
+
+def neighbours_of(user, facility: ServiceFacility) -> QuerySet:
+    """The communities and villages of the facility's township, other than its own, in
+    the user's scope: the units it may be shared with (by code)."""
+    return (regions_for(user).filter(level=Region.Level.VILLAGE, parent_id=facility.region.parent_id,
+                                     kind__in=(Region.Kind.COMMUNITY, Region.Kind.VILLAGE))
+            .exclude(code=facility.region_id).order_by("code"))
+
+
 def units_of(code: str, kind: str) -> QuerySet:
     """The units of ``kind`` (``community`` or ``village``, virtual units left out)
     under the region ``code``, by code (not scoped)."""

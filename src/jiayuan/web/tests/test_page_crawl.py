@@ -114,6 +114,7 @@ UNREACHED_OK = {
     "account/security/remove/": _POST,
     "manage/accounts/<int:pk>/<str:action>/": _POST + " (disable, enable, reset the password, unlock)",
     "facilities/<int:pk>/rooms/": _POST + " (add a room)",
+    "facilities/<int:pk>/also-serves/": _POST + " (the units a shared facility also serves)",
     "facilities/<int:pk>/rooms/<int:room_id>/remove/": _POST,
     "facilities/funds/standard/": _POST + " (the county's standard, a form on the funds page)",
     "facilities/funds/<int:pk>/entries/": _POST + " (an allocation or a spending)",

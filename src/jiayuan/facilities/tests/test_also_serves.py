@@ -1,0 +1,46 @@
+"""A facility shared by several units (``also_serves``, issue 16): who may name them, and
+the coverage page counting the facility for the units it serves and no other."""
+
+import pytest
+
+from jiayuan.audit.models import AuditEntry
+from jiayuan.audit.services import Actor
+from jiayuan.errors import ValidationFailed
+from jiayuan.facilities import selectors, services
+
+from .conftest import DONGJIE, GANQUAN, JIAOTONGXIANG, LIANGJIADUN_VILLAGE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_shared_facility_covers_the_units_it_serves(users, facility, page_client):
+    f = facility(JIAOTONGXIANG, "450")
+    services.set_also_serves(Actor(users["township"], "command"), f, [GANQUAN, JIAOTONGXIANG, GANQUAN])
+    f.refresh_from_db()
+    assert list(f.also_serves.values_list("code", flat=True)) == [GANQUAN]   # its own region and repeats dropped
+    assert f.version == 2
+    entry = AuditEntry.objects.filter(action="facility.update", object_id=str(f.pk)).latest("id")
+    assert entry.changes == {"also_serves": [[], [GANQUAN]]}
+    report = selectors.coverage_report(users["township"], selectors.get_region(users["township"], DONGJIE))
+    # 交通巷 and 甘泉 covered of five communities; the area counts once, in 交通巷
+    assert (report.total.urban.covered, report.total.urban.units) == (2, 5)
+    assert str(report.total.urban.area) == "450.00"
+    assert GANQUAN not in [r.code for r in report.uncovered]
+    page = page_client("township").get(f"/facilities/{f.pk}/")
+    assert "also-serves-form" in page.content.decode()
+
+
+def test_units_outside_the_scope_are_refused(users, facility):
+    f = facility(JIAOTONGXIANG, "450")
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_also_serves(Actor(users["township"], "command"), f, [LIANGJIADUN_VILLAGE])
+    assert exc.value.code == "also_serves.not_found"
+    assert not f.also_serves.exists()
+
+
+def test_the_page_form_saves_the_units(users, facility, page_client):
+    f = facility(JIAOTONGXIANG, "450")
+    got = page_client("township").post(f"/facilities/{f.pk}/also-serves/", {"also_serves": [GANQUAN],
+                                                                            "version": f.version})
+    assert got.status_code == 302
+    assert list(f.also_serves.values_list("code", flat=True)) == [GANQUAN]
