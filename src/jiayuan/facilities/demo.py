@@ -43,6 +43,45 @@ def _user(ctx, username: str, role: str, scope: str, full_name: str):
 
 
 def seed_demo(ctx) -> str | None:
+    summary = _dongjie(ctx)
+    rest = _rest_of_city(ctx)
+    return "；".join(s for s in (summary, rest) if s) or None
+
+
+def _rest_of_city(ctx) -> str | None:
+    """A centre with a one-stop hall in every other urban community of the city (张掖
+    reports all 47 urban communities with one: DOMAIN.md, "Figures from the reference
+    city"), and a 便民服务室 in every second village (even codes), so that the coverage
+    and one-stop figures of the city's report read like the reference's. Areas are
+    fixed by the code (300–799 m² urban, 150–349 m² rural). Idempotent: only units
+    without a facility get one."""
+    from .selectors import covered_units
+
+    city = Actor(_user(ctx, "city", "city_admin", "6207", "张掖市民政局管理员"), "command", {"demo": True})
+    urban_done = covered_units("6207", Region.Kind.COMMUNITY)
+    rural_done = covered_units("6207", Region.Kind.VILLAGE)
+    n = 0
+    units = Region.objects.filter(level=Region.Level.VILLAGE, code__startswith="6207",
+                                  kind__in=(Region.Kind.COMMUNITY, Region.Kind.VILLAGE)).order_by("code")
+    for u in units:
+        serial = int(u.code[-3:])
+        if u.kind == Region.Kind.COMMUNITY and u.code not in urban_done:
+            f = services.create_facility(city, {"name": f"{u.short_name}党群服务中心", "region": u.code,
+                                                "address": u.name, "floor_area": str(300 + (serial * 37) % 500),
+                                                "opened_on": date(2017, 9, 1)})
+            services.add_room(city, f, {"name": "一站式服务大厅", "function": "one_stop", "floor_area": "120"})
+            services.add_room(city, f, {"name": "多功能活动室", "function": "culture", "floor_area": "100"})
+            n += 1
+        elif u.kind == Region.Kind.VILLAGE and serial % 2 == 0 and u.code not in rural_done:
+            f = services.create_facility(city, {"name": f"{u.short_name}综合服务中心", "region": u.code,
+                                                "address": u.name, "floor_area": str(150 + (serial * 13) % 200),
+                                                "opened_on": date(2018, 5, 1)})
+            services.add_room(city, f, {"name": "便民服务室", "function": "one_stop", "floor_area": "50"})
+            n += 1
+    return f"全市其余社区和半数行政村的综合服务设施：{n} 处" if n else None
+
+
+def _dongjie(ctx) -> str | None:
     if ServiceFacility.objects.filter(region__code__startswith=DONGJIE).exists():
         return None
     street = Actor(_user(ctx, "dongjie", "township_officer", DONGJIE, "东街街道干部"), "command", {"demo": True})
