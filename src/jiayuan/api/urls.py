@@ -152,6 +152,9 @@ from ..governance.api import router as governance_router  # noqa: E402
 
 api.add_router("/", governance_router)
 
+from ..stats.dashboards.api import router as dashboards_router  # noqa: E402
+
+api.add_router("/", dashboards_router)
 from ..web.api import router as todo_router  # noqa: E402
 
 api.add_router("/", todo_router)

@@ -129,6 +129,9 @@ def navigation(request) -> dict:
         items.append(("children:duties", _("儿童主任与督导员"), "children_duties"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
+    # statistics (stats/): the dashboards of the scope
+    if user.can(Perm.VIEW_STATISTICS):
+        items.append(("stats:dashboard", _("统计看板"), "dashboard"))
     if user.can(Perm.EDIT_REGISTRY):
         items.append(("web:import_list", _("台账导入"), "imports"))
     if user.can(Perm.VIEW_AUDIT):
@@ -181,6 +184,8 @@ def navigation(request) -> dict:
             active = "police"
         else:
             active = "mediation"
+    elif namespace == "stats" and url_name.startswith("dashboard"):
+        active = "dashboard"
     elif namespace == "servicecenter":
         active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:
