@@ -314,6 +314,8 @@ def _assistance(user, region, period, children, today) -> dict:
         by_program[r["program"]] += r["a"]
         by_month[(r["program"], r["benefit_month"].strftime("%Y-%m"))] += r["a"]
     order = [c for c in programs if c in by_program]
+    order += sorted(c for c in by_program if c not in programs)
+    programs.update({c: c for c in order if c not in programs})
     months = period.months()
     total = sum(by_program.values(), Decimal(0))
     kpis = [_kpi("paid_yuan", _("期内已发放金额"), total, _("元")),

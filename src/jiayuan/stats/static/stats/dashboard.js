@@ -118,7 +118,7 @@
   function load(card) {
     var kpis = card.querySelector("[data-role=kpis]");
     var box = card.querySelector("[data-role=charts]");
-    fetch(card.dataset.src, {credentials: "same-origin", headers: {Accept: "application/json"}})
+    return fetch(card.dataset.src, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (r) {
         if (!r.ok) throw new Error(String(r.status));
         return r.json();
@@ -130,14 +130,19 @@
           root.dataset.computed + " " + data.fresh.replace("T", " ").slice(0, 19);
         card.setAttribute("data-loaded", "true");
       })
-      .catch(function () {
+      .catch(function (err) {
+        if (window.console) console.error("dashboard panel " + card.dataset.panel + ": " + err);
         kpis.textContent = "";
         kpis.appendChild(text("div", "alert alert-danger py-1 small mb-0", root.dataset.failed));
         card.setAttribute("data-loaded", "error");
       });
   }
 
-  Array.prototype.forEach.call(root.querySelectorAll("[data-panel]"), load);
+  // One panel after another: the session is saved on every request (sliding expiry), and
+  // parallel requests of one session can collide on SQLite (the demo's database).
+  Array.prototype.reduce.call(root.querySelectorAll("[data-panel]"), function (chain, card) {
+    return chain.then(function () { return load(card); });
+  }, Promise.resolve());
   var pending = null;
   window.addEventListener("resize", function () {
     clearTimeout(pending);
