@@ -39,7 +39,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -145,6 +145,14 @@ def _by_child(qs, region: Region, children: list[Region], field: str = "region_i
     return [_num(got.get(c.code) or 0) for c in children]
 
 
+def _grouped(qs, region: Region, field: str, figures: dict) -> dict[str, dict]:
+    """``{child code prefix: {figure: value}}``: ``figures`` (name → aggregate) of ``qs``
+    grouped by the child-level prefix of ``field``, in one query."""
+    n = CHILD_LENGTH[len(region.code)]
+    rows = qs.order_by().annotate(child=Substr(field, 1, n)).values("child").annotate(**figures)
+    return {r["child"]: r for r in rows}
+
+
 def _drill_chart(key: str, title: str, children: list[Region], series: list[dict]) -> dict:
     return {"key": key, "title": title, "kind": "bar", "categories": [c.name for c in children],
             "series": series, "drill": [c.code for c in children]}
@@ -201,8 +209,16 @@ def _population(user, region, period, children, today) -> dict:
                                     birth_date__lte=day)
     elderly_born = _years_before(day, ELDERLY_AGE)
     child_born = _years_before(day, CHILD_AGE)
-    counts = persons.aggregate(total=Count("pk"), elderly=Count("pk", filter=Q(birth_date__lte=elderly_born)),
-                               children=Count("pk", filter=Q(birth_date__gt=child_born)))
+    # one pass over the region's persons: grouped by child region when there are children
+    # (the region's total is the sum of the groups: every person lives in a child's subtree
+    # or in the region itself, which is a group of its own), else one aggregate
+    figures = dict(total=Count("pk"), elderly=Count("pk", filter=Q(birth_date__lte=elderly_born)),
+                   children=Count("pk", filter=Q(birth_date__gt=child_born)))
+    if children:
+        groups = _grouped(persons, region, "region_id", figures)
+        counts = {k: sum(g[k] for g in groups.values()) for k in figures}
+    else:
+        groups, counts = {}, persons.aggregate(**figures)
     tags = (PersonTag.objects.filter(region__code__startswith=region.code, valid_from__lte=day)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
             .values("kind").annotate(n=Count("person", distinct=True)))
@@ -216,9 +232,9 @@ def _population(user, region, period, children, today) -> dict:
          "categories": [k.name for k in kinds],
          "series": [{"name": str(_("人数")), "data": [by_kind.get(k.code, 0) for k in kinds]}], "drill": None},
         _drill_chart("by_region", str(_("各下级区域人口")), children, [
-            {"name": str(_("人口")), "data": _by_child(persons, region, children)},
-            {"name": str(_("老年人")), "data": _by_child(persons.filter(birth_date__lte=elderly_born), region,
-                                                       children)}]) if children else None,
+            {"name": str(_("人口")), "data": [groups.get(c.code, {}).get("total", 0) for c in children]},
+            {"name": str(_("老年人")), "data": [groups.get(c.code, {}).get("elderly", 0) for c in children]}])
+        if children else None,
     ]
     return {"kpis": kpis, "charts": charts}
 
@@ -229,6 +245,17 @@ def _months_back(end: datetime.date, n: int) -> list[datetime.date]:
         out.append(datetime.date(y, m, 1))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return out[::-1]
+
+
+def _per_month(qs, field: str, tz) -> dict[str, int]:
+    """``{"YYYY-MM": rows}`` of ``qs`` by the month (in ``tz``) of the datetime ``field``,
+    counted in SQL."""
+    rows = (qs.order_by().annotate(m=TruncMonth(field, tzinfo=tz)).values("m").annotate(n=Count("pk"))
+            .values_list("m", "n"))
+    out: dict[str, int] = defaultdict(int)
+    for m, n in rows:
+        out[m.strftime("%Y-%m")] += n
+    return out
 
 
 def _cases(user, region, period, children, today) -> dict:
@@ -272,12 +299,11 @@ def _cases(user, region, period, children, today) -> dict:
     months = _months_back(period.end, 12)
     tz = timezone.get_current_timezone()
     m_start = datetime.datetime.combine(months[0], datetime.time.min, tzinfo=tz)
-    reg_month, closed_month = defaultdict(int), defaultdict(int)
-    for at in base.filter(created_at__gte=m_start, created_at__lt=end).values_list("created_at", flat=True):
-        reg_month[timezone.localtime(at, tz).strftime("%Y-%m")] += 1
-    for at in base.filter(closed_at__gte=m_start, closed_at__lt=end).values_list("closed_at", flat=True):
-        closed_month[timezone.localtime(at, tz).strftime("%Y-%m")] += 1
+    reg_month = _per_month(base.filter(created_at__gte=m_start, created_at__lt=end), "created_at", tz)
+    closed_month = _per_month(base.filter(closed_at__gte=m_start, closed_at__lt=end), "closed_at", tz)
     labels = [m.strftime("%Y-%m") for m in months]
+    by_child = _grouped(created, region, "region_id", {"n": Count("pk"), "late": Count(
+        "pk", filter=Q(is_open=True, due_at__lt=now))}) if children else {}
     kpis = [_kpi("registered", _("期内登记"), totals["n"], _("件")),
             _kpi("closed", _("期内登记已办结"), totals["closed"], _("件")),
             _kpi("open_now", _("当前在办"), open_now["n"], _("件")),
@@ -296,9 +322,9 @@ def _cases(user, region, period, children, today) -> dict:
          "series": [{"name": str(_("登记")), "data": [reg_month[m] for m in labels]},
                     {"name": str(_("办结")), "data": [closed_month[m] for m in labels]}], "drill": None},
         _drill_chart("by_region", str(_("各下级区域期内登记案件")), children, [
-            {"name": str(_("登记")), "data": _by_child(created, region, children)},
-            {"name": str(_("超期")), "data": _by_child(created.filter(is_open=True, due_at__lt=now), region,
-                                                     children)}]) if children else None,
+            {"name": str(_("登记")), "data": [by_child.get(c.code, {}).get("n", 0) for c in children]},
+            {"name": str(_("超期")), "data": [by_child.get(c.code, {}).get("late", 0) for c in children]}])
+        if children else None,
     ]
     return {"kpis": kpis, "charts": charts}
 
