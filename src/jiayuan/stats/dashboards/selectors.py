@@ -264,8 +264,6 @@ def _cases(user, region, period, children, today) -> dict:
     start, end = _day_bounds(period)
     now = timezone.now()
     created = base.filter(created_at__gte=start, created_at__lt=end)
-    totals = created.aggregate(n=Count("pk"), closed=Count("pk", filter=Q(is_open=False)),
-                               overdue=Count("pk", filter=Q(is_open=True, due_at__lt=now)))
     open_now = base.filter(is_open=True).aggregate(n=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
     names, decls = {}, {}
     for code in types:
@@ -285,6 +283,7 @@ def _cases(user, region, period, children, today) -> dict:
         else:
             t["closed"] += r["n"]
         by_state[(r["type_code"], r["state"])] += r["n"]
+    totals = {"n": sum(r["n"] for r in rows), "closed": sum(r["n"] for r in rows if not r["is_open"])}
     state_keys = sorted(by_state, key=lambda k: (types.index(k[0]), -by_state[k]))
 
     def state_label(code, state):
@@ -330,10 +329,15 @@ def _cases(user, region, period, children, today) -> dict:
 
 
 def _assistance(user, region, period, children, today) -> dict:
-    paid = PaymentLine.objects.filter(region__code__startswith=region.code, status=PaymentLine.Status.PAID,
-                                      benefit_month__gte=period.start, benefit_month__lte=period.end)
-    rows = list(paid.order_by().values("program", "benefit_month").annotate(a=Sum("amount")))
     programs = {p.code: p.name for p in Program.objects.all()}
+    # program and months first: the ledgers' index (program, benefit_month, region) serves
+    # (the months as a list and the region as a range too, so that all three are index
+    # conditions; region codes are digits, at most 15)
+    paid = PaymentLine.objects.filter(program__in=list(programs),
+                                      benefit_month__in=[datetime.date.fromisoformat(m + "-01") for m in period.months()],
+                                      status=PaymentLine.Status.PAID, region__code__startswith=region.code,
+                                      region__code__gte=region.code, region__code__lte=region.code + "9" * (15 - len(region.code)))
+    rows = list(paid.order_by().values("program", "benefit_month").annotate(a=Sum("amount")))
     by_program: dict[str, Decimal] = defaultdict(Decimal)
     by_month: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for r in rows:
