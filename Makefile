@@ -41,6 +41,7 @@ $(VENDOR)/.built: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/
 	cp frontend/node_modules/bootstrap-icons/font/fonts/* $(VENDOR)/fonts/
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp frontend/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	touch $@
 
 # Re-extract the texts into src/jiayuan/locale/en (N_ templates included, tests ignored),

@@ -156,6 +156,9 @@ from ..stats.api import router as stats_router  # noqa: E402
 
 api.add_router("/", stats_router)
 
+from ..stats.dashboards.api import router as dashboards_router  # noqa: E402
+
+api.add_router("/", dashboards_router)
 from ..web.api import router as todo_router  # noqa: E402
 
 api.add_router("/", todo_router)

@@ -1,8 +1,8 @@
-"""Pages under ``/stats/`` (namespace ``stats``): indicators and the city's report. The
-dashboards and 一表通 pages (subpackages ``dashboards/`` and ``yibiaotong/``) add their
-own patterns below."""
+"""Pages under ``/stats/`` (namespace ``stats``): indicators and the city's report; the
+dashboards (``dashboards/``) and 一表通 (``yibiaotong/``) subpackages add their own
+patterns by one include each."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("indicators/<str:code>/", views.indicator_detail, name="indicator_detail"),
     path("indicators/<str:code>/rows/", views.indicator_rows, name="indicator_rows"),
     path("report/", views.city_report, name="city_report"),
+    path("dashboards/", include("jiayuan.stats.dashboards.urls")),
 ]

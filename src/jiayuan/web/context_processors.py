@@ -129,9 +129,10 @@ def navigation(request) -> dict:
         items.append(("children:duties", _("儿童主任与督导员"), "children_duties"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
-    # figures (stats/): the indicators and the city's report
+    # figures (stats/): the dashboards, the indicators and the city's report of the scope
     if user.can(Perm.VIEW_STATISTICS):
-        items += [("stats:indicator_list", _("统计指标"), "indicators"),
+        items += [("stats:dashboard", _("统计看板"), "dashboard"),
+                  ("stats:indicator_list", _("统计指标"), "indicators"),
                   ("stats:city_report", _("工作情况报告"), "city_report")]
     if user.can(Perm.EDIT_REGISTRY):
         items.append(("web:import_list", _("台账导入"), "imports"))
@@ -187,6 +188,8 @@ def navigation(request) -> dict:
             active = "mediation"
     elif namespace == "stats" and url_name in ("indicator_list", "indicator_detail", "indicator_rows", "city_report"):
         active = "city_report" if url_name == "city_report" else "indicators"
+    elif namespace == "stats" and url_name.startswith("dashboard"):
+        active = "dashboard"
     elif namespace == "servicecenter":
         active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:

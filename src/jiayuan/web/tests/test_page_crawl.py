@@ -77,6 +77,7 @@ UNREACHED_OK = {
     "cases/persons/": "htmx fragment (the person picker's live search), not a page",
     "service/intake/item/": "htmx fragment (the service item's checklist), not a page",
     "assistance/applications/new/materials/": "htmx fragment (the application's materials checklist), not a page",
+    "stats/dashboards/data/<slug:panel>/": "JSON of a dashboard panel, fetched by stats/dashboard.js (data-src), not a page",
     "service/status/": "public page for residents (progress by case number): its address is printed on the receipt, as text",
     "service/verify/": "public page (certificate verification): its address is printed on the certificate, as text",
     "cases/photos/<int:pk>/thumb/": "an image (thumbnail of a case photo), loaded by <img>, not a page",
