@@ -1,5 +1,22 @@
 """``/api/v1/organizations``, ``/api/v1/project-calls``, ``/api/v1/proposals``,
-``/api/v1/service-projects``: the organization registry and purchased-service projects.
+``/api/v1/service-projects``, ``/api/v1/milestones``, ``/api/v1/instalments``,
+``/api/v1/objections``: the organization registry and purchased-service projects, every
+step of a project (docs/organizations.md, "API"):
+
+- county (``manage_projects``, the call in its subtree): ``POST /project-calls``,
+  ``…/{id}/panel``, ``…/{id}/review``, ``…/{id}/notice``; ``POST /proposals/{id}/eligibility``,
+  ``…/{id}/objections``, ``POST /objections/{id}/resolve``, ``POST /proposals/{id}/contract``;
+  ``POST /milestones/{id}/accept``, ``POST /service-projects/{id}/evaluations``,
+  ``POST /instalments/{id}/release``, ``POST /service-projects/{id}/close``;
+- the organization's staff: ``POST /project-calls/{id}/proposals``,
+  ``POST /service-projects/{id}/reports``, ``…/service-records``;
+- a panel member: ``POST /proposals/{id}/scores``, ``POST /proposals/{id}/conflict``;
+- exports (``export``): ``GET /service-projects/export``, ``GET /instalment-payments/export``
+  (xlsx with Chinese file names, scoped, audited).
+
+Errors as everywhere: 422 with field codes, 403 ``permission_denied`` for a visible
+object the role may not act on, 404 for anything out of scope, 409 for a step taken
+from the wrong state (``call.state``, ``proposal.state``, ``project.state``, …).
 
 Contract kept exactly (issue 14): ``POST /api/v1/organizations`` with ``{"name", "kind",
 "uscc", "region"}``, kinds ``social_group``, ``social_service_institution``,
@@ -10,11 +27,13 @@ pages (out of scope: 404); money is a string of yuan with two decimals.
 """
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import Field
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
@@ -261,6 +280,40 @@ def list_projects(request):
     return [project_out(p) for p in selectors.projects_for(request.auth).order_by("-signed_on", "-id")[:200]]
 
 
+def _export_region(user, region: str):
+    from ..regions import selectors as region_selectors
+
+    if region.strip():
+        return region_selectors.get_region(user, region)
+    return user.scope if user.scope_id else None
+
+
+def _xlsx(result) -> HttpResponse:
+    from ..imports.export import content_disposition
+    from .exports import XLSX
+
+    data, name, fallback, n = result
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(name, fallback)
+    response["X-Export-Rows"] = str(n)
+    return response
+
+
+@router.get("/service-projects/export", response={200: None},
+            summary="导出服务项目（xlsx，中文文件名；区划 region、签订年度 year、状态 status；需 export 权限；留痕）")
+def export_projects(request, region: str = "", year: Annotated[int, Field(ge=2000, le=2100)] | None = None,
+                    status: str = ""):
+    reg = _export_region(request.auth, region)
+    return _xlsx(project_services.export_projects(actor(request), region=reg, year=year, status=status))
+
+
+@router.get("/instalment-payments/export", response={200: None},
+            summary="导出分期拨付明细（xlsx，中文文件名；每笔注明合同条款、拨付文号与核定依据；区划 region、拨付年度 year；留痕）")
+def export_payments(request, region: str = "", year: Annotated[int, Field(ge=2000, le=2100)] | None = None):
+    reg = _export_region(request.auth, region)
+    return _xlsx(project_services.export_payments(actor(request), region=reg, year=year))
+
+
 @router.get("/service-projects/{int:project_id}", response=ProjectOut, summary="服务项目详情（合同、节点、分期拨付）")
 def get_project(request, project_id: Id):
     return project_out(selectors.get_project(request.auth, project_id))
@@ -318,3 +371,266 @@ def release_instalment(request, instalment_id: Id, body: ReleaseIn):
     pay = project_services.release_instalment(actor(request), inst, decision_ref=body.decision_ref,
                                               released_on=body.released_on)
     return Status(201, {"id": pay.pk, "amount": str(pay.amount), "basis": pay.basis})
+
+
+# --- the county's steps ------------------------------------------------------------------------
+
+class CallIn(Schema):
+    title: Any = None
+    region: Any = None
+    purchaser: Any = None
+    budget: Any = None
+    opens_on: Any = None
+    deadline: Any = None
+    description: Any = ""
+    eligibility: Any = ""
+    eligible_kinds: BoundedList[str, 10] | None = None
+    min_rating: Any = 0
+    criteria: BoundedList[dict, 20] | None = None
+    notice_working_days: Any = 5
+    bands: BoundedList[tuple[Any, Any], 10] | None = None
+    final_factors: dict[str, Any] | None = None
+
+
+class CallDetailOut(CallOut):
+    eligible_kinds: list[str]
+    min_rating: int
+    bands: list[list]
+    final_factors: dict
+    committed: str
+    panel: list[dict]
+    notice: dict | None
+
+
+def call_detail_out(c: ProjectCall) -> dict:
+    notice = getattr(c, "notice", None)
+    return call_out(c) | {
+        "eligible_kinds": list(c.eligible_kinds or []), "min_rating": c.min_rating, "bands": c.bands,
+        "final_factors": c.final_factors, "committed": str(selectors.call_committed(c)),
+        "panel": [{"id": m.pk, "username": m.user.username, "conflicts": sorted(o.pk for o in m.conflicts.all())}
+                  for m in c.panel.select_related("user").prefetch_related("conflicts")],
+        "notice": {"starts_on": notice.starts_on.isoformat(), "ends_on": notice.ends_on.isoformat(),
+                   "estimated": notice.estimated, "text": notice.text} if notice else None}
+
+
+@router.post("/project-calls", response={201: CallDetailOut},
+             summary="发布项目征集（县级 manage_projects；评审标准与权重、公示工作日、评估等次、尾款比例可配置，缺省为默认值）")
+def create_call(request, body: CallIn):
+    call = project_services.create_call(actor(request), **body.dict())
+    return Status(201, call_detail_out(call))
+
+
+@router.get("/project-calls/{int:call_id}/detail", response=CallDetailOut,
+            summary="项目征集详情（含评审专家、公示、已签约金额）")
+def get_call_detail(request, call_id: Id):
+    return call_detail_out(selectors.get_call(request.auth, call_id))
+
+
+class PanelIn(Schema):
+    username: str
+    conflicts: BoundedList[Id, MAX_ITEMS] = []
+
+
+@router.post("/project-calls/{int:call_id}/panel", response={201: CallDetailOut},
+             summary="确定评审专家（账号 username；声明回避的组织 conflicts）")
+def add_panel_member(request, call_id: Id, body: PanelIn):
+    from ..accounts.models import User
+
+    call = selectors.get_call(request.auth, call_id)
+    user = User.objects.filter(username=body.username, is_active=True).first()
+    if user is None:
+        raise ValidationFailed({"username": [{"code": "username.not_found", "message": _("账号不存在")}]})
+    orgs = [selectors.get_organization(request.auth, pk) for pk in body.conflicts]
+    project_services.add_panel_member(actor(request), call, user, orgs)
+    return Status(201, call_detail_out(call))
+
+
+@router.post("/project-calls/{int:call_id}/review", response=CallDetailOut,
+             summary="截止申报、进入专家评审（所有申报须已完成资格审查：409 call.unchecked；须有评审专家：409 call.no_panel）")
+def start_review(request, call_id: Id):
+    call = selectors.get_call(request.auth, call_id)
+    return call_detail_out(project_services.start_review(actor(request), call))
+
+
+class NoticeIn(Schema):
+    selected: BoundedList[Id, MAX_ITEMS]
+    published_on: Any = None
+    text: Any = ""
+
+
+@router.post("/project-calls/{int:call_id}/notice", response={201: CallDetailOut},
+             summary="发布拟立项公示（所选项目须已评分、合计不超预算；公示期按工作日计算）")
+def publish_notice(request, call_id: Id, body: NoticeIn):
+    call = selectors.get_call(request.auth, call_id)
+    project_services.publish_notice(actor(request), call, body.selected, body.published_on, body.text)
+    return Status(201, call_detail_out(selectors.get_call(request.auth, call_id)))
+
+
+class EligibilityIn(Schema):
+    eligible: bool
+    note: Any = ""
+
+
+@router.post("/proposals/{int:proposal_id}/eligibility", response=ProposalOut,
+             summary="资格审查（不符合申报条件者不能通过：422 eligibility.findings；不通过须写明意见）")
+def check_eligibility(request, proposal_id: Id, body: EligibilityIn):
+    p = selectors.get_proposal(request.auth, proposal_id)
+    return proposal_out(project_services.check_eligibility(actor(request), p, body.eligible, body.note or ""))
+
+
+@router.post("/proposals/{int:proposal_id}/conflict", response=ProposalOut,
+             summary="评审专家声明与申报组织存在利益冲突（回避：其评分作废，得分重新计算）")
+def declare_conflict(request, proposal_id: Id):
+    p = selectors.get_proposal(request.auth, proposal_id)
+    seat = selectors.panel_member(request.auth, p.call)
+    if seat is None:
+        raise Forbidden("review.not_panel", _("您不是本项目的评审专家"))
+    project_services.declare_conflict(actor(request), seat, p.organization)
+    return proposal_out(selectors.get_proposal(request.auth, proposal_id))
+
+
+class ObjectionIn(Schema):
+    content: Any = None
+    received_on: Any = None
+
+
+class ObjectionOut(Schema):
+    id: int
+    proposal: int
+    received_on: date
+    content: str
+    upheld: bool | None
+    resolution: str
+
+
+def objection_out(o) -> dict:
+    return {"id": o.pk, "proposal": o.proposal_id, "received_on": o.received_on, "content": o.content,
+            "upheld": o.upheld, "resolution": o.resolution}
+
+
+@router.post("/proposals/{int:proposal_id}/objections", response={201: ObjectionOut},
+             summary="登记公示期内收到的异议（公示期外：422 objection.out_of_notice）")
+def record_objection(request, proposal_id: Id, body: ObjectionIn):
+    p = selectors.get_proposal(request.auth, proposal_id)
+    return Status(201, objection_out(project_services.record_objection(actor(request), p, body.content,
+                                                                       body.received_on)))
+
+
+class ResolveIn(Schema):
+    upheld: bool
+    resolution: Any = None
+
+
+@router.post("/objections/{int:objection_id}/resolve", response=ObjectionOut,
+             summary="处理异议（成立则该项目不予立项；须写明处理意见）")
+def resolve_objection(request, objection_id: Id, body: ResolveIn):
+    obj = selectors.get_objection(request.auth, objection_id)
+    return objection_out(project_services.resolve_objection(actor(request), obj, body.upheld, body.resolution))
+
+
+class MilestoneIn(Schema):
+    title: Any = None
+    due_on: Any = None
+    requirement: Any = ""
+
+
+class InstalmentIn(Schema):
+    percent: Any = None
+    milestone: Any = None
+
+
+class ContractIn(Schema):
+    contract_number: Any = None
+    decision_ref: Any = None
+    amount: Any = None
+    signed_on: Any = None
+    starts_on: Any = None
+    ends_on: Any = None
+    milestones: BoundedList[MilestoneIn, 24]
+    instalments: BoundedList[InstalmentIn, 24]
+    resident_access: bool = False
+
+
+@router.post("/proposals/{int:proposal_id}/contract", response={201: ProjectOut},
+             summary="签订合同（公示期满且无未处理异议；分期比例合计 100%，每期对应一个节点，末期按末期评估等次核定）")
+def sign_contract(request, proposal_id: Id, body: ContractIn):
+    p = selectors.get_proposal(request.auth, proposal_id)
+    project = project_services.contract(
+        actor(request), p, contract_number=body.contract_number, decision_ref=body.decision_ref, amount=body.amount,
+        signed_on=body.signed_on, starts_on=body.starts_on, ends_on=body.ends_on,
+        milestones=[m.dict() for m in body.milestones], instalments=[i.dict() for i in body.instalments],
+        resident_access=body.resident_access)
+    return Status(201, project_out(project))
+
+
+class AcceptIn(Schema):
+    met_on: Any = None
+
+
+@router.post("/milestones/{int:milestone_id}/accept", response=ProjectOut,
+             summary="确认节点完成（须已有承接组织的节点报告：409 milestone.no_report；已确认：409 milestone.met）")
+def accept_milestone(request, milestone_id: Id, body: AcceptIn):
+    m = selectors.get_milestone(request.auth, milestone_id)
+    project_services.accept_milestone(actor(request), m, body.met_on)
+    return project_out(selectors.get_project(request.auth, m.project_id))
+
+
+class EvaluationIn(Schema):
+    stage: Any = None
+    evaluator: Any = None
+    score: Any = None
+    evaluated_on: Any = None
+    summary: Any = ""
+
+
+class EvaluationOut(Schema):
+    id: int
+    stage: str
+    evaluator: str
+    score: str
+    band: str
+    evaluated_on: date
+    summary: str
+
+
+def evaluation_out(e) -> dict:
+    return {"id": e.pk, "stage": e.stage, "evaluator": e.evaluator, "score": str(e.score), "band": e.band,
+            "evaluated_on": e.evaluated_on, "summary": e.summary}
+
+
+@router.post("/service-projects/{int:project_id}/evaluations", response={201: EvaluationOut},
+             summary="登记第三方评估（mid_term 中期、final 末期，各一次；等次按项目征集的等次配置计算）")
+def record_evaluation(request, project_id: Id, body: EvaluationIn):
+    project = selectors.get_project(request.auth, project_id)
+    return Status(201, evaluation_out(project_services.record_evaluation(actor(request), project, **body.dict())))
+
+
+class CloseIn(Schema):
+    closed_on: Any = None
+
+
+@router.post("/service-projects/{int:project_id}/close", response=ProjectOut,
+             summary="结项（须有末期评估且各期款项均已拨付：409 project.no_final_evaluation / project.unpaid）")
+def close_project(request, project_id: Id, body: CloseIn):
+    project = selectors.get_project(request.auth, project_id)
+    project_services.close_project(actor(request), project, body.closed_on)
+    return project_out(selectors.get_project(request.auth, project_id))
+
+
+class ProjectRecordsOut(Schema):
+    reports: list[dict]
+    service_records: list[dict]
+    evaluations: list[EvaluationOut]
+
+
+@router.get("/service-projects/{int:project_id}/records", response=ProjectRecordsOut,
+            summary="项目的进度报告、服务记录和评估（最近 200 条）")
+def project_records(request, project_id: Id):
+    project = selectors.get_project(request.auth, project_id)
+    return {"reports": [{"id": r.pk, "period": r.period, "content": r.content, "milestone": r.milestone_id,
+                         "submitted_on": r.submitted_on.isoformat()} for r in project.reports.all()[:200]],
+            "service_records": [{"id": s.pk, "delivered_on": s.delivered_on.isoformat(), "activity": s.activity,
+                                 "people_served": s.people_served,
+                                 "satisfaction": str(s.satisfaction) if s.satisfaction is not None else None}
+                                for s in project.service_records.all()[:200]],
+            "evaluations": [evaluation_out(e) for e in project.evaluations.all()]}

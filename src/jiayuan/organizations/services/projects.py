@@ -84,7 +84,11 @@ def create_call(actor: Actor, *, title, region, purchaser, budget, opens_on, dea
     except RuleError as exc:
         raise _rule(exc) from None
     factors = dict(final_factors or rules.DEFAULT_FINAL_FACTORS)
-    if set(factors) != {code for _b, code in band_list} or any(not 0 <= Decimal(str(v)) <= 100 for v in factors.values()):
+    try:
+        bad = any(not 0 <= Decimal(str(v)) <= 100 for v in factors.values())
+    except ArithmeticError:  # not a number (InvalidOperation) or NaN
+        bad = True
+    if set(factors) != {code for _b, code in band_list} or bad:
         raise err("final_factors", "final_factors.invalid", _("尾款拨付比例应为每个等次设置 0–100 的百分比"))
     kinds = list(eligible_kinds or ["social_group", "social_service_institution", "foundation", "community_filed"])
     days = int(number(notice_working_days, "notice_working_days", _("公示期"), Decimal(1), Decimal(30)))
@@ -610,3 +614,66 @@ def close_project(actor: Actor, project: ServiceProject, closed_on=None) -> Serv
     project.save(update_fields=["status", "closed_on"])
     record(actor, "project.close", project, extra={"closed_on": project.closed_on.isoformat()})
     return project
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+def _export_filters(actor: Actor) -> None:
+    require(actor, Perm.EXPORT)
+    require(actor, Perm.VIEW_ORGANIZATIONS)
+
+
+def export_projects(actor: Actor, *, region=None, year: int | None = None, status: str = "") -> tuple[bytes, str, str, int]:
+    """The projects the acting user sees (``region``: a Region from the scoped region
+    selector, or None for the whole scope; ``year`` of signing; ``status``) as a
+    workbook: ``(bytes, Chinese file name, ASCII fallback, rows)``. Needs ``export`` and
+    ``view_organizations`` (Forbidden otherwise). Audited ``project.export`` with the
+    filters and the row count."""
+    from django.utils import translation
+
+    from .. import exports
+
+    _export_filters(actor)
+    if status and status not in ProjectStatus.values:
+        raise err("status", "status.invalid", _("状态无效"))
+    projects = selectors.projects_for_export(actor.user, region=region, year=year, status=status)
+    today = timezone.localdate()
+    who = getattr(actor.user, "full_name", "") or actor.user.username
+    with translation.override("zh-hans"):
+        name, fallback = exports.file_names("服务项目", "projects", region, year, today)
+        title = (f"{exports.region_name(region)} 三社联动（政府购买服务）项目{f' {year}年签订' if year else ''} "
+                 f"导出人：{who}，导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+        data, n = exports.workbook("服务项目", title, exports.PROJECT_HEADERS, exports.project_rows(projects),
+                                   money=exports.PROJECT_MONEY, text=exports.PROJECT_TEXT)
+    record(actor, "project.export", None, region_code=region.code if region is not None else "",
+           extra={"what": "projects", "rows": n, "filters": {"region": region.code if region is not None else "",
+                                                             "year": year, "status": status},
+                  "amount": sum((p.amount for p in projects), Decimal(0))})
+    return data, name, fallback, n
+
+
+def export_payments(actor: Actor, *, region=None, year: int | None = None) -> tuple[bytes, str, str, int]:
+    """The instalment payments of the projects the acting user sees (``region`` as in
+    :func:`export_projects`; ``year`` of release) as a workbook, each row with its
+    contract clause, decision 文号 and the basis of the amount: ``(bytes, Chinese file
+    name, ASCII fallback, rows)``. Needs ``export`` and ``view_organizations``. Audited
+    ``project.payments_export`` with the filters, row count and total."""
+    from django.utils import translation
+
+    from .. import exports
+
+    _export_filters(actor)
+    payments = list(selectors.payments_for(actor.user, region=region, year=year))
+    today = timezone.localdate()
+    who = getattr(actor.user, "full_name", "") or actor.user.username
+    with translation.override("zh-hans"):
+        name, fallback = exports.file_names("项目拨付明细", "payments", region, year, today)
+        title = (f"{exports.region_name(region)} 服务项目分期拨付明细{f' {year}年拨付' if year else ''} "
+                 f"导出人：{who}，导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+        data, n = exports.workbook("拨付明细", title, exports.PAYMENT_HEADERS, exports.payment_rows(payments),
+                                   money=exports.PAYMENT_MONEY, text=exports.PAYMENT_TEXT)
+    record(actor, "project.payments_export", None, region_code=region.code if region is not None else "",
+           extra={"what": "payments", "rows": n, "filters": {"region": region.code if region is not None else "",
+                                                             "year": year},
+                  "total": sum((p.amount for p in payments), Decimal(0))})
+    return data, name, fallback, n

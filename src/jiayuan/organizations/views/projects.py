@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ...accounts.permissions import Perm
-from ...errors import NotFound, ServiceError
+from ...errors import Forbidden, NotFound, ServiceError
 from ...web.shortcuts import actor, apply_service_error
 from .. import rules, selectors
 from ..forms import (
@@ -277,7 +277,65 @@ def project_list(request):
     user = request.user
     if not (user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION)):
         raise PermissionDenied
-    return render(request, "organizations/project_list.html", {"projects": selectors.projects_listed(user)})
+    return render(request, "organizations/project_list.html", {
+        "projects": selectors.projects_listed(user),
+        "can_export": user.can(Perm.EXPORT) and user.can(Perm.VIEW_ORGANIZATIONS)})
+
+
+def _export_year(request) -> int | None:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise NotFound()
+    return int(raw)
+
+
+def _export_region(request):
+    from ...regions import selectors as region_selectors
+
+    code = request.GET.get("region", "").strip()
+    user = request.user
+    if code:
+        return region_selectors.get_region(user, code)
+    return user.scope if user.scope_id else None
+
+
+def _xlsx(result):
+    from django.http import HttpResponse
+
+    from ...imports.export import content_disposition
+    from ..exports import XLSX
+
+    data, name, fallback, n = result
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(name, fallback)
+    response["X-Export-Rows"] = str(n)
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def project_export(request):
+    """The projects in scope (optionally of one signing ``year``) as an xlsx workbook
+    with a Chinese file name; audited by the service."""
+    try:
+        return _xlsx(services.export_projects(actor(request), region=_export_region(request),
+                                              year=_export_year(request)))
+    except Forbidden:
+        raise PermissionDenied from None
+
+
+@login_required
+@require_http_methods(["GET"])
+def payment_export(request):
+    """The instalment payments in scope (optionally of one release ``year``) as an xlsx
+    workbook; audited by the service."""
+    try:
+        return _xlsx(services.export_payments(actor(request), region=_export_region(request),
+                                              year=_export_year(request)))
+    except Forbidden:
+        raise PermissionDenied from None
 
 
 @login_required
@@ -351,4 +409,4 @@ def project_detail(request, pk):
 
 
 __all__ = ["call_list", "call_new", "call_detail", "call_action", "proposal_new", "proposal_detail", "contract_new",
-           "project_list", "project_detail"]
+           "project_list", "project_detail", "project_export", "payment_export"]
