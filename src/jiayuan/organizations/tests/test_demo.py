@@ -1,13 +1,19 @@
 """The demo: seeded through the services, idempotent, and every demo account of the module
 finds work waiting in its to-do."""
 
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from jiayuan.accounts.models import User
 from jiayuan.audit.services import Actor
 from jiayuan.organizations import demo
 from jiayuan.organizations.models import ServiceProject, SocialOrganization
 from jiayuan.organizations.rules import check_uscc
+from jiayuan.regions.models import Region
+from jiayuan.stats import registry
+from jiayuan.stats.rules import parse_period
 from jiayuan.web import todo
 from jiayuan.web.management.commands.demo_setup import DemoContext
 
@@ -29,7 +35,15 @@ def test_the_demo_seeds_once_and_every_account_has_work(settings):
     for code in (demo.FEDERATION, *demo.HOME_CARE_PROVIDERS, demo.SOCIAL_WORK, demo.FOUNDATION):
         org = SocialOrganization.objects.get(uscc=code)
         assert check_uscc(code, org.kind) == code
-    assert ServiceProject.objects.count() == 2
+    assert ServiceProject.objects.count() == 12  # the two of this year's call and the ten pilots of 2017–2019
+    # the indicators of the reference city's report: 10 pilot projects with 5 million yuan, 2017–2019
+    city = Region.objects.get(code="6207")
+    assert registry.value("projects.count", city, parse_period("2019")) == 10
+    assert registry.value("projects.funds_yuan", city, parse_period("2019")) == Decimal("5000000.00")
+    this_year = parse_period(str(timezone.localdate().year))
+    assert registry.value("projects.count", city, this_year) == 12
+    assert registry.value("projects.funds_yuan", city, this_year) == Decimal("5330000.00")  # + 180,000 + 150,000
+    assert not ServiceProject.objects.filter(signed_on__year__lte=2019).exclude(status="closed").exists()
     waiting = {}
     for name in ("ganzhou", "dongjie", "shequ", "shezu", "minzheng", "yangguang"):
         user = User.objects.get(username=name)
