@@ -634,3 +634,79 @@ def project_records(request, project_id: Id):
                                  "satisfaction": str(s.satisfaction) if s.satisfaction is not None else None}
                                 for s in project.service_records.all()[:200]],
             "evaluations": [evaluation_out(e) for e in project.evaluations.all()]}
+
+
+# --- residents a contract entitles the organization to serve --------------------------------------
+
+class ProjectResidentOut(Schema):
+    id: int
+    name: str
+    region: str
+    phone_masked: str
+    person: int | None = None
+    added_on: date | None = None
+    ended_on: date | None = None
+
+
+@router.get("/service-projects/{int:project_id}/residents", response=list[ProjectResidentOut],
+            summary="项目服务对象（合同约定时承接组织人员可见：仅姓名、社区、脱敏电话，每次查阅留痕；县级管理者见全部记录）")
+def list_residents(request, project_id: Id):
+    user = request.auth
+    project = selectors.get_project(user, project_id)
+    rows = selectors.residents_of(user, project)
+    if rows:
+        project_services.record_residents_read(actor(request), project, [r["person_id"] for r in rows],
+                                               selectors.resident_fields_for(user, project))
+        return [{k: v for k, v in r.items() if k != "person_id"} for r in rows]
+    if selectors.resident_fields_for(user, project):
+        return []
+    if not (user.is_superuser or (user.can(Perm.MANAGE_PROJECTS) and project.call.region_id.startswith(user.scope_code))):
+        raise Forbidden("project.no_resident_access", _("合同未约定您可查阅该项目的服务对象"))
+    from ..people.rules import mask_phone
+
+    managed = selectors.beneficiaries_of(user, project)
+    return [{"id": b.pk, "name": b.person.name, "region": b.person.region.name,
+             "phone_masked": mask_phone(b.person.phone), "person": b.person_id, "added_on": b.added_on,
+             "ended_on": b.ended_on} for b in managed[:500]]
+
+
+class ResidentIn(Schema):
+    person: Id
+    added_on: Any = None
+
+
+@router.post("/service-projects/{int:project_id}/residents", response={201: ProjectResidentOut},
+             summary="指定项目服务对象（县级；合同须约定可查阅服务对象：409 project.no_resident_access；须住在项目服务区域内）")
+def add_resident(request, project_id: Id, body: ResidentIn):
+    from ..people import selectors as people_selectors
+    from ..people.rules import mask_phone
+
+    user = request.auth
+    project = selectors.get_project(user, project_id)
+    try:
+        person = people_selectors.get_person(user, body.person)
+    except NotFound:
+        raise NotFound("person.not_found") from None
+    b = project_services.add_beneficiary(actor(request), project, person, body.added_on)
+    return Status(201, {"id": b.pk, "name": person.name, "region": person.region.name,
+                        "phone_masked": mask_phone(person.phone), "person": person.pk, "added_on": b.added_on,
+                        "ended_on": b.ended_on})
+
+
+class EndIn(Schema):
+    ended_on: Any = None
+
+
+@router.post("/service-projects/{int:project_id}/residents/{int:resident_id}/end", response=ProjectResidentOut,
+             summary="服务对象退出项目（县级；此后承接组织不再可见）")
+def end_resident(request, project_id: Id, resident_id: Id, body: EndIn):
+    from ..people.rules import mask_phone
+
+    user = request.auth
+    project = selectors.get_project(user, project_id)
+    b = selectors.beneficiaries_of(user, project).filter(pk=resident_id).first()
+    if b is None:
+        raise NotFound("project_resident.not_found")
+    b = project_services.end_beneficiary(actor(request), b, body.ended_on)
+    return {"id": b.pk, "name": b.person.name, "region": b.person.region.name, "phone_masked": mask_phone(b.person.phone),
+            "person": b.person_id, "added_on": b.added_on, "ended_on": b.ended_on}

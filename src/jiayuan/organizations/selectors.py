@@ -383,13 +383,48 @@ def call_committed(call: ProjectCall) -> Decimal:
 
 
 def resident_fields_for(user, project: ServiceProject) -> tuple[str, ...]:
-    """The resident fields an organization's staff may read for ``project``: the hook
-    through which a contract may entitle them (ServiceProject.resident_access). Today
-    no field of any resident is given to organization staff: the registry's selectors
-    do not call this hook yet, and it answers ``()`` unless the contract says so, and
-    then only the fields a visit needs (name, community, masked phone) — never the ID
-    number. A module that hands residents to a provider (home-care orders) reads them
-    through its own orders, not through the registry."""
-    if not project.resident_access or not is_member(user, project.organization):
+    """The resident fields ``user`` may read for ``project`` as the organization's staff:
+    ``("name", "region", "phone_masked")`` — what a visit needs; never the ID number,
+    birth date, household or tags — when the contract entitles the organization
+    (``ServiceProject.resident_access``), the project is active and ``user`` is active
+    staff of the organization; ``()`` otherwise. They are read for the residents the
+    county named (:class:`ProjectBeneficiary`, current rows only) through
+    :func:`residents_of`."""
+    if (not project.resident_access or project.status != ProjectStatus.ACTIVE
+            or not is_member(user, project.organization)):
         return ()
     return ("name", "region", "phone_masked")
+
+
+def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
+    """The residents named for ``project`` (read through :func:`get_project`), current
+    ones first, for the county that manages it (``manage_projects`` in its subtree):
+    the full rows with their persons. Empty for anyone else."""
+    from .models import ProjectBeneficiary
+
+    if not (user.is_superuser or (user.can(Perm.MANAGE_PROJECTS) and project.call.region_id.startswith(user.scope_code))):
+        return ProjectBeneficiary.objects.none()
+    return (ProjectBeneficiary.objects.filter(project=project).select_related("person__region")
+            .order_by("ended_on", "id"))
+
+
+def residents_of(user, project: ServiceProject) -> list[dict]:
+    """The current residents of ``project`` as the organization's staff may read them:
+    one dict per person holding only :func:`resident_fields_for` (``name``, ``region``:
+    the community's name, ``phone_masked``) plus ``id`` (the entitlement row's id, not
+    the person's). ``[]`` when the contract does not entitle ``user``. The caller audits
+    the read (:func:`jiayuan.organizations.services.projects.record_residents_read`)."""
+    from ..people.rules import mask_phone
+    from .models import ProjectBeneficiary
+
+    fields = resident_fields_for(user, project)
+    if not fields:
+        return []
+    rows = (ProjectBeneficiary.objects.filter(project=project, ended_on__isnull=True)
+            .select_related("person__region").order_by("id")[:500])
+    out = []
+    for b in rows:
+        person = b.person
+        full = {"name": person.name, "region": person.region.name, "phone_masked": mask_phone(person.phone)}
+        out.append({"id": b.pk, "person_id": person.pk} | {f: full[f] for f in fields})
+    return out

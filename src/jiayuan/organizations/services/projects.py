@@ -34,7 +34,8 @@ from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
     BudgetCategory, BudgetLine, CallStatus, Evaluation, EvaluationStage, Instalment, InstalmentPayment, Milestone,
-    Objection, PanelMember, ProgressReport, ProjectCall, ProjectStatus, Proposal, ProposalStatus, PublicNotice,
+    Objection, PanelMember, ProgressReport, ProjectBeneficiary, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
+    PublicNotice,
     ReviewScore, ServiceProject, ServiceRecord, SocialOrganization,
 )
 from .common import as_date, err, money, number, region_in_scope, require, text
@@ -677,3 +678,54 @@ def export_payments(actor: Actor, *, region=None, year: int | None = None) -> tu
                                                              "year": year},
                   "total": sum((p.amount for p in payments), Decimal(0))})
     return data, name, fallback, n
+
+
+# --- residents a contract entitles the organization to serve ---------------------------------------
+
+@transaction.atomic
+def add_beneficiary(actor: Actor, project: ServiceProject, person, added_on=None) -> ProjectBeneficiary:
+    """Name ``person`` (read by the caller through the people selectors: in the acting
+    user's scope) a resident the organization serves under ``project``. The county's
+    step (``manage_projects``, the call in its subtree); the contract must entitle the
+    organization (409 ``project.no_resident_access``), the project be active, and the
+    person live in the project's region (422 ``person.out_of_area``). Naming a person
+    whose entitlement ended makes it current again. Audited
+    ``project.beneficiary_add`` (the person's id, never an identifier)."""
+    _manage(actor, project.call)
+    _active(project)
+    if not project.resident_access:
+        raise Conflict("project.no_resident_access", _("合同未约定承接组织可查阅服务对象信息"))
+    if not person.region_id.startswith(project.region_id):
+        raise err("person", "person.out_of_area", _("该居民不在项目服务区域内"))
+    day = as_date(added_on, "added_on", _("纳入日期")) or timezone.localdate()
+    row, created = ProjectBeneficiary.objects.select_for_update().get_or_create(
+        project=project, person=person, defaults={"added_on": day, "added_by": actor.user})
+    if not created:
+        if row.ended_on is None:
+            raise Conflict("beneficiary.exists", _("该居民已是本项目的服务对象"))
+        row.ended_on, row.added_on, row.added_by = None, day, actor.user
+        row.save(update_fields=["ended_on", "added_on", "added_by"])
+    record(actor, "project.beneficiary_add", project, extra={"person": person.pk, "added_on": day.isoformat()})
+    return row
+
+
+@transaction.atomic
+def end_beneficiary(actor: Actor, beneficiary: ProjectBeneficiary, ended_on=None) -> ProjectBeneficiary:
+    """End a resident's entitlement under the project (the county): from then on the
+    organization's staff no longer read them. Audited ``project.beneficiary_end``."""
+    row = ProjectBeneficiary.objects.select_for_update().select_related("project__call").get(pk=beneficiary.pk)
+    _manage(actor, row.project.call)
+    if row.ended_on is not None:
+        raise Conflict("beneficiary.ended", _("该服务对象已退出"))
+    row.ended_on = as_date(ended_on, "ended_on", _("退出日期")) or timezone.localdate()
+    row.save(update_fields=["ended_on"])
+    record(actor, "project.beneficiary_end", row.project, extra={"person": row.person_id,
+                                                                 "ended_on": row.ended_on.isoformat()})
+    return row
+
+
+def record_residents_read(actor: Actor, project: ServiceProject, person_ids: list[int], fields) -> None:
+    """Audit a read of the project's residents by the organization's staff (page or
+    API): ``project.residents_read`` naming the persons' ids and the fields shown."""
+    if person_ids:
+        record(actor, "project.residents_read", project, extra={"persons": person_ids, "fields": list(fields)})

@@ -382,6 +382,16 @@ def project_detail(request, pk):
             if form.is_valid():
                 return _done(request, lambda: services.record_evaluation(a, project, **form.cleaned_data),
                              _("评估已登记"), target)
+        elif what == "resident_add" and manager:
+            from ...people import selectors as people_selectors
+
+            person = people_selectors.get_person(user, request.POST.get("person") or 0)
+            return _done(request, lambda: services.add_beneficiary(a, project, person), _("已指定服务对象"), target)
+        elif what == "resident_end" and manager:
+            b = selectors.beneficiaries_of(user, project).filter(pk=request.POST.get("beneficiary") or 0).first()
+            if b is None:
+                raise NotFound()
+            return _done(request, lambda: services.end_beneficiary(a, b), _("服务对象已退出"), target)
         elif what == "close" and manager:
             return _done(request, lambda: services.close_project(a, project), _("项目已结项"), target)
         else:
@@ -393,6 +403,10 @@ def project_detail(request, pk):
     for i in instalments:
         i.paid = getattr(i, "payment", None) if hasattr(i, "payment") else None
         i.basis_band = band_label(i.paid.basis.get("band", "")) if i.paid else ""
+    fields = selectors.resident_fields_for(user, project)
+    residents = selectors.residents_of(user, project) if fields else []
+    if residents:
+        services.record_residents_read(actor(request), project, [r["person_id"] for r in residents], fields)
     evaluations = list(project.evaluations.all())
     for e in evaluations:
         e.band_label = band_label(e.band)
@@ -405,7 +419,8 @@ def project_detail(request, pk):
         "report_form": ReportForm(milestones=[m for m in milestones if m.met_on is None]),
         "service_form": ServiceRecordForm(initial={"delivered_on": today}),
         "evaluation_form": EvaluationForm(initial={"evaluated_on": today}), "release_form": ReleaseForm(),
-        "resident_fields": selectors.resident_fields_for(user, project)})
+        "resident_fields": fields, "residents": residents,
+        "beneficiaries": selectors.beneficiaries_of(user, project)[:200] if manager else []})
 
 
 __all__ = ["call_list", "call_new", "call_detail", "call_action", "proposal_new", "proposal_detail", "contract_new",
