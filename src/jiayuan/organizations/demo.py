@@ -181,8 +181,17 @@ def _awarded_call(today, county, shezu, yg, expert, yikang, yangg, leshan) -> in
             milestones=[{"title": "启动与需求评估", "due_on": today - timedelta(days=70), "requirement": "需求评估报告、服务对象名册"},
                         {"title": "中期评估", "due_on": today + timedelta(days=10), "requirement": "中期报告、第三方中期评估"},
                         {"title": "结项评估", "due_on": signed + timedelta(days=364), "requirement": "结项报告、第三方末期评估"}],
-            instalments=[{"percent": 30, "milestone": 1}, {"percent": 40, "milestone": 2}, {"percent": 30, "milestone": 3}]))
+            instalments=[{"percent": 30, "milestone": 1}, {"percent": 40, "milestone": 2}, {"percent": 30, "milestone": 3}],
+            resident_access=i == 1))
     yk, ygp = projects
+    # 颐康's contract entitles it to its residents: the county names three elders of 交通巷社区
+    from ..people import selectors as people_selectors
+
+    elders = (people_selectors.persons_for(county.user)
+              .filter(region__code__startswith="620702001001", life_status="alive",
+                      birth_date__lte=today - timedelta(days=365 * 70 + 17)).order_by("birth_date", "pk")[:3])
+    for person in elders:
+        ps.add_beneficiary(county, yk, person, today - timedelta(days=95))
     m1 = yk.milestones.get(seq=1)
     ps.submit_report(shezu, yk, period="第一阶段", content="完成 126 户需求评估，建立服务对象档案。", milestone=m1,
                      submitted_on=today - timedelta(days=72))
