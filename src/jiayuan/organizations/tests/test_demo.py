@@ -50,8 +50,11 @@ def test_the_demo_seeds_once_and_every_account_has_work(settings):
         waiting[name] = {g.source.code: g.count for g in todo.counts(user) if g.count
                          and g.source.code in {s.code for s in todo.registered()
                                                if s.list_url(user).startswith("/organizations/")}}
-    assert waiting["shezu"] == {"org_open_calls": 1, "org_milestones_due": 1, "org_services_to_record": 1}
+    # 颐康: the open call, its proposal under review, its active contract (the pilots are closed)
+    assert waiting["shezu"] == {"org_open_calls": 1, "org_milestones_due": 1, "org_services_to_record": 1,
+                                "org_proposals": 1, "org_contracts": 1}
     assert waiting["yangguang"]["org_services_to_record"] == 1
+    assert waiting["yangguang"]["org_proposals"] == 2 and waiting["yangguang"]["org_contracts"] == 1
     assert waiting["ganzhou"] == {"proposals_to_check": 1, "milestones_to_confirm": 1, "instalments_to_release": 1}
     assert waiting["minzheng"] == {"proposals_to_score": 2}
     assert waiting["dongjie"] == {"filings_waiting": 1}
