@@ -710,3 +710,277 @@ def end_resident(request, project_id: Id, resident_id: Id, body: EndIn):
     b = project_services.end_beneficiary(actor(request), b, body.ended_on)
     return {"id": b.pk, "name": b.person.name, "region": b.person.region.name, "phone_masked": mask_phone(b.person.phone),
             "person": b.person_id, "added_on": b.added_on, "ended_on": b.ended_on}
+
+
+# --- registry: inspections, ratings, activities, filings, incubation -------------------------------
+
+class InspectionIn(Schema):
+    year: Any = None
+    kind: Any = "report"
+    result: Any = None
+    submitted_on: Any = None
+    concluded_on: Any = None
+    note: Any = ""
+
+
+class InspectionOut(Schema):
+    id: int
+    year: int
+    kind: str
+    result: str
+    result_name: str
+    submitted_on: date | None
+    concluded_on: date
+    note: str
+
+
+def inspection_out(i) -> dict:
+    return {"id": i.pk, "year": i.year, "kind": i.kind, "result": i.result, "result_name": str(i.get_result_display()),
+            "submitted_on": i.submitted_on, "concluded_on": i.concluded_on, "note": i.note}
+
+
+@router.get("/organizations/{int:org_id}/inspections", response=list[InspectionOut], summary="社会组织年报（年检）记录")
+def list_inspections(request, org_id: Id):
+    org = selectors.get_organization(request.auth, org_id)
+    return [inspection_out(i) for i in selectors.inspections_of(org)[:100]]
+
+
+@router.post("/organizations/{int:org_id}/inspections", response={201: InspectionOut},
+             summary="登记年报（年检）结论（每年一次：409 inspection.duplicate；manage_organizations）")
+def create_inspection(request, org_id: Id, body: InspectionIn):
+    org = selectors.get_organization(request.auth, org_id)
+    return Status(201, inspection_out(registry_services.record_inspection(actor(request), org, **body.dict())))
+
+
+class RatingIn(Schema):
+    grade: Any = None
+    rated_on: Any = None
+    decision_ref: Any = ""
+
+
+class RatingOut(Schema):
+    id: int
+    grade: int
+    rated_on: date
+    valid_until: date
+    decision_ref: str
+
+
+def rating_out(r) -> dict:
+    return {"id": r.pk, "grade": r.grade, "rated_on": r.rated_on, "valid_until": r.valid_until,
+            "decision_ref": r.decision_ref}
+
+
+@router.get("/organizations/{int:org_id}/ratings", response=list[RatingOut], summary="社会组织等级评估记录（1A–5A）")
+def list_ratings(request, org_id: Id):
+    org = selectors.get_organization(request.auth, org_id)
+    return [rating_out(r) for r in org.ratings.order_by("-rated_on", "-id")[:100]]
+
+
+@router.post("/organizations/{int:org_id}/ratings", response={201: RatingOut},
+             summary="登记等级评估（grade 1–5，有效期五年；manage_organizations）")
+def create_rating(request, org_id: Id, body: RatingIn):
+    org = selectors.get_organization(request.auth, org_id)
+    return Status(201, rating_out(registry_services.record_rating(actor(request), org, **body.dict())))
+
+
+class ActivityIn(Schema):
+    title: Any = None
+    held_on: Any = None
+    place: Any = ""
+    participants: Any = 0
+    description: Any = ""
+
+
+class ActivityOut(Schema):
+    id: int
+    title: str
+    held_on: date
+    place: str
+    participants: int
+    description: str
+
+
+def activity_out(a) -> dict:
+    return {"id": a.pk, "title": a.title, "held_on": a.held_on, "place": a.place, "participants": a.participants,
+            "description": a.description}
+
+
+@router.get("/organizations/{int:org_id}/activities", response=list[ActivityOut], summary="社会组织开展的活动（最近 200 条）")
+def list_activities(request, org_id: Id):
+    org = selectors.get_organization(request.auth, org_id)
+    return [activity_out(a) for a in org.activities.order_by("-held_on", "-id")[:200]]
+
+
+@router.post("/organizations/{int:org_id}/activities", response={201: ActivityOut},
+             summary="登记活动（本组织人员或辖区管理者）")
+def create_activity(request, org_id: Id, body: ActivityIn):
+    org = selectors.get_organization(request.auth, org_id)
+    return Status(201, activity_out(registry_services.record_activity(actor(request), org, **body.dict())))
+
+
+class FilingIn(Schema):
+    name: Any = None
+    community: Any = None
+    charter: Any = None
+    members: Any = None
+    responsible_person: Any = None
+    filed_on: Any = None
+    service_area: Any = ""
+    phone: Any = ""
+
+
+class FilingOut(Schema):
+    id: int
+    organization: int
+    name: str
+    community: str
+    responsible_person: str
+    status: str
+    status_name: str
+    filed_on: date
+    decided_on: date | None
+    filing_number: str
+    steps: list[dict]
+
+
+def filing_out(f) -> dict:
+    return {"id": f.pk, "organization": f.organization_id, "name": f.organization.name, "community": f.community_id,
+            "responsible_person": f.responsible_person, "status": f.status,
+            "status_name": str(f.get_status_display()), "filed_on": f.filed_on, "decided_on": f.decided_on,
+            "filing_number": f.filing_number,
+            "steps": [{"from": s.from_status, "to": s.to_status, "note": s.note, "at": s.at.isoformat()}
+                      for s in f.steps.order_by("at", "id")]}
+
+
+@router.get("/organization-filings", response=list[FilingOut],
+            summary="社区社会组织备案（本辖区；状态 status 筛选；最近 200 条）")
+def list_filings(request, status: str = ""):
+    qs = selectors.filings_for(request.auth)
+    if status:
+        qs = qs.filter(status=status)
+    return [filing_out(f) for f in qs.order_by("-filed_on", "-id").prefetch_related("steps")[:200]]
+
+
+@router.post("/organization-filings", response={201: FilingOut},
+             summary="受理社区社会组织备案申请（社区；成员至少 3 人，一行一人或列表）")
+def create_filing(request, body: FilingIn):
+    return Status(201, filing_out(registry_services.submit_filing(actor(request), **body.dict())))
+
+
+@router.get("/organization-filings/{int:filing_id}", response=FilingOut, summary="备案详情（含办理步骤）")
+def get_filing(request, filing_id: Id):
+    return filing_out(selectors.get_filing(request.auth, filing_id))
+
+
+class FilingStepIn(Schema):
+    passed: bool
+    note: Any = ""
+    filing_number: Any = ""
+
+
+@router.post("/organization-filings/{int:filing_id}/check", response=FilingOut,
+             summary="社区初审（passed；不通过须写明意见；状态不符：409 filing.state）")
+def check_filing(request, filing_id: Id, body: FilingStepIn):
+    f = selectors.get_filing(request.auth, filing_id)
+    return filing_out(registry_services.check_filing(actor(request), f, body.passed, body.note or ""))
+
+
+@router.post("/organization-filings/{int:filing_id}/decide", response=FilingOut,
+             summary="街道（乡镇）审核决定（passed 即同意备案，可给备案编号；decide_filings）")
+def decide_filing(request, filing_id: Id, body: FilingStepIn):
+    f = selectors.get_filing(request.auth, filing_id)
+    return filing_out(registry_services.decide_filing(actor(request), f, body.passed, body.note or "",
+                                                      body.filing_number or ""))
+
+
+class BaseIn(Schema):
+    name: Any = None
+    region: Any = None
+    operator: Id | None = None
+    address: Any = ""
+    floor_area: Any = None
+    opened_on: Any = None
+
+
+class BaseOut(Schema):
+    id: int
+    name: str
+    region: str
+    operator: int | None
+    operator_name: str | None
+    address: str
+    floor_area: str | None
+    opened_on: date | None
+    incubations: list[dict]
+
+
+def base_out(b) -> dict:
+    return {"id": b.pk, "name": b.name, "region": b.region_id, "operator": b.operator_id,
+            "operator_name": b.operator.name if b.operator_id else None, "address": b.address,
+            "floor_area": str(b.floor_area) if b.floor_area is not None else None, "opened_on": b.opened_on,
+            "incubations": [{"id": i.pk, "organization": i.organization_id, "organization_name": i.organization.name,
+                             "entered_on": i.entered_on.isoformat(),
+                             "exited_on": i.exited_on.isoformat() if i.exited_on else None, "outcome": i.outcome,
+                             "services": i.service_count} for i in selectors.incubations_of(b)[:200]]}
+
+
+@router.get("/incubation-bases", response=list[BaseOut], summary="社会组织孵化基地（本辖区或本组织运营的）")
+def list_bases(request):
+    return [base_out(b) for b in selectors.bases_for(request.auth).order_by("name")[:100]]
+
+
+@router.post("/incubation-bases", response={201: BaseOut}, summary="登记孵化基地（manage_organizations）")
+def create_base(request, body: BaseIn):
+    data = body.dict()
+    if data["operator"] is not None:
+        data["operator"] = selectors.get_organization(request.auth, data["operator"])
+    base = registry_services.create_base(actor(request), **data)
+    return Status(201, base_out(selectors.get_base(request.auth, base.pk)))
+
+
+@router.get("/incubation-bases/{int:base_id}", response=BaseOut, summary="孵化基地详情（入驻组织）")
+def get_base(request, base_id: Id):
+    return base_out(selectors.get_base(request.auth, base_id))
+
+
+class AdmitIn(Schema):
+    organization: Id
+    entered_on: Any = None
+
+
+@router.post("/incubation-bases/{int:base_id}/incubations", response={201: BaseOut},
+             summary="组织入驻孵化基地（同一组织同时只能在孵一处：409 incubation.open）")
+def admit(request, base_id: Id, body: AdmitIn):
+    base = selectors.get_base(request.auth, base_id)
+    org = selectors.get_organization(request.auth, body.organization)
+    registry_services.admit(actor(request), base, org, body.entered_on)
+    return Status(201, base_out(selectors.get_base(request.auth, base_id)))
+
+
+class ReleaseIncubationIn(Schema):
+    exited_on: Any = None
+    outcome: Any = None
+
+
+@router.post("/incubations/{int:incubation_id}/release", response=dict,
+             summary="出壳或退出孵化（outcome：graduated 出壳、withdrawn 退出）")
+def release_incubation(request, incubation_id: Id, body: ReleaseIncubationIn):
+    inc = selectors.get_incubation(request.auth, incubation_id)
+    inc = registry_services.release(actor(request), inc, body.exited_on, body.outcome)
+    return {"id": inc.pk, "exited_on": inc.exited_on.isoformat(), "outcome": inc.outcome}
+
+
+class IncubationServiceIn(Schema):
+    kind: Any = None
+    provided_on: Any = None
+    hours: Any = 0
+    description: Any = ""
+
+
+@router.post("/incubations/{int:incubation_id}/services", response={201: dict},
+             summary="登记孵化服务（培训、信息共享、项目支持、场地等）")
+def record_incubation_service(request, incubation_id: Id, body: IncubationServiceIn):
+    inc = selectors.get_incubation(request.auth, incubation_id)
+    s = registry_services.record_incubation_service(actor(request), inc, **body.dict())
+    return Status(201, {"id": s.pk, "kind": s.kind, "provided_on": s.provided_on.isoformat(), "hours": str(s.hours)})
