@@ -451,3 +451,38 @@ def record_incubation_service(actor: Actor, incubation: Incubation, *, kind, pro
     record(actor, "incubation.service", incubation.base, extra={"organization": incubation.organization.name,
                                                                  "kind": kind, "hours": svc.hours})
     return svc
+
+
+def export_organizations(actor: Actor) -> tuple[bytes, str, str]:
+    """The organizations the acting user sees as a workbook: ``(bytes, Chinese file name
+    社会组织名录_<scope>_<date>.xlsx, ASCII fallback)``. Needs ``export`` and
+    ``view_organizations`` (Forbidden otherwise). Audited ``organization.export`` with
+    the row count."""
+    import io
+
+    import openpyxl
+
+    require(actor, Perm.EXPORT)
+    require(actor, Perm.VIEW_ORGANIZATIONS)
+    user = actor.user
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = _("社会组织名录")
+    ws.append([_("名称"), _("类型"), _("统一社会信用代码"), _("登记（备案）地"), _("法定代表人（负责人）"), _("登记管理机关"),
+               _("登记日期"), _("业务主管单位"), _("注册资金（元）"), _("评估等级"), _("状态"), _("联系电话"), _("住所")])
+    n = 0
+    for o in selectors.search_organizations(user).iterator():
+        n += 1
+        ws.append([o.name, str(o.get_kind_display()), o.uscc, o.region.name, o.legal_representative,
+                   o.registration_authority, o.registered_on, o.supervising_unit,
+                   o.registered_funds, f"{o.grade_now}A" if o.grade_now else "", str(o.get_status_display()), o.phone,
+                   o.address])
+    for col in "CEGIL":
+        ws.column_dimensions[col].width = 22
+    ws.column_dimensions["A"].width = 36
+    buf = io.BytesIO()
+    wb.save(buf)
+    scope = user.scope.short_name if user.scope_id else _("全部")
+    today = timezone.localdate()
+    record(actor, "organization.export", None, region_code=user.scope_code or "", extra={"rows": n})
+    return buf.getvalue(), f"{_('社会组织名录')}_{scope}_{today:%Y%m%d}.xlsx", f"organizations_{today:%Y%m%d}.xlsx"

@@ -89,3 +89,13 @@ def test_exports_are_scoped_and_need_the_export_right(api_client, page_client, p
     resp = page_client("county").get("/organizations/projects/payments/export/")
     assert resp.status_code == 200 and resp["X-Export-Rows"] == "1"
     assert page_client("county").get("/organizations/projects/export/?year=abc").status_code == 404
+
+
+def test_the_registry_export_is_audited_too(page_client, orgs):
+    resp = page_client("county").get("/organizations/export/")
+    assert resp.status_code == 200
+    assert "社会组织名录_" in unquote(resp["Content-Disposition"])
+    rows = rows_of(resp)
+    assert sorted(r[0] for r in rows[1:]) == ["甘州区同心社会工作服务中心", "甘州区颐养居家养老服务中心"]  # not 民乐县's
+    assert AuditEntry.objects.get(action="organization.export").extra["rows"] == 2
+    assert page_client("org").get("/organizations/export/").status_code == 403
