@@ -375,7 +375,7 @@ def release_instalment(request, instalment_id: Id, body: ReleaseIn):
 
 # --- the county's steps ------------------------------------------------------------------------
 
-class CallIn(Schema):
+class ProjectCallIn(Schema):
     title: Any = None
     region: Any = None
     purchaser: Any = None
@@ -392,7 +392,7 @@ class CallIn(Schema):
     final_factors: dict[str, Any] | None = None
 
 
-class CallDetailOut(CallOut):
+class ProjectCallDetailOut(CallOut):
     eligible_kinds: list[str]
     min_rating: int
     bands: list[list]
@@ -413,27 +413,27 @@ def call_detail_out(c: ProjectCall) -> dict:
                    "estimated": notice.estimated, "text": notice.text} if notice else None}
 
 
-@router.post("/project-calls", response={201: CallDetailOut},
+@router.post("/project-calls", response={201: ProjectCallDetailOut},
              summary="发布项目征集（县级 manage_projects；评审标准与权重、公示工作日、评估等次、尾款比例可配置，缺省为默认值）")
-def create_call(request, body: CallIn):
+def create_call(request, body: ProjectCallIn):
     call = project_services.create_call(actor(request), **body.dict())
     return Status(201, call_detail_out(call))
 
 
-@router.get("/project-calls/{int:call_id}/detail", response=CallDetailOut,
+@router.get("/project-calls/{int:call_id}/detail", response=ProjectCallDetailOut,
             summary="项目征集详情（含评审专家、公示、已签约金额）")
 def get_call_detail(request, call_id: Id):
     return call_detail_out(selectors.get_call(request.auth, call_id))
 
 
-class PanelIn(Schema):
+class ProjectPanelIn(Schema):
     username: str
     conflicts: BoundedList[Id, MAX_ITEMS] = []
 
 
-@router.post("/project-calls/{int:call_id}/panel", response={201: CallDetailOut},
+@router.post("/project-calls/{int:call_id}/panel", response={201: ProjectCallDetailOut},
              summary="确定评审专家（账号 username；声明回避的组织 conflicts）")
-def add_panel_member(request, call_id: Id, body: PanelIn):
+def add_panel_member(request, call_id: Id, body: ProjectPanelIn):
     from ..accounts.models import User
 
     call = selectors.get_call(request.auth, call_id)
@@ -445,35 +445,35 @@ def add_panel_member(request, call_id: Id, body: PanelIn):
     return Status(201, call_detail_out(call))
 
 
-@router.post("/project-calls/{int:call_id}/review", response=CallDetailOut,
+@router.post("/project-calls/{int:call_id}/review", response=ProjectCallDetailOut,
              summary="截止申报、进入专家评审（所有申报须已完成资格审查：409 call.unchecked；须有评审专家：409 call.no_panel）")
 def start_review(request, call_id: Id):
     call = selectors.get_call(request.auth, call_id)
     return call_detail_out(project_services.start_review(actor(request), call))
 
 
-class NoticeIn(Schema):
+class ProjectNoticeIn(Schema):
     selected: BoundedList[Id, MAX_ITEMS]
     published_on: Any = None
     text: Any = ""
 
 
-@router.post("/project-calls/{int:call_id}/notice", response={201: CallDetailOut},
+@router.post("/project-calls/{int:call_id}/notice", response={201: ProjectCallDetailOut},
              summary="发布拟立项公示（所选项目须已评分、合计不超预算；公示期按工作日计算）")
-def publish_notice(request, call_id: Id, body: NoticeIn):
+def publish_notice(request, call_id: Id, body: ProjectNoticeIn):
     call = selectors.get_call(request.auth, call_id)
     project_services.publish_notice(actor(request), call, body.selected, body.published_on, body.text)
     return Status(201, call_detail_out(selectors.get_call(request.auth, call_id)))
 
 
-class EligibilityIn(Schema):
+class ProposalEligibilityIn(Schema):
     eligible: bool
     note: Any = ""
 
 
 @router.post("/proposals/{int:proposal_id}/eligibility", response=ProposalOut,
              summary="资格审查（不符合申报条件者不能通过：422 eligibility.findings；不通过须写明意见）")
-def check_eligibility(request, proposal_id: Id, body: EligibilityIn):
+def check_eligibility(request, proposal_id: Id, body: ProposalEligibilityIn):
     p = selectors.get_proposal(request.auth, proposal_id)
     return proposal_out(project_services.check_eligibility(actor(request), p, body.eligible, body.note or ""))
 
@@ -489,12 +489,12 @@ def declare_conflict(request, proposal_id: Id):
     return proposal_out(selectors.get_proposal(request.auth, proposal_id))
 
 
-class ObjectionIn(Schema):
+class ProposalObjectionIn(Schema):
     content: Any = None
     received_on: Any = None
 
 
-class ObjectionOut(Schema):
+class ProposalObjectionOut(Schema):
     id: int
     proposal: int
     received_on: date
@@ -508,52 +508,52 @@ def objection_out(o) -> dict:
             "upheld": o.upheld, "resolution": o.resolution}
 
 
-@router.post("/proposals/{int:proposal_id}/objections", response={201: ObjectionOut},
+@router.post("/proposals/{int:proposal_id}/objections", response={201: ProposalObjectionOut},
              summary="登记公示期内收到的异议（公示期外：422 objection.out_of_notice）")
-def record_objection(request, proposal_id: Id, body: ObjectionIn):
+def record_objection(request, proposal_id: Id, body: ProposalObjectionIn):
     p = selectors.get_proposal(request.auth, proposal_id)
     return Status(201, objection_out(project_services.record_objection(actor(request), p, body.content,
                                                                        body.received_on)))
 
 
-class ResolveIn(Schema):
+class ProposalObjectionResolveIn(Schema):
     upheld: bool
     resolution: Any = None
 
 
-@router.post("/objections/{int:objection_id}/resolve", response=ObjectionOut,
+@router.post("/objections/{int:objection_id}/resolve", response=ProposalObjectionOut,
              summary="处理异议（成立则该项目不予立项；须写明处理意见）")
-def resolve_objection(request, objection_id: Id, body: ResolveIn):
+def resolve_objection(request, objection_id: Id, body: ProposalObjectionResolveIn):
     obj = selectors.get_objection(request.auth, objection_id)
     return objection_out(project_services.resolve_objection(actor(request), obj, body.upheld, body.resolution))
 
 
-class MilestoneIn(Schema):
+class ContractMilestoneIn(Schema):
     title: Any = None
     due_on: Any = None
     requirement: Any = ""
 
 
-class InstalmentIn(Schema):
+class ContractInstalmentIn(Schema):
     percent: Any = None
     milestone: Any = None
 
 
-class ContractIn(Schema):
+class ProjectContractIn(Schema):
     contract_number: Any = None
     decision_ref: Any = None
     amount: Any = None
     signed_on: Any = None
     starts_on: Any = None
     ends_on: Any = None
-    milestones: BoundedList[MilestoneIn, 24]
-    instalments: BoundedList[InstalmentIn, 24]
+    milestones: BoundedList[ContractMilestoneIn, 24]
+    instalments: BoundedList[ContractInstalmentIn, 24]
     resident_access: bool = False
 
 
 @router.post("/proposals/{int:proposal_id}/contract", response={201: ProjectOut},
              summary="签订合同（公示期满且无未处理异议；分期比例合计 100%，每期对应一个节点，末期按末期评估等次核定）")
-def sign_contract(request, proposal_id: Id, body: ContractIn):
+def sign_contract(request, proposal_id: Id, body: ProjectContractIn):
     p = selectors.get_proposal(request.auth, proposal_id)
     project = project_services.contract(
         actor(request), p, contract_number=body.contract_number, decision_ref=body.decision_ref, amount=body.amount,
@@ -563,19 +563,19 @@ def sign_contract(request, proposal_id: Id, body: ContractIn):
     return Status(201, project_out(project))
 
 
-class AcceptIn(Schema):
+class MilestoneAcceptIn(Schema):
     met_on: Any = None
 
 
 @router.post("/milestones/{int:milestone_id}/accept", response=ProjectOut,
              summary="确认节点完成（须已有承接组织的节点报告：409 milestone.no_report；已确认：409 milestone.met）")
-def accept_milestone(request, milestone_id: Id, body: AcceptIn):
+def accept_milestone(request, milestone_id: Id, body: MilestoneAcceptIn):
     m = selectors.get_milestone(request.auth, milestone_id)
     project_services.accept_milestone(actor(request), m, body.met_on)
     return project_out(selectors.get_project(request.auth, m.project_id))
 
 
-class EvaluationIn(Schema):
+class ProjectEvaluationIn(Schema):
     stage: Any = None
     evaluator: Any = None
     score: Any = None
@@ -583,7 +583,7 @@ class EvaluationIn(Schema):
     summary: Any = ""
 
 
-class EvaluationOut(Schema):
+class ProjectEvaluationOut(Schema):
     id: int
     stage: str
     evaluator: str
@@ -598,20 +598,20 @@ def evaluation_out(e) -> dict:
             "evaluated_on": e.evaluated_on, "summary": e.summary}
 
 
-@router.post("/service-projects/{int:project_id}/evaluations", response={201: EvaluationOut},
+@router.post("/service-projects/{int:project_id}/evaluations", response={201: ProjectEvaluationOut},
              summary="登记第三方评估（mid_term 中期、final 末期，各一次；等次按项目征集的等次配置计算）")
-def record_evaluation(request, project_id: Id, body: EvaluationIn):
+def record_evaluation(request, project_id: Id, body: ProjectEvaluationIn):
     project = selectors.get_project(request.auth, project_id)
     return Status(201, evaluation_out(project_services.record_evaluation(actor(request), project, **body.dict())))
 
 
-class CloseIn(Schema):
+class ProjectCloseIn(Schema):
     closed_on: Any = None
 
 
 @router.post("/service-projects/{int:project_id}/close", response=ProjectOut,
              summary="结项（须有末期评估且各期款项均已拨付：409 project.no_final_evaluation / project.unpaid）")
-def close_project(request, project_id: Id, body: CloseIn):
+def close_project(request, project_id: Id, body: ProjectCloseIn):
     project = selectors.get_project(request.auth, project_id)
     project_services.close_project(actor(request), project, body.closed_on)
     return project_out(selectors.get_project(request.auth, project_id))
@@ -620,7 +620,7 @@ def close_project(request, project_id: Id, body: CloseIn):
 class ProjectRecordsOut(Schema):
     reports: list[dict]
     service_records: list[dict]
-    evaluations: list[EvaluationOut]
+    evaluations: list[ProjectEvaluationOut]
 
 
 @router.get("/service-projects/{int:project_id}/records", response=ProjectRecordsOut,
@@ -670,14 +670,14 @@ def list_residents(request, project_id: Id):
              "ended_on": b.ended_on} for b in managed[:500]]
 
 
-class ResidentIn(Schema):
+class ProjectResidentIn(Schema):
     person: Id
     added_on: Any = None
 
 
 @router.post("/service-projects/{int:project_id}/residents", response={201: ProjectResidentOut},
              summary="指定项目服务对象（县级；合同须约定可查阅服务对象：409 project.no_resident_access；须住在项目服务区域内）")
-def add_resident(request, project_id: Id, body: ResidentIn):
+def add_resident(request, project_id: Id, body: ProjectResidentIn):
     from ..people import selectors as people_selectors
     from ..people.rules import mask_phone
 
@@ -693,13 +693,13 @@ def add_resident(request, project_id: Id, body: ResidentIn):
                         "ended_on": b.ended_on})
 
 
-class EndIn(Schema):
+class ProjectResidentEndIn(Schema):
     ended_on: Any = None
 
 
 @router.post("/service-projects/{int:project_id}/residents/{int:resident_id}/end", response=ProjectResidentOut,
              summary="服务对象退出项目（县级；此后承接组织不再可见）")
-def end_resident(request, project_id: Id, resident_id: Id, body: EndIn):
+def end_resident(request, project_id: Id, resident_id: Id, body: ProjectResidentEndIn):
     from ..people.rules import mask_phone
 
     user = request.auth
@@ -714,7 +714,7 @@ def end_resident(request, project_id: Id, resident_id: Id, body: EndIn):
 
 # --- registry: inspections, ratings, activities, filings, incubation -------------------------------
 
-class InspectionIn(Schema):
+class OrgInspectionIn(Schema):
     year: Any = None
     kind: Any = "report"
     result: Any = None
@@ -723,7 +723,7 @@ class InspectionIn(Schema):
     note: Any = ""
 
 
-class InspectionOut(Schema):
+class OrgInspectionOut(Schema):
     id: int
     year: int
     kind: str
@@ -739,26 +739,26 @@ def inspection_out(i) -> dict:
             "submitted_on": i.submitted_on, "concluded_on": i.concluded_on, "note": i.note}
 
 
-@router.get("/organizations/{int:org_id}/inspections", response=list[InspectionOut], summary="社会组织年报（年检）记录")
+@router.get("/organizations/{int:org_id}/inspections", response=list[OrgInspectionOut], summary="社会组织年报（年检）记录")
 def list_inspections(request, org_id: Id):
     org = selectors.get_organization(request.auth, org_id)
     return [inspection_out(i) for i in selectors.inspections_of(org)[:100]]
 
 
-@router.post("/organizations/{int:org_id}/inspections", response={201: InspectionOut},
+@router.post("/organizations/{int:org_id}/inspections", response={201: OrgInspectionOut},
              summary="登记年报（年检）结论（每年一次：409 inspection.duplicate；manage_organizations）")
-def create_inspection(request, org_id: Id, body: InspectionIn):
+def create_inspection(request, org_id: Id, body: OrgInspectionIn):
     org = selectors.get_organization(request.auth, org_id)
     return Status(201, inspection_out(registry_services.record_inspection(actor(request), org, **body.dict())))
 
 
-class RatingIn(Schema):
+class OrgRatingIn(Schema):
     grade: Any = None
     rated_on: Any = None
     decision_ref: Any = ""
 
 
-class RatingOut(Schema):
+class OrgRatingOut(Schema):
     id: int
     grade: int
     rated_on: date
@@ -771,20 +771,20 @@ def rating_out(r) -> dict:
             "decision_ref": r.decision_ref}
 
 
-@router.get("/organizations/{int:org_id}/ratings", response=list[RatingOut], summary="社会组织等级评估记录（1A–5A）")
+@router.get("/organizations/{int:org_id}/ratings", response=list[OrgRatingOut], summary="社会组织等级评估记录（1A–5A）")
 def list_ratings(request, org_id: Id):
     org = selectors.get_organization(request.auth, org_id)
     return [rating_out(r) for r in org.ratings.order_by("-rated_on", "-id")[:100]]
 
 
-@router.post("/organizations/{int:org_id}/ratings", response={201: RatingOut},
+@router.post("/organizations/{int:org_id}/ratings", response={201: OrgRatingOut},
              summary="登记等级评估（grade 1–5，有效期五年；manage_organizations）")
-def create_rating(request, org_id: Id, body: RatingIn):
+def create_rating(request, org_id: Id, body: OrgRatingIn):
     org = selectors.get_organization(request.auth, org_id)
     return Status(201, rating_out(registry_services.record_rating(actor(request), org, **body.dict())))
 
 
-class ActivityIn(Schema):
+class OrgActivityIn(Schema):
     title: Any = None
     held_on: Any = None
     place: Any = ""
@@ -792,7 +792,7 @@ class ActivityIn(Schema):
     description: Any = ""
 
 
-class ActivityOut(Schema):
+class OrgActivityOut(Schema):
     id: int
     title: str
     held_on: date
@@ -806,20 +806,20 @@ def activity_out(a) -> dict:
             "description": a.description}
 
 
-@router.get("/organizations/{int:org_id}/activities", response=list[ActivityOut], summary="社会组织开展的活动（最近 200 条）")
+@router.get("/organizations/{int:org_id}/activities", response=list[OrgActivityOut], summary="社会组织开展的活动（最近 200 条）")
 def list_activities(request, org_id: Id):
     org = selectors.get_organization(request.auth, org_id)
     return [activity_out(a) for a in org.activities.order_by("-held_on", "-id")[:200]]
 
 
-@router.post("/organizations/{int:org_id}/activities", response={201: ActivityOut},
+@router.post("/organizations/{int:org_id}/activities", response={201: OrgActivityOut},
              summary="登记活动（本组织人员或辖区管理者）")
-def create_activity(request, org_id: Id, body: ActivityIn):
+def create_activity(request, org_id: Id, body: OrgActivityIn):
     org = selectors.get_organization(request.auth, org_id)
     return Status(201, activity_out(registry_services.record_activity(actor(request), org, **body.dict())))
 
 
-class FilingIn(Schema):
+class OrgFilingIn(Schema):
     name: Any = None
     community: Any = None
     charter: Any = None
@@ -830,7 +830,7 @@ class FilingIn(Schema):
     phone: Any = ""
 
 
-class FilingOut(Schema):
+class OrgFilingOut(Schema):
     id: int
     organization: int
     name: str
@@ -853,7 +853,7 @@ def filing_out(f) -> dict:
                       for s in f.steps.order_by("at", "id")]}
 
 
-@router.get("/organization-filings", response=list[FilingOut],
+@router.get("/organization-filings", response=list[OrgFilingOut],
             summary="社区社会组织备案（本辖区；状态 status 筛选；最近 200 条）")
 def list_filings(request, status: str = ""):
     qs = selectors.filings_for(request.auth)
@@ -862,39 +862,39 @@ def list_filings(request, status: str = ""):
     return [filing_out(f) for f in qs.order_by("-filed_on", "-id").prefetch_related("steps")[:200]]
 
 
-@router.post("/organization-filings", response={201: FilingOut},
+@router.post("/organization-filings", response={201: OrgFilingOut},
              summary="受理社区社会组织备案申请（社区；成员至少 3 人，一行一人或列表）")
-def create_filing(request, body: FilingIn):
+def create_filing(request, body: OrgFilingIn):
     return Status(201, filing_out(registry_services.submit_filing(actor(request), **body.dict())))
 
 
-@router.get("/organization-filings/{int:filing_id}", response=FilingOut, summary="备案详情（含办理步骤）")
+@router.get("/organization-filings/{int:filing_id}", response=OrgFilingOut, summary="备案详情（含办理步骤）")
 def get_filing(request, filing_id: Id):
     return filing_out(selectors.get_filing(request.auth, filing_id))
 
 
-class FilingStepIn(Schema):
+class OrgFilingStepIn(Schema):
     passed: bool
     note: Any = ""
     filing_number: Any = ""
 
 
-@router.post("/organization-filings/{int:filing_id}/check", response=FilingOut,
+@router.post("/organization-filings/{int:filing_id}/check", response=OrgFilingOut,
              summary="社区初审（passed；不通过须写明意见；状态不符：409 filing.state）")
-def check_filing(request, filing_id: Id, body: FilingStepIn):
+def check_filing(request, filing_id: Id, body: OrgFilingStepIn):
     f = selectors.get_filing(request.auth, filing_id)
     return filing_out(registry_services.check_filing(actor(request), f, body.passed, body.note or ""))
 
 
-@router.post("/organization-filings/{int:filing_id}/decide", response=FilingOut,
+@router.post("/organization-filings/{int:filing_id}/decide", response=OrgFilingOut,
              summary="街道（乡镇）审核决定（passed 即同意备案，可给备案编号；decide_filings）")
-def decide_filing(request, filing_id: Id, body: FilingStepIn):
+def decide_filing(request, filing_id: Id, body: OrgFilingStepIn):
     f = selectors.get_filing(request.auth, filing_id)
     return filing_out(registry_services.decide_filing(actor(request), f, body.passed, body.note or "",
                                                       body.filing_number or ""))
 
 
-class BaseIn(Schema):
+class IncubationBaseIn(Schema):
     name: Any = None
     region: Any = None
     operator: Id | None = None
@@ -903,7 +903,7 @@ class BaseIn(Schema):
     opened_on: Any = None
 
 
-class BaseOut(Schema):
+class IncubationBaseOut(Schema):
     id: int
     name: str
     region: str
@@ -925,13 +925,13 @@ def base_out(b) -> dict:
                              "services": i.service_count} for i in selectors.incubations_of(b)[:200]]}
 
 
-@router.get("/incubation-bases", response=list[BaseOut], summary="社会组织孵化基地（本辖区或本组织运营的）")
+@router.get("/incubation-bases", response=list[IncubationBaseOut], summary="社会组织孵化基地（本辖区或本组织运营的）")
 def list_bases(request):
     return [base_out(b) for b in selectors.bases_for(request.auth).order_by("name")[:100]]
 
 
-@router.post("/incubation-bases", response={201: BaseOut}, summary="登记孵化基地（manage_organizations）")
-def create_base(request, body: BaseIn):
+@router.post("/incubation-bases", response={201: IncubationBaseOut}, summary="登记孵化基地（manage_organizations）")
+def create_base(request, body: IncubationBaseIn):
     data = body.dict()
     if data["operator"] is not None:
         data["operator"] = selectors.get_organization(request.auth, data["operator"])
@@ -939,19 +939,19 @@ def create_base(request, body: BaseIn):
     return Status(201, base_out(selectors.get_base(request.auth, base.pk)))
 
 
-@router.get("/incubation-bases/{int:base_id}", response=BaseOut, summary="孵化基地详情（入驻组织）")
+@router.get("/incubation-bases/{int:base_id}", response=IncubationBaseOut, summary="孵化基地详情（入驻组织）")
 def get_base(request, base_id: Id):
     return base_out(selectors.get_base(request.auth, base_id))
 
 
-class AdmitIn(Schema):
+class IncubationAdmitIn(Schema):
     organization: Id
     entered_on: Any = None
 
 
-@router.post("/incubation-bases/{int:base_id}/incubations", response={201: BaseOut},
+@router.post("/incubation-bases/{int:base_id}/incubations", response={201: IncubationBaseOut},
              summary="组织入驻孵化基地（同一组织同时只能在孵一处：409 incubation.open）")
-def admit(request, base_id: Id, body: AdmitIn):
+def admit(request, base_id: Id, body: IncubationAdmitIn):
     base = selectors.get_base(request.auth, base_id)
     org = selectors.get_organization(request.auth, body.organization)
     registry_services.admit(actor(request), base, org, body.entered_on)
