@@ -34,9 +34,8 @@ from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
     BudgetCategory, BudgetLine, CallStatus, Evaluation, EvaluationStage, Instalment, InstalmentPayment, Milestone,
-    Objection, PanelMember, ProgressReport, ProjectBeneficiary, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
-    PublicNotice,
-    ReviewScore, ServiceProject, ServiceRecord, SocialOrganization,
+    Objection, OrganizationKind, PanelMember, ProgressReport, ProjectBeneficiary, ProjectCall, ProjectStatus,
+    Proposal, ProposalStatus, PublicNotice, ReviewScore, ServiceProject, ServiceRecord, SocialOrganization,
 )
 from .common import as_date, err, money, number, region_in_scope, require, text
 
@@ -92,6 +91,8 @@ def create_call(actor: Actor, *, title, region, purchaser, budget, opens_on, dea
     if set(factors) != {code for _b, code in band_list} or bad:
         raise err("final_factors", "final_factors.invalid", _("尾款拨付比例应为每个等次设置 0–100 的百分比"))
     kinds = list(eligible_kinds or ["social_group", "social_service_institution", "foundation", "community_filed"])
+    if any(k not in OrganizationKind.values for k in kinds):
+        raise err("eligible_kinds", "eligible_kinds.invalid", _("可申报组织类型无效"))
     days = int(number(notice_working_days, "notice_working_days", _("公示期"), Decimal(1), Decimal(30)))
     call = ProjectCall.objects.create(
         title=text(title, "title", _("项目名称"), 100, required=True), region=reg,
@@ -438,9 +439,12 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
     schedule = []
     for i, (spec, planned) in enumerate(zip(instalments, plan)):
         try:
-            milestone = saved[int(spec.get("milestone")) - 1]
-        except (TypeError, ValueError, IndexError):
-            raise err("instalments", "instalments.milestone", _("第 %(n)s 期应对应一个节点") % {"n": i + 1}) from None
+            k = int(spec.get("milestone"))
+        except (TypeError, ValueError, OverflowError):
+            k = 0
+        if not 1 <= k <= len(saved):   # 0 or a negative number would pick a milestone from the end
+            raise err("instalments", "instalments.milestone", _("第 %(n)s 期应对应一个节点") % {"n": i + 1})
+        milestone = saved[k - 1]
         pct = Decimal(str(spec["percent"]))
         final = i == len(plan) - 1
         clause = _("合同第 %(n)s 期：合同金额的 %(p)s%%，“%(m)s”确认完成后拨付%(f)s") % {

@@ -128,3 +128,36 @@ def test_a_call_with_bad_configuration_is_422_not_500(api_client, users):
         assert code in r.content.decode(), (extra, r.content)
     # a region outside the county's scope: 404
     assert post(county, "/api/v1/project-calls", base | {"region": "620722"}).status_code == 404
+
+
+def test_an_instalment_tied_to_milestone_0_is_refused_not_given_the_last_milestone(api_client, users, call, orgs):
+    """Regression: ``milestone: 0`` (or a negative number) picked a milestone from the end
+    of the list (Python's negative index) instead of being refused."""
+    from .test_projects import scored
+    from jiayuan.organizations.services import projects as ps
+    from .conftest import act
+
+    p = scored(users, call, orgs)
+    today = timezone.localdate()
+    ps.publish_notice(act(users["county"]), call, [p.pk], published_on=today - timedelta(days=20))
+    body = {"contract_number": "GZ-X", "decision_ref": "文号", "amount": "100000", "signed_on": today.isoformat(),
+            "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=100)).isoformat(),
+            "milestones": [{"title": "一", "due_on": (today + timedelta(days=10)).isoformat()},
+                           {"title": "二", "due_on": (today + timedelta(days=100)).isoformat()}]}
+    for bad in (0, -1, 3, "x"):
+        r = post(api_client("county"), f"/api/v1/proposals/{p.pk}/contract",
+                 body | {"instalments": [{"percent": 50, "milestone": 1}, {"percent": 50, "milestone": bad}]})
+        assert r.status_code == 422 and r.json()["error"]["fields"]["instalments"][0]["code"] == "instalments.milestone"
+
+
+def test_registry_inputs_out_of_range_are_422_not_500(api_client, orgs):
+    county = api_client("county")
+    today = timezone.localdate().isoformat()
+    r = post(county, "/api/v1/organization-filings", {"name": "队", "community": "620702001001", "charter": "章程",
+                                                       "members": 5, "responsible_person": "甲"})
+    assert r.status_code == 422 and "members.format" in r.content.decode()
+    r = post(county, "/api/v1/incubation-bases", {"name": "基地", "region": "620702", "floor_area": "99999999"})
+    assert r.status_code == 422 and "floor_area.range" in r.content.decode()
+    r = post(county, "/api/v1/project-calls", {"title": "t", "region": "620702", "purchaser": "p", "budget": "1000",
+                                                 "opens_on": today, "deadline": today, "eligible_kinds": ["nonsense"]})
+    assert r.status_code == 422 and "eligible_kinds.invalid" in r.content.decode()
