@@ -5,7 +5,8 @@ rule — among them the demo's two home-care providers (:data:`HOME_CARE_PROVIDE
 the eldercare demo names by code), a federation of community social organizations and
 an incubation base; two community organizations' filings waiting at each step; three
 calls: one awarded with two contracted projects (milestones met, reported, coming due;
-one instalment paid, one to release), one under review with scores half in, one open.
+one instalment paid, one to release), one under review with scores half in, one open;
+and the ten 三社联动 pilot projects of 2017–2019 (5,000,000 yuan, :data:`PILOTS`), closed.
 Everything goes through the services, as the staff would, dated in the past where the
 story needs it. Accounts: ``shezu`` (existing, org staff) works for 甘州区颐康居家养老服务
 中心; ``yangguang`` (new) for 甘州区阳光社会工作服务中心; the experts are ``minzheng`` and
@@ -14,7 +15,8 @@ story needs it. Accounts: ``shezu`` (existing, org staff) works for 甘州区颐
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,7 +79,7 @@ def _seed(ctx) -> str:
         orgs[code] = rs.create_organization(county, {
             "name": name, "kind": kind, "uscc": code, "region": "620702", "legal_representative": rep,
             "registration_authority": "甘州区民政局" if kind != "enterprise" else "甘州区市场监督管理局",
-            "registered_on": today - timedelta(days=365 * 4), "supervising_unit": unit, "registered_funds": funds,
+            "registered_on": date(2015, 6, 1) + timedelta(days=40 * i), "supervising_unit": unit, "registered_funds": funds,
             "service_area": area, "phone": f"0936-82{1000 + 37 * i}", "address": f"甘州区{streets[i]} {12 + 7 * i} 号",
             "is_federation": fed})
     fed, yikang, fushou, yangg, leshan = (orgs[c] for c in (FEDERATION, *HOME_CARE_PROVIDERS, SOCIAL_WORK, FOUNDATION))
@@ -124,10 +126,11 @@ def _seed(ctx) -> str:
     rs.record_incubation_service(county, inc, kind="project_support", provided_on=today - timedelta(days=40), hours="6",
                                  description="申报社区微项目辅导")
 
-    n_projects = _awarded_call(today, county, shezu, yg, expert, yikang, yangg, leshan)
+    n_pilots = _pilot_projects(county, expert, [(yikang, shezu), (yangg, yg)])
+    n_projects = _awarded_call(today, county, shezu, yg, expert, yikang, yangg, leshan) + n_pilots
     _reviewing_call(today, county, street, shezu, yg, yikang, yangg, users)
     _open_call(today, county, yg, yangg)
-    return f"演示社会组织数据已生成：{len(ORGANIZATIONS) + 3} 个组织、3 个项目征集、{n_projects} 个签约项目"
+    return f"演示社会组织数据已生成：{len(ORGANIZATIONS) + 3} 个组织、{3 + len(PILOTS)} 个项目征集、{n_projects} 个签约项目"
 
 
 LINES = lambda staff, sup, act, adm, tax: [  # noqa: E731
@@ -178,8 +181,17 @@ def _awarded_call(today, county, shezu, yg, expert, yikang, yangg, leshan) -> in
             milestones=[{"title": "启动与需求评估", "due_on": today - timedelta(days=70), "requirement": "需求评估报告、服务对象名册"},
                         {"title": "中期评估", "due_on": today + timedelta(days=10), "requirement": "中期报告、第三方中期评估"},
                         {"title": "结项评估", "due_on": signed + timedelta(days=364), "requirement": "结项报告、第三方末期评估"}],
-            instalments=[{"percent": 30, "milestone": 1}, {"percent": 40, "milestone": 2}, {"percent": 30, "milestone": 3}]))
+            instalments=[{"percent": 30, "milestone": 1}, {"percent": 40, "milestone": 2}, {"percent": 30, "milestone": 3}],
+            resident_access=i == 1))
     yk, ygp = projects
+    # 颐康's contract entitles it to its residents: the county names three elders of 交通巷社区
+    from ..people import selectors as people_selectors
+
+    elders = (people_selectors.persons_for(county.user)
+              .filter(region__code__startswith="620702001001", life_status="alive",
+                      birth_date__lte=today - timedelta(days=365 * 70 + 17)).order_by("birth_date", "pk")[:3])
+    for person in elders:
+        ps.add_beneficiary(county, yk, person, today - timedelta(days=95))
     m1 = yk.milestones.get(seq=1)
     ps.submit_report(shezu, yk, period="第一阶段", content="完成 126 户需求评估，建立服务对象档案。", milestone=m1,
                      submitted_on=today - timedelta(days=72))
@@ -202,6 +214,83 @@ def _awarded_call(today, county, shezu, yg, expert, yikang, yangg, leshan) -> in
     ps.record_service(yg, ygp, delivered_on=today - timedelta(days=45), activity="青少年成长小组", people_served=24,
                       satisfaction="92")
     return len(projects)
+
+
+PILOTS = [
+    # (year, month the call opens, batch, [(organization: 0 颐康 / 1 阳光, contract amount yuan)]): 10 projects,
+    # 5,000,000 yuan in all, the reference city's "10 三社联动 pilot projects with 5 million yuan, 2017–2019".
+    (2017, 3, "第一批", [(0, "400000"), (1, "450000")]),
+    (2017, 8, "第二批", [(0, "500000"), (1, "500000")]),
+    (2018, 3, "第一批", [(0, "500000"), (1, "550000")]),
+    (2018, 8, "第二批", [(0, "450000"), (1, "500000")]),
+    (2019, 3, "", [(0, "550000"), (1, "600000")]),
+]
+PILOT_TITLES = ["困境老人居家关爱服务", "社区青少年成长护航"]
+
+
+def _pilot_lines(amount: Decimal) -> list[dict]:
+    """Budget lines of ``amount``: staff 60 %, supervision 8 %, activities 25 %,
+    administration 4 % (whole yuan), tax the rest."""
+    parts = [(amount * pct / 100).quantize(Decimal("1")) for pct in (60, 8, 25, 4)]
+    return LINES(*(str(x) for x in parts), str(amount - sum(parts)))
+
+
+def _pilot_projects(county, expert, staff: list) -> int:
+    """The 三社联动 pilot projects of 2017–2019, carried out and closed: five calls, every
+    step through the services on its own dates (proposal, check, review, notice,
+    contract with 30/40/30 % instalments, a service record, milestone reports and
+    acceptance, payments, a final evaluation of 良好 or better so that the final
+    instalment is paid in full, closing). ``staff``: ``[(organization, actor of its
+    staff)]`` in the order PILOTS names them. For 2019 ``projects.count`` is 10 and
+    ``projects.funds_yuan`` 5,000,000.00."""
+    n = 0
+    for year, month, batch, awards in PILOTS:
+        opens = date(year, month, 1)
+        call = ps.create_call(county, title=f"{year}年甘州区三社联动试点项目{batch}", region="620702",
+                              purchaser="甘州区民政局", budget=str(sum(Decimal(a) for _i, a in awards)), opens_on=opens,
+                              deadline=opens + timedelta(days=27), description="社区、社会组织、社会工作者“三社联动”试点。",
+                              eligibility="在甘州区登记或备案的社会组织。")
+        ps.add_panel_member(county, call, county.user)
+        ps.add_panel_member(county, call, expert.user)
+        chosen = []
+        for k, (i, amount) in enumerate(awards):
+            org, who = staff[i]
+            p = _propose(who, call, org, f"{year}年{PILOT_TITLES[i]}试点项目{batch}", _pilot_lines(Decimal(amount)),
+                         opens + timedelta(days=19 + k))
+            ps.check_eligibility(county, p, True, "符合申报条件")
+            chosen.append((p, amount, who))
+        ps.start_review(county, call)
+        for k, (p, _a, _w) in enumerate(chosen):
+            ps.score_proposal(county, p, {"needs": 88, "design": 86 + k, "indicators": 84, "budget": 85, "capacity": 90})
+            ps.score_proposal(expert, p, {"needs": 85, "design": 88, "indicators": 86 - k, "budget": 84, "capacity": 87})
+        ps.publish_notice(county, call, [p.pk for p, _a, _w in chosen], published_on=opens + timedelta(days=50),
+                          text_="经专家评审，拟立项以下三社联动试点项目。")
+        for k, (p, amount, who) in enumerate(chosen):
+            start = opens + timedelta(days=70)
+            end = start + timedelta(days=364)
+            n += 1
+            project = ps.contract(
+                county, p, contract_number=f"GZMZ-{year}-SSLD-SD-{n:02d}", decision_ref=f"甘区民发〔{year}〕{20 + n}号",
+                amount=amount, signed_on=start, starts_on=start, ends_on=end,
+                milestones=[{"title": "启动与需求评估", "due_on": start + timedelta(days=60)},
+                            {"title": "中期评估", "due_on": start + timedelta(days=180)},
+                            {"title": "结项评估", "due_on": end}],
+                instalments=[{"percent": 30, "milestone": 1}, {"percent": 40, "milestone": 2},
+                             {"percent": 30, "milestone": 3}])
+            ps.record_service(who, project, delivered_on=start + timedelta(days=90), activity="入户探访与小组活动",
+                              people_served=60 + 7 * k, satisfaction="95")
+            for m in project.milestones.all():
+                ps.submit_report(who, project, period=m.title, content=f"{m.title}完成，材料已报送。", milestone=m,
+                                 submitted_on=m.due_on - timedelta(days=3))
+                ps.accept_milestone(county, m, m.due_on)
+                if m.seq == 3:
+                    ps.record_evaluation(county, project, stage="final", evaluator="张掖市社会工作评估中心",
+                                         score=str(86 + 2 * k), evaluated_on=m.due_on, summary="完成合同约定的服务")
+                ps.release_instalment(county, project.instalments.get(milestone=m),
+                                      decision_ref=f"甘区民发〔{m.due_on.year}〕{60 + 3 * n + m.seq}号",
+                                      released_on=m.due_on + timedelta(days=10))
+            ps.close_project(county, project, end + timedelta(days=23))
+    return n
 
 
 def _reviewing_call(today, county, street, shezu, yg, yikang, yangg, users):

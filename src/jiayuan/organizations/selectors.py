@@ -28,7 +28,7 @@ from django.utils import timezone
 from ..accounts.permissions import Perm
 from ..errors import NotFound
 from .models import (
-    AnnualInspection, CommunityFiling, FilingStatus, Incubation, IncubationBase, Instalment, Milestone,
+    AnnualInspection, CommunityFiling, FilingStatus, Incubation, IncubationBase, Instalment, Milestone, Objection,
     OrganizationMember, OrganizationRating, PanelMember, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
     ReviewScore, ServiceProject, SocialOrganization,
 )
@@ -232,6 +232,13 @@ def get_proposal(user, pk) -> Proposal:
     return _get(proposals_for(user), pk, "proposal.not_found")
 
 
+def get_objection(user, pk) -> Objection:
+    """An objection to a proposal ``user`` sees (:func:`proposals_for`); NotFound otherwise."""
+    qs = Objection.objects.select_related("proposal__call", "notice").filter(
+        proposal_id__in=proposals_for(user).values("pk"))
+    return _get(qs, pk, "objection.not_found")
+
+
 def scores_of(proposal: Proposal, member: PanelMember | None = None) -> QuerySet:
     """The review scores of ``proposal`` (already read through :func:`get_proposal`),
     only ``member``'s sheet when given; each with its panel member's account."""
@@ -261,6 +268,12 @@ def projects_for(user) -> QuerySet:
 
 def get_project(user, pk) -> ServiceProject:
     return _get(projects_for(user), pk, "project.not_found")
+
+
+def get_milestone(user, pk) -> Milestone:
+    """A milestone of a project ``user`` sees (:func:`projects_for`); NotFound otherwise."""
+    qs = Milestone.objects.select_related("project__call").filter(project_id__in=projects_for(user).values("pk"))
+    return _get(qs, pk, "milestone.not_found")
 
 
 def milestones_due(user, within_days: int = 30) -> QuerySet:
@@ -322,19 +335,96 @@ def projects_listed(user, limit: int = 200) -> list[ServiceProject]:
     return projects
 
 
+def projects_for_export(user, *, region=None, year: int | None = None, status: str = "") -> list[ServiceProject]:
+    """The projects visible to ``user`` of calls in ``region``'s subtree (a Region read
+    through the scoped region selector, or None), signed in ``year`` (None: any), with
+    ``status`` ("" any), contract order; each with ``.money`` (:func:`project_money`)
+    and ``.final_evaluation`` (the final :class:`Evaluation` or None). Two queries."""
+    from django.db.models import Prefetch
+
+    from .models import Evaluation, EvaluationStage
+
+    qs = projects_for(user).select_related("organization", "region", "call")
+    if region is not None:
+        qs = qs.filter(call__region__code__startswith=region.code)
+    if year:
+        qs = qs.filter(signed_on__year=year)
+    if status:
+        qs = qs.filter(status=status)
+    qs = (qs.annotate(paid_sum=Sum("instalments__payment__amount"))
+          .prefetch_related(Prefetch("evaluations", queryset=Evaluation.objects.filter(stage=EvaluationStage.FINAL),
+                                     to_attr="finals"))
+          .order_by("signed_on", "contract_number"))
+    out = list(qs)
+    for p in out:
+        p.money = _money(p.amount, p.paid_sum)
+        p.final_evaluation = p.finals[0] if p.finals else None
+    return out
+
+
+def payments_for(user, *, region=None, year: int | None = None) -> QuerySet:
+    """Payments (:class:`InstalmentPayment`) of the projects visible to ``user``, of calls
+    in ``region``'s subtree (or None), released in ``year`` (None: any); by release date."""
+    from .models import InstalmentPayment
+
+    projects = projects_for(user)
+    if region is not None:
+        projects = projects.filter(call__region__code__startswith=region.code)
+    qs = InstalmentPayment.objects.filter(instalment__project__in=projects.values("pk"))
+    if year:
+        qs = qs.filter(released_on__year=year)
+    return (qs.select_related("instalment__project__organization", "instalment__milestone", "released_by")
+            .order_by("released_on", "instalment__project__contract_number", "instalment__seq"))
+
+
 def call_committed(call: ProjectCall) -> Decimal:
     """Yuan committed by the call's contracts (sum of contract amounts)."""
     return (call.projects.aggregate(s=Sum("amount"))["s"] or Decimal(0)).quantize(CENT)
 
 
 def resident_fields_for(user, project: ServiceProject) -> tuple[str, ...]:
-    """The resident fields an organization's staff may read for ``project``: the hook
-    through which a contract may entitle them (ServiceProject.resident_access). Today
-    no field of any resident is given to organization staff: the registry's selectors
-    do not call this hook yet, and it answers ``()`` unless the contract says so, and
-    then only the fields a visit needs (name, community, masked phone) — never the ID
-    number. A module that hands residents to a provider (home-care orders) reads them
-    through its own orders, not through the registry."""
-    if not project.resident_access or not is_member(user, project.organization):
+    """The resident fields ``user`` may read for ``project`` as the organization's staff:
+    ``("name", "region", "phone_masked")`` — what a visit needs; never the ID number,
+    birth date, household or tags — when the contract entitles the organization
+    (``ServiceProject.resident_access``), the project is active and ``user`` is active
+    staff of the organization; ``()`` otherwise. They are read for the residents the
+    county named (:class:`ProjectBeneficiary`, current rows only) through
+    :func:`residents_of`."""
+    if (not project.resident_access or project.status != ProjectStatus.ACTIVE
+            or not is_member(user, project.organization)):
         return ()
     return ("name", "region", "phone_masked")
+
+
+def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
+    """The residents named for ``project`` (read through :func:`get_project`), current
+    ones first, for the county that manages it (``manage_projects`` in its subtree):
+    the full rows with their persons. Empty for anyone else."""
+    from .models import ProjectBeneficiary
+
+    if not (user.is_superuser or (user.can(Perm.MANAGE_PROJECTS) and project.call.region_id.startswith(user.scope_code))):
+        return ProjectBeneficiary.objects.none()
+    return (ProjectBeneficiary.objects.filter(project=project).select_related("person__region")
+            .order_by("ended_on", "id"))
+
+
+def residents_of(user, project: ServiceProject) -> list[dict]:
+    """The current residents of ``project`` as the organization's staff may read them:
+    one dict per person holding only :func:`resident_fields_for` (``name``, ``region``:
+    the community's name, ``phone_masked``) plus ``id`` (the entitlement row's id, not
+    the person's). ``[]`` when the contract does not entitle ``user``. The caller audits
+    the read (:func:`jiayuan.organizations.services.projects.record_residents_read`)."""
+    from ..people.rules import mask_phone
+    from .models import ProjectBeneficiary
+
+    fields = resident_fields_for(user, project)
+    if not fields:
+        return []
+    rows = (ProjectBeneficiary.objects.filter(project=project, ended_on__isnull=True)
+            .select_related("person__region").order_by("id")[:500])
+    out = []
+    for b in rows:
+        person = b.person
+        full = {"name": person.name, "region": person.region.name, "phone_masked": mask_phone(person.phone)}
+        out.append({"id": b.pk, "person_id": person.pk} | {f: full[f] for f in fields})
+    return out

@@ -1,8 +1,8 @@
 """To-do sources of social organizations and purchased-service projects.
 
-For an organization's own staff (社会组织人员): calls open to their organization,
-milestones coming due (30 days) without a report, projects with no service recorded in
-30 days. For a review panel member: proposals to score. For the county
+For an organization's own staff (社会组织人员, whose home page is these cards): calls open
+to their organization, their proposals on their way, their active contracts, milestones
+coming due (30 days) without a report, projects with no service recorded in 30 days. For a review panel member: proposals to score. For the county
 (``manage_projects``): proposals to check, milestones reported to confirm, instalments
 to release. For communities and streets: filings to check or decide. Every source reads
 the module's scoped selectors."""
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from ..accounts.permissions import Perm
 from ..web.todo import TodoItem, TodoSource, register
 from . import selectors
-from .models import CallStatus, ProgressReport, Proposal, ProposalStatus
+from .models import CallStatus, ProgressReport, Proposal, ProposalStatus, ServiceProject
 
 # roles whose accounts sit on review panels (any account may; these see the source)
 PANEL_ROLES = frozenset({"city_admin", "county_officer", "township_officer", "department_staff"})
@@ -85,6 +85,54 @@ register(TodoSource(
     code="org_services_to_record", label=_lazy("待登记服务记录"), icon="bi-journal-check", order=112,
     applies=_staff, count=lambda user: selectors.projects_without_recent_service(user).count(), items=_service_items,
     url="organizations:project_list", description=_lazy("实施中、近 30 天没有服务记录的项目")))
+
+
+def own_proposals(user):
+    """Proposals of ``user``'s organizations still on their way (draft, submitted,
+    eligible, selected): the organization's home page shows where each stands."""
+    if not _staff(user):
+        return Proposal.objects.none()
+    return (selectors.proposals_for(user)
+            .filter(organization_id__in=selectors.member_organization_ids(user),
+                    status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.ELIGIBLE,
+                                ProposalStatus.SELECTED])
+            .order_by("call__deadline", "id"))
+
+
+def own_contracts(user):
+    """Active contracts (projects) of ``user``'s organizations, ending first first."""
+    if not _staff(user):
+        return ServiceProject.objects.none()
+    return (selectors.projects_for(user).filter(organization_id__in=selectors.member_organization_ids(user),
+                                                status="active").order_by("ends_on", "id"))
+
+
+def _proposal_items(user, limit):
+    today = timezone.localdate()
+    return [TodoItem(title=p.title, url=reverse("organizations:proposal_detail", args=[p.pk]),
+                     due=p.call.deadline if p.status == ProposalStatus.DRAFT else None,
+                     overdue=p.status == ProposalStatus.DRAFT and p.call.deadline < today, region=p.call.region_id,
+                     detail=f"{p.get_status_display()} · {p.call.title}")
+            for p in own_proposals(user)[:limit]]
+
+
+def _contract_items(user, limit):
+    return [TodoItem(title=p.title, url=reverse("organizations:project_detail", args=[p.pk]), due=p.ends_on,
+                     region=p.region_id,
+                     detail=_("合同 %(amount)s 元 · 已拨付 %(paid)s 元") % {"amount": f"{p.amount:,.2f}",
+                                                                      "paid": f"{selectors.project_money(p)['paid']:,.2f}"})
+            for p in own_contracts(user)[:limit]]
+
+
+register(TodoSource(
+    code="org_proposals", label=_lazy("本组织的项目申报"), icon="bi-file-earmark-text", order=118,
+    applies=_staff, count=lambda user: own_proposals(user).count(), items=_proposal_items,
+    url="organizations:call_list", description=_lazy("草稿、已提交、评审中和拟立项的申报")))
+
+register(TodoSource(
+    code="org_contracts", label=_lazy("本组织实施中的合同"), icon="bi-file-earmark-ruled", order=119,
+    applies=_staff, count=lambda user: own_contracts(user).count(), items=_contract_items,
+    url="organizations:project_list", description=_lazy("实施中的服务项目合同及拨付情况")))
 
 
 # --- review panel ------------------------------------------------------------------------------

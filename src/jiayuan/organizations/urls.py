@@ -25,5 +25,7 @@ urlpatterns = [
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/contract/", views.contract_new, name="contract_new"),
     path("projects/", views.project_list, name="project_list"),
+    path("projects/export/", views.project_export, name="project_export"),
+    path("projects/payments/export/", views.payment_export, name="payment_export"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
 ]

@@ -224,6 +224,12 @@ ACTION_LABELS = {
     "project.evaluation": _("登记项目评估"),
     "project.instalment": _("拨付项目资金"),
     "project.close": _("项目结项"),
+    "project.beneficiary_add": _("指定项目服务对象"),
+    "project.beneficiary_end": _("项目服务对象退出"),
+    "project.residents_read": _("承接组织查阅项目服务对象"),
+    "project.export": _("导出服务项目"),
+    "project.payments_export": _("导出项目拨付明细"),
+    "organization.export": _("导出社会组织名录"),
 }
 
 OBJECT_TYPE_LABELS = {

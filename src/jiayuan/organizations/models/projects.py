@@ -25,7 +25,7 @@ from .registry import SocialOrganization
 __all__ = ["ProjectCall", "CallStatus", "Proposal", "ProposalStatus", "BudgetLine", "BudgetCategory",
            "PanelMember", "ReviewScore", "PublicNotice", "Objection", "ServiceProject", "ProjectStatus",
            "Milestone", "Instalment", "InstalmentPayment", "ProgressReport", "ServiceRecord", "Evaluation",
-           "EvaluationStage"]
+           "EvaluationStage", "ProjectBeneficiary"]
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -361,3 +361,24 @@ class Evaluation(models.Model):
             models.UniqueConstraint(fields=["project", "stage"], name="evaluation_once_per_stage"),
             models.CheckConstraint(name="evaluation_score_0_100", condition=models.Q(score__gte=0, score__lte=100)),
         ]
+
+
+class ProjectBeneficiary(models.Model):
+    """A resident the contract entitles the organization to serve (服务对象), named by the
+    county on a project whose contract says so (``ServiceProject.resident_access``).
+    Through this row, and only while it is current (``ended_on`` empty) and the project
+    active, the organization's staff read the fields the service needs (name, community,
+    masked phone: :func:`jiayuan.organizations.selectors.resident_fields_for`) — never the
+    ID number or anything else of the registry. Every read is audited."""
+
+    project = models.ForeignKey(ServiceProject, on_delete=models.CASCADE, related_name="beneficiaries")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("服务对象"))
+    added_on = models.DateField(_("纳入日期"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    ended_on = models.DateField(_("退出日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("项目服务对象")
+        verbose_name_plural = _("项目服务对象")
+        ordering = ["project_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "person"], name="project_beneficiary_once")]

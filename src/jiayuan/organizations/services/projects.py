@@ -34,8 +34,8 @@ from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
     BudgetCategory, BudgetLine, CallStatus, Evaluation, EvaluationStage, Instalment, InstalmentPayment, Milestone,
-    Objection, PanelMember, ProgressReport, ProjectCall, ProjectStatus, Proposal, ProposalStatus, PublicNotice,
-    ReviewScore, ServiceProject, ServiceRecord, SocialOrganization,
+    Objection, OrganizationKind, PanelMember, ProgressReport, ProjectBeneficiary, ProjectCall, ProjectStatus,
+    Proposal, ProposalStatus, PublicNotice, ReviewScore, ServiceProject, ServiceRecord, SocialOrganization,
 )
 from .common import as_date, err, money, number, region_in_scope, require, text
 
@@ -84,9 +84,15 @@ def create_call(actor: Actor, *, title, region, purchaser, budget, opens_on, dea
     except RuleError as exc:
         raise _rule(exc) from None
     factors = dict(final_factors or rules.DEFAULT_FINAL_FACTORS)
-    if set(factors) != {code for _b, code in band_list} or any(not 0 <= Decimal(str(v)) <= 100 for v in factors.values()):
+    try:
+        bad = any(not 0 <= Decimal(str(v)) <= 100 for v in factors.values())
+    except ArithmeticError:  # not a number (InvalidOperation) or NaN
+        bad = True
+    if set(factors) != {code for _b, code in band_list} or bad:
         raise err("final_factors", "final_factors.invalid", _("尾款拨付比例应为每个等次设置 0–100 的百分比"))
     kinds = list(eligible_kinds or ["social_group", "social_service_institution", "foundation", "community_filed"])
+    if any(k not in OrganizationKind.values for k in kinds):
+        raise err("eligible_kinds", "eligible_kinds.invalid", _("可申报组织类型无效"))
     days = int(number(notice_working_days, "notice_working_days", _("公示期"), Decimal(1), Decimal(30)))
     call = ProjectCall.objects.create(
         title=text(title, "title", _("项目名称"), 100, required=True), region=reg,
@@ -433,9 +439,12 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
     schedule = []
     for i, (spec, planned) in enumerate(zip(instalments, plan)):
         try:
-            milestone = saved[int(spec.get("milestone")) - 1]
-        except (TypeError, ValueError, IndexError):
-            raise err("instalments", "instalments.milestone", _("第 %(n)s 期应对应一个节点") % {"n": i + 1}) from None
+            k = int(spec.get("milestone"))
+        except (TypeError, ValueError, OverflowError):
+            k = 0
+        if not 1 <= k <= len(saved):   # 0 or a negative number would pick a milestone from the end
+            raise err("instalments", "instalments.milestone", _("第 %(n)s 期应对应一个节点") % {"n": i + 1})
+        milestone = saved[k - 1]
         pct = Decimal(str(spec["percent"]))
         final = i == len(plan) - 1
         clause = _("合同第 %(n)s 期：合同金额的 %(p)s%%，“%(m)s”确认完成后拨付%(f)s") % {
@@ -610,3 +619,117 @@ def close_project(actor: Actor, project: ServiceProject, closed_on=None) -> Serv
     project.save(update_fields=["status", "closed_on"])
     record(actor, "project.close", project, extra={"closed_on": project.closed_on.isoformat()})
     return project
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+def _export_filters(actor: Actor) -> None:
+    require(actor, Perm.EXPORT)
+    require(actor, Perm.VIEW_ORGANIZATIONS)
+
+
+def export_projects(actor: Actor, *, region=None, year: int | None = None, status: str = "") -> tuple[bytes, str, str, int]:
+    """The projects the acting user sees (``region``: a Region from the scoped region
+    selector, or None for the whole scope; ``year`` of signing; ``status``) as a
+    workbook: ``(bytes, Chinese file name, ASCII fallback, rows)``. Needs ``export`` and
+    ``view_organizations`` (Forbidden otherwise). Audited ``project.export`` with the
+    filters and the row count."""
+    from django.utils import translation
+
+    from .. import exports
+
+    _export_filters(actor)
+    if status and status not in ProjectStatus.values:
+        raise err("status", "status.invalid", _("状态无效"))
+    projects = selectors.projects_for_export(actor.user, region=region, year=year, status=status)
+    today = timezone.localdate()
+    who = getattr(actor.user, "full_name", "") or actor.user.username
+    with translation.override("zh-hans"):
+        name, fallback = exports.file_names("服务项目", "projects", region, year, today)
+        title = (f"{exports.region_name(region)} 三社联动（政府购买服务）项目{f' {year}年签订' if year else ''} "
+                 f"导出人：{who}，导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+        data, n = exports.workbook("服务项目", title, exports.PROJECT_HEADERS, exports.project_rows(projects),
+                                   money=exports.PROJECT_MONEY, text=exports.PROJECT_TEXT)
+    record(actor, "project.export", None, region_code=region.code if region is not None else "",
+           extra={"what": "projects", "rows": n, "filters": {"region": region.code if region is not None else "",
+                                                             "year": year, "status": status},
+                  "amount": sum((p.amount for p in projects), Decimal(0))})
+    return data, name, fallback, n
+
+
+def export_payments(actor: Actor, *, region=None, year: int | None = None) -> tuple[bytes, str, str, int]:
+    """The instalment payments of the projects the acting user sees (``region`` as in
+    :func:`export_projects`; ``year`` of release) as a workbook, each row with its
+    contract clause, decision 文号 and the basis of the amount: ``(bytes, Chinese file
+    name, ASCII fallback, rows)``. Needs ``export`` and ``view_organizations``. Audited
+    ``project.payments_export`` with the filters, row count and total."""
+    from django.utils import translation
+
+    from .. import exports
+
+    _export_filters(actor)
+    payments = list(selectors.payments_for(actor.user, region=region, year=year))
+    today = timezone.localdate()
+    who = getattr(actor.user, "full_name", "") or actor.user.username
+    with translation.override("zh-hans"):
+        name, fallback = exports.file_names("项目拨付明细", "payments", region, year, today)
+        title = (f"{exports.region_name(region)} 服务项目分期拨付明细{f' {year}年拨付' if year else ''} "
+                 f"导出人：{who}，导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+        data, n = exports.workbook("拨付明细", title, exports.PAYMENT_HEADERS, exports.payment_rows(payments),
+                                   money=exports.PAYMENT_MONEY, text=exports.PAYMENT_TEXT)
+    record(actor, "project.payments_export", None, region_code=region.code if region is not None else "",
+           extra={"what": "payments", "rows": n, "filters": {"region": region.code if region is not None else "",
+                                                             "year": year},
+                  "total": sum((p.amount for p in payments), Decimal(0))})
+    return data, name, fallback, n
+
+
+# --- residents a contract entitles the organization to serve ---------------------------------------
+
+@transaction.atomic
+def add_beneficiary(actor: Actor, project: ServiceProject, person, added_on=None) -> ProjectBeneficiary:
+    """Name ``person`` (read by the caller through the people selectors: in the acting
+    user's scope) a resident the organization serves under ``project``. The county's
+    step (``manage_projects``, the call in its subtree); the contract must entitle the
+    organization (409 ``project.no_resident_access``), the project be active, and the
+    person live in the project's region (422 ``person.out_of_area``). Naming a person
+    whose entitlement ended makes it current again. Audited
+    ``project.beneficiary_add`` (the person's id, never an identifier)."""
+    _manage(actor, project.call)
+    _active(project)
+    if not project.resident_access:
+        raise Conflict("project.no_resident_access", _("合同未约定承接组织可查阅服务对象信息"))
+    if not person.region_id.startswith(project.region_id):
+        raise err("person", "person.out_of_area", _("该居民不在项目服务区域内"))
+    day = as_date(added_on, "added_on", _("纳入日期")) or timezone.localdate()
+    row, created = ProjectBeneficiary.objects.select_for_update().get_or_create(
+        project=project, person=person, defaults={"added_on": day, "added_by": actor.user})
+    if not created:
+        if row.ended_on is None:
+            raise Conflict("beneficiary.exists", _("该居民已是本项目的服务对象"))
+        row.ended_on, row.added_on, row.added_by = None, day, actor.user
+        row.save(update_fields=["ended_on", "added_on", "added_by"])
+    record(actor, "project.beneficiary_add", project, extra={"person": person.pk, "added_on": day.isoformat()})
+    return row
+
+
+@transaction.atomic
+def end_beneficiary(actor: Actor, beneficiary: ProjectBeneficiary, ended_on=None) -> ProjectBeneficiary:
+    """End a resident's entitlement under the project (the county): from then on the
+    organization's staff no longer read them. Audited ``project.beneficiary_end``."""
+    row = ProjectBeneficiary.objects.select_for_update().select_related("project__call").get(pk=beneficiary.pk)
+    _manage(actor, row.project.call)
+    if row.ended_on is not None:
+        raise Conflict("beneficiary.ended", _("该服务对象已退出"))
+    row.ended_on = as_date(ended_on, "ended_on", _("退出日期")) or timezone.localdate()
+    row.save(update_fields=["ended_on"])
+    record(actor, "project.beneficiary_end", row.project, extra={"person": row.person_id,
+                                                                 "ended_on": row.ended_on.isoformat()})
+    return row
+
+
+def record_residents_read(actor: Actor, project: ServiceProject, person_ids: list[int], fields) -> None:
+    """Audit a read of the project's residents by the organization's staff (page or
+    API): ``project.residents_read`` naming the persons' ids and the fields shown."""
+    if person_ids:
+        record(actor, "project.residents_read", project, extra={"persons": person_ids, "fields": list(fields)})

@@ -194,7 +194,7 @@ def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, co
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     try:
         year = int(year)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise err("year", "year.format", _("年度应为四位数字")) from None
     today = timezone.localdate()
     if not 1990 <= year <= today.year:
@@ -224,7 +224,7 @@ def record_rating(actor: Actor, org: SocialOrganization, *, grade, rated_on, dec
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     try:
         grade = int(grade)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         grade = 0
     if not 1 <= grade <= 5:
         raise err("grade", "grade.range", _("评估等级应为 1A 到 5A"))
@@ -275,7 +275,7 @@ def record_activity(actor: Actor, org: SocialOrganization, *, title, held_on, pl
         raise err("held_on", "held_on.future", _("活动日期不能晚于今天"))
     try:
         n = int(participants or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         n = -1
     if n < 0 or n > 1_000_000:
         raise err("participants", "participants.range", _("参与人次应为不小于 0 的整数"))
@@ -304,9 +304,21 @@ def _require_org_writer(actor: Actor, org: SocialOrganization) -> None:
 
 # --- community organizations' filings (备案, 民发〔2017〕191号) ----------------------------------
 
+def _bounded(value, field: str, label: str, limit: int):
+    """``value`` (a Decimal or None) when at most ``limit``: the column's precision
+    (422 ``<field>.range`` past it, not a database error)."""
+    if value is not None and value > limit:
+        raise err(field, f"{field}.range", _("%(label)s不能超过 %(limit)s") % {"label": label, "limit": limit})
+    return value
+
+
 def _members(value) -> list[str]:
     if isinstance(value, str):
         value = [v for v in value.replace("，", "\n").replace(",", "\n").splitlines()]
+    elif value is not None and not isinstance(value, (list, tuple)):
+        raise err("members", "members.format", _("成员名单应为文字（一行一人）或姓名列表"))
+    elif value is not None and len(value) > 500:
+        raise err("members", "members.too_many", _("成员名单过长：最多 500 人"))
     names = [text(v, "members", _("成员"), 50) for v in (value or [])]
     names = [n for n in names if n]
     if len(names) < 3:  # a community organization has at least three members (decision: local practice)
@@ -401,7 +413,8 @@ def create_base(actor: Actor, *, name, region, operator=None, address="", floor_
     base = IncubationBase.objects.create(
         name=text(name, "name", _("名称"), 100, required=True), region=region_in_scope(actor, region),
         operator=operator, address=text(address, "address", _("地址"), 200),
-        floor_area=money(floor_area, "floor_area", _("场地面积")), opened_on=as_date(opened_on, "opened_on", _("启用日期")))
+        floor_area=_bounded(money(floor_area, "floor_area", _("场地面积")), "floor_area", _("场地面积"), 1_000_000),
+        opened_on=as_date(opened_on, "opened_on", _("启用日期")))
     record(actor, "incubation_base.create", base)
     return base
 
@@ -447,7 +460,42 @@ def record_incubation_service(actor: Actor, incubation: Incubation, *, kind, pro
         raise err("kind", "kind.invalid", _("请选择服务类型"))
     svc = IncubationService.objects.create(
         incubation=incubation, kind=kind, provided_on=as_date(provided_on, "provided_on", _("日期"), required=True),
-        hours=money(hours, "hours", _("时长")) or 0, description=text(description, "description", _("内容"), 300))
+        hours=_bounded(money(hours, "hours", _("时长")), "hours", _("时长"), 9999) or 0, description=text(description, "description", _("内容"), 300))
     record(actor, "incubation.service", incubation.base, extra={"organization": incubation.organization.name,
                                                                  "kind": kind, "hours": svc.hours})
     return svc
+
+
+def export_organizations(actor: Actor) -> tuple[bytes, str, str]:
+    """The organizations the acting user sees as a workbook: ``(bytes, Chinese file name
+    社会组织名录_<scope>_<date>.xlsx, ASCII fallback)``. Needs ``export`` and
+    ``view_organizations`` (Forbidden otherwise). Audited ``organization.export`` with
+    the row count."""
+    import io
+
+    import openpyxl
+
+    require(actor, Perm.EXPORT)
+    require(actor, Perm.VIEW_ORGANIZATIONS)
+    user = actor.user
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = _("社会组织名录")
+    ws.append([_("名称"), _("类型"), _("统一社会信用代码"), _("登记（备案）地"), _("法定代表人（负责人）"), _("登记管理机关"),
+               _("登记日期"), _("业务主管单位"), _("注册资金（元）"), _("评估等级"), _("状态"), _("联系电话"), _("住所")])
+    n = 0
+    for o in selectors.search_organizations(user).iterator():
+        n += 1
+        ws.append([o.name, str(o.get_kind_display()), o.uscc, o.region.name, o.legal_representative,
+                   o.registration_authority, o.registered_on, o.supervising_unit,
+                   o.registered_funds, f"{o.grade_now}A" if o.grade_now else "", str(o.get_status_display()), o.phone,
+                   o.address])
+    for col in "CEGIL":
+        ws.column_dimensions[col].width = 22
+    ws.column_dimensions["A"].width = 36
+    buf = io.BytesIO()
+    wb.save(buf)
+    scope = user.scope.short_name if user.scope_id else _("全部")
+    today = timezone.localdate()
+    record(actor, "organization.export", None, region_code=user.scope_code or "", extra={"rows": n})
+    return buf.getvalue(), f"{_('社会组织名录')}_{scope}_{today:%Y%m%d}.xlsx", f"organizations_{today:%Y%m%d}.xlsx"

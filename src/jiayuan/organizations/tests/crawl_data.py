@@ -75,7 +75,11 @@ def seed(users, persons) -> None:
                           ends_on=today + timedelta(days=300),
                           milestones=[{"title": "启动", "due_on": today - timedelta(days=5)},
                                       {"title": "结项", "due_on": today + timedelta(days=300)}],
-                          instalments=[{"percent": 40, "milestone": 1}, {"percent": 60, "milestone": 2}])
+                          instalments=[{"percent": 40, "milestone": 1}, {"percent": 60, "milestone": 2}],
+                          resident_access=True)
+    # residents the contract entitles the organization to serve (the staff's and the county's sections)
+    for person in [p for p in persons.values() if p.region_id.startswith("620702")][:2]:
+        ps.add_beneficiary(county, project, person)
     m1 = project.milestones.get(seq=1)
     ps.submit_report(staff, project, period="第一阶段", content="完成需求评估", milestone=m1)
     ps.accept_milestone(county, m1)

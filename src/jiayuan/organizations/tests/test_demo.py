@@ -1,13 +1,19 @@
 """The demo: seeded through the services, idempotent, and every demo account of the module
 finds work waiting in its to-do."""
 
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from jiayuan.accounts.models import User
 from jiayuan.audit.services import Actor
 from jiayuan.organizations import demo
 from jiayuan.organizations.models import ServiceProject, SocialOrganization
 from jiayuan.organizations.rules import check_uscc
+from jiayuan.regions.models import Region
+from jiayuan.stats import registry
+from jiayuan.stats.rules import parse_period
 from jiayuan.web import todo
 from jiayuan.web.management.commands.demo_setup import DemoContext
 
@@ -29,15 +35,26 @@ def test_the_demo_seeds_once_and_every_account_has_work(settings):
     for code in (demo.FEDERATION, *demo.HOME_CARE_PROVIDERS, demo.SOCIAL_WORK, demo.FOUNDATION):
         org = SocialOrganization.objects.get(uscc=code)
         assert check_uscc(code, org.kind) == code
-    assert ServiceProject.objects.count() == 2
+    assert ServiceProject.objects.count() == 12  # the two of this year's call and the ten pilots of 2017–2019
+    # the indicators of the reference city's report: 10 pilot projects with 5 million yuan, 2017–2019
+    city = Region.objects.get(code="6207")
+    assert registry.value("projects.count", city, parse_period("2019")) == 10
+    assert registry.value("projects.funds_yuan", city, parse_period("2019")) == Decimal("5000000.00")
+    this_year = parse_period(str(timezone.localdate().year))
+    assert registry.value("projects.count", city, this_year) == 12
+    assert registry.value("projects.funds_yuan", city, this_year) == Decimal("5330000.00")  # + 180,000 + 150,000
+    assert not ServiceProject.objects.filter(signed_on__year__lte=2019).exclude(status="closed").exists()
     waiting = {}
     for name in ("ganzhou", "dongjie", "shequ", "shezu", "minzheng", "yangguang"):
         user = User.objects.get(username=name)
         waiting[name] = {g.source.code: g.count for g in todo.counts(user) if g.count
                          and g.source.code in {s.code for s in todo.registered()
                                                if s.list_url(user).startswith("/organizations/")}}
-    assert waiting["shezu"] == {"org_open_calls": 1, "org_milestones_due": 1, "org_services_to_record": 1}
+    # 颐康: the open call, its proposal under review, its active contract (the pilots are closed)
+    assert waiting["shezu"] == {"org_open_calls": 1, "org_milestones_due": 1, "org_services_to_record": 1,
+                                "org_proposals": 1, "org_contracts": 1}
     assert waiting["yangguang"]["org_services_to_record"] == 1
+    assert waiting["yangguang"]["org_proposals"] == 2 and waiting["yangguang"]["org_contracts"] == 1
     assert waiting["ganzhou"] == {"proposals_to_check": 1, "milestones_to_confirm": 1, "instalments_to_release": 1}
     assert waiting["minzheng"] == {"proposals_to_score": 2}
     assert waiting["dongjie"] == {"filings_waiting": 1}

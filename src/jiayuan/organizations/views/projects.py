@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ...accounts.permissions import Perm
-from ...errors import NotFound, ServiceError
+from ...errors import Forbidden, NotFound, ServiceError
 from ...web.shortcuts import actor, apply_service_error
 from .. import rules, selectors
 from ..forms import (
@@ -277,7 +277,65 @@ def project_list(request):
     user = request.user
     if not (user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION)):
         raise PermissionDenied
-    return render(request, "organizations/project_list.html", {"projects": selectors.projects_listed(user)})
+    return render(request, "organizations/project_list.html", {
+        "projects": selectors.projects_listed(user),
+        "can_export": user.can(Perm.EXPORT) and user.can(Perm.VIEW_ORGANIZATIONS)})
+
+
+def _export_year(request) -> int | None:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise NotFound()
+    return int(raw)
+
+
+def _export_region(request):
+    from ...regions import selectors as region_selectors
+
+    code = request.GET.get("region", "").strip()
+    user = request.user
+    if code:
+        return region_selectors.get_region(user, code)
+    return user.scope if user.scope_id else None
+
+
+def _xlsx(result):
+    from django.http import HttpResponse
+
+    from ...imports.export import content_disposition
+    from ..exports import XLSX
+
+    data, name, fallback, n = result
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(name, fallback)
+    response["X-Export-Rows"] = str(n)
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def project_export(request):
+    """The projects in scope (optionally of one signing ``year``) as an xlsx workbook
+    with a Chinese file name; audited by the service."""
+    try:
+        return _xlsx(services.export_projects(actor(request), region=_export_region(request),
+                                              year=_export_year(request)))
+    except Forbidden:
+        raise PermissionDenied from None
+
+
+@login_required
+@require_http_methods(["GET"])
+def payment_export(request):
+    """The instalment payments in scope (optionally of one release ``year``) as an xlsx
+    workbook; audited by the service."""
+    try:
+        return _xlsx(services.export_payments(actor(request), region=_export_region(request),
+                                              year=_export_year(request)))
+    except Forbidden:
+        raise PermissionDenied from None
 
 
 @login_required
@@ -324,6 +382,16 @@ def project_detail(request, pk):
             if form.is_valid():
                 return _done(request, lambda: services.record_evaluation(a, project, **form.cleaned_data),
                              _("评估已登记"), target)
+        elif what == "resident_add" and manager:
+            from ...people import selectors as people_selectors
+
+            person = people_selectors.get_person(user, request.POST.get("person") or 0)
+            return _done(request, lambda: services.add_beneficiary(a, project, person), _("已指定服务对象"), target)
+        elif what == "resident_end" and manager:
+            b = selectors.beneficiaries_of(user, project).filter(pk=request.POST.get("beneficiary") or 0).first()
+            if b is None:
+                raise NotFound()
+            return _done(request, lambda: services.end_beneficiary(a, b), _("服务对象已退出"), target)
         elif what == "close" and manager:
             return _done(request, lambda: services.close_project(a, project), _("项目已结项"), target)
         else:
@@ -335,6 +403,10 @@ def project_detail(request, pk):
     for i in instalments:
         i.paid = getattr(i, "payment", None) if hasattr(i, "payment") else None
         i.basis_band = band_label(i.paid.basis.get("band", "")) if i.paid else ""
+    fields = selectors.resident_fields_for(user, project)
+    residents = selectors.residents_of(user, project) if fields else []
+    if residents:
+        services.record_residents_read(actor(request), project, [r["person_id"] for r in residents], fields)
     evaluations = list(project.evaluations.all())
     for e in evaluations:
         e.band_label = band_label(e.band)
@@ -347,8 +419,9 @@ def project_detail(request, pk):
         "report_form": ReportForm(milestones=[m for m in milestones if m.met_on is None]),
         "service_form": ServiceRecordForm(initial={"delivered_on": today}),
         "evaluation_form": EvaluationForm(initial={"evaluated_on": today}), "release_form": ReleaseForm(),
-        "resident_fields": selectors.resident_fields_for(user, project)})
+        "resident_fields": fields, "residents": residents,
+        "beneficiaries": selectors.beneficiaries_of(user, project)[:200] if manager else []})
 
 
 __all__ = ["call_list", "call_new", "call_detail", "call_action", "proposal_new", "proposal_detail", "contract_new",
-           "project_list", "project_detail"]
+           "project_list", "project_detail", "project_export", "payment_export"]

@@ -64,9 +64,10 @@ def test_sources_follow_the_role(users):
     assert codes_for(users["grid_member"]) == ["cases", "imports_errors"]
     assert codes_for(users["auditor"]) == []
     # social organizations' staff: the visits they owe on children's care teams, then their
-    # organization's calls, milestones and services to record (sources in their declared order)
+    # organization's calls, milestones, services to record, proposals and contracts (sources in
+    # their declared order)
     assert codes_for(users["org"]) == ["children_visits", "org_open_calls", "org_milestones_due",
-                                       "org_services_to_record"]
+                                       "org_services_to_record", "org_proposals", "org_contracts"]
     # county: also the community work funds it budgets (plan_funds), the workforce file
     # (manage_workforce), elderly care, the projects it runs, the county's tips (a county
     # officer may be designated handler: a record, not a role) and children's duties
