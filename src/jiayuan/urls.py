@@ -21,6 +21,7 @@ urlpatterns = [
     path("organizations/", include("jiayuan.organizations.urls")),
     path("governance/", include("jiayuan.governance.urls")),
     path("children/", include("jiayuan.children.urls")),
+    path("stats/", include("jiayuan.stats.urls")),
     path("", include("jiayuan.web.urls")),
 ]
 

@@ -152,6 +152,9 @@ from ..governance.api import router as governance_router  # noqa: E402
 
 api.add_router("/", governance_router)
 
+from ..stats.yibiaotong.api import router as yibiaotong_router  # noqa: E402
+
+api.add_router("/", yibiaotong_router)
 from ..web.api import router as todo_router  # noqa: E402
 
 api.add_router("/", todo_router)

@@ -129,6 +129,14 @@ def navigation(request) -> dict:
         items.append(("children:duties", _("儿童主任与督导员"), "children_duties"))
     if user.can(Perm.VIEW_CASES):
         items.append(("cases:counts", _("案件统计"), "counts"))
+    # 一表通 (stats/yibiaotong/): a unit's forms to fill, the tasks issued, the catalogue
+    if user.can(Perm.FILL_REPORT_FORMS):
+        items.append(("stats:report_fill_list", _("报表填报"), "report_fill"))
+    if user.can(Perm.ISSUE_REPORT_TASKS):
+        items.append(("stats:report_task_list", _("填报任务"), "report_tasks"))
+    if user.can(Perm.MANAGE_REPORT_FORMS) or user.can(Perm.ISSUE_REPORT_TASKS):
+        items.append(("stats:report_form_list", _("报表目录"), "report_forms"))
+        items.append(("stats:data_element_list", _("数据元"), "data_elements"))
     if user.can(Perm.EDIT_REGISTRY):
         items.append(("web:import_list", _("台账导入"), "imports"))
     if user.can(Perm.VIEW_AUDIT):
@@ -181,6 +189,9 @@ def navigation(request) -> dict:
             active = "police"
         else:
             active = "mediation"
+    elif namespace == "stats" and url_name.startswith(("report_", "data_element")):
+        active = {"report_fill": "report_fill", "report_task": "report_tasks", "report_form": "report_forms"}.get(
+            "_".join(url_name.split("_")[:2]), "data_elements")
     elif namespace == "servicecenter":
         active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:

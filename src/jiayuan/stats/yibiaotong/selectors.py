@@ -19,7 +19,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jiayuan.accounts.permissions import Perm
@@ -198,10 +198,13 @@ def aggregate(task: ReportTask) -> Aggregate:
 
 
 def overdue_tasks(user, today: datetime.date | None = None) -> QuerySet:
-    """Tasks the user follows whose deadline passed with a unit not submitted."""
+    """Tasks the user follows whose deadline passed with a unit not submitted; each with
+    ``late`` (the number of such units)."""
     today = today or timezone.localdate()
     late = ReportSubmission.objects.filter(task=OuterRef("pk"), submitted_at__isnull=True)
-    return tasks_for(user).filter(deadline__lt=today).filter(Exists(late)).order_by("deadline", "id")
+    return (tasks_for(user).filter(deadline__lt=today).filter(Exists(late))
+            .annotate(late=Count("submissions", filter=Q(submissions__submitted_at__isnull=True)))
+            .order_by("deadline", "id"))
 
 
 def late_units(task: ReportTask) -> int:

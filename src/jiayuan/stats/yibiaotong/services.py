@@ -332,7 +332,7 @@ def submit(actor: Actor, submission: ReportSubmission) -> ReportSubmission:
         if c.provenance == rules.RECORDS:
             _store(actor, s, i.element, c.value, c.platform_value, now)
             c = rules.Cell(c.value, rules.CONFIRMED, c.platform_value, str(actor.user) if actor.user else "", now)
-        frozen[i.element.code] = [str(c.value), c.provenance, None if c.platform_value is None else str(c.platform_value),
+        frozen[i.element.code] = [rules.format_value(c.value), c.provenance, rules.format_value(c.platform_value) or None,
                                   c.recorded_by, c.recorded_at.isoformat() if c.recorded_at else None]
     s.values, s.submitted_by, s.submitted_at = frozen, actor.user, now
     s.started_at = s.started_at or now
