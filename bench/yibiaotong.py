@@ -108,7 +108,7 @@ def load(persons: int) -> None:
             "sex": "1 + (g %% 2)", "birth_date": "date '1930-01-01' + (g %% 30000)", "ethnic_group": "'01'",
             "phone_cipher": "''::bytea", "phone_hash": "''", "residence_status": "'registered'", "address": "''",
             "region_code": "(%s::text[])[1 + (g %% %s)]", "household_id": "NULL", "relation_to_head": "''",
-            "life_status": "CASE WHEN g %% 50 = 0 THEN 'deceased' ELSE 'alive' END", "life_status_date": "NULL",
+            "life_status": "CASE WHEN g %% 50 = 0 THEN 'deceased' ELSE 'alive' END", "life_status_date": "CASE WHEN g %% 50 = 0 THEN date '2024-01-01' END",
             "note": "''", "version": "1", "created_at": "now()", "updated_at": "now()",
         }
         missing = cols - set(values) - {"id"}
@@ -202,6 +202,17 @@ def main(argv=None):
         queries = len(q.captured_queries)
     assert len(cells) == len(units) and all(len(v) == len(elements) for v in cells.values())
     filled = sum(1 for v in cells.values() for c in v.values() if c.value is not None)
+    from jiayuan.stats.yibiaotong.prefill import platform_values, stored_values
+
+    for e in elements:   # where the time goes: one pass per element
+        with CaptureQueriesContext(connection) as q:
+            t0 = time.perf_counter()
+            platform_values([e], units, period)
+            dt = time.perf_counter() - t0
+        print(f"  {e.code:<28} {e.source_kind:<9} {dt:7.3f} s  {len(q.captured_queries):4d} queries")
+    t0 = time.perf_counter()
+    stored_values(elements, units, period)
+    print(f"  {'base dataset (stored values)':<38} {time.perf_counter() - t0:7.3f} s     1 query")
     pks = list(UnitValue.objects.values_list("pk", flat=True)[:300])
     base = []
     for pk in pks * 1:
