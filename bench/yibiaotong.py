@@ -192,16 +192,24 @@ def main(argv=None):
     n_persons = persons.fetchone()[0]
     print(f"units: {len(units)}, persons: {n_persons:,}, form rows: {len(elements)}")
 
-    times, queries = [], 0
-    prefill(elements, units[:10], period)   # warm-up
-    for _ in range(args.runs):
-        with CaptureQueriesContext(connection) as q:
-            t0 = time.perf_counter()
-            cells = prefill(elements, units, period)
-            times.append(time.perf_counter() - t0)
-        queries = len(q.captured_queries)
-    assert len(cells) == len(units) and all(len(v) == len(elements) for v in cells.values())
-    filled = sum(1 for v in cells.values() for c in v.values() if c.value is not None)
+    def measure(els):
+        times, queries = [], 0
+        prefill(els, units[:10], period)   # warm-up
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as q:
+                t0 = time.perf_counter()
+                cells = prefill(els, units, period)
+                times.append(time.perf_counter() - t0)
+            queries = len(q.captured_queries)
+        assert len(cells) == len(units) and all(len(v) == len(els) for v in cells.values())
+        filled = sum(1 for v in cells.values() for c in v.values() if c.value is not None)
+        return times, queries, filled
+
+    # the form as a unit would get it: every indicator rule with by_child, and with one
+    # rule without it (one query per unit)
+    fast = [e for e in elements if e.code != "children.home_children"]
+    variants = [("rules with by_child", fast, *measure(fast)), ("plus a rule without by_child", elements,
+                                                                 *measure(elements))]
     from jiayuan.stats.yibiaotong.prefill import platform_values, stored_values
 
     for e in elements:   # where the time goes: one pass per element
@@ -225,13 +233,14 @@ def main(argv=None):
         xs = sorted(xs)
         return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
 
-    print(f"prefill of {len(units)} units × {len(elements)} rows: p50 {statistics.median(times):.3f} s, "
-          f"p95 {p95(times):.3f} s, max {max(times):.3f} s ({args.runs} runs, {queries} queries a run, "
-          f"{filled} of {len(units) * len(elements)} cells with a value)")
-    print(f"baseline UnitValue pk fetch: p50 {statistics.median(base) * 1000:.3f} ms, p95 {p95(base) * 1000:.3f} ms "
+    pk95 = p95(base)
+    print(f"baseline UnitValue pk fetch: p50 {statistics.median(base) * 1000:.3f} ms, p95 {pk95 * 1000:.3f} ms "
           f"({len(base)} samples)")
-    print(f"ratio prefill p95 / pk p95: {p95(times) / p95(base):,.0f}")
-    print(f"target: under 10 s — {'met' if p95(times) < 10 else 'MISSED'}")
+    for label, els, times, queries, filled in variants:
+        print(f"prefill of {len(units)} units × {len(els)} rows ({label}): p50 {statistics.median(times):.3f} s, "
+              f"p95 {p95(times):.3f} s, max {max(times):.3f} s ({args.runs} runs, {queries} queries a run, "
+              f"{filled} of {len(units) * len(els)} cells with a value); ratio p95 / pk p95 {p95(times) / pk95:,.0f}; "
+              f"target under 10 s: {'met' if p95(times) < 10 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -187,7 +187,7 @@ class ReportSubmission(models.Model):
         indexes = [models.Index(fields=["unit", "submitted_at"], name="report_submission_unit_idx")]
 
     def __str__(self) -> str:
-        return f"{self.task_id}/{self.unit_id}"
+        return f"{self.task}（{self.unit}）"
 
 
 class UnitValue(models.Model):
@@ -216,3 +216,6 @@ class UnitValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "element", "period"], name="unit_value_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.element}（{self.period}）"

@@ -224,6 +224,15 @@ ACTION_LABELS = {
     "project.evaluation": _("登记项目评估"),
     "project.instalment": _("拨付项目资金"),
     "project.close": _("项目结项"),
+    # 一表通 (stats/yibiaotong/)
+    "report.elements_seed": _("生成数据元"),
+    "report.element_create": _("登记数据元"),
+    "report.form_create": _("新建报表"),
+    "report.form_approve": _("审定报表"),
+    "report.task_issue": _("下发填报任务"),
+    "report.value_record": _("填报数据"),
+    "report.values_confirm": _("确认平台数据"),
+    "report.submit": _("报送报表"),
 }
 
 OBJECT_TYPE_LABELS = {

@@ -33,9 +33,9 @@ class ElementForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = (
             [("", _("（基层填报：无）"))]
-            + [(d.code, d.name) for d in registry.definitions()]
-            + [(k, label) for k, (label, _fn) in REGISTRY_SOURCES.items()])
-        self.fields["unit"].choices = list(UNITS.items())
+            + [(d.code, _(d.name)) for d in registry.definitions()]
+            + [(k, _(label)) for k, (label, _fn) in REGISTRY_SOURCES.items()])
+        self.fields["unit"].choices = [(k, _(v)) for k, v in UNITS.items()]
         self._style()
 
 

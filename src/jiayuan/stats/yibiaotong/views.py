@@ -146,10 +146,12 @@ def task_list(request):
 @require_http_methods(["GET", "POST"])
 def task_new(request):
     region = selectors.issuing_region(request.user)
+    if region is None:   # the city (and a superuser) follow tasks; counties and townships issue them
+        raise PermissionDenied
     forms_qs = selectors.issuable_forms(request.user)
     initial = {"form": request.GET.get("form", "")}
     form = TaskForm(forms_qs, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and region is not None:
+    if request.method == "POST" and form.is_valid():
         chosen = forms_qs.filter(pk=form.cleaned_data["form"]).first() if form.cleaned_data["form"].isdigit() else None
         try:
             task = services.issue_task(actor(request), chosen, form.cleaned_data["period"],
