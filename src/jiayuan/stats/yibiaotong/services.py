@@ -194,10 +194,10 @@ def issue_task(actor: Actor, form: ReportForm | None, period: str, deadline, not
     region = selectors.issuing_region(actor.user) if actor.user is not None else None
     if region is None:
         raise Forbidden("report_task.level", _("只有县（区）和乡镇（街道）可以向下级下发填报任务"))
-    if form is None or not isinstance(form, ReportForm) or form.pk is None:
+    form = ReportForm.objects.filter(pk=form.pk).first() if isinstance(form, ReportForm) and form.pk else None
+    if form is None:
         raise ValidationFailed(field_error("form", "report_task.form_unknown",
                                            _("该报表不在报表目录中，不能下发：请先在报表目录中建表并审定")))
-    form = ReportForm.objects.get(pk=form.pk)
     if form.status != ReportForm.Status.APPROVED:
         raise ValidationFailed(field_error("form", "report_task.form_not_approved",
                                            _("报表“%(title)s”尚未审定，不能下发") % {"title": form.title}))
