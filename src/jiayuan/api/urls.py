@@ -159,6 +159,9 @@ api.add_router("/", stats_router)
 from ..stats.dashboards.api import router as dashboards_router  # noqa: E402
 
 api.add_router("/", dashboards_router)
+from ..stats.yibiaotong.api import router as yibiaotong_router  # noqa: E402
+
+api.add_router("/", yibiaotong_router)
 from ..web.api import router as todo_router  # noqa: E402
 
 api.add_router("/", todo_router)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("indicators/<str:code>/rows/", views.indicator_rows, name="indicator_rows"),
     path("report/", views.city_report, name="city_report"),
     path("dashboards/", include("jiayuan.stats.dashboards.urls")),
+    path("yibiaotong/", include("jiayuan.stats.yibiaotong.urls")),  # 一表通: elements, forms, tasks, filling
 ]

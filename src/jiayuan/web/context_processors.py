@@ -134,6 +134,14 @@ def navigation(request) -> dict:
         items += [("stats:dashboard", _("统计看板"), "dashboard"),
                   ("stats:indicator_list", _("统计指标"), "indicators"),
                   ("stats:city_report", _("工作情况报告"), "city_report")]
+    # 一表通 (stats/yibiaotong/): a unit's forms to fill, the tasks issued, the catalogue
+    if user.can(Perm.FILL_REPORT_FORMS):
+        items.append(("stats:report_fill_list", _("报表填报"), "report_fill"))
+    if user.can(Perm.ISSUE_REPORT_TASKS):
+        items.append(("stats:report_task_list", _("填报任务"), "report_tasks"))
+    if user.can(Perm.MANAGE_REPORT_FORMS) or user.can(Perm.ISSUE_REPORT_TASKS):
+        items.append(("stats:report_form_list", _("报表目录"), "report_forms"))
+        items.append(("stats:data_element_list", _("数据元"), "data_elements"))
     if user.can(Perm.EDIT_REGISTRY):
         items.append(("web:import_list", _("台账导入"), "imports"))
     if user.can(Perm.VIEW_AUDIT):
@@ -190,6 +198,9 @@ def navigation(request) -> dict:
         active = "city_report" if url_name == "city_report" else "indicators"
     elif namespace == "stats" and url_name.startswith("dashboard"):
         active = "dashboard"
+    elif namespace == "stats" and url_name.startswith(("report_", "data_element")):
+        active = {"report_fill": "report_fill", "report_task": "report_tasks", "report_form": "report_forms"}.get(
+            "_".join(url_name.split("_")[:2]), "data_elements")
     elif namespace == "servicecenter":
         active = "certificates" if url_name.startswith(("certificate", "decision")) else "desk"
     if user.is_superuser:

@@ -230,6 +230,15 @@ ACTION_LABELS = {
     "project.export": _("导出服务项目"),
     "project.payments_export": _("导出项目拨付明细"),
     "organization.export": _("导出社会组织名录"),
+    # 一表通 (stats/yibiaotong/)
+    "report.elements_seed": _("生成数据元"),
+    "report.element_create": _("登记数据元"),
+    "report.form_create": _("新建报表"),
+    "report.form_approve": _("审定报表"),
+    "report.task_issue": _("下发填报任务"),
+    "report.value_record": _("填报数据"),
+    "report.values_confirm": _("确认平台数据"),
+    "report.submit": _("报送报表"),
 }
 
 OBJECT_TYPE_LABELS = {

@@ -70,22 +70,26 @@ def test_sources_follow_the_role(users):
                                        "org_services_to_record", "org_proposals", "org_contracts"]
     # county: also the community work funds it budgets (plan_funds), the workforce file
     # (manage_workforce), elderly care, the projects it runs, the county's tips (a county
-    # officer may be designated handler: a record, not a role) and children's duties
+    # officer may be designated handler: a record, not a role), children's duties and the
+    # 一表通 tasks it issued with units overdue
     assert set(codes_for(users["county"])) == {"cases", "batches_review", "batches_approve", "enrollments_flagged",
                                                "reviews_due", "imports_errors", "funds_below_standard",
                                                "grade_steps_due", "education_hours_short",
                                                "eldercare_reassessments", "eldercare_entitlements",
                                                "proposals_to_score", "proposals_to_check", "milestones_to_confirm",
-                                               "instalments_to_release", "tips", "children_directors_missing"}
+                                               "instalments_to_release", "tips", "children_directors_missing",
+                                               "report_tasks_overdue"}
     # township: cases, imports, the workforce file, reassessments (an assessor), filings to
     # decide, panels it sits on; it mediates (the street's mediation committee) and follows up
     # agreements; it decides off-list requests to communities; children's duties (督导员);
-    # no payments, enrollment decisions nor budgets
+    # no payments, enrollment decisions nor budgets; 一表通: forms of the township to fill
+    # (tasks from the county) and the tasks it issued with units overdue
     assert set(codes_for(users["township"])) == {"cases", "imports_errors", "grade_steps_due",
                                                  "education_hours_short", "eldercare_reassessments",
                                                  "proposals_to_score", "filings_waiting", "mediation_followups",
                                                  "access_requests", "compacts_to_file", "children_visits",
-                                                 "children_review", "children_directors_missing"}
+                                                 "children_review", "children_directors_missing",
+                                                 "report_forms_waiting", "report_tasks_overdue"}
 
 
 # --- payment batches ---------------------------------------------------------------------
