@@ -107,6 +107,36 @@ def files_for(user) -> QuerySet:
     return qs.filter(_need_to_know_q(user))
 
 
+def readable_files_lazy(user) -> QuerySet:
+    """The same files as :func:`files_for` (every status), as a query that runs nothing
+    until used as a subquery: the duties are read by ``Exists`` against the file's region
+    instead of being fetched first. For filters other queries embed (the referral read
+    filter below); lists use :func:`files_for`."""
+    from django.db.models.functions import Substr
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ChildFile.objects.none()
+    qs = ChildFile.objects.all()
+    if user.scope_code:
+        qs = qs.filter(person__region__code__startswith=user.scope_code)
+    if user.can(Perm.VIEW_CHILD_FILES):
+        return qs
+    duties = ChildrenDuty.objects.filter(user=user, ended_on__isnull=True)
+    return qs.filter(
+        Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user=user))
+        | Exists(duties.filter(kind=DutyKind.DIRECTOR, region_id=OuterRef("region_id")))
+        | Exists(duties.filter(kind=DutyKind.SUPERVISOR, region_id=Substr(OuterRef("region_id"), 1, 9))))
+
+
+def referral_readers(user) -> Q:
+    """Read filter of the ``child_referral`` case type (``children/case_types.py``): a Q
+    over :class:`jiayuan.cases.models.Case` — the referrals whose child
+    (``subject_person``) has a file the user reads (:func:`readable_files_lazy`: the
+    儿童主任, the 督导员, the care team, ``view_child_files`` holders, in scope). Lazy:
+    one ``EXISTS`` in the case query, no query of its own."""
+    return Q(Exists(readable_files_lazy(user).filter(person_id=OuterRef("subject_person_id"))))
+
+
 def get_file(user, pk) -> ChildFile:
     """The file ``pk`` if the user may read it; NotFound(``child_file.not_found``) otherwise."""
     try:
@@ -433,3 +463,45 @@ def attendance_days(home, start: datetime.date, end: datetime.date) -> int:
     from .models import HomeAttendance
 
     return HomeAttendance.objects.filter(home=home, day__gte=start, day__lte=end).count()
+
+
+# --- referrals (case type child_referral, read through the case engine) --------------------
+
+REFERRAL_TYPE = "child_referral"
+
+
+def referrals_for(user) -> QuerySet:
+    """Referrals the user reads: the engine's :func:`jiayuan.cases.selectors.cases_for`
+    (scope, ``view_cases``, and the type's read filter :func:`referral_readers`), newest
+    first."""
+    from ..cases import selectors as case_selectors
+
+    return case_selectors.cases_for(user).filter(type_code=REFERRAL_TYPE).select_related(
+        "subject_person").order_by("-created_at", "-id")
+
+
+def referrals_of(user, file: ChildFile) -> list[dict]:
+    """The referrals of the child of ``file`` the user reads, each ``{"case", "agency",
+    "state", "outcome", "result"}`` (the outcome and the result text of its 办结 line,
+    empty while open): what the file shows as the referrals' outcome (two queries)."""
+    from ..cases.models import CaseEvent
+    from ..cases.selectors import decl_of
+    from .case_types import AGENCIES, OUTCOMES
+
+    cases = list(referrals_for(user).filter(subject_person_id=file.person_id))
+    closes = {e.case_id: e for e in CaseEvent.objects.filter(case__in=cases, action="close").order_by("seq")}
+    agencies, outcomes = dict(AGENCIES), dict(OUTCOMES)
+    out = []
+    for c in cases:
+        e = closes.get(c.pk)
+        out.append({"case": c, "agency": agencies.get(c.data.get("agency", ""), ""),
+                    "agency_name": c.data.get("agency_name", ""),
+                    "state": decl_of(c.case_type_id).state(c.state).name,
+                    "outcome": outcomes.get((e.data or {}).get("outcome", ""), "") if e else "",
+                    "result": e.comment if e else ""})
+    return out
+
+
+def closures_of(file: ChildFile) -> QuerySet:
+    """The file's closings and reopenings, newest first (who joined)."""
+    return file.closures.select_related("closed_by", "reopened_by").order_by("-closed_on", "-id")
