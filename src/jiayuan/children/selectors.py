@@ -505,3 +505,54 @@ def referrals_of(user, file: ChildFile) -> list[dict]:
 def closures_of(file: ChildFile) -> QuerySet:
     """The file's closings and reopenings, newest first (who joined)."""
     return file.closures.select_related("closed_by", "reopened_by").order_by("-closed_on", "-id")
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+def _with_category(qs: QuerySet, code: str, prefix: str = "") -> QuerySet:
+    """``qs`` (files, or rows reaching files by ``prefix``) narrowed to files whose
+    confirmed categories hold ``code`` (JSON containment on PostgreSQL, the quoted code
+    in the text on SQLite)."""
+    if _json_contains():
+        return qs.filter(**{f"{prefix}categories__contains": [code]})
+    return qs.filter(**{f"{prefix}categories__icontains": f'"{code}"'})
+
+
+def home_left_behind_person_ids(region_code: str, day: datetime.date) -> QuerySet:
+    """Ids (``values("person_id")``, distinct) of the rural left-behind children
+    (``left_behind`` on their file) enrolled on ``day`` at a children's home located
+    under ``region_code``: enrolled on or before ``day``, not left before it, whose file
+    was not closed on or before ``day``. Unscoped (for the indicator's value, a count
+    with no personal detail)."""
+    from .models import HomeEnrolment
+
+    files = _with_category(ChildFile.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)),
+                           rules.LEFT_BEHIND)
+    return (HomeEnrolment.objects.filter(home__region__code__startswith=region_code, enrolled_on__lte=day)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+            .filter(person_id__in=files.values("person_id")).values("person_id").distinct())
+
+
+# --- allowances (assistance programs enrolled from the file) ---------------------------------
+
+ALLOWANCE_CATEGORY = {"orphan_allowance": "orphan", "de_facto_unsupported_allowance": rules.DE_FACTO_UNSUPPORTED}
+
+
+def is_orphan(file: ChildFile) -> bool:
+    """Whether the file's confirmed facts name the child an orphan (both parents deceased
+    or declared missing: the ``orphan`` fact of 困境儿童, :mod:`rules`)."""
+    return any(f.get("code") == "orphan" for c in file.category_facts or [] for f in c.get("facts") or [])
+
+
+def allowance_facts(person, program: str) -> dict:
+    """``{"category_confirmed": bool}`` for the enrollment service (registry facts of
+    the children's allowances): the person's **open** file confirms 孤儿
+    (``orphan_allowance``) or 事实无人抚养儿童 (``de_facto_unsupported_allowance``). What
+    is confirmed counts, not a proposal waiting for review. Unscoped (the enrollment
+    service scoped the person)."""
+    file = ChildFile.objects.filter(person=person, status=ChildFile.Status.OPEN).first()
+    if file is None:
+        return {"category_confirmed": False}
+    if program == "orphan_allowance":
+        return {"category_confirmed": is_orphan(file)}
+    return {"category_confirmed": rules.DE_FACTO_UNSUPPORTED in (file.categories or [])}

@@ -724,3 +724,36 @@ def export_files(actor: Actor, f: "selectors.FileFilters", region=None) -> tuple
                "category": f.category, "risk": f.risk, "region": f.region, "overdue": f.overdue,
                "flagged": f.flagged, "q": f.q, "status": f.status}})
     return data, name, fallback, len(rows)
+
+
+# --- children's allowances (assistance programs, enrolled from the file) -----------------------
+
+ALLOWANCE_PROGRAMS = ("orphan_allowance", "de_facto_unsupported_allowance")
+
+
+def enrol_allowance(actor: Actor, file: ChildFile, program: str, start_month, inputs: dict | None = None,
+                    payee_account: str = "", reason: str = ""):
+    """Enrol the child of ``file`` in 孤儿基本生活费 or 事实无人抚养儿童基本生活补贴 from
+    ``start_month``, through the assistance module's enrollment
+    (:func:`jiayuan.assistance.services.enrollments.enroll`): the amount from the
+    provincial parameters in force (:func:`jiayuan.assistance.rules.child_allowance_eligibility`),
+    paid by the monthly batches like every program. The category must be confirmed on
+    the file (the registry fact the enrollment reads). Who: a reader of the file who
+    decides enrollments (``decide_applications``: county civil affairs). Audited
+    ``child_file.allowance`` on the file (and the enrollment's own entry). Errors:
+    NotFound (file), ValidationFailed ``program.invalid`` and the enrollment's
+    (``amount.zero`` naming the failed conditions, ``parameters.missing`` …), Forbidden,
+    Conflict ``enrollment.duplicate``."""
+    from ..assistance.services.enrollments import enroll
+
+    if program not in ALLOWANCE_PROGRAMS:
+        raise ValidationFailed(_err("program", "program.invalid", _("请选择孤儿基本生活费或事实无人抚养儿童基本生活补贴")))
+    if not selectors.may_edit(actor.user, file):
+        raise _forbidden()
+    with transaction.atomic():
+        enrollment = enroll(actor, program=program, person=file.person, region=file.person.region_id,
+                            start_month=start_month, inputs=dict(inputs or {}), payee_account=payee_account,
+                            reason=reason or _("由儿童档案纳入"))
+        record(actor, "child_file.allowance", file, extra={"program": program, "enrollment": enrollment.pk,
+                                                          "amount": str(enrollment.amount)})
+    return enrollment
