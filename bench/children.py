@@ -15,7 +15,7 @@ What it does:
    spread over a year around today so about a third are overdue), V visits (default
    2,000,000) spread over the files (``INSERT … SELECT generate_series``), P parents
    (default 10,000) as registry persons linked as fathers of the first P files, working
-   away. ``VACUUM ANALYZE``.
+   away, their mothers (by name) working away too. ``VACUUM ANALYZE``.
 3. Measures, on the loaded database:
    - the overdue list of the township with the most files, as its 儿童督导员 reads it
      (``selectors.search_files(user, FileFilters(overdue=True))``: the count and the
@@ -161,7 +161,7 @@ def setup(n: int, visits: int, parents: int, seed: int) -> None:
                 close_reason, version, created_at, updated_at)
             SELECT p.id, substr(p.region_code, 1, 12), 'open', %s, '["left_behind"]', '[]', '[]', false, false,
                    '祖母', '祖母', '\\x'::bytea, 'good', '', '', '\\x'::bytea, '', '', '', '', '',
-                   (ARRAY['red','yellow','blue','green'])[1 + p.id %% 4], '', %s::date + ((p.id * 7919) %% 365 - 120),
+                   (ARRAY['red','yellow','blue','green'])[1 + p.id %% 4], '', %s::date + ((p.id * 7919) %% 365 - 120)::int,
                    '', 1, now(), now()
             FROM {qn(Person._meta.db_table)} p WHERE p.name_pinyin = 'benchchild'""", [today - timedelta(days=400),
                                                                                      today])
@@ -176,10 +176,17 @@ def setup(n: int, visits: int, parents: int, seed: int) -> None:
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {qn(ChildFile._meta.db_table)}) f
             JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {qn(Person._meta.db_table)}
                   WHERE name_pinyin = 'benchparent') p ON p.rn = f.rn""")
+        # and their mothers, by name, working away too: left-behind before the change
+        cur.execute(f"""
+            INSERT INTO {qn(ChildParent._meta.db_table)} (file_id, role, person_id, name, phone_cipher, working_away,
+                away_place, severely_disabled, seriously_ill, imprisoned, drug_rehab, missing, deceased, note)
+            SELECT file_id, 'mother', NULL, '母亲', '\\x'::bytea, true, '新疆乌鲁木齐', false, false, false, false,
+                   false, false, ''
+            FROM {qn(ChildParent._meta.db_table)} WHERE role = 'father'""")
         cur.execute(f"""
             INSERT INTO {qn(ChildVisit._meta.db_table)} (file_id, visited_on, visitor_id, place, face_to_face,
                 findings, risk_before, risk_after, risk_reason, created_at)
-            SELECT %s + (g %% (%s - %s + 1)), %s::date - (g %% 700), %s, '家中', true, '探访情况正常',
+            SELECT %s + (g %% (%s - %s + 1)), %s::date - (g %% 700)::int, %s, '家中', true, '探访情况正常',
                    'yellow', 'green', '', now()
             FROM generate_series(1, %s) g""", [lo, hi, lo, today, visitor.pk, visits])
         for table in (Person._meta.db_table, ChildFile._meta.db_table, ChildParent._meta.db_table,
@@ -236,8 +243,8 @@ def measure(runs: int, parents: int, seed: int) -> dict:
                              [:parents])
     ChildFile.objects.filter(parents__person_id__in=parent_person_ids).update(proposed=None, review_reasons=[],
                                                                                flagged_at=None)
-    Person.objects.filter(pk__in=parent_person_ids).update(life_status="alive")
-    Person.objects.filter(pk__in=parent_person_ids).update(life_status="deceased")
+    Person.objects.filter(pk__in=parent_person_ids).update(life_status="alive", life_status_date=None)
+    Person.objects.filter(pk__in=parent_person_ids).update(life_status="deceased", life_status_date=date.today())
     file_ids = list(selectors.files_of_parent(parent_person_ids).values_list("pk", flat=True))
     admin, _ = User.objects.get_or_create(username="bench_admin", defaults={
         "role": "city_admin", "scope_id": "6207", "full_name": "基准"})
