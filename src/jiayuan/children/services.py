@@ -165,9 +165,9 @@ def _apply_fields(file: ChildFile, data: dict) -> None:
             setattr(file, key + "_cipher", security.encrypt(str(data[key] or "").strip()[:30]))
 
 
-def _derive(file: ChildFile, on: datetime.date) -> list[dict]:
+def _derive(file: ChildFile, on: datetime.date, facts: "rules.ChildFacts | None" = None) -> list[dict]:
     try:
-        return [c.as_dict() for c in rules.derive_categories(selectors.child_facts(file, on))]
+        return [c.as_dict() for c in rules.derive_categories(facts or selectors.child_facts(file, on))]
     except RuleError as e:
         raise _rule_error(e) from None
 
@@ -289,30 +289,64 @@ def _rederive(actor: Actor, file: ChildFile, on: datetime.date) -> bool:
     """Derive again; flag (``proposed``) when the result differs from the confirmed one,
     clear the flag when it no longer does. Returns whether the file is flagged. Caller
     holds the transaction and the row."""
-    derived = _derive(file, on)
+    changed, flagged, entry = _compare(file, _derive(file, on), on)
+    if changed:
+        file.save(update_fields=["proposed", "review_reasons", "flagged_at"])
+    if entry is not None:
+        record(actor, entry["action"], file, extra=entry["extra"])
+    return flagged
+
+
+FLAG_FIELDS = ["proposed", "review_reasons", "flagged_at"]
+
+
+def _compare(file: ChildFile, derived: list[dict], on: datetime.date) -> tuple[bool, bool, dict | None]:
+    """Apply a new derivation to ``file`` in memory: ``(changed, flagged, audit item)``
+    — the flag set (a new difference: the audit item ``child_file.flag``), cleared (no
+    difference any more) or left as it was."""
     diff = rules.compare(file.category_facts, derived)
     if not diff:
         if file.proposed is not None:
             file.proposed, file.review_reasons, file.flagged_at = None, [], None
-            file.save(update_fields=["proposed", "review_reasons", "flagged_at"])
-        return False
+            return True, False, None
+        return False, False, None
     if file.proposed == derived:
-        return True
+        return False, True, None
     file.proposed, file.review_reasons, file.flagged_at = derived, diff, timezone.now()
-    file.save(update_fields=["proposed", "review_reasons", "flagged_at"])
-    record(actor, "child_file.flag", file, extra={"changes": diff, "on": on.isoformat()})
-    return True
+    return True, True, {"action": "child_file.flag", "extra": {"changes": diff, "on": on.isoformat()}}
 
 
 def rederive(actor: Actor, file_ids, on: datetime.date | None = None) -> int:
     """Re-derive the open files ``file_ids`` (registry signals, the daily run) on ``on``;
-    returns how many are flagged after it. Not scoped: the caller chose the files."""
+    returns how many are flagged after it. Not scoped: the caller chose the files.
+
+    In batches of 500 (one transaction each, rows locked): the facts of a batch in a fixed
+    number of queries (:func:`selectors.child_facts_many`), the rules in memory, the
+    changed flags written by one ``bulk_update`` and the audit entries by one
+    ``record_many`` — the same result as :func:`_rederive` file by file (tested)."""
+    from ..audit.services import record_many
+
     on = on or selectors.today()
+    ids = sorted(set(int(i) for i in file_ids))
     flagged = 0
-    with transaction.atomic():
-        for file in ChildFile.objects.select_for_update().select_related("person", "region").filter(
-                pk__in=list(file_ids), status=ChildFile.Status.OPEN).order_by("pk"):
-            flagged += _rederive(actor, file, on)
+    for start in range(0, len(ids), 500):
+        with transaction.atomic():
+            files = list(ChildFile.objects.select_for_update().select_related("person", "region").filter(
+                pk__in=ids[start:start + 500], status=ChildFile.Status.OPEN).order_by("pk"))
+            facts = selectors.child_facts_many(files, on)
+            changed, items = [], []
+            for file in files:
+                was_changed, is_flagged, entry = _compare(file, _derive(file, on, facts[file.pk]), on)
+                flagged += is_flagged
+                if was_changed:
+                    changed.append(file)
+                if entry is not None:
+                    items.append({"action": entry["action"], "object_type": file._meta.label_lower,
+                                  "object_id": file.pk, "object_repr": str(file), "region_code": file.region_id,
+                                  "extra": entry["extra"]})
+            if changed:
+                ChildFile.objects.bulk_update(changed, FLAG_FIELDS, batch_size=500)
+            record_many(actor, items)
     return flagged
 
 
