@@ -623,7 +623,7 @@ def referral_intake(actor: Actor, payload: dict):
     agency_name = str(payload.get("agency_name") or "").strip()[:100]
     label = _(agencies[agency])
     return CaseDraft(region=file.person.region, title=f"{file.person.name} → {agency_name or label}"[:200],
-                     description=reason[:2000], subject_person=file.person, category=agency,
+                     description=reason[:2000], subject_person=file.person,
                      data={"file": file.pk, "agency": agency, "agency_name": agency_name},
                      comment=reason[:2000])
 
