@@ -13,6 +13,9 @@ PROGRAM_NAMES = {
     "disability_care_allowance": N_("重度残疾人护理补贴"),
     "elderly_allowance": N_("高龄津贴"),
     "elderly_care_allowance": N_("养老服务补贴"),
+    # seeded by children's migration 0003_allowance_programs
+    "orphan_allowance": N_("孤儿基本生活费"),
+    "de_facto_unsupported_allowance": N_("事实无人抚养儿童基本生活补贴"),
 }
 PROGRAM_DEPARTMENTS = (N_("民政"),)
 
@@ -25,4 +28,6 @@ PROGRAM_POLICIES = {
     "disability_care_allowance": N_("国发〔2015〕52号"),
     "elderly_allowance": N_("地方高龄津贴制度（按年龄段）"),
     "elderly_care_allowance": N_("财社〔2014〕113号（经济困难的高龄、失能等老年人补贴）"),
+    "orphan_allowance": N_("国办发〔2010〕54号（孤儿基本生活费）"),
+    "de_facto_unsupported_allowance": N_("民发〔2019〕62号（事实无人抚养儿童基本生活补贴）"),
 }

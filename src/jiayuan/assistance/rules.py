@@ -323,6 +323,21 @@ PARAMETER_SCHEMAS: dict[str, tuple[ParamSpec, ...]] = {
         ParamSpec("amounts_by_capacity", "capacity_amounts", N_("失能、半失能老年人补贴（按能力等级）"), _YPM,
                   required=False),
     ),
+    # Children's allowances (DOMAIN.md "Children's allowances"; provincial standards).
+    "orphan_allowance": (
+        ParamSpec("standard_institution", "money", N_("机构集中养育孤儿基本生活费标准"), _YPM),
+        ParamSpec("standard_home", "money", N_("社会散居孤儿基本生活费标准"), _YPM),
+        ParamSpec("full_with_assistance", "bool", N_("同时享受低保、特困的儿童全额发放（不补差）"), default=False,
+                  help=N_("默认补差发放：标准减去该儿童按人计的低保金或特困供养金（民发〔2019〕62号）；"
+                          "本省另有规定的按本省规定")),
+    ),
+    "de_facto_unsupported_allowance": (
+        ParamSpec("standard", "money", N_("事实无人抚养儿童基本生活补贴标准"), _YPM,
+                  help=N_("参照当地社会散居孤儿基本生活费标准确定（民发〔2019〕62号）")),
+        ParamSpec("full_with_assistance", "bool", N_("同时享受低保、特困的儿童全额发放（不补差）"), default=False,
+                  help=N_("默认补差发放：标准减去该儿童按人计的低保金或特困供养金（民发〔2019〕62号）；"
+                          "本省另有规定的按本省规定")),
+    ),
 }
 
 _MAX_MONEY = Decimal("10000000")
@@ -543,6 +558,7 @@ class InputSpec:
 
 
 _AREA_OPTIONAL = InputSpec("area", "choice", N_("城乡类别"), choices=AREAS)
+CARE_SETTINGS = {"institution": N_("机构集中养育"), "home": N_("社会散居")}
 _OVERLAPPING = InputSpec("overlapping", "overlapping", N_("同类补贴（就高享受）"))
 _CERTIFICATE_FACTS = (
     InputSpec("certificate_valid", "bool", N_("持有效残疾人证"), source="registry"),
@@ -598,6 +614,15 @@ INPUT_SCHEMAS: dict[str, tuple[InputSpec, ...]] = {
         InputSpec("economic_status", "choice", N_("经济状况"), required=True, choices=ECONOMIC_STATUS),
         InputSpec("capacity_level", "choice", N_("能力等级"), choices=CAPACITY_LEVELS, source="registry"),
         _OVERLAPPING,
+    ),
+    "orphan_allowance": (
+        InputSpec("care_setting", "choice", N_("养育方式"), required=True, choices=CARE_SETTINGS),
+        InputSpec("category_confirmed", "bool", N_("儿童档案认定为孤儿"), source="registry"),
+        InputSpec("assistance_amount", "money", N_("该儿童同时享受的低保金或特困供养金（按人，每月）")),
+    ),
+    "de_facto_unsupported_allowance": (
+        InputSpec("category_confirmed", "bool", N_("儿童档案认定为事实无人抚养儿童"), source="registry"),
+        InputSpec("assistance_amount", "money", N_("该儿童同时享受的低保金或特困供养金（按人，每月）")),
     ),
 }
 _TRUE = ("true", "1", "yes", "是")
@@ -1209,7 +1234,76 @@ def elderly_care_amount(inputs, params, month, birth_date=None) -> Computation:
 # ---------------------------------------------------------------------------------------
 
 # program code -> function(inputs, params, month, birth_date) -> Computation
+# ---------------------------------------------------------------------------------------
+# Children's allowances: 孤儿基本生活费, 事实无人抚养儿童基本生活补贴
+# ---------------------------------------------------------------------------------------
+
+CHILD_ALLOWANCE_RULE = "child_allowance.standard_or_difference/v1"
+CHILD_AGE_LIMIT = 18
+
+
+def child_allowance_eligibility(program: str, inputs: dict, params: dict, month: datetime.date,
+                                birth_date: datetime.date | None = None) -> Eligibility:
+    """孤儿基本生活费 (``orphan_allowance``) and 事实无人抚养儿童基本生活补贴
+    (``de_facto_unsupported_allowance``): eligibility and monthly amount.
+
+    ``inputs``: ``category_confirmed`` (bool, from the registry: the child's file
+    confirms the category — an orphan: both parents deceased or declared missing; 事实无人
+    抚养 as 民发〔2019〕62号), ``care_setting`` (orphans: ``institution`` 机构集中养育 or
+    ``home`` 社会散居), ``assistance_amount`` (yuan/month of 低保 or 特困 support counted for
+    the child, optional, default 0).
+    Conditions: ``category.confirmed``; ``age.minor`` — under 18 on the **first** day of
+    the month (the month of the 18th birthday is still paid: the child was a minor when it
+    began; project decision, docs/children.md); ``amount.positive`` (after the difference).
+    Amount: the standard (``standard_institution`` / ``standard_home`` for orphans,
+    ``standard`` for 事实无人抚养, yuan/month), less ``assistance_amount`` (补差) unless
+    ``full_with_assistance`` is set, never below 0.
+    Sources: 国办发〔2010〕54号 (孤儿基本生活费); 民发〔2019〕62号 (事实无人抚养儿童: 参照孤儿
+    标准; 已纳入低保、特困的, 补差发放 — DOMAIN.md marks the difference rule "(check)": it
+    is the parameter ``full_with_assistance``, default false = 补差, which a province whose
+    rule differs sets).
+    """
+    what = "孤儿" if program == "orphan_allowance" else "事实无人抚养儿童"
+    confirmed = _flag(inputs, "category_confirmed")
+    reasons = [_reason("category.confirmed", confirmed,
+                       f"儿童档案认定为{what}" if confirmed else f"儿童档案未认定为{what}")]
+    if birth_date is None:
+        raise KeyError("birth_date")
+    age = age_on(birth_date, max(first_of_month(month), birth_date))
+    reasons.append(_reason("age.minor", age < CHILD_AGE_LIMIT,
+                           f"本月初 {age} 周岁，未满 {CHILD_AGE_LIMIT} 周岁" if age < CHILD_AGE_LIMIT
+                           else f"本月初已满 {CHILD_AGE_LIMIT} 周岁", age=age))
+    if program == "orphan_allowance":
+        setting = inputs.get("care_setting", "home")
+        standard = money(params["standard_institution" if setting == "institution" else "standard_home"])
+    else:
+        setting, standard = "", money(params["standard"])
+    assistance = money(inputs.get("assistance_amount") or "0")
+    full = bool(params.get("full_with_assistance", False))
+    amount = standard if full else max(standard - assistance, ZERO)
+    reasons.append(_reason("amount.positive", amount > 0,
+                           f"每月 {_yuan(amount)} 元" if amount > 0 else
+                           f"低保或特困金额 {_yuan(assistance)} 元不低于标准 {_yuan(standard)} 元，补差为 0",
+                           amount=amount))
+    computation = Computation(to_fen(amount), CHILD_ALLOWANCE_RULE, {
+        "standard": str(standard), "care_setting": setting, "assistance_amount": str(assistance),
+        "difference": not full and assistance > 0, "age": age})
+    return _eligibility(reasons, computation)
+
+
+def orphan_amount(inputs, params, month, birth_date=None) -> Computation:
+    result = child_allowance_eligibility("orphan_allowance", inputs, params, month, birth_date)
+    return result.computation if result.eligible else _not_paid(CHILD_ALLOWANCE_RULE, result)
+
+
+def de_facto_unsupported_amount(inputs, params, month, birth_date=None) -> Computation:
+    result = child_allowance_eligibility("de_facto_unsupported_allowance", inputs, params, month, birth_date)
+    return result.computation if result.eligible else _not_paid(CHILD_ALLOWANCE_RULE, result)
+
+
 AMOUNT_RULES = {
+    "orphan_allowance": orphan_amount,
+    "de_facto_unsupported_allowance": de_facto_unsupported_amount,
     "subsistence_allowance": lambda inputs, params, month, birth_date: subsistence_amount(inputs, params),
     "extreme_poverty_support": extreme_poverty_amount,
     "disability_living_allowance": disability_living_amount,
@@ -1249,4 +1343,6 @@ def eligibility(program: str, inputs: dict, params: dict, month: datetime.date, 
         return elderly_allowance_eligibility(inputs, params, month, birth_date)
     if program == "elderly_care_allowance":
         return elderly_care_eligibility(inputs, params, month, birth_date)
+    if program in ("orphan_allowance", "de_facto_unsupported_allowance"):
+        return child_allowance_eligibility(program, inputs, params, month, birth_date)
     raise KeyError(program)

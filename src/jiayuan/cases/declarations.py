@@ -45,6 +45,17 @@ it is left out of the checksum and read from the registered (latest) declaration
 change of who reads applies to the cases of every version at once. Every role the
 declaration names (``create_roles``, transition roles, state queues) must hold it — a
 role that could act on a case it may not read is refused at declaration time.
+
+``read_filter`` (optional; per-record need-to-know) names, by dotted path, a function
+``(user) -> Q`` over :class:`jiayuan.cases.models.Case` that narrows the cases of the
+type a holder of ``read_permission`` reads to some of them — e.g. a children's referral
+is read only by who reads that child's file (``jiayuan.children.referrals.readers``).
+:func:`jiayuan.cases.selectors.cases_for` adds it to the query for every user but a
+superuser (department staff included: a task on the case does not open it), so every
+route, list, count, search, attachment and to-do source inherits it and a case outside
+the filter answers 404 like an unknown one. The function must not run a query itself
+(it is called for every list): it returns a lazy Q (``Exists``/subqueries). Like
+``read_permission`` it belongs to the type (:data:`TYPE_KEYS`).
 """
 
 import hashlib
@@ -61,7 +72,7 @@ STATUSES = ("open", "closed")
 RELATION_ROLES = ("@reporter", "@department")
 # Keys of a declaration that belong to the type rather than to one version of it: left
 # out of the checksum (changing them needs no new version) and read from the registry.
-TYPE_KEYS = ("read_permission",)
+TYPE_KEYS = ("read_permission", "read_filter")
 
 
 class DeclarationError(ValueError):
@@ -120,6 +131,7 @@ class CaseTypeDecl:
     intake: str = ""
     description: str = ""
     read_permission: str = ""
+    read_filter: str = ""
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -166,6 +178,22 @@ def check_read_permission(raw: dict) -> str:
             f"见 docs/cases.md）")
     if value not in {p.value for p in Perm}:
         raise DeclarationError(f"{where}: read_permission {value!r} 不是已定义的权限（可用：{', '.join(Perm)}）")
+    return value
+
+
+def check_read_filter(raw: dict) -> str:
+    """The declaration's optional ``read_filter`` (a dotted path, ``""`` when absent).
+    Raises :class:`DeclarationError` when it is given but is not a dotted path
+    (``package.module.function``); whether it imports is checked on first use
+    (:func:`read_filter_of`) and by the tests, since a module's selectors may not be
+    importable while declarations are being registered."""
+    value = raw.get("read_filter", "")
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or "." not in value.strip(".") or " " in value:
+        raise DeclarationError(
+            f"案件类型 {raw.get('code') or '?'}: read_filter {value!r} 须为函数的完整路径"
+            f"（如 jiayuan.children.referrals.readers，见 docs/cases.md）")
     return value
 
 
@@ -318,7 +346,7 @@ def parse_declaration(raw: dict, known_roles: frozenset[str] | None = None, *, s
     decl = CaseTypeDecl(code=code, version=version, name=_need(raw, "name", where), initial_state=initial,
                         states=tuple(states), transitions=tuple(transitions), create_roles=create_roles,
                         intake=raw.get("intake", ""), description=raw.get("description", ""),
-                        read_permission=read_permission, raw=raw)
+                        read_permission=read_permission, read_filter=check_read_filter(raw), raw=raw)
     if not stored:
         _check_readers(decl, where)
     return decl
@@ -334,6 +362,7 @@ def register(raw: dict) -> None:
     :class:`DeclarationError` at once when it does not say who reads it
     (:func:`check_read_permission`)."""
     check_read_permission(raw)
+    check_read_filter(raw)
     code = raw.get("code")
     cur = _REGISTRY.get(code)
     if cur is None or raw.get("version", 0) >= cur.get("version", 0):
@@ -387,3 +416,23 @@ def read_permissions() -> dict[str, str]:
     stored in the database but no longer registered is absent: nobody but a superuser
     reads its cases (fail closed)."""
     return {code: raw["read_permission"] for code, raw in _REGISTRY.items()}
+
+
+def read_filters() -> dict[str, str]:
+    """{type code: dotted path of its per-record read filter} of the registered case types
+    that declare one (most declare none)."""
+    return {code: raw["read_filter"] for code, raw in _REGISTRY.items() if raw.get("read_filter")}
+
+
+_FILTER_CACHE: dict[str, object] = {}
+
+
+def read_filter_of(path: str):
+    """The function a ``read_filter`` path names, imported once. Raises ImportError /
+    AttributeError (a start-up defect, not a user's error) when it does not exist."""
+    fn = _FILTER_CACHE.get(path)
+    if fn is None:
+        from django.utils.module_loading import import_string
+
+        fn = _FILTER_CACHE[path] = import_string(path)
+    return fn

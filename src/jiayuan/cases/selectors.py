@@ -8,7 +8,11 @@ the pages, transitions), so every route of every case type inherits the same rul
   ``view_assistance``, so assistance applications in the grid are not theirs to read);
 - department staff (职能部门) see the cases that have a task for their department, of
   any type (the work given to them is their need to know);
-- a role without ``view_cases`` sees none.
+- a role without ``view_cases`` sees none;
+- on top of these, a case type that declares a ``read_filter`` (per-record need-to-know,
+  :mod:`jiayuan.cases.declarations`) shows each user only the cases of that type its
+  filter lets through — department staff included; only a superuser is exempt
+  (:func:`record_filter`).
 
 A case out of scope or out of need-to-know answers 404 exactly like one that does not
 exist.
@@ -105,9 +109,33 @@ def readable_types(user) -> list[str]:
     return sorted(code for code, perm in declarations.read_permissions().items() if user.can(perm))
 
 
+def record_filter(user, types: list[str] | None = None) -> Q | None:
+    """The per-record read filters (``read_filter`` of the declarations) as one Q over
+    Case for ``user``, or None when none applies (no query either way: each filter returns
+    a lazy Q). ``types``: the type codes the query is already limited to (None: any type,
+    as for department staff). A case of a filtered type passes only through its filter;
+    a case of any other type is untouched. Superusers are not filtered (callers skip them)."""
+    filters = declarations.read_filters()
+    codes = sorted(filters if types is None else set(filters) & set(types))
+    if not codes:
+        return None
+    q = ~Q(type_code__in=codes) if types is None else Q(type_code__in=sorted(set(types) - set(codes)))
+    for code in codes:
+        q |= Q(type_code=code) & declarations.read_filter_of(filters[code])(user)
+    return q
+
+
+def _filtered(user, qs: QuerySet, types: list[str] | None = None) -> QuerySet:
+    if user is None or user.is_superuser:
+        return qs
+    q = record_filter(user, types)
+    return qs if q is None else qs.filter(q)
+
+
 def cases_for(user) -> QuerySet:
     """Cases the user may see (see module docstring): the one place where scope and
-    need-to-know are applied to cases."""
+    need-to-know (the type's read permission, then its per-record read filter) are
+    applied to cases."""
     if user is None or not user.can(Perm.VIEW_CASES):
         return Case.objects.none()
     qs = Case.objects.select_related("case_type", "region", "department")
@@ -115,11 +143,11 @@ def cases_for(user) -> QuerySet:
         return qs
     if user.role == "department_staff":
         depts = departments_of(user)
-        return qs.filter(Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts)))
+        return _filtered(user, qs.filter(Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts))))
     types = readable_types(user)
     if not types:
         return Case.objects.none()
-    return qs.filter(region__code__startswith=user.scope_code, type_code__in=types)
+    return _filtered(user, qs.filter(region__code__startswith=user.scope_code, type_code__in=types), types)
 
 
 def get_case(user, number: str) -> Case:
@@ -233,9 +261,9 @@ def queue(user) -> QuerySet:
     if user.role == "department_staff" and user.can(Perm.VIEW_CASES):
         # a pending task implies "has a task" (cases_for): one semi-join, not two
         depts = departments_of(user)
-        return Case.objects.select_related("case_type", "region", "department").filter(
+        return _filtered(user, Case.objects.select_related("case_type", "region", "department").filter(
             Exists(CaseTask.objects.filter(case=OuterRef("pk"), department__in=depts,
-                                           status=CaseTask.Status.PENDING)), is_open=True)
+                                           status=CaseTask.Status.PENDING)), is_open=True))
     roles = acting_roles(user.role)
     return base.filter(Q(queue__in=roles) | Q(queue="@reporter", created_by=user))
 
@@ -322,7 +350,7 @@ def can_see(user, case: Case) -> bool:
         return False
     if user.is_superuser:
         return True
-    if user.role != "department_staff":
+    if user.role != "department_staff" and case.type_code not in declarations.read_filters():
         return case.region_id.startswith(user.scope_code) and case.type_code in readable_types(user)
     return cases_for(user).filter(pk=case.pk).exists()
 
@@ -376,11 +404,12 @@ def transition_done(case: Case, request_key: str) -> bool:
 
 
 def case_by_request_key(user, request_key: str) -> Case | None:
-    """The case this user already opened with this form token (a repeated submit)."""
+    """The case this user already opened with this form token (a repeated submit); None
+    as well when it is of a type whose read filter no longer lets the user read it."""
     key = (request_key or "").strip()[:64]
     if not key or user is None:
         return None
-    return Case.objects.filter(created_by=user, request_key=key).first()
+    return _filtered(user, Case.objects.filter(created_by=user, request_key=key)).first()
 
 
 def get_attachment(user, pk) -> "Attachment":

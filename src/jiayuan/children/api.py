@@ -194,6 +194,78 @@ def confirm(request, file_id: Id, body: ChildConfirmIn):
     return file_detail_out(selectors.get_file(request.auth, file_id))
 
 
+class ChildReferralIn(Schema):
+    agency: Annotated[str, Field(max_length=30)]
+    reason: Annotated[str, Field(max_length=2000)]
+    agency_name: Annotated[str, Field(max_length=100)] = ""
+    request_key: Annotated[str, Field(max_length=64)] = ""
+
+
+class ChildReferralOut(Schema):
+    number: str
+    agency: str
+    agency_name: str
+    state: str
+    state_name: str
+    is_open: bool
+    due_at: str | None
+    outcome: str
+    result: str
+
+
+def referral_out(r: dict) -> dict:
+    c = r["case"]
+    return {"number": c.number, "agency": c.data.get("agency", ""), "agency_name": r["agency_name"],
+            "state": c.state, "state_name": _(r["state"]), "is_open": c.is_open,
+            "due_at": c.due_at.isoformat() if c.due_at else None, "outcome": _(r["outcome"]) if r["outcome"] else "",
+            "result": r["result"]}
+
+
+@router.get("/children/{int:file_id}/referrals", response=list[ChildReferralOut],
+            summary="该儿童的转介（案件编号、转介单位、状态、期限、办结结果）；在 /api/v1/cases/{number} 办理")
+def list_referrals(request, file_id: Id):
+    f = selectors.get_file(request.auth, file_id)
+    services.record_read(actor(request), f, "referrals")
+    return [referral_out(r) for r in selectors.referrals_of(request.auth, f)]
+
+
+@router.post("/children/{int:file_id}/referrals", response={201: ChildReferralOut},
+             summary="转介（12355、公安、学校、医院、民政、法院等）：在案件引擎上开一件儿童转介，只有能看该儿童档案的人可见")
+def open_referral(request, file_id: Id, body: ChildReferralIn):
+    f = selectors.get_file(request.auth, file_id)
+    case = services.open_referral(actor(request), f, body.agency, body.reason, body.agency_name,
+                                  request_key=body.request_key)
+    row = next(r for r in selectors.referrals_of(request.auth, f) if r["case"].pk == case.pk)
+    return Status(201, referral_out(row))
+
+
+class ChildCloseIn(Schema):
+    reason: Annotated[str, Field(max_length=20)]
+    note: Text = ""
+    on: date | None = None
+    version: Int | None = None
+
+
+class ChildReopenIn(Schema):
+    note: Text
+    version: Int | None = None
+
+
+@router.post("/children/{int:file_id}/close", response=ChildFileOut,
+             summary="销档（原因：年满16/18周岁、父母返乡、迁出等；有未办结转介时不能销档）")
+def close_file(request, file_id: Id, body: ChildCloseIn):
+    f = selectors.get_file(request.auth, file_id)
+    f = services.close_file(actor(request), f, body.reason, body.note, on=body.on, version=body.version)
+    return file_out(selectors.get_file(request.auth, f.pk), selectors.today())
+
+
+@router.post("/children/{int:file_id}/reopen", response=ChildFileOut, summary="恢复已销档的档案（须说明原因）")
+def reopen_file(request, file_id: Id, body: ChildReopenIn):
+    f = selectors.get_file(request.auth, file_id)
+    f = services.reopen_file(actor(request), f, body.note, version=body.version)
+    return file_out(selectors.get_file(request.auth, f.pk), selectors.today())
+
+
 class ChildrenDutyGapOut(Schema):
     code: str
     name: str

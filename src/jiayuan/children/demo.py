@@ -73,11 +73,34 @@ def seed_demo(ctx) -> str | None:
                                      ).order_by("id").first()
     if first is not None and not ChildFile.objects.filter(region_id=VILLAGE, proposed__isnull=False).exists():
         services.set_parent(act, first, "mother", {"working_away": False, "note": "已返乡"})
+    referred = _seed_referrals(act)
     enrolled = _seed_home(ctx, city, director, volunteer, today)
     if made or enrolled:
         return (f"儿童关爱：六坝村 {made} 份儿童档案（儿童主任 ertong，督导员 dudao，志愿者 zhiyuan）；"
-                f"“未来星”留守儿童之家 {enrolled} 名儿童入托")
+                f"{referred} 件转介；“未来星”留守儿童之家 {enrolled} 名儿童入托")
     return None
+
+
+def _seed_referrals(act) -> int:
+    """Two referrals by the 儿童主任: the 事实无人抚养 child to civil affairs for the
+    subsidy's verification (taken, waiting for the answer), and a child with low mood to
+    the 12355 line (just sent: waiting on ``ertong`` to record that it was taken)."""
+    from ..cases.models import Case
+    from ..cases.services import transition
+
+    if Case.objects.filter(type_code=services.REFERRAL_TYPE, region__code__startswith=VILLAGE).exists():
+        return 0
+    files = list(ChildFile.objects.filter(region_id=VILLAGE, status=ChildFile.Status.OPEN).order_by("id"))
+    if len(files) < 2:
+        return 0
+    unsupported = next((f for f in files if "de_facto_unsupported" in f.categories), files[0])
+    case = services.open_referral(act, unsupported, "civil_affairs", "父亲已故、母亲重病，申请认定事实无人抚养儿童并发放基本生活补贴",
+                                  agency_name="民乐县民政局")
+    transition(act, case, "accept", version=case.version, fields={"contact": "民乐县民政局儿童福利股 0936-4421234"},
+               comment="已受理，正在核查")
+    other = next(f for f in files if f.pk != unsupported.pk)
+    services.open_referral(act, other, "hotline_12355", "近期成绩下滑、情绪低落，需要心理疏导")
+    return 2
 
 
 def _seed_home(ctx, city, director, volunteer, today) -> int:

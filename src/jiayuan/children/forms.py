@@ -149,3 +149,37 @@ class HomeForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["services"].choices = list(HOME_SERVICES.items())
+
+
+class ReferralForm(forms.Form):
+    """A referral (转介) of the child to a body (the case type's agencies)."""
+
+    agency = forms.ChoiceField(label=_("转介单位"), widget=forms.Select(attrs={"class": "form-select"}))
+    agency_name = forms.CharField(label=_("单位名称"), required=False, max_length=100,
+                                  widget=forms.TextInput(attrs={**TEXT, "placeholder": _("单位名称（可不填）")}))
+    reason = forms.CharField(label=_("转介事由"), max_length=2000,
+                             widget=forms.Textarea(attrs={**TEXT, "rows": 2, "placeholder": _("转介事由")}))
+    request_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from .case_types import AGENCIES
+
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(c, gettext(n)) for c, n in AGENCIES]
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("销档原因"), widget=forms.Select(attrs={"class": "form-select"}))
+    note = forms.CharField(label=_("说明"), required=False, max_length=200,
+                           widget=forms.TextInput(attrs={**TEXT, "placeholder": _("说明")}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [(c, gettext(n)) for c, n in rules.CLOSE_REASONS.items()]
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(label=_("恢复原因"), max_length=200,
+                           widget=forms.TextInput(attrs={**TEXT, "placeholder": _("恢复原因")}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -54,3 +54,7 @@ def slot_name(code: str) -> str:
         if s["code"] == code:
             return _(s["name"])
     return code
+
+
+def close_reason(code: str) -> str:
+    return _(rules.CLOSE_REASONS[code]) if code in rules.CLOSE_REASONS else code

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import security
+from .rules import CLOSE_REASONS
 
 
 class DutyKind(models.TextChoices):
@@ -95,6 +96,9 @@ class ChildFile(models.Model):
     risk_reason = models.CharField(_("评定理由"), max_length=200, blank=True)
     last_visit_on = models.DateField(_("最近探访"), null=True, blank=True)
     next_visit_due = models.DateField(_("下次探访期限"))
+    # closing (销档): the current closure, if closed; history in ChildFileClosure
+    closed_on = models.DateField(_("销档日期"), null=True, blank=True)
+    close_reason = models.CharField(_("销档原因"), max_length=20, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
@@ -122,6 +126,29 @@ class ChildFile(models.Model):
     @property
     def flagged(self) -> bool:
         return self.proposed is not None
+
+
+class ChildFileClosure(models.Model):
+    """One closing (销档) of a file, with its reason and note, and its reopening if the file
+    was reopened (e.g. the parents left again): the history of a file's status. At most
+    one not reopened per file (the current closure)."""
+
+    file = models.ForeignKey(ChildFile, on_delete=models.CASCADE, related_name="closures")
+    closed_on = models.DateField(_("销档日期"))
+    reason = models.CharField(_("销档原因"), max_length=20, choices=list(CLOSE_REASONS.items()))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_on = models.DateField(_("恢复日期"), null=True, blank=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reopen_note = models.CharField(_("恢复原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("销档记录")
+        verbose_name_plural = _("销档记录")
+        constraints = [models.UniqueConstraint(fields=["file"], condition=models.Q(reopened_on__isnull=True),
+                                               name="children_one_current_closure")]
 
 
 class ChildParent(models.Model):

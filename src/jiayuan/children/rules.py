@@ -343,3 +343,47 @@ def next_visit_due(grades, grade: str, last_visit: datetime.date | None, opened:
     if grade not in by_code:
         raise RuleError("risk.unknown", N_("未知的风险等级：%(grade)s"), {"grade": grade}, field="risk")
     return add_months(last_visit or opened, by_code[grade]["months"])
+
+
+# --- closing a file (销档) ------------------------------------------------------------------
+
+# Why a file is closed. The age reasons are checked against the child's age on the day of
+# closing (周岁, :func:`jiayuan.people.rules.age_on`): a left-behind child leaves the
+# category on the 16th birthday (国发〔2016〕13号 不满十六周岁), every child the others on
+# the 18th (未成年人). 父母返乡 and 迁出 are facts the 儿童主任 states (the registry may
+# not know them yet).
+CLOSE_REASONS = {
+    "age_16": N_("年满16周岁，不再属于农村留守儿童"),
+    "age_18": N_("年满18周岁"),
+    "parents_back": N_("父母返乡或恢复监护"),
+    "moved_away": N_("迁出本地"),
+    "adopted": N_("被依法收养"),
+    "deceased": N_("死亡"),
+    "other": N_("其他"),
+}
+
+
+def check_close(reason: str, *, birth_date: datetime.date, on: datetime.date, categories: list[str],
+                note: str) -> list[RuleError]:
+    """Errors that stop closing a file for ``reason`` on ``on`` (empty: it may close).
+
+    - ``close.reason``: not one of :data:`CLOSE_REASONS`;
+    - ``close.too_young``: ``age_16`` before the 16th birthday, ``age_18`` before the
+      18th (the day of the birthday counts: :func:`age_on`);
+    - ``close.still_in_category``: ``age_16`` while the file is still confirmed as 困境
+      or 事实无人抚养 (those last to 18: the file stays open);
+    - ``close.note_required``: ``other`` without a note saying why."""
+    if reason not in CLOSE_REASONS:
+        return [RuleError("close.reason", N_("请选择销档原因"), field="reason")]
+    errors = []
+    age = age_on(birth_date, max(on, birth_date))
+    if reason == "age_16" and age < LEFT_BEHIND_AGE or reason == "age_18" and age < CHILD_AGE:
+        errors.append(RuleError("close.too_young", N_("儿童在销档日尚未满 %(age)s 周岁"),
+                                {"age": LEFT_BEHIND_AGE if reason == "age_16" else CHILD_AGE}, field="reason"))
+    if reason == "age_16" and set(categories) & {IN_DIFFICULTY, DE_FACTO_UNSUPPORTED}:
+        errors.append(RuleError("close.still_in_category",
+                                N_("该儿童仍属于困境儿童或事实无人抚养儿童（保障至18周岁），不能以年满16周岁销档"),
+                                field="reason"))
+    if reason == "other" and not note.strip():
+        errors.append(RuleError("close.note_required", N_("请说明销档原因"), field="note"))
+    return errors

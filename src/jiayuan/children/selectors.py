@@ -107,6 +107,36 @@ def files_for(user) -> QuerySet:
     return qs.filter(_need_to_know_q(user))
 
 
+def readable_files_lazy(user) -> QuerySet:
+    """The same files as :func:`files_for` (every status), as a query that runs nothing
+    until used as a subquery: the duties are read by ``Exists`` against the file's region
+    instead of being fetched first. For filters other queries embed (the referral read
+    filter below); lists use :func:`files_for`."""
+    from django.db.models.functions import Substr
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ChildFile.objects.none()
+    qs = ChildFile.objects.all()
+    if user.scope_code:
+        qs = qs.filter(person__region__code__startswith=user.scope_code)
+    if user.can(Perm.VIEW_CHILD_FILES):
+        return qs
+    duties = ChildrenDuty.objects.filter(user=user, ended_on__isnull=True)
+    return qs.filter(
+        Exists(CareTeamMember.objects.filter(file=OuterRef("pk"), user=user))
+        | Exists(duties.filter(kind=DutyKind.DIRECTOR, region_id=OuterRef("region_id")))
+        | Exists(duties.filter(kind=DutyKind.SUPERVISOR, region_id=Substr(OuterRef("region_id"), 1, 9))))
+
+
+def referral_readers(user) -> Q:
+    """Read filter of the ``child_referral`` case type (``children/case_types.py``): a Q
+    over :class:`jiayuan.cases.models.Case` — the referrals whose child
+    (``subject_person``) has a file the user reads (:func:`readable_files_lazy`: the
+    儿童主任, the 督导员, the care team, ``view_child_files`` holders, in scope). Lazy:
+    one ``EXISTS`` in the case query, no query of its own."""
+    return Q(Exists(readable_files_lazy(user).filter(person_id=OuterRef("subject_person_id"))))
+
+
 def get_file(user, pk) -> ChildFile:
     """The file ``pk`` if the user may read it; NotFound(``child_file.not_found``) otherwise."""
     try:
@@ -281,26 +311,64 @@ def child_facts(file: ChildFile, on: datetime.date | None = None) -> rules.Child
     """Everything :func:`rules.derive_categories` reads for ``file`` on ``on`` (today by
     default): age from the child's birth date (from the ID number), registration from
     the child's region, poverty from current 低保/特困 tags of the child or any member of
-    the household, the child's own valid certificate, and the parents (a few queries)."""
+    the household, the child's own valid certificate, and the parents. The one-file case
+    of :func:`child_facts_many` (the same code: a batch derives exactly what one file
+    would)."""
+    return child_facts_many([file], on)[file.pk]
+
+
+def child_facts_many(files, on: datetime.date | None = None) -> dict[int, rules.ChildFacts]:
+    """``{file id: ChildFacts}`` for ``files`` (ChildFile rows with ``person`` joined) on
+    ``on``, as :func:`child_facts` says, in a fixed number of queries whatever the number
+    of files (regions of grid-level children, household members, tags, certificates,
+    parents, parents' certificates): the daily re-derivation and the registry signals
+    derive hundreds of files at once."""
     on = on or today()
-    person = file.person
-    registration, region_name = registration_of(person)
-    members = [person.pk]
-    if person.household_id:
-        members = list(Person.objects.filter(household_id=person.household_id).values_list("pk", flat=True))
-    tags = set(PersonTag.objects.filter(person_id__in=members, kind_id__in=list(POVERTY_TAGS), valid_from__lte=on)
-               .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("kind_id", flat=True))
-    program = "、".join(POVERTY_TAGS[t] for t in POVERTY_TAGS if t in tags)
-    cert = DisabilityCertificate.objects.filter(person=person, status="valid").first()
-    own = f"{TYPE_NAMES[cert.disability_type]}{GRADE_NAMES[cert.grade]}" if cert else ""
-    parents = {p.role: p for p in file.parents.select_related("person")}
-    severe = _severe([p.person_id for p in parents.values() if p.person_id])
-    return rules.ChildFacts(
-        birth_date=person.birth_date, on=on, registration=registration, region_name=region_name,
-        father=parent_facts(parents.get("father"), "father", on, severe),
-        mother=parent_facts(parents.get("mother"), "mother", on, severe),
-        poverty_program=program, own_disability_grade=own, own_illness=file.own_illness,
-        guardianship_problem=file.guardianship_problem)
+    files = list(files)
+    if not files:
+        return {}
+    persons = {f.person_id: f.person for f in files}
+    village_rows = {r.code: r for r in Region.objects.filter(pk__in={p.region_id[:12] for p in persons.values()})}
+    households = {p.household_id for p in persons.values() if p.household_id}
+    members: dict[int, set[int]] = {}
+    if households:
+        for hh, pk in Person.objects.filter(household_id__in=households).values_list("household_id", "pk"):
+            members.setdefault(hh, set()).add(pk)
+    everyone = set(persons) | {pk for ids in members.values() for pk in ids}
+    tags: dict[int, set[str]] = {}
+    for pid, kind in (PersonTag.objects.filter(person_id__in=everyone, kind_id__in=list(POVERTY_TAGS),
+                                               valid_from__lte=on)
+                      .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("person_id", "kind_id")):
+        tags.setdefault(pid, set()).add(kind)
+    certs = {}
+    for c in DisabilityCertificate.objects.filter(person_id__in=list(persons), status="valid").order_by("pk"):
+        certs.setdefault(c.person_id, c)
+    parents: dict[int, dict[str, ChildParent]] = {}
+    for p in ChildParent.objects.filter(file_id__in=[f.pk for f in files]).select_related("person"):
+        parents.setdefault(p.file_id, {})[p.role] = p
+    severe = _severe({p.person_id for ps in parents.values() for p in ps.values() if p.person_id})
+    out = {}
+    for file in files:
+        person = file.person
+        code = person.region_id[:12]
+        region_name = village_rows[code].short_name if code in village_rows else ""
+        registration = ""
+        if person.residence_status == Person.ResidenceStatus.REGISTERED:
+            kind = village_kind(code) if len(code) == 12 else "virtual"
+            registration = {"community": "urban", "village": "rural"}.get(kind, "")
+        group = members.get(person.household_id, {person.pk}) if person.household_id else {person.pk}
+        held = set().union(*(tags.get(pk, set()) for pk in group))
+        program = "、".join(POVERTY_TAGS[t] for t in POVERTY_TAGS if t in held)
+        cert = certs.get(person.pk)
+        own = f"{TYPE_NAMES[cert.disability_type]}{GRADE_NAMES[cert.grade]}" if cert else ""
+        mine = parents.get(file.pk, {})
+        out[file.pk] = rules.ChildFacts(
+            birth_date=person.birth_date, on=on, registration=registration, region_name=region_name,
+            father=parent_facts(mine.get("father"), "father", on, severe),
+            mother=parent_facts(mine.get("mother"), "mother", on, severe),
+            poverty_program=program, own_disability_grade=own, own_illness=file.own_illness,
+            guardianship_problem=file.guardianship_problem)
+    return out
 
 
 def files_of_parent(person_ids) -> QuerySet:
@@ -433,3 +501,96 @@ def attendance_days(home, start: datetime.date, end: datetime.date) -> int:
     from .models import HomeAttendance
 
     return HomeAttendance.objects.filter(home=home, day__gte=start, day__lte=end).count()
+
+
+# --- referrals (case type child_referral, read through the case engine) --------------------
+
+REFERRAL_TYPE = "child_referral"
+
+
+def referrals_for(user) -> QuerySet:
+    """Referrals the user reads: the engine's :func:`jiayuan.cases.selectors.cases_for`
+    (scope, ``view_cases``, and the type's read filter :func:`referral_readers`), newest
+    first."""
+    from ..cases import selectors as case_selectors
+
+    return case_selectors.cases_for(user).filter(type_code=REFERRAL_TYPE).select_related(
+        "subject_person").order_by("-created_at", "-id")
+
+
+def referrals_of(user, file: ChildFile) -> list[dict]:
+    """The referrals of the child of ``file`` the user reads, each ``{"case", "agency",
+    "state", "outcome", "result"}`` (the outcome and the result text of its 办结 line,
+    empty while open): what the file shows as the referrals' outcome (two queries)."""
+    from ..cases.models import CaseEvent
+    from ..cases.selectors import decl_of
+    from .case_types import AGENCIES, OUTCOMES
+
+    cases = list(referrals_for(user).filter(subject_person_id=file.person_id))
+    closes = {e.case_id: e for e in CaseEvent.objects.filter(case__in=cases, action="close").order_by("seq")}
+    agencies, outcomes = dict(AGENCIES), dict(OUTCOMES)
+    out = []
+    for c in cases:
+        e = closes.get(c.pk)
+        out.append({"case": c, "agency": agencies.get(c.data.get("agency", ""), ""),
+                    "agency_name": c.data.get("agency_name", ""),
+                    "state": decl_of(c.case_type_id).state(c.state).name,
+                    "outcome": outcomes.get((e.data or {}).get("outcome", ""), "") if e else "",
+                    "result": e.comment if e else ""})
+    return out
+
+
+def closures_of(file: ChildFile) -> QuerySet:
+    """The file's closings and reopenings, newest first (who joined)."""
+    return file.closures.select_related("closed_by", "reopened_by").order_by("-closed_on", "-id")
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+def _with_category(qs: QuerySet, code: str, prefix: str = "") -> QuerySet:
+    """``qs`` (files, or rows reaching files by ``prefix``) narrowed to files whose
+    confirmed categories hold ``code`` (JSON containment on PostgreSQL, the quoted code
+    in the text on SQLite)."""
+    if _json_contains():
+        return qs.filter(**{f"{prefix}categories__contains": [code]})
+    return qs.filter(**{f"{prefix}categories__icontains": f'"{code}"'})
+
+
+def home_left_behind_person_ids(region_code: str, day: datetime.date) -> QuerySet:
+    """Ids (``values("person_id")``, distinct) of the rural left-behind children
+    (``left_behind`` on their file) enrolled on ``day`` at a children's home located
+    under ``region_code``: enrolled on or before ``day``, not left before it, whose file
+    was not closed on or before ``day``. Unscoped (for the indicator's value, a count
+    with no personal detail)."""
+    from .models import HomeEnrolment
+
+    files = _with_category(ChildFile.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)),
+                           rules.LEFT_BEHIND)
+    return (HomeEnrolment.objects.filter(home__region__code__startswith=region_code, enrolled_on__lte=day)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+            .filter(person_id__in=files.values("person_id")).values("person_id").distinct())
+
+
+# --- allowances (assistance programs enrolled from the file) ---------------------------------
+
+ALLOWANCE_CATEGORY = {"orphan_allowance": "orphan", "de_facto_unsupported_allowance": rules.DE_FACTO_UNSUPPORTED}
+
+
+def is_orphan(file: ChildFile) -> bool:
+    """Whether the file's confirmed facts name the child an orphan (both parents deceased
+    or declared missing: the ``orphan`` fact of 困境儿童, :mod:`rules`)."""
+    return any(f.get("code") == "orphan" for c in file.category_facts or [] for f in c.get("facts") or [])
+
+
+def allowance_facts(person, program: str) -> dict:
+    """``{"category_confirmed": bool}`` for the enrollment service (registry facts of
+    the children's allowances): the person's **open** file confirms 孤儿
+    (``orphan_allowance``) or 事实无人抚养儿童 (``de_facto_unsupported_allowance``). What
+    is confirmed counts, not a proposal waiting for review. Unscoped (the enrollment
+    service scoped the person)."""
+    file = ChildFile.objects.filter(person=person, status=ChildFile.Status.OPEN).first()
+    if file is None:
+        return {"category_confirmed": False}
+    if program == "orphan_allowance":
+        return {"category_confirmed": is_orphan(file)}
+    return {"category_confirmed": rules.DE_FACTO_UNSUPPORTED in (file.categories or [])}

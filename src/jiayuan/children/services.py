@@ -165,9 +165,9 @@ def _apply_fields(file: ChildFile, data: dict) -> None:
             setattr(file, key + "_cipher", security.encrypt(str(data[key] or "").strip()[:30]))
 
 
-def _derive(file: ChildFile, on: datetime.date) -> list[dict]:
+def _derive(file: ChildFile, on: datetime.date, facts: "rules.ChildFacts | None" = None) -> list[dict]:
     try:
-        return [c.as_dict() for c in rules.derive_categories(selectors.child_facts(file, on))]
+        return [c.as_dict() for c in rules.derive_categories(facts or selectors.child_facts(file, on))]
     except RuleError as e:
         raise _rule_error(e) from None
 
@@ -289,30 +289,64 @@ def _rederive(actor: Actor, file: ChildFile, on: datetime.date) -> bool:
     """Derive again; flag (``proposed``) when the result differs from the confirmed one,
     clear the flag when it no longer does. Returns whether the file is flagged. Caller
     holds the transaction and the row."""
-    derived = _derive(file, on)
+    changed, flagged, entry = _compare(file, _derive(file, on), on)
+    if changed:
+        file.save(update_fields=["proposed", "review_reasons", "flagged_at"])
+    if entry is not None:
+        record(actor, entry["action"], file, extra=entry["extra"])
+    return flagged
+
+
+FLAG_FIELDS = ["proposed", "review_reasons", "flagged_at"]
+
+
+def _compare(file: ChildFile, derived: list[dict], on: datetime.date) -> tuple[bool, bool, dict | None]:
+    """Apply a new derivation to ``file`` in memory: ``(changed, flagged, audit item)``
+    — the flag set (a new difference: the audit item ``child_file.flag``), cleared (no
+    difference any more) or left as it was."""
     diff = rules.compare(file.category_facts, derived)
     if not diff:
         if file.proposed is not None:
             file.proposed, file.review_reasons, file.flagged_at = None, [], None
-            file.save(update_fields=["proposed", "review_reasons", "flagged_at"])
-        return False
+            return True, False, None
+        return False, False, None
     if file.proposed == derived:
-        return True
+        return False, True, None
     file.proposed, file.review_reasons, file.flagged_at = derived, diff, timezone.now()
-    file.save(update_fields=["proposed", "review_reasons", "flagged_at"])
-    record(actor, "child_file.flag", file, extra={"changes": diff, "on": on.isoformat()})
-    return True
+    return True, True, {"action": "child_file.flag", "extra": {"changes": diff, "on": on.isoformat()}}
 
 
 def rederive(actor: Actor, file_ids, on: datetime.date | None = None) -> int:
     """Re-derive the open files ``file_ids`` (registry signals, the daily run) on ``on``;
-    returns how many are flagged after it. Not scoped: the caller chose the files."""
+    returns how many are flagged after it. Not scoped: the caller chose the files.
+
+    In batches of 500 (one transaction each, rows locked): the facts of a batch in a fixed
+    number of queries (:func:`selectors.child_facts_many`), the rules in memory, the
+    changed flags written by one ``bulk_update`` and the audit entries by one
+    ``record_many`` — the same result as :func:`_rederive` file by file (tested)."""
+    from ..audit.services import record_many
+
     on = on or selectors.today()
+    ids = sorted(set(int(i) for i in file_ids))
     flagged = 0
-    with transaction.atomic():
-        for file in ChildFile.objects.select_for_update().select_related("person", "region").filter(
-                pk__in=list(file_ids), status=ChildFile.Status.OPEN).order_by("pk"):
-            flagged += _rederive(actor, file, on)
+    for start in range(0, len(ids), 500):
+        with transaction.atomic():
+            files = list(ChildFile.objects.select_for_update().select_related("person", "region").filter(
+                pk__in=ids[start:start + 500], status=ChildFile.Status.OPEN).order_by("pk"))
+            facts = selectors.child_facts_many(files, on)
+            changed, items = [], []
+            for file in files:
+                was_changed, is_flagged, entry = _compare(file, _derive(file, on, facts[file.pk]), on)
+                flagged += is_flagged
+                if was_changed:
+                    changed.append(file)
+                if entry is not None:
+                    items.append({"action": entry["action"], "object_type": file._meta.label_lower,
+                                  "object_id": file.pk, "object_repr": str(file), "region_code": file.region_id,
+                                  "extra": entry["extra"]})
+            if changed:
+                ChildFile.objects.bulk_update(changed, FLAG_FIELDS, batch_size=500)
+            record_many(actor, items)
     return flagged
 
 
@@ -555,3 +589,205 @@ def on_person_moved(sender, actor, moves, **kwargs):
 __all__ = ["appoint", "end_duty", "open_file", "update_file", "set_parent", "confirm_review", "rederive",
            "rederive_all", "set_team_member", "remove_team_member", "record_visit", "regrade", "record_read",
            "record_list_read"]
+
+
+# --- referrals (转介, a case type on the engine: children/case_types.py) -----------------------
+
+REFERRAL_TYPE = "child_referral"
+
+
+def referral_intake(actor: Actor, payload: dict):
+    """Intake of ``child_referral``: ``file`` (the id of an open file the actor may change:
+    its 儿童主任, 督导员 or ``view_child_files``), ``agency`` (a code of
+    :data:`jiayuan.children.case_types.AGENCIES`), ``agency_name`` (optional, ≤100),
+    ``reason`` (required, ≤2000: the need referred). The case is located at the child's
+    region (village, or grid where the registry has it), its subject is the child (whose
+    file decides who reads it). Errors:
+    NotFound ``child_file.not_found`` (a file the actor does not read), Forbidden,
+    ValidationFailed ``file.closed``, ``agency.invalid``, ``reason.required``."""
+    from ..cases.services import CaseDraft
+    from .case_types import AGENCIES
+
+    file = selectors.get_file(actor.user, payload.get("file"))
+    if not selectors.may_edit(actor.user, file):
+        raise _forbidden()
+    if file.status != ChildFile.Status.OPEN:
+        raise ValidationFailed(_err("file", "file.closed", _("该档案已销档，不能再转介")))
+    agencies = dict(AGENCIES)
+    agency = str(payload.get("agency") or "")
+    if agency not in agencies:
+        raise ValidationFailed(_err("agency", "agency.invalid", _("请选择转介单位")))
+    reason = str(payload.get("reason") or "").strip()
+    if not reason:
+        raise ValidationFailed(_err("reason", "reason.required", _("请填写转介事由")))
+    agency_name = str(payload.get("agency_name") or "").strip()[:100]
+    label = _(agencies[agency])
+    return CaseDraft(region=file.person.region, title=f"{file.person.name} → {agency_name or label}"[:200],
+                     description=reason[:2000], subject_person=file.person,
+                     data={"file": file.pk, "agency": agency, "agency_name": agency_name},
+                     comment=reason[:2000])
+
+
+def open_referral(actor: Actor, file: ChildFile, agency: str, reason: str, agency_name: str = "",
+                  request_key: str = ""):
+    """Refer the child of ``file`` (see :func:`referral_intake`) through the engine's
+    :func:`jiayuan.cases.services.create_case`; audited ``case.open`` by the engine and
+    ``child_file.referral`` on the file. Returns the case (the first one on a repeated
+    ``request_key``)."""
+    from ..cases.services import create_case
+
+    with transaction.atomic():
+        case, created = create_case(actor, REFERRAL_TYPE, {"file": file.pk, "agency": agency, "reason": reason,
+                                                            "agency_name": agency_name}, request_key=request_key)
+        if created:
+            record(actor, "child_file.referral", file, extra={"case": case.number, "agency": agency})
+    return case
+
+
+
+# --- closing a file (销档) and reopening it ----------------------------------------------------
+
+def close_file(actor: Actor, file: ChildFile, reason: str, note: str = "", on: datetime.date | None = None,
+               version=None) -> ChildFile:
+    """Close the file (销档) on ``on`` (today by default) for ``reason`` (a code of
+    :data:`rules.CLOSE_REASONS`, checked by :func:`rules.check_close` against the child's
+    age and the confirmed categories). The file keeps everything it held; a
+    :class:`ChildFileClosure` line records who, when, why (history), the audit entry
+    ``child_file.close`` the same. Who: whoever may edit the file. Errors: Forbidden,
+    Conflict ``child_file.conflict`` (stale version), ``child_file.closed`` (already
+    closed), ``child_file.open_referrals`` (a referral of the child is still open: close
+    it first), ValidationFailed (the rule's codes)."""
+    from ..cases.models import Case
+    from .models import ChildFileClosure
+
+    if not selectors.may_edit(actor.user, file):
+        raise _forbidden()
+    on = on or selectors.today()
+    note = str(note or "").strip()[:TEXT_MAX]
+    with transaction.atomic():
+        locked = ChildFile.objects.select_for_update().select_related("person").get(pk=file.pk)
+        _check_version(locked, version)
+        if locked.status == ChildFile.Status.CLOSED:
+            raise Conflict("child_file.closed", _("该档案已销档"))
+        errors = rules.check_close(reason, birth_date=locked.person.birth_date, on=on,
+                                   categories=list(locked.categories), note=note)
+        if errors:
+            raise ValidationFailed.from_rule_errors(errors)
+        if Case.objects.filter(type_code=REFERRAL_TYPE, subject_person=locked.person, is_open=True).exists():
+            raise Conflict("child_file.open_referrals", _("该儿童还有未办结的转介，请先办结或撤回"))
+        ChildFileClosure.objects.create(file=locked, closed_on=on, reason=reason, note=note, closed_by=actor.user)
+        locked.status, locked.closed_on, locked.close_reason = ChildFile.Status.CLOSED, on, reason
+        locked.version += 1
+        locked.save(update_fields=["status", "closed_on", "close_reason", "version", "updated_at"])
+        record(actor, "child_file.close", locked, extra={"reason": reason, "note": note, "on": on.isoformat()})
+    return locked
+
+
+def reopen_file(actor: Actor, file: ChildFile, note: str, on: datetime.date | None = None,
+                version=None) -> ChildFile:
+    """Reopen a closed file (the parents left again, the child came back): the current
+    closure gets its reopening (date, who, ``note`` required), the categories are
+    re-derived (a difference flags the file, as ever) and the next visit falls due as
+    for a new file. Audited ``child_file.reopen``. Errors: Forbidden, Conflict
+    ``child_file.conflict`` / ``child_file.not_closed``, ValidationFailed
+    ``note.required``, ``child.adult`` (18 or over: nothing to reopen)."""
+    from .models import ChildFileClosure
+
+    if not selectors.may_edit(actor.user, file):
+        raise _forbidden()
+    on = on or selectors.today()
+    note = str(note or "").strip()[:TEXT_MAX]
+    if not note:
+        raise ValidationFailed(_err("note", "note.required", _("请说明恢复原因")))
+    with transaction.atomic():
+        locked = ChildFile.objects.select_for_update().select_related("person", "region").get(pk=file.pk)
+        _check_version(locked, version)
+        if locked.status != ChildFile.Status.CLOSED:
+            raise Conflict("child_file.not_closed", _("该档案未销档"))
+        if age_on(locked.person.birth_date, max(on, locked.person.birth_date)) >= 18:
+            raise ValidationFailed(_err("note", "child.adult", _("已年满18周岁，不能恢复档案")))
+        ChildFileClosure.objects.filter(file=locked, reopened_on__isnull=True).update(
+            reopened_on=on, reopened_by=actor.user, reopen_note=note)
+        locked.status, locked.closed_on, locked.close_reason = ChildFile.Status.OPEN, None, ""
+        locked.next_visit_due = rules.next_visit_due(selectors.risk_grades(), locked.risk, None, on)
+        locked.version += 1
+        locked.save(update_fields=["status", "closed_on", "close_reason", "next_visit_due", "version", "updated_at"])
+        record(actor, "child_file.reopen", locked, extra={"note": note, "on": on.isoformat()})
+        _rederive(actor, locked, on)
+    return locked
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+def export_files(actor: Actor, f: "selectors.FileFilters", region=None) -> tuple[bytes, str, str, int]:
+    """The files the acting user reads matching ``f`` (need-to-know:
+    :func:`selectors.search_files`) as a workbook, earliest visit due first:
+    ``(bytes, file name, ASCII fallback, rows)``. ``region`` (from a scoped selector, or
+    None) names the file. Needs ``export``; audited ``child_file.export`` with the
+    filters and the ids of every file in it (each row is a read of that file)."""
+    from django.utils import translation
+
+    from . import exports, labels
+
+    if not actor.user.can(Perm.EXPORT):
+        raise _forbidden()
+    files = list(selectors.search_files(actor.user, f).select_related("person", "region"))
+    directors = selectors.directors_of({x.region_id for x in files})
+    today = selectors.today()
+    who = getattr(actor.user, "full_name", "") or actor.name
+    with translation.override("zh-hans"):
+        rows = []
+        for x in files:
+            d = directors.get(x.region_id)
+            rows.append((
+                x.person.name, x.person.get_sex_display(), x.person.birth_date.isoformat(), x.region.short_name,
+                "、".join(labels.category_name(c) for c in x.categories) or "—", labels.grade_name(x.risk),
+                x.last_visit_on.isoformat() if x.last_visit_on else "—", x.next_visit_due.isoformat(),
+                "是" if x.status == ChildFile.Status.OPEN and x.next_visit_due < today else "",
+                x.guardian_name, x.guardian_relation, x.caregiver_name, x.school, x.school_grade,
+                (d.user.full_name or d.user.username) if d else "缺", x.get_status_display(),
+                "是" if x.proposed is not None else ""))
+        name, fallback = exports.file_names(region, today, f.overdue)
+        title = (f"{region.short_name if region is not None else '全部'} "
+                 f"{'儿童探访逾期名单' if f.overdue else '儿童档案花名册'} 导出人：{who}，"
+                 f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}（儿童个人信息，仅限工作使用）")
+        data = exports.table_xlsx("儿童档案", title, exports.FILE_HEADERS, rows)
+    record(actor, "child_file.export", object_type="children.childfile",
+           region_code=region.code if region is not None else "",
+           extra={"rows": len(rows), "ids": [x.pk for x in files], "filters": {
+               "category": f.category, "risk": f.risk, "region": f.region, "overdue": f.overdue,
+               "flagged": f.flagged, "q": f.q, "status": f.status}})
+    return data, name, fallback, len(rows)
+
+
+# --- children's allowances (assistance programs, enrolled from the file) -----------------------
+
+ALLOWANCE_PROGRAMS = ("orphan_allowance", "de_facto_unsupported_allowance")
+
+
+def enrol_allowance(actor: Actor, file: ChildFile, program: str, start_month, inputs: dict | None = None,
+                    payee_account: str = "", reason: str = ""):
+    """Enrol the child of ``file`` in 孤儿基本生活费 or 事实无人抚养儿童基本生活补贴 from
+    ``start_month``, through the assistance module's enrollment
+    (:func:`jiayuan.assistance.services.enrollments.enroll`): the amount from the
+    provincial parameters in force (:func:`jiayuan.assistance.rules.child_allowance_eligibility`),
+    paid by the monthly batches like every program. The category must be confirmed on
+    the file (the registry fact the enrollment reads). Who: a reader of the file who
+    decides enrollments (``decide_applications``: county civil affairs). Audited
+    ``child_file.allowance`` on the file (and the enrollment's own entry). Errors:
+    NotFound (file), ValidationFailed ``program.invalid`` and the enrollment's
+    (``amount.zero`` naming the failed conditions, ``parameters.missing`` …), Forbidden,
+    Conflict ``enrollment.duplicate``."""
+    from ..assistance.services.enrollments import enroll
+
+    if program not in ALLOWANCE_PROGRAMS:
+        raise ValidationFailed(_err("program", "program.invalid", _("请选择孤儿基本生活费或事实无人抚养儿童基本生活补贴")))
+    if not selectors.may_edit(actor.user, file):
+        raise _forbidden()
+    with transaction.atomic():
+        enrollment = enroll(actor, program=program, person=file.person, region=file.person.region_id,
+                            start_month=start_month, inputs=dict(inputs or {}), payee_account=payee_account,
+                            reason=reason or _("由儿童档案纳入"))
+        record(actor, "child_file.allowance", file, extra={"program": program, "enrollment": enrollment.pk,
+                                                          "amount": str(enrollment.amount)})
+    return enrollment

@@ -21,4 +21,9 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/team/", views.team_set, name="team_set"),
     path("<int:pk>/team/<str:slot>/remove/", views.team_remove, name="team_remove"),
+    path("<int:pk>/referral/", views.referral_new, name="referral_new"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("export.xlsx", views.export, name="export"),
 ]

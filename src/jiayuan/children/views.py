@@ -12,18 +12,22 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..accounts.models import User
+from ..cases import selectors as case_selectors
+from ..cases.forms import new_request_key
 from ..accounts.permissions import Perm
 from ..errors import Forbidden, ServiceError
 from ..people import selectors as people_selectors
 from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
 from . import homes, labels, selectors, services
-from .forms import DutyForm, FileFilterForm, FileForm, HomeForm, ParentForm, RegradeForm, TeamForm, VisitForm
+from .forms import (CloseForm, DutyForm, FileFilterForm, FileForm, HomeForm, ParentForm, ReferralForm, RegradeForm,
+                    ReopenForm, TeamForm, VisitForm)
 from .models import HOME_SERVICES, ChildParent, VisitPhoto
 
 CANDIDATE_LIMIT = 20
@@ -48,6 +52,7 @@ def file_list(request):
         "rows": [{"file": f, "categories": [labels.category_name(c) for c in f.categories],
                   "grade": selectors.risk_grade(f.risk), "overdue": f.next_visit_due < today} for f in rows],
         "may_open": user.can(Perm.VIEW_CHILD_FILES) or selectors.current_duties(user).exists(),
+        "can_export": user.can(Perm.EXPORT), "query": request.GET.urlencode(),
         "duties": list(selectors.current_duties(user).select_related("region"))})
 
 
@@ -96,6 +101,14 @@ def _detail_context(request, file, **extra) -> dict:
         "regrade_form": extra.pop("regrade_form", None) or RegradeForm(initial={"risk": file.risk,
                                                                                  "version": file.version}),
         "team_form": extra.pop("team_form", None) or TeamForm(),
+        "referrals": selectors.referrals_of(user, file),
+        "may_refer": selectors.may_edit(user, file) and file.status == file.Status.OPEN
+                     and case_selectors.can_create(user, selectors.REFERRAL_TYPE),
+        "referral_form": extra.pop("referral_form", None) or ReferralForm(initial={"request_key": new_request_key()}),
+        "closures": list(selectors.closures_of(file)),
+        "close_reason": labels.close_reason(file.close_reason),
+        "close_form": extra.pop("close_form", None) or CloseForm(initial={"version": file.version}),
+        "reopen_form": extra.pop("reopen_form", None) or ReopenForm(initial={"version": file.version}),
         **extra,
     }
 
@@ -434,3 +447,106 @@ def home_detail(request, pk):
         "start": start, "end": end, "day": day, "today": today,
         "cared": selectors.children_cared_for(home, start, end), "days": selectors.attendance_days(home, start, end),
         "enrolled": [{"e": e, "present": e.pk in present} for e in enrolled], "q": q, "candidates": candidates})
+
+
+@login_required
+@require_POST
+def referral_new(request, pk):
+    """Refer the child (转介): a case of ``child_referral`` on the engine, worked on its
+    case page (``/cases/<number>/``)."""
+    file = selectors.get_file(request.user, pk)
+    form = ReferralForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.open_referral(actor(request), file, d["agency"], d["reason"], d["agency_name"],
+                                          request_key=d["request_key"])
+        except Forbidden as exc:
+            return error_page(request, exc)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已转介，编号 %(number)s") % {"number": case.number})
+            return redirect("cases:case_detail", number=case.number)
+    return render(request, "children/file_detail.html", _detail_context(request, file, referral_form=form),
+                  status=422)
+
+
+@login_required
+@require_POST
+def close(request, pk):
+    file = selectors.get_file(request.user, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.close_file(actor(request), file, d["reason"], d["note"], version=d["version"])
+        except Forbidden as exc:
+            return error_page(request, exc)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已销档"))
+            return redirect("children:file_detail", pk=file.pk)
+    return render(request, "children/file_detail.html", _detail_context(request, file, close_form=form), status=422)
+
+
+@login_required
+@require_POST
+def reopen(request, pk):
+    file = selectors.get_file(request.user, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.reopen_file(actor(request), file, d["note"], version=d["version"])
+        except Forbidden as exc:
+            return error_page(request, exc)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("已恢复档案"))
+            return redirect("children:file_detail", pk=file.pk)
+    return render(request, "children/file_detail.html", _detail_context(request, file, reopen_form=form),
+                  status=422)
+
+
+@login_required
+@require_http_methods(["GET"])
+def referral_list(request):
+    """The referrals the user reads (the engine's read filter: who reads the child's
+    file), newest first, 50 a page."""
+    if not selectors.uses_children_pages(request.user):
+        raise PermissionDenied
+    page_obj = paginate(request, selectors.referrals_for(request.user))
+    from .case_types import AGENCIES
+
+    agencies = dict(AGENCIES)
+    rows = [{"case": c, "agency": agencies.get(c.data.get("agency", ""), ""),
+             "state": case_selectors.decl_of(c.case_type_id).state(c.state).name} for c in page_obj]
+    return render(request, "children/referral_list.html", {"page_obj": page_obj, "rows": rows,
+                                                            "now": timezone.now()})
+
+
+@login_required
+@require_http_methods(["GET"])
+def export(request):
+    """The list's files (same filters; ``overdue=on`` gives the overdue list) as an xlsx
+    workbook with a Chinese file name: only the files the user reads, audited."""
+    from ..imports.export import content_disposition
+    from .exports import XLSX
+
+    user = request.user
+    if not selectors.uses_children_pages(user):
+        raise PermissionDenied
+    form = FileFilterForm(request.GET)
+    try:
+        data, name, fallback, n = services.export_files(actor(request), form.filters(),
+                                                        user.scope if user.scope_id else None)
+    except ServiceError as exc:
+        return error_page(request, exc)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(name, fallback)
+    response["X-Export-Rows"] = str(n)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -127,7 +127,9 @@ def registry_facts(program: Program, person, month: datetime.date) -> dict:
     - 养老服务补贴: ``capacity_level`` = the level of the person's latest capacity
       assessment (GB/T 42195-2022) on or before the month's last day
       (:func:`jiayuan.eldercare.selectors.capacity_facts`); ``None`` when never assessed
-      (a level typed by the caller is not taken).
+      (a level typed by the caller is not taken);
+    - children's allowances: ``category_confirmed`` = the child's open file confirms the
+      category (:func:`jiayuan.children.selectors.allowance_facts`).
 
     Declared (not in the registry, kept as given): 低保 incomes, assets and member counts;
     特困 ``no_work_capacity``, ``no_income_source``, ``no_supporter``, ``self_care``,
@@ -155,6 +157,10 @@ def registry_facts(program: Program, person, month: datetime.date) -> dict:
         return out
     if code == "elderly_allowance":
         return {"registered": person.residence_status == "registered"}
+    if code in ("orphan_allowance", "de_facto_unsupported_allowance"):
+        from ...children.selectors import allowance_facts
+
+        return allowance_facts(person, code)
     if code == "elderly_care_allowance":
         from ...eldercare.selectors import capacity_facts
 

@@ -72,9 +72,11 @@ def test_application_list_names_the_program_and_state_in_english(page_client, us
 def test_seeded_program_and_label_names_have_english_translations():
     from importlib import import_module
 
-    # the labels module lists exactly the programs the migration seeds
+    # the labels module lists exactly the programs the migrations seed (the children's
+    # allowances are seeded by the children module, which owns their files)
     seeded = import_module("jiayuan.assistance.migrations.0002_programs").PROGRAMS
-    assert {code: name for code, name, *_ in seeded} == labels.PROGRAM_NAMES
+    children = import_module("jiayuan.children.migrations.0003_allowance_programs").PROGRAMS
+    assert {code: name for code, name, *_ in [*seeded, *children]} == labels.PROGRAM_NAMES
     names = list(labels.PROGRAM_NAMES.values()) + list(labels.PROGRAM_DEPARTMENTS)
     for d in (rules.AREAS, rules.SELF_CARE, rules.CAPACITY_LEVELS, rules.ECONOMIC_STATUS, rules.OVERLAP_KINDS,
               rules.INCOME_KINDS, rules.ASSET_KINDS, rules.HARDSHIPS):

@@ -159,7 +159,9 @@ def test_validate_type_grade_map():
 def test_every_program_has_a_schema_and_monthly_ones_a_rule():
     assert set(rules.PARAMETER_SCHEMAS) == {
         "subsistence_allowance", "extreme_poverty_support", "temporary_assistance", "disability_living_allowance",
-        "disability_care_allowance", "elderly_allowance", "elderly_care_allowance"}
+        "disability_care_allowance", "elderly_allowance", "elderly_care_allowance",
+        # the children's allowances (seeded by children/migrations/0003_allowance_programs.py)
+        "orphan_allowance", "de_facto_unsupported_allowance"}
     assert set(rules.AMOUNT_RULES) == set(rules.PARAMETER_SCHEMAS) - {"temporary_assistance"}
     with pytest.raises(KeyError):
         rules.compute_amount("temporary_assistance", {}, {}, MONTH)

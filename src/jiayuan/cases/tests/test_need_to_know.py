@@ -65,9 +65,19 @@ def expected_readers(type_code: str) -> set[str]:
             if Perm.VIEW_CASES in perms and perm in perms and role != "department_staff"}
 
 
+# Types with a per-record read filter (``read_filter``): {type: roles that pass it for the
+# matrix's case}. A children's referral is read by who reads the child's file: the matrix's
+# child has a file but no 儿童主任, 督导员 or team, so only view_child_files (county and
+# city civil affairs) reads it; department staff given a task do not (the filter is not
+# lifted by a task). Written from docs/permissions.md and docs/children.md.
+FILTERED_READERS = {"child_referral": {"city_admin", "county_officer"}}
+
+
 def expected_visible(role: str, type_code: str, variant: str) -> bool:
     if role == "superuser":
         return True
+    if type_code in FILTERED_READERS:
+        return role in FILTERED_READERS[type_code]
     if role == "department_staff":
         return variant == "tasked"
     return role in expected_readers(type_code)
@@ -198,9 +208,27 @@ def _assistance_application(more_users, make_person, grid, variant):
     return app.case
 
 
+def _child_referral(more_users, make_person, grid, variant):
+    """A referral of a child of the grid who has a file (no duty, no team), opened by the
+    engine with the child as subject (what the type's intake does)."""
+    import datetime
+
+    from jiayuan.cases.services import CaseDraft, current_type, open_case
+    from jiayuan.children.models import ChildFile
+    from jiayuan.conftest import make_id_number
+
+    child = make_person(region=grid.code, name=f"转介儿童{variant}",
+                        id_number=make_id_number(datetime.date(2015, 6, 1 if variant == "plain" else 2), 2))
+    ChildFile.objects.create(person=child, region_id=grid.code[:12], opened_on=datetime.date(2026, 1, 5),
+                             risk="red", next_visit_due=datetime.date(2026, 2, 5))
+    return open_case(Actor(more_users["city"], "command"), current_type("child_referral"),
+                     CaseDraft(region=grid, title=f"child_referral {variant}", subject_person=child),
+                     channel="system")
+
+
 # How a case of a type is opened for the matrix: through the type's own service where its
 # guards need more than the case row; otherwise by the engine alone (any declared type).
-MAKERS = {"assistance_application": _assistance_application}
+MAKERS = {"assistance_application": _assistance_application, "child_referral": _child_referral}
 
 
 @pytest.fixture

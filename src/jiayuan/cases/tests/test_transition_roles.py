@@ -115,6 +115,12 @@ MAY_TAKE = {
     # up) take every step; the county and city guide the committees, they do not mediate.
     "mediation_case": {action: MEDIATION_DESK for action in
                        ("start", "agree", "fail", "terminate", "performed", "not_performed")},
+    # 儿童转介 (children/case_types.py; 未成年人保护法 art. 81, 民发〔2019〕34号): the 儿童主任 (a
+    # community worker; the director acts as one), the 督导员 (township) and county and city
+    # civil affairs record each step of the referral; who of them reads a given child is
+    # the type's read filter (the child's file), not the role.
+    "child_referral": {action: COMMUNITY_DESK | SUPERVISORS for action in
+                       ("accept", "decline", "refer_again", "close", "withdraw")},
 }
 
 # Roles that read each type (need-to-know): view_cases for grid events and service
@@ -127,6 +133,10 @@ READERS = {
     # view_mediation: the mediators' desks and the street and county guiding them; not grid
     # members (a family dispute is not the grid's to read)
     "mediation_case": {CITY, COUNTY, TOWN, DIRECTOR, WORKER},
+    # view_cases, narrowed by the read filter to who reads the child's file: the matrix
+    # puts every actor on the child's care team, so every view_cases role reads it here
+    # (the filter itself is tested in children/tests/test_referrals.py)
+    "child_referral": {CITY, COUNTY, TOWN, DIRECTOR, WORKER, GRID_MEMBER},
 }
 
 # actor key → (fixture user key, role); every one of them in scope of GRID
@@ -189,11 +199,31 @@ def matrix_case(more_users, depts):
 
     def make(type_code: str) -> Case:
         draft = services.CaseDraft(region=Region.objects.get(code=GRID), title="权限矩阵", description="权限矩阵")
+        if type_code == "child_referral":
+            draft.subject_person = _child_read_by_everyone(more_users)
         case = services.open_case(Actor(reporter, "api"), services.current_type(type_code), draft, channel="api")
         CaseTask.objects.create(case=case, department=depts[CITY_MGMT], assigned_at=timezone.now())
         return case
 
     return make
+
+
+def _child_read_by_everyone(more_users):
+    """A child of the grid whose file every actor reads (each on the care team), so that
+    the referral's read filter lets all of them past and only roles decide."""
+    import datetime
+
+    from jiayuan.children.models import CareTeamMember, ChildFile
+    from jiayuan.conftest import make_id_number
+    from jiayuan.people.services import create_person
+
+    child = create_person(Actor(more_users["admin"], "command"), {
+        "name": "矩阵儿童", "id_number": make_id_number(datetime.date(2016, 3, 1), 2), "region": GRID})
+    f = ChildFile.objects.create(person=child, region_id=GRID[:12], opened_on=datetime.date(2026, 1, 5), risk="red",
+                                 next_visit_due=datetime.date(2026, 2, 5))
+    for key, _role in ACTORS.values():
+        CareTeamMember.objects.create(file=f, slot=key[:20], user=more_users[key], since=datetime.date(2026, 1, 5))
+    return child
 
 
 def test_the_table_covers_every_declared_case_type_and_every_role():

@@ -111,7 +111,18 @@ MEDIATION_CASE = {
     "not_performed": ({"agreed"}, {"not_performed"}),
 }
 
-GRAPH = {"grid_event": GRID_EVENT, "service_request": SERVICE_REQUEST,
+# 儿童转介 (children/case_types.py): sent → the body takes it (处理中) or sends it back;
+# sent back → referred again elsewhere or closed; closed with the outcome from 处理中 or
+# 退回; withdrawn at any open stage.
+CHILD_REFERRAL = {
+    "accept": ({"referred"}, {"handling"}),
+    "decline": ({"referred", "handling"}, {"returned"}),
+    "refer_again": ({"returned"}, {"referred"}),
+    "close": ({"handling", "returned"}, {"closed"}),
+    "withdraw": ({"referred", "handling", "returned"}, {"withdrawn"}),
+}
+
+GRAPH = {"grid_event": GRID_EVENT, "child_referral": CHILD_REFERRAL, "service_request": SERVICE_REQUEST,
          "assistance_application": ASSISTANCE_APPLICATION, "mediation_case": MEDIATION_CASE}
 
 CLOSED = {
@@ -119,6 +130,7 @@ CLOSED = {
     "service_request": {"completed", "rejected", "withdrawn", "voided"},
     "assistance_application": {"completed", "refused", "withdrawn", "voided"},
     "mediation_case": {"performed", "not_performed", "failed", "terminated"},
+    "child_referral": {"closed", "withdrawn"},
 }
 
 
@@ -170,4 +182,6 @@ def test_every_transition_is_refused_in_every_state_it_does_not_leave_from(type_
     assert tried == {"grid_event": 10 * 15 - 18, "service_request": 8 * 10 - 20,
                      "assistance_application": 16 * 21 - 63,
                      # 7 states × 6 actions; allowed: start, agree, fail, 2 × terminate, performed, not_performed
-                     "mediation_case": 7 * 6 - 7}[type_code]
+                     "mediation_case": 7 * 6 - 7,
+                     # 5 states × 5 actions; allowed: accept 1, decline 2, refer_again 1, close 2, withdraw 3
+                     "child_referral": 5 * 5 - 9}[type_code]

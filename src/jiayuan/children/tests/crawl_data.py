@@ -1,6 +1,6 @@
 """Records of children's care for the every-page crawl: the community user is 儿童主任 of
 交通巷社区 and the township user 督导员 of 东街街道; 赵小明 (born 2010) has a file with
-parents, a team, a visit, and a flag waiting for review."""
+parents, a team, a visit, a flag waiting for review and a referral to 12355."""
 
 import datetime
 
@@ -24,6 +24,7 @@ def seed(users, persons):
                           risk="yellow", reason="母亲外出")
     f.refresh_from_db()
     services.set_parent(act, f, "mother", {"seriously_ill": True}, version=f.version)  # → flagged
+    services.open_referral(act, f, "hotline_12355", "情绪低落，需要心理疏导")   # a referral (case page, list)
     from jiayuan.children import homes
 
     home = homes.register_home(Actor(users["township"], "page"), name="交通巷儿童之家", region_code="620702001001",

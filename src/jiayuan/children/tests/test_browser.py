@@ -1,7 +1,9 @@
 """Browser test (Playwright driving Debian's Chromium) at a phone's viewport (390×844): a
 儿童主任 finds the overdue visit in the to-do, records the visit with a photo on the phone
 form and re-grades the child to green; the file shows the new grade, the photo and the next
-due date a quarter later, and the overdue list no longer has the child.
+due date a quarter later, and the overdue list no longer has the child. Then the director
+refers the child to 12355 from the file, records on the case page that the line took it
+and closes it with the outcome, which the file shows.
 
 Screenshots go to /tmp/jiayuan-shots/children-*.png. Transactional database (the tables
 are flushed after the test): it loads the divisions and creates what it needs.
@@ -10,6 +12,7 @@ are flushed after the test): it loads the divisions and creates what it needs.
 import datetime
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -98,5 +101,39 @@ def test_a_director_records_a_visit_with_a_photo_on_a_phone(live_server, transac
             page.screenshot(path=str(SHOTS / "children-02-file.png"), full_page=True)
             page.goto(f"{base}/children/?overdue=on")
             expect(page.get_by_test_id("file-table")).not_to_contain_text("李小花")
+
+            # a referral to 12355: opened from the file, taken and closed on its case page,
+            # the outcome back on the file
+            page.goto(f"{base}/children/{f.pk}/")
+            form = page.get_by_test_id("referral-form")
+            form.locator("[name=agency]").select_option("hotline_12355")
+            form.locator("[name=reason]").fill("近期情绪低落，需要心理疏导")
+            form.get_by_role("button", name="转介").click()
+            page.wait_for_url(re.compile(r".*/cases/\d{12}-\d{8}-\d+/$"))
+            expect(page.get_by_test_id("state")).to_have_text("已转介")
+
+            def act(action, button, fill):
+                form = page.get_by_test_id(f"form-{action}")
+                if not form.is_visible():
+                    page.locator(f'[data-action="{action}"] .card-header button').click()
+                    expect(form).to_be_visible()
+                fill(form)
+                form.get_by_role("button", name=button).click()
+                page.wait_for_load_state()
+
+            act("accept", "确认接收单位已接收", lambda fm: fm.locator("[name$=contact]").fill("12355 李老师"))
+            expect(page.get_by_test_id("state")).to_have_text("接收单位处理中")
+
+            def close(fm):
+                fm.locator("[name$=outcome]").select_option("resolved")
+                fm.locator("[name$=comment]").fill("已完成三次心理辅导，情绪稳定")
+
+            act("close", "确认办结", close)
+            expect(page.get_by_test_id("state")).to_have_text("已办结")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+            page.screenshot(path=str(SHOTS / "children-03-referral.png"), full_page=True)
+            page.goto(f"{base}/children/{f.pk}/")
+            expect(page.get_by_test_id("referrals")).to_contain_text("已完成三次心理辅导，情绪稳定")
+            expect(page.get_by_test_id("referrals")).to_contain_text("已办结")
         finally:
             browser.close()
