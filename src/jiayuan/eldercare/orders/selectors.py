@@ -70,7 +70,7 @@ def _staff(user) -> bool:
 def contracts_for(user) -> QuerySet:
     qs = ProviderContract.objects.select_related("provider", "county")
     if _staff(user):
-        return qs.filter(Q(county_id__startswith=user.scope_code) | Q(county_id=user.scope_code[:6]))
+        return qs.filter(Q(county__code__startswith=user.scope_code) | Q(county_id=user.scope_code[:6]))
     return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
 
 
@@ -103,7 +103,7 @@ def workers_of(provider_id: int) -> QuerySet:
 def plans_for(user) -> QuerySet:
     qs = CarePlan.objects.select_related("person", "provider", "contract")
     if _staff(user):
-        return qs.filter(person__region_id__startswith=user.scope_code)
+        return qs.filter(person__region__code__startswith=user.scope_code)
     return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
 
 
@@ -112,7 +112,7 @@ def orders_for(user) -> QuerySet:
     care worker their own."""
     qs = WorkOrder.objects.select_related("person", "item", "worker", "provider")
     if _staff(user):
-        return qs.filter(region_id__startswith=user.scope_code)
+        return qs.filter(region__code__startswith=user.scope_code)
     dispatching = duty_providers(user, "dispatcher")
     working = duty_providers(user, "care_worker")
     if not dispatching and not working:
@@ -165,7 +165,7 @@ def complaints_for(user) -> QuerySet:
     if not _staff(user):
         return Complaint.objects.none()
     return Complaint.objects.select_related("order", "order__person", "order__item").filter(
-        order__region_id__startswith=user.scope_code)
+        order__region__code__startswith=user.scope_code)
 
 
 def complaints_open(user) -> QuerySet:
@@ -177,7 +177,7 @@ def complaints_open(user) -> QuerySet:
 def settlements_for(user) -> QuerySet:
     qs = Settlement.objects.select_related("provider", "county", "generated_by", "approved_by")
     if _staff(user):
-        return qs.filter(Q(county_id__startswith=user.scope_code) | Q(county_id=user.scope_code[:6]))
+        return qs.filter(Q(county__code__startswith=user.scope_code) | Q(county_id=user.scope_code[:6]))
     return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
 
 
