@@ -43,6 +43,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, frozenset[str]]] = {
 ACTIONS = {"dispatch": N_("派单"), "check_in": N_("签到"), "check_out": N_("签退"), "confirm": N_("确认"),
            "void": N_("作废"), "create": N_("生成")}
 
+EVENT_NAMES = {"callback": N_("回访"), "complaint": N_("投诉"), "complaint_decided": N_("投诉处理")}
+
+SETTLEMENT_EVENTS = {"generated": N_("生成"), "regenerated": N_("重新生成"), "approved": N_("审批通过"),
+                     "reopened": N_("退回")}
+
 DUTIES = {"dispatcher": N_("调度员"), "care_worker": N_("护理员")}
 
 DEFAULT_RADIUS_M = 300  # a setting: ELDERCARE_CHECKIN_RADIUS_M

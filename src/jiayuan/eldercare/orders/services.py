@@ -398,9 +398,26 @@ def decide_complaint(actor: Actor, complaint: Complaint, *, upheld: bool, decisi
     return c
 
 
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
+def export_orders(actor: Actor, day: datetime.date) -> tuple[bytes, str, str, int]:
+    """The orders of ``day`` the user may read as a workbook (staff with ``export``, or a
+    dispatcher), audited: (data, Chinese file name, ASCII fallback, rows)."""
+    from .. import exports
+    user = actor.user
+    if not (user.can(Perm.EXPORT) or selectors.is_dispatcher(user)):
+        raise Forbidden("permission_denied", _("您的角色无权导出"))
+    qs = selectors.orders_for(user).filter(scheduled_on=day).order_by("status", "id")
+    rows = [(o.pk, o.person.name, o.item.name, str(o.quantity), str(o.price), _(rules.STATES[o.status]),
+             o.worker.username if o.worker else "", o.checkin_distance_m if o.checkin_distance_m is not None else "",
+             o.duration) for o in qs]
+    data = exports.table_xlsx("工单", f"居家养老服务工单 {day:%Y-%m-%d}",
+                              ("工单号", "姓名", "服务项目", "数量", "合同单价（元）", "状态", "护理员", "签到距离（米）",
+                               "服务时长（分钟）"), rows)
+    region = Region.objects.filter(code=user.scope_code).first()
+    name, fallback = exports.file_names("居家养老服务工单", "orders", region, day)
+    record(actor, "eldercare.order.export", None, region_code=user.scope_code, extra={"day": day.isoformat(),
+                                                                                      "rows": len(rows)})
+    return data, name, fallback, len(rows)
 
 
 __all__ = ["sign_contract", "set_duty", "make_plan", "dispatch", "check_in", "check_out", "confirm", "void",
-           "record_callback", "record_complaint", "decide_complaint", "Forbidden"]
+           "record_callback", "record_complaint", "decide_complaint", "export_orders"]

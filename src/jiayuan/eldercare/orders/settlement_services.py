@@ -32,7 +32,7 @@ from ...people.services import require
 from ..models import Settlement, SettlementEvent, SettlementLine
 from . import rules, selectors
 
-__all__ = ["generate", "approve", "reopen"]
+__all__ = ["generate", "approve", "reopen", "export"]
 
 
 def _event(s: Settlement, kind: str, actor: Actor, note: str = "") -> None:
@@ -131,3 +131,24 @@ def reopen(actor: Actor, settlement: Settlement, reason: str) -> Settlement:
     _event(s, "reopened", actor, reason)
     record(actor, "eldercare.settlement.reopen", s, region_code=s.county_id, extra={"reason": reason[:200]})
     return s
+
+
+def export(actor: Actor, settlement: Settlement) -> tuple[bytes, str, str, int]:
+    """The statement of a settlement for the provider and the finance office: one row per
+    paid order (order, elder, item, date, contract price, quantity, gross, each named
+    deduction, net) and the totals; audited. (data, Chinese file name, ASCII fallback, rows)."""
+    from .. import exports
+    rows = []
+    for ln in selectors.live_lines(settlement):
+        named = "；".join(f"{rules.DEDUCTIONS[d['code']]} {d['rate']}×{ln.gross}={d['amount']}" for d in ln.deductions)
+        rows.append((ln.order_id, ln.order.person.name, ln.item.name, ln.order.scheduled_on.isoformat(), str(ln.price),
+                     str(ln.quantity), str(ln.gross), named, str(ln.deduction), str(ln.net)))
+    rows.append(("合计", "", "", "", "", "", str(settlement.gross), "", str(settlement.deduction), str(settlement.net)))
+    title = f"{settlement.provider.name} {settlement.month:%Y年%m月} 居家养老服务结算单（第{settlement.generation}次生成）"
+    data = exports.table_xlsx("结算单", title, ("工单号", "姓名", "服务项目", "服务日期", "合同单价（元）", "数量",
+                                                "应付（元）", "扣减明细", "扣减（元）", "结算（元）"), rows)
+    name = f"{settlement.provider.name}-居家养老服务结算单-{settlement.month:%Y-%m}.xlsx"
+    fallback = f"eldercare-settlement-{settlement.county_id}-{settlement.provider_id}-{settlement.month:%Y-%m}.xlsx"
+    record(actor, "eldercare.settlement.export", settlement, region_code=settlement.county_id,
+           extra={"rows": len(rows) - 1})
+    return data, name, fallback, len(rows) - 1

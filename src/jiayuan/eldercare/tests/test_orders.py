@@ -229,3 +229,46 @@ def test_settlement_worked_by_hand_one_deduction_of_each_kind(world, users):
     assert (st.status, st.net, st.generation) == ("draft", Decimal("132.00"), 3)
     assert Settlement.objects.filter(provider=world["org"], month=month).count() == 1
     assert [e.kind for e in st.events.all()] == ["generated", "regenerated", "approved", "reopened", "regenerated"]
+
+
+# --- pages ------------------------------------------------------------------------------
+
+def test_pages_phone_board_and_settlement(world, users, settings, tmp_path):
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    s = world["staff"]
+    o = WorkOrder.objects.filter(plan=world["plan"], item=world["clean"]).first()
+    d = Client()
+    d.force_login(s["diaodu"])
+    board = d.get("/eldercare/orders/").content.decode()
+    assert "王桂兰" in board and 'data-testid="dispatch"' in board
+    assert d.post(f"/eldercare/orders/{o.pk}/dispatch/", {"worker": s["huli1"].pk}).status_code == 302
+    w = Client()
+    w.force_login(s["huli1"])
+    day = w.get("/eldercare/my/").content.decode()
+    assert "王桂兰" in day and "交通巷12号" in day and "今日工单" in day
+    assert w.get("/eldercare/orders/").status_code == 403  # a care worker has no board
+    assert w.get(f"/eldercare/my/{o.pk + 1}/").status_code == 404  # not dispatched to them
+    assert w.get("/eldercare/").status_code == 403  # no assessments
+    w.post(f"/eldercare/my/{o.pk}/check_in/", {"lat": "38.932200", "lon": "100.455600"})
+    w.post(f"/eldercare/my/{o.pk}/check_out/", {"photo": png(), "notes": "擦窗"})
+    w.post(f"/eldercare/my/{o.pk}/confirm/", {"code": world["plan"].confirm_code, "by": "elder"})
+    o.refresh_from_db()
+    assert o.status == "done" and o.checkin_distance_m == 11  # 0.0001° of latitude = 11.1 m
+    other = Client()
+    other.force_login(s["huli2"])
+    assert other.get(f"/eldercare/my/{o.pk}/").status_code == 404
+    c = Client()
+    c.force_login(users["county"])
+    assert c.get(f"/eldercare/orders/{o.pk}/").status_code == 200
+    month = world["today"].strftime("%Y-%m")
+    r = c.post("/eldercare/settlements/", {"provider": world["org"].pk, "month": month})
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    assert "60.00" in page and "居室保洁" in page
+    from urllib.parse import unquote
+    x = c.get(r["Location"] + "export/")
+    assert x.status_code == 200 and "居家养老服务结算单" in unquote(x["Content-Disposition"])
+    assert d.get(r["Location"]).status_code == 200  # the provider's dispatcher reads its statement
+    assert w.get(r["Location"]).status_code == 404  # a care worker does not
