@@ -129,9 +129,10 @@ def set_duty(actor: Actor, provider: SocialOrganization, user: User, duty: str, 
 
 # --- plans and orders ------------------------------------------------------------------
 
-def _event(order: WorkOrder, action: str, before: str, actor: Actor, note: str = "", data: dict | None = None):
+def _event(order: WorkOrder, action: str, before: str, actor: Actor, note: str = "", data: dict | None = None,
+           at: datetime.datetime | None = None):
     OrderEvent.objects.create(order=order, action=action, from_state=before, to_state=order.status,
-                              actor=actor.user if getattr(actor.user, "pk", None) else None, at=timezone.now(),
+                              actor=actor.user if getattr(actor.user, "pk", None) else None, at=at or timezone.now(),
                               note=note[:300], data=data or {})
 
 
@@ -215,7 +216,8 @@ def _lock(order: WorkOrder, action: str, version: int | None = None) -> WorkOrde
     return locked
 
 
-def _move(locked: WorkOrder, action: str, actor: Actor, note: str = "", data: dict | None = None, **fields):
+def _move(locked: WorkOrder, action: str, actor: Actor, note: str = "", data: dict | None = None,
+          at: datetime.datetime | None = None, **fields):
     before = locked.status
     locked.status = rules.next_state(before, action)
     for k, v in fields.items():
@@ -223,14 +225,15 @@ def _move(locked: WorkOrder, action: str, actor: Actor, note: str = "", data: di
     locked.version = F("version") + 1
     locked.save()
     locked.refresh_from_db()
-    _event(locked, action, before, actor, note, data)
+    _event(locked, action, before, actor, note, data, at)
     record(actor, f"eldercare.order.{action}", locked, region_code=locked.region_id,
            changes={"status": [before, locked.status]}, extra=data or {})
     return locked
 
 
 @transaction.atomic
-def dispatch(actor: Actor, order: WorkOrder, worker: User, note: str = "") -> WorkOrder:
+def dispatch(actor: Actor, order: WorkOrder, worker: User, note: str = "",
+             now: datetime.datetime | None = None) -> WorkOrder:
     """Dispatch (or re-dispatch) ``order`` to ``worker``, a care worker of the order's
     provider. Only a dispatcher of that provider."""
     if order.provider_id not in selectors.duty_providers(actor.user, "dispatcher"):
@@ -238,7 +241,7 @@ def dispatch(actor: Actor, order: WorkOrder, worker: User, note: str = "") -> Wo
     if worker not in selectors.workers_of(order.provider_id):
         raise ValidationFailed(field_error("worker", "worker.unknown", _("请选择本机构在岗的护理员")))
     locked = _lock(order, "dispatch")
-    return _move(locked, "dispatch", actor, note, {"worker": worker.username}, worker=worker)
+    return _move(locked, "dispatch", actor, note, {"worker": worker.username}, now, worker=worker)
 
 
 def _own(actor: Actor, order: WorkOrder) -> None:
@@ -248,11 +251,13 @@ def _own(actor: Actor, order: WorkOrder) -> None:
 
 
 @transaction.atomic
-def check_in(actor: Actor, order: WorkOrder, *, lat, lon, accuracy=None) -> WorkOrder:
+def check_in(actor: Actor, order: WorkOrder, *, lat, lon, now: datetime.datetime | None = None) -> WorkOrder:
     """The care worker checks in at the elder's home with the phone's location: the
     distance to the plan's home location is stored and ``location_ok`` set when within
     the radius in force (:func:`selectors.radius_m`). A check-in without a location is
-    refused. Only on the scheduled day (the order's time limit)."""
+    refused. Only on the scheduled day (the order's time limit). ``now``: the time of the
+    step (default: the clock; demo data and tests pass a past one)."""
+    now = now or timezone.now()
     _own(actor, order)
     try:
         la, lo = float(lat), float(lon)
@@ -260,14 +265,13 @@ def check_in(actor: Actor, order: WorkOrder, *, lat, lon, accuracy=None) -> Work
     except (TypeError, ValueError):
         raise ValidationFailed(field_error("location", "location.required",
                                            _("未取得手机定位，请允许定位后再签到"))) from None
-    today = timezone.localdate()
-    if order.scheduled_on != today:
+    if order.scheduled_on != timezone.localdate(now):
         raise ValidationFailed(field_error("scheduled_on", "order.not_today",
                                            _("该工单的服务日期是 %(d)s，只能当天签到") % {"d": order.scheduled_on}))
     locked = _lock(order, "check_in")
     ok = rules.within_radius(dist, selectors.radius_m())
-    return _move(locked, "check_in", actor, "", {"distance_m": round(dist), "location_ok": ok},
-                 checkin_at=timezone.now(), checkin_lat=Decimal(str(round(la, 6))), checkin_lon=Decimal(str(round(lo, 6))),
+    return _move(locked, "check_in", actor, "", {"distance_m": round(dist), "location_ok": ok}, now,
+                 checkin_at=now, checkin_lat=Decimal(str(round(la, 6))), checkin_lon=Decimal(str(round(lo, 6))),
                  checkin_distance_m=round(dist), location_ok=ok)
 
 
@@ -288,14 +292,15 @@ def _photo(uploaded) -> tuple[bytes, str]:
 
 
 @transaction.atomic
-def check_out(actor: Actor, order: WorkOrder, *, photo=None, notes: str = "") -> WorkOrder:
+def check_out(actor: Actor, order: WorkOrder, *, photo=None, notes: str = "",
+              now: datetime.datetime | None = None) -> WorkOrder:
     """The care worker checks out: the duration (whole minutes since check-in) is
     stored; a photo is required when the item's evidence asks for one."""
     _own(actor, order)
+    now = now or timezone.now()
     locked = _lock(order, "check_out")
     if photo is None and "photo" in (locked.item.evidence or []):
         raise ValidationFailed(field_error("photo", "photo.required", _("该服务项目需要上传服务照片")))
-    now = timezone.now()
     minutes = rules.duration_minutes((now - locked.checkin_at).total_seconds())
     if photo is not None:
         data, fmt = _photo(photo)
@@ -303,12 +308,13 @@ def check_out(actor: Actor, order: WorkOrder, *, photo=None, notes: str = "") ->
         p = OrderPhoto(order=locked, image_format=fmt, size=len(data), sha256=sha)
         p.file.save("photo", ContentFile(data), save=False)
         p.save()
-    return _move(locked, "check_out", actor, "", {"duration": minutes}, checkout_at=now, duration=minutes,
+    return _move(locked, "check_out", actor, "", {"duration": minutes}, now, checkout_at=now, duration=minutes,
                  notes=str(notes or "")[:300])
 
 
 @transaction.atomic
-def confirm(actor: Actor, order: WorkOrder, *, code: str, by: str = "elder", name: str = "") -> WorkOrder:
+def confirm(actor: Actor, order: WorkOrder, *, code: str, by: str = "elder", name: str = "",
+            now: datetime.datetime | None = None) -> WorkOrder:
     """The elder (or a family member) confirms the service on the worker's phone with the
     code the elder holds (the plan's confirmation code). A wrong code is refused."""
     _own(actor, order)
@@ -319,8 +325,8 @@ def confirm(actor: Actor, order: WorkOrder, *, code: str, by: str = "elder", nam
         raise ValidationFailed(field_error("code", "code.wrong", _("确认码不正确")))
     if by == "family" and not str(name or "").strip():
         raise ValidationFailed(field_error("name", "name.required", _("家属确认请填写姓名")))
-    return _move(locked, "confirm", actor, "", {"by": by}, confirmed_by=by,
-                 confirmer_name=str(name or "").strip()[:30], done_at=timezone.now())
+    return _move(locked, "confirm", actor, "", {"by": by}, now, confirmed_by=by,
+                 confirmer_name=str(name or "").strip()[:30], done_at=now or timezone.now())
 
 
 @transaction.atomic
