@@ -73,11 +73,20 @@ def generate(actor: Actor, provider: SocialOrganization, county: str, month) -> 
             SettlementLine.objects.filter(settlement=s, live=True).update(live=False)
             s.generation += 1
         lines, gross, deduction = [], Decimal("0.00"), Decimal("0.00")
+        known: dict = {}  # orders with the same price, quantity and facts have the same amounts: computed once
         for o in facts:
-            a = rules.line_amount(o["price"], o["quantity"], o["facts"], rates)
+            f = o["facts"]  # what line_amount reads: the distance only when out of range, the duration only when short
+            key = (o["price"], o["quantity"], f["location_ok"], None if f["location_ok"] else f["distance_m"],
+                   f["min_minutes"], f["duration"] if f["duration"] < (f["min_minutes"] or 0) else None,
+                   f["complaints_upheld"], f["callback_not_served"])
+            got = known.get(key)
+            if got is None:
+                a = rules.line_amount(o["price"], o["quantity"], o["facts"], rates)
+                got = known[key] = (a, [d.as_dict() for d in a.deductions])
+            a, named = got
             lines.append(SettlementLine(settlement=s, generation=s.generation, order_id=o["id"], item_id=o["item_id"],
                                         price=a.price, quantity=a.quantity, gross=a.gross, deduction=a.deduction,
-                                        net=a.net, deductions=[d.as_dict() for d in a.deductions]))
+                                        net=a.net, deductions=named))
             gross += a.gross
             deduction += a.deduction
         try:
