@@ -100,6 +100,9 @@ class CareDuty(models.Model):
                                    name="eldercare_duty_known"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.user}"
+
 
 class CarePlan(models.Model):
     """An elder's care plan for a month (first day): the provider and contract, the
@@ -125,6 +128,9 @@ class CarePlan(models.Model):
         verbose_name = _("月度服务计划")
         verbose_name_plural = _("月度服务计划")
         constraints = [models.UniqueConstraint(fields=["person", "month"], name="eldercare_plan_once_a_month")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.month:%Y-%m}"
 
 
 class CarePlanLine(models.Model):
@@ -208,7 +214,12 @@ class WorkOrder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.scheduled_on}"
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The order's number as people read it: service day and a sequence (20261206-000017)."""
+        return f"{self.scheduled_on:%Y%m%d}-{self.pk:06d}"
 
 
 class OrderEvent(models.Model):
@@ -284,6 +295,9 @@ class Complaint(models.Model):
         verbose_name = _("投诉")
         verbose_name_plural = _("投诉")
 
+    def __str__(self) -> str:
+        return f"{self.complainant}：{self.content[:20]}"
+
 
 class Settlement(models.Model):
     """The month's settlement of a provider in a county (draft → approved; reopened back
@@ -322,6 +336,9 @@ class Settlement(models.Model):
                                    | ~models.Q(approved_by=models.F("generated_by")),
                                    name="eldercare_settlement_four_eyes"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.month:%Y-%m}"
 
 
 class SettlementLine(models.Model):

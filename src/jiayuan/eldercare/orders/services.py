@@ -412,7 +412,7 @@ def export_orders(actor: Actor, day: datetime.date) -> tuple[bytes, str, str, in
     if not (user.can(Perm.EXPORT) or selectors.is_dispatcher(user)):
         raise Forbidden("permission_denied", _("您的角色无权导出"))
     qs = selectors.orders_for(user).filter(scheduled_on=day).order_by("status", "id")
-    rows = [(o.pk, o.person.name, o.item.name, str(o.quantity), str(o.price), _(rules.STATES[o.status]),
+    rows = [(o.number, o.person.name, o.item.name, str(o.quantity), str(o.price), _(rules.STATES[o.status]),
              o.worker.username if o.worker else "", o.checkin_distance_m if o.checkin_distance_m is not None else "",
              o.duration) for o in qs]
     data = exports.table_xlsx("工单", f"居家养老服务工单 {day:%Y-%m-%d}",

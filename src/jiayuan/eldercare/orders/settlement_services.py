@@ -150,7 +150,7 @@ def export(actor: Actor, settlement: Settlement) -> tuple[bytes, str, str, int]:
     rows = []
     for ln in selectors.live_lines(settlement):
         named = "；".join(f"{rules.DEDUCTIONS[d['code']]} {d['rate']}×{ln.gross}={d['amount']}" for d in ln.deductions)
-        rows.append((ln.order_id, ln.order.person.name, ln.item.name, ln.order.scheduled_on.isoformat(), str(ln.price),
+        rows.append((ln.order.number, ln.order.person.name, ln.item.name, ln.order.scheduled_on.isoformat(), str(ln.price),
                      str(ln.quantity), str(ln.gross), named, str(ln.deduction), str(ln.net)))
     rows.append(("合计", "", "", "", "", "", str(settlement.gross), "", str(settlement.deduction), str(settlement.net)))
     title = f"{settlement.provider.name} {settlement.month:%Y年%m月} 居家养老服务结算单（第{settlement.generation}次生成）"
