@@ -50,6 +50,7 @@ class Perm(StrEnum):
     ASSESS_ELDERLY = "assess_elderly"          # be an assessor, record capacity assessments (GB/T 42195-2022)
     MANAGE_ELDERCARE = "manage_eldercare"      # day-care centers and mutual-aid homes, assignments, subsidies
     RECORD_ATTENDANCE = "record_attendance"    # check elders in at a day-care facility, record daily counts
+    SUPERVISE_HOMECARE = "supervise_homecare"  # call back and re-check home-care orders, record complaints
     # Social organizations and purchased services (organizations/).
     VIEW_ORGANIZATIONS = "view_organizations"      # the registry of the scope: organizations, filings, incubation, projects
     MANAGE_ORGANIZATIONS = "manage_organizations"  # register and edit organizations, annual inspections, ratings, incubation
@@ -80,7 +81,7 @@ _COMMUNITY_WORKER = frozenset(
      Perm.VIEW_CASES, Perm.CREATE_CASES, Perm.ISSUE_CERTIFICATES,
      Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.MANAGE_DISABILITY,
      Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES,
-     Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
+     Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE, Perm.SUPERVISE_HOMECARE,
      Perm.VIEW_ORGANIZATIONS, Perm.CHECK_FILINGS,
      Perm.COLLECT_TIPS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
      Perm.VIEW_STATISTICS, Perm.FILL_REPORT_FORMS}
@@ -98,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.PLAN_FUNDS, Perm.RECORD_FUND_SPENDING,
          Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
          Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.MANAGE_ELDERCARE, Perm.RECORD_ATTENDANCE,
+         Perm.SUPERVISE_HOMECARE,
          Perm.VIEW_ORGANIZATIONS, Perm.MANAGE_ORGANIZATIONS, Perm.MANAGE_PROJECTS,
          Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
          Perm.VIEW_CHILD_FILES, Perm.MANAGE_CHILDREN_DUTIES,
@@ -109,7 +111,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_ASSISTANCE, Perm.TAKE_APPLICATIONS, Perm.REVIEW_APPLICATIONS, Perm.MANAGE_DISABILITY,
          Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES, Perm.RECORD_FUND_SPENDING,
          Perm.VIEW_WORKFORCE, Perm.MANAGE_WORKFORCE, Perm.MANAGE_TRAINING,
-         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE,
+         Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE, Perm.SUPERVISE_HOMECARE,
          Perm.VIEW_ORGANIZATIONS, Perm.DECIDE_FILINGS,
          Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
          Perm.MANAGE_CHILDREN_DUTIES,

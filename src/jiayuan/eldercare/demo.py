@@ -32,6 +32,7 @@ from ..audit.services import Actor
 from ..people.models import Person
 from . import rules, services
 from .models import CapacityAssessment, DayCareCenter
+from .orders.demo import seed_orders
 
 COMMUNITY = "620702001001"  # 交通巷社区
 FULL = {i.code: i.max for i in rules.ITEMS}
@@ -127,7 +128,9 @@ def seed_demo(ctx) -> str | None:
     if len(users) < 3:
         return None
     if DayCareCenter.objects.filter(name=FACILITIES[0][0]).exists():
-        return _homecare(Actor(users["ganzhou"], "command", {"demo": True}), timezone.localdate())
+        first = _homecare(Actor(users["ganzhou"], "command", {"demo": True}), timezone.localdate())
+        orders = seed_orders(ctx)
+        return "；".join(x for x in (first, orders) if x) or None
     county = Actor(users["ganzhou"], "command", {"demo": True})
     worker = Actor(users["shequ"], "command", {"demo": True})
     today = timezone.localdate()
@@ -191,5 +194,6 @@ def seed_demo(ctx) -> str | None:
                 visits += 1
     constructed = sum(Decimal(x[9]) for x in FACILITIES)
     homecare = _homecare(county, today) or ""
+    homecare = "；".join(x for x in (homecare, seed_orders(ctx)) if x)
     return (f"演示养老服务数据已生成：能力评估 {CapacityAssessment.objects.count()} 次（{n_assessed} 位老人），"
             f"日间照料设施 {len(made)} 处，近60天到访 {visits} 人次，建设补贴 {constructed:,.2f} 元；{homecare}")

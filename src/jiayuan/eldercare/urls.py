@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .orders import views as orders
 
 app_name = "eldercare"
 urlpatterns = [
@@ -27,4 +28,20 @@ urlpatterns = [
     path("entitlements/", views.entitlement_list, name="entitlement_list"),
     path("entitlements/export/", views.entitlement_export, name="entitlement_export"),
     path("entitlements/new/", views.entitlement_new, name="entitlement_new"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/export/", orders.order_export, name="order_export"),
+    path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/dispatch/", orders.order_dispatch, name="order_dispatch"),
+    path("orders/<int:pk>/callback/", orders.order_callback, name="order_callback"),
+    path("orders/<int:pk>/complaint/", orders.order_complaint, name="order_complaint"),
+    path("orders/<int:pk>/void/", orders.order_void, name="order_void"),
+    path("orders/<int:pk>/photos/<int:photo_pk>/", orders.order_photo, name="order_photo"),
+    path("complaints/<int:pk>/decide/", orders.complaint_decide, name="complaint_decide"),
+    path("my/", orders.my_day, name="my_day"),
+    path("my/<int:pk>/", orders.my_order, name="my_order"),
+    path("my/<int:pk>/<str:step>/", orders.my_step, name="my_step"),
+    path("settlements/", orders.settlement_list, name="settlement_list"),
+    path("settlements/<int:pk>/", orders.settlement_detail, name="settlement_detail"),
+    path("settlements/<int:pk>/export/", orders.settlement_export, name="settlement_export"),
+    path("settlements/<int:pk>/<str:step>/", orders.settlement_step, name="settlement_step"),
 ]

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from ..accounts.permissions import Perm
 from ..children.selectors import uses_children_pages
+from ..eldercare.orders.selectors import is_dispatcher, is_worker
 from . import todo
 
 # Roles whose menu offers the event report and the service desk (the pages themselves
@@ -17,13 +18,14 @@ DESK_ROLES = ("community_worker", "community_director", "township_officer")  # s
 # The menu bar: the daily entry points as links, the rest in a few menus, so that the bar
 # stays one row at 1280–1366 px for every role, in Chinese and in English, however many
 # modules are added. A key not named here stays a link of its own (nothing disappears).
-TOP_LINKS = ("home", "todo", "report", "desk")
+TOP_LINKS = ("home", "todo", "report", "desk", "my_orders")
 MENUS = (
     ("work", _("事件与服务"), ("cases", "board", "certificates", "counts")),
     ("registry", _("居民档案"), ("persons", "households", "regions", "imports")),
     # the people the community looks after: social assistance and disability, elderly care, children
     ("assistance", _("救助关爱"), ("assistance", "disability", "disability_network",
-                                   "assessments", "entitlements", "homecare", "daycare", "coverage",
+                                   "assessments", "entitlements", "homecare", "homecare_orders", "homecare_settlements",
+                                   "daycare", "coverage",
                                    "children", "children_homes", "children_duties")),
     # the community's means: facilities, funds, its workers, and the social organizations it works with
     ("community", _("社区建设"), ("facilities", "funds", "workforce",
@@ -96,6 +98,11 @@ def navigation(request) -> dict:
                   ("eldercare:homecare", _("居家养老服务目录"), "homecare"),
                   ("eldercare:facility_list", _("日间照料设施"), "daycare"),
                   ("eldercare:coverage", _("日间照料覆盖率"), "coverage")]
+    if user.can(Perm.VIEW_ELDERCARE) or (user.role == "org_staff" and is_dispatcher(user)):
+        items += [("eldercare:order_list", _("居家服务工单"), "homecare_orders"),
+                  ("eldercare:settlement_list", _("居家服务结算"), "homecare_settlements")]
+    if user.role == "org_staff" and is_worker(user):
+        items.append(("eldercare:my_day", _("今日工单"), "my_orders"))
     # social organizations and purchased services (organizations/)
     if user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION):
         items.append(("organizations:organization_list", _("社会组织"), "organizations"))
@@ -172,7 +179,8 @@ def navigation(request) -> dict:
         active = "funds" if url_name.startswith(("fund", "standard")) else "facilities"
     elif namespace == "eldercare":
         active = {"facility": "daycare", "coverage": "coverage", "homecare": "homecare",
-                  "entitlement": "entitlements"}.get(url_name.split("_")[0], "assessments")
+                  "entitlement": "entitlements", "order": "homecare_orders", "complaint": "homecare_orders",
+                  "settlement": "homecare_settlements", "my": "my_orders"}.get(url_name.split("_")[0], "assessments")
     elif namespace == "organizations":
         active = {"filing": "filings", "base": "bases", "call": "calls", "proposal": "calls", "contract": "calls",
                   "project": "projects"}.get(url_name.split("_")[0], "organizations")

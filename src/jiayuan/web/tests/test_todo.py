@@ -76,6 +76,7 @@ def test_sources_follow_the_role(users):
                                                "reviews_due", "imports_errors", "funds_below_standard",
                                                "grade_steps_due", "education_hours_short",
                                                "eldercare_reassessments", "eldercare_entitlements",
+                                               "eldercare_complaints", "eldercare_settlements",
                                                "proposals_to_score", "proposals_to_check", "milestones_to_confirm",
                                                "instalments_to_release", "tips", "children_directors_missing",
                                                "report_tasks_overdue"}

@@ -1,0 +1,226 @@
+"""Scoped reads of home-care orders.
+
+Who reads what (need-to-know):
+
+- the county's and communities' civil-affairs staff (``view_eldercare``) read the
+  contracts, plans, orders, call-backs, complaints and settlements whose region lies in
+  their scope;
+- a provider's dispatcher (:class:`~jiayuan.eldercare.models.CareDuty` ``dispatcher``,
+  active, and an active member of the organization) reads the provider's contracts,
+  plans, orders and settlements — never an assessment;
+- a care worker (``care_worker`` duty) reads only the orders dispatched to them: the
+  elder's name, the service address and the item (:func:`worker_day`); everything else
+  answers as not found.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+
+from ...accounts.permissions import Perm
+from ...errors import NotFound
+from ...organizations.models import OrganizationMember, SocialOrganization
+from ..models import (CallBack, CareDuty, CarePlan, Complaint, ContractItem, ProviderContract, Settlement,
+                      SettlementLine, WorkOrder)
+from . import rules
+
+__all__ = ["duty_providers", "is_dispatcher", "is_worker", "contracts_for", "get_contract", "contract_price",
+           "plans_for", "orders_for", "get_order", "worker_day", "worker_order", "settlements_for",
+           "get_settlement", "live_lines", "settlement_facts", "radius_m", "deduction_rates", "callbacks_due",
+           "complaints_open", "workers_of", "providers_for", "complaints_for", "sql_totals"]
+
+
+def radius_m() -> int:
+    """The check-in radius in metres (setting ``ELDERCARE_CHECKIN_RADIUS_M``, default 300)."""
+    return int(getattr(settings, "ELDERCARE_CHECKIN_RADIUS_M", rules.DEFAULT_RADIUS_M))
+
+
+def deduction_rates() -> dict:
+    """The deduction rates in force (setting ``ELDERCARE_DEDUCTION_RATES`` over the defaults)."""
+    return {k: Decimal(str(v)) for k, v in {**rules.DEFAULT_DEDUCTION_RATES,
+                                            **getattr(settings, "ELDERCARE_DEDUCTION_RATES", {})}.items()}
+
+
+def duty_providers(user, duty: str) -> list[int]:
+    """Ids of the providers for which ``user`` holds ``duty`` (active, and still an active
+    member of the organization)."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Perm.ACT_FOR_ORGANIZATION):
+        return []
+    member_of = OrganizationMember.objects.filter(user=user, active=True).values("organization_id")
+    return list(CareDuty.objects.filter(user=user, duty=duty, active=True, provider_id__in=member_of)
+                .values_list("provider_id", flat=True))
+
+
+def is_dispatcher(user) -> bool:
+    return bool(duty_providers(user, "dispatcher"))
+
+
+def is_worker(user) -> bool:
+    return bool(duty_providers(user, "care_worker"))
+
+
+def _staff(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.can(Perm.VIEW_ELDERCARE)
+
+
+def contracts_for(user) -> QuerySet:
+    qs = ProviderContract.objects.select_related("provider", "county")
+    if _staff(user):
+        return qs.filter(Q(county__code__startswith=user.scope_code) | Q(county_id=user.scope_code[:6]))
+    return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
+
+
+def get_contract(user, pk) -> ProviderContract:
+    c = contracts_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if c is None:
+        raise NotFound("contract.not_found")
+    return c
+
+
+def contract_price(contract: ProviderContract, item_id: int) -> ContractItem | None:
+    return ContractItem.objects.filter(contract=contract, item_id=item_id).first()
+
+
+def providers_for(user) -> QuerySet:
+    """Organizations under an active contract in the user's county (for choosing)."""
+    return SocialOrganization.objects.filter(
+        pk__in=contracts_for(user).filter(status="active").values("provider_id")).order_by("name")
+
+
+def workers_of(provider_id: int) -> QuerySet:
+    """Active care workers of a provider (accounts), by name."""
+    from ...accounts.models import User
+    member_of = OrganizationMember.objects.filter(organization_id=provider_id, active=True).values("user_id")
+    return User.objects.filter(pk__in=CareDuty.objects.filter(provider_id=provider_id, duty="care_worker",
+                                                              active=True, user_id__in=member_of)
+                               .values("user_id")).order_by("username")
+
+
+def plans_for(user) -> QuerySet:
+    qs = CarePlan.objects.select_related("person", "provider", "contract")
+    if _staff(user):
+        return qs.filter(person__region__code__startswith=user.scope_code)
+    return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
+
+
+def orders_for(user) -> QuerySet:
+    """Orders the user may read: staff by region scope, a dispatcher the provider's, a
+    care worker their own."""
+    qs = WorkOrder.objects.select_related("person", "item", "worker", "provider")
+    if _staff(user):
+        return qs.filter(region__code__startswith=user.scope_code)
+    dispatching = duty_providers(user, "dispatcher")
+    working = duty_providers(user, "care_worker")
+    if not dispatching and not working:
+        return qs.none()
+    return qs.filter(Q(provider_id__in=dispatching) | Q(provider_id__in=working, worker=user))
+
+
+def get_order(user, pk) -> WorkOrder:
+    o = orders_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if o is None:
+        raise NotFound("order.not_found")
+    return o
+
+
+def worker_day(user, day: datetime.date) -> list[dict]:
+    """A care worker's orders of ``day``, each only what the visit needs: id, state, the
+    elder's name, the service address (the plan's), the item and its unit, the quantity,
+    the times. One query on (worker, scheduled_on)."""
+    providers = duty_providers(user, "care_worker")
+    if not providers:
+        return []
+    return list(WorkOrder.objects.filter(worker=user, scheduled_on=day, provider_id__in=providers)
+                .exclude(status="void").order_by("status", "id")
+                .values("id", "status", "person__name", "plan__address", "item__name", "item__unit", "quantity",
+                        "checkin_at", "checkout_at", "item__min_minutes"))
+
+
+def worker_order(user, pk) -> WorkOrder:
+    """One of the worker's own orders (NotFound otherwise, as for any other order)."""
+    providers = duty_providers(user, "care_worker")
+    o = (WorkOrder.objects.select_related("item", "plan", "person").filter(pk=pk, worker=user,
+                                                                          provider_id__in=providers).first()
+         if str(pk).isdigit() and providers else None)
+    if o is None:
+        raise NotFound("order.not_found")
+    return o
+
+
+def callbacks_due(user, month: datetime.date | None = None) -> QuerySet:
+    """Completed orders of the user's scope not yet called back (for community staff)."""
+    if not _staff(user) or not user.can(Perm.SUPERVISE_HOMECARE):
+        return WorkOrder.objects.none()
+    qs = orders_for(user).filter(status="done").exclude(callbacks__isnull=False)
+    if month is not None:
+        qs = qs.filter(month=month)
+    return qs.order_by("-done_at")
+
+
+def complaints_for(user) -> QuerySet:
+    if not _staff(user):
+        return Complaint.objects.none()
+    return Complaint.objects.select_related("order", "order__person", "order__item").filter(
+        order__region__code__startswith=user.scope_code)
+
+
+def complaints_open(user) -> QuerySet:
+    if not user.can(Perm.MANAGE_ELDERCARE):
+        return Complaint.objects.none()
+    return complaints_for(user).filter(status="open").order_by("received_at")
+
+
+def settlements_for(user) -> QuerySet:
+    qs = Settlement.objects.select_related("provider", "county", "generated_by", "approved_by")
+    if _staff(user):
+        return qs.filter(Q(county__code__startswith=user.scope_code) | Q(county_id=user.scope_code[:6]))
+    return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
+
+
+def get_settlement(user, pk) -> Settlement:
+    s = settlements_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if s is None:
+        raise NotFound("settlement.not_found")
+    return s
+
+
+def live_lines(settlement: Settlement) -> QuerySet:
+    return (SettlementLine.objects.filter(settlement=settlement, live=True)
+            .select_related("order", "order__person", "item").order_by("order_id"))
+
+
+def settlement_facts(provider_id: int, county: str, month: datetime.date) -> list[dict]:
+    """The confirmed orders of a provider, county and month, each with the facts of
+    :func:`rules.line_amount`: three queries whatever the number of orders."""
+    orders = list(WorkOrder.objects.filter(provider_id=provider_id, county_id=county, month=month, status="done")
+                  .values("id", "item_id", "price", "quantity", "location_ok", "duration", "checkin_distance_m",
+                          "item__min_minutes").order_by("id"))
+    ids = [o["id"] for o in orders]
+    upheld: dict[int, int] = {}
+    not_served: set[int] = set()
+    if ids:
+        for row in (Complaint.objects.filter(order__provider_id=provider_id, order__county_id=county,
+                                             order__month=month, status="upheld")
+                    .values("order_id").annotate(n=Count("id"))):
+            upheld[row["order_id"]] = row["n"]
+        not_served = set(CallBack.objects.filter(order__provider_id=provider_id, order__county_id=county,
+                                                 order__month=month, result="not_served")
+                         .values_list("order_id", flat=True))
+    for o in orders:
+        o["facts"] = {"location_ok": o["location_ok"], "distance_m": o["checkin_distance_m"],
+                      "duration": o["duration"], "min_minutes": o["item__min_minutes"],
+                      "complaints_upheld": upheld.get(o["id"], 0), "callback_not_served": o["id"] in not_served}
+    return orders
+
+
+def sql_totals(provider_id: int, county: str, month: datetime.date) -> dict:
+    """Gross of the confirmed orders by one SQL aggregate (the benchmark's yardstick)."""
+    from django.db.models import DecimalField, ExpressionWrapper, F
+    got = WorkOrder.objects.filter(provider_id=provider_id, county_id=county, month=month, status="done").aggregate(
+        n=Count("id"), gross=Sum(ExpressionWrapper(F("price") * F("quantity"),
+                                                   output_field=DecimalField(max_digits=14, decimal_places=2))))
+    return {"n": got["n"], "gross": got["gross"] or Decimal("0")}

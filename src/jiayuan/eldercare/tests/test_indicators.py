@@ -1,0 +1,73 @@
+"""The eldercare indicators on a small hand-built region, each value worked by hand."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from jiayuan.audit.services import Actor
+from jiayuan.eldercare import services
+from jiayuan.eldercare.models import WorkOrder
+from jiayuan.regions.models import Region
+from jiayuan.stats import registry
+from jiayuan.stats.rules import parse_period
+
+from .test_facilities import TOWN, facility, town  # noqa: F401
+from .test_orders import run, world  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_day_care_indicators_by_hand(town, users, make_person):  # noqa: F811
+    county = Actor(users["county"], "page")
+    # 中心甲 (day care in 一社区) serves 一社区 and 二社区; 东村幸福院 serves 东村; 三社区 and 西村 have none.
+    a = facility(county, town["一社区"], "中心甲", opened_on="2024-01-01")
+    services.assign(county, a, town["一社区"].code, "2024-01-01")
+    services.assign(county, a, town["二社区"].code, "2024-01-01")
+    b = facility(county, town["东村"], "东村幸福院", kind="mutual_aid", opened_on="2024-05-01")
+    services.assign(county, b, town["东村"].code, "2024-05-01")
+    facility(county, town["西村"], "西村站", kind="service_station", opened_on="2024-01-01")  # not a center
+    services.record_subsidy(county, a, year=2025, kind="construction", amount="150000.00", source="福彩公益金",
+                            approval="甘民发〔2025〕12号", approved_on="2025-04-01")
+    services.record_subsidy(county, b, year=2025, kind="construction", amount="60000.00", source="县级财政",
+                            approval="甘州民〔2025〕8号", approved_on="2025-09-01")
+    services.record_subsidy(county, a, year=2025, kind="operating", amount="18000.50", source="县级财政",
+                            approval="甘州民〔2025〕3号", approved_on="2025-06-01")
+    services.record_subsidy(county, a, year=2024, kind="operating", amount="9000.00", source="县级财政",
+                            approval="甘州民〔2024〕3号", approved_on="2024-06-01")
+    p = make_person(region=town["一社区"].code, name="老甲", birth=date(1940, 1, 1))
+    services.check_in(county, a, p, "2025-03-03")
+    services.check_in(county, a, p, "2025-03-04")
+    services.record_daily_count(county, a, "2025-04-01", 15)
+    services.record_daily_count(county, b, "2024-12-31", 9)  # another year
+    region = Region.objects.get(code=TOWN)
+    y2025, h1 = parse_period("2025"), parse_period("2025H1")
+    # urban: 一社区, 二社区 of 3 = 66.7 %; rural: 东村 of 2 = 50.0 %
+    assert registry.value("eldercare.day_care_coverage_urban", region, y2025) == Decimal("66.7")
+    assert registry.value("eldercare.day_care_coverage_rural", region, y2025) == Decimal("50.0")
+    # a community alone: 一社区 is served → 100 %; it has no villages → no rural figure
+    one = town["一社区"]
+    assert registry.value("eldercare.day_care_coverage_urban", one, y2025) == Decimal("100.0")
+    assert registry.value("eldercare.day_care_coverage_rural", one, y2025) is None
+    assert registry.value("eldercare.day_care_centers", region, y2025) == 2  # the station is not a center
+    assert registry.value("eldercare.construction_subsidy_yuan", region, y2025) == Decimal("210000.00")
+    assert registry.value("eldercare.construction_subsidy_yuan", region, h1) == Decimal("150000.00")
+    assert registry.value("eldercare.operating_subsidy_yuan", region, y2025) == Decimal("18000.50")
+    # 2 named check-ins + 15 counted, no home visits
+    assert registry.value("eldercare.person_visits", region, y2025) == 17
+    rows = registry.rows("eldercare.day_care_centers", users["county"], region, y2025)
+    assert sorted(f.name for f in rows.queryset) == ["东村幸福院", "中心甲"]
+    assert registry.rows("eldercare.day_care_centers", users["outsider"], region, y2025).queryset.count() == 0
+
+
+def test_home_care_persons_and_visits(world, users):  # noqa: F811
+    orders = list(WorkOrder.objects.filter(plan=world["plan"]).order_by("pk"))
+    run(world, orders[0])
+    run(world, orders[3])  # the same elder twice: one person, two visits
+    region = Region.objects.get(code="620702")
+    period = parse_period(str(timezone.localdate().year))
+    assert registry.value("eldercare.home_care_persons", region, period) == 1
+    assert registry.value("eldercare.person_visits", region, period) == 2  # the 4 undone orders do not count
+    rows = registry.rows("eldercare.home_care_persons", users["county"], region, period)
+    assert rows.queryset.count() == 2 and {o.person.name for o in rows.queryset} == {"王桂兰"}
