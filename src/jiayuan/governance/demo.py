@@ -210,13 +210,13 @@ def seed_bodies(ctx) -> str | None:
     first filed with the street, the second waiting for ``dongjie`` to file it."""
     from ..regions.models import Region
     from .bodies import services as bodies
-    from .mediation.services import ensure_body_kinds
+    from .bodies.selectors import body_kinds
     from .models import Compact
 
     shequ, dongjie = User.objects.filter(username="shequ").first(), User.objects.filter(username="dongjie").first()
     if shequ is None or dongjie is None or Compact.objects.filter(region_id=COMMUNITY).exists():
         return None
-    kinds = ensure_body_kinds()
+    kinds = body_kinds()
     a = Actor(shequ, "command", {"demo": True})
     street = Actor(dongjie, "command", {"demo": True})
     jt = Region.objects.get(code=COMMUNITY)

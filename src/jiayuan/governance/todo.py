@@ -96,3 +96,20 @@ register(TodoSource(
     count=lambda user: bodies_selectors.versions_to_file(user).count(),
     items=_compact_items, url="governance:compacts",
 ))
+
+
+def _election_items(user, limit: int) -> list[TodoItem]:
+    today = timezone.localdate()
+    return [TodoItem(title=b.name, url=reverse("governance:body_detail", args=[b.pk]), region=b.region_id,
+                     due=b.term_end, overdue=bool(b.term_end and b.term_end < today),
+                     detail=(_("本届任期 %(d)s 届满，待换届选举") % {"d": b.term_end.isoformat()}) if b.term_end
+                     else _("未登记任期，待登记换届选举"))
+            for b in bodies_selectors.committees_due_for_election(user, today)[:limit]]
+
+
+register(TodoSource(
+    code="committee_elections", label=_lazy("待换届的居（村）民委员会"), icon="bi-person-check", order=105,
+    applies=lambda user: user.is_authenticated and user.role == "township_officer",
+    count=lambda user: bodies_selectors.committees_due_for_election(user, timezone.localdate()).count(),
+    items=_election_items, url="governance:bodies",
+))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("requests/burden/", access.burden, name="burden"),
     path("requests/<int:pk>/", access.request_detail, name="request_detail"),
     path("bodies/", bodies.bodies, name="bodies"),
+    path("bodies/<int:pk>/", bodies.body_detail, name="body_detail"),
     path("compacts/", bodies.compacts, name="compacts"),
     path("compacts/<int:pk>/", bodies.compact_detail, name="compact_detail"),
     path("public/<str:code>/", bodies.public_community, name="public_community"),

@@ -91,12 +91,12 @@ def seed_requests(users) -> None:
 def seed_bodies(users) -> None:
     """A compact of 交通巷社区 with a filed version and a newer one, and a 红白理事会."""
     from jiayuan.governance.bodies import services as bodies
-    from jiayuan.governance.mediation.services import ensure_body_kinds
+    from jiayuan.governance.bodies.selectors import body_kinds
     from jiayuan.regions.models import Region
 
     community = Region.objects.get(code="620702001001")
     a = Actor(users["community"], "page")
-    bodies.create_body(a, community, ensure_body_kinds()["weddings_funerals"], name="交通巷社区红白理事会")
+    bodies.create_body(a, community, body_kinds()["weddings_funerals"], name="交通巷社区红白理事会")
     c = bodies.create_compact(a, community, "residents", "交通巷社区居民公约")
     today = timezone.localdate()
     v1 = bodies.add_version(a, c, text="第一条 爱护公共环境。", adopted_by="residents_meeting",
