@@ -113,3 +113,25 @@ register(TodoSource(
     count=lambda user: bodies_selectors.committees_due_for_election(user, timezone.localdate()).count(),
     items=_election_items, url="governance:bodies",
 ))
+
+
+def _service_items(user, limit: int) -> list[TodoItem]:
+    from .volunteers import selectors as volunteer_selectors
+
+    return [TodoItem(title=_("%(name)s，%(h)s 小时") % {"name": r.volunteer.person.name, "h": r.hours}, url=reverse("governance:confirm_list"),
+                     region=r.volunteer.team.region_id, due=r.served_on,
+                     detail=f"{r.volunteer.team.name} · {r.content}")
+            for r in volunteer_selectors.to_confirm(user)[:limit]]
+
+
+def _service_count(user) -> int:
+    from .volunteers import selectors as volunteer_selectors
+
+    return volunteer_selectors.to_confirm(user).count()
+
+
+register(TodoSource(
+    code="volunteer_hours", label=_lazy("待确认的志愿服务时长"), icon="bi-clock-history", order=106,
+    applies=lambda user: user.can(Perm.MANAGE_ACTIVITIES),
+    count=_service_count, items=_service_items, url="governance:confirm_list",
+))

@@ -3,9 +3,11 @@
 from django.urls import path
 
 from .access import views as access
+from .activities import views as activities
 from .bodies import views as bodies
 from .mediation import views as mediation
 from .tips import views as tips
+from .volunteers import views as volunteers
 
 app_name = "governance"
 urlpatterns = [
@@ -25,6 +27,13 @@ urlpatterns = [
     path("compacts/", bodies.compacts, name="compacts"),
     path("compacts/<int:pk>/", bodies.compact_detail, name="compact_detail"),
     path("public/<str:code>/", bodies.public_community, name="public_community"),
+    path("activities/", activities.activity_list, name="activity_list"),
+    path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
+    path("volunteers/", volunteers.volunteer_list, name="volunteer_list"),
+    path("volunteers/confirm/", volunteers.confirm_list, name="confirm_list"),
+    path("volunteers/records/<int:pk>/confirm/", volunteers.confirm_service, name="confirm_service"),
+    path("volunteers/certificates/<int:pk>/", volunteers.certificate_print, name="certificate_print"),
+    path("volunteers/<int:pk>/", volunteers.volunteer_detail, name="volunteer_detail"),
     path("mediation/", mediation.mediation_list, name="mediation_list"),
     path("mediation/new/", mediation.mediation_new, name="mediation_new"),
     path("mediation/results/", mediation.mediation_results, name="mediation_results"),

@@ -12,3 +12,11 @@ from .mediation import (  # noqa: F401
     MediationSession,
 )
 from .tips import Tip, TipEvent, TipHandler  # noqa: F401
+from .activities import (  # noqa: F401
+    Activity,
+    ActivityKind,
+    ServiceCertificate,
+    ServiceRecord,
+    Volunteer,
+    VolunteerTeam,
+)
