@@ -20,3 +20,4 @@ from .activities import (  # noqa: F401
     Volunteer,
     VolunteerTeam,
 )
+from .evaluation import EvaluationItem, EvaluationObjection, EvaluationRound, EvaluationScore  # noqa: F401
