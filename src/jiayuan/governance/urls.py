@@ -5,6 +5,7 @@ from django.urls import path
 from .access import views as access
 from .activities import views as activities
 from .bodies import views as bodies
+from .evaluation import views as evaluation
 from .mediation import views as mediation
 from .tips import views as tips
 from .volunteers import views as volunteers
@@ -27,6 +28,9 @@ urlpatterns = [
     path("compacts/", bodies.compacts, name="compacts"),
     path("compacts/<int:pk>/", bodies.compact_detail, name="compact_detail"),
     path("public/<str:code>/", bodies.public_community, name="public_community"),
+    path("evaluation/", evaluation.evaluation_list, name="evaluation_list"),
+    path("evaluation/<int:pk>/", evaluation.evaluation_detail, name="evaluation_detail"),
+    path("evaluation/<int:pk>/rows/<int:item>/<str:code>/", evaluation.evaluation_rows, name="evaluation_rows"),
     path("activities/", activities.activity_list, name="activity_list"),
     path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
     path("volunteers/", volunteers.volunteer_list, name="volunteer_list"),

@@ -112,6 +112,8 @@ def navigation(request) -> dict:
         items.append(("governance:mediation_list", _("人民调解"), "mediation"))
     elif user.role == "department_staff":
         items.append(("governance:police_reports", _("纠纷报告"), "police"))
+    if user.can(Perm.RUN_EVALUATIONS) or (user.can(Perm.MANAGE_BODIES) and len(user.scope_code) >= 12):
+        items.append(("governance:evaluation_list", _("综合考核"), "evaluation"))  # communities read their street's
     if user.can(Perm.MANAGE_BODIES):
         items.append(("governance:bodies", _("自治组织"), "bodies"))
     if user.can(Perm.COLLECT_TIPS):

@@ -134,3 +134,40 @@ def test_a_departments_own_evaluation_of_communities_is_refused_by_the_access_li
                                  title="文明社区考核评比", kind="inspection", occurs_on=date.today(),
                                  access_item="ng.unapproved_inspection")
     assert t.status == "refused"
+
+
+def test_pages_set_score_publish_and_object(users, client):
+    client.force_login(users["township"])
+    year = date.today().year
+    r = client.post("/governance/evaluation/", {"township": "620702001", "title": "东街街道年度考核",
+                                                "start": f"{year}-01-01", "end": date.today().isoformat(),
+                                                "items": "治理实绩,70\n入户率,30,registry_households"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    url = r.url
+    bad = client.post("/governance/evaluation/", {"township": "620702001", "start": f"{year}-01-01",
+                                                  "end": date.today().isoformat(), "items": "治理实绩,70"})
+    assert bad.status_code == 422 and "100" in bad.content.decode()
+    assert client.post(url, {"step": "open"}).status_code == 302
+    rnd = selectors.get_round(users["township"], url.rstrip("/").split("/")[-1])
+    item = [i for i in selectors.items_of(rnd) if i.source == "scored"][0]
+    assert rnd in selectors.rounds_to_score(users["township"])
+    for c in selectors.communities_of(rnd):
+        assert client.post(url, {"step": "score", "item": item.pk, "community": c.code, "score": "88.5",
+                                 "comment": "台账齐全"}).status_code == 302
+    assert client.post(url, {"step": "score", "item": item.pk, "community": OWNER_COMMUNITY, "score": "101",
+                             "comment": "x"}).status_code == 422
+    assert selectors.rounds_to_score(users["township"]) == []
+    assert client.post(url, {"step": "publish"}).status_code == 302
+    computed = [i for i in selectors.items_of(rnd) if i.source != "scored"][0]
+    assert client.get(f"{url}rows/{computed.pk}/{OWNER_COMMUNITY}/").status_code == 200
+    client.force_login(users["community"])
+    page = client.get(url).content.decode()
+    assert "88.50" in page and "提出异议" in page
+    assert client.post(url, {"step": "object", "text": "入户率统计有误"}).status_code == 302
+    assert client.post(url, {"step": "open"}).status_code == 403
+    client.force_login(users["outsider"])
+    assert client.get(url).status_code == 404
+    client.force_login(users["township"])
+    o = selectors.objections_to_answer(users["township"]).get()
+    assert client.post(url, {"step": "answer", "objection": o.pk, "upheld": "0", "answer": "经核实无误"}).status_code == 302
+    assert not selectors.objections_to_answer(users["township"]).exists()
