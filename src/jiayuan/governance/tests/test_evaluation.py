@@ -171,3 +171,15 @@ def test_pages_set_score_publish_and_object(users, client):
     o = selectors.objections_to_answer(users["township"]).get()
     assert client.post(url, {"step": "answer", "objection": o.pk, "upheld": "0", "answer": "经核实无误"}).status_code == 302
     assert not selectors.objections_to_answer(users["township"]).exists()
+
+
+def test_api_results_for_the_street_and_the_published_round_for_communities(users, scored_round, api_client):
+    rnd, z, _ = scored_round
+    got = api_client("township").get(f"/api/v1/evaluations/{rnd.pk}").json()
+    ranks = {r["community"]: (r["total"], r["rank"]) for r in got["results"]}
+    assert ranks[PEER] == ("76.00", 1) and ranks[z] == ("76.00", 1) and ranks[OWNER_COMMUNITY] == ("69.00", 3)
+    assert api_client("community").get(f"/api/v1/evaluations/{rnd.pk}").status_code == 404  # not published
+    services.publish(Actor(users["township"], "page"), rnd)
+    assert api_client("community").get(f"/api/v1/evaluations/{rnd.pk}").status_code == 200
+    assert api_client("outsider").get(f"/api/v1/evaluations/{rnd.pk}").status_code == 404
+    assert [r["id"] for r in api_client("community").get("/api/v1/evaluations").json()] == [rnd.pk]

@@ -152,3 +152,17 @@ def test_pages_record_an_activity_and_hours(users, volunteer, client):
     rec = selectors.to_confirm(users["township"]).get()
     assert client.post(f"/governance/volunteers/records/{rec.pk}/confirm/").status_code == 302
     assert selectors.confirmed_hours(volunteer) == (Decimal("2.0"), 1)
+
+
+def test_api_volunteer_records_scoped_and_audited(users, volunteer, api_client):
+    services.record_service(Actor(users["community"], "page"), volunteer, served_on=TODAY, content="助老送餐",
+                            hours="1.5", evaluation="good")
+    services.confirm_service(Actor(users["township"], "page"), volunteer.records.get())
+    _act(users)
+    got = api_client("community").get(f"/api/v1/volunteers/{volunteer.pk}").json()
+    assert got["confirmed_hours"] == "1.5" and got["records"][0]["content"] == "助老送餐"
+    assert AuditEntry.objects.filter(action="volunteer.view").count() == 1
+    assert api_client("peer").get(f"/api/v1/volunteers/{volunteer.pk}").status_code == 404
+    assert api_client("auditor").get(f"/api/v1/volunteers/{volunteer.pk}").status_code == 403
+    assert [a["kind"] for a in api_client("community").get("/api/v1/activities").json()] == ["moral_lecture"]
+    assert api_client("peer").get("/api/v1/activities").json() == []
