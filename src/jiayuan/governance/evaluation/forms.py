@@ -1,31 +1,56 @@
 """Forms of the evaluation pages (parse only)."""
 
 from django import forms
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from ...people.forms import DATE_INPUT
 from ...regions.forms import region_choices
 from ...web.forms import BootstrapMixin
+from . import rules
 
-ITEMS_EXAMPLE = "社区治理实绩,40\n群众满意度,30\n案件按期办结率,10,cases_on_time\n调解协议履行率,10,mediation_performed\n居民信息入户率,10,registry_households"
+ROWS = 6
+DEFAULT_ITEMS = [(_("社区治理实绩"), 40, "scored"), (_("群众满意度"), 30, "scored"), (_("案件按期办结率"), 10, "cases_on_time"),
+                 (_("调解协议履行率"), 10, "mediation_performed"), (_("居民信息入户率"), 10, "registry_households")]
 
 
 class RoundForm(BootstrapMixin, forms.Form):
+    """A round and up to :data:`ROWS` items (name, weight, scoring); rows without a
+    name are left out."""
+
     township = forms.ChoiceField(label=_("乡镇（街道）"), required=False)
     title = forms.CharField(label=_("名称"), required=False, max_length=100)
     start = forms.DateField(label=_("考核期起"), required=False, widget=DATE_INPUT)
     end = forms.DateField(label=_("考核期止"), required=False, widget=DATE_INPUT)
-    items = forms.CharField(label=_("考核指标（每行：指标名称,权重,评分方式）"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 6}), initial=ITEMS_EXAMPLE)
-    FIELD_MAP = {"township": "township", "title": "title", "start": "start", "end": "end", "items": "items"}
+    FIELD_MAP = {"township": "township", "title": "title", "start": "start", "end": "end", "items": "__all__"}
 
     def __init__(self, user, *args, **kwargs):
+        kwargs.setdefault("initial", {}).update(
+            {f"name_{i}": str(n) for i, (n, _w, _s) in enumerate(DEFAULT_ITEMS)}
+            | {f"weight_{i}": w for i, (_n, w, _s) in enumerate(DEFAULT_ITEMS)}
+            | {f"source_{i}": s for i, (_n, _w, s) in enumerate(DEFAULT_ITEMS)})
         super().__init__(*args, **kwargs)
         choices = region_choices(user, ("township",), blank=_("请选择"))
         if user.scope and user.scope.level == "township":
             choices = [("", _("请选择")), (user.scope.code, user.scope.name)]
         self.fields["township"].choices = choices
+        sources = [(k, _g(v)) for k, v in rules.SOURCES.items()]
+        for i in range(ROWS):
+            self.fields[f"name_{i}"] = forms.CharField(label=_("考核指标"), required=False, max_length=100)
+            self.fields[f"weight_{i}"] = forms.DecimalField(label=_("权重（分）"), required=False, max_digits=5,
+                                                            decimal_places=2)
+            self.fields[f"source_{i}"] = forms.ChoiceField(label=_("评分方式"), required=False, choices=sources)
         self._style()
+
+    def rows(self):
+        """The bound fields of each item row, for the template."""
+        return [(self[f"name_{i}"], self[f"weight_{i}"], self[f"source_{i}"]) for i in range(ROWS)]
+
+    def items(self) -> list[tuple]:
+        """``[(name, weight, source)]`` of the rows with a name (after is_valid)."""
+        d = self.cleaned_data
+        return [(d[f"name_{i}"].strip(), d[f"weight_{i}"], d[f"source_{i}"] or rules.SCORED)
+                for i in range(ROWS) if (d.get(f"name_{i}") or "").strip()]
 
 
 class ScoreForm(BootstrapMixin, forms.Form):

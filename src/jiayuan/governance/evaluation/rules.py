@@ -43,26 +43,6 @@ def check_items(items: list[tuple[str, Decimal, str]]) -> list[RuleError]:
     return errors
 
 
-def parse_items(text: str) -> tuple[list[tuple[str, Decimal, str]], list[RuleError]]:
-    """Lines ``指标名称,权重,评分方式`` (评分方式: ``scored`` or a metric code; blank =
-    scored) → items, and the errors of bad lines."""
-    out, errors = [], []
-    for i, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.replace("，", ",").split(",")]
-        try:
-            weight = Decimal(parts[1]) if len(parts) > 1 else None
-        except InvalidOperation:
-            weight = None
-        if len(parts) not in (2, 3) or weight is None:
-            errors.append(RuleError("evaluation.line", N_("第 %(n)s 行应为“指标名称,权重,评分方式”"), {"n": i},
-                                    field="items"))
-            continue
-        out.append((parts[0][:100], weight, (parts[2] if len(parts) == 3 else "") or SCORED))
-    return out, errors
-
-
 def check_score(score, comment: str) -> list[RuleError]:
     """An evaluator's score: 0–100 with at most two decimals, and a comment."""
     errors = []

@@ -33,10 +33,8 @@ def evaluation_list(request):
             raise PermissionDenied
         if form.is_valid():
             d = form.cleaned_data
-            items, errors = rules.parse_items(d["items"])
+            items = form.items()
             try:
-                if errors:
-                    raise ValidationFailed.from_rule_errors(errors)
                 rnd = services.create_round(actor(request), Region.objects.filter(code=d["township"] or "-").first(),
                                             title=d["title"], start=d["start"], end=d["end"], items=items)
             except ServiceError as exc:

@@ -93,6 +93,9 @@ class EvaluationScore(models.Model):
             models.CheckConstraint(name="evaluation_score_range", condition=Q(score__gte=0) & Q(score__lte=100)),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item.name} · {self.community.name}"
+
     @property
     def region_id(self) -> str:
         return self.community_id
@@ -117,6 +120,9 @@ class EvaluationObjection(models.Model):
         ordering = ["raised_at", "id"]
         verbose_name = _("考核异议")
         verbose_name_plural = _("考核异议")
+
+    def __str__(self) -> str:
+        return f"{self.round.title} · {self.community.name}"
 
     @property
     def region_id(self) -> str:
