@@ -67,7 +67,13 @@ TIPS = [
 
 
 def seed_demo(ctx) -> str | None:
-    """Every part's demo data (each idempotent)."""
+    """Every part's demo data (each idempotent). The shipped kinds of bodies and
+    activities are loaded again first (a flushed test database lost the migrations' rows)."""
+    from .activities.services import load_activity_kinds
+    from .bodies.services import load_body_kinds
+
+    load_body_kinds()
+    load_activity_kinds()
     done = [s for s in (seed_tips(ctx), seed_mediation(ctx), seed_requests(ctx), seed_bodies(ctx),
                         seed_committees(ctx), seed_volunteers(ctx), seed_evaluation(ctx)) if s]
     return "；".join(done) or None

@@ -14,6 +14,15 @@ KIND_NAMES = (N_("道德讲堂"), N_("亲情教育"), N_("感恩教育"), N_("�
               N_("家庭亲情日"), N_("爱心奉献日"), N_("抵制非法出版物宣传"), N_("农家书屋、社区图书角阅读"),
               N_("志愿服务活动"))
 
+# The shipped kinds (code, name): seeded by migration 0005 (a frozen copy) and loaded
+# again by :func:`..activities.services.load_activity_kinds` (the demo).
+SHIPPED_KINDS = (
+    ("moral_lecture", "道德讲堂"), ("family_education", "亲情教育"), ("gratitude_education", "感恩教育"),
+    ("counselling_talk", "心理辅导讲座"), ("theme_education", "主题教育"), ("reading_week", "假期读书周"),
+    ("family_day", "家庭亲情日"), ("dedication_day", "爱心奉献日"), ("anti_illegal_publications", "抵制非法出版物宣传"),
+    ("reading", "农家书屋、社区图书角阅读"), ("volunteer_service", "志愿服务活动"),
+)
+
 MAX_HOURS_PER_DAY = Decimal("24")
 HOURS_STEP = Decimal("0.5")
 

@@ -8,7 +8,7 @@ from ...accounts.permissions import Perm
 from ...audit.services import Actor, record
 from ...errors import Forbidden, ValidationFailed
 from ...people.rules import N_, RuleError
-from ..models import Activity
+from ..models import Activity, ActivityKind
 from . import rules
 
 
@@ -47,3 +47,13 @@ def create_activity(actor: Actor, region, kind, *, title: str, held_on, organize
         a.participants.set(participants)
     record(actor, "activity.create", a, region_code=region.code, extra={"named": len(participants)})
     return a
+
+
+def load_activity_kinds() -> int:
+    """Load the shipped kinds of activities (:data:`rules.SHIPPED_KINDS`) idempotently —
+    for commands (``demo-setup``) on a database whose seeded rows were flushed; never
+    called on a page."""
+    with transaction.atomic():
+        for i, (code, name) in enumerate(rules.SHIPPED_KINDS):
+            ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "order": i})
+    return len(rules.SHIPPED_KINDS)

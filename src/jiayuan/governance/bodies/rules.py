@@ -52,6 +52,16 @@ KIND_NAMES = (N_("居民委员会"), N_("村民委员会"), N_("人民调解委�
               N_("城市居民委员会组织法第七条"), N_("村民委员会组织法第六条"), N_("人民调解法第八条"),
               N_("治安保卫委员会暂行条例"), N_("移风易俗，村规民约"))
 
+# The shipped kinds (code, name, min, max, basis, order): seeded by migration 0002 (a
+# frozen copy) and loaded again by :func:`..bodies.services.load_body_kinds` (the demo).
+SHIPPED_KINDS = (
+    ("residents_committee", "居民委员会", 5, 9, "城市居民委员会组织法第七条", 0),
+    ("villagers_committee", "村民委员会", 3, 7, "村民委员会组织法第六条", 1),
+    ("mediation", "人民调解委员会", 3, 9, "人民调解法第八条", 2),
+    ("public_security", "治安保卫委员会", 0, 0, "治安保卫委员会暂行条例", 3),
+    ("weddings_funerals", "红白理事会", 0, 0, "移风易俗，村规民约", 4),
+)
+
 COMMITTEE_KINDS = ("residents_committee", "villagers_committee")
 
 # 城市居民委员会组织法 art. 8 and 村民委员会组织法 art. 11 (both as amended 2018-12-29):

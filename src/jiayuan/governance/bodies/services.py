@@ -126,3 +126,14 @@ def record_election(actor: Actor, body: SelfGovernanceBody, *, held_on: date | N
     record(actor, "body.election", election, region_code=body.region_id,
            extra={"eligible": eligible, "cast": cast, "elected": len(elected)})
     return election
+
+
+def load_body_kinds() -> int:
+    """Load the shipped kinds of bodies (:data:`rules.SHIPPED_KINDS`) idempotently — for
+    commands (``demo-setup``) on a database whose seeded rows were flushed; never called
+    on a page. Returns the number of kinds."""
+    with transaction.atomic():
+        for code, name, lo, hi, basis, order in rules.SHIPPED_KINDS:
+            BodyKind.objects.get_or_create(code=code, defaults={"name": name, "min_members": lo, "max_members": hi,
+                                                                "legal_basis": basis, "order": order})
+    return len(rules.SHIPPED_KINDS)
