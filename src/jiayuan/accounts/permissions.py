@@ -65,6 +65,8 @@ class Perm(StrEnum):
     DESIGNATE_TIP_HANDLERS = "designate_tip_handlers"  # name the county officers who handle tips
     VIEW_MEDIATION = "view_mediation"          # people's mediation cases in scope (read permission of mediation_case)
     MANAGE_BODIES = "manage_bodies"            # self-governance bodies (mediation committee …) and their members
+    MANAGE_ACTIVITIES = "manage_activities"    # education activities, volunteers, service records, records of service (personal: audited)
+    RUN_EVALUATIONS = "run_evaluations"        # the street's unified evaluation of its communities: items, weights, scores, publication
     # Children (children/): a child's file is need-to-know — its 儿童主任 and 督导员 (duty
     # records naming accounts) and its care team read it; these say who else may.
     VIEW_CHILD_FILES = "view_child_files"      # county/city civil affairs: every child's file in scope (audited)
@@ -83,7 +85,7 @@ _COMMUNITY_WORKER = frozenset(
      Perm.VIEW_FACILITIES, Perm.MANAGE_FACILITIES,
      Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE, Perm.SUPERVISE_HOMECARE,
      Perm.VIEW_ORGANIZATIONS, Perm.CHECK_FILINGS,
-     Perm.COLLECT_TIPS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
+     Perm.COLLECT_TIPS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES, Perm.MANAGE_ACTIVITIES,
      Perm.VIEW_STATISTICS, Perm.FILL_REPORT_FORMS}
 )
 
@@ -102,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.SUPERVISE_HOMECARE,
          Perm.VIEW_ORGANIZATIONS, Perm.MANAGE_ORGANIZATIONS, Perm.MANAGE_PROJECTS,
          Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
+         Perm.MANAGE_ACTIVITIES, Perm.RUN_EVALUATIONS,
          Perm.VIEW_CHILD_FILES, Perm.MANAGE_CHILDREN_DUTIES,
          Perm.VIEW_STATISTICS, Perm.MANAGE_REPORT_FORMS, Perm.ISSUE_REPORT_TASKS}
     ),
@@ -114,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
          Perm.VIEW_ELDERCARE, Perm.ASSESS_ELDERLY, Perm.RECORD_ATTENDANCE, Perm.SUPERVISE_HOMECARE,
          Perm.VIEW_ORGANIZATIONS, Perm.DECIDE_FILINGS,
          Perm.COLLECT_TIPS, Perm.VIEW_TIP_COUNTS, Perm.VIEW_MEDIATION, Perm.MANAGE_BODIES,
+         Perm.MANAGE_ACTIVITIES, Perm.RUN_EVALUATIONS,
          Perm.MANAGE_CHILDREN_DUTIES,
          Perm.VIEW_STATISTICS, Perm.ISSUE_REPORT_TASKS, Perm.FILL_REPORT_FORMS}
     ),

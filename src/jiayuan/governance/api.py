@@ -2,9 +2,13 @@
 
 from ninja import Router
 
+from .evaluation.api import router as evaluation_router
 from .mediation.api import router as mediation_router
 from .tips.api import router as tips_router
+from .volunteers.api import router as volunteers_router
 
 router = Router()
 router.add_router("/", tips_router)
 router.add_router("/", mediation_router)
+router.add_router("/", evaluation_router)
+router.add_router("/", volunteers_router)

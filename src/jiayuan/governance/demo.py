@@ -8,6 +8,18 @@ Access requests: departments' requests to 东街街道's communities over three 
 the list, refused on the negative list, approved, refused by the street with the reason,
 two waiting for ``dongjie``).
 
+Residents' committees: 交通巷社区居民委员会 elected five years ago less two months (its
+换届 waits for ``dongjie``), 甘泉社区居民委员会 elected two years ago.
+
+Activities and volunteers: 交通巷社区志愿服务队 with volunteers registered by real name,
+activities (道德讲堂, 假期读书周, 爱心奉献日, 家庭亲情日) with hours — some confirmed, some
+waiting for ``dongjie`` (recorded by ``shequ``) and some for ``shequ`` (recorded by
+``dongjie``) — and one record of service issued.
+
+Unified evaluation: 东街街道's first half-year scored, ranked and published (an objection
+of 交通巷社区 waiting for ``dongjie``'s answer), the second half-year in scoring with
+scores still to give.
+
 Confidential tips: the handler account ``xiansuo`` (a county officer of 甘州区 designated
 handler of the county's tips) and tips in each state, collected by ``shequ`` and
 ``wangge`` — 7 collected, 5 transferred, 1 concluded this year (the city reported 6, 5
@@ -55,8 +67,15 @@ TIPS = [
 
 
 def seed_demo(ctx) -> str | None:
-    """Every part's demo data (each idempotent)."""
-    done = [s for s in (seed_tips(ctx), seed_mediation(ctx), seed_requests(ctx), seed_bodies(ctx)) if s]
+    """Every part's demo data (each idempotent). The shipped kinds of bodies and
+    activities are loaded again first (a flushed test database lost the migrations' rows)."""
+    from .activities.services import load_activity_kinds
+    from .bodies.services import load_body_kinds
+
+    load_body_kinds()
+    load_activity_kinds()
+    done = [s for s in (seed_tips(ctx), seed_mediation(ctx), seed_requests(ctx), seed_bodies(ctx),
+                        seed_committees(ctx), seed_volunteers(ctx), seed_evaluation(ctx)) if s]
     return "；".join(done) or None
 
 
@@ -210,13 +229,13 @@ def seed_bodies(ctx) -> str | None:
     first filed with the street, the second waiting for ``dongjie`` to file it."""
     from ..regions.models import Region
     from .bodies import services as bodies
-    from .mediation.services import ensure_body_kinds
+    from .bodies.selectors import body_kinds
     from .models import Compact
 
     shequ, dongjie = User.objects.filter(username="shequ").first(), User.objects.filter(username="dongjie").first()
     if shequ is None or dongjie is None or Compact.objects.filter(region_id=COMMUNITY).exists():
         return None
-    kinds = ensure_body_kinds()
+    kinds = body_kinds()
     a = Actor(shequ, "command", {"demo": True})
     street = Actor(dongjie, "command", {"demo": True})
     jt = Region.objects.get(code=COMMUNITY)
@@ -234,3 +253,146 @@ def seed_bodies(ctx) -> str | None:
         "第一条 遵守法律法规，维护社会秩序。\n第二条 爱护公共设施，垃圾分类投放，保持楼道整洁。\n"
         "第三条 邻里和睦，互谅互让，纠纷先找人民调解委员会。\n第四条 红白喜事从简，不大操大办、不铺张浪费。"))
     return "演示自治组织和居民公约已生成（新版公约待 dongjie 备案）"
+
+
+# --- residents' committees: terms and elections ---------------------------------------------
+
+def _five(prefix: str) -> list[tuple[str, str, int]]:
+    names = ["王建华", "李秀英", "张志强", "刘桂兰", "陈国庆"]
+    roles = ["chair", "vice_chair", "member", "member", "member"]
+    return [(f"{n}" if prefix == "" else f"{prefix}{n[1:]}", r, 820 - i * 40) for i, (n, r) in enumerate(zip(names, roles))]
+
+
+def seed_committees(ctx) -> str | None:
+    """交通巷社区居民委员会 (term ending in two months: 换届 due for ``dongjie``) and
+    甘泉社区居民委员会 (elected two years ago)."""
+    from ..regions.models import Region
+    from .bodies import services as bodies
+    from .bodies.selectors import body_kinds
+    from .models import SelfGovernanceBody
+
+    dongjie = User.objects.filter(username="dongjie").first()
+    if dongjie is None or SelfGovernanceBody.objects.filter(kind__code="residents_committee",
+                                                            region__code__startswith="620702001").exists():
+        return None
+    street = Actor(dongjie, "command", {"demo": True})
+    kind = body_kinds()["residents_committee"]
+    today = timezone.localdate()
+    n = 0
+    for code, name, held_on, prefix in (
+            (COMMUNITY, "交通巷社区居民委员会", today - timedelta(days=5 * 365 + 1 - 60), ""),
+            ("620702001005", "甘泉社区居民委员会", today - timedelta(days=2 * 365 + 30), "赵")):
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            continue
+        body = bodies.create_body(street, region, kind, name=name)
+        bodies.record_election(street, body, held_on=held_on, method="household", eligible=1000, cast=880,
+                               elected=_five(prefix))
+        n += 1
+    return f"演示居民委员会已生成：{n} 个（交通巷社区待换届）"
+
+
+# --- activities and volunteers -----------------------------------------------------------------
+
+def seed_volunteers(ctx) -> str | None:
+    """交通巷社区志愿服务队, four volunteers registered by real name, four activities, hours
+    waiting for each of ``dongjie`` and ``shequ`` to confirm, one record of service."""
+    from ..people.models import Person
+    from ..regions.models import Region
+    from .activities import services as acts
+    from .models import ActivityKind, VolunteerTeam
+    from .volunteers import services as vol
+
+    shequ, dongjie = User.objects.filter(username="shequ").first(), User.objects.filter(username="dongjie").first()
+    if shequ is None or dongjie is None or VolunteerTeam.objects.filter(region_id=COMMUNITY).exists():
+        return None
+    a, street = Actor(shequ, "command", {"demo": True}), Actor(dongjie, "command", {"demo": True})
+    jt = Region.objects.get(code=COMMUNITY)
+    today = timezone.localdate()
+    adults = list(Person.objects.filter(region__code__startswith=COMMUNITY, life_status=Person.LifeStatus.ALIVE,
+                                        birth_date__lte=today - timedelta(days=20 * 366),
+                                        birth_date__gte=today - timedelta(days=65 * 365), id_type="resident_id")
+                  .order_by("id")[:4])
+    team = vol.create_team(a, jt, "交通巷社区志愿服务队")
+    volunteers = [vol.register_volunteer(a, team, p.id_number, registered_on=today - timedelta(days=200 - 20 * i),
+                                         skills=s) for i, (p, s) in enumerate(zip(adults, ["助老", "阅读推广", "文艺", "法律咨询"]))]
+    kinds = {k.code: k for k in ActivityKind.objects.all()}
+    named = [v.person for v in volunteers[:2]]
+    lecture = acts.create_activity(a, jt, kinds["moral_lecture"], title="道德讲堂：孝老爱亲 从我做起",
+                                   held_on=today - timedelta(days=10), organizer_name="交通巷社区居民委员会",
+                                   speakers="甘州区文明办 李老师", participant_count=46, place="社区活动室",
+                                   participants=named)
+    reading = acts.create_activity(a, jt, kinds["reading_week"], title="假期读书周·社区图书角共读",
+                                   held_on=today - timedelta(days=30), organizer_name="交通巷社区居民委员会",
+                                   participant_count=28, place="社区图书角")
+    giving = acts.create_activity(a, jt, kinds["dedication_day"], title="爱心奉献日：为独居老人打扫庭院",
+                                  held_on=today - timedelta(days=3), organizer_name="交通巷社区志愿服务队",
+                                  organizer_kind="organization", participant_count=15, place="交通巷小区")
+    gq = Region.objects.filter(code="620702001005").first()
+    if gq is not None:
+        acts.create_activity(street, gq, kinds["family_day"], title="家庭亲情日：三代同堂话家风",
+                             held_on=today - timedelta(days=20), organizer_name="甘泉社区居民委员会",
+                             organizer_kind="community", participant_count=60, speakers="东街小学 王老师")
+    done = []
+    for i, v in enumerate(volunteers):
+        done.append(vol.record_service(a, v, served_on=reading.held_on, content="图书角值守、导读", hours="3",
+                                       evaluation="good", activity=reading))
+        done.append(vol.record_service(a, v, served_on=lecture.held_on, content="会场布置、签到引导",
+                                       hours="2.5" if i % 2 else "2", evaluation="excellent", activity=lecture))
+    for r in done:
+        vol.confirm_service(street, r)
+    if volunteers:
+        vol.issue_certificate(a, volunteers[0])
+    for v in volunteers[:3]:  # waiting for dongjie
+        vol.record_service(a, v, served_on=giving.held_on, content="为独居老人打扫庭院", hours="4",
+                           evaluation="excellent", activity=giving)
+    if volunteers:  # waiting for shequ
+        vol.record_service(street, volunteers[-1], served_on=today - timedelta(days=5), content="街道法律咨询日值班",
+                           hours="3.5", evaluation="good")
+    return f"演示教育活动和志愿者已生成：{len(volunteers)} 名志愿者、4 场活动（时长待 dongjie、shequ 确认）"
+
+
+# --- the unified evaluation ---------------------------------------------------------------------
+
+EVALUATION_ITEMS = [("社区治理实绩", 40, "scored"), ("群众满意度", 30, "scored"), ("案件按期办结率", 10, "cases_on_time"),
+                    ("调解协议履行率", 10, "mediation_performed"), ("居民信息入户率", 10, "registry_households")]
+
+
+def seed_evaluation(ctx) -> str | None:
+    """东街街道: the first half-year scored, ranked and published, 交通巷社区's objection
+    waiting for ``dongjie``; the second half-year in scoring, half the communities scored."""
+    from datetime import date
+    from decimal import Decimal
+
+    from ..regions.models import Region
+    from .evaluation import selectors as ev_selectors
+    from .evaluation import services as ev
+    from .models import EvaluationRound
+
+    shequ, dongjie = User.objects.filter(username="shequ").first(), User.objects.filter(username="dongjie").first()
+    street_region = Region.objects.filter(code="620702001").first()
+    if shequ is None or dongjie is None or street_region is None or \
+            EvaluationRound.objects.filter(township=street_region).exists():
+        return None
+    s = Actor(dongjie, "command", {"demo": True})
+    year = timezone.localdate().year
+    items = [(n, Decimal(w), src) for n, w, src in EVALUATION_ITEMS]
+    first = ev.create_round(s, street_region, title=f"东街街道{year}年上半年社区综合考核", start=date(year, 1, 1),
+                            end=date(year, 6, 30), items=items)
+    second = ev.create_round(s, street_region, title=f"东街街道{year}年下半年社区综合考核", start=date(year, 7, 1),
+                             end=date(year, 12, 31), items=items)
+    comments = ["议事协商常态化，台账规范", "网格走访到位，群众评价较好", "活动开展偏少，需加强"]
+    for rnd, share in ((first, 1.0), (second, 0.5)):
+        rnd = ev.open_scoring(s, rnd)
+        scored = [i for i in ev_selectors.items_of(rnd) if i.source == "scored"]
+        communities = list(ev_selectors.communities_of(rnd))
+        for k, c in enumerate(communities[:max(1, int(len(communities) * share))]):
+            for j, item in enumerate(scored):
+                # a tie between the second and third communities on purpose (same scores)
+                value = Decimal(92 - 4 * (k if k < 2 else k - 1) - 3 * j)
+                ev.score(s, rnd, item, c, value=value, comment=comments[(k + j) % len(comments)])
+        if share == 1.0:
+            ev.publish(s, rnd)
+    ev.object_to(Actor(shequ, "command", {"demo": True}), EvaluationRound.objects.get(pk=first.pk),
+                 "“群众满意度”一项未计入六月份入户走访问卷的结果，请予复核。")
+    return "演示综合考核已生成：上半年已公布（交通巷社区异议待 dongjie 答复），下半年评分中"

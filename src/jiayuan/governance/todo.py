@@ -1,5 +1,7 @@
-"""To-do sources of the governance app (DESIGN.md principle 9): tips waiting for their
-county's designated handlers (to verify, to transfer, to conclude with the feedback);
+"""To-do sources of the governance app (DESIGN.md principle 9), orders 100–108: tips
+waiting for their county's designated handlers (to verify, to transfer, to conclude with
+the feedback); committees due for election (换届); volunteers' hours to confirm;
+evaluation rounds to score and objections to answer;
 mediation agreements whose performance deadline passed without a follow-up visit; the
 police's reports of disputes at risk to sign for; a department's off-list requests to
 communities waiting for the street's decision; compact versions for the township to file. (Mediation cases themselves wait in
@@ -14,9 +16,11 @@ from ..accounts.permissions import Perm
 from ..web.todo import TodoItem, TodoSource, register
 from .access import selectors as access_selectors
 from .bodies import selectors as bodies_selectors
+from .evaluation import selectors as evaluation_selectors
 from .mediation import selectors as mediation_selectors
 from .tips import rules as tip_rules
 from .tips import selectors as tip_selectors
+from .volunteers import selectors as volunteer_selectors
 
 NEXT_STEP = {"collected": _lazy("待核实"), "verified": _lazy("待移交或办结"), "transferred": _lazy("待收到反馈后办结")}
 
@@ -95,4 +99,74 @@ register(TodoSource(
     applies=lambda user: user.is_authenticated and user.role == "township_officer",
     count=lambda user: bodies_selectors.versions_to_file(user).count(),
     items=_compact_items, url="governance:compacts",
+))
+
+
+def _election_items(user, limit: int) -> list[TodoItem]:
+    today = timezone.localdate()
+    return [TodoItem(title=b.name, url=reverse("governance:body_detail", args=[b.pk]), region=b.region_id,
+                     due=b.term_end, overdue=bool(b.term_end and b.term_end < today),
+                     detail=(_("本届任期 %(d)s 届满，待换届选举") % {"d": b.term_end.isoformat()}) if b.term_end
+                     else _("未登记任期，待登记换届选举"))
+            for b in bodies_selectors.committees_due_for_election(user, today)[:limit]]
+
+
+register(TodoSource(
+    code="committee_elections", label=_lazy("待换届的居（村）民委员会"), icon="bi-person-check", order=105,
+    applies=lambda user: user.is_authenticated and user.role == "township_officer",
+    count=lambda user: bodies_selectors.committees_due_for_election(user, timezone.localdate()).count(),
+    items=_election_items, url="governance:bodies",
+))
+
+
+def _service_items(user, limit: int) -> list[TodoItem]:
+    return [TodoItem(title=_("%(name)s，%(h)s 小时") % {"name": r.volunteer.person.name, "h": r.hours}, url=reverse("governance:confirm_list"),
+                     region=r.volunteer.team.region_id, due=r.served_on,
+                     detail=f"{r.volunteer.team.name} · {r.content}")
+            for r in volunteer_selectors.to_confirm(user)[:limit]]
+
+
+def _service_count(user) -> int:
+    return volunteer_selectors.to_confirm(user).count()
+
+
+register(TodoSource(
+    code="volunteer_hours", label=_lazy("待确认的志愿服务时长"), icon="bi-clock-history", order=106,
+    applies=lambda user: user.can(Perm.MANAGE_ACTIVITIES),
+    count=_service_count, items=_service_items, url="governance:confirm_list",
+))
+
+
+def _evaluation_items(user, limit: int) -> list[TodoItem]:
+    return [TodoItem(title=r.title, url=reverse("governance:evaluation_detail", args=[r.pk]), region=r.township_id,
+                     due=r.period_end, detail=_("还有 %(n)s 项得分未评定") % {"n": evaluation_selectors.results(r)["missing"]})
+            for r in evaluation_selectors.rounds_to_score(user)[:limit]]
+
+
+def _evaluation_count(user) -> int:
+    return len(evaluation_selectors.rounds_to_score(user))
+
+
+register(TodoSource(
+    code="evaluations_to_score", label=_lazy("待评分的综合考核"), icon="bi-clipboard-data", order=107,
+    applies=lambda user: user.can(Perm.RUN_EVALUATIONS),
+    count=_evaluation_count, items=_evaluation_items, url="governance:evaluation_list",
+))
+
+
+def _objection_items(user, limit: int) -> list[TodoItem]:
+    return [TodoItem(title=o.round.title, url=reverse("governance:evaluation_detail", args=[o.round_id]),
+                     region=o.community_id, due=timezone.localtime(o.raised_at),
+                     detail=_("%(c)s 提出异议，待答复") % {"c": o.community.name})
+            for o in evaluation_selectors.objections_to_answer(user)[:limit]]
+
+
+def _objection_count(user) -> int:
+    return evaluation_selectors.objections_to_answer(user).count()
+
+
+register(TodoSource(
+    code="evaluation_objections", label=_lazy("待答复的考核异议"), icon="bi-chat-left-dots", order=108,
+    applies=lambda user: user.can(Perm.RUN_EVALUATIONS),
+    count=_objection_count, items=_objection_items, url="governance:evaluation_list",
 ))

@@ -3,9 +3,12 @@
 from django.urls import path
 
 from .access import views as access
+from .activities import views as activities
 from .bodies import views as bodies
+from .evaluation import views as evaluation
 from .mediation import views as mediation
 from .tips import views as tips
+from .volunteers import views as volunteers
 
 app_name = "governance"
 urlpatterns = [
@@ -21,9 +24,20 @@ urlpatterns = [
     path("requests/burden/", access.burden, name="burden"),
     path("requests/<int:pk>/", access.request_detail, name="request_detail"),
     path("bodies/", bodies.bodies, name="bodies"),
+    path("bodies/<int:pk>/", bodies.body_detail, name="body_detail"),
     path("compacts/", bodies.compacts, name="compacts"),
     path("compacts/<int:pk>/", bodies.compact_detail, name="compact_detail"),
     path("public/<str:code>/", bodies.public_community, name="public_community"),
+    path("evaluation/", evaluation.evaluation_list, name="evaluation_list"),
+    path("evaluation/<int:pk>/", evaluation.evaluation_detail, name="evaluation_detail"),
+    path("evaluation/<int:pk>/rows/<int:item>/<str:code>/", evaluation.evaluation_rows, name="evaluation_rows"),
+    path("activities/", activities.activity_list, name="activity_list"),
+    path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
+    path("volunteers/", volunteers.volunteer_list, name="volunteer_list"),
+    path("volunteers/confirm/", volunteers.confirm_list, name="confirm_list"),
+    path("volunteers/records/<int:pk>/confirm/", volunteers.confirm_service, name="confirm_service"),
+    path("volunteers/certificates/<int:pk>/", volunteers.certificate_print, name="certificate_print"),
+    path("volunteers/<int:pk>/", volunteers.volunteer_detail, name="volunteer_detail"),
     path("mediation/", mediation.mediation_list, name="mediation_list"),
     path("mediation/new/", mediation.mediation_new, name="mediation_new"),
     path("mediation/results/", mediation.mediation_results, name="mediation_results"),

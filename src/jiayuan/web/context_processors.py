@@ -30,7 +30,8 @@ MENUS = (
     # the community's means: facilities, funds, its workers, and the social organizations it works with
     ("community", _("社区建设"), ("facilities", "funds", "workforce",
                                   "organizations", "filings", "bases", "calls", "projects")),
-    ("governance", pgettext_lazy("menu", "基层治理"), ("requests", "bodies", "mediation", "police", "tips")),
+    ("governance", pgettext_lazy("menu", "基层治理"), ("requests", "evaluation", "bodies", "mediation", "police", "tips",
+                                                   "activities", "volunteers")),
     # figures: indicators, dashboards, the city's report, 一表通 report forms (stats/)
     ("stats", _("统计报表"), ("dashboard", "indicators", "city_report", "report_tasks", "report_fill",
                               "report_forms", "data_elements")),
@@ -118,10 +119,15 @@ def navigation(request) -> dict:
         items.append(("governance:mediation_list", _("人民调解"), "mediation"))
     elif user.role == "department_staff":
         items.append(("governance:police_reports", _("纠纷报告"), "police"))
+    if user.can(Perm.RUN_EVALUATIONS) or (user.can(Perm.MANAGE_BODIES) and len(user.scope_code) >= 12):
+        items.append(("governance:evaluation_list", _("综合考核"), "evaluation"))  # communities read their street's
     if user.can(Perm.MANAGE_BODIES):
         items.append(("governance:bodies", _("自治组织"), "bodies"))
     if user.can(Perm.COLLECT_TIPS):
         items.append(("governance:tip_list", _("线索"), "tips"))
+    if user.can(Perm.MANAGE_ACTIVITIES):
+        items.append(("governance:activity_list", _("教育活动"), "activities"))
+        items.append(("governance:volunteer_list", _("志愿者"), "volunteers"))
     if any(user.can(p) for p in (Perm.ASSIGN_COMMUNITY_TASKS, Perm.APPROVE_COMMUNITY_TASKS, Perm.ISSUE_CERTIFICATES,
                                  Perm.SUPERVISE_CASES)):  # departments ask; streets decide; communities are asked
         items.append(("governance:request_list", _("社区工作事项"), "requests"))
@@ -196,8 +202,14 @@ def navigation(request) -> dict:
             active = "tips"
         elif url_name.startswith(("request", "burden")):
             active = "requests"
-        elif url_name.startswith(("bodies", "compact", "public")):
+        elif url_name.startswith(("bodies", "body", "compact", "public")):
             active = "bodies"
+        elif url_name.startswith("activity"):
+            active = "activities"
+        elif url_name.startswith(("volunteer", "confirm", "certificate")):
+            active = "volunteers"
+        elif url_name.startswith("evaluation"):
+            active = "evaluation"
         elif url_name == "police_reports" and user.role == "department_staff":
             active = "police"
         else:

@@ -57,3 +57,23 @@ class VersionForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["adopted_by"].choices = [("", _("请选择"))] + [(k, _g(v)) for k, v in rules.MEETINGS[kind].items()]
         self._style()
+
+
+class ElectionForm(BootstrapMixin, forms.Form):
+    """An election of the residents' or villagers' committee; the elected as lines
+    ``姓名,职务,得票`` (parsed by :func:`rules.parse_elected`)."""
+
+    held_on = forms.DateField(label=_("选举日期"), required=False, widget=DATE_INPUT)
+    method = forms.ChoiceField(label=_("选举方式"), required=False)
+    eligible = forms.IntegerField(label=_("登记参加选举人数"), required=False, min_value=0)
+    cast = forms.IntegerField(label=_("参加投票人数"), required=False, min_value=0)
+    members = forms.CharField(label=_("当选人员（每行：姓名,职务,得票）"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 6}))
+    FIELD_MAP = {"held_on": "held_on", "method": "method", "eligible": "eligible", "cast": "cast", "members": "members"}
+
+    def __init__(self, kind_code, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].widget.attrs["placeholder"] = _("王建华,主任,820")
+        self.fields["method"].choices = [("", _("请选择"))] + [
+            (k, _g(v)) for k, v in rules.ELECTION_METHODS.get(kind_code, {}).items()]
+        self._style()

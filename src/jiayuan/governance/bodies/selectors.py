@@ -88,3 +88,46 @@ def versions_to_file(user) -> QuerySet:
     if not user.is_superuser:
         qs = qs.filter(compact__region__code__startswith=user.scope_code)
     return qs.order_by("adopted_on", "id")
+
+
+def get_body(user, pk) -> SelfGovernanceBody:
+    """A live body in the user's scope; NotFound (``body.not_found``) otherwise."""
+    try:
+        return bodies_for(user).get(pk=int(pk))
+    except (SelfGovernanceBody.DoesNotExist, ValueError, TypeError):
+        raise NotFound("body.not_found") from None
+
+
+def members_of(body: SelfGovernanceBody) -> QuerySet:
+    """Every member of the body, current first, then by term."""
+    from ..models import BodyMember
+
+    return BodyMember.objects.filter(body=body).order_by("-active", "-term_start", "role", "id")
+
+
+def elections_of(body: SelfGovernanceBody) -> QuerySet:
+    from ..models import BodyElection
+
+    return BodyElection.objects.filter(body=body).select_related("recorded_by").order_by("-held_on")
+
+
+def committees_due_for_election(user, today, within_days: int = 90) -> QuerySet:
+    """Residents' and villagers' committees in scope whose term ends within
+    ``within_days`` days or has ended, or that have no recorded term: the township's
+    换届 to organise (township officers only; none for anyone else), soonest first."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    from ...accounts.permissions import acting_roles
+
+    if not (user.is_superuser or "township_officer" in acting_roles(user.role)):
+        return SelfGovernanceBody.objects.none()
+    return (bodies_for(user).filter(kind__code__in=rules.COMMITTEE_KINDS)
+            .filter(Q(term_end__isnull=True) | Q(term_end__lte=today + timedelta(days=within_days)))
+            .order_by("term_end", "region_id"))
+
+
+def body_kinds() -> dict[str, BodyKind]:
+    """The kinds of bodies ``{code: kind}`` (seeded by migration 0002; read only)."""
+    return {k.code: k for k in BodyKind.objects.all()}

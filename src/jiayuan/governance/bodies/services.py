@@ -11,7 +11,7 @@ from ...accounts.permissions import Perm, acting_roles
 from ...audit.services import Actor, record
 from ...errors import Conflict, Forbidden, ValidationFailed
 from ...people.rules import N_, RuleError
-from ..models import BodyKind, Compact, CompactVersion, SelfGovernanceBody
+from ..models import BodyElection, BodyKind, BodyMember, Compact, CompactVersion, SelfGovernanceBody
 from . import rules
 
 
@@ -91,3 +91,49 @@ def file_version(actor: Actor, version: CompactVersion, filed_on: date | None = 
     version.save(update_fields=["filed_on", "filed_by"])
     record(actor, "compact.file", version, region_code=version.compact.region_id)
     return version
+
+
+@transaction.atomic
+def record_election(actor: Actor, body: SelfGovernanceBody, *, held_on: date | None, method: str,
+                    eligible: int | None, cast: int | None, elected: list[tuple[str, str, int]]) -> BodyElection:
+    """Record an election (换届选举) of a residents' or villagers' committee in the actor's
+    scope (``manage_bodies``), checked by :func:`rules.check_election`. The members of
+    the previous term leave office the day before (``active`` false, ``term_end`` set),
+    the elected become the members with their votes, and the body's term is the
+    election's (five years, :func:`rules.term_end`). Raises ValidationFailed, Forbidden."""
+    _require(actor)
+    body = SelfGovernanceBody.objects.select_for_update().select_related("kind").get(pk=body.pk)
+    if not body.region_id.startswith(actor.user.scope_code):
+        raise _one("body", "body.region", N_("请选择您管辖范围内的社区（村）"))
+    errors = rules.check_election(body.kind.code, min_members=body.kind.min_members, max_members=body.kind.max_members,
+                                  method=method, eligible=eligible, cast=cast, elected=elected, held_on=held_on,
+                                  today=timezone.localdate())
+    if errors:
+        raise ValidationFailed.from_rule_errors(errors)
+    if BodyElection.objects.filter(body=body, held_on__gte=held_on).exists():
+        raise _one("held_on", "election.order", N_("已有同日或更晚的选举记录"))
+    end = rules.term_end(held_on)
+    election = BodyElection.objects.create(body=body, held_on=held_on, method=method, eligible=eligible, cast=cast,
+                                           term_start=held_on, term_end=end, recorded_by=actor.user,
+                                           recorded_at=timezone.now())
+    from datetime import timedelta
+
+    BodyMember.objects.filter(body=body, active=True).update(active=False, term_end=held_on - timedelta(days=1))
+    BodyMember.objects.bulk_create([BodyMember(body=body, name=name, role=role, votes=votes, election=election,
+                                               term_start=held_on, term_end=end) for name, role, votes in elected])
+    body.term_start, body.term_end = held_on, end
+    body.save(update_fields=["term_start", "term_end"])
+    record(actor, "body.election", election, region_code=body.region_id,
+           extra={"eligible": eligible, "cast": cast, "elected": len(elected)})
+    return election
+
+
+def load_body_kinds() -> int:
+    """Load the shipped kinds of bodies (:data:`rules.SHIPPED_KINDS`) idempotently — for
+    commands (``demo-setup``) on a database whose seeded rows were flushed; never called
+    on a page. Returns the number of kinds."""
+    with transaction.atomic():
+        for code, name, lo, hi, basis, order in rules.SHIPPED_KINDS:
+            BodyKind.objects.get_or_create(code=code, defaults={"name": name, "min_members": lo, "max_members": hi,
+                                                                "legal_basis": basis, "order": order})
+    return len(rules.SHIPPED_KINDS)

@@ -11,14 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ...accounts.permissions import Perm, acting_roles
-from ...errors import NotFound, ServiceError
+from ...errors import NotFound, ServiceError, ValidationFailed
 from ...regions.models import Region
 from ...web.shortcuts import actor, apply_service_error, perm_required
-from ..mediation.services import ensure_body_kinds
 from ..models import BodyKind, CompactVersion
 from ..regions import region_in_scope
 from . import rules, selectors, services
-from .forms import BodyForm, CompactForm, RegionForm, VersionForm
+from .forms import BodyForm, CompactForm, ElectionForm, RegionForm, VersionForm
 
 
 @perm_required(Perm.MANAGE_BODIES)
@@ -26,7 +25,6 @@ from .forms import BodyForm, CompactForm, RegionForm, VersionForm
 def bodies(request):
     """自治组织: coverage of each kind for a region, the bodies in scope, registering one."""
     user = request.user
-    ensure_body_kinds()
     region = region_in_scope(user, request.GET.get("region"))
     filt = RegionForm(user, initial={"region": region.code})
     form = BodyForm(user, request.POST or None)
@@ -47,6 +45,36 @@ def bodies(request):
         "filt": filt, "form": form, "region": region, "cov": selectors.coverage(user, region),
         "bodies": selectors.bodies_for(user).filter(region__code__startswith=region.code)[:300]},
         status=422 if request.method == "POST" else 200)
+
+
+@perm_required(Perm.MANAGE_BODIES)
+@require_http_methods(["GET", "POST"])
+def body_detail(request, pk: int):
+    """A body: its members (current and past terms) and, for the residents' or
+    villagers' committee, its elections and the form to record one."""
+    user = request.user
+    body = selectors.get_body(user, pk)
+    elected = body.kind.code in rules.COMMITTEE_KINDS
+    form = ElectionForm(body.kind.code, request.POST or None) if elected else None
+    if request.method == "POST":
+        if form is None:
+            raise NotFound("body.not_found")
+        if form.is_valid():
+            d = form.cleaned_data
+            members, errors = rules.parse_elected(d["members"])
+            try:
+                if errors:
+                    raise ValidationFailed.from_rule_errors(errors)
+                services.record_election(actor(request), body, held_on=d["held_on"], method=d["method"],
+                                         eligible=d["eligible"], cast=d["cast"], elected=members)
+            except ServiceError as exc:
+                apply_service_error(form, exc, ElectionForm.FIELD_MAP)
+            else:
+                messages.success(request, _("已登记换届选举"))
+                return redirect("governance:body_detail", pk=body.pk)
+    elections = [(e, _(rules.ALL_ELECTION_METHODS.get(e.method, e.method))) for e in selectors.elections_of(body)]
+    return render(request, "governance/bodies/body_detail.html", {
+        "body": body, "members": list(selectors.members_of(body)), "elections": elections, "form": form}, status=422 if request.method == "POST" else 200)
 
 
 @perm_required(Perm.MANAGE_BODIES)

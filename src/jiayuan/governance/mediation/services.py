@@ -240,23 +240,6 @@ def receive_police_report(actor: Actor, report: MediationPoliceReport) -> Mediat
 
 # --- the committee (the minimal body of part 4) ----------------------------------------
 
-DEFAULT_BODY_KINDS = [
-    # code, name, min, max, basis
-    ("mediation", N_("人民调解委员会"), rules.COMMITTEE_MIN, rules.COMMITTEE_MAX, N_("人民调解法第八条")),
-    ("public_security", N_("治安保卫委员会"), 0, 0, N_("治安保卫委员会暂行条例")),
-    ("weddings_funerals", N_("红白理事会"), 0, 0, N_("移风易俗，村规民约")),
-]
-
-
-def ensure_body_kinds() -> dict[str, BodyKind]:
-    """The body kinds, with the default ones made the first time ({code: kind}); more
-    kinds are rows an administrator adds."""
-    for i, (code, name, lo, hi, basis) in enumerate(DEFAULT_BODY_KINDS):
-        BodyKind.objects.get_or_create(code=code, defaults={"name": name, "min_members": lo, "max_members": hi,
-                                                            "legal_basis": basis, "order": i})
-    return {k.code: k for k in BodyKind.objects.all()}
-
-
 @transaction.atomic
 def create_committee(actor: Actor, region, *, name: str, established_on: date | None = None,
                      term_start: date | None = None, term_end: date | None = None,
@@ -269,7 +252,7 @@ def create_committee(actor: Actor, region, *, name: str, established_on: date | 
         raise Forbidden("permission_denied", _("您的角色不能登记自治组织"))
     if region.level != "village" or not region.code.startswith(actor.user.scope_code):
         raise _one("region", "committee.region", N_("人民调解委员会须设在您管辖范围内的社区（村）"))
-    kind = ensure_body_kinds()[selectors.MEDIATION_KIND]
+    kind = BodyKind.objects.get(code=selectors.MEDIATION_KIND)  # seeded by migration 0002
     if SelfGovernanceBody.objects.filter(region=region, kind=kind, active=True).exists():
         raise Conflict("committee.exists", _("该社区（村）已登记人民调解委员会"))
     body = SelfGovernanceBody.objects.create(kind=kind, region=region, name=(name or "").strip()[:100]

@@ -1,7 +1,7 @@
 """Tables of the governance app, one module per part (tips; self-governance bodies;
 mediation; access requests, evaluation, activities and volunteers as they are built)."""
 
-from .bodies import BodyKind, BodyMember, Compact, CompactVersion, SelfGovernanceBody  # noqa: F401
+from .bodies import BodyElection, BodyKind, BodyMember, Compact, CompactVersion, SelfGovernanceBody  # noqa: F401
 from .mediation import (  # noqa: F401
     MediationAgreement,
     MediationAssignment,
@@ -12,3 +12,12 @@ from .mediation import (  # noqa: F401
     MediationSession,
 )
 from .tips import Tip, TipEvent, TipHandler  # noqa: F401
+from .activities import (  # noqa: F401
+    Activity,
+    ActivityKind,
+    ServiceCertificate,
+    ServiceRecord,
+    Volunteer,
+    VolunteerTeam,
+)
+from .evaluation import EvaluationItem, EvaluationObjection, EvaluationRound, EvaluationScore  # noqa: F401

@@ -78,6 +78,9 @@ class BodyMember(models.Model):
     term_start = models.DateField(_("任期起"), null=True, blank=True)
     term_end = models.DateField(_("任期止"), null=True, blank=True)
     active = models.BooleanField(_("在任"), default=True)
+    election = models.ForeignKey("BodyElection", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="elected", verbose_name=_("当选的选举"))
+    votes = models.PositiveIntegerField(_("得票"), null=True, blank=True)
 
     class Meta:
         ordering = ["body", "role", "id"]
@@ -86,6 +89,37 @@ class BodyMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BodyElection(models.Model):
+    """An election (换届选举) of a residents' or villagers' committee: the date, the
+    method, registered voters and votes cast; its elected members are
+    :class:`BodyMember` rows pointing here (their votes kept), and the body's term is
+    set from it (:func:`..bodies.rules.term_end`)."""
+
+    body = models.ForeignKey(SelfGovernanceBody, on_delete=models.PROTECT, related_name="elections")
+    held_on = models.DateField(_("选举日期"))
+    method = models.CharField(_("选举方式"), max_length=30)
+    eligible = models.PositiveIntegerField(_("登记参加选举人数"))
+    cast = models.PositiveIntegerField(_("参加投票人数"))
+    term_start = models.DateField(_("任期起"))
+    term_end = models.DateField(_("任期止"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["body", "-held_on"]
+        verbose_name = _("换届选举")
+        verbose_name_plural = _("换届选举")
+        constraints = [models.CheckConstraint(name="election_cast_le_eligible",
+                                              condition=Q(cast__lte=models.F("eligible")))]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.held_on.isoformat()}"
+
+    @property
+    def region_id(self) -> str:
+        return self.body.region_id
 
 
 class Compact(models.Model):

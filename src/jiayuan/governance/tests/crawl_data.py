@@ -30,6 +30,9 @@ def seed(users, persons) -> None:
     seed_mediation(users)
     seed_requests(users)
     seed_bodies(users)
+    seed_committee(users)
+    seed_volunteers(users, persons)
+    seed_evaluation(users)
 
 
 def seed_mediation(users) -> None:
@@ -91,12 +94,12 @@ def seed_requests(users) -> None:
 def seed_bodies(users) -> None:
     """A compact of 交通巷社区 with a filed version and a newer one, and a 红白理事会."""
     from jiayuan.governance.bodies import services as bodies
-    from jiayuan.governance.mediation.services import ensure_body_kinds
+    from jiayuan.governance.bodies.selectors import body_kinds
     from jiayuan.regions.models import Region
 
     community = Region.objects.get(code="620702001001")
     a = Actor(users["community"], "page")
-    bodies.create_body(a, community, ensure_body_kinds()["weddings_funerals"], name="交通巷社区红白理事会")
+    bodies.create_body(a, community, body_kinds()["weddings_funerals"], name="交通巷社区红白理事会")
     c = bodies.create_compact(a, community, "residents", "交通巷社区居民公约")
     today = timezone.localdate()
     v1 = bodies.add_version(a, c, text="第一条 爱护公共环境。", adopted_by="residents_meeting",
@@ -104,3 +107,65 @@ def seed_bodies(users) -> None:
     bodies.file_version(Actor(users["township"], "page"), v1, today - timedelta(days=20))
     bodies.add_version(a, c, text="第一条 爱护公共环境。第二条 红白喜事从简。", adopted_by="residents_representatives",
                        adopted_on=today)
+
+
+def seed_committee(users) -> None:
+    """交通巷社区居民委员会 with an election (members and terms on the body's page)."""
+    from jiayuan.governance.bodies import services as bodies
+    from jiayuan.governance.bodies.selectors import body_kinds
+    from jiayuan.regions.models import Region
+
+    a = Actor(users["township"], "page")
+    body = bodies.create_body(a, Region.objects.get(code="620702001001"), body_kinds()["residents_committee"],
+                              name="交通巷社区居民委员会")
+    bodies.record_election(a, body, held_on=timezone.localdate() - timedelta(days=100), method="household",
+                           eligible=900, cast=800, elected=[("王主任", "chair", 700), ("李副主任", "vice_chair", 650),
+                                                            ("赵委员", "member", 600), ("钱委员", "member", 590),
+                                                            ("孙委员", "member", 580)])
+
+
+def seed_volunteers(users, persons) -> None:
+    """A team, two volunteers, an activity with hours (one confirmed, one waiting), a
+    record of service."""
+    from jiayuan.governance.activities import services as acts
+    from jiayuan.governance.models import ActivityKind
+    from jiayuan.governance.volunteers import services as vol
+    from jiayuan.regions.models import Region
+
+    a, t = Actor(users["community"], "page"), Actor(users["township"], "page")
+    community = Region.objects.get(code="620702001001")
+    today = timezone.localdate()
+    team = vol.create_team(a, community, "交通巷社区志愿服务队")
+    people = [p for name, p in persons.items() if name in ("张伟", "陈勇")]
+    vs = [vol.register_volunteer(a, team, p.id_number) for p in people]
+    act = acts.create_activity(a, community, ActivityKind.objects.get(code="moral_lecture"), title="道德讲堂：邻里守望",
+                               held_on=today - timedelta(days=2), organizer_name="交通巷社区居民委员会",
+                               speakers="李老师", participant_count=30, place="社区活动室", participants=people[:1])
+    for v in vs:
+        r = vol.record_service(a, v, served_on=act.held_on, content="会场布置", hours="2", evaluation="good", activity=act)
+    vol.confirm_service(t, r)
+    vol.issue_certificate(a, vs[-1])
+
+
+def seed_evaluation(users) -> None:
+    """东街街道's round, published with every score, and an objection of 交通巷社区."""
+    from decimal import Decimal
+
+    from jiayuan.governance.evaluation import selectors as ev_selectors
+    from jiayuan.governance.evaluation import services as ev
+    from jiayuan.regions.models import Region
+
+    t = Actor(users["township"], "page")
+    year = timezone.localdate().year
+    from datetime import date
+
+    rnd = ev.create_round(t, Region.objects.get(code="620702001"), title="东街街道上半年社区综合考核",
+                          start=date(year, 1, 1), end=date(year, 6, 30),
+                          items=[("社区治理实绩", Decimal(60), "scored"), ("案件按期办结率", Decimal(20), "cases_on_time"),
+                                 ("居民信息入户率", Decimal(20), "registry_households")])
+    rnd = ev.open_scoring(t, rnd)
+    item = [i for i in ev_selectors.items_of(rnd) if i.source == "scored"][0]
+    for c in ev_selectors.communities_of(rnd):
+        ev.score(t, rnd, item, c, value=Decimal(85), comment="台账规范")
+    rnd = ev.publish(t, rnd)
+    ev.object_to(Actor(users["community"], "page"), rnd, "入户走访问卷未计入")

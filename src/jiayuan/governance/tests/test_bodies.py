@@ -9,7 +9,7 @@ from django.test import Client
 from jiayuan.audit.services import Actor
 from jiayuan.errors import Forbidden, ValidationFailed
 from jiayuan.governance.bodies import selectors, services
-from jiayuan.governance.mediation.services import ensure_body_kinds
+from jiayuan.governance.bodies.selectors import body_kinds
 from jiayuan.regions.models import Region
 
 from .conftest import OWNER_COMMUNITY
@@ -19,7 +19,7 @@ PEER = "620702001005"
 
 
 def test_coverage_of_each_kind_of_body_worked_by_hand(users):
-    kinds = ensure_body_kinds()
+    kinds = body_kinds()
     a = Actor(users["township"], "page")
     for code, kind in (("620702001001", "mediation"), ("620702001005", "mediation"),
                        ("620702001001", "weddings_funerals")):
@@ -58,7 +58,7 @@ def test_a_compact_gets_versions_filed_by_the_township_and_shown_publicly(users)
 
 
 def test_a_body_outside_the_scope_is_refused(users):
-    kinds = ensure_body_kinds()
+    kinds = body_kinds()
     with pytest.raises(ValidationFailed):
         services.create_body(Actor(users["community"], "page"), Region.objects.get(code=PEER), kinds["mediation"],
                              name="")

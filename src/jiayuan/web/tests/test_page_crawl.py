@@ -102,6 +102,7 @@ UNREACHED_OK = {
     "children/<int:pk>/photo/<int:photo_pk>/": "an image (a visit photo), loaded by <img>, not a page",
     "disability/<int:pk>/care-need/": _POST,
     "governance/tips/<int:pk>/act/": _POST,
+    "governance/volunteers/records/<int:pk>/confirm/": _POST + " (confirm a volunteer's hours)",
     "governance/mediation/<str:number>/<slug:step>/": _POST + " (assign, session, agreement, followup, police)",
     "disability/<int:pk>/revoke/": _POST,
     "persons/<int:pk>/reveal/": _POST + " (reveal the full ID number, audited)",

@@ -79,7 +79,8 @@ def test_sources_follow_the_role(users):
                                                "eldercare_complaints", "eldercare_settlements",
                                                "proposals_to_score", "proposals_to_check", "milestones_to_confirm",
                                                "instalments_to_release", "tips", "children_directors_missing",
-                                               "report_tasks_overdue"}
+                                               "report_tasks_overdue",
+                                               "volunteer_hours", "evaluations_to_score", "evaluation_objections"}
     # township: cases, imports, the workforce file, reassessments (an assessor), filings to
     # decide, panels it sits on; it mediates (the street's mediation committee) and follows up
     # agreements; it decides off-list requests to communities; children's duties (督导员);
@@ -90,7 +91,10 @@ def test_sources_follow_the_role(users):
                                                  "proposals_to_score", "filings_waiting", "mediation_followups",
                                                  "access_requests", "compacts_to_file", "children_visits",
                                                  "children_review", "children_directors_missing",
-                                                 "report_forms_waiting", "report_tasks_overdue"}
+                                                 "report_forms_waiting", "report_tasks_overdue",
+                                                 # governance: 换届 due, volunteers' hours, the street's evaluation
+                                                 "committee_elections", "volunteer_hours", "evaluations_to_score",
+                                                 "evaluation_objections"}
 
 
 # --- payment batches ---------------------------------------------------------------------
