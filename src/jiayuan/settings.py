@@ -323,14 +323,24 @@ LOGGING = {
 
 # Background tasks (django-tasks): stored in the database, run by `jiayuan worker`
 # (started by `make demo` beside the web server). JIAYUAN_TASKS_BACKEND=immediate runs
-# them inside the request instead (no worker needed; tests use it).
+# them inside the request instead (no worker needed; tests use it). JIAYUAN_TASKS_BACKEND=rq
+# puts them on Redis (JIAYUAN_REDIS_URL) through django-tasks-rq, so that workers on
+# several machines (`jiayuan rqworker --job-class django_tasks_rq.Job default`) share one
+# queue; the database queue stays the default (docs/operations.md, "Past one machine").
+TASKS_BACKEND = os.environ.get("JIAYUAN_TASKS_BACKEND", "")
 TASKS = {
     "default": {
-        "BACKEND": {"immediate": "django_tasks.backends.immediate.ImmediateBackend"}.get(
-            os.environ.get("JIAYUAN_TASKS_BACKEND", ""), "django_tasks_db.DatabaseBackend"),
+        "BACKEND": {"immediate": "django_tasks.backends.immediate.ImmediateBackend",
+                    "rq": "django_tasks_rq.RQBackend"}.get(TASKS_BACKEND, "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    REDIS_URL = os.environ.get("JIAYUAN_REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Jobs (and their results) kept one day after they end; a job may run at most 2 hours
+    # (a roster import of the largest county takes minutes, docs/import.md).
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 7200, "DEFAULT_RESULT_TTL": 86400}}
 
 # Token lifetime of POST /api/v1/auth/token.
 API_TOKEN_TTL = timedelta(hours=int(os.environ.get("JIAYUAN_API_TOKEN_HOURS", "12")))
