@@ -61,7 +61,7 @@ class Replica:
         self.pg_ctl, self.datadir, self.port, self.log = pg_ctl, datadir, port, log
 
     def start(self):
-        subprocess.run(_as_postgres([self.pg_ctl, "-D", str(self.datadir), "-l", str(self.log), "-w", "-t", "60",
+        subprocess.run(_as_postgres([self.pg_ctl, "-D", str(self.datadir), "-l", str(self.log), "-w", "-t", "600",
                                      "start"]), check=True, capture_output=True)
 
     def stop(self):
@@ -127,6 +127,7 @@ def replica_server(django_db_setup, django_db_blocker):
         replica.start()
     except subprocess.CalledProcessError as exc:
         text = log.read_text() if log.exists() else ""
+        replica.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         pytest.fail(f"the replica did not start: {exc.stderr!r} {text[-1500:]}")
     replica.backup_seconds = backup_seconds
@@ -183,21 +184,24 @@ def _wait_visible(code: str, timeout: float = 30.0) -> float:
     raise AssertionError(f"region {code} not replicated within {timeout} s")
 
 
-def test_the_replica_is_a_streaming_hot_standby(replica):
+def test_declared_reads_go_to_the_replica_others_and_writes_to_the_primary(replica):
+    # (one test for several checks: every transactional test flushes the database)
     assert _on_replica("SELECT pg_is_in_recovery()")[0] is True
     with connections[DEFAULT_DB_ALIAS].cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
         assert cur.fetchone()[0] >= 1
 
-
-def test_declared_reads_go_to_the_replica_others_and_writes_to_the_primary(replica):
     lags = []
     for i in range(20):
         Region.objects.create(code=f"99{i:04d}", name=f"复制测试{i}", level=Region.Level.COUNTY)
         lags.append(_wait_visible(f"99{i:04d}"))
     lags.sort()
+    Region.objects.bulk_create(Region(code=f"98{i:04d}", name=f"批量{i}", level=Region.Level.COUNTY)
+                               for i in range(5000))
+    bulk = _wait_visible("984999")
     LAG_LOG.write_text(f"pg_basebackup {replica.backup_seconds:.1f} s; commit-to-visible on the replica over "
-                       f"20 commits: median {lags[10] * 1000:.1f} ms, max {lags[-1] * 1000:.1f} ms\n")
+                       f"20 single-row commits: median {lags[10] * 1000:.1f} ms, max {lags[-1] * 1000:.1f} ms; "
+                       f"one commit of 5000 rows: {bulk * 1000:.1f} ms\n")
 
     with CaptureQueriesContext(connections[REPLICA]) as on_replica, \
             CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary:
@@ -213,14 +217,13 @@ def test_declared_reads_go_to_the_replica_others_and_writes_to_the_primary(repli
     assert len(replica_reads) == 2  # the declared count and the marked list
     assert len(primary_reads) == 2 and primary_reads[1].startswith("UPDATE")
 
-
-def test_a_read_inside_a_transaction_stays_on_the_primary(replica):
+    # A read inside a transaction stays on the primary, declared or not (read-your-own-write).
     from django.db import transaction
 
     with transaction.atomic(), lag_tolerant():
         Region.objects.create(code="998888", name="事务内", level=Region.Level.COUNTY)
         assert dbrouting.read_alias() == DEFAULT_DB_ALIAS
-        assert Region.objects.filter(code="998888").exists()  # read-your-own-write
+        assert Region.objects.filter(code="998888").exists()
 
 
 def test_a_replica_that_lags_beyond_the_bound_is_not_read(replica):
@@ -236,9 +239,13 @@ def test_a_replica_that_lags_beyond_the_bound_is_not_read(replica):
     finally:
         _on_replica("SELECT pg_wal_replay_resume()")
     _wait_visible("997777")
-    dbrouting.forget_replica_state()
-    assert dbrouting.replica_lag() == 0.0
+    # Caught up again: read again. (The machine's server is shared: other databases' WAL
+    # keeps arriving, so the lag is small rather than exactly 0; poll for the bound.)
+    deadline = time.monotonic() + 30
+    while dbrouting.read_alias() != REPLICA and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert dbrouting.read_alias() == REPLICA
+    assert dbrouting.replica_lag() is not None
 
 
 def test_a_replica_that_is_down_is_not_read(replica):
