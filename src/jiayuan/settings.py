@@ -24,6 +24,13 @@ Variables (all optional for the demo):
   ``jiayuan/client_ip.py``). Empty (default): the connection's address.
 - ``JIAYUAN_REQUIRE_2FA``: ``1`` requires two-factor sign-in of the roles that need it
   (always required with ``JIAYUAN_ENV=production``).
+- ``DATABASE_REPLICA_URL``: a PostgreSQL streaming replica of ``DATABASE_URL``; the reads
+  declared lag-tolerant (statistics, exports, search lists) go to it while it lags at most
+  ``JIAYUAN_REPLICA_MAX_LAG_SECONDS`` (30), measured every ``JIAYUAN_REPLICA_CHECK_SECONDS``
+  (5); see ``jiayuan/dbrouting.py`` and docs/operations.md.
+- ``JIAYUAN_TASKS_BACKEND``: ``rq`` runs background tasks through Redis
+  (``JIAYUAN_REDIS_URL``, default ``redis://127.0.0.1:6379/0``) and ``jiayuan rqworker``;
+  ``immediate`` runs them inside the request; default: the database queue.
 - ``JIAYUAN_LOGIN_FAILURE_LIMIT`` (5) and ``JIAYUAN_LOGIN_ADDRESS_FAILURE_LIMIT`` (20):
   failures that lock a (user name, address) pair and an address for 15 minutes.
 """
@@ -176,6 +183,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 
+# A streaming replica for the reads declared lag-tolerant (jiayuan/dbrouting.py). In tests
+# it mirrors the default database unless a test points it at a real replica.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiayuan.dbrouting.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("JIAYUAN_REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("JIAYUAN_REPLICA_CHECK_SECONDS", "5"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bounds (Django's defaults, stated): a body other than uploaded files of at most
@@ -306,14 +323,24 @@ LOGGING = {
 
 # Background tasks (django-tasks): stored in the database, run by `jiayuan worker`
 # (started by `make demo` beside the web server). JIAYUAN_TASKS_BACKEND=immediate runs
-# them inside the request instead (no worker needed; tests use it).
+# them inside the request instead (no worker needed; tests use it). JIAYUAN_TASKS_BACKEND=rq
+# puts them on Redis (JIAYUAN_REDIS_URL) through django-tasks-rq, so that workers on
+# several machines (`jiayuan rqworker --job-class django_tasks_rq.Job default`) share one
+# queue; the database queue stays the default (docs/operations.md, "Past one machine").
+TASKS_BACKEND = os.environ.get("JIAYUAN_TASKS_BACKEND", "")
 TASKS = {
     "default": {
-        "BACKEND": {"immediate": "django_tasks.backends.immediate.ImmediateBackend"}.get(
-            os.environ.get("JIAYUAN_TASKS_BACKEND", ""), "django_tasks_db.DatabaseBackend"),
+        "BACKEND": {"immediate": "django_tasks.backends.immediate.ImmediateBackend",
+                    "rq": "django_tasks_rq.RQBackend"}.get(TASKS_BACKEND, "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    REDIS_URL = os.environ.get("JIAYUAN_REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Jobs (and their results) kept one day after they end; a job may run at most 2 hours
+    # (a roster import of the largest county takes minutes, docs/import.md).
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 7200, "DEFAULT_RESULT_TTL": 86400}}
 
 # Token lifetime of POST /api/v1/auth/token.
 API_TOKEN_TTL = timedelta(hours=int(os.environ.get("JIAYUAN_API_TOKEN_HOURS", "12")))

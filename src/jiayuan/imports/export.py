@@ -126,8 +126,14 @@ def person_rows(qs: QuerySet, *, sensitive: bool, batch: int = 2000, today: date
     with their current tags. ``sensitive``: whole ID numbers, phones and birth dates;
     else ID numbers masked by document type (:func:`jiayuan.people.rules.mask_document`),
     phones masked and the age (周岁 on ``today``, default the local date) in the
-    birth-date column, under :func:`roster_headers`."""
+    birth-date column, under :func:`roster_headers`. Declared lag-tolerant: the persons
+    are read from the replica when one is configured and usable
+    (:func:`jiayuan.dbrouting.may_lag`)."""
     from django.utils import timezone
+
+    from ..dbrouting import may_lag
+
+    qs = may_lag(qs)
 
     today = today or timezone.localdate()
     age_on = people_rules.age_on

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ..accounts.permissions import Perm
 from ..api.auth import actor
 from ..api.types import BoundedList, Id, Int, MAX_ITEMS, Page, PageSize, paging
+from ..dbrouting import may_lag
 from . import rules, selectors, services
 from .models import Person
 
@@ -109,7 +110,7 @@ def list_persons(request, q: str = "", tag: str = "", age_min: Int | None = None
     f = selectors.PersonFilters(q=q, tag=tag, age_min=age_min, age_max=age_max, sex=sex, region=region,
                                 residence_status=residence_status, life_status=life_status)
     services.guard_identifier_search(actor(request), q)  # 429 search.rate_limited; audited
-    qs = selectors.search_persons(request.auth, f).order_by("id")
+    qs = may_lag(selectors.search_persons(request.auth, f).order_by("id"))  # may lag: jiayuan/dbrouting.py
     rows = list(qs[start:start + page_size])
     today, full = timezone.localdate(), request.auth.can(Perm.VIEW_SENSITIVE)
     if page == 1 and len(rows) < page_size:

@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from ..accounts.permissions import Perm
 from ..audit.selectors import history_of
+from ..dbrouting import may_lag
 from ..errors import Conflict, Forbidden, ServiceError, TooManyRequests
 from ..regions import selectors as region_selectors
 from ..regions.models import Region
@@ -56,8 +57,9 @@ def person_list(request):
         services.guard_identifier_search(actor(request), filters.q)
     except TooManyRequests as exc:
         search_error = exc.message
-    qs = selectors.with_current_tags(
-        selectors.search_persons(user, filters).select_related("region__parent").order_by("id"))
+    # The search list may lag (a replica when configured; jiayuan/dbrouting.py).
+    qs = may_lag(selectors.with_current_tags(
+        selectors.search_persons(user, filters).select_related("region__parent").order_by("id")))
     if search_error:
         qs = qs.none()
     ctx = {"form": form, "page_obj": paginate_capped(request, qs), "today": timezone.localdate(),

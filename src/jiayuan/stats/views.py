@@ -3,7 +3,9 @@ one indicator for a region and period with its children's values, the rows behin
 value, and the report (printable; ``?format=docx`` / ``?format=xlsx``).
 
 Reads go through :mod:`jiayuan.stats.selectors` (scoped: an out-of-scope region is 404;
-an unknown period is shown as a 422 page with the rule's message).
+an unknown period is shown as a 422 page with the rule's message). Every page here is
+declared lag-tolerant (:func:`jiayuan.dbrouting.lag_tolerant`): with a replica configured
+its reads, after the permission check, go to the replica.
 """
 
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ..accounts.permissions import Perm
+from ..dbrouting import lag_tolerant
 from ..errors import ValidationFailed
 from ..web.shortcuts import error_page, paginate, perm_required
 from . import exports, selectors
@@ -37,6 +40,7 @@ def _chooser(request, region) -> dict:
 
 @perm_required(Perm.VIEW_STATISTICS)
 @require_GET
+@lag_tolerant()
 def indicator_list(request):
     """Every indicator of the city's report by section, with whether it is computed."""
     by_section = {}
@@ -49,6 +53,7 @@ def indicator_list(request):
 
 @perm_required(Perm.VIEW_STATISTICS)
 @require_GET
+@lag_tolerant()
 def indicator_detail(request, code: str):
     """One indicator: value for ``?region=&period=``, the children's values with
     drill-down links, the link to the rows."""
@@ -61,6 +66,7 @@ def indicator_detail(request, code: str):
 
 @perm_required(Perm.VIEW_STATISTICS)
 @require_GET
+@lag_tolerant()
 def indicator_rows(request, code: str):
     """The rows behind a value, 50 a page, scoped by the owning module's rule."""
     try:
@@ -80,6 +86,7 @@ def indicator_rows(request, code: str):
 
 @perm_required(Perm.VIEW_STATISTICS)
 @require_GET
+@lag_tolerant()
 def city_report(request):
     """The city's report for ``?region=&period=`` (default: the scope root, this year),
     every figure live and linked to its rows; ``?format=docx`` or ``xlsx`` downloads it."""
