@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "jiayuan.children",
     "jiayuan.governance",
     "jiayuan.stats",
+    "jiayuan.backup",
     "django_tasks",
     "django_tasks_db",
     "jiayuan.api",
@@ -142,6 +143,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "jiayuan.accounts.middleware.MustChangePasswordMiddleware",
     "jiayuan.web.middleware.NotFoundMiddleware",
+    "jiayuan.web.middleware.DatabaseUnavailableMiddleware",  # a lost database connection: 503, no traceback
 ]
 
 ROOT_URLCONF = "jiayuan.urls"
