@@ -143,7 +143,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "jiayuan.accounts.middleware.MustChangePasswordMiddleware",
     "jiayuan.web.middleware.NotFoundMiddleware",
-    "jiayuan.web.middleware.DatabaseUnavailableMiddleware",  # a lost database connection: 503, no traceback
+    "jiayuan.web.middleware.FaultMiddleware",  # lost database connection: 503; full disk: 507; no traceback
 ]
 
 ROOT_URLCONF = "jiayuan.urls"
@@ -291,7 +291,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Atomic writes (a failed write leaves no truncated file) and a clear 507 on a full disk.
+    "default": {"BACKEND": "jiayuan.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -124,7 +124,7 @@ def _media_files(root: Path) -> list[Path]:
         dirs.sort()
         for n in sorted(names):
             p = Path(base) / n
-            if p.is_file() and not p.is_symlink():
+            if p.is_file() and not p.is_symlink() and not n.startswith(".partial-"):  # storage.py: unfinished
                 out.append(p)
     return out
 
@@ -143,6 +143,15 @@ def backup(directory) -> Outcome:
     if not _empty_or_absent(out):
         raise BackupError(gettext("备份目录 %(dir)s 不是空目录：请指定新的或空的目录，以免覆盖已有备份。")
                           % {"dir": out})
+    try:
+        return _backup(out, started)
+    except OSError as exc:  # the backup's disk full, or unwritable: no manifest was written
+        raise BackupError(gettext("写入备份目录 %(dir)s 时出错：%(error)s。备份不完整（没有 manifest.json），不能用于恢复；"
+                                  "请换一个空间足够的空目录重新备份。")
+                          % {"dir": out, "error": exc.strerror or exc}) from exc
+
+
+def _backup(out: Path, started: float) -> Outcome:
     out.mkdir(parents=True, exist_ok=True)
     dump = out / rules.DUMP_NAME
     args, env = _pg("pg_dump")

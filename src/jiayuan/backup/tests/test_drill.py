@@ -40,6 +40,18 @@ def databases():
     dbs.drop_all()
 
 
+@pytest.fixture
+def divisions(transactional_db):
+    """The divisions of 张掖市 again: an earlier transactional test's flush emptied them."""
+    from django.core.management import call_command
+
+    from jiayuan.conftest import OWNER_COMMUNITY
+    from jiayuan.regions.models import Region
+
+    if not Region.objects.filter(code=OWNER_COMMUNITY).exists():
+        call_command("load_divisions", prefix="6207", verbosity=0)
+
+
 def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "jiayuan.cli", *args], env=env, capture_output=True, text=True,
                           timeout=600)
@@ -64,8 +76,8 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_backup_restore_compare_and_refuse_tampered(transactional_db, audit_log_flushable, make_person, media_root,
-                                                      tmp_path, databases):
+def test_backup_restore_compare_and_refuse_tampered(transactional_db, divisions, audit_log_flushable, make_person,
+                                                      media_root, tmp_path, databases):
     # Data: 30 persons (each with its audit entries) and two uploaded files.
     for i in range(30):
         make_person(name=f"演练{chr(0x4e00 + i)}")
