@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "jiayuan.children",
     "jiayuan.governance",
     "jiayuan.stats",
+    "jiayuan.backup",
     "django_tasks",
     "django_tasks_db",
     "jiayuan.api",
@@ -149,6 +150,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "jiayuan.accounts.middleware.MustChangePasswordMiddleware",
     "jiayuan.web.middleware.NotFoundMiddleware",
+    "jiayuan.web.middleware.FaultMiddleware",  # lost database connection: 503; full disk: 507; no traceback
 ]
 
 ROOT_URLCONF = "jiayuan.urls"
@@ -306,7 +308,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Atomic writes (a failed write leaves no truncated file) and a clear 507 on a full disk.
+    "default": {"BACKEND": "jiayuan.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

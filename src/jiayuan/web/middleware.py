@@ -168,3 +168,90 @@ class NotFoundMiddleware:
         if isinstance(exception, NotFound):
             raise Http404(exception.message) from exception
         return None
+
+
+
+def database_unavailable(exception: BaseException | None) -> bool:
+    """Whether ``exception`` says the database cannot be reached or the connection was
+    lost (Django's ``OperationalError`` or ``InterfaceError``: server restarted or
+    stopped, backend terminated, network cut, too many connections), a transient
+    fault of the platform and not of the request."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exception, (OperationalError, InterfaceError))
+
+
+def fault_response(request, status: int, code: str, message: str):
+    """A platform fault's answer, with ``Retry-After: 30``: under ``/api/`` and
+    ``/open311/`` the standard error body, elsewhere the plain page ``web/503.html``
+    (rendered without the database or any context)."""
+    from django.http import HttpResponse
+    from django.template import loader
+
+    if request.path.startswith("/api/") or request.path.startswith("/open311/"):
+        response = JsonResponse({"error": {"code": code, "message": message, "fields": {}}},
+                                status=status, json_dumps_params={"ensure_ascii": False})
+    else:
+        response = HttpResponse(loader.get_template("web/503.html").render({"message": message}), status=status)
+    response["Retry-After"] = "30"
+    return response
+
+
+def unavailable_response(request):
+    """503 ``database_unavailable`` with a Chinese sentence (:func:`fault_response`)."""
+    return fault_response(request, 503, "database_unavailable", _(
+        "数据库暂时无法连接，您刚才的操作没有保存。请稍后（约半分钟）重试；如果一直如此，请联系系统管理员。"))
+
+
+class FaultMiddleware:
+    """Faults of the platform, not of the request, answered clearly and without a
+    traceback in the log:
+
+    - a view (page or API) that loses its database connection answers 503 with a clear
+      Chinese message (:func:`unavailable_response`) instead of the 500 page; the log
+      gets one line naming the error; the broken connection is closed, so the next
+      request connects again. A loss in a middleware before the view (the session or
+      the user being read) reaches the same answer through ``handler500``
+      (:func:`jiayuan.web.views.server_error`);
+    - a page whose upload meets a full disk (:class:`jiayuan.storage.StorageFull`)
+      answers 507 with its message (the API answers it as any ``ServiceError``).
+
+    Last in ``MIDDLEWARE``, so its ``process_exception`` runs first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from ..storage import StorageFull
+
+        if isinstance(exception, StorageFull):
+            logging.getLogger("jiayuan.storage").error("disk full during %s %s: %s", request.method, request.path,
+                                                       exception.__cause__ or exception)
+            return fault_response(request, exception.status, exception.code, exception.message)
+        if not database_unavailable(exception):
+            return None
+        close_broken_connections()
+        logging.getLogger("jiayuan.database").error("database unavailable during %s %s: %s: %s", request.method,
+                                                    request.path, type(exception).__name__,
+                                                    str(exception).strip().splitlines()[0] if str(exception) else "")
+        return unavailable_response(request)
+
+
+def close_broken_connections() -> None:
+    """Close every database connection that is no longer usable (outside a transaction;
+    inside one the transaction's owner closes it when it unwinds)."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.in_atomic_block:
+            try:
+                usable = conn.is_usable()
+            except Exception:  # noqa: BLE001 - a broken connection may fail any way
+                usable = False
+            if not usable:
+                conn.close()

@@ -100,10 +100,19 @@ def forbidden(request, exception=None):
 
 def server_error(request):
     """500: a plain page in Chinese that needs no database or context (the error may
-    come from either); the API gets its JSON error body."""
+    come from either); the API gets its JSON error body. A lost database connection
+    (raised by a middleware before any view) is the 503 of
+    :func:`jiayuan.web.middleware.unavailable_response` instead."""
+    import sys
+
     from django.http import HttpResponseServerError, JsonResponse
     from django.template import loader
 
+    from .middleware import close_broken_connections, database_unavailable, unavailable_response
+
+    if database_unavailable(sys.exc_info()[1]):  # lost in a middleware, before the view: 503
+        close_broken_connections()
+        return unavailable_response(request)
     if _is_api(request):
         return JsonResponse({"error": {"code": "server_error", "message": "系统出错，操作未保存，请稍后重试或联系管理员",
                                        "fields": {}}}, status=500)

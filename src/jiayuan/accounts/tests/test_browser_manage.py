@@ -30,7 +30,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser]
 
-SHOTS = Path("/tmp/jiayuan-shots")
+SHOTS = Path(os.environ.get("JIAYUAN_SHOTS_DIR", "/tmp/jiayuan-shots"))  # CI: one per run
 COMMUNITY = "620702001001"
 GRID = COMMUNITY + "001"
 PASSWORD = "Browser-pass-2026"

@@ -54,7 +54,7 @@ from jiayuan.conftest import launch_chromium  # noqa: E402
 pytestmark = [pytest.mark.browser]
 
 BJ = ZoneInfo("Asia/Shanghai")
-SHOTS = Path("/tmp")
+SHOTS = Path(os.environ.get("JIAYUAN_SHOTS_DIR", "/tmp"))  # CI: one per run
 COMMUNITY = "620702001001"   # 交通巷社区 (residents' committee: urban)
 PASSWORD = "Browser-pass-2026"
 AMOUNT = "1205.00"           # module docstring

@@ -24,7 +24,7 @@ from jiayuan.conftest import launch_chromium, make_id_number
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-SHOTS = Path("/tmp/jiayuan-shots")
+SHOTS = Path(os.environ.get("JIAYUAN_SHOTS_DIR", "/tmp/jiayuan-shots"))  # CI: one per run
 COMMUNITY = "620702001001"
 PASSWORD = "Browser-pass-2026"
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True,

@@ -16,7 +16,7 @@ from jiayuan.regions.models import Region
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-SHOTS = Path("/tmp/jiayuan-shots")
+SHOTS = Path(os.environ.get("JIAYUAN_SHOTS_DIR", "/tmp/jiayuan-shots"))  # CI: one per run
 COMMUNITY = "620702001001"
 PASSWORD = "Browser-pass-2026"
 

@@ -28,7 +28,7 @@ from jiayuan.conftest import launch_chromium  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 PASSWORD = "Browser-pass-2026"
-SHOTS = Path("/tmp")
+SHOTS = Path(os.environ.get("JIAYUAN_SHOTS_DIR", "/tmp"))  # CI: one per run
 
 
 def _setup():

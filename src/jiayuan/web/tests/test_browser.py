@@ -26,7 +26,7 @@ from jiayuan.regions.models import Region
 # from a thread with a running loop unless told it is safe (the test is sequential).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-SHOTS = Path("/tmp/jiayuan-shots")
+SHOTS = Path(os.environ.get("JIAYUAN_SHOTS_DIR", "/tmp/jiayuan-shots"))  # CI: one per run
 COMMUNITY = "620702001001"
 PASSWORD = "Browser-pass-2026"
 

@@ -30,7 +30,7 @@ from jiayuan.accounts.tests.totp import key_from_secret, totp
 # Playwright's sync API runs an event loop in this thread; the test is sequential.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-SHOTS = Path("/tmp/jiayuan-shots")
+SHOTS = Path(os.environ.get("JIAYUAN_SHOTS_DIR", "/tmp/jiayuan-shots"))  # CI: one per run
 PASSWORD = "Browser-pass-2026"
 
 pytestmark = [pytest.mark.browser]

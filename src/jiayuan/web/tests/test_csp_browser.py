@@ -25,7 +25,7 @@ from jiayuan.conftest import launch_chromium  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
-SHOTS = Path("/tmp/jiayuan-shots")
+SHOTS = Path(os.environ.get("JIAYUAN_SHOTS_DIR", "/tmp/jiayuan-shots"))  # CI: one per run
 COMMUNITY = "620702001001"
 PASSWORD = "Csp-pass-2026"
 
