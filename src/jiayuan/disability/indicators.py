@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from ..accounts.permissions import Perm
 from ..assistance.models import PaymentLine
 from ..assistance.selectors.ledgers import TWO_SUBSIDIES, lines_for
-from ..stats.registry import Column, Rows, grouped, rule
+from ..stats.registry import Column, Rows, grouped, rule, under
 
 
 def _months(period) -> tuple[datetime.date, datetime.date]:
@@ -35,7 +35,7 @@ def _months(period) -> tuple[datetime.date, datetime.date]:
 
 def _paid(qs, code: str, period):
     first, last = _months(period)
-    return qs.filter(region__code__startswith=code, program_id__in=TWO_SUBSIDIES, status=PaymentLine.Status.PAID,
+    return qs.filter(under("region__code", code), program_id__in=TWO_SUBSIDIES, status=PaymentLine.Status.PAID,
                      benefit_month__gte=first, benefit_month__lte=last)
 
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.db.models.functions import Substr
 
 from .definitions import BY_CODE, DEFINITIONS, IndicatorDefinition
@@ -131,6 +132,15 @@ def grouped(qs, field: str, children, **aggregates) -> dict[str, dict]:
             if key in codes:
                 out[key] = row
     return out
+
+
+def under(field: str, code: str) -> Q:
+    """``field`` (a path to a region code, e.g. ``"region__code"``) lies under the region ``code``: the prefix test
+    plus the same range as bounds (region codes are digits, at most 15), so that a
+    B-tree index with the code after equality columns (e.g. the ledgers' (program,
+    benefit_month, region)) takes it as an index condition — ``LIKE 'code%'`` alone is
+    not one under a non-C collation."""
+    return Q(**{f"{field}__startswith": code, f"{field}__gte": code, f"{field}__lte": code + "9" * (15 - len(code))})
 
 
 def split(codes, children) -> dict[str, list[str]]:
