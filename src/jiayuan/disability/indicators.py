@@ -68,12 +68,12 @@ def yuan_by_child(region, period, children) -> dict:
     return {c.code: Decimal(got.get(c.code, {}).get("t") or 0).quantize(Decimal("0.01")) for c in children}
 
 
-@rule("disability.two_subsidies_persons", rows=person_rows, by_child=persons_by_child)
+@rule("disability.two_subsidies_persons", rows=person_rows, by_child=persons_by_child, deep=True)
 def two_subsidies_persons(region, period) -> int:
     return _paid(PaymentLine.objects.all(), region.code, period).values("person_id").distinct().count()
 
 
-@rule("disability.two_subsidies_yuan", rows=person_rows, by_child=yuan_by_child)
+@rule("disability.two_subsidies_yuan", rows=person_rows, by_child=yuan_by_child, deep=True)
 def two_subsidies_yuan(region, period) -> Decimal:
     total = _paid(PaymentLine.objects.all(), region.code, period).aggregate(t=Sum("amount"))["t"]
     return Decimal(total or 0).quantize(Decimal("0.01"))

@@ -76,13 +76,13 @@ def _unit_rows(kind: str):
 
 
 @rule("facilities.coverage_urban", rows=_unit_rows(Region.Kind.COMMUNITY),
-      by_child=_coverage_by_child(Region.Kind.COMMUNITY))
+      by_child=_coverage_by_child(Region.Kind.COMMUNITY), deep=True)
 def coverage_urban(region, period) -> Decimal | None:
     return _coverage(region, period, Region.Kind.COMMUNITY)
 
 
 @rule("facilities.coverage_rural", rows=_unit_rows(Region.Kind.VILLAGE),
-      by_child=_coverage_by_child(Region.Kind.VILLAGE))
+      by_child=_coverage_by_child(Region.Kind.VILLAGE), deep=True)
 def coverage_rural(region, period) -> Decimal | None:
     return _coverage(region, period, Region.Kind.VILLAGE)
 
@@ -119,12 +119,12 @@ def area_per_100_by_child(region, period, children) -> dict:
             for c in children}
 
 
-@rule("facilities.area_m2", rows=facility_rows, by_child=areas)
+@rule("facilities.area_m2", rows=facility_rows, by_child=areas, deep=True)
 def area_m2(region, period) -> Decimal:
     return area(region.code, period)
 
 
-@rule("facilities.area_per_100_households", rows=facility_rows, by_child=area_per_100_by_child)
+@rule("facilities.area_per_100_households", rows=facility_rows, by_child=area_per_100_by_child, deep=True)
 def area_per_100_households(region, period) -> Decimal | None:
     households = Household.objects.filter(community__code__startswith=region.code).aggregate(n=Count("id"))["n"]
     return rules.area_per_100_households(area(region.code, period), households)
@@ -158,11 +158,11 @@ def _funds_by_child(aggregate):
     return by_child
 
 
-@rule("funds.per_community_min", rows=fund_rows, by_child=_funds_by_child(Min))
+@rule("funds.per_community_min", rows=fund_rows, by_child=_funds_by_child(Min), deep=True)
 def per_community_min(region, period) -> Decimal | None:
     return _yuan(_funds(region, period).aggregate(v=Min("budget_amount"))["v"])
 
 
-@rule("funds.per_community_max", rows=fund_rows, by_child=_funds_by_child(Max))
+@rule("funds.per_community_max", rows=fund_rows, by_child=_funds_by_child(Max), deep=True)
 def per_community_max(region, period) -> Decimal | None:
     return _yuan(_funds(region, period).aggregate(v=Max("budget_amount"))["v"])

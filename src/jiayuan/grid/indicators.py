@@ -65,13 +65,13 @@ def _by_child(pick):
     return by_child
 
 
-@rule("grid.members_min", rows=grid_rows, by_child=_by_child(min))
+@rule("grid.members_min", rows=grid_rows, by_child=_by_child(min), deep=True)
 def members_min(region, period) -> int | None:
     got = counts(region.code, period)
     return min(got) if got else None
 
 
-@rule("grid.members_max", rows=grid_rows, by_child=_by_child(max))
+@rule("grid.members_max", rows=grid_rows, by_child=_by_child(max), deep=True)
 def members_max(region, period) -> int | None:
     got = counts(region.code, period)
     return max(got) if got else None

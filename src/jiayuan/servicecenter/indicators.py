@@ -77,12 +77,12 @@ def coverage_by_child(region, period, children) -> dict:
     return {c.code: facility_rules.percent(len(have[c.code]), len(units[c.code])) for c in children}
 
 
-@rule("servicecenter.one_stop_centers", rows=center_rows, by_child=centers_by_child)
+@rule("servicecenter.one_stop_centers", rows=center_rows, by_child=centers_by_child, deep=True)
 def one_stop_centers(region, period) -> int:
     return len(with_center(region.code, period))
 
 
-@rule("servicecenter.one_stop_coverage", rows=coverage_rows, by_child=coverage_by_child)
+@rule("servicecenter.one_stop_coverage", rows=coverage_rows, by_child=coverage_by_child, deep=True)
 def one_stop_coverage(region, period) -> Decimal | None:
     units = facility_selectors.units_of(region.code, URBAN).count()
     return facility_rules.percent(len(with_center(region.code, period)), units)

@@ -85,6 +85,9 @@ class Rule:
     value: Callable[..., int | Decimal | None]
     rows: Callable[..., Rows] | None = None
     by_child: Callable[..., dict] | None = None
+    deep: bool = False
+    """``by_child`` also takes descendants of one level deeper than children (e.g.
+    every village of a city, :func:`descendant_values`)."""
 
 
 _RULES: dict[str, Rule] = {}
@@ -94,9 +97,12 @@ class UnknownIndicator(KeyError):
     """No definition with that code."""
 
 
-def rule(code: str, *, rows: Callable[..., Rows] | None = None, by_child: Callable[..., dict] | None = None):
+def rule(code: str, *, rows: Callable[..., Rows] | None = None, by_child: Callable[..., dict] | None = None,
+         deep: bool = False):
     """Register the decorated ``value(region, period)`` function as the rule of the
-    indicator ``code`` (which must be defined in :mod:`.definitions`). Raises
+    indicator ``code`` (which must be defined in :mod:`.definitions`). ``deep``: the
+    ``by_child`` answers for any regions under ``region`` (grouping by their code
+    prefix, as :func:`grouped` and :func:`split` do), not only its children. Raises
     ``UnknownIndicator`` for a code without a definition and ``ValueError`` when a rule
     is registered twice from different functions."""
     if code not in BY_CODE:
@@ -106,7 +112,7 @@ def rule(code: str, *, rows: Callable[..., Rows] | None = None, by_child: Callab
         existing = _RULES.get(code)
         if existing is not None and existing.value.__qualname__ != fn.__qualname__:
             raise ValueError(f"indicator {code} has two rules: {existing.value.__module__} and {fn.__module__}")
-        _RULES[code] = Rule(code, fn, rows, by_child)
+        _RULES[code] = Rule(code, fn, rows, by_child, deep and by_child is not None)
         return fn
 
     return decorate
@@ -212,6 +218,19 @@ def child_values(code: str, region, period: Period, children) -> dict[str, int |
         got = r.by_child(region, period, children)
         return {c.code: got.get(c.code) for c in children}
     return {c.code: value(code, c, period) for c in children}
+
+
+def descendant_values(code: str, region, period: Period, units) -> dict[str, int | Decimal | None] | None:
+    """``{unit_code: value}`` for regions anywhere under ``region`` in one call of the
+    rule's ``by_child`` (bounded queries for the 934 units of a city), or None when
+    the rule is not computable or its ``by_child`` is not ``deep`` (the caller then
+    asks :func:`child_values` per parent)."""
+    units = list(units)
+    r = _RULES.get(code)
+    if r is None or not r.deep or r.by_child is None or not computable(code):
+        return None
+    got = r.by_child(region, period, units)
+    return {u.code: got.get(u.code) for u in units}
 
 
 def rows(code: str, user, region, period: Period) -> Rows | None:

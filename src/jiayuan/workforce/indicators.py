@@ -74,17 +74,17 @@ def _by_child(kind: str, aggregate):
 
 
 @rule("workforce.cadres_trained", rows=cadre_rows,
-      by_child=_by_child(CADRE, Count("worker__person_id", distinct=True)))
+      by_child=_by_child(CADRE, Count("worker__person_id", distinct=True)), deep=True)
 def cadres_trained(region, period) -> int:
     return _attended(region.code, period, CADRE).values("worker__person_id").distinct().count()
 
 
-@rule("workforce.exam_classes", rows=class_rows, by_child=_by_child(EXAM, Count("session_id", distinct=True)))
+@rule("workforce.exam_classes", rows=class_rows, by_child=_by_child(EXAM, Count("session_id", distinct=True)), deep=True)
 def exam_classes(region, period) -> int:
     return _attended(region.code, period, EXAM).values("session_id").distinct().count()
 
 
-@rule("workforce.exam_trainees", rows=trainee_rows, by_child=_by_child(EXAM, Count("id")))
+@rule("workforce.exam_trainees", rows=trainee_rows, by_child=_by_child(EXAM, Count("id")), deep=True)
 def exam_trainees(region, period) -> int:
     return _attended(region.code, period, EXAM).count()
 

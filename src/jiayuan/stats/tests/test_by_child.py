@@ -85,3 +85,36 @@ def test_hand_worked_children(everything, year):
     assert cv("workforce.cadres_trained") == {"001": 1, "005": 1, "006": 0, "007": 0, "008": 0}
     # grids only under 008: 0 … 5
     assert cv("grid.members_min")["008"] == 0 and cv("grid.members_max")["008"] == 5
+
+
+def _deep():
+    registry.autodiscover()
+    return sorted(code for code, r in registry._RULES.items() if r.deep)
+
+
+@pytest.mark.parametrize("code", _deep())
+def test_deep_by_child_equals_value_of_each_unit_under_the_city(everything, year, code):
+    """What the 一表通 pre-fill asks: every community and village (and township) of the
+    city in one call."""
+    r = registry.rule_of(code)
+    city = Region.objects.get(code="6207")
+    period = parse_period(str(year))
+    for level in ("village", "township"):
+        units = list(Region.objects.filter(level=level, code__startswith="6207").order_by("code"))
+        got = registry.descendant_values(code, city, period, units)
+        assert got == {u.code: r.value(u, period) for u in units}, (code, level)
+
+
+def test_prefill_asks_a_deep_rule_once_for_all_units(everything, year):
+    from types import SimpleNamespace
+
+    from jiayuan.stats.yibiaotong.prefill import platform_values
+
+    units = list(Region.objects.filter(level="village", code__startswith="6207").order_by("code"))
+    assert len({u.parent_id for u in units}) > 2
+    element = SimpleNamespace(code="e", source="facilities.area_m2", source_kind="indicator", pk=0)
+    with CaptureQueriesContext(connection) as ctx:
+        got = platform_values([element], units, parse_period(str(year)))["e"]
+    assert len(ctx.captured_queries) <= 3   # the common ancestor, the grouped areas
+    assert str(got["620702001001"]) == "450.00" and str(got["620702001007"]) == "200.00"
+    assert str(got["620702100200"]) == "100.00" and str(got["620702001005"]) == "0.00"
