@@ -228,9 +228,10 @@ class DashboardSnapshot(models.Model):
     live figures read whole tables (city and counties,
     :data:`jiayuan.stats.dashboards.selectors.PRECOMPUTED_LEVELS`); written only by
     :func:`jiayuan.stats.dashboards.services.refresh` (background task and on demand).
-    ``audience`` is the sorted, comma-joined case types the figures count (the cases
-    panel counts only the types its reader may read; "" for every other panel). Holds
-    aggregates only, no personal detail."""
+    ``audience`` is ``"<language>|<case types>"``: the language of the labels, and the
+    sorted, comma-joined case types the figures count (the cases panel counts only the
+    types its reader may read; empty for every other panel). Holds aggregates only, no
+    personal detail."""
 
     region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, db_column="region_code",
                                related_name="+")

@@ -123,10 +123,15 @@ def _children_of(region: Region) -> list[Region]:
     return list(Region.objects.filter(parent=region).exclude(level="grid").order_by("code"))
 
 
-def audience(name: str, types) -> str:
-    """The snapshot key of the reader's case types: the cases panel depends on them,
-    no other panel does ("")."""
-    return ",".join(sorted(types)) if name == "cases" else ""
+def audience(name: str, types, language: str | None = None) -> str:
+    """The snapshot key of a reader: ``"<language>|<case types>"`` — the labels are in the
+    reader's language (default: the active one); the cases panel depends on the case
+    types the reader may read (sorted, comma-joined), no other panel does."""
+    from django.conf import settings
+    from django.utils import translation
+
+    lang = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"{lang}|" + (",".join(sorted(types)) if name == "cases" else "")
 
 
 def as_of(period: Period, today: datetime.date | None = None) -> datetime.date:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime
 import time
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ...cases import declarations
 from ...regions.models import Region
@@ -26,14 +27,17 @@ def all_types() -> list[str]:
     return sorted(declarations.read_permissions())
 
 
-def store(name: str, region: Region, period: Period, types, today: datetime.date | None = None) -> dict:
-    """Compute the panel now and store it as the snapshot of (region, period, panel,
-    audience of ``types``), replacing the previous one (one transaction). Returns the
-    stored answer."""
+def store(name: str, region: Region, period: Period, types, today: datetime.date | None = None,
+          language: str | None = None) -> dict:
+    """Compute the panel now (labels in ``language``, default the active one) and store
+    it as the snapshot of (region, period, panel, audience of ``types`` and language),
+    replacing the previous one (one transaction). Returns the stored answer."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
     t = time.perf_counter()
-    data = selectors.compute_panel(name, region, period, types, today)
+    with translation.override(language):
+        data = selectors.compute_panel(name, region, period, types, today)
     seconds = time.perf_counter() - t
-    key = selectors.audience(name, types)
+    key = selectors.audience(name, types, language)
     data = {k: v for k, v in data.items() if k not in ("fresh", "precomputed")}
     with transaction.atomic():
         DashboardSnapshot.objects.update_or_create(
@@ -42,15 +46,16 @@ def store(name: str, region: Region, period: Period, types, today: datetime.date
     return data
 
 
-def refresh(regions=None, periods=None, types=None, today: datetime.date | None = None) -> int:
+def refresh(regions=None, periods=None, types=None, today: datetime.date | None = None,
+            language: str | None = None) -> int:
     """Recompute snapshots; returns how many were stored.
 
     - ``regions`` (codes): default every region of
       :data:`~jiayuan.stats.dashboards.selectors.PRECOMPUTED_LEVELS`;
     - ``periods`` (labels): default the current year, half, quarter and month, plus
       every period already stored for the region (asked for on demand);
-    - ``types`` (case types of the cases panel): default every type, plus every
-      audience already stored.
+    - ``types`` (case types of the cases panel) and ``language``: default every type in
+      the site's language, plus every reader audience (types, language) already stored.
     Regions of other levels are skipped (their dashboards are computed live)."""
     today = today or timezone.localdate()
     qs = Region.objects.filter(level__in=selectors.PRECOMPUTED_LEVELS)
@@ -58,19 +63,27 @@ def refresh(regions=None, periods=None, types=None, today: datetime.date | None 
         qs = qs.filter(code__in=list(regions))
     stored = selectors.snapshot_keys()
     current = [current_period(k, today).label for k in (YEAR, HALF, QUARTER, MONTH)]
+    everything = tuple(all_types())
     n = 0
     for region in qs.order_by("code"):
         mine = [k for k in stored if k[0] == region.code]
         labels = list(periods) if periods is not None else sorted(set(current) | {k[1] for k in mine})
-        if types is not None:
-            audiences = [list(types)]
+        if types is not None or language is not None:
+            readers = {(language or settings.LANGUAGE_CODE, tuple(types) if types is not None else everything)}
         else:
-            audiences = [all_types()] + [a.split(",") for a in sorted({k[3] for k in mine if k[2] == "cases"})
-                                         if a and a.split(",") != all_types()]
+            readers = {(settings.LANGUAGE_CODE, everything)}
+            for k in mine:
+                lang, _sep, kinds = k[3].partition("|")
+                readers.add((lang, tuple(kinds.split(",")) if k[2] == "cases" and kinds else everything))
         for label in labels:
             period = parse_period(label)
             for name in selectors.PANELS:
-                for aud in (audiences if name == "cases" else [[]]):
-                    store(name, region, period, aud if name == "cases" else all_types(), today)
+                keys = set()
+                for lang, kinds in sorted(readers):
+                    key = selectors.audience(name, kinds, lang)
+                    if key in keys:
+                        continue
+                    keys.add(key)
+                    store(name, region, period, list(kinds), today, lang)
                     n += 1
     return n

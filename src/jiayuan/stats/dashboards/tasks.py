@@ -28,13 +28,13 @@ def interval() -> int:
 
 @task()
 def refresh_dashboards(regions: list[str] | None = None, periods: list[str] | None = None,
-                       types: list[str] | None = None, periodic: bool = False) -> dict:
+                       types: list[str] | None = None, periodic: bool = False, language: str | None = None) -> dict:
     """Recompute snapshots (arguments as :func:`.services.refresh`); a periodic run
     queues the next one. Returns ``{"stored": n}``."""
     from . import services
 
     try:
-        n = services.refresh(regions, periods, types)
+        n = services.refresh(regions, periods, types, language=language)
     finally:
         if periodic:
             schedule_next()
@@ -51,10 +51,14 @@ def schedule_next() -> None:
 
 
 def request_refresh(region_code: str, period_label: str, types: list[str]) -> bool:
-    """Queue a refresh of one region's panels for one period and one reader's case
-    types (on demand). False when the task could not be queued (logged)."""
+    """Queue a refresh of one region's panels for one period, for one reader's case
+    types and the active language (on demand). False when the task could not be queued
+    (logged)."""
+    from django.utils import translation
+
     try:
-        refresh_dashboards.enqueue(regions=[region_code], periods=[period_label], types=list(types))
+        refresh_dashboards.enqueue(regions=[region_code], periods=[period_label], types=list(types),
+                                   language=translation.get_language())
     except Exception:  # noqa: BLE001 - the page says it was not queued; the log has the traceback
         logger.exception("could not queue the dashboard refresh of %s %s", region_code, period_label)
         return False

@@ -84,7 +84,7 @@ def test_the_cases_snapshot_is_kept_per_set_of_readable_types(api_client, data, 
     services.refresh(regions=["620702"], periods=["2025"])
     county = users["county"]
     snap = DashboardSnapshot.objects.get(region_id="620702", period="2025", panel="cases")
-    assert snap.audience == ",".join(services.all_types())
+    assert snap.audience == "zh-hans|" + ",".join(services.all_types())
     body = get(api_client("county"), "cases", "620702")
     # a reader who reads every type gets the snapshot; anyone else a live count of their types
     assert body["precomputed"] is (readable_types(county) == services.all_types())
@@ -122,3 +122,17 @@ def test_the_periodic_run_queues_the_next(data, settings):
     nxt = DBTaskResult.objects.get(task_path="jiayuan.stats.dashboards.tasks.refresh_dashboards")
     assert nxt.run_after is not None and nxt.run_after > timezone.now() + datetime.timedelta(seconds=500)
     assert nxt.args_kwargs["kwargs"] == {"periodic": True}
+
+
+def test_snapshots_are_kept_per_language(api_client, data):
+    services.refresh(regions=["6207"], periods=["2025"])
+    zh = get(api_client("city"), "population", "6207")
+    assert zh["precomputed"] is True and zh["title"] == "人口与重点人群"
+    c = api_client("city")
+    en = c.get("/api/v1/dashboards/population?region=6207&period=2025", HTTP_ACCEPT_LANGUAGE="en").json()
+    if en["title"] != zh["title"]:            # the API answers in English: no Chinese snapshot for it
+        assert en["precomputed"] is False
+        services.refresh(regions=["6207"], periods=["2025"], language="en")
+        again = c.get("/api/v1/dashboards/population?region=6207&period=2025", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert again["precomputed"] is True and again["title"] == en["title"]
+    assert kpis(en)["persons"] == EXPECTED["population"]["6207"][0]
