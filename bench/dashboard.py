@@ -21,7 +21,11 @@ What it does, in one run:
      the seven panels one after another, as the page loads them, each computed by
      ``stats.dashboards.selectors.panel`` and serialized to JSON (what the API and the
      page's JSON view answer, without HTTP);
-   prints p50/p95 per dashboard and per panel, and ratio = p95 / pk-fetch p95.
+   prints p50/p95 per dashboard and per panel, and ratio = p95 / pk-fetch p95;
+   - computed live (``compute_panel``: what a township's or community's dashboard does,
+     and the city's when no snapshot is stored), then the city's precomputed snapshot
+     refreshed (``services.refresh``, timed: the background task's work for one region and
+     period) and read as the API reads it (``selectors.panel``).
 
 Run::
 
@@ -56,6 +60,7 @@ def parse_args(argv=None):
     p.add_argument("--reuse", action="store_true", help="measure on the database already loaded")
     p.add_argument("--drop", action="store_true", help="drop the database afterwards")
     p.add_argument("--json", help="also write the results to this file")
+    p.add_argument("--live-samples", type=int, default=None, help="live city dashboards timed (default --samples)")
     return p.parse_args(argv)
 
 
@@ -170,14 +175,14 @@ def pct(values, p):
     return s[min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))]
 
 
-def measure(samples: int) -> dict:
+def measure(samples: int, live_samples: int | None = None) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
     from jiayuan.accounts.models import User
     from jiayuan.people.models import Person
     from jiayuan.regions.models import Region
-    from jiayuan.stats.dashboards import selectors
+    from jiayuan.stats.dashboards import selectors, services
     from jiayuan.stats.rules import parse_period
 
     user, _ = User.objects.get_or_create(username="bench_city", defaults={"role": "city_admin", "scope_id": "6207"})
@@ -194,15 +199,17 @@ def measure(samples: int) -> dict:
         Person.objects.get(pk=rng.choice(ids))
         pk_times.append((time.perf_counter() - t) * 1000)
     out = {"pk_fetch": {"p50": pct(pk_times, 50), "p95": pct(pk_times, 95)}, "dashboards": {}}
-    for label, code in (("city 6207", "6207"), (f"community {community_code}", community_code)):
+    types = selectors.readable_types(user)
+
+    def run(label, code, n, fn):
         region = selectors.dashboard_region(user, code)
         per_panel = {p: [] for p in selectors.PANELS}
         totals = []
-        for i in range(samples + 2):
+        for i in range(n + 2):
             t0 = time.perf_counter()
             for p in selectors.PANELS:
                 t = time.perf_counter()
-                json.dumps(selectors.panel(user, p, region, period))
+                json.dumps(fn(p, region))
                 if i >= 2:
                     per_panel[p].append((time.perf_counter() - t) * 1000)
             if i >= 2:  # two warm-up rounds
@@ -212,6 +219,21 @@ def measure(samples: int) -> dict:
             "p50": pct(totals, 50), "p95": pct(totals, 95),
             "panels": {p: {"p50": pct(v, 50), "p95": pct(v, 95)} for p, v in per_panel.items()},
         }
+
+    def live(p, region):
+        return selectors.compute_panel(p, region, period, types)
+
+    def served(p, region):
+        return selectors.panel(user, p, region, period)
+
+    run(f"community {community_code} (live)", community_code, samples, live)
+    run("city 6207 (live)", "6207", live_samples or samples, live)
+    t = time.perf_counter()
+    stored = services.refresh(regions=["6207"], periods=[period.label])
+    out["refresh_city_seconds"] = time.perf_counter() - t
+    out["refresh_city_panels"] = stored
+    run("city 6207 (precomputed)", "6207", samples, served)
+    return out
     return out
 
 
@@ -224,7 +246,9 @@ def main(argv=None) -> int:
     from django.db import connection
 
     load_times = {}
-    if not args.reuse:
+    if args.reuse:
+        call_command("migrate", verbosity=0)   # the tables added since the load (stats 0002)
+    else:
         t = time.perf_counter()
         call_command("migrate", verbosity=0)
         call_command("load_divisions", prefix="6207", verbosity=0)
@@ -238,7 +262,7 @@ def main(argv=None) -> int:
           f"{os.cpu_count()} CPUs")
     for k, v in load_times.items():
         print(f"  load {k}: {v:.1f} s")
-    res = measure(args.samples)
+    res = measure(args.samples, args.live_samples)
     base = res["pk_fetch"]["p95"]
     print(f"\nbaseline Person.objects.get(pk): p50 {res['pk_fetch']['p50']:.2f} ms  p95 {base:.2f} ms")
     print(f"{'dashboard (7 panels in turn)':<34}{'persons':>10}{'p50 ms':>10}{'p95 ms':>10}{'ratio p95/pk':>14}")
@@ -246,6 +270,8 @@ def main(argv=None) -> int:
         print(f"{label:<34}{d['persons']:>10,}{d['p50']:>10.1f}{d['p95']:>10.1f}{d['p95'] / base:>14.0f}")
         for p, v in d["panels"].items():
             print(f"    {p:<30}{'':>10}{v['p50']:>10.1f}{v['p95']:>10.1f}{v['p95'] / base:>14.0f}")
+    print(f"refresh of the city's snapshot ({res['refresh_city_panels']} panels, one period): "
+          f"{res['refresh_city_seconds']:.1f} s")
     res.update({"persons": persons, "cases": cases, "payment_lines": lines, "load_seconds": load_times})
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=2))

@@ -31,7 +31,7 @@ from ..accounts.permissions import Perm
 from ..people.models import Household
 from ..regions.models import Region
 from ..regions.selectors import regions_for
-from ..stats.registry import Column, Rows, rule
+from ..stats.registry import Column, Rows, grouped, rule, split
 from . import rules, selectors
 from .models import ServiceFacility
 
@@ -47,6 +47,16 @@ def _in_use(code: str, period):
 def _coverage(region, period, kind: str) -> Decimal | None:
     units = selectors.units_of(region.code, kind).count()
     return rules.percent(len(selectors.covered_units(region.code, kind, on=period.end)), units)
+
+
+def _coverage_by_child(kind: str):
+    def by_child(region, period, children) -> dict:
+        """Three queries: the covered units and the units of ``kind`` under ``region``,
+        split by child."""
+        covered = split(selectors.covered_units(region.code, kind, on=period.end), children)
+        units = split(selectors.units_of(region.code, kind).values_list("code", flat=True), children)
+        return {c.code: rules.percent(len(covered[c.code]), len(units[c.code])) for c in children}
+    return by_child
 
 
 def _unit_rows(kind: str):
@@ -65,12 +75,14 @@ def _unit_rows(kind: str):
     return rows
 
 
-@rule("facilities.coverage_urban", rows=_unit_rows(Region.Kind.COMMUNITY))
+@rule("facilities.coverage_urban", rows=_unit_rows(Region.Kind.COMMUNITY),
+      by_child=_coverage_by_child(Region.Kind.COMMUNITY), deep=True)
 def coverage_urban(region, period) -> Decimal | None:
     return _coverage(region, period, Region.Kind.COMMUNITY)
 
 
-@rule("facilities.coverage_rural", rows=_unit_rows(Region.Kind.VILLAGE))
+@rule("facilities.coverage_rural", rows=_unit_rows(Region.Kind.VILLAGE),
+      by_child=_coverage_by_child(Region.Kind.VILLAGE), deep=True)
 def coverage_rural(region, period) -> Decimal | None:
     return _coverage(region, period, Region.Kind.VILLAGE)
 
@@ -92,12 +104,27 @@ def area(code: str, period) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-@rule("facilities.area_m2", rows=facility_rows)
+def areas(region, period, children) -> dict[str, Decimal]:
+    """``{child_code: m²}`` (one query)."""
+    got = grouped(_in_use(region.code, period), "region_id", children, t=Sum("floor_area"))
+    return {c.code: Decimal(got.get(c.code, {}).get("t") or 0).quantize(Decimal("0.01")) for c in children}
+
+
+def area_per_100_by_child(region, period, children) -> dict:
+    """Two queries: the areas and the households, grouped by child."""
+    area_of = areas(region, period, children)
+    households = grouped(Household.objects.filter(community__code__startswith=region.code), "community_id",
+                         children, n=Count("id"))
+    return {c.code: rules.area_per_100_households(area_of[c.code], households.get(c.code, {}).get("n", 0))
+            for c in children}
+
+
+@rule("facilities.area_m2", rows=facility_rows, by_child=areas, deep=True)
 def area_m2(region, period) -> Decimal:
     return area(region.code, period)
 
 
-@rule("facilities.area_per_100_households", rows=facility_rows)
+@rule("facilities.area_per_100_households", rows=facility_rows, by_child=area_per_100_by_child, deep=True)
 def area_per_100_households(region, period) -> Decimal | None:
     households = Household.objects.filter(community__code__startswith=region.code).aggregate(n=Count("id"))["n"]
     return rules.area_per_100_households(area(region.code, period), households)
@@ -123,11 +150,19 @@ def fund_rows(user, region, period) -> Rows | None:
                 link=lambda f: reverse("facilities:fund_detail", args=[f.pk]))
 
 
-@rule("funds.per_community_min", rows=fund_rows)
+def _funds_by_child(aggregate):
+    def by_child(region, period, children) -> dict:
+        """One query: the lowest or highest budget of each child's urban communities."""
+        got = grouped(_funds(region, period), "community_id", children, v=aggregate("budget_amount"))
+        return {c.code: _yuan(got.get(c.code, {}).get("v")) for c in children}
+    return by_child
+
+
+@rule("funds.per_community_min", rows=fund_rows, by_child=_funds_by_child(Min), deep=True)
 def per_community_min(region, period) -> Decimal | None:
     return _yuan(_funds(region, period).aggregate(v=Min("budget_amount"))["v"])
 
 
-@rule("funds.per_community_max", rows=fund_rows)
+@rule("funds.per_community_max", rows=fund_rows, by_child=_funds_by_child(Max), deep=True)
 def per_community_max(region, period) -> Decimal | None:
     return _yuan(_funds(region, period).aggregate(v=Max("budget_amount"))["v"])

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ..accounts.permissions import Perm
 from ..regions.models import Region
 from ..regions.selectors import regions_for
-from ..stats.registry import Column, Rows, rule
+from ..stats.registry import Column, Rows, rule, split
 
 
 def _until(period) -> datetime.datetime:
@@ -55,13 +55,23 @@ def grid_rows(user, region, period) -> Rows | None:
                 link=lambda g: reverse("web:region_detail", args=[g.code]))
 
 
-@rule("grid.members_min", rows=grid_rows)
+def _by_child(pick):
+    def by_child(region, period, children) -> dict:
+        """One query: every grid under ``region`` with its members, split by child."""
+        grids = Region.objects.filter(level=Region.Level.GRID, code__startswith=region.code)
+        members = dict(_grids(grids, period).values_list("code", "members"))
+        under = split(members, children)
+        return {c.code: pick(members[g] for g in under[c.code]) if under[c.code] else None for c in children}
+    return by_child
+
+
+@rule("grid.members_min", rows=grid_rows, by_child=_by_child(min), deep=True)
 def members_min(region, period) -> int | None:
     got = counts(region.code, period)
     return min(got) if got else None
 
 
-@rule("grid.members_max", rows=grid_rows)
+@rule("grid.members_max", rows=grid_rows, by_child=_by_child(max), deep=True)
 def members_max(region, period) -> int | None:
     got = counts(region.code, period)
     return max(got) if got else None

@@ -61,14 +61,14 @@ def _by_child(region, period, children, field: str) -> dict:
 
 
 @rule("projects.count", rows=project_rows,
-      by_child=lambda region, period, children: _by_child(region, period, children, "count"))
+      by_child=lambda region, period, children: _by_child(region, period, children, "count"), deep=True)
 def project_count(region, period) -> int:
     """Number of standing projects of ``region``'s subtree at the period's end."""
     return _projects(region, period).count()
 
 
 @rule("projects.funds_yuan", rows=project_rows,
-      by_child=lambda region, period, children: _by_child(region, period, children, "amount"))
+      by_child=lambda region, period, children: _by_child(region, period, children, "amount"), deep=True)
 def project_funds(region, period) -> Decimal:
     """Contract amounts of the same projects, yuan (two decimals)."""
     return (_projects(region, period).aggregate(s=Sum("amount"))["s"] or Decimal(0)).quantize(CENT)

@@ -26,7 +26,7 @@ from ..facilities import selectors as facility_selectors
 from ..facilities.models import FacilityFunction
 from ..regions.models import Region
 from ..regions.selectors import regions_for
-from ..stats.registry import Column, Rows, rule
+from ..stats.registry import Column, Rows, rule, split
 
 URBAN = Region.Kind.COMMUNITY
 
@@ -59,12 +59,30 @@ def coverage_rows(user, region, period) -> Rows:
     return _communities(user, region, period, only_with=False)
 
 
-@rule("servicecenter.one_stop_centers", rows=center_rows)
+def _split(region, period, children) -> tuple[dict, dict]:
+    """Two or three queries: ``({child: [communities with a center]}, {child: [urban
+    communities]})``."""
+    have = split(with_center(region.code, period), children)
+    units = split(facility_selectors.units_of(region.code, URBAN).values_list("code", flat=True), children)
+    return have, units
+
+
+def centers_by_child(region, period, children) -> dict:
+    have, _units = _split(region, period, children)
+    return {c.code: len(have[c.code]) for c in children}
+
+
+def coverage_by_child(region, period, children) -> dict:
+    have, units = _split(region, period, children)
+    return {c.code: facility_rules.percent(len(have[c.code]), len(units[c.code])) for c in children}
+
+
+@rule("servicecenter.one_stop_centers", rows=center_rows, by_child=centers_by_child, deep=True)
 def one_stop_centers(region, period) -> int:
     return len(with_center(region.code, period))
 
 
-@rule("servicecenter.one_stop_coverage", rows=coverage_rows)
+@rule("servicecenter.one_stop_coverage", rows=coverage_rows, by_child=coverage_by_child, deep=True)
 def one_stop_coverage(region, period) -> Decimal | None:
     units = facility_selectors.units_of(region.code, URBAN).count()
     return facility_rules.percent(len(with_center(region.code, period)), units)

@@ -219,3 +219,29 @@ class UnitValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element}（{self.period}）"
+
+
+class DashboardSnapshot(models.Model):
+    """A precomputed dashboard panel (issue 16, performance): the JSON answer of
+    :func:`jiayuan.stats.dashboards.selectors.compute_panel` for a region, period and
+    panel, as computed at ``computed_at`` (taking ``seconds``). Kept for the levels whose
+    live figures read whole tables (city and counties,
+    :data:`jiayuan.stats.dashboards.selectors.PRECOMPUTED_LEVELS`); written only by
+    :func:`jiayuan.stats.dashboards.services.refresh` (background task and on demand).
+    ``audience`` is ``"<language>|<case types>"``: the language of the labels, and the
+    sorted, comma-joined case types the figures count (the cases panel counts only the
+    types its reader may read; empty for every other panel). Holds aggregates only, no
+    personal detail."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, db_column="region_code",
+                               related_name="+")
+    period = models.CharField(max_length=10)
+    panel = models.CharField(max_length=20)
+    audience = models.CharField(max_length=500, blank=True, default="")
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "period", "panel", "audience"],
+                                               name="dashboard_snapshot_unique")]

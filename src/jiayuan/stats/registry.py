@@ -28,9 +28,12 @@ Contract of a rule:
   through the module's own scoped selector (scope and need-to-know exactly as on the
   module's pages: a user who may not read the records gets fewer rows or none, never
   more). For a count the number of rows equals the value for a user who reads them all.
-- optional ``by_child(region, period, children)`` → ``{region_code: value}`` for
-  every child region in one pass (dashboards of a city); without it the registry calls
-  ``value`` once per child.
+- ``by_child(region, period, children)`` → ``{region_code: value}`` for every child
+  region in a bounded number of queries, whatever the number of children (dashboards of
+  a city, 一表通 pre-fill of 934 units); equal to ``value`` of each child. Every rule of
+  the city's report registers one (:func:`grouped` and :func:`split` are the helpers:
+  group the rows by the leading digits of their region code). Without it the registry
+  calls ``value`` once per child (one query or more per unit).
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Q
+from django.db.models.functions import Substr
 
 from .definitions import BY_CODE, DEFINITIONS, IndicatorDefinition
 from .rules import LEVEL_OF_REGION, Period
@@ -79,6 +85,9 @@ class Rule:
     value: Callable[..., int | Decimal | None]
     rows: Callable[..., Rows] | None = None
     by_child: Callable[..., dict] | None = None
+    deep: bool = False
+    """``by_child`` also takes descendants of one level deeper than children (e.g.
+    every village of a city, :func:`descendant_values`)."""
 
 
 _RULES: dict[str, Rule] = {}
@@ -88,9 +97,12 @@ class UnknownIndicator(KeyError):
     """No definition with that code."""
 
 
-def rule(code: str, *, rows: Callable[..., Rows] | None = None, by_child: Callable[..., dict] | None = None):
+def rule(code: str, *, rows: Callable[..., Rows] | None = None, by_child: Callable[..., dict] | None = None,
+         deep: bool = False):
     """Register the decorated ``value(region, period)`` function as the rule of the
-    indicator ``code`` (which must be defined in :mod:`.definitions`). Raises
+    indicator ``code`` (which must be defined in :mod:`.definitions`). ``deep``: the
+    ``by_child`` answers for any regions under ``region`` (grouping by their code
+    prefix, as :func:`grouped` and :func:`split` do), not only its children. Raises
     ``UnknownIndicator`` for a code without a definition and ``ValueError`` when a rule
     is registered twice from different functions."""
     if code not in BY_CODE:
@@ -100,10 +112,54 @@ def rule(code: str, *, rows: Callable[..., Rows] | None = None, by_child: Callab
         existing = _RULES.get(code)
         if existing is not None and existing.value.__qualname__ != fn.__qualname__:
             raise ValueError(f"indicator {code} has two rules: {existing.value.__module__} and {fn.__module__}")
-        _RULES[code] = Rule(code, fn, rows, by_child)
+        _RULES[code] = Rule(code, fn, rows, by_child, deep and by_child is not None)
         return fn
 
     return decorate
+
+
+def grouped(qs, field: str, children, **aggregates) -> dict[str, dict]:
+    """``{child_code: {name: aggregate}}``: ``qs`` grouped by the first ``len(child.code)``
+    characters of ``field`` (a region code column, e.g. ``"region_id"`` or
+    ``"worker__community_id"``), with the ``aggregates`` (``Count``, ``Sum``, ``Min`` …)
+    of each group. One query per distinct code length among ``children`` (one for
+    children of one level). Children without rows are absent (the caller supplies the
+    empty value). ``qs`` should already be restricted to the parent's subtree so that an
+    index range on the code serves the query."""
+    out: dict[str, dict] = {}
+    by_length: dict[int, set[str]] = {}
+    for c in children:
+        by_length.setdefault(len(c.code), set()).add(c.code)
+    for length, codes in by_length.items():
+        rows = (qs.annotate(_child=Substr(field, 1, length)).values("_child").annotate(**aggregates)
+                .order_by())
+        for row in rows:
+            key = row.pop("_child")
+            if key in codes:
+                out[key] = row
+    return out
+
+
+def under(field: str, code: str) -> Q:
+    """``field`` (a path to a region code, e.g. ``"region__code"``) lies under the region ``code``: the prefix test
+    plus the same range as bounds (region codes are digits, at most 15), so that a
+    B-tree index with the code after equality columns (e.g. the ledgers' (program,
+    benefit_month, region)) takes it as an index condition — ``LIKE 'code%'`` alone is
+    not one under a non-C collation."""
+    return Q(**{f"{field}__startswith": code, f"{field}__gte": code, f"{field}__lte": code + "9" * (15 - len(code))})
+
+
+def split(codes, children) -> dict[str, list[str]]:
+    """``{child_code: [code, …]}``: each of ``codes`` (region codes of rows read in one
+    query) under the child whose code it starts with (every child present, possibly
+    with an empty list)."""
+    out: dict[str, list[str]] = {c.code: [] for c in children}
+    lengths = sorted({len(c) for c in out})
+    for code in codes:
+        for n in lengths:
+            if code[:n] in out:
+                out[code[:n]].append(code)
+    return out
 
 
 def autodiscover() -> None:
@@ -162,6 +218,19 @@ def child_values(code: str, region, period: Period, children) -> dict[str, int |
         got = r.by_child(region, period, children)
         return {c.code: got.get(c.code) for c in children}
     return {c.code: value(code, c, period) for c in children}
+
+
+def descendant_values(code: str, region, period: Period, units) -> dict[str, int | Decimal | None] | None:
+    """``{unit_code: value}`` for regions anywhere under ``region`` in one call of the
+    rule's ``by_child`` (bounded queries for the 934 units of a city), or None when
+    the rule is not computable or its ``by_child`` is not ``deep`` (the caller then
+    asks :func:`child_values` per parent)."""
+    units = list(units)
+    r = _RULES.get(code)
+    if r is None or not r.deep or r.by_child is None or not computable(code):
+        return None
+    got = r.by_child(region, period, units)
+    return {u.code: got.get(u.code) for u in units}
 
 
 def rows(code: str, user, region, period: Period) -> Rows | None:

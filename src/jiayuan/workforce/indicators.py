@@ -14,11 +14,12 @@ the same figures as the workforce summary page):
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..accounts.permissions import Perm
-from ..stats.registry import Column, Rows, rule
+from ..stats.registry import Column, Rows, grouped, rule
 from . import selectors
 from .models import TrainingSession
 
@@ -64,17 +65,26 @@ def trainee_rows(user, region, period) -> Rows | None:
                 link=lambda p: reverse("workforce:training_detail", args=[p.session_id]))
 
 
-@rule("workforce.cadres_trained", rows=cadre_rows)
+def _by_child(kind: str, aggregate):
+    def by_child(region, period, children) -> dict:
+        """One query: the attendances grouped by the child of the worker's community."""
+        got = grouped(_attended(region.code, period, kind), "worker__community_id", children, n=aggregate)
+        return {c.code: got.get(c.code, {}).get("n", 0) for c in children}
+    return by_child
+
+
+@rule("workforce.cadres_trained", rows=cadre_rows,
+      by_child=_by_child(CADRE, Count("worker__person_id", distinct=True)), deep=True)
 def cadres_trained(region, period) -> int:
     return _attended(region.code, period, CADRE).values("worker__person_id").distinct().count()
 
 
-@rule("workforce.exam_classes", rows=class_rows)
+@rule("workforce.exam_classes", rows=class_rows, by_child=_by_child(EXAM, Count("session_id", distinct=True)), deep=True)
 def exam_classes(region, period) -> int:
     return _attended(region.code, period, EXAM).values("session_id").distinct().count()
 
 
-@rule("workforce.exam_trainees", rows=trainee_rows)
+@rule("workforce.exam_trainees", rows=trainee_rows, by_child=_by_child(EXAM, Count("id")), deep=True)
 def exam_trainees(region, period) -> int:
     return _attended(region.code, period, EXAM).count()
 

@@ -21,8 +21,14 @@ Conventions:
   of indicators and the report agree; an indicator whose module registers no rule yet is
   shown with ``computable: false`` and ``value: null`` — never a number of our own.
 - Figures are the whole region's (the caller has checked that the region lies in the
-  user's scope, :func:`dashboard_region`), computed live from the records at each
-  request (no precomputed aggregates: ``fresh`` is the time of computation).
+  user's scope, :func:`dashboard_region`). A community's or township's panels are
+  computed live at each request. The city's and the counties' (levels
+  :data:`PRECOMPUTED_LEVELS`: their live figures read whole tables, seconds at a million
+  persons) are read from :class:`~jiayuan.stats.models.DashboardSnapshot` when one is
+  stored for the region, period, panel and the reader's case types, refreshed by the
+  background task :func:`jiayuan.stats.dashboards.tasks.refresh_dashboards` (every
+  ``STATS_DASHBOARD_REFRESH_SECONDS``, and on demand); without one they are computed
+  live. ``fresh`` is the time the figures were computed, ``precomputed`` says which.
 - Cases count only the case types whose declared read permission the user holds (a
   user who may not read tips does not see tip counts here either).
 - Stocks (persons, tags, open files, workers, entitlements) are as at ``as_of``: the
@@ -59,6 +65,7 @@ from ...regions.selectors import get_region, regions_for
 from ...workforce.models import CommunityWorker, Post, TrainingParticipant
 from .. import registry
 from ..definitions import UNITS
+from ..models import DashboardSnapshot
 from ..rules import Period
 
 PANELS = ("population", "cases", "assistance", "eldercare", "children", "projects", "workforce")
@@ -66,6 +73,9 @@ PANELS = ("population", "cases", "assistance", "eldercare", "children", "project
 
 DASHBOARD_LEVELS = ("prefecture", "county", "township", "village")
 """Region levels that have a dashboard (city, county, township, community/village)."""
+
+PRECOMPUTED_LEVELS = ("prefecture", "county")
+"""Levels whose panels are served from precomputed snapshots when one is stored."""
 
 CHILD_LENGTH = {4: 6, 6: 9, 9: 12}
 """Code length of a region → code length of its children on a dashboard (villages stop)."""
@@ -100,10 +110,28 @@ def dashboard_region(user, code: str = "") -> Region:
 
 
 def child_regions(user, region: Region) -> list[Region]:
-    """The children a dashboard drills down to (in scope, no grids), by code."""
+    """The children a dashboard drills down to (in scope, no grids), by code. (Every
+    child of a region in the user's scope is in scope: scopes are subtrees.)"""
     if len(region.code) not in CHILD_LENGTH:
         return []
     return list(regions_for(user).filter(parent=region).exclude(level="grid").order_by("code"))
+
+
+def _children_of(region: Region) -> list[Region]:
+    if len(region.code) not in CHILD_LENGTH:
+        return []
+    return list(Region.objects.filter(parent=region).exclude(level="grid").order_by("code"))
+
+
+def audience(name: str, types, language: str | None = None) -> str:
+    """The snapshot key of a reader: ``"<language>|<case types>"`` — the labels are in the
+    reader's language (default: the active one); the cases panel depends on the case
+    types the reader may read (sorted, comma-joined), no other panel does."""
+    from django.conf import settings
+    from django.utils import translation
+
+    lang = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"{lang}|" + (",".join(sorted(types)) if name == "cases" else "")
 
 
 def as_of(period: Period, today: datetime.date | None = None) -> datetime.date:
@@ -185,25 +213,58 @@ def _indicator_drill(code: str, key: str, region: Region, children: list[Region]
 
 def panel(user, name: str, region: Region, period: Period, today: datetime.date | None = None) -> dict:
     """The panel ``name`` (one of :data:`PANELS`) for ``region`` (already checked by
-    :func:`dashboard_region`) and ``period``. Raises NotFound for an unknown panel."""
+    :func:`dashboard_region`) and ``period``: the stored snapshot for a region of
+    :data:`PRECOMPUTED_LEVELS` when there is one (``precomputed: true``, ``fresh`` its
+    computation time), else computed now. Raises NotFound for an unknown panel."""
+    if name not in PANELS:
+        raise NotFound()
+    types = readable_types(user)
+    if region.level in PRECOMPUTED_LEVELS:
+        got = snapshot(name, region, period, types)
+        if got is not None:
+            return got
+    return compute_panel(name, region, period, types, today)
+
+
+def snapshot(name: str, region: Region, period: Period, types) -> dict | None:
+    """The stored snapshot of the panel for readers of case ``types``, or None (one
+    query on the unique index)."""
+    row = (DashboardSnapshot.objects.filter(region=region, period=period.label, panel=name,
+                                            audience=audience(name, types))
+           .values_list("data", "computed_at").first())
+    if row is None:
+        return None
+    data, at = row
+    return {**data, "fresh": timezone.localtime(at).isoformat(timespec="seconds"), "precomputed": True}
+
+
+def snapshot_keys(region_levels=PRECOMPUTED_LEVELS) -> list[tuple[str, str, str, str]]:
+    """``(region code, period, panel, audience)`` of every stored snapshot."""
+    return list(DashboardSnapshot.objects.filter(region__level__in=region_levels)
+                .values_list("region_id", "period", "panel", "audience").order_by("region_id", "period", "panel"))
+
+
+def compute_panel(name: str, region: Region, period: Period, types, today: datetime.date | None = None) -> dict:
+    """The panel computed now from the records, counting cases of ``types`` only (a
+    list of case type codes the reader may read, in display order)."""
     if name not in PANELS:
         raise NotFound()
     today = today or timezone.localdate()
-    children = child_regions(user, region)
-    body = _PANEL_FUNCS[name](user, region, period, children, today)
+    children = _children_of(region)
+    body = _PANEL_FUNCS[name](list(types), region, period, children, today)
     for c in body["charts"]:
         for s in (c or {}).get("series", ()):
             s.setdefault("stack", None)
     return {"panel": name, "title": str(TITLES[name]), "region": {"code": region.code, "name": region.name,
                                                                "level": region.level},
             "period": period.label, "as_of": as_of(period, today).isoformat(),
-            "fresh": timezone.now().isoformat(timespec="seconds"),
+            "fresh": timezone.localtime().isoformat(timespec="seconds"), "precomputed": False,
             "kpis": body["kpis"], "charts": [c for c in body["charts"] if c is not None]}
 
 
 # --- the panels -----------------------------------------------------------------------------
 
-def _population(user, region, period, children, today) -> dict:
+def _population(types, region, period, children, today) -> dict:
     day = as_of(period, today)
     persons = Person.objects.filter(region__code__startswith=region.code, life_status=Person.LifeStatus.ALIVE,
                                     birth_date__lte=day)
@@ -258,8 +319,7 @@ def _per_month(qs, field: str, tz) -> dict[str, int]:
     return out
 
 
-def _cases(user, region, period, children, today) -> dict:
-    types = readable_types(user)
+def _cases(types, region, period, children, today) -> dict:
     base = Case.objects.filter(region__code__startswith=region.code, type_code__in=types)
     start, end = _day_bounds(period)
     now = timezone.now()
@@ -328,7 +388,7 @@ def _cases(user, region, period, children, today) -> dict:
     return {"kpis": kpis, "charts": charts}
 
 
-def _assistance(user, region, period, children, today) -> dict:
+def _assistance(types, region, period, children, today) -> dict:
     programs = {p.code: p.name for p in Program.objects.all()}
     # program and months first: the ledgers' index (program, benefit_month, region) serves
     # (the months as a list and the region as a range too, so that all three are index
@@ -366,7 +426,7 @@ def _assistance(user, region, period, children, today) -> dict:
     return {"kpis": kpis, "charts": charts}
 
 
-def _eldercare(user, region, period, children, today) -> dict:
+def _eldercare(types, region, period, children, today) -> dict:
     day = as_of(period, today)
     month = day.replace(day=1)
     ents = Entitlement.objects.filter(person__region__code__startswith=region.code, start_month__lte=month).filter(
@@ -394,7 +454,7 @@ def _eldercare(user, region, period, children, today) -> dict:
     return {"kpis": kpis, "charts": charts}
 
 
-def _children(user, region, period, children, today) -> dict:
+def _children(types, region, period, children, today) -> dict:
     day = as_of(period, today)
     files = ChildFile.objects.filter(region__code__startswith=region.code, status=ChildFile.Status.OPEN,
                                      opened_on__lte=day)
@@ -423,7 +483,7 @@ def _children(user, region, period, children, today) -> dict:
     return {"kpis": kpis, "charts": charts}
 
 
-def _projects(user, region, period, children, today) -> dict:
+def _projects(types, region, period, children, today) -> dict:
     projects = ServiceProject.objects.filter(region__code__startswith=region.code, starts_on__lte=period.end,
                                              ends_on__gte=period.start)
     by_status = list(projects.order_by().values("status").annotate(n=Count("pk"), a=Sum("amount")).order_by("status"))
@@ -446,7 +506,7 @@ def _projects(user, region, period, children, today) -> dict:
     return {"kpis": kpis, "charts": charts}
 
 
-def _workforce(user, region, period, children, today) -> dict:
+def _workforce(types, region, period, children, today) -> dict:
     day = as_of(period, today)
     workers = CommunityWorker.objects.filter(community__code__startswith=region.code, started_on__lte=day).filter(
         Q(status=CommunityWorker.Status.ACTIVE) | Q(left_on__gt=day))

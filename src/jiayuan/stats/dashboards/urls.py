@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("data/<slug:panel>/", views.panel_data, name="dashboard_data"),
+    path("refresh/", views.refresh, name="dashboard_refresh"),
 ]

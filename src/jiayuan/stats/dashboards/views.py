@@ -10,16 +10,20 @@ the page gates (second factor, password change) the API does not pass through.""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ...accounts.permissions import Perm
 from ...errors import ServiceError, ValidationFailed
 from ...regions.selectors import ancestors, regions_for
 from ...web.shortcuts import perm_required
 from ..rules import HALF, MONTH, QUARTER, YEAR, current_period
-from . import selectors
+from . import selectors, tasks
 
 
 @perm_required(Perm.VIEW_STATISTICS)
@@ -41,6 +45,7 @@ def dashboard(request):
     return render(request, "stats/dashboards/dashboard.html", {
         "region": region, "period": period, "up": up, "panels": [(p, selectors.TITLES[p]) for p in selectors.PANELS],
         "shortcuts": shortcuts, "period_error": period_error, "has_children": bool(selectors.child_regions(request.user, region)),
+        "precomputed_level": region.level in selectors.PRECOMPUTED_LEVELS,
     })
 
 
@@ -55,3 +60,19 @@ def panel_data(request, panel: str):
     except ServiceError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status, json_dumps_params={"ensure_ascii": False})
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@require_POST
+@perm_required(Perm.VIEW_STATISTICS)
+def refresh(request):
+    """立即更新: queue the recomputation of the region's precomputed panels for the
+    period (:func:`.tasks.request_refresh`) and go back to the dashboard."""
+    today = timezone.localdate()
+    period = selectors.parse_dashboard_period(request.POST.get("period"), today)
+    region = selectors.dashboard_region(request.user, request.POST.get("region", "").strip())
+    if region.level in selectors.PRECOMPUTED_LEVELS and tasks.request_refresh(
+            region.code, period.label, selectors.readable_types(request.user)):
+        messages.success(request, _("已提交更新，后台计算完成后看板显示新的汇总时间。"))
+    else:
+        messages.error(request, _("未能提交更新，请稍后重试。"))
+    return redirect(reverse("stats:dashboard") + f"?region={region.code}&period={period.label}")

@@ -3,9 +3,11 @@ new): for a list of units, every element of a form resolved to a
 :class:`~jiayuan.stats.yibiaotong.rules.Cell`.
 
 Queries, whatever the number of units: one for the units' stored base values; one per
-registry element; per indicator element, :func:`jiayuan.stats.registry.child_values` once
-per parent region of the units (the rule's ``by_child`` when it has one, else its
-``value`` per unit). Reads no personal detail.
+registry element; per indicator element, the rule's ``by_child`` once for all units
+(:func:`jiayuan.stats.registry.descendant_values` on their lowest common ancestor, for
+rules registered ``deep``), else :func:`jiayuan.stats.registry.child_values` once per
+parent region of the units (the rule's ``by_child`` when it has one, else its ``value``
+per unit). Reads no personal detail.
 """
 
 from __future__ import annotations
@@ -30,11 +32,17 @@ def platform_values(elements, units, period: Period) -> dict[str, dict[str, obje
     for u in units:
         by_parent[u.parent_id].append(u)
     parents = None
+    ancestor = _common_ancestor(units)
     for e in elements:
         if e.source_kind == DataElement.Source.INDICATOR:
             if not registry.computable(e.source):
                 out[e.code] = {u.code: None for u in units}
                 continue
+            if ancestor is not None:
+                deep = registry.descendant_values(e.source, ancestor, period, units)
+                if deep is not None:
+                    out[e.code] = deep
+                    continue
             if parents is None:
                 parents = Region.objects.in_bulk([p for p in by_parent if p])
             got: dict[str, object] = {}
@@ -50,6 +58,22 @@ def platform_values(elements, units, period: Period) -> dict[str, dict[str, obje
         else:
             out[e.code] = {u.code: None for u in units}
     return out
+
+
+def _common_ancestor(units) -> Region | None:
+    """The lowest region whose code every unit's code starts with (one query), or None."""
+    codes = [u.code for u in units]
+    if not codes:
+        return None
+    prefix = codes[0]
+    for c in codes[1:]:
+        while not c.startswith(prefix):
+            prefix = prefix[:-1]
+    candidates = [prefix[:n] for n in (12, 9, 6, 4, 2) if n <= len(prefix) and n < len(min(codes, key=len))]
+    if not candidates:
+        return None
+    found = {r.code: r for r in Region.objects.filter(code__in=candidates)}
+    return next((found[c] for c in candidates if c in found), None)
 
 
 def stored_values(elements, units, period: Period) -> dict[tuple[str, int], tuple]:

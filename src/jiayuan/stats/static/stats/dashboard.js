@@ -127,7 +127,9 @@
         renderKpis(kpis, data.kpis);
         renderCharts(box, data.charts);
         card.querySelector("[data-role=fresh]").textContent =
-          root.dataset.computed + " " + data.fresh.replace("T", " ").slice(0, 19);
+          (data.precomputed ? root.dataset.precomputed : root.dataset.computed) + " " +
+          data.fresh.replace("T", " ").slice(0, 19);
+        card.setAttribute("data-precomputed", data.precomputed ? "true" : "false");
         card.setAttribute("data-loaded", "true");
       })
       .catch(function (err) {
