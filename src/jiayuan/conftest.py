@@ -187,3 +187,16 @@ def launch_chromium(p):
         pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium installs it)")
     return p.chromium.launch(executable_path=chromium,
                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_case_declarations():
+    """Before each test, no parsed case-type declaration cached. ``cases.selectors.decl_of``
+    caches by the row's primary key because stored versions are immutable and a key is
+    never reused in production; a test database reuses keys after a rollback or flush, so
+    a declaration parsed in one test could answer for another test's type with the same
+    key (cases/tests/test_read_filter.py failed after other tests in the full run)."""
+    from jiayuan.cases import selectors
+
+    selectors._DECL_CACHE.clear()
+    yield
