@@ -272,3 +272,16 @@ def test_pages_phone_board_and_settlement(world, users, settings, tmp_path):
     assert x.status_code == 200 and "居家养老服务结算单" in unquote(x["Content-Disposition"])
     assert d.get(r["Location"]).status_code == 200  # the provider's dispatcher reads its statement
     assert w.get(r["Location"]).status_code == 404  # a care worker does not
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_board_at_the_ends_of_the_calendar_is_not_a_500(users, day):
+    """Regression (attack): the board's links to the day before and after overflowed
+    (OverflowError, a 500) for ?day=0001-01-01 and 9999-12-31; it shows today instead."""
+    from django.test import Client
+
+    c = Client(raise_request_exception=False)
+    c.force_login(users["county"])
+    resp = c.get("/eldercare/orders/", {"day": day})
+    assert resp.status_code == 200
+    assert resp.context["day"] == timezone.localdate()
