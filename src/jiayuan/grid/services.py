@@ -98,7 +98,8 @@ def parse_point(lat, lon) -> tuple[Decimal | None, Decimal | None]:
         la, lo = Decimal(str(lat)), Decimal(str(lon))
     except (InvalidOperation, ValueError):
         raise ValidationFailed(_err("location", "location.invalid", _("位置须为纬度和经度两个数字"))) from None
-    if not (Decimal(-90) <= la <= Decimal(90) and Decimal(-180) <= lo <= Decimal(180)):
+    if not (la.is_finite() and lo.is_finite()
+            and Decimal(-90) <= la <= Decimal(90) and Decimal(-180) <= lo <= Decimal(180)):
         raise ValidationFailed(_err("location", "location.range", _("纬度须在 −90 到 90 之间，经度须在 −180 到 180 之间")))
     q = Decimal("0.000001")
     return la.quantize(q), lo.quantize(q)

@@ -175,9 +175,16 @@ def complaints_open(user) -> QuerySet:
 
 
 def settlements_for(user) -> QuerySet:
+    """Settlements the user may read: staff whose scope covers the county; staff below the
+    county only when they act on settlements (``manage_eldercare`` or ``approve_payments``,
+    as :mod:`.settlement_services` lets them), since a statement lists the elders of the
+    whole county; a dispatcher their provider's."""
     qs = Settlement.objects.select_related("provider", "county", "generated_by", "approved_by")
     if _staff(user):
-        return qs.filter(Q(county__code__startswith=user.scope_code) | Q(county_id=user.scope_code[:6]))
+        q = Q(county__code__startswith=user.scope_code)
+        if user.can(Perm.MANAGE_ELDERCARE) or user.can(Perm.APPROVE_PAYMENTS):
+            q |= Q(county_id=user.scope_code[:6])
+        return qs.filter(q)
     return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
 
 

@@ -43,10 +43,13 @@ def _board_user(user) -> bool:
 
 
 def _day(value) -> datetime.date:
+    """``?day=`` as an ISO date; today when unreadable or at the calendar's ends (the
+    board links the day before and after, which 0001-01-01 and 9999-12-31 do not have)."""
     try:
-        return datetime.date.fromisoformat(str(value))
+        day = datetime.date.fromisoformat(str(value))
     except ValueError:
         return timezone.localdate()
+    return day if datetime.date.min < day < datetime.date.max else timezone.localdate()
 
 
 def _done(request, url, message):

@@ -272,3 +272,34 @@ def test_pages_phone_board_and_settlement(world, users, settings, tmp_path):
     assert x.status_code == 200 and "居家养老服务结算单" in unquote(x["Content-Disposition"])
     assert d.get(r["Location"]).status_code == 200  # the provider's dispatcher reads its statement
     assert w.get(r["Location"]).status_code == 404  # a care worker does not
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_board_at_the_ends_of_the_calendar_is_not_a_500(users, day):
+    """Regression (attack): the board's links to the day before and after overflowed
+    (OverflowError, a 500) for ?day=0001-01-01 and 9999-12-31; it shows today instead."""
+    from django.test import Client
+
+    c = Client(raise_request_exception=False)
+    c.force_login(users["county"])
+    resp = c.get("/eldercare/orders/", {"day": day})
+    assert resp.status_code == 200
+    assert resp.context["day"] == timezone.localdate()
+
+
+def test_a_community_worker_does_not_read_the_countys_settlement(world, users):
+    """Regression (attack): a statement lists the elders of the whole county; a community
+    worker of another community (甘泉社区, no manage/approve duty) read it, and exported
+    it, through ``county_id = scope[:6]``. Now 404 like a settlement that does not exist."""
+    from django.test import Client
+
+    st = settle.generate(world["county"], world["org"], COUNTY, world["today"].replace(day=1))
+    for who in ("peer", "community"):
+        c = Client()
+        c.force_login(users[who])
+        assert c.get(f"/eldercare/settlements/{st.pk}/").status_code == 404, who
+        assert c.get(f"/eldercare/settlements/{st.pk}/export/").status_code == 404, who
+        assert not selectors.settlements_for(users[who]).exists()
+    c = Client()
+    c.force_login(users["county"])
+    assert c.get(f"/eldercare/settlements/{st.pk}/").status_code == 200

@@ -47,10 +47,12 @@ def check_activity(*, title: str, held_on: date | None, today: date, organizer_n
 
 
 def parse_hours(text) -> Decimal | None:
+    """``text`` as a Decimal; None when it is not a finite number (NaN compares by raising)."""
     try:
-        return Decimal(str(text).strip())
+        d = Decimal(str(text).strip())
     except (InvalidOperation, ValueError):
         return None
+    return d if d.is_finite() else None
 
 
 def check_service(*, served_on: date | None, today: date, content: str, hours, evaluation: str,

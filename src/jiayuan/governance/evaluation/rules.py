@@ -50,7 +50,7 @@ def check_score(score, comment: str) -> list[RuleError]:
         s = Decimal(str(score))
     except (InvalidOperation, ValueError):
         s = None
-    if s is None or s < 0 or s > 100 or s != s.quantize(CENT):
+    if s is None or not s.is_finite() or s < 0 or s > 100 or s != s.quantize(CENT):
         errors.append(RuleError("evaluation.score", N_("得分须在 0 至 100 之间"), field="score"))
     if not (comment or "").strip():
         errors.append(RuleError("evaluation.comment", N_("请填写评语"), field="comment"))

@@ -181,3 +181,10 @@ def test_api_results_for_the_street_and_the_published_round_for_communities(user
     assert api_client("community").get(f"/api/v1/evaluations/{rnd.pk}").status_code == 200
     assert api_client("outsider").get(f"/api/v1/evaluations/{rnd.pk}").status_code == 404
     assert [r["id"] for r in api_client("community").get("/api/v1/evaluations").json()] == [rnd.pk]
+
+
+@pytest.mark.parametrize("score", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_a_score_that_is_not_a_number_is_a_field_error_not_a_500(score):
+    """Regression (attack): ``Decimal("NaN") < 0`` raises InvalidOperation, so a score of
+    "NaN" was a 500; now the score field error."""
+    assert [e.code for e in rules.check_score(score, "评语")] == ["evaluation.score"]

@@ -166,3 +166,11 @@ def test_api_volunteer_records_scoped_and_audited(users, volunteer, api_client):
     assert api_client("auditor").get(f"/api/v1/volunteers/{volunteer.pk}").status_code == 403
     assert [a["kind"] for a in api_client("community").get("/api/v1/activities").json()] == ["moral_lecture"]
     assert api_client("peer").get("/api/v1/activities").json() == []
+
+
+@pytest.mark.parametrize("hours", ["NaN", "sNaN", "-nan", "Infinity"])
+def test_hours_that_are_not_a_number_are_a_field_error_not_a_500(hours):
+    """Regression (attack): ``Decimal("NaN") <= 0`` raises InvalidOperation, so a service
+    record with hours "NaN" was a 500; now the hours field error."""
+    ok = dict(served_on=TODAY, today=TODAY, content="讲解", evaluation="good", evaluations=("good",))
+    assert [e.code for e in rules.check_service(hours=hours, **ok)] == ["service.hours"]

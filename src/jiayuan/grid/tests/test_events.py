@@ -255,3 +255,14 @@ def test_report_as_community_worker_with_request_key_is_idempotent(more_users):
     b, created_b = services.create_case(actor, "grid_event", dict(payload), request_key="tok-9")
     assert (created_a, created_b) == (True, False) and a.pk == b.pk
     assert a.limits["dispatched"] == {"amount": 10, "unit": "working_days"}
+
+
+@pytest.mark.parametrize("lat", ["NaN", "sNaN", "Infinity"])
+def test_a_location_that_is_not_a_number_is_a_field_error_not_a_500(lat):
+    """Regression (attack): ``Decimal("NaN") <= 90`` raises InvalidOperation, so an event
+    reported at latitude "NaN" was a 500; now ``location.range`` like 95."""
+    from jiayuan.grid.services import parse_point
+
+    with pytest.raises(ValidationFailed) as exc:
+        parse_point(lat, "100")
+    assert exc.value.code == "location.range"

@@ -64,7 +64,7 @@ def money(value, field: str, label: str, *, required: bool = False, positive: bo
         d = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
         d = None
-    if d is None or not d.is_finite() or d < 0 or d != d.quantize(Decimal("0.01")) or d >= Decimal("1e12") or (
+    if d is None or not d.is_finite() or d < 0 or d >= Decimal("1e12") or d != d.quantize(Decimal("0.01")) or (
             positive and d == 0):
         raise err(field, f"{field}.format",
                   _("%(label)s应为不小于 0 的金额（元），最多两位小数") % {"label": label})

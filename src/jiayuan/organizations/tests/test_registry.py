@@ -152,3 +152,15 @@ def test_an_organization_is_incubated_once_at_a_time(users, orgs):
         rs.release(a, inc, date(2025, 2, 1), "graduated")
     rs.release(a, inc, date(2026, 3, 1), "graduated")
     assert selectors.incubations_of(base).get().service_count == 1
+
+
+@pytest.mark.parametrize("funds", ["1e30", "9" * 40])
+def test_huge_registered_funds_answer_422_not_500(api_client, funds):
+    """Regression (attack): an amount beyond Decimal's 28 digits raised InvalidOperation
+    in quantize before the 1e12 bound was checked (a 500)."""
+    c = code("51620702MJY0102" + "0A")
+    resp = post(api_client("county"), {"name": "甘州区某协会", "kind": "social_group", "uscc": c,
+                                       "region": "620702", "registered_funds": funds})
+    assert resp.status_code == 422, resp.content
+    assert "registered_funds" in resp.content.decode()
+    assert not SocialOrganization.objects.filter(uscc=c).exists()

@@ -246,3 +246,17 @@ def test_exports_read_back(users, cat):
 
 def _row(rows, label):
     return next(k for k, r in enumerate(rows) if label in [str(c) for c in r if c is not None])
+
+
+@pytest.mark.parametrize("text", ["1e30", "1e27", "9" * 40, "123456789012345678901234567890.5"])
+def test_a_huge_value_is_a_422_not_a_500(users, cat, api_client, text):
+    """Regression (attack): a value beyond Decimal's 28 digits once raised
+    InvalidOperation in quantize before the bound was checked (a 500)."""
+    with pytest.raises(rules.RuleError):
+        rules.parse_value(text)
+    task = _issue(users, cat["b"])
+    resp = api_client("community").post(f"/api/v1/report-submissions/{_sub(task).pk}/values",
+                                        {"element": "entered.council_meetings", "value": text},
+                                        content_type="application/json")
+    assert resp.status_code == 422, resp.content
+    assert not UnitValue.objects.filter(unit_id=OWNER).exists()

@@ -102,7 +102,7 @@ def parse_value(text, field: str = "value") -> Decimal:
         raise RuleError("report.value_format", N_("“%(text)s”不是数字"), {"text": raw[:20]}, field)
     if value < 0:
         raise RuleError("report.value_negative", N_("数值不能为负数"), {}, field)
-    if value != value.quantize(Decimal("0.01")) or value > MAX_VALUE:
+    if value > MAX_VALUE or value != value.quantize(Decimal("0.01")):
         raise RuleError("report.value_decimals", N_("数值最多保留两位小数，且不超过一百万亿"), {}, field)
     return value.quantize(Decimal("0.01")) if value != value.to_integral_value() else value.quantize(Decimal("1"))
 
