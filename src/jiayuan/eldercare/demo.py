@@ -8,6 +8,12 @@
 - The home-care catalogue of 甘州区 (助餐 … 适老化改造, demo prices), its monthly standards
   per category and level (demo values), the entitlement of two elders assessed 失能; the
   others assessed 失能 or 半失能 wait in ``ganzhou``'s to-do.
+- 养老服务补贴 (assistance's ``elderly_care_allowance``): the city's parameters with the
+  amounts by assessed level (demo values), the elders assessed 中度/重度/完全失能 enrolled
+  from last month, and last month's batch of 甘州区 generated and reviewed by ``ganzhou``,
+  approved by ``city`` (four eyes), exported and paid — the living subsidy of the report.
+- A construction subsidy of last month (交通巷社区日间照料中心's upgrade), so that the
+  year's construction subsidy is not only the centers' original build.
 - Day-care centers in 东街街道 and 南街街道 and mutual-aid homes in 梁家墩镇's villages,
   assigned to communities and villages (交通巷社区's center also serves 甘泉社区; 五号村
   has none), their construction and operating subsidies, a daily count of person-visits
@@ -30,7 +36,7 @@ from django.utils import timezone
 from ..accounts.models import User
 from ..audit.services import Actor
 from ..people.models import Person
-from . import rules, services
+from . import rules, selectors, services
 from .models import CapacityAssessment, DayCareCenter
 from .orders.demo import seed_orders
 
@@ -123,14 +129,106 @@ def _homecare(county: Actor, today: datetime.date) -> str | None:
     return f"居家养老服务目录 {len(ITEMS)} 项、标准 {len(STANDARDS)} 条、待遇 {Entitlement.objects.count()} 人"
 
 
+LIVING_SUBSIDY = {
+    # 养老服务补贴 (demo values, not Zhangye's official standards): by economic status and,
+    # from the capacity assessment, by level (GB/T 42195-2022).
+    "min_age": 60, "amount_extreme_poverty": "200.00", "amount_subsistence": "100.00", "amount_low_income": "50.00",
+    "amounts_by_capacity": {"moderate": "150.00", "severe": "200.00", "total": "300.00"},
+}
+
+
+def _last_month(today: datetime.date) -> datetime.date:
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def _living_subsidy(county: Actor, today: datetime.date) -> str | None:
+    """养老服务补贴 through the assistance services: the city's parameters with the amounts
+    by assessed level, from January of last month's year (``city``); the elders of
+    交通巷社区 whose latest assessment is 中度, 重度 or 完全失能 enrolled from last month
+    (``ganzhou``; the level is read from the assessment by the program); last month's batch
+    of 甘州区 generated and reviewed by ``ganzhou``, approved by ``city`` (four eyes),
+    exported and paid (the bank's answer: all paid), then closed. Needs the user ``city``;
+    once (None when the enrollments exist)."""
+    from ..assistance import services as aid
+    from ..assistance.models import Enrollment, PaymentBatch, Program
+    from ..assistance.services import batches
+    from ..regions.models import Region
+
+    city = User.objects.filter(username="city").first()
+    if city is None or Enrollment.objects.filter(program_id="elderly_care_allowance",
+                                                 region__code__startswith=COMMUNITY).exists():
+        return None
+    city = Actor(city, "command", {"demo": True})
+    month = _last_month(today)
+    program = Program.objects.get(code="elderly_care_allowance")
+    county_region = Region.objects.get(code="620702")
+    if PaymentBatch.objects.filter(program=program, county=county_region, month=month).exists():
+        return None  # made otherwise: left as it is
+    with transaction.atomic():
+        aid.set_parameters(city, program.code, "6207", datetime.date(month.year, 1, 1), LIVING_SUBSIDY,
+                           note="演示参数，非张掖市正式标准（含按能力等级的失能、半失能老年人补贴）")
+        latest = selectors.latest_only(CapacityAssessment.objects.filter(
+            person__region__code__startswith=COMMUNITY, assessed_on__lte=month, person__life_status="alive",
+            level__in=("moderate", "severe", "total"))).select_related("person").order_by("person_id")
+        in_care = set(Enrollment.objects.filter(program_id="disability_care_allowance", status__in=("active", "suspended"))
+                      .values_list("person_id", flat=True))  # higher-not-both: not enrolled twice in the demo
+        enrolled = 0
+        for a in latest:
+            p = a.person
+            if p.pk in in_care:
+                continue
+            aid.enroll(county, program=program, person=p, region=p.region_id, start_month=month,
+                       payee_account=f"6228480{p.pk:012d}", inputs={"economic_status": "other"},
+                       reason="演示：经评估失能、半失能的老年人")
+            enrolled += 1
+        if not enrolled:
+            return None
+        b = batches.generate_batch(county, program, county_region, month)
+        b = batches.review_batch(county, b, version=b.version)
+        b = batches.approve_batch(city, b, version=b.version)
+        batches.export_batch(county, b, fmt="xlsx", version=b.version)
+        b.refresh_from_db()
+        batches.record_results(county, b, [], version=b.version, rest_paid=True, source="演示：银行回盘")
+        b.refresh_from_db()
+        b = batches.close_batch(county, b, version=b.version, note="演示：全部发放成功")
+    return f"养老服务补贴 {enrolled} 人，{month:%Y年%m月}已发放 {b.line_count} 人 {b.total_amount:,.2f} 元"
+
+
+UPGRADE = ("交通巷社区日间照料中心", "construction", "120000.00", "省级福彩公益金（适老化提升改造）")
+
+
+def _construction(county: Actor, today: datetime.date) -> str | None:
+    """A construction subsidy of the 15th of last month for the upgrade of
+    交通巷社区日间照料中心 (demo value); once."""
+    from .models import FacilitySubsidy
+
+    name, kind, amount, source = UPGRADE
+    month = _last_month(today)
+    approval = f"甘州民发〔{month.year}〕66号"
+    center = DayCareCenter.objects.filter(name=name).first()
+    if center is None or FacilitySubsidy.objects.filter(facility=center, approval=approval).exists():
+        return None
+    services.record_subsidy(county, center, year=month.year, kind=kind, amount=amount, source=source,
+                            approval=approval, approved_on=month.replace(day=15))
+    return f"{name}{month.year}年建设补贴 {Decimal(amount):,.2f} 元"
+
+
+def _money(ctx, county: Actor, today: datetime.date) -> str:
+    """What follows the facilities and the catalogue, each once: the orders, the living
+    subsidy and this year's construction subsidy."""
+    parts = (seed_orders(ctx), _living_subsidy(county, today), _construction(county, today))
+    return "；".join(x for x in parts if x)
+
+
 def seed_demo(ctx) -> str | None:
     users = {u.username: u for u in User.objects.filter(username__in=["ganzhou", "dongjie", "shequ"])}
     if len(users) < 3:
         return None
     if DayCareCenter.objects.filter(name=FACILITIES[0][0]).exists():
-        first = _homecare(Actor(users["ganzhou"], "command", {"demo": True}), timezone.localdate())
-        orders = seed_orders(ctx)
-        return "；".join(x for x in (first, orders) if x) or None
+        county = Actor(users["ganzhou"], "command", {"demo": True})
+        first = _homecare(county, timezone.localdate())
+        rest = _money(ctx, county, timezone.localdate())
+        return "；".join(x for x in (first, rest) if x) or None
     county = Actor(users["ganzhou"], "command", {"demo": True})
     worker = Actor(users["shequ"], "command", {"demo": True})
     today = timezone.localdate()
@@ -194,6 +292,6 @@ def seed_demo(ctx) -> str | None:
                 visits += 1
     constructed = sum(Decimal(x[9]) for x in FACILITIES)
     homecare = _homecare(county, today) or ""
-    homecare = "；".join(x for x in (homecare, seed_orders(ctx)) if x)
+    homecare = "；".join(x for x in (homecare, _money(ctx, county, today)) if x)
     return (f"演示养老服务数据已生成：能力评估 {CapacityAssessment.objects.count()} 次（{n_assessed} 位老人），"
             f"日间照料设施 {len(made)} 处，近60天到访 {visits} 人次，建设补贴 {constructed:,.2f} 元；{homecare}")

@@ -39,6 +39,13 @@ from .models import CheckIn, DailyAttendance, DayCareCenter, FacilitySubsidy, Wo
 from .orders import selectors as order_selectors
 
 CENTER_KINDS = ("day_care", "mutual_aid")
+CENT = Decimal("0.01")
+
+
+def _yuan(total) -> Decimal:
+    """A sum of money as Decimal yuan with two places (0.00 when nothing): SQLite's SUM of
+    a decimal column comes back without its places (``Decimal('98000')``)."""
+    return Decimal(str(total or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _end(period) -> datetime.date:
@@ -69,7 +76,7 @@ def living_subsidy_yuan(region, period) -> Decimal:
     got = PaymentLine.objects.filter(program_id="elderly_care_allowance", status="paid",
                                      region__code__startswith=region.code, batch__month__gte=period.start,
                                      batch__month__lte=period.end).aggregate(t=Sum("amount"))["t"]
-    return got or Decimal("0.00")
+    return _yuan(got)
 
 
 def _centers(region, day):
@@ -113,7 +120,7 @@ def _subsidy(region, period, kind) -> Decimal:
     got = FacilitySubsidy.objects.filter(kind=kind, facility__region__code__startswith=region.code,
                                          approved_on__gte=period.start, approved_on__lte=period.end
                                          ).aggregate(t=Sum("amount"))["t"]
-    return got or Decimal("0.00")
+    return _yuan(got)
 
 
 def _subsidy_rows(kind):

@@ -27,13 +27,15 @@ from django.utils import timezone
 
 from ...accounts.models import User
 from ...audit.services import Actor
+from ...organizations.demo import HOME_CARE_PROVIDERS
 from ...organizations.models import OrganizationMember, SocialOrganization
 from ...organizations.services import registry as org_registry
 from ..models import Entitlement, HomeCareItem, ProviderContract, WorkOrder
 from . import services, settlement_services
 
-PROVIDERS = (("52620702MJ0002002", "yikang", "颐康居家养老调度员", "huli", "颐康居家养老护理员"),
-             ("91620702MA7A3B4C5", "fushou", "福寿居家养老调度员", "fshuli", "福寿居家养老护理员"))
+# The organizations demo's codes, with their check character (GB 32100-2015): 18 characters.
+PROVIDERS = ((HOME_CARE_PROVIDERS[0], "yikang", "颐康居家养老调度员", "huli", "颐康居家养老护理员"),
+             (HOME_CARE_PROVIDERS[1], "fushou", "福寿居家养老调度员", "fshuli", "福寿居家养老护理员"))
 HOME = (Decimal("38.932600"), Decimal("100.451200"))  # 交通巷社区 (demo coordinates)
 
 

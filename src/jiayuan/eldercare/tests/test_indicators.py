@@ -71,3 +71,18 @@ def test_home_care_persons_and_visits(world, users):  # noqa: F811
     assert registry.value("eldercare.person_visits", region, period) == 2  # the 4 undone orders do not count
     rows = registry.rows("eldercare.home_care_persons", users["county"], region, period)
     assert rows.queryset.count() == 2 and {o.person.name for o in rows.queryset} == {"王桂兰"}
+
+
+def test_money_indicators_are_yuan_with_two_places(town, users):  # noqa: F811
+    """Regression: on SQLite the sum of whole-yuan subsidies came back as Decimal('98000')
+    (no places) — equal to 98000.00 by ==, so it is compared as text here."""
+    county = Actor(users["county"], "page")
+    a = facility(county, town["一社区"], "中心甲", opened_on="2024-01-01")
+    for n, amount in enumerate(("36000.00", "30000", "32000.00")):
+        services.record_subsidy(county, a, year=2025, kind="operating", amount=amount, source="县级财政",
+                                approval=f"甘州民〔2025〕{n + 1}号", approved_on="2025-06-01")
+    region = Region.objects.get(code=TOWN)
+    y2025 = parse_period("2025")
+    assert str(registry.value("eldercare.operating_subsidy_yuan", region, y2025)) == "98000.00"  # 36000 + 30000 + 32000
+    assert str(registry.value("eldercare.construction_subsidy_yuan", region, y2025)) == "0.00"
+    assert str(registry.value("eldercare.living_subsidy_yuan", region, y2025)) == "0.00"
