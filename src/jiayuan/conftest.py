@@ -163,6 +163,19 @@ def audit_log_flushable(transactional_db):
             cur.execute(sql)
 
 
+@pytest.fixture(autouse=True)
+def _every_transactional_test_flushes(request):
+    """Every transactional test (browser tests with ``live_server`` included) gets
+    :func:`audit_log_flushable`, whether it asks for it or not: a test that forgot it left
+    its rows behind on SQLite (the flush stopped at the append-only audit log), and the next
+    transactional test failed at set-up on a foreign key (stats' dashboards browser test
+    before eldercare's orders browser test in the full run)."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("audit_log_flushable")
+    yield
+
+
 def restore_tag_kinds() -> None:
     """Put back the standard tag kinds seeded by migration people/0002. A transactional
     test (browser tests) ends with a flush that empties every table, data migrations'
