@@ -45,11 +45,14 @@ def divisions(transactional_db):
     """The divisions of 张掖市 again: an earlier transactional test's flush emptied them."""
     from django.core.management import call_command
 
-    from jiayuan.conftest import OWNER_COMMUNITY
+    from jiayuan.conftest import GRID, OWNER_COMMUNITY, PEER_COMMUNITY, PEER_GRID
     from jiayuan.regions.models import Region
 
     if not Region.objects.filter(code=OWNER_COMMUNITY).exists():
         call_command("load_divisions", prefix="6207", verbosity=0)
+    # the grids the role users' scopes name (the session set-up made them; a flush emptied them)
+    for code, parent in ((GRID, OWNER_COMMUNITY), (PEER_GRID, PEER_COMMUNITY)):
+        Region.objects.get_or_create(code=code, defaults={"name": "第一网格", "level": "grid", "parent_id": parent})
 
 
 def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
