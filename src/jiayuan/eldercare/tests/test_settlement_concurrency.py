@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection
 
-from jiayuan.conftest import GRID
+from jiayuan.conftest import GRID, PEER_GRID
 
 from .test_orders import run, world  # noqa: F401  (fixture)
 
@@ -18,8 +18,11 @@ def loaded(transactional_db):
 
     from jiayuan.regions.models import Region
 
-    call_command("load_divisions", prefix="620702", verbosity=0)
-    Region.objects.get_or_create(code=GRID, defaults={"name": "第一网格", "level": "grid", "parent_id": GRID[:12]})
+    call_command("load_divisions", prefix="6207", verbosity=0)
+    # the whole city and both test grids: the role users' scopes name them, and an earlier
+    # transactional test's flush emptied the regions
+    for code in (GRID, PEER_GRID):
+        Region.objects.get_or_create(code=code, defaults={"name": "第一网格", "level": "grid", "parent_id": code[:12]})
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
