@@ -33,12 +33,45 @@ GRID = "620702001001001"
 PEER_GRID = "620702001005001"
 
 
+# The data migrations' seeds (module, function): each is idempotent (update_or_create) and
+# never uses its schema editor. The official calendar and the case types are seeded again
+# by cases' own post_migrate handlers, which a flush triggers.
+SEED_MIGRATIONS = (
+    ("jiayuan.assistance.migrations.0002_programs", "seed"),
+    ("jiayuan.children.migrations.0003_allowance_programs", "seed"),
+    ("jiayuan.governance.migrations.0002_body_kinds", "seed"),
+    ("jiayuan.governance.migrations.0005_activity_kinds", "seed"),
+    ("jiayuan.grid.migrations.0003_event_categories", "forwards"),
+    ("jiayuan.servicecenter.migrations.0002_catalogs", "forwards"),
+)
+
+
+def seed_reference_data() -> None:
+    """The reference data every test starts from, idempotently: the divisions of 张掖市
+    (6207), the two test grids (:data:`GRID`, :data:`PEER_GRID`), and the rows the data
+    migrations seed — tag kinds (people 0002; its function also builds indexes, so its
+    list is read), programs (assistance 0002, children 0003), body and activity kinds,
+    event categories and the service centre's catalogs (:data:`SEED_MIGRATIONS`)."""
+    import importlib
+
+    from django.apps import apps
+
+    from jiayuan.people.models import TagKind
+
+    call_command("load_divisions", prefix="6207", verbosity=0)
+    for code, parent in ((GRID, OWNER_COMMUNITY), (PEER_GRID, PEER_COMMUNITY)):
+        Region.objects.get_or_create(code=code, defaults={"name": "第一网格", "level": "grid", "parent_id": parent})
+    people = importlib.import_module("jiayuan.people.migrations.0002_search_indexes_and_tag_kinds")
+    for code, name, desc, sort in people.TAG_KINDS:
+        TagKind.objects.update_or_create(code=code, defaults={"name": name, "description": desc, "sort": sort})
+    for module, function in SEED_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("load_divisions", prefix="6207", verbosity=0)
-        for code, parent in ((GRID, OWNER_COMMUNITY), (PEER_GRID, PEER_COMMUNITY)):
-            Region.objects.get_or_create(code=code, defaults={"name": "第一网格", "level": "grid", "parent_id": parent})
+        seed_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -163,30 +196,33 @@ def audit_log_flushable(transactional_db):
             cur.execute(sql)
 
 
-@pytest.fixture(autouse=True)
-def _every_transactional_test_flushes(request):
-    """Every transactional test (browser tests with ``live_server`` included) gets
-    :func:`audit_log_flushable`, whether it asks for it or not: a test that forgot it left
-    its rows behind on SQLite (the flush stopped at the append-only audit log), and the next
-    transactional test failed at set-up on a foreign key (stats' dashboards browser test
-    before eldercare's orders browser test in the full run)."""
+def _is_transactional(request) -> bool:
     names = request.fixturenames
     if "transactional_db" in names or "live_server" in names:
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+
+
+@pytest.fixture(autouse=True)
+def _every_transactional_test_flushes(request):
+    """Every transactional test (browser tests with ``live_server`` and
+    ``django_db(transaction=True)`` included) gets :func:`audit_log_flushable`, whether it
+    asks for it or not: a test that forgot it left its rows behind on SQLite (the flush
+    stopped at the append-only audit log), and the next transactional test failed at
+    set-up on a foreign key (stats' dashboards browser test before eldercare's orders
+    browser test in the full run).
+
+    And every transactional test starts from the reference data of the session set-up
+    (:func:`seed_reference_data`): the flush that ends a transactional test empties every
+    table, data migrations' rows included, so each later one would otherwise have to load
+    again the divisions, grids and catalogs it needs. pytest-django runs the transactional
+    tests after all the others, so only they can meet a flushed database."""
+    if _is_transactional(request):
         request.getfixturevalue("audit_log_flushable")
+        if not Region.objects.filter(code=PEER_GRID).exists():   # a flush empties every table at once
+            seed_reference_data()
     yield
-
-
-def restore_tag_kinds() -> None:
-    """Put back the standard tag kinds seeded by migration people/0002. A transactional
-    test (browser tests) ends with a flush that empties every table, data migrations'
-    rows included; a later transactional test that needs them calls this."""
-    import importlib
-
-    from jiayuan.people.models import TagKind
-
-    mod = importlib.import_module("jiayuan.people.migrations.0002_search_indexes_and_tag_kinds")
-    for code, name, desc, sort in mod.TAG_KINDS:
-        TagKind.objects.update_or_create(code=code, defaults={"name": name, "description": desc, "sort": sort})
 
 
 def launch_chromium(p):

@@ -278,22 +278,9 @@ def test_export_killed_mid_stream_then_rerun_equals_an_uninterrupted_run(copies,
 
 # ------------------------------------------------------------------ the database connection, mid-request
 
-@pytest.fixture
-def divisions(transactional_db):
-    """The divisions of 张掖市 again: an earlier transactional test's flush emptied them."""
-    from django.core.management import call_command
-
-    from jiayuan.conftest import GRID, OWNER_COMMUNITY
-    from jiayuan.regions.models import Region
-
-    if not Region.objects.filter(code=OWNER_COMMUNITY).exists():
-        call_command("load_divisions", prefix="6207", verbosity=0)
-    Region.objects.get_or_create(code=GRID, defaults={"name": "第一网格", "level": "grid", "parent_id": OWNER_COMMUNITY})
-
-
 @needs_postgresql
 @pytest.mark.parametrize("path", ["/persons/", "/api/v1/persons"])
-def test_connection_terminated_mid_request_answers_503_in_chinese(path, live_server, transactional_db, divisions,
+def test_connection_terminated_mid_request_answers_503_in_chinese(path, live_server, transactional_db,
                                                                    audit_log_flushable, users, monkeypatch, caplog):
     from django.contrib.auth import SESSION_KEY  # noqa: F401 - the session below is a real one
     from django.test import Client
@@ -417,7 +404,7 @@ def test_disk_full_while_an_upload_is_stored(api_client, page_client, media_root
 
 
 @needs_postgresql
-def test_disk_full_while_a_backup_is_written(transactional_db, divisions, audit_log_flushable, media_root, tmp_path, monkeypatch):
+def test_disk_full_while_a_backup_is_written(transactional_db, audit_log_flushable, media_root, tmp_path, monkeypatch):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 

@@ -191,9 +191,6 @@ def test_demo_loop_to_evaluated_with_a_department_created_in_the_administration_
     password and handles it; wangge verifies; dongjie closes and evaluates: 已评价."""
     from playwright.sync_api import expect, sync_playwright
 
-    from jiayuan.web.tests.test_demo_setup import reseed
-
-    reseed()
     settings.VAR_DIR = tmp_path
     settings.DEMO_PASSWORD = PASSWORD
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -40,21 +40,6 @@ def databases():
     dbs.drop_all()
 
 
-@pytest.fixture
-def divisions(transactional_db):
-    """The divisions of 张掖市 again: an earlier transactional test's flush emptied them."""
-    from django.core.management import call_command
-
-    from jiayuan.conftest import GRID, OWNER_COMMUNITY, PEER_COMMUNITY, PEER_GRID
-    from jiayuan.regions.models import Region
-
-    if not Region.objects.filter(code=OWNER_COMMUNITY).exists():
-        call_command("load_divisions", prefix="6207", verbosity=0)
-    # the grids the role users' scopes name (the session set-up made them; a flush emptied them)
-    for code, parent in ((GRID, OWNER_COMMUNITY), (PEER_GRID, PEER_COMMUNITY)):
-        Region.objects.get_or_create(code=code, defaults={"name": "第一网格", "level": "grid", "parent_id": parent})
-
-
 def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "jiayuan.cli", *args], env=env, capture_output=True, text=True,
                           timeout=600)
@@ -79,7 +64,7 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_backup_restore_compare_and_refuse_tampered(transactional_db, divisions, audit_log_flushable, make_person,
+def test_backup_restore_compare_and_refuse_tampered(transactional_db, audit_log_flushable, make_person,
                                                       media_root, tmp_path, databases):
     # Data: 30 persons (each with its audit entries) and two uploaded files.
     for i in range(30):

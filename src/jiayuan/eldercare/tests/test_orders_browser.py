@@ -18,7 +18,7 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from jiayuan.conftest import GRID, PASSWORD, launch_chromium  # noqa: E402
+from jiayuan.conftest import PASSWORD, launch_chromium  # noqa: E402
 
 from .test_orders import world  # noqa: E402,F401  (fixture)
 
@@ -28,16 +28,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobil
 
 
 @pytest.fixture
-def loaded(transactional_db, settings, tmp_path):
-    from django.core.management import call_command
-
-    from jiayuan.regions.models import Region
-
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # the whole city: the role users' scopes include the city and a village of another
-    # county, and an earlier transactional test's flush emptied the regions
-    call_command("load_divisions", prefix="6207", verbosity=0)
-    Region.objects.get_or_create(code=GRID, defaults={"name": "第一网格", "level": "grid", "parent_id": GRID[:12]})
 
 
 def _login(page, base, username, password):
@@ -48,7 +40,7 @@ def _login(page, base, username, password):
     page.wait_for_url(f"{base}/")
 
 
-def test_a_visit_on_the_phone_and_the_months_settlement(loaded, live_server, world, users, audit_log_flushable,
+def test_a_visit_on_the_phone_and_the_months_settlement(media, live_server, world, users, audit_log_flushable,
                                                         tmp_path):
     from decimal import Decimal
 

@@ -7,26 +7,11 @@ import threading
 import pytest
 from django.db import connection
 
-from jiayuan.conftest import GRID, PEER_GRID
-
 from .test_orders import run, world  # noqa: F401  (fixture)
 
 
-@pytest.fixture
-def loaded(transactional_db):
-    from django.core.management import call_command
-
-    from jiayuan.regions.models import Region
-
-    call_command("load_divisions", prefix="6207", verbosity=0)
-    # the whole city and both test grids: the role users' scopes name them, and an earlier
-    # transactional test's flush emptied the regions
-    for code in (GRID, PEER_GRID):
-        Region.objects.get_or_create(code=code, defaults={"name": "第一网格", "level": "grid", "parent_id": code[:12]})
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
-def test_two_concurrent_settlements_make_one(loaded, world, settings, tmp_path):
+def test_two_concurrent_settlements_make_one(transactional_db, world, settings, tmp_path):
     from jiayuan.accounts.models import User
     from jiayuan.audit.services import Actor
     from jiayuan.eldercare.models import Settlement, SettlementLine, WorkOrder

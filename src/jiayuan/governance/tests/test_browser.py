@@ -49,12 +49,6 @@ def setup(live_server, transactional_db, audit_log_flushable, settings):
     call_command("load_divisions", prefix="620702", verbosity=0)
     load_catalogs(Actor(None, "command"))
     sync_case_types()
-    # seeded by migrations; an earlier transactional test's flush emptied them
-    from jiayuan.governance.activities.services import load_activity_kinds
-    from jiayuan.governance.bodies.services import load_body_kinds
-
-    load_body_kinds()
-    load_activity_kinds()
     SHOTS.mkdir(parents=True, exist_ok=True)
     return live_server.url
 

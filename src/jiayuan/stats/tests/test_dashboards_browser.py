@@ -10,11 +10,10 @@ Screenshots: /tmp/dash-*.png.
 import os
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from jiayuan.accounts.models import User
-from jiayuan.conftest import PEER_COMMUNITY, restore_tag_kinds
+from jiayuan.conftest import PEER_COMMUNITY
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -41,18 +40,6 @@ OPTION = """([panel, key]) => {
 }"""
 
 
-def _restore_programs():
-    import importlib
-
-    from jiayuan.assistance.models import Program
-
-    mod = importlib.import_module("jiayuan.assistance.migrations.0002_programs")
-    for row in mod.PROGRAMS:
-        code, name, unit, dept, policy, sort = row[:6]
-        Program.objects.update_or_create(code=code, defaults={"name": name, "unit": unit, "department": dept,
-                                                              "policy": policy, "sort": sort})
-
-
 def _api(username, path):
     c = Client()
     token = c.post("/api/v1/auth/token", {"username": username, "password": PASSWORD},
@@ -70,14 +57,7 @@ def test_charts_draw_the_hand_worked_numbers_and_drill_down(live_server, transac
 
     expect.set_options(timeout=30_000)  # two shared cores: seven panels computed at once
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_divisions", prefix="6207", verbosity=0)
-    restore_tag_kinds()
-    _restore_programs()
     sync_case_types()
-    from jiayuan.audit.services import Actor
-    from jiayuan.grid.services import load_event_categories
-
-    load_event_categories(Actor(None, "command"))  # an earlier transactional test's flush emptied them
     admin = User.objects.create_superuser("dashroot", password=PASSWORD)
     officer = User(username="dashcounty", role="county_officer", scope_id="620702", full_name="县民政")
     officer.set_password(PASSWORD)

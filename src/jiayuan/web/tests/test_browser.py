@@ -13,12 +13,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from jiayuan.accounts.models import User
 from jiayuan.audit.models import AuditEntry
 from jiayuan.audit.services import Actor
-from jiayuan.conftest import make_id_number, restore_tag_kinds
+from jiayuan.conftest import make_id_number
 from jiayuan.people.services import add_tag, create_household, create_person
 from jiayuan.regions.models import Region
 
@@ -39,8 +38,6 @@ pytestmark = [pytest.mark.browser]
 
 
 def _setup_data():
-    call_command("load_divisions", prefix="620702", verbosity=0)
-    restore_tag_kinds()
     community = Region.objects.get(code=COMMUNITY)
     grid, _ = Region.objects.get_or_create(code=COMMUNITY + "001",
                                            defaults={"name": "第一网格", "level": "grid", "parent": community})

@@ -11,11 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from jiayuan.accounts.models import User
 from jiayuan.audit.services import Actor
-from jiayuan.conftest import make_id_number, restore_tag_kinds
+from jiayuan.conftest import make_id_number
 from jiayuan.people.services import create_household, create_person
 from jiayuan.regions.models import Region
 
@@ -43,8 +42,6 @@ def _setup():
     from jiayuan.cases.services import sync_case_types
     from jiayuan.servicecenter.services import issue_certificate, load_catalogs
 
-    call_command("load_divisions", prefix="620702", verbosity=0)
-    restore_tag_kinds()
     grid, _ = Region.objects.get_or_create(code=COMMUNITY + "001", defaults={
         "name": "第一网格", "level": "grid", "parent_id": COMMUNITY})
     Region.objects.get_or_create(code=COMMUNITY + "002", defaults={
@@ -70,9 +67,7 @@ def _application(household, head) -> str:
     """An assistance application of the household taken by a community worker with one
     material of six (低保 + 临时救助): its page, receipt and one-time notice are crawled."""
     from jiayuan.assistance.services.applications import take_application
-    from jiayuan.assistance.tests.factories import restore_programs
 
-    restore_programs()   # seeded by a migration; an earlier transactional test's flush empties them
     worker = User.objects.create_user("cspshequ", password=PASSWORD, role="community_worker", scope_id=COMMUNITY,
                                       full_name="赵丽")
     app, _created = take_application(Actor(worker, "command"), household, head, "",

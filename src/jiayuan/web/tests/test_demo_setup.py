@@ -21,36 +21,8 @@ def _snapshot() -> dict:
     return rows
 
 
-def reseed() -> None:
-    """Put back the rows the data migrations seed (tag kinds, event categories, programs,
-    the official calendar), which an earlier transactional test's flush removed (the
-    demo's roster import needs the tag kinds), and forget the case types cached by id."""
-    from importlib import import_module
-
-    from django.apps import apps as registry
-
-    from jiayuan.cases import selectors as case_selectors
-    from jiayuan.cases import services as case_services
-    from jiayuan.cases.models import OfficialCalendarYear
-
-    # case-type rows were flushed too; SQLite hands their ids out again, so the parsed
-    # declarations cached by id would belong to other types
-    case_selectors._DECL_CACHE.clear()
-    case_services._current_type_id.cache_clear()
-
-    people = import_module("jiayuan.people.migrations.0002_search_indexes_and_tag_kinds")
-    TagKind = registry.get_model("people", "TagKind")  # noqa: N806
-    for code, name, desc, sort in people.TAG_KINDS:
-        TagKind.objects.update_or_create(code=code, defaults={"name": name, "description": desc, "sort": sort})
-    import_module("jiayuan.grid.migrations.0003_event_categories").forwards(registry, None)
-    import_module("jiayuan.assistance.migrations.0002_programs").seed(registry, None)
-    if not OfficialCalendarYear.objects.exists():
-        import_module("jiayuan.cases.migrations.0005_seed_official_calendar").seed(registry, None)
-
-
 @pytest.fixture
 def demo(transactional_db, audit_log_flushable, settings, tmp_path):
-    reseed()
     settings.VAR_DIR = tmp_path
     settings.DEMO_PASSWORD = DEMO_PASSWORD
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
