@@ -170,7 +170,6 @@ class NotFoundMiddleware:
         return None
 
 
-
 def database_unavailable(exception: BaseException | None) -> bool:
     """Whether ``exception`` says the database cannot be reached or the connection was
     lost (Django's ``OperationalError`` or ``InterfaceError``: server restarted or
@@ -203,16 +202,42 @@ def unavailable_response(request):
         "数据库暂时无法连接，您刚才的操作没有保存。请稍后（约半分钟）重试；如果一直如此，请联系系统管理员。"))
 
 
+def platform_fault_response(request, exception: BaseException | None):
+    """The answer to a fault of the platform, not of the request, or None for any other
+    exception; one log line names the fault (no traceback):
+
+    - a full disk (:class:`jiayuan.storage.StorageFull`): 507 with its message;
+    - a lost database connection (:func:`database_unavailable`): the broken connections
+      are closed, so the next request connects again, and 503
+      (:func:`unavailable_response`).
+
+    Used by :class:`FaultMiddleware` (faults in a view) and by ``handler500``
+    (:func:`jiayuan.web.views.server_error`: faults in a middleware before the view)."""
+    import logging
+
+    from ..storage import StorageFull
+
+    if isinstance(exception, StorageFull):
+        logging.getLogger("jiayuan.storage").error("disk full during %s %s: %s", request.method, request.path,
+                                                   exception.__cause__ or exception)
+        return fault_response(request, exception.status, exception.code, exception.message)
+    if not database_unavailable(exception):
+        return None
+    close_broken_connections()
+    logging.getLogger("jiayuan.database").error("database unavailable during %s %s: %s: %s", request.method,
+                                                request.path, type(exception).__name__,
+                                                str(exception).strip().splitlines()[0] if str(exception) else "")
+    return unavailable_response(request)
+
+
 class FaultMiddleware:
     """Faults of the platform, not of the request, answered clearly and without a
     traceback in the log:
 
     - a view (page or API) that loses its database connection answers 503 with a clear
-      Chinese message (:func:`unavailable_response`) instead of the 500 page; the log
-      gets one line naming the error; the broken connection is closed, so the next
-      request connects again. A loss in a middleware before the view (the session or
-      the user being read) reaches the same answer through ``handler500``
-      (:func:`jiayuan.web.views.server_error`);
+      Chinese message instead of the 500 page (:func:`platform_fault_response`). A loss
+      in a middleware before the view (the session or the user being read) reaches the
+      same answer through ``handler500`` (:func:`jiayuan.web.views.server_error`);
     - a page whose upload meets a full disk (:class:`jiayuan.storage.StorageFull`)
       answers 507 with its message (the API answers it as any ``ServiceError``).
 
@@ -225,21 +250,7 @@ class FaultMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        import logging
-
-        from ..storage import StorageFull
-
-        if isinstance(exception, StorageFull):
-            logging.getLogger("jiayuan.storage").error("disk full during %s %s: %s", request.method, request.path,
-                                                       exception.__cause__ or exception)
-            return fault_response(request, exception.status, exception.code, exception.message)
-        if not database_unavailable(exception):
-            return None
-        close_broken_connections()
-        logging.getLogger("jiayuan.database").error("database unavailable during %s %s: %s: %s", request.method,
-                                                    request.path, type(exception).__name__,
-                                                    str(exception).strip().splitlines()[0] if str(exception) else "")
-        return unavailable_response(request)
+        return platform_fault_response(request, exception)
 
 
 def close_broken_connections() -> None:

@@ -100,19 +100,19 @@ def forbidden(request, exception=None):
 
 def server_error(request):
     """500: a plain page in Chinese that needs no database or context (the error may
-    come from either); the API gets its JSON error body. A lost database connection
-    (raised by a middleware before any view) is the 503 of
-    :func:`jiayuan.web.middleware.unavailable_response` instead."""
+    come from either); the API gets its JSON error body. A fault of the platform raised
+    by a middleware before any view (a lost database connection: 503) is answered by
+    :func:`jiayuan.web.middleware.platform_fault_response` instead."""
     import sys
 
     from django.http import HttpResponseServerError, JsonResponse
     from django.template import loader
 
-    from .middleware import close_broken_connections, database_unavailable, unavailable_response
+    from .middleware import platform_fault_response
 
-    if database_unavailable(sys.exc_info()[1]):  # lost in a middleware, before the view: 503
-        close_broken_connections()
-        return unavailable_response(request)
+    fault = platform_fault_response(request, sys.exc_info()[1])
+    if fault is not None:
+        return fault
     if _is_api(request):
         return JsonResponse({"error": {"code": "server_error", "message": "系统出错，操作未保存，请稍后重试或联系管理员",
                                        "fields": {}}}, status=500)
