@@ -24,7 +24,6 @@ database is made once and copied (``CREATE DATABASE … TEMPLATE``) for each run
 import errno
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -38,6 +37,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from jiayuan.imports.tests.test_kill import _python, held_in_second_chunk, kill_when_held
 from jiayuan.tests.pgdb import EmptyDatabases
 
 pytestmark = pytest.mark.drill
@@ -58,13 +58,6 @@ def _roster() -> bytes:
             first17 = f"620702198{m}0101{n:03d}"
             rows.append(f"居民{chr(0x4e00 + n)},{first17 + id_check_char(first17)},{h + 1:03d},{rel}")
     return ("\r\n".join(rows) + "\r\n").encode()
-
-
-def _python(env: dict, body: str, **kw) -> subprocess.CompletedProcess:
-    script = "import django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jiayuan.settings')\n" \
-             "django.setup()\n" + textwrap.dedent(body)
-    return subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=300, capture_output=True,
-                          text=True, **kw)
 
 
 def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -147,43 +140,6 @@ CONTENT = """
     }))
 """
 
-HOLD = """
-    import os, sys, time, django
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiayuan.settings")
-    django.setup()
-    from jiayuan.imports.engine import write
-    from jiayuan.imports.models import ImportJob
-    real, calls = write.record_bulk, []
-    def held(actor, items):  # the second chunk's audit write: its persons inserted, not committed
-        calls.append(1)
-        if len(calls) >= 2:
-            if len(calls) == 2:
-                while (ImportJob.objects.order_by("-pk").values_list("created", flat=True).first() or 0) < 9:
-                    time.sleep(0.05)
-                print("HOLDING", flush=True)
-            time.sleep(300)
-        return real(actor, items)
-    write.record_bulk = held
-    from jiayuan.cli import main
-    main(["jiayuan", "worker", "--no-startup-delay", "--interval", "0.1"])
-"""
-
-
-def _kill_when(env: dict, script: str, word: str = "HOLDING") -> None:
-    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        assert line.strip() == word, proc.stderr.read() if proc.poll() is not None else line
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-
-
 @needs_postgresql
 def test_worker_killed_mid_import_then_retry_equals_an_uninterrupted_run(copies, tmp_path):
     path = tmp_path / "roster.csv"
@@ -198,7 +154,7 @@ def test_worker_killed_mid_import_then_retry_equals_an_uninterrupted_run(copies,
 
     env = copies.copy("killed")
     _python(env, QUEUE.format(path=str(path)))
-    _kill_when(env, HOLD)
+    kill_when_held(env, held_in_second_chunk(["worker", "--no-startup-delay", "--interval", "0.1"]))
     assert _cli(env, "worker", "--batch", "--no-startup-delay").returncode == 0  # fails the lost job
     _python(env, """
         from jiayuan.audit.services import Actor
@@ -263,7 +219,7 @@ def test_export_killed_mid_stream_then_rerun_equals_an_uninterrupted_run(copies,
     assert before["persons"] == 36 and before["chain_ok"] and before["exports"] == 1
 
     killed = tmp_path / "killed.csv"
-    _kill_when(env, EXPORT.format(hold=True, out=str(killed)))
+    kill_when_held(env, textwrap.dedent(EXPORT.format(hold=True, out=str(killed))))
     after = json.loads(_python(env, STATE).stdout)
     # The data untouched; the attempt is in the audit log (an export is audited before it streams).
     assert after == {"persons": 36, "chain_ok": True, "exports": 2}
