@@ -4,20 +4,35 @@ path per user by default, so a second server of the same user took over the firs
 one's socket."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from jiayuan.cli import control_socket_path, gunicorn_argv
+
+
+@pytest.fixture
+def short_dir():
+    """A directory whose path leaves room for a unix socket name (at most 107 bytes):
+    pytest's ``tmp_path`` under a CI lane's own TMPDIR is too deep for one, and the
+    server would then rightly run without a control socket."""
+    path = Path(tempfile.mkdtemp(prefix="jy-serve-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _option(argv: list[str], name: str) -> str:
     return argv[argv.index(name) + 1]
 
 
-def test_the_argv_has_one_control_socket_per_bind_under_var(tmp_path):
+def test_the_argv_has_one_control_socket_per_bind_under_var(short_dir):
+    tmp_path = short_dir
     a = gunicorn_argv("127.0.0.1:8000", 3, tmp_path)
     b = gunicorn_argv("127.0.0.1:8001", 3, tmp_path)
     c = gunicorn_argv("[::1]:8000", 3, tmp_path)
@@ -59,7 +74,8 @@ def _control_answers(path: Path) -> bool:
         return False
 
 
-def test_two_servers_on_two_ports_both_start_each_with_its_own_control_socket(tmp_path):
+def test_two_servers_on_two_ports_both_start_each_with_its_own_control_socket(short_dir):
+    tmp_path = short_dir
     var = tmp_path / "var"
     home = tmp_path / "home"
     home.mkdir()
