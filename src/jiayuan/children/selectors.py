@@ -88,8 +88,31 @@ def _need_to_know_q(user) -> Q:
         if kind == DutyKind.DIRECTOR:
             q |= Q(region_id=code)
         else:
-            q |= Q(region__code__startswith=code)
+            q |= _region_under(code)
     return q
+
+
+def _region_under(code: str) -> Q:
+    """Files whose region (a 12-digit code) lies under ``code``, as a range of codes:
+    for codes of digits, ``code <= region <= code + 9…9`` is exactly the prefix test,
+    and unlike ``LIKE 'code%'`` (not an index condition under a non-C collation, nor
+    estimated well beside it) the index (region, status, next visit due, id) takes it."""
+    return Q(region__code__gte=code, region__code__lte=code + "9" * (15 - len(code)))
+
+
+def _scoped(qs: QuerySet, scope: str) -> QuerySet:
+    """``qs`` (files) narrowed to children living under ``scope``. A file's region is
+    its child's village or community (the first 12 digits of the child's region: set at
+    opening, and followed when the registry moves the child, ``services.on_person_moved``),
+    so a scope of a village or wider is a range of the file's own region code — which
+    the index (region, status, next visit due, id) serves, with no join to the person;
+    a grid member's scope (15 digits) also tests the child's own region."""
+    if not scope:
+        return qs
+    qs = qs.filter(_region_under(scope[:12]))
+    if len(scope) > 12:
+        qs = qs.filter(person__region__code__startswith=scope)
+    return qs
 
 
 def files_for(user) -> QuerySet:
@@ -97,11 +120,7 @@ def files_for(user) -> QuerySet:
     docstring). Person and region joined."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ChildFile.objects.none()
-    qs = ChildFile.objects.select_related("person", "region")
-    scope = user.scope_code
-    if scope:
-        # the child's own region (a grid member's scope is a grid inside the village)
-        qs = qs.filter(person__region__code__startswith=scope)
+    qs = _scoped(ChildFile.objects.select_related("person", "region"), user.scope_code)
     if user.can(Perm.VIEW_CHILD_FILES):
         return qs
     return qs.filter(_need_to_know_q(user))
@@ -116,9 +135,7 @@ def readable_files_lazy(user) -> QuerySet:
 
     if user is None or not user.is_authenticated or not user.is_active:
         return ChildFile.objects.none()
-    qs = ChildFile.objects.all()
-    if user.scope_code:
-        qs = qs.filter(person__region__code__startswith=user.scope_code)
+    qs = _scoped(ChildFile.objects.all(), user.scope_code)
     if user.can(Perm.VIEW_CHILD_FILES):
         return qs
     duties = ChildrenDuty.objects.filter(user=user, ended_on__isnull=True)
@@ -223,7 +240,9 @@ def search_files(user, f: FileFilters, on: datetime.date | None = None) -> Query
         qs = qs.filter(proposed__isnull=False)
     if f.q:
         qs = qs.filter(person__name__contains=f.q)
-    return qs.order_by("next_visit_due", "id")
+    # the page's person and region are fetched for its rows only (two small queries),
+    # not joined to every file before the sort (docs/performance.md, "Children's files")
+    return qs.select_related(None).prefetch_related("person", "region").order_by("next_visit_due", "id")
 
 
 def _json_contains() -> bool:
@@ -237,8 +256,7 @@ def _director_villages(user) -> list[str]:
 
 
 def _in_scope(user) -> QuerySet:
-    qs = ChildFile.objects.select_related("person", "region")
-    return qs.filter(person__region__code__startswith=user.scope_code) if user.scope_code else qs
+    return _scoped(ChildFile.objects.select_related("person", "region"), user.scope_code)
 
 
 def visits_owed(user, on: datetime.date | None = None) -> QuerySet:
