@@ -19,7 +19,7 @@ from ..accounts.permissions import Perm
 from ..api.auth import actor
 from ..api.types import Id, Int, Page, PageSize, paging
 from ..errors import Forbidden, ValidationFailed
-from . import labels, rules, selectors, services
+from . import homes, labels, rules, selectors, services
 from .models import ChildFile
 
 router = Router(tags=["儿童关爱"])
@@ -309,3 +309,162 @@ def list_homes(request, start: date | None = None, end: date | None = None):
              "capacity": h.capacity, "services": [str(HOME_SERVICES.get(s, s)) for s in h.services],
              "opened_on": h.opened_on, "children_cared_for": h.cared_count, "attendance_days": h.attendance_count}
             for h in selectors.homes_with_counts(request.auth, start, end)[:500]]
+
+
+# --- children's homes: writes (register, change, enrol, leave, attendance) -----------------------
+
+HomeName = Annotated[str, Field(max_length=100)]
+
+
+class ChildrensHomeIn(Schema):
+    name: HomeName
+    region: Annotated[str, Field(max_length=12)]
+    capacity: int
+    services: list[Annotated[str, Field(max_length=30)]] = []
+    opened_on: date
+    operator: Int | None = None
+    address: Annotated[str, Field(max_length=200)] = ""
+
+
+class ChildrensHomePatch(Schema):
+    name: HomeName | None = None
+    capacity: int | None = None
+    services: list[Annotated[str, Field(max_length=30)]] | None = None
+    opened_on: date | None = None
+    closed_on: date | None = None
+    operator: Int | None = None
+    address: Annotated[str, Field(max_length=200)] | None = None
+    version: Int | None = None
+
+
+class ChildrensHomeDetailOut(Schema):
+    id: int
+    name: str
+    region: str
+    region_name: str
+    operator: int | None
+    operator_name: str | None
+    address: str
+    capacity: int
+    services: list[str]
+    service_names: list[str]
+    opened_on: date
+    closed_on: date | None
+    version: int
+
+
+class HomeEnrolmentIn(Schema):
+    person: Id
+    enrolled_on: date
+
+
+class HomeLeaveIn(Schema):
+    left_on: date
+
+
+class HomeEnrolmentOut(Schema):
+    id: int
+    person: int
+    person_name: str
+    enrolled_on: date
+    left_on: date | None
+
+
+class HomeAttendanceIn(Schema):
+    present: list[Int]
+
+
+class HomeAttendanceOut(Schema):
+    day: date
+    present: list[int]
+    count: int
+
+
+def home_out(h) -> dict:
+    from .models import HOME_SERVICES
+
+    return {"id": h.pk, "name": h.name, "region": h.region_id, "region_name": h.region.name,
+            "operator": h.operator_id, "operator_name": h.operator.name if h.operator_id else None,
+            "address": h.address, "capacity": h.capacity, "services": list(h.services),
+            "service_names": [str(HOME_SERVICES.get(x, x)) for x in h.services], "opened_on": h.opened_on,
+            "closed_on": h.closed_on, "version": h.version}
+
+
+def enrolment_out(e) -> dict:
+    return {"id": e.pk, "person": e.person_id, "person_name": e.person.name, "enrolled_on": e.enrolled_on,
+            "left_on": e.left_on}
+
+
+def _home_worker(request, home_id):
+    """The home (404 out of scope) if the user works at it (its children are personal
+    data), 403 otherwise."""
+    home = selectors.get_home(request.auth, home_id)
+    if not selectors.works_at_home(request.auth, home):
+        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
+    return home
+
+
+@router.post("/children-homes", response={201: ChildrensHomeDetailOut},
+             summary="登记留守儿童之家（所在村、社区或乡镇，运营机构，可容纳人数，服务内容）")
+def create_home(request, body: ChildrensHomeIn):
+    h = homes.register_home(actor(request), name=body.name, region_code=body.region.strip(), capacity=body.capacity,
+                            services=body.services, opened_on=body.opened_on, operator_id=body.operator,
+                            address=body.address)
+    return Status(201, home_out(selectors.get_home(request.auth, h.pk)))
+
+
+@router.get("/children-homes/{int:home_id}", response=ChildrensHomeDetailOut, summary="留守儿童之家详情")
+def get_home(request, home_id: Id):
+    return home_out(selectors.get_home(request.auth, home_id))
+
+
+@router.patch("/children-homes/{int:home_id}", response=ChildrensHomeDetailOut,
+              summary="修改留守儿童之家（只改所给字段；closed_on 停用，null 恢复；带 version）")
+def update_home(request, home_id: Id, body: ChildrensHomePatch):
+    h = selectors.get_home(request.auth, home_id)
+    given = body.dict(exclude_unset=True)
+    version = given.pop("version", None)
+    for key in ("name", "capacity", "services", "opened_on", "address"):
+        if key in given and given[key] is None:
+            raise ValidationFailed({key: [{"code": f"{key}.invalid", "message": _("不能为空")}]})
+    homes.update_home(actor(request), h, given, version=version)
+    return home_out(selectors.get_home(request.auth, home_id))
+
+
+@router.get("/children-homes/{int:home_id}/enrolments", response=list[HomeEnrolmentOut],
+            summary="在托儿童（day 当天在册的，默认今天；仅在该儿童之家工作的人员可见）")
+def list_enrolments(request, home_id: Id, day: date | None = None):
+    home = _home_worker(request, home_id)
+    return [enrolment_out(e) for e in selectors.enrolled_on(home, day or selectors.today())]
+
+
+@router.post("/children-homes/{int:home_id}/enrolments", response={201: HomeEnrolmentOut},
+             summary="登记儿童入托（居民库中未满18周岁的儿童）")
+def enrol(request, home_id: Id, body: HomeEnrolmentIn):
+    home = _home_worker(request, home_id)
+    e = homes.enrol(actor(request), home, body.person, body.enrolled_on)
+    return Status(201, enrolment_out(e))
+
+
+@router.post("/children-homes/{int:home_id}/enrolments/{int:enrolment_id}/leave", response=HomeEnrolmentOut,
+             summary="登记儿童离开（不早于入托日期和最后一次到托日期）")
+def leave(request, home_id: Id, enrolment_id: Id, body: HomeLeaveIn):
+    home = _home_worker(request, home_id)
+    e = homes.leave(actor(request), home, enrolment_id, body.left_on)
+    return enrolment_out(e)
+
+
+@router.get("/children-homes/{int:home_id}/attendance/{day}", response=HomeAttendanceOut, summary="某日到托儿童")
+def get_attendance(request, home_id: Id, day: date):
+    home = _home_worker(request, home_id)
+    present = sorted(selectors.present_on(home, day))
+    return {"day": day, "present": present, "count": len(present)}
+
+
+@router.put("/children-homes/{int:home_id}/attendance/{day}", response=HomeAttendanceOut,
+            summary="记录某日到托（present：当日在册的入托登记编号；重新记录即替换当日记录）")
+def put_attendance(request, home_id: Id, day: date, body: HomeAttendanceIn):
+    home = _home_worker(request, home_id)
+    homes.record_attendance(actor(request), home, day, body.present)
+    present = sorted(selectors.present_on(home, day))
+    return {"day": day, "present": present, "count": len(present)}

@@ -287,7 +287,8 @@ HOME_SERVICES = {
 class ChildrensHome(models.Model):
     """A children's home (留守儿童之家 / 儿童之家): where it is (a village, community or
     township), who runs it (an organization of the registry, or none when the village runs
-    it), capacity and services."""
+    it), capacity and services. From ``closed_on`` (停用日期) on it takes no child and no
+    attendance."""
 
     name = models.CharField(_("名称"), max_length=100)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_column="region_code",
@@ -299,6 +300,7 @@ class ChildrensHome(models.Model):
     services = models.JSONField(_("服务内容"), default=list)
     opened_on = models.DateField(_("启用日期"))
     closed_on = models.DateField(_("停用日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
