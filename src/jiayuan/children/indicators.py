@@ -10,10 +10,11 @@ The categories are the file's current confirmed ones (the file keeps no dated hi
 categories): a figure asked for a past period reads today's categories.
 """
 
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from ..stats.registry import Column, Rows, rule
+from ..stats.registry import Column, Rows, grouped, rule
 from . import labels, selectors
 
 
@@ -29,7 +30,17 @@ def home_children_rows(user, region, period) -> Rows:
                 link=lambda f: reverse("children:file_detail", args=[f.pk]))
 
 
-@rule("children.home_children", rows=home_children_rows)
+def home_children_by_child(region, period, children) -> dict:
+    """One query per code length among ``children``: the distinct children per child
+    region, grouped by the leading digits of the home's region code (a child enrolled at
+    homes in two child regions counts in each, as ``value`` of each counts it; a home
+    located at a township counts for no village under it, as in ``value``)."""
+    got = grouped(selectors.home_left_behind_enrolments(region.code, period.end), "home__region_id", children,
+                  n=Count("person_id", distinct=True))
+    return {c.code: got.get(c.code, {}).get("n", 0) for c in children}
+
+
+@rule("children.home_children", rows=home_children_rows, by_child=home_children_by_child, deep=True)
 def home_children(region, period) -> int:
     """Count of distinct children (one query)."""
     return selectors.home_left_behind_person_ids(region.code, period.end).count()

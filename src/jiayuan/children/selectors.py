@@ -574,19 +574,26 @@ def _with_category(qs: QuerySet, code: str, prefix: str = "") -> QuerySet:
     return qs.filter(**{f"{prefix}categories__icontains": f'"{code}"'})
 
 
-def home_left_behind_person_ids(region_code: str, day: datetime.date) -> QuerySet:
-    """Ids (``values("person_id")``, distinct) of the rural left-behind children
-    (``left_behind`` on their file) enrolled on ``day`` at a children's home located
-    under ``region_code``: enrolled on or before ``day``, not left before it, whose file
-    was not closed on or before ``day``. Unscoped (for the indicator's value, a count
-    with no personal detail)."""
+def home_left_behind_enrolments(region_code: str, day: datetime.date) -> QuerySet:
+    """Enrolments of rural left-behind children (``left_behind`` on their file) open on
+    ``day`` at a children's home located under ``region_code``: enrolled on or before
+    ``day``, not left before it, whose file was not closed on or before ``day``. A child
+    enrolled at two homes has two rows. Unscoped (for the indicator, a count with no
+    personal detail)."""
+    from ..stats.registry import under
     from .models import HomeEnrolment
 
     files = _with_category(ChildFile.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)),
                            rules.LEFT_BEHIND)
-    return (HomeEnrolment.objects.filter(home__region__code__startswith=region_code, enrolled_on__lte=day)
+    return (HomeEnrolment.objects.filter(under("home__region__code", region_code), enrolled_on__lte=day)
             .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
-            .filter(person_id__in=files.values("person_id")).values("person_id").distinct())
+            .filter(person_id__in=files.values("person_id")))
+
+
+def home_left_behind_person_ids(region_code: str, day: datetime.date) -> QuerySet:
+    """Ids (``values("person_id")``, distinct) of the children of
+    :func:`home_left_behind_enrolments`."""
+    return home_left_behind_enrolments(region_code, day).values("person_id").distinct()
 
 
 # --- allowances (assistance programs enrolled from the file) ---------------------------------

@@ -66,3 +66,64 @@ def test_the_rows_are_the_files_one_reads(dataset, users, colleague):
     rows = registry.rows("children.home_children", users["city"], region, period)
     assert sorted(f.person.name for f in rows.queryset) == ["乙", "甲"]
     assert list(registry.rows("children.home_children", colleague, region, period).queryset) == []
+
+
+@pytest.fixture
+def with_township_home(dataset, users, make_person):
+    """The dataset and 北街街道's own home (at the street, 620702001): 己, left-behind,
+    enrolled from 2026-04-01."""
+    admin = Actor(users["admin"], "command")
+    h3 = homes.register_home(admin, name="北街街道儿童之家", region_code="620702001", capacity=30,
+                             services=["daytime_care"], opened_on=D(2025, 9, 1))
+    p = make_person(name="己", id_number=make_id_number(D(2014, 3, 9), 1))
+    ChildFile.objects.create(person=p, region_id=OWNER_COMMUNITY, opened_on=D(2026, 1, 5), risk="green",
+                             categories=["left_behind"], next_visit_due=D(2026, 9, 1))
+    homes.enrol(admin, h3, p.pk, D(2026, 4, 1))
+
+
+def _children(code):
+    return list(Region.objects.filter(parent_id=code).order_by("code"))
+
+
+def test_by_child_worked_by_hand(with_township_home):
+    """2026Q2: 交通巷 甲, 乙 → 2; 东街 乙 → 1; the other communities 0 — the street's own
+    home (己) lies under no community. The street counts 甲, 乙, 己 → 3; so do the
+    district and the city. 2026-05: 交通巷 甲, 乙, 丁, 戊 → 4, 东街 1."""
+    code, q2, may = "children.home_children", parse_period("2026Q2"), parse_period("2026-05")
+    street = Region.objects.get(code="620702001")
+    kids = _children("620702001")
+    got = registry.child_values(code, street, q2, kids)
+    assert {k: v for k, v in got.items() if v} == {OWNER_COMMUNITY: 2, PEER_COMMUNITY: 1}
+    assert set(got) == {k.code for k in kids} and len(kids) > 2
+    assert registry.value(code, street, q2) == 3
+    assert {k: v for k, v in registry.child_values(code, street, may, kids).items() if v} == {
+        OWNER_COMMUNITY: 4, PEER_COMMUNITY: 1}
+    district = Region.objects.get(code="620702")
+    assert {k: v for k, v in registry.child_values(code, district, q2, _children("620702")).items() if v} == {
+        "620702001": 3}
+    city = Region.objects.get(code="6207")
+    assert {k: v for k, v in registry.child_values(code, city, q2, _children("6207")).items() if v} == {"620702": 3}
+    # deep: every community of the district at once
+    villages = list(Region.objects.filter(level="village", code__startswith="620702"))
+    deep = registry.descendant_values(code, district, q2, villages)
+    assert {k: v for k, v in deep.items() if v} == {OWNER_COMMUNITY: 2, PEER_COMMUNITY: 1}
+
+
+@pytest.mark.parametrize("parent", ["6207", "620702", "620702001"])
+@pytest.mark.parametrize("period", ["2026Q2", "2026-05", "2026-02", "2026"])
+def test_by_child_equals_value_of_each_child(with_township_home, parent, period):
+    r, p = registry.rule_of("children.home_children"), parse_period(period)
+    region, kids = Region.objects.get(code=parent), _children(parent)
+    assert r.by_child(region, p, kids) == {k.code: r.value(k, p) for k in kids}
+
+
+def test_by_child_is_one_query(with_township_home):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    r, p = registry.rule_of("children.home_children"), parse_period("2026Q2")
+    for parent in ("6207", "620702", "620702001"):
+        region, kids = Region.objects.get(code=parent), _children(parent)
+        with CaptureQueriesContext(connection) as ctx:
+            r.by_child(region, p, kids)
+        assert len(ctx.captured_queries) == 1, parent
