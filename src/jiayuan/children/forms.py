@@ -183,3 +183,45 @@ class ReopenForm(forms.Form):
     note = forms.CharField(label=_("恢复原因"), max_length=200,
                            widget=forms.TextInput(attrs={**TEXT, "placeholder": _("恢复原因")}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+ALLOWANCE_NAMES = {"orphan_allowance": _("孤儿基本生活费"),
+                   "de_facto_unsupported_allowance": _("事实无人抚养儿童基本生活补贴")}
+MONTH = forms.TextInput(attrs={"type": "month", "class": "form-control", "placeholder": "YYYY-MM"})
+
+
+class AllowanceForm(forms.Form):
+    """Enrol the child in a children's allowance (the enrollment service checks every
+    value and names the field it refuses)."""
+
+    program = forms.ChoiceField(label=_("补贴项目"), choices=list(ALLOWANCE_NAMES.items()),
+                                widget=forms.Select(attrs={"class": "form-select"}))
+    start_month = forms.CharField(label=_("起始月份"), max_length=10, widget=MONTH)
+    care_setting = forms.ChoiceField(label=_("养育方式（孤儿基本生活费）"), required=False,
+                                     choices=[("", "—"), ("home", _("社会散居")), ("institution", _("机构集中养育"))],
+                                     widget=forms.Select(attrs={"class": "form-select"}))
+    assistance_amount = forms.DecimalField(label=_("该儿童同时享受的低保金或特困供养金（按人，每月，元；没有不填）"),
+                                           required=False, min_value=0, max_digits=10, decimal_places=2,
+                                           widget=forms.NumberInput(attrs={**TEXT, "step": "0.01"}))
+    payee_account = forms.CharField(label=_("收款账号（可不填）"), required=False, max_length=30,
+                                    widget=forms.TextInput(attrs={**TEXT, "inputmode": "numeric"}))
+    reason = forms.CharField(label=_("说明"), required=False, max_length=500, widget=forms.TextInput(attrs=TEXT))
+
+    def inputs(self) -> dict:
+        d = self.cleaned_data
+        out = {}
+        if d["program"] == "orphan_allowance" and d.get("care_setting"):
+            out["care_setting"] = d["care_setting"]
+        if d.get("assistance_amount") is not None:
+            out["assistance_amount"] = str(d["assistance_amount"])
+        return out
+
+
+class AllowanceStopForm(forms.Form):
+    """Stop an enrollment with the reason (the written notice's) and the last month paid."""
+
+    enrollment = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("停发理由"), max_length=500,
+                             widget=forms.TextInput(attrs={**TEXT, "placeholder": _("停发理由")}))
+    end_month = forms.CharField(label=_("最后发放月份"), required=False, max_length=10, widget=MONTH)

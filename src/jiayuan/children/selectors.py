@@ -601,10 +601,56 @@ def home_left_behind_person_ids(region_code: str, day: datetime.date) -> QuerySe
 ALLOWANCE_CATEGORY = {"orphan_allowance": "orphan", "de_facto_unsupported_allowance": rules.DE_FACTO_UNSUPPORTED}
 
 
+def _names_orphan(derived) -> bool:
+    return any(f.get("code") == "orphan" for c in derived or [] for f in c.get("facts") or [])
+
+
 def is_orphan(file: ChildFile) -> bool:
     """Whether the file's confirmed facts name the child an orphan (both parents deceased
     or declared missing: the ``orphan`` fact of 困境儿童, :mod:`rules`)."""
-    return any(f.get("code") == "orphan" for c in file.category_facts or [] for f in c.get("facts") or [])
+    return _names_orphan(file.category_facts)
+
+
+def allowance_holds(file: ChildFile, program: str) -> tuple[bool, bool | None]:
+    """``(confirmed, proposed)`` for the allowance ``program`` on ``file``: whether the
+    confirmed categories of the open file hold for it (孤儿 for ``orphan_allowance``,
+    事实无人抚养儿童 for ``de_facto_unsupported_allowance``: what
+    :func:`allowance_facts` tells the enrollment), and whether the derivation waiting for
+    review still does (None when nothing waits). A closed file holds nothing."""
+    def holds(derived) -> bool:
+        if program == "orphan_allowance":
+            return _names_orphan(derived)
+        return rules.DE_FACTO_UNSUPPORTED in rules.category_codes(derived or [])
+
+    if file.status != ChildFile.Status.OPEN:
+        return False, None
+    return holds(file.category_facts), (holds(file.proposed) if file.proposed is not None else None)
+
+
+def allowances_of(user, file: ChildFile) -> list[dict]:
+    """The child's enrollments in the children's allowances (:data:`ALLOWANCE_CATEGORY`)
+    that the user reads in the assistance module (its scope and ``view_assistance``:
+    none without), newest first, each ``{"enrollment", "lines", "holds", "proposed_holds",
+    "open"}``: its payment lines (pending, paid, failed; voided ones are history of a
+    regenerated batch and left out), newest benefit month first, and whether the file's
+    category still holds for it (:func:`allowance_holds`). Two queries."""
+    from ..assistance.models import PaymentLine
+    from ..assistance.selectors.enrollments import OPEN, enrollments_for
+    from ..assistance.selectors.ledgers import lines_for
+
+    enrollments = list(enrollments_for(user).filter(person_id=file.person_id, program_id__in=list(ALLOWANCE_CATEGORY))
+                       .order_by("-start_month", "-id"))
+    lines: dict[int, list] = {}
+    if enrollments:
+        for line in (lines_for(user).filter(person_id=file.person_id, enrollment_id__in=[e.pk for e in enrollments])
+                     .exclude(status=PaymentLine.Status.VOIDED).order_by("-benefit_month", "-id")):
+            lines.setdefault(line.enrollment_id, []).append(line)
+    out = []
+    for e in enrollments:
+        confirmed, proposed = allowance_holds(file, e.program_id)
+        out.append({"enrollment": e, "lines": lines.get(e.pk, []), "holds": confirmed, "proposed_holds": proposed,
+                    "open": e.status in OPEN})
+    return out
 
 
 def allowance_facts(person, program: str) -> dict:

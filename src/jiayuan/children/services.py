@@ -822,3 +822,32 @@ def enrol_allowance(actor: Actor, file: ChildFile, program: str, start_month, in
         record(actor, "child_file.allowance", file, extra={"program": program, "enrollment": enrollment.pk,
                                                           "amount": str(enrollment.amount)})
     return enrollment
+
+
+def stop_allowance(actor: Actor, file: ChildFile, enrollment_id, reason: str, end_month=None, version=None):
+    """Stop (终止) the child's enrollment ``enrollment_id`` in a children's allowance from
+    the file — typically when the file's category no longer holds for it
+    (:func:`selectors.allowance_holds`: the parents came back, the child was adopted) —
+    through the assistance module's :func:`jiayuan.assistance.services.enrollments.terminate`:
+    ``reason`` required (it is the written notice's reason), ``end_month`` the last month
+    paid (default the current month). Who: as :func:`enrol_allowance`. Audited
+    ``child_file.allowance_stop`` on the file (and the enrollment's own entry). Errors:
+    NotFound ``enrollment.not_found`` (not this child's allowance, or out of the actor's
+    assistance scope), Forbidden, ValidationFailed (``reason.missing``, ``end_month.*``),
+    Conflict (``enrollment.closed`` when already terminated, the version)."""
+    from ..assistance.selectors.enrollments import enrollments_for
+    from ..assistance.services.enrollments import terminate
+
+    if not selectors.may_edit(actor.user, file):
+        raise _forbidden()
+    enrollment = enrollments_for(actor.user).filter(
+        pk=enrollment_id if str(enrollment_id or "").isdigit() else 0, person_id=file.person_id,
+        program_id__in=ALLOWANCE_PROGRAMS).first()
+    if enrollment is None:
+        raise NotFound("enrollment.not_found")
+    with transaction.atomic():
+        enrollment = terminate(actor, enrollment, reason, version, end_month=end_month)
+        record(actor, "child_file.allowance_stop", file, extra={
+            "program": enrollment.program_id, "enrollment": enrollment.pk,
+            "end_month": enrollment.end_month.isoformat(), "reason": str(reason or "").strip()[:TEXT_MAX]})
+    return enrollment

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/referral/", views.referral_new, name="referral_new"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/allowances/", views.allowances, name="allowances"),
     path("referrals/", views.referral_list, name="referral_list"),
     path("export.xlsx", views.export, name="export"),
 ]

@@ -26,7 +26,7 @@ from ..errors import Forbidden, ServiceError
 from ..people import selectors as people_selectors
 from ..web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
 from . import homes, labels, selectors, services
-from .forms import (CloseForm, DutyForm, FileFilterForm, FileForm, HomeForm, ParentForm, ReferralForm, RegradeForm,
+from .forms import (ALLOWANCE_NAMES, AllowanceForm, AllowanceStopForm, CloseForm, DutyForm, FileFilterForm, FileForm, HomeForm, ParentForm, ReferralForm, RegradeForm,
                     ReopenForm, TeamForm, VisitForm)
 from .models import HOME_SERVICES, ChildParent, VisitPhoto
 
@@ -109,6 +109,8 @@ def _detail_context(request, file, **extra) -> dict:
         "close_reason": labels.close_reason(file.close_reason),
         "close_form": extra.pop("close_form", None) or CloseForm(initial={"version": file.version}),
         "reopen_form": extra.pop("reopen_form", None) or ReopenForm(initial={"version": file.version}),
+        "allowances": _allowance_rows(user, file),
+        "may_enrol": _may_enrol(user, file),
         **extra,
     }
 
@@ -550,3 +552,81 @@ def export(request):
     response["X-Export-Rows"] = str(n)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- children's allowances on the file (孤儿基本生活费, 事实无人抚养儿童基本生活补贴) ----------------
+
+def _allowance_rows(user, file) -> list[dict]:
+    rows = selectors.allowances_of(user, file)
+    for r in rows:
+        r["name"] = ALLOWANCE_NAMES.get(r["enrollment"].program_id, r["enrollment"].program.name)
+        r["paid"] = sum(line.amount for line in r["lines"] if line.status == "paid")
+    return rows
+
+
+def _may_enrol(user, file) -> bool:
+    """Whether the file page offers enrolling and stopping: a county civil-affairs worker
+    (``decide_applications``) who may change the file (the services check it again)."""
+    return user.can(Perm.DECIDE_APPLICATIONS) and selectors.may_edit(user, file)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allowances(request, pk):
+    """The child's allowances: the enrollments in 孤儿基本生活费 and 事实无人抚养儿童基本生活补贴
+    with their payments, whether the file's category still holds for each; enrolling
+    (POST ``op=enrol``) and stopping with a reason (``op=stop``) for who decides
+    enrollments and may change the file. Thin over ``services.enrol_allowance`` and
+    ``services.stop_allowance``."""
+    file = selectors.get_file(request.user, pk)
+    may = _may_enrol(request.user, file)
+    status = 200
+    form = AllowanceForm(initial={"start_month": selectors.today().strftime("%Y-%m"),
+                                  "program": "orphan_allowance" if selectors.is_orphan(file)
+                                  else "de_facto_unsupported_allowance"})
+    stop_form, stop_for = AllowanceStopForm(), None
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied
+        op = request.POST.get("op")
+        if op == "enrol":
+            form = AllowanceForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                try:
+                    e = services.enrol_allowance(actor(request), file, d["program"], d["start_month"], form.inputs(),
+                                                 payee_account=d["payee_account"], reason=d["reason"])
+                except ServiceError as exc:
+                    apply_service_error(form, exc, {"inputs": "care_setting" if d["program"] == "orphan_allowance"
+                                                    else "assistance_amount", "person": "program", "region": "program"})
+                    status = exc.status
+                else:
+                    messages.success(request, _("已纳入%(program)s，每月 %(amount)s 元") % {
+                        "program": ALLOWANCE_NAMES[d["program"]], "amount": e.amount})
+                    return redirect("children:allowances", pk=file.pk)
+            else:
+                status = 422
+        elif op == "stop":
+            stop_form = AllowanceStopForm(request.POST)
+            if stop_form.is_valid():
+                d = stop_form.cleaned_data
+                stop_for = d["enrollment"]
+                try:
+                    services.stop_allowance(actor(request), file, d["enrollment"], d["reason"],
+                                            end_month=d["end_month"] or None, version=d["version"])
+                except ServiceError as exc:
+                    apply_service_error(stop_form, exc)
+                    status = exc.status
+                else:
+                    messages.success(request, _("已停发"))
+                    return redirect("children:allowances", pk=file.pk)
+            else:
+                stop_for, status = request.POST.get("enrollment"), 422
+        else:
+            raise PermissionDenied
+    else:
+        services.record_read(actor(request), file, "allowances")
+    return render(request, "children/allowances.html", {
+        "file": file, "rows": _allowance_rows(request.user, file), "may_enrol": may and file.status == "open",
+        "may_stop": may, "form": form, "stop_form": stop_form, "stop_for": str(stop_for or ""),
+        "this_month": selectors.today().strftime("%Y-%m")}, status=status)
