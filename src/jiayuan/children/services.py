@@ -334,8 +334,9 @@ def rederive(actor: Actor, file_ids, on: datetime.date | None = None) -> int:
         with transaction.atomic():
             # only the files are locked (they are what is written); a registry change to a
             # person read here re-derives again through its own signal
-            files = list(ChildFile.objects.select_for_update(of=("self",)).select_related("person").filter(
-                pk__in=ids[start:start + 500], status=ChildFile.Status.OPEN).order_by("pk"))
+            files = list(ChildFile.objects.select_for_update(of=("self",)).select_related("person")
+                         .only(*selectors.FACT_FIELDS).filter(pk__in=ids[start:start + 500],
+                                                              status=ChildFile.Status.OPEN).order_by("pk"))
             facts = selectors.child_facts_many(files, on)
             changed, items = [], []
             for file in files:
