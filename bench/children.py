@@ -29,7 +29,9 @@ What it does:
      flagged; the time, the files flagged, and the ratio per file against one
      primary-key fetch.
 4. Prints the results (and the machine's 1-minute load average before and after: the
-   machine is shared, every figure is slowed by other work).
+   machine is shared, every figure is slowed by other work), and the CPU time of each
+   measure (this process and its PostgreSQL backend, ``cpu_ms_mean``,
+   ``rederive.cpu_seconds``): what the work costs without the wait for a core.
 
 Run::
 
@@ -105,6 +107,30 @@ def loadavg() -> float:
         return float(open("/proc/loadavg").read().split()[0])
     except OSError:
         return 0.0
+
+
+def cpu_clock():
+    """A clock of the CPU time spent on this benchmark's behalf: this process's and that of
+    the PostgreSQL backend serving its connection (``/proc/<pid>/stat``; the server runs on
+    this machine). Unlike wall-clock time it leaves out the time spent waiting for a core
+    while other work runs on the shared machine; None when /proc cannot be read."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def now() -> float:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return time.process_time() + (int(fields[11]) + int(fields[12])) / tick
+
+    try:
+        now()
+    except OSError:
+        return None
+    return now
 
 
 def pct(values, q: float) -> float:
@@ -225,18 +251,23 @@ def measure(runs: int, parents: int, seed: int) -> dict:
     n_overdue, rows = overdue_page()
     for _ in range(5):
         overdue_page()
+    cpu = cpu_clock() or (lambda: 0.0)
     t_list = []
+    c0 = cpu()
     for _ in range(runs):
         t = time.perf_counter()
         overdue_page()
         t_list.append((time.perf_counter() - t) * 1000)
+    cpu_list = (cpu() - c0) * 1000 / runs
     ids = list(ChildFile.objects.values_list("pk", flat=True)[:50_000])
     t_pk = []
+    c0 = cpu()
     for _ in range(runs):
         pk = rng.choice(ids)
         t = time.perf_counter()
         ChildFile.objects.select_related("person", "region").get(pk=pk)
         t_pk.append((time.perf_counter() - t) * 1000)
+    cpu_pk = (cpu() - c0) * 1000 / runs
 
     # the registry change: the parents marked deceased, their files re-derived
     parent_person_ids = list(ChildParent.objects.filter(person__isnull=False).values_list("person_id", flat=True)
@@ -249,16 +280,21 @@ def measure(runs: int, parents: int, seed: int) -> dict:
     admin, _ = User.objects.get_or_create(username="bench_admin", defaults={
         "role": "city_admin", "scope_id": "6207", "full_name": "基准"})
     load0 = loadavg()
+    c0 = cpu()
     t = time.perf_counter()
     flagged = services.rederive(Actor(admin, "command", {"bench": True}), file_ids)
     t_rederive = time.perf_counter() - t
+    cpu_rederive = cpu() - c0
     return {
         "files": ChildFile.objects.count(), "township": township, "township_files": top["n"],
         "overdue_in_township": n_overdue, "page_rows": len(rows),
         "overdue_list_ms": {"p50": round(pct(t_list, .5), 2), "p95": round(pct(t_list, .95), 2)},
         "pk_fetch_ms": {"p50": round(pct(t_pk, .5), 3), "p95": round(pct(t_pk, .95), 3)},
         "ratio_p95_list_vs_pk": round(pct(t_list, .95) / pct(t_pk, .95), 1),
+        "cpu_ms_mean": {"overdue_list": round(cpu_list, 2), "pk_fetch": round(cpu_pk, 3),
+                        "ratio_list_vs_pk": round(cpu_list / cpu_pk, 1) if cpu_pk else None},
         "rederive": {"files": len(file_ids), "flagged": flagged, "seconds": round(t_rederive, 2),
+                     "cpu_seconds": round(cpu_rederive, 2),
                      "ms_per_file": round(t_rederive * 1000 / max(1, len(file_ids)), 2),
                      "ratio_per_file_vs_pk_p50": round(t_rederive * 1000 / max(1, len(file_ids))
                                                        / statistics.median(t_pk), 1),
