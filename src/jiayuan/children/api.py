@@ -17,7 +17,7 @@ from pydantic import Field
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
-from ..api.types import Id, Int, Page, PageSize, paging
+from ..api.types import BoundedList, Id, Int, Page, PageSize, paging
 from ..errors import Forbidden, ValidationFailed
 from . import homes, labels, rules, selectors, services
 from .models import ChildFile
@@ -316,11 +316,14 @@ def list_homes(request, start: date | None = None, end: date | None = None):
 HomeName = Annotated[str, Field(max_length=100)]
 
 
+ServiceCode = Annotated[str, Field(max_length=30)]
+
+
 class ChildrensHomeIn(Schema):
     name: HomeName
     region: Annotated[str, Field(max_length=12)]
-    capacity: int
-    services: list[Annotated[str, Field(max_length=30)]] = []
+    capacity: Int
+    services: BoundedList[ServiceCode, 20] = []
     opened_on: date
     operator: Int | None = None
     address: Annotated[str, Field(max_length=200)] = ""
@@ -328,8 +331,8 @@ class ChildrensHomeIn(Schema):
 
 class ChildrensHomePatch(Schema):
     name: HomeName | None = None
-    capacity: int | None = None
-    services: list[Annotated[str, Field(max_length=30)]] | None = None
+    capacity: Int | None = None
+    services: BoundedList[ServiceCode, 20] | None = None
     opened_on: date | None = None
     closed_on: date | None = None
     operator: Int | None = None
@@ -371,7 +374,7 @@ class HomeEnrolmentOut(Schema):
 
 
 class HomeAttendanceIn(Schema):
-    present: list[Int]
+    present: BoundedList[Id, 1000]
 
 
 class HomeAttendanceOut(Schema):
