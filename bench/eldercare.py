@@ -18,7 +18,9 @@ What it does, in one run:
    (bench scaffolding): 1,000,000 orders of 200 care workers over 24 months, of which
    50,000 confirmed orders of the provider in the measured month, every 20th checked in
    out of range, every 33rd shorter than the minimum; 500 upheld complaints and 300
-   call-backs that found no service in that month. Then ``VACUUM ANALYZE``.
+   call-backs that found no service in that month. The other 950,000 are spread evenly
+   over the other 699 days, each day's orders over all the care workers (about 7 a
+   worker a day, as a real day). Then ``VACUUM ANALYZE``.
 3. Measures, in this process:
    - ``settlement_services.generate`` (first generation), then again with nothing
      changed (regeneration: the live lines voided, the same lines written anew);
@@ -51,6 +53,8 @@ sys.path.insert(0, str(ROOT / "src"))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jiayuan_bench_eldercare"
 COUNTY = "620702"
 MONTH = date(2025, 3, 1)
+MONTH_DAYS = 31  # days of MONTH
+OTHER_DAYS = 730 - MONTH_DAYS  # 2024-01-01 … 2025-12-30 less the measured month
 
 
 def parse_args(argv=None):
@@ -151,12 +155,14 @@ def setup(args):
                 month, scheduled_on, price, quantity, status, worker_id, checkin_at, checkin_distance_m, location_ok,
                 checkout_at, duration, notes, confirmed_by, confirmer_name, done_at, version, created_at)
             SELECT %(plan)s, %(line)s, %(pmin)s + g %% 100, %(org)s, %(county)s, '620702001001', %(meal)s,
-                   date_trunc('month', d)::date, d, 12.00, 1, 'done', %(wmin)s + g %% %(nw)s, now(), 20, true,
-                   now(), 30, '', 'elder', '', now(), 1, now()
-            FROM (SELECT g, DATE '2024-01-01' + (g %% 730) AS d FROM generate_series(1, %(n)s) g) s
-            WHERE date_trunc('month', d)::date <> %(month)s""",
+                   date_trunc('month', d)::date, d, 12.00, 1, 'done', %(wmin)s + (g / %(ndays)s) %% %(nw)s, now(), 20,
+                   true, now(), 30, '', 'elder', '', now(), 1, now()
+            FROM (SELECT g, DATE '2024-01-01' + (g %% %(ndays)s)
+                            + CASE WHEN DATE '2024-01-01' + (g %% %(ndays)s) >= %(month)s THEN %(mdays)s ELSE 0 END AS d
+                  FROM generate_series(1, %(n)s) g) s""",
                   {"plan": plan.pk, "line": line.pk, "pmin": pmin, "org": org.pk, "county": COUNTY, "meal": meal.pk,
-                   "month": MONTH, "wmin": wmin, "nw": args.workers, "n": args.orders - args.settled})
+                   "month": MONTH, "wmin": wmin, "nw": args.workers, "n": args.orders - args.settled,
+                   "ndays": OTHER_DAYS, "mdays": MONTH_DAYS})
         c.execute("""INSERT INTO eldercare_complaint (order_id, complainant, content, status, received_by_id,
                          received_at, decided_by_id, decided_at, decision)
                      SELECT id, '家属', '基准', 'upheld', %(u)s, now(), %(u)s, now(), '属实' FROM eldercare_workorder

@@ -20,6 +20,8 @@ constraint on live lines makes an order impossible to settle twice. Reopening vo
 lines and regeneration writes new ones; nothing is added on top.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -299,6 +301,19 @@ class Complaint(models.Model):
         return f"{self.complainant}：{self.content[:20]}"
 
 
+def net_is_gross_less_deduction() -> models.Q:
+    """``net = gross − deduction`` for amounts in fen (two decimal places), written as
+    "within half a fen": on PostgreSQL (numeric, exact, scale 2) this is the same as
+    equality — two amounts in fen that differ differ by at least 0.01 — while on SQLite,
+    which keeps decimals as binary floating point, 18.53 − 14.83 is 3.6999999999999993
+    and plain equality refused a correct line."""
+    diff = models.F("gross") - models.F("deduction")
+    return models.Q(net__gt=diff - HALF_FEN, net__lt=diff + HALF_FEN)
+
+
+HALF_FEN = models.Value(Decimal("0.005"), output_field=models.DecimalField(max_digits=4, decimal_places=3))
+
+
 class Settlement(models.Model):
     """The month's settlement of a provider in a county (draft → approved; reopened back
     to draft). Totals are those of the live lines of the current ``generation``.
@@ -330,8 +345,7 @@ class Settlement(models.Model):
         verbose_name_plural = _("服务结算")
         constraints = [
             models.UniqueConstraint(fields=["provider", "county", "month"], name="eldercare_settlement_once"),
-            models.CheckConstraint(condition=models.Q(net=models.F("gross") - models.F("deduction")),
-                                   name="eldercare_settlement_net"),
+            models.CheckConstraint(condition=net_is_gross_less_deduction(), name="eldercare_settlement_net"),
             models.CheckConstraint(condition=models.Q(approved_by__isnull=True)
                                    | ~models.Q(approved_by=models.F("generated_by")),
                                    name="eldercare_settlement_four_eyes"),
@@ -363,8 +377,8 @@ class SettlementLine(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["order"], condition=models.Q(live=True), name="eldercare_order_settled_once"),
-            models.CheckConstraint(condition=models.Q(net=models.F("gross") - models.F("deduction"), net__gte=0,
-                                                      deduction__gte=0), name="eldercare_line_net"),
+            models.CheckConstraint(condition=net_is_gross_less_deduction() & models.Q(net__gte=0, deduction__gte=0),
+                                   name="eldercare_line_net"),
         ]
         indexes = [models.Index(fields=["settlement", "live"], name="eldercare_line_settlement")]
 

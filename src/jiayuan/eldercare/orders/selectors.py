@@ -45,14 +45,21 @@ def deduction_rates() -> dict:
                                             **getattr(settings, "ELDERCARE_DEDUCTION_RATES", {})}.items()}
 
 
+def _duty_provider_ids(user, duty: str) -> QuerySet | None:
+    """The providers for which ``user`` holds ``duty`` (active, and still an active member
+    of the organization) as a subquery of ``provider_id`` (not run), or None when the
+    account's role acts for no organization."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Perm.ACT_FOR_ORGANIZATION):
+        return None
+    member_of = OrganizationMember.objects.filter(user=user, active=True).values("organization_id")
+    return CareDuty.objects.filter(user=user, duty=duty, active=True, provider_id__in=member_of).values("provider_id")
+
+
 def duty_providers(user, duty: str) -> list[int]:
     """Ids of the providers for which ``user`` holds ``duty`` (active, and still an active
     member of the organization)."""
-    if not getattr(user, "is_authenticated", False) or not user.can(Perm.ACT_FOR_ORGANIZATION):
-        return []
-    member_of = OrganizationMember.objects.filter(user=user, active=True).values("organization_id")
-    return list(CareDuty.objects.filter(user=user, duty=duty, active=True, provider_id__in=member_of)
-                .values_list("provider_id", flat=True))
+    ids = _duty_provider_ids(user, duty)
+    return [] if ids is None else [row["provider_id"] for row in ids]
 
 
 def is_dispatcher(user) -> bool:
@@ -130,9 +137,10 @@ def get_order(user, pk) -> WorkOrder:
 def worker_day(user, day: datetime.date) -> list[dict]:
     """A care worker's orders of ``day``, each only what the visit needs: id, state, the
     elder's name, the service address (the plan's), the item and its unit, the quantity,
-    the times. One query on (worker, scheduled_on)."""
-    providers = duty_providers(user, "care_worker")
-    if not providers:
+    the times. One query: the index (worker, scheduled_on), the worker's duties as a
+    subquery (a round trip fewer on the phone's busiest page)."""
+    providers = _duty_provider_ids(user, "care_worker")
+    if providers is None:
         return []
     return list(WorkOrder.objects.filter(worker=user, scheduled_on=day, provider_id__in=providers)
                 .exclude(status="void").order_by("status", "id")

@@ -19,9 +19,12 @@ from .test_orders import run, world  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 
-def test_day_care_indicators_by_hand(town, users, make_person):  # noqa: F811
-    county = Actor(users["county"], "page")
-    # 中心甲 (day care in 一社区) serves 一社区 and 二社区; 东村幸福院 serves 东村; 三社区 and 西村 have none.
+def street_with_centers(county, town):
+    """中心甲 (day care in 一社区, open since 2024-01-01) serves 一社区 and 二社区; 东村幸福院
+    (mutual aid, opened 2024-05-01) serves 东村; 三社区 and 西村 have none (西村's service
+    station is not a center). Construction subsidies 2025: 中心甲 150,000.00 (April),
+    东村幸福院 60,000.00 (September); operating: 中心甲 18,000.50 (2025), 9,000.00 (2024).
+    Returns (中心甲, 东村幸福院)."""
     a = facility(county, town["一社区"], "中心甲", opened_on="2024-01-01")
     services.assign(county, a, town["一社区"].code, "2024-01-01")
     services.assign(county, a, town["二社区"].code, "2024-01-01")
@@ -36,6 +39,13 @@ def test_day_care_indicators_by_hand(town, users, make_person):  # noqa: F811
                             approval="甘州民〔2025〕3号", approved_on="2025-06-01")
     services.record_subsidy(county, a, year=2024, kind="operating", amount="9000.00", source="县级财政",
                             approval="甘州民〔2024〕3号", approved_on="2024-06-01")
+    return a, b
+
+
+def test_day_care_indicators_by_hand(town, users, make_person):  # noqa: F811
+    county = Actor(users["county"], "page")
+    # 中心甲 (day care in 一社区) serves 一社区 and 二社区; 东村幸福院 serves 东村; 三社区 and 西村 have none.
+    a, b = street_with_centers(county, town)
     p = make_person(region=town["一社区"].code, name="老甲", birth=date(1940, 1, 1))
     services.check_in(county, a, p, "2025-03-03")
     services.check_in(county, a, p, "2025-03-04")
