@@ -95,3 +95,40 @@ def test_todo_sources(users, seeded):
     assert src.count(township) == 1
     n_units = seeded.submissions.count()
     assert str(n_units - 1) in src.items(township, 10)[0].detail   # all but the peer are late
+
+
+def test_retire_a_form_through_its_page(users, seeded):
+    """停用: the button is offered to a ``manage_report_forms`` holder on an approved form
+    only; after it the form says who retired it, when and why (also in its history), the
+    task page no longer offers it, a forged issue is refused, and the past task and the
+    unit's form stay readable."""
+    form = seeded.form
+    county, township = _client(users["county"]), _client(users["township"])
+    assert 'data-testid="retire"' not in township.get(f"/stats/yibiaotong/forms/{form.pk}/").content.decode()
+    r = township.post(f"/stats/yibiaotong/forms/{form.pk}/", {"action": "retire", "reason": "不再使用"}, follow=True)
+    assert "您的角色不能进行此操作" in r.content.decode()            # issue_report_tasks alone is not enough
+    draft = ReportForm.objects.get(code="YBT-03")
+    assert 'data-testid="retire"' not in county.get(f"/stats/yibiaotong/forms/{draft.pk}/").content.decode()
+    assert 'data-testid="retire"' in county.get(f"/stats/yibiaotong/forms/{form.pk}/").content.decode()
+    r = county.post(f"/stats/yibiaotong/forms/{form.pk}/", {"action": "retire", "reason": ""}, follow=True)
+    assert "此项必填" in r.content.decode()
+    form.refresh_from_db()
+    assert form.status == "approved"
+    r = county.post(f"/stats/yibiaotong/forms/{form.pk}/", {"action": "retire", "reason": "改用新版"}, follow=True)
+    html = r.content.decode()
+    assert "报表已停用" in html and 'data-testid="form-status">已停用<' in html
+    assert "改用新版" in html.split('data-testid="form-retired"')[1].split("</dd>")[0]
+    history = html.split('data-testid="history"')[1]
+    assert "停用报表" in history and "改用新版" in history and "审定报表" in history
+    assert 'data-testid="retire"' not in html
+    form.refresh_from_db()
+    assert (form.status, form.retired_by) == ("retired", users["county"])
+
+    page = township.get("/stats/yibiaotong/tasks/new/").content.decode()
+    assert f'value="{form.pk}"' not in page
+    township.post("/stats/yibiaotong/tasks/new/", {"form": str(form.pk), "period": "2026",
+                                                   "deadline": timezone.localdate().isoformat()})
+    assert ReportTask.objects.filter(form=form).count() == 1
+    assert township.get(f"/stats/yibiaotong/tasks/{seeded.pk}/").status_code == 200
+    sub = ReportSubmission.objects.get(task=seeded, unit_id=OWNER)
+    assert _client(users["community"]).get(f"/stats/yibiaotong/fill/{sub.pk}/").status_code == 200
