@@ -140,12 +140,15 @@ def test_snapshots_are_kept_per_language(api_client, data, settings):
     assert kpis(en)["persons"] == EXPECTED["population"]["6207"][0]
 
 
-def test_the_demo_computes_the_snapshots_and_starts_the_periodic_refresh(page_client, data, settings):
+def test_the_demo_computes_the_snapshots_and_starts_the_periodic_refresh(transactional_db, page_client, data,
+                                                                         settings):
     """``demo-setup``'s part (stats/dashboards/demo.py): the city's and every county's
     panels stored for the current year, half, quarter and month; the periodic refresh
     queued once (a second run, and ``jiayuan refresh_dashboards``, add no second chain);
     when its time comes the worker (``jiayuan worker --batch``, as ``make demo`` runs it)
-    recomputes them and queues the next; the page says when they were computed."""
+    recomputes them and queues the next; the page says when they were computed.
+    (Transactional: the worker closes its database connection between tasks, as it does
+    in ``make demo``.)"""
     from django.core.management import call_command
     from django_tasks.base import TaskResultStatus
 
