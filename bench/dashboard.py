@@ -12,8 +12,8 @@ What it does, in one run:
    - N/10 person tags (the eleven kinds in turn, open-ended);
    - N cases (grid events) over the last two years, 2.5 % open and a fifth of those past
      their limit;
-   - N/5 enrolled persons with a paid payment line for each month of the current year
-     (four programs in turn): 2.4 × N lines;
+   - N/5 enrollments (``assistance_enrollment``, four programs in turn, active since January)
+     with a paid payment line for each month of the current year: 2.4 × N lines;
    then ``VACUUM ANALYZE``.
 2. Measures, after a warm-up, in ms, with the current year as the period:
    - baseline: ``Person.objects.get(pk=…)`` (random pk);
@@ -25,7 +25,10 @@ What it does, in one run:
    - computed live (``compute_panel``: what a township's or community's dashboard does,
      and the city's when no snapshot is stored), then the city's precomputed snapshot
      refreshed (``services.refresh``, timed: the background task's work for one region and
-     period) and read as the API reads it (``selectors.panel``).
+     period) and read as the API reads it (``selectors.panel``);
+   - the city's full report for the year (``stats.selectors.report``: the 29 indicators
+     computed live) with its page rendered, then its docx and xlsx downloads
+     (``--report-samples``), and the slowest indicators; the load average at the end.
 
 Run::
 
@@ -61,6 +64,7 @@ def parse_args(argv=None):
     p.add_argument("--drop", action="store_true", help="drop the database afterwards")
     p.add_argument("--json", help="also write the results to this file")
     p.add_argument("--live-samples", type=int, default=None, help="live city dashboards timed (default --samples)")
+    p.add_argument("--report-samples", type=int, default=5, help="city reports timed")
     return p.parse_args(argv)
 
 
@@ -154,13 +158,21 @@ def load(n: int) -> dict:
         times["cases"] = time.perf_counter() - t
         t = time.perf_counter()
         cur.execute("""
+            INSERT INTO assistance_enrollment (program_id, person_id, region_code, start_month, status, inputs,
+                amount, computation, review_months, flag, flag_note, payee_account, payee_account_cipher, version,
+                created_at, updated_at)
+            SELECT (ARRAY['subsistence_allowance','extreme_poverty_support','disability_living_allowance',
+                'disability_care_allowance'])[1 + p.id %% 4], p.id, p.region_code, make_date(%s, 1, 1), 'active',
+                '{}', 300 + p.id %% 500, '{}', 12, '', '', '', ''::bytea, 1, now(), now()
+            FROM people_person p WHERE p.id %% 5 = 0""", [year])
+        times["enrollments"] = time.perf_counter() - t
+        t = time.perf_counter()
+        cur.execute("""
             INSERT INTO assistance_paymentline (batch_id, generation, enrollment_id, program_id, person_id,
                 region_code, benefit_month, amount, members, rule, computation, basis, status, result_note)
-            SELECT 1, 1, p.id, (ARRAY['subsistence_allowance','extreme_poverty_support','disability_living_allowance',
-                'disability_care_allowance'])[1 + p.id %% 4], p.id, p.region_code,
-                make_date(%s, m, 1), 300 + p.id %% 500, 1, 'bench', '{}', '', 'paid', ''
-            FROM people_person p CROSS JOIN generate_series(1, 12) AS m
-            WHERE p.id %% 5 = 0""", [year])
+            SELECT 1, 1, e.id, e.program_id, e.person_id, e.region_code,
+                make_date(%s, m, 1), e.amount, 1, 'bench', '{}', '', 'paid', ''
+            FROM assistance_enrollment e CROSS JOIN generate_series(1, 12) AS m""", [year])
         times["payment_lines"] = time.perf_counter() - t
     connection.close()
     with connection.cursor() as cur:
@@ -175,7 +187,7 @@ def pct(values, p):
     return s[min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))]
 
 
-def measure(samples: int, live_samples: int | None = None) -> dict:
+def measure(samples: int, live_samples: int | None = None, report_samples: int = 5) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
@@ -233,8 +245,53 @@ def measure(samples: int, live_samples: int | None = None) -> dict:
     out["refresh_city_seconds"] = time.perf_counter() - t
     out["refresh_city_panels"] = stored
     run("city 6207 (precomputed)", "6207", samples, served)
+    out["report"] = measure_report(user, period.label, report_samples)
     return out
-    return out
+
+
+def measure_report(user, period: str, samples: int) -> dict:
+    """The city's full report for ``period`` (``stats.selectors.report``: every indicator
+    of every section computed live), then as the page renders it and as its docx and xlsx
+    downloads write it; ms per sample after one warm-up, and the slowest indicators."""
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from jiayuan.stats import exports, registry, selectors
+    from jiayuan.stats.rules import parse_period
+    from jiayuan.stats.views import _chooser
+
+    request = RequestFactory().get("/stats/report/", {"region": "6207", "period": period})
+    request.user = user
+    steps = {"compute": [], "page": [], "docx": [], "xlsx": []}
+    for i in range(samples + 1):
+        t = time.perf_counter()
+        rep = selectors.report(user, "6207", period)
+        t1 = time.perf_counter()
+        render_to_string("stats/city_report.html", {"report": rep, **_chooser(request, rep.region)}, request)
+        t2 = time.perf_counter()
+        exports.report_docx(rep)
+        t3 = time.perf_counter()
+        exports.report_xlsx(rep)
+        t4 = time.perf_counter()
+        if i:
+            for k, a, b in (("compute", t, t1), ("page", t1, t2), ("docx", t2, t3), ("xlsx", t3, t4)):
+                steps[k].append((b - a) * 1000)
+    totals = [steps["compute"][i] + steps["page"][i] for i in range(samples)]
+    region = selectors.region_for(user, "6207")
+    per = parse_period(period)
+    slow = []
+    for d in registry.definitions():
+        if registry.computable(d.code, region, per):
+            t = time.perf_counter()
+            registry.value(d.code, region, per)
+            slow.append(((time.perf_counter() - t) * 1000, d.code))
+    slow.sort(reverse=True)
+    return {"samples": samples, "figures": len(rep.figures),
+            "computable": sum(1 for f in rep.figures if f.computable),
+            "total_p50": pct(totals, 50), "total_p95": pct(totals, 95),
+            **{f"{k}_p50": pct(v, 50) for k, v in steps.items()},
+            **{f"{k}_p95": pct(v, 95) for k, v in steps.items()},
+            "slowest": [{"code": c, "ms": ms} for ms, c in slow[:6]]}
 
 
 def main(argv=None) -> int:
@@ -256,13 +313,14 @@ def main(argv=None) -> int:
         load_times.update(load(args.persons))
     with connection.cursor() as cur:
         cur.execute("SELECT (SELECT count(*) FROM people_person), (SELECT count(*) FROM cases_case), "
-                    "(SELECT count(*) FROM assistance_paymentline), (SELECT version())")
-        persons, cases, lines, version = cur.fetchone()
-    print(f"data: {persons:,} persons, {cases:,} cases, {lines:,} payment lines; {version.split(' on ')[0]}; "
+                    "(SELECT count(*) FROM assistance_paymentline), (SELECT count(*) FROM assistance_enrollment), "
+                    "(SELECT version())")
+        persons, cases, lines, enrollments, version = cur.fetchone()
+    print(f"data: {persons:,} persons, {cases:,} cases, {enrollments:,} enrollments, {lines:,} payment lines; {version.split(' on ')[0]}; "
           f"{os.cpu_count()} CPUs")
     for k, v in load_times.items():
         print(f"  load {k}: {v:.1f} s")
-    res = measure(args.samples, args.live_samples)
+    res = measure(args.samples, args.live_samples, args.report_samples)
     base = res["pk_fetch"]["p95"]
     print(f"\nbaseline Person.objects.get(pk): p50 {res['pk_fetch']['p50']:.2f} ms  p95 {base:.2f} ms")
     print(f"{'dashboard (7 panels in turn)':<34}{'persons':>10}{'p50 ms':>10}{'p95 ms':>10}{'ratio p95/pk':>14}")
@@ -272,6 +330,14 @@ def main(argv=None) -> int:
             print(f"    {p:<30}{'':>10}{v['p50']:>10.1f}{v['p95']:>10.1f}{v['p95'] / base:>14.0f}")
     print(f"refresh of the city's snapshot ({res['refresh_city_panels']} panels, one period): "
           f"{res['refresh_city_seconds']:.1f} s")
+    r = res["report"]
+    print(f"\ncity report 6207, {r['samples']} samples, {r['figures']} figures ({r['computable']} computable):")
+    print(f"  computed + page rendered: p50 {r['total_p50']:.0f} ms  p95 {r['total_p95']:.0f} ms  "
+          f"ratio p95/pk {r['total_p95'] / base:.0f}  (target < 3000 ms)")
+    for k in ("compute", "page", "docx", "xlsx"):
+        print(f"    {k:<10} p50 {r[k + '_p50']:>8.0f} ms  p95 {r[k + '_p95']:>8.0f} ms")
+    print("  slowest indicators: " + ", ".join(f"{s['code']} {s['ms']:.0f} ms" for s in r["slowest"]))
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     res.update({"persons": persons, "cases": cases, "payment_lines": lines, "load_seconds": load_times})
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=2))

@@ -33,11 +33,17 @@ class FacilityRoomOut(Schema):
     opening_hours: str
 
 
+class AlsoServesOut(Schema):
+    region: str
+    region_name: str
+
+
 class FacilityOut(Schema):
     id: int
     name: str
     region: str
     region_name: str
+    also_serves: list[AlsoServesOut]
     address: str
     floor_area: Decimal
     opening_hours: str
@@ -118,7 +124,9 @@ def room_out(r) -> dict:
 
 
 def facility_out(f: ServiceFacility) -> dict:
-    return {"id": f.pk, "name": f.name, "region": f.region_id, "region_name": f.region.name, "address": f.address,
+    also = sorted(f.also_serves.all(), key=lambda r: r.code)
+    return {"id": f.pk, "name": f.name, "region": f.region_id, "region_name": f.region.name,
+            "also_serves": [{"region": r.code, "region_name": r.name} for r in also], "address": f.address,
             "floor_area": f.floor_area, "opening_hours": f.opening_hours, "opened_on": f.opened_on,
             "status": f.status, "status_name": str(f.get_status_display()), "functions": selectors.functions_of(f),
             "rooms": [room_out(r) for r in f.rooms.all()], "note": f.note, "version": f.version,

@@ -72,7 +72,7 @@ class ReportForm(models.Model):
     """A catalogued form (报表目录中的报表): ``code`` + ``version`` unique; ``units`` the
     kind of unit that fills it (townships, or communities and/or villages); ``status``
     draft → approved (→ retired). Approved only with an approver other than the author
-    (database check)."""
+    (database check); retired with who and when (database check)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -96,6 +96,12 @@ class ReportForm(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     null=True, blank=True, verbose_name=_("审定人"))
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    # Retired (停用): no new task can name it (services.issue_task and the database trigger
+    # stats_task_form_approved); its tasks and submissions stay as they are.
+    retired_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, verbose_name=_("停用人"))
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    retire_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,6 +114,9 @@ class ReportForm(models.Model):
                 name="report_form_approved_by_other",
                 condition=Q(status="draft") | (Q(approved_by__isnull=False) & Q(approved_at__isnull=False)
                                                 & ~Q(approved_by=F("author")))),
+            models.CheckConstraint(
+                name="report_form_retired_by_whom",
+                condition=~Q(status="retired") | (Q(retired_by__isnull=False) & Q(retired_at__isnull=False))),
         ]
 
     def __str__(self) -> str:

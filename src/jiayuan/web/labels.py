@@ -272,6 +272,7 @@ ACTION_LABELS = {
     "report.element_create": _("登记数据元"),
     "report.form_create": _("新建报表"),
     "report.form_approve": _("审定报表"),
+    "report.form_retire": _("停用报表"),
     "report.task_issue": _("下发填报任务"),
     "report.value_record": _("填报数据"),
     "report.values_confirm": _("确认平台数据"),

@@ -26,10 +26,10 @@ Status = ServiceFacility.Status
 
 def facilities_for(user) -> QuerySet:
     """Facilities (every status) in the user's scope; none without ``view_facilities``.
-    Region joined, rooms prefetched."""
+    Region joined, rooms and the units it also serves prefetched."""
     if not user.can(Perm.VIEW_FACILITIES):
         return ServiceFacility.objects.none()
-    qs = ServiceFacility.objects.select_related("region", "region__parent").prefetch_related("rooms")
+    qs = ServiceFacility.objects.select_related("region", "region__parent").prefetch_related("rooms", "also_serves")
     scope = user.scope_code
     return qs.filter(region__code__startswith=scope) if scope else qs
 

@@ -44,3 +44,16 @@ def test_the_page_form_saves_the_units(users, facility, page_client):
                                                                             "version": f.version})
     assert got.status_code == 302
     assert list(f.also_serves.values_list("code", flat=True)) == [GANQUAN]
+
+
+def test_the_api_reads_the_units_it_also_serves(users, facility, api_client):
+    """``also_serves`` in the API's read output: the facility's detail and the list, by
+    code with the name; an unshared facility answers an empty list."""
+    shared = facility(JIAOTONGXIANG, "450")
+    alone = facility(GANQUAN, "120")
+    services.set_also_serves(Actor(users["township"], "command"), shared, [GANQUAN])
+    c = api_client("township")
+    got = c.get(f"/api/v1/facilities/{shared.pk}").json()
+    assert got["also_serves"] == [{"region": GANQUAN, "region_name": "甘泉社区居民委员会"}]
+    listed = {f["id"]: f["also_serves"] for f in c.get(f"/api/v1/facilities?region={DONGJIE}").json()["results"]}
+    assert listed == {shared.pk: [{"region": GANQUAN, "region_name": "甘泉社区居民委员会"}], alone.pk: []}

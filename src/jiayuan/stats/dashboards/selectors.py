@@ -290,7 +290,7 @@ def _population(types, region, period, children, today) -> dict:
             _kpi("children", _("未满18周岁儿童"), counts["children"], _("人"))]
     charts = [
         {"key": "groups", "title": str(_("重点人群（人员标签）")), "kind": "bar",
-         "categories": [k.name for k in kinds],
+         "categories": [str(_(k.name)) for k in kinds],
          "series": [{"name": str(_("人数")), "data": [by_kind.get(k.code, 0) for k in kinds]}], "drill": None},
         _drill_chart("by_region", str(_("各下级区域人口")), children, [
             {"name": str(_("人口")), "data": [groups.get(c.code, {}).get("total", 0) for c in children]},
@@ -389,7 +389,7 @@ def _cases(types, region, period, children, today) -> dict:
 
 
 def _assistance(types, region, period, children, today) -> dict:
-    programs = {p.code: p.name for p in Program.objects.all()}
+    programs = {p.code: str(_(p.name)) for p in Program.objects.all()}   # the names are translated (django.po)
     # program and months first: the ledgers' index (program, benefit_month, region) serves
     # (the months as a list and the region as a range too, so that all three are index
     # conditions; region codes are digits, at most 15)

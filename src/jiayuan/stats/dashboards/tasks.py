@@ -4,9 +4,9 @@ worker``): recompute the city's and the counties' precomputed panels
 
 The task queues its own next run ``STATS_DASHBOARD_REFRESH_SECONDS`` later (default
 3600; 0 = no periodic run) when the backend can defer tasks, so once started (by
-``jiayuan dashboards-refresh``-style on-demand requests: :func:`request_refresh`, the
-page's 立即更新 button, ``POST /api/v1/dashboards/refresh``) the snapshots stay at most
-that old.
+``jiayuan refresh_dashboards``, or by ``jiayuan demo-setup``: :func:`ensure_periodic`) the
+snapshots stay at most that old. On demand: :func:`request_refresh` (the page's 立即更新
+button, ``POST /api/v1/dashboards/refresh``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,31 @@ def schedule_next() -> None:
     if seconds <= 0 or not default_task_backend.supports_defer:
         return
     refresh_dashboards.using(run_after=timezone.now() + datetime.timedelta(seconds=seconds)).enqueue(periodic=True)
+
+
+TASK_PATH = "jiayuan.stats.dashboards.tasks.refresh_dashboards"
+
+
+def periodic_pending() -> bool:
+    """Whether a periodic run is already queued or running (the database backend's
+    queue; another backend's queue cannot be read here: False)."""
+    if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
+        return False
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=TASK_PATH, args_kwargs__kwargs__periodic=True,
+                                       status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists()
+
+
+def ensure_periodic() -> bool:
+    """Start the periodic refresh unless a periodic run is already queued or running:
+    its first run ``STATS_DASHBOARD_REFRESH_SECONDS`` from now. True when queued now;
+    False when one was pending, the interval is 0 or the backend cannot defer."""
+    if interval() <= 0 or not default_task_backend.supports_defer or periodic_pending():
+        return False
+    schedule_next()
+    return True
 
 
 def request_refresh(region_code: str, period_label: str, types: list[str]) -> bool:

@@ -5,6 +5,7 @@ hand there), stale until refreshed (on demand or by the background task), and ne
 shared between readers of different case types."""
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
@@ -124,15 +125,66 @@ def test_the_periodic_run_queues_the_next(data, settings):
     assert nxt.args_kwargs["kwargs"] == {"periodic": True}
 
 
-def test_snapshots_are_kept_per_language(api_client, data):
+def test_snapshots_are_kept_per_language(api_client, data, settings):
     services.refresh(regions=["6207"], periods=["2025"])
     zh = get(api_client("city"), "population", "6207")
     assert zh["precomputed"] is True and zh["title"] == "人口与重点人群"
     c = api_client("city")
-    en = c.get("/api/v1/dashboards/population?region=6207&period=2025", HTTP_ACCEPT_LANGUAGE="en").json()
-    if en["title"] != zh["title"]:            # the API answers in English: no Chinese snapshot for it
-        assert en["precomputed"] is False
-        services.refresh(regions=["6207"], periods=["2025"], language="en")
-        again = c.get("/api/v1/dashboards/population?region=6207&period=2025", HTTP_ACCEPT_LANGUAGE="en").json()
-        assert again["precomputed"] is True and again["title"] == en["title"]
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"     # the language switch's choice
+    en = c.get("/api/v1/dashboards/population?region=6207&period=2025").json()
+    assert en["title"] != zh["title"]          # the API answers in English: no Chinese snapshot for it
+    assert en["precomputed"] is False
+    services.refresh(regions=["6207"], periods=["2025"], language="en")
+    again = c.get("/api/v1/dashboards/population?region=6207&period=2025").json()
+    assert again["precomputed"] is True and again["title"] == en["title"]
     assert kpis(en)["persons"] == EXPECTED["population"]["6207"][0]
+
+
+def test_the_demo_computes_the_snapshots_and_starts_the_periodic_refresh(transactional_db, page_client, data,
+                                                                         settings):
+    """``demo-setup``'s part (stats/dashboards/demo.py): the city's and every county's
+    panels stored for the current year, half, quarter and month; the periodic refresh
+    queued once (a second run, and ``jiayuan refresh_dashboards``, add no second chain);
+    when its time comes the worker (``jiayuan worker --batch``, as ``make demo`` runs it)
+    recomputes them and queues the next; the page says when they were computed.
+    (Transactional: the worker closes its database connection between tasks, as it does
+    in ``make demo``.)"""
+    from django.core.management import call_command
+    from django_tasks.base import TaskResultStatus
+
+    from jiayuan.regions.models import Region
+    from jiayuan.stats.dashboards import demo, selectors
+    from jiayuan.stats.rules import HALF, MONTH, QUARTER, YEAR, current_period
+
+    settings.STATS_DASHBOARD_REFRESH_SECONDS = 900
+    summary = demo.seed_demo()
+    assert "看板预先汇总数据已计算" in summary and "每 900 秒" in summary
+    today = timezone.localdate()
+    periods = {current_period(k, today).label for k in (YEAR, HALF, QUARTER, MONTH)}
+    regions = {"6207"} | set(Region.objects.filter(level="county", code__startswith="6207").values_list("code", flat=True))
+    stored = set(DashboardSnapshot.objects.values_list("region_id", "period", "panel"))
+    assert {(r, p, n) for r in regions for p in periods for n in selectors.PANELS} <= stored
+    queued = DBTaskResult.objects.get(task_path=tasks.TASK_PATH)
+    assert queued.status == TaskResultStatus.READY and queued.args_kwargs["kwargs"] == {"periodic": True}
+    assert timezone.now() + datetime.timedelta(seconds=800) < queued.run_after
+    assert queued.run_after < timezone.now() + datetime.timedelta(seconds=1000)
+    assert demo.seed_demo() is None                                   # idempotent: one chain
+    call_command("refresh_dashboards", stdout=io.StringIO())           # a one-off beside it
+    assert DBTaskResult.objects.filter(task_path=tasks.TASK_PATH, args_kwargs__kwargs__periodic=True).count() == 1
+    DBTaskResult.objects.filter(task_path=tasks.TASK_PATH).exclude(pk=queued.pk).delete()
+
+    city = DashboardSnapshot.objects.get(region_id="6207", period=str(today.year), panel="population",
+                                         audience__startswith="zh")
+    html = page_client("city").get(f"/stats/dashboards/?region=6207&period={today.year}").content.decode()
+    assert "预先汇总" in html
+    body = page_client("city").get(f"/stats/dashboards/data/population/?region=6207&period={today.year}").json()
+    assert body["precomputed"] is True and body["fresh"] == timezone.localtime(city.computed_at).isoformat(timespec="seconds")
+
+    # the time comes: the worker runs the periodic refresh, which queues the next one
+    DBTaskResult.objects.filter(pk=queued.pk).update(run_after=timezone.now() - datetime.timedelta(seconds=1))
+    call_command("worker", batch=True, verbosity=0)
+    queued.refresh_from_db()
+    assert queued.status == TaskResultStatus.SUCCESSFUL
+    assert DashboardSnapshot.objects.get(pk=city.pk).computed_at > city.computed_at
+    nxt = DBTaskResult.objects.get(task_path=tasks.TASK_PATH, status=TaskResultStatus.READY)
+    assert nxt.args_kwargs["kwargs"] == {"periodic": True} and nxt.run_after > timezone.now() + datetime.timedelta(seconds=800)

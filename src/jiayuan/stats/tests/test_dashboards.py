@@ -177,3 +177,29 @@ def test_an_indicator_figure_comes_from_the_registry(api_client, data):
             registry._RULES.pop(code, None)
             if r is not None:
                 registry._RULES[code] = r
+
+
+def test_labels_of_tags_programs_and_case_types_follow_the_language(api_client, page_client, data, settings):
+    """The chart labels that come from data — tag kinds, programs, case types and their
+    states — are given through i18n: with English active the API and the page's JSON
+    show the English of django.po, with Chinese the stored names. (The language is the
+    one chosen with the switch: its cookie, for the API as for the pages.)"""
+    api = api_client("county")
+    zh = api.get("/api/v1/dashboards/assistance?region=620702&period=2025").json()
+    assert chart(zh, "by_program")["categories"] == ["最低生活保障"]     # Chinese by default
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pop = api.get("/api/v1/dashboards/population?region=620702&period=2025").json()
+    groups = dict(zip(chart(pop, "groups")["categories"], chart(pop, "groups")["series"][0]["data"]))
+    assert groups["Disabled persons"] == 1 and groups["Left-behind child"] == 0
+    assert "残疾人" not in groups
+    paid = api.get("/api/v1/dashboards/assistance?region=620702&period=2025").json()
+    assert chart(paid, "by_program")["categories"] == ["Subsistence allowance (dibao)"]
+    assert [s["name"] for s in chart(paid, "by_month")["series"]] == ["Subsistence allowance (dibao)"]
+    cases = api.get("/api/v1/dashboards/cases?region=620702&period=2025").json()
+    assert chart(cases, "by_type")["categories"] == ["Grid event"]
+    assert all(c.startswith("Grid event·") for c in chart(cases, "by_state")["categories"])
+    # the page's JSON, with the language cookie of the page's language switch
+    page = page_client("county")
+    page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = page.get("/stats/dashboards/data/assistance/?region=620702&period=2025").json()
+    assert chart(body, "by_program")["categories"] == ["Subsistence allowance (dibao)"]

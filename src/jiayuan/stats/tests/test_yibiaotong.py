@@ -260,3 +260,52 @@ def test_a_huge_value_is_a_422_not_a_500(users, cat, api_client, text):
                                         content_type="application/json")
     assert resp.status_code == 422, resp.content
     assert not UnitValue.objects.filter(unit_id=OWNER).exists()
+
+
+def test_a_retired_form_issues_no_new_task_and_its_past_tasks_stay(users, cat):
+    """Retiring (停用): only an approved form, by a ``manage_report_forms`` holder, with a
+    reason; afterwards the service and the database refuse a new task, the task issued
+    before and its submissions stay readable (and can still be finished), and who, when
+    and why are kept on the form and in the audit chain."""
+    form, county, township = cat["b"], Actor(users["county"], "page"), Actor(users["township"], "page")
+    before = _issue(users, form)
+    sub = _sub(before)
+    services.record_value(Actor(users["community"], "page"), sub, "entered.council_meetings", "4")
+    with pytest.raises(Forbidden):                                  # a community worker may not
+        services.retire_form(Actor(users["community"], "page"), form, "不再使用")
+    with pytest.raises(ValidationFailed) as exc:                    # a reason is required
+        services.retire_form(county, form, "  ")
+    assert exc.value.fields["reason"][0]["code"] == "reason.missing"
+    draft = services.create_form(Actor(users["city"], "page"), {"code": "YBT-09", "title": "草稿表"},
+                                 [("entered.council_meetings", "sum")])
+    with pytest.raises(Conflict) as exc:                            # a draft was never used
+        services.retire_form(county, draft, "不再使用")
+    assert "只有已审定" in exc.value.message
+    assert ReportForm.objects.get(pk=form.pk).status == "approved"  # nothing written by the refusals
+
+    services.retire_form(county, form, "与社区基本情况表合并")
+    form.refresh_from_db()
+    assert (form.status, form.retired_by, form.retire_reason) == ("retired", users["county"], "与社区基本情况表合并")
+    assert form.retired_at is not None and form.approved_by == users["county"]   # the approval is kept
+    entry = AuditEntry.objects.get(action="report.form_retire")
+    assert (entry.object_id, entry.extra["reason"], entry.changes["status"]) == (
+        str(form.pk), "与社区基本情况表合并", ["approved", "retired"])
+    with pytest.raises(Conflict) as exc:
+        services.retire_form(county, form, "再停一次")
+    assert "已经停用" in exc.value.message
+
+    with pytest.raises(ValidationFailed) as exc:                    # no new task: the service …
+        _issue(users, form)
+    assert exc.value.fields["form"][0]["code"] == "report_task.form_retired"
+    assert "已停用" in exc.value.message
+    with pytest.raises(IntegrityError), transaction.atomic():       # … and the database
+        ReportTask.objects.create(form=form, region_id="620702001", period="2026",
+                                  deadline=timezone.localdate(), issuer=users["township"])
+    assert list(ReportTask.objects.filter(form=form)) == [before]
+    assert form not in selectors.issuable_forms(users["township"])
+    # the past task: readable by the issuer, the unit finishes it
+    assert selectors.get_task(users["township"], before.pk) == before
+    assert _cells(users["community"], sub)["entered.council_meetings"].value == Decimal("4")
+    services.record_value(Actor(users["community"], "page"), sub, "entered.office_area_m2", "120")
+    services.submit(Actor(users["community"], "page"), sub)
+    assert _sub(before).values["entered.council_meetings"][:2] == ["4", "entered"]

@@ -1,6 +1,6 @@
 """Writes of 一表通. Every function is one transaction with its audit entry:
 ``report.elements_seed``, ``report.element_create``, ``report.form_create``,
-``report.form_approve``, ``report.task_issue``, ``report.value_record``,
+``report.form_approve``, ``report.form_retire``, ``report.task_issue``, ``report.value_record``,
 ``report.values_confirm``, ``report.submit``.
 
 Permissions: ``manage_report_forms`` for elements and forms (an approver other than the
@@ -165,6 +165,28 @@ def approve_form(actor: Actor, form: ReportForm) -> ReportForm:
     return form
 
 
+@transaction.atomic
+def retire_form(actor: Actor, form: ReportForm, reason) -> ReportForm:
+    """Retire an approved form (停用) that is no longer used, with ``reason`` (required):
+    no new task can be issued from it (:func:`issue_task`; the database trigger refuses
+    too); its tasks and their submissions stay readable, and units may still finish a
+    task issued before. Who, when and why are kept on the form and in the audit entry
+    ``report.form_retire``. Refused: a draft (delete nothing: it was never used — approve
+    it or leave it) and a form already retired."""
+    _require(actor, Perm.MANAGE_REPORT_FORMS)
+    reason = _text({"reason": reason}, "reason", 200)
+    form = ReportForm.objects.select_for_update().get(pk=form.pk)
+    if form.status != ReportForm.Status.APPROVED:
+        raise Conflict("report_form.not_approved", _("只有已审定的报表才能停用") if form.status == ReportForm.Status.DRAFT
+                       else _("该报表已经停用"))
+    form.status, form.retired_by, form.retired_at, form.retire_reason = (
+        ReportForm.Status.RETIRED, actor.user, timezone.now(), reason)
+    form.save(update_fields=["status", "retired_by", "retired_at", "retire_reason"])
+    record(actor, "report.form_retire", form, changes={"status": [ReportForm.Status.APPROVED, ReportForm.Status.RETIRED]},
+           extra={"code": form.code, "version": form.version, "reason": reason})
+    return form
+
+
 # --- tasks -----------------------------------------------------------------------------
 
 def _deadline(value) -> datetime.date:
@@ -188,7 +210,8 @@ def issue_task(actor: Actor, form: ReportForm | None, period: str, deadline, not
     (by the form's ``units``) for ``period`` with ``deadline``: one submission per unit.
 
     Refused: a form that is not in the catalogue (None) or not approved
-    (``report_task.form_not_approved``; the database refuses too), a scope that is not a
+    (``report_task.form_not_approved``) or retired (``report_task.form_retired``; the
+    database refuses both too), a scope that is not a
     county or a township, townships asked of a township, no unit below."""
     _require(actor, Perm.ISSUE_REPORT_TASKS)
     region = selectors.issuing_region(actor.user) if actor.user is not None else None
@@ -198,6 +221,9 @@ def issue_task(actor: Actor, form: ReportForm | None, period: str, deadline, not
     if form is None:
         raise ValidationFailed(field_error("form", "report_task.form_unknown",
                                            _("该报表不在报表目录中，不能下发：请先在报表目录中建表并审定")))
+    if form.status == ReportForm.Status.RETIRED:
+        raise ValidationFailed(field_error("form", "report_task.form_retired",
+                                           _("报表“%(title)s”已停用，不能下发") % {"title": form.title}))
     if form.status != ReportForm.Status.APPROVED:
         raise ValidationFailed(field_error("form", "report_task.form_not_approved",
                                            _("报表“%(title)s”尚未审定，不能下发") % {"title": form.title}))
@@ -227,8 +253,8 @@ def issue_task(actor: Actor, form: ReportForm | None, period: str, deadline, not
             task = ReportTask.objects.create(form=form, region=region, period=p.label, deadline=deadline, note=note,
                                              issuer=actor.user)
     except IntegrityError:  # the database's trigger: the form was retired meanwhile
-        raise ValidationFailed(field_error("form", "report_task.form_not_approved",
-                                           _("报表“%(title)s”尚未审定，不能下发") % {"title": form.title})) from None
+        raise ValidationFailed(field_error("form", "report_task.form_retired",
+                                           _("报表“%(title)s”已停用，不能下发") % {"title": form.title})) from None
     ReportSubmission.objects.bulk_create([ReportSubmission(task=task, unit_id=u) for u in units], batch_size=500)
     record(actor, "report.task_issue", task, region_code=region.code,
            extra={"form": form.code, "version": form.version, "period": p.label, "deadline": deadline.isoformat(),

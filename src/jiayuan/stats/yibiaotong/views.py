@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jiayuan.accounts.permissions import Perm
+from jiayuan.audit.selectors import history_of
 from jiayuan.errors import ServiceError
+from jiayuan.web.labels import action_label
 from jiayuan.web.shortcuts import actor, apply_service_error, paginate, perm_required
 
 from .. import registry
@@ -110,22 +112,31 @@ def form_new(request):
 @_catalogue_reader
 @require_http_methods(["GET", "POST"])
 def form_detail(request, pk):
-    """A catalogued form: its rows, author, approval; POST ``approve`` (审定)."""
+    """A catalogued form: its rows, author, approval, retirement and history; POST
+    ``approve`` (审定) or ``retire`` (停用, with ``reason``)."""
     report_form = selectors.get_form(request.user, pk)
-    if request.method == "POST" and request.POST.get("action") == "approve":
+    what = request.POST.get("action") if request.method == "POST" else None
+    if what in ("approve", "retire"):
         try:
-            services.approve_form(actor(request), report_form)
-            messages.success(request, _("报表已审定，可以下发"))
+            if what == "approve":
+                services.approve_form(actor(request), report_form)
+                messages.success(request, _("报表已审定，可以下发"))
+            else:
+                services.retire_form(actor(request), report_form, request.POST.get("reason"))
+                messages.success(request, _("报表已停用：不能再下发新的填报任务"))
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("stats:report_form_detail", report_form.pk)
     user = request.user
     can_approve = (report_form.status == ReportForm.Status.DRAFT and user.can(Perm.MANAGE_REPORT_FORMS)
                    and user.pk != report_form.author_id)
+    can_retire = report_form.status == ReportForm.Status.APPROVED and user.can(Perm.MANAGE_REPORT_FORMS)
     items = [(i, _source_label(i.element), _(UNITS.get(i.element.unit, i.element.unit)))
              for i in selectors.form_items(report_form)]
     return render(request, "stats/yibiaotong/form_detail.html",
-                  {"report_form": report_form, "items": items, "can_approve": can_approve,
+                  {"report_form": report_form, "items": items, "can_approve": can_approve, "can_retire": can_retire,
+                   "history": [{"entry": e, "action_label": action_label(e.action), "changes": [],
+                                "note": (e.extra or {}).get("reason", "")} for e in history_of(report_form)[:50]],
                    "can_issue": report_form.status == ReportForm.Status.APPROVED
                    and selectors.issuing_region(user) is not None,
                    "tasks": report_form.tasks.filter(pk__in=selectors.tasks_for(user).values("pk"))[:20]})

@@ -1,8 +1,9 @@
 """``jiayuan refresh_dashboards``: recompute the precomputed dashboard panels of the city
 and the counties now (``--now``, in this process) or queue the periodic background
 refresh (default: the task runs in ``jiayuan worker`` and queues its next run every
-``STATS_DASHBOARD_REFRESH_SECONDS``). Run once after deployment (and by ``make demo``'s
-seed) to start the periodic refresh."""
+``STATS_DASHBOARD_REFRESH_SECONDS``). Run once after deployment to start the periodic
+refresh (``jiayuan demo-setup`` starts it itself); while a periodic run is queued, the
+queued run is a one-off and the chain stays one."""
 
 import time
 
@@ -25,5 +26,8 @@ class Command(BaseCommand):
             n = services.refresh(region, period)
             self.stdout.write(f"已更新 {n} 个看板面板，用时 {time.perf_counter() - t:.1f} 秒")
             return
-        tasks.refresh_dashboards.enqueue(regions=region, periods=period, periodic=not region and not period)
-        self.stdout.write("已提交后台更新任务（由 jiayuan worker 执行）")
+        # one periodic chain: while a periodic run is queued (e.g. by demo-setup) this run is a one-off
+        periodic = not region and not period and not tasks.periodic_pending()
+        tasks.refresh_dashboards.enqueue(regions=region, periods=period, periodic=periodic)
+        self.stdout.write("已提交后台更新任务（由 jiayuan worker 执行）"
+                          + ("，此后定时更新" if periodic else ""))
