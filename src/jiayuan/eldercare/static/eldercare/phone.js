@@ -36,6 +36,7 @@
     }
     pad.addEventListener("pointerdown", function (ev) {
       drawing = true; var p = at(ev); ctx.beginPath(); ctx.moveTo(p[0], p[1]);
+      form.querySelector("[data-sign-status]").textContent = "";
       pad.setPointerCapture(ev.pointerId); ev.preventDefault();
     });
     pad.addEventListener("pointermove", function (ev) {
