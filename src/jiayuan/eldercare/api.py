@@ -654,6 +654,7 @@ class HomeCareOrderEventOut(Schema):
     state_name: str
     actor: str
     note: str
+    method: str = ""
 
 
 class HomeCareOrderCallbackOut(Schema):
@@ -724,7 +725,8 @@ def order_history(request, order_id: Id):
                "action_name": _(order_rules.ACTIONS.get(e.action, order_rules.EVENT_NAMES.get(e.action, e.action))),
                "from_state": e.from_state, "to_state": e.to_state,
                "state_name": _(order_rules.STATES[e.to_state]) if e.to_state in order_rules.STATES else "",
-               "actor": _who(e.actor), "note": e.note}
+               "actor": _who(e.actor), "note": e.note,
+               "method": (e.data or {}).get("method", "") if e.action == "confirm" else ""}
               for e in o.events.select_related("actor").order_by("at", "id")]
     callbacks = [{"at": c.at, "method": c.method, "method_name": _(order_rules.CALLBACK_METHODS.get(c.method, c.method)),
                   "result": c.result, "result_name": _(order_rules.CALLBACK_RESULTS.get(c.result, c.result)),

@@ -55,6 +55,14 @@ def _forbidden() -> Forbidden:
     return Forbidden("permission_denied", _("您的角色无权执行此操作"))
 
 
+def _page(qs, page: int, page_size: int, out) -> dict:
+    """One page of ``qs`` (already ordered) as the list endpoints answer it, each row through ``out``."""
+    page_size, page, start = paging(page, page_size)
+    rows = list(qs[start:start + page_size])
+    count = len(rows) if page == 1 and len(rows) < page_size else qs.count()
+    return {"count": count, "page": page, "page_size": page_size, "results": [out(r) for r in rows]}
+
+
 def _month(value: Any, field: str = "month") -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value or "").strip() + "-01")
@@ -290,11 +298,7 @@ def list_settlements(request, provider: Id | None = None, month: str = "", statu
         if status not in Settlement.Status.values:
             raise ValidationFailed(field_error("status", "status.unknown", _("状态不正确")))
         qs = qs.filter(status=status)
-    page_size, page, start = paging(page, page_size)
-    qs = qs.order_by("-month", "provider__name", "id")
-    rows = list(qs[start:start + page_size])
-    count = len(rows) if page == 1 and len(rows) < page_size else qs.count()
-    return {"count": count, "page": page, "page_size": page_size, "results": [settlement_out(s) for s in rows]}
+    return _page(qs.order_by("-month", "provider__name", "id"), page, page_size, settlement_out)
 
 
 @router.post("/eldercare/settlements", response={200: HomeCareSettlementDetailOut, 201: HomeCareSettlementDetailOut},
@@ -391,11 +395,7 @@ def list_contracts(request, provider: Id | None = None, status: str = "", page: 
         if status not in ("active", "ended"):
             raise ValidationFailed(field_error("status", "status.unknown", _("状态应为 active 或 ended")))
         qs = qs.filter(status=status)
-    page_size, page, start = paging(page, page_size)
-    qs = qs.order_by("-start", "id")
-    rows = list(qs[start:start + page_size])
-    count = len(rows) if page == 1 and len(rows) < page_size else qs.count()
-    return {"count": count, "page": page, "page_size": page_size, "results": [contract_out(c) for c in rows]}
+    return _page(qs.order_by("-start", "id"), page, page_size, contract_out)
 
 
 @router.get("/eldercare/contracts/{int:contract_id}", response=ContractOut, summary="居家养老服务合同详情（服务项目与单价）")
@@ -462,11 +462,7 @@ def list_plans(request, month: str = "", person: Id | None = None, provider: Id 
         qs = qs.filter(person_id=person)
     if provider is not None:
         qs = qs.filter(provider_id=provider)
-    page_size, page, start = paging(page, page_size)
-    qs = qs.order_by("-month", "person__name", "id")
-    rows = list(qs[start:start + page_size])
-    count = len(rows) if page == 1 and len(rows) < page_size else qs.count()
-    return {"count": count, "page": page, "page_size": page_size, "results": [plan_out(p, False) for p in rows]}
+    return _page(qs.order_by("-month", "person__name", "id"), page, page_size, lambda x: plan_out(x, False))
 
 
 @router.get("/eldercare/plans/{int:plan_id}", response=PlanOut, summary="月度服务计划详情（服务项目、日期、金额、工单状态）")

@@ -138,7 +138,7 @@ def test_confirmation_by_a_signature(world, staff, api_client):  # noqa: F811
     ev = OrderEvent.objects.get(order=meal, action="confirm")
     assert ev.data == {"by": "family", "method": "signature", "signature": sig.pk}
     hist = api_client("county").get(f"/api/v1/eldercare/orders/{meal.pk}/history").json()
-    assert [e["action"] for e in hist["events"]][-1] == "confirm"
+    assert [(e["action"], e["method"]) for e in hist["events"]][-1] == ("confirm", "signature")
 
 
 def test_settlement_generate_approve_reopen(world, staff, users, api_client):  # noqa: F811
