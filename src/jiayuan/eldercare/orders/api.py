@@ -111,17 +111,17 @@ def order_out(o) -> dict:
             "overdue": late is not None, "version": o.version}
 
 
-class DispatchIn(Schema):
+class HomeCareDispatchIn(Schema):
     worker: Id
     note: str = ""
 
 
-class CheckInIn(Schema):
+class HomeCareCheckInIn(Schema):
     lat: Any = None
     lon: Any = None
 
 
-class ConfirmIn(Schema):
+class HomeCareConfirmIn(Schema):
     method: str = "code"
     code: str = ""
     signature: str = ""
@@ -129,7 +129,7 @@ class ConfirmIn(Schema):
     name: str = ""
 
 
-class ReasonIn(Schema):
+class HomeCareReasonIn(Schema):
     reason: str = ""
 
 
@@ -141,7 +141,7 @@ def _worker_order(request, order_id: int):
 
 @router.post("/eldercare/orders/{int:order_id}/dispatch", response=HomeCareOrderOut,
              summary="派单（服务机构调度员；可改派给本机构另一名在岗护理员）")
-def dispatch(request, order_id: Id, body: DispatchIn):
+def dispatch(request, order_id: Id, body: HomeCareDispatchIn):
     user = request.auth
     if not selectors.is_dispatcher(user):
         raise _forbidden()
@@ -154,7 +154,7 @@ def dispatch(request, order_id: Id, body: DispatchIn):
 
 @router.post("/eldercare/orders/{int:order_id}/check-in", response=HomeCareOrderOut,
              summary="护理员签到（手机定位，服务当天；距老人住址在半径内为位置相符）")
-def check_in(request, order_id: Id, body: CheckInIn):
+def check_in(request, order_id: Id, body: HomeCareCheckInIn):
     order = _worker_order(request, order_id)
     return order_out(services.check_in(actor(request), order, lat=body.lat, lon=body.lon))
 
@@ -168,7 +168,7 @@ def check_out(request, order_id: Id, photo: File[UploadedFile] = None, notes: Fo
 
 @router.post("/eldercare/orders/{int:order_id}/confirm", response=HomeCareOrderOut,
              summary="老人或家属确认服务（method=code 输入老人持有的6位确认码，或 method=signature 手写签名图片 data URL）")
-def confirm(request, order_id: Id, body: ConfirmIn):
+def confirm(request, order_id: Id, body: HomeCareConfirmIn):
     order = _worker_order(request, order_id)
     return order_out(services.confirm(actor(request), order, code=body.code, by=body.by, name=body.name,
                                       method=body.method, signature=body.signature))
@@ -176,7 +176,7 @@ def confirm(request, order_id: Id, body: ConfirmIn):
 
 @router.post("/eldercare/orders/{int:order_id}/void", response=HomeCareOrderOut,
              summary="作废未开始的工单（服务机构调度员或县级民政，须填原因）")
-def void(request, order_id: Id, body: ReasonIn):
+def void(request, order_id: Id, body: HomeCareReasonIn):
     user = request.auth
     if not (user.can(Perm.MANAGE_ELDERCARE) or selectors.is_dispatcher(user)):
         raise _forbidden()
@@ -242,7 +242,7 @@ class HomeCareSettlementDetailOut(HomeCareSettlementOut):
     events: list[HomeCareSettlementEventOut]
 
 
-class SettlementGenerateIn(Schema):
+class HomeCareSettlementGenerateIn(Schema):
     provider: Id
     month: str
     county: str = ""
@@ -303,7 +303,7 @@ def list_settlements(request, provider: Id | None = None, month: str = "", statu
 
 @router.post("/eldercare/settlements", response={200: HomeCareSettlementDetailOut, 201: HomeCareSettlementDetailOut},
              summary="生成（或重新生成未审批的）服务机构某县（区）某月的结算：只结算已确认完成的工单")
-def generate_settlement(request, body: SettlementGenerateIn):
+def generate_settlement(request, body: HomeCareSettlementGenerateIn):
     user = request.auth
     if not user.can(Perm.MANAGE_ELDERCARE):
         raise _forbidden()
@@ -332,7 +332,7 @@ def approve_settlement(request, settlement_id: Id):
 
 @router.post("/eldercare/settlements/{int:settlement_id}/reopen", response=HomeCareSettlementDetailOut,
              summary="退回已审批的结算（须填原因），退回后可重新生成")
-def reopen_settlement(request, settlement_id: Id, body: ReasonIn):
+def reopen_settlement(request, settlement_id: Id, body: HomeCareReasonIn):
     user = request.auth
     _settler(user)
     s = selectors.get_settlement(user, settlement_id)
@@ -342,7 +342,7 @@ def reopen_settlement(request, settlement_id: Id, body: ReasonIn):
 
 # --- contracts and care plans (read) ------------------------------------------------------
 
-class ContractItemOut(Schema):
+class HomeCareContractItemOut(Schema):
     item: int
     code: str
     name: str
@@ -350,7 +350,7 @@ class ContractItemOut(Schema):
     price: str
 
 
-class ContractOut(Schema):
+class HomeCareContractOut(Schema):
     id: int
     number: str
     provider: int
@@ -360,14 +360,14 @@ class ContractOut(Schema):
     end: datetime.date
     status: str
     status_name: str
-    items: list[ContractItemOut]
+    items: list[HomeCareContractItemOut]
 
 
-class ContractPage(Schema):
+class HomeCareContractPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[ContractOut]
+    results: list[HomeCareContractOut]
 
 
 def contract_out(c) -> dict:
@@ -383,7 +383,7 @@ def _board(user) -> None:
         raise _forbidden()
 
 
-@router.get("/eldercare/contracts", response=ContractPage,
+@router.get("/eldercare/contracts", response=HomeCareContractPage,
             summary="居家养老服务合同（按服务机构 provider、状态 status 筛选；县级民政、服务机构调度员）")
 def list_contracts(request, provider: Id | None = None, status: str = "", page: Page = 1, page_size: PageSize = 50):
     user = request.auth
@@ -398,7 +398,7 @@ def list_contracts(request, provider: Id | None = None, status: str = "", page: 
     return _page(qs.order_by("-start", "id"), page, page_size, contract_out)
 
 
-@router.get("/eldercare/contracts/{int:contract_id}", response=ContractOut, summary="居家养老服务合同详情（服务项目与单价）")
+@router.get("/eldercare/contracts/{int:contract_id}", response=HomeCareContractOut, summary="居家养老服务合同详情（服务项目与单价）")
 def get_contract(request, contract_id: Id):
     user = request.auth
     if not (user.can(Perm.VIEW_ELDERCARE) or selectors.is_dispatcher(user)):
@@ -406,7 +406,7 @@ def get_contract(request, contract_id: Id):
     return contract_out(selectors.get_contract(user, contract_id))
 
 
-class PlanLineOut(Schema):
+class HomeCarePlanLineOut(Schema):
     item: int
     name: str
     price: str
@@ -415,7 +415,7 @@ class PlanLineOut(Schema):
     amount: str
 
 
-class PlanOut(Schema):
+class HomeCarePlanOut(Schema):
     id: int
     person: int
     person_name: str
@@ -427,15 +427,15 @@ class PlanOut(Schema):
     address: str
     planned_amount: str
     entitlement_amount: str
-    lines: list[PlanLineOut]
+    lines: list[HomeCarePlanLineOut]
     orders: dict[str, int]
 
 
-class PlanPage(Schema):
+class HomeCarePlanPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[PlanOut]
+    results: list[HomeCarePlanOut]
 
 
 def plan_out(p, full: bool = True) -> dict:
@@ -449,7 +449,7 @@ def plan_out(p, full: bool = True) -> dict:
             "orders": selectors.plan_orders(p) if full else {}}
 
 
-@router.get("/eldercare/plans", response=PlanPage,
+@router.get("/eldercare/plans", response=HomeCarePlanPage,
             summary="月度服务计划（按月份 month=YYYY-MM、老人 person、服务机构 provider 筛选；不含确认码）")
 def list_plans(request, month: str = "", person: Id | None = None, provider: Id | None = None, page: Page = 1,
                page_size: PageSize = 50):
@@ -465,7 +465,7 @@ def list_plans(request, month: str = "", person: Id | None = None, provider: Id 
     return _page(qs.order_by("-month", "person__name", "id"), page, page_size, lambda x: plan_out(x, False))
 
 
-@router.get("/eldercare/plans/{int:plan_id}", response=PlanOut, summary="月度服务计划详情（服务项目、日期、金额、工单状态）")
+@router.get("/eldercare/plans/{int:plan_id}", response=HomeCarePlanOut, summary="月度服务计划详情（服务项目、日期、金额、工单状态）")
 def get_plan(request, plan_id: Id):
     user = request.auth
     if not (user.can(Perm.VIEW_ELDERCARE) or selectors.is_dispatcher(user)):
