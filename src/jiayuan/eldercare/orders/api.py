@@ -63,6 +63,18 @@ def _page(qs, page: int, page_size: int, out) -> dict:
     return {"count": count, "page": page, "page_size": page_size, "results": [out(r) for r in rows]}
 
 
+def _narrowed(qs, provider: int | None, status: str, statuses, message: str):
+    """``qs`` of one ``provider`` and one ``status`` when given; 422 ``status.unknown`` for
+    a status not in ``statuses``."""
+    if provider is not None:
+        qs = qs.filter(provider_id=provider)
+    if status:
+        if status not in statuses:
+            raise ValidationFailed(field_error("status", "status.unknown", message))
+        qs = qs.filter(status=status)
+    return qs
+
+
 def _month(value: Any, field: str = "month") -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value or "").strip() + "-01")
@@ -289,15 +301,9 @@ def list_settlements(request, provider: Id | None = None, month: str = "", statu
     month not ``YYYY-MM``, ``status.unknown`` for a status not draft or approved."""
     user = request.auth
     _board(user)
-    qs = selectors.settlements_for(user)
-    if provider is not None:
-        qs = qs.filter(provider_id=provider)
+    qs = _narrowed(selectors.settlements_for(user), provider, status, Settlement.Status.values, _("状态不正确"))
     if month:
         qs = qs.filter(month=_month(month))
-    if status:
-        if status not in Settlement.Status.values:
-            raise ValidationFailed(field_error("status", "status.unknown", _("状态不正确")))
-        qs = qs.filter(status=status)
     return _page(qs.order_by("-month", "provider__name", "id"), page, page_size, settlement_out)
 
 
@@ -388,13 +394,7 @@ def _board(user) -> None:
 def list_contracts(request, provider: Id | None = None, status: str = "", page: Page = 1, page_size: PageSize = 50):
     user = request.auth
     _board(user)
-    qs = selectors.contracts_for(user)
-    if provider is not None:
-        qs = qs.filter(provider_id=provider)
-    if status:
-        if status not in ("active", "ended"):
-            raise ValidationFailed(field_error("status", "status.unknown", _("状态应为 active 或 ended")))
-        qs = qs.filter(status=status)
+    qs = _narrowed(selectors.contracts_for(user), provider, status, ("active", "ended"), _("状态应为 active 或 ended"))
     return _page(qs.order_by("-start", "id"), page, page_size, contract_out)
 
 
