@@ -109,7 +109,7 @@ def _overdue_items(user, limit: int) -> list[TodoItem]:
 
 
 register(TodoSource(
-    code="eldercare_orders_overdue", label=_lazy("逾期的居家服务工单"), icon="bi-alarm", order=57,
+    code="eldercare_orders_overdue", label=_lazy("逾期的居家服务工单"), icon="bi-alarm", order=52,
     applies=lambda user: user.role == "org_staff" and order_selectors.is_dispatcher(user),
     count=lambda user: order_selectors.overdue_for_dispatcher(user, timezone.localdate()).count(),
     items=_overdue_items,
