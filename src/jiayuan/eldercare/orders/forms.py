@@ -9,13 +9,14 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ...web.forms import BootstrapMixin
 from .. import rules as care_rules
 from . import rules
 
 DATE = {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
-class ContractForm(forms.Form):
+class ContractForm(BootstrapMixin, forms.Form):
     """Number, provider, period and a price per catalogue item (``price_<item id>``,
     blank for an item the contract does not buy)."""
 
@@ -35,6 +36,7 @@ class ContractForm(forms.Form):
                 required=False, min_value=0, max_digits=10, decimal_places=2,
                 help_text=_("目录单价 %(price)s 元") % {"price": item.price})
             self.item_fields.append(self[name])
+        self._style()
 
     def prices(self) -> dict:
         """``{item id: price}`` of the items given a price."""
@@ -42,7 +44,7 @@ class ContractForm(forms.Form):
                 if k.startswith("price_") and v is not None}
 
 
-class DutyForm(forms.Form):
+class DutyForm(BootstrapMixin, forms.Form):
     """A member of a provider (``<organization id>:<user id>``) and the duty given."""
 
     member = forms.ChoiceField(label=gettext_lazy("机构人员"))
@@ -54,9 +56,10 @@ class DutyForm(forms.Form):
             (f"{m.organization_id}:{m.user_id}", f"{m.organization.name} · {m.user.full_name or m.user.username}"
              f"（{m.user.username}）") for m in members]
         self.fields["duty"].choices = [(k, _(v)) for k, v in rules.DUTIES.items()]
+        self._style()
 
 
-class PlanForm(forms.Form):
+class PlanForm(BootstrapMixin, forms.Form):
     """The home's location and address, and for each item of the plan's contract
     the quantity a visit (``qty_<item id>``) and the days of the month
     (``days_<item id>``: ``3, 10, 17, 24``)."""
@@ -77,6 +80,7 @@ class PlanForm(forms.Form):
             self.fields[d] = forms.CharField(label=_("服务日期"), required=False, max_length=100,
                                              help_text=_("本月几号，用逗号分隔，如 3, 10, 17, 24"))
             self.lines.append((ci, self[q], self[d]))
+        self._style()
 
     def plan_lines(self) -> list[dict]:
         """The lines filled in, as :func:`.services.make_plan` takes them; ValueError
