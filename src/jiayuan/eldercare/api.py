@@ -31,6 +31,9 @@ from .exports import XLSX
 from .models import CapacityAssessment, Entitlement, Level, Reason
 from .orders import rules as order_rules
 from .orders import selectors as order_selectors
+from .orders.api import HomeCareSettlementDetailOut, settlement_detail_out
+from .orders.api import display_name as _who
+from .orders.api import router as orders_router
 
 router = Router(tags=["养老服务"])
 
@@ -651,6 +654,7 @@ class HomeCareOrderEventOut(Schema):
     state_name: str
     actor: str
     note: str
+    method: str = ""
 
 
 class HomeCareOrderCallbackOut(Schema):
@@ -689,79 +693,6 @@ class HomeCareOrderHistoryOut(Schema):
     complaints: list[HomeCareOrderComplaintOut]
 
 
-class HomeCareSettlementOut(Schema):
-    id: int
-    provider: int
-    provider_name: str
-    county: str
-    month: datetime.date
-    status: str
-    status_name: str
-    order_count: int
-    gross: str
-    deduction: str
-    net: str
-    generated_at: datetime.datetime | None
-    approved_at: datetime.datetime | None
-
-
-class HomeCareSettlementPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[HomeCareSettlementOut]
-
-
-class HomeCareSettlementDeductionOut(Schema):
-    code: str
-    name: str
-    rate: str
-    amount: str
-
-
-class HomeCareSettlementLineOut(Schema):
-    order: int
-    person_name: str
-    item: str
-    scheduled_on: datetime.date
-    price: str
-    quantity: str
-    gross: str
-    deduction: str
-    net: str
-    deductions: list[HomeCareSettlementDeductionOut]
-
-
-class HomeCareSettlementEventOut(Schema):
-    at: datetime.datetime
-    kind: str
-    kind_name: str
-    actor: str
-    note: str
-
-
-class HomeCareSettlementDetailOut(HomeCareSettlementOut):
-    lines: list[HomeCareSettlementLineOut]
-    events: list[HomeCareSettlementEventOut]
-
-
-def _who(user) -> str:
-    return (user.full_name or user.username) if user else ""
-
-
-def _board(user) -> None:
-    """The dispatch board's and the settlements' readers (the pages' ``_board_user``)."""
-    if not (user.can(Perm.VIEW_ELDERCARE) or order_selectors.is_dispatcher(user)):
-        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
-
-
-def settlement_out(s) -> dict:
-    return {"id": s.pk, "provider": s.provider_id, "provider_name": s.provider.name, "county": s.county_id,
-            "month": s.month, "status": s.status, "status_name": s.get_status_display(),
-            "order_count": s.order_count, "gross": f"{s.gross:.2f}", "deduction": f"{s.deduction:.2f}",
-            "net": f"{s.net:.2f}", "generated_at": s.generated_at, "approved_at": s.approved_at}
-
-
 @router.get("/eldercare/my/orders", response=HomeCareWorkerDayOut,
             summary="护理员某日的上门服务工单（默认今天；只含老人姓名、服务地址和服务项目）")
 def my_orders(request, day: datetime.date | None = None):
@@ -794,7 +725,8 @@ def order_history(request, order_id: Id):
                "action_name": _(order_rules.ACTIONS.get(e.action, order_rules.EVENT_NAMES.get(e.action, e.action))),
                "from_state": e.from_state, "to_state": e.to_state,
                "state_name": _(order_rules.STATES[e.to_state]) if e.to_state in order_rules.STATES else "",
-               "actor": _who(e.actor), "note": e.note}
+               "actor": _who(e.actor), "note": e.note,
+               "method": (e.data or {}).get("method", "") if e.action == "confirm" else ""}
               for e in o.events.select_related("actor").order_by("at", "id")]
     callbacks = [{"at": c.at, "method": c.method, "method_name": _(order_rules.CALLBACK_METHODS.get(c.method, c.method)),
                   "result": c.result, "result_name": _(order_rules.CALLBACK_RESULTS.get(c.result, c.result)),
@@ -809,35 +741,6 @@ def order_history(request, order_id: Id):
             "complaints": complaints}
 
 
-@router.get("/eldercare/settlements", response=HomeCareSettlementPage,
-            summary="居家养老服务月度结算列表（按服务机构 provider、月份 month=YYYY-MM、状态 status 筛选）")
-def list_settlements(request, provider: Id | None = None, month: str = "", status: str = "", page: Page = 1,
-                     page_size: PageSize = 50):
-    """Settlements the reader may see (county staff; a provider's dispatcher, theirs),
-    newest month first. 403 for other accounts (as the page); 422 ``month.invalid`` for a
-    month not ``YYYY-MM``, ``status.unknown`` for a status not draft or approved."""
-    user = request.auth
-    _board(user)
-    qs = order_selectors.settlements_for(user)
-    if provider is not None:
-        qs = qs.filter(provider_id=provider)
-    if month:
-        try:
-            qs = qs.filter(month=datetime.date.fromisoformat(month.strip() + "-01"))
-        except ValueError:
-            raise _bad("month", "month.invalid", _("月份格式应为 YYYY-MM")) from None
-    if status:
-        from .models import Settlement
-        if status not in Settlement.Status.values:
-            raise _bad("status", "status.unknown", _("状态不正确"))
-        qs = qs.filter(status=status)
-    page_size, page, start = paging(page, page_size)
-    qs = qs.order_by("-month", "provider__name", "id")
-    rows = list(qs[start:start + page_size])
-    count = len(rows) if page == 1 and len(rows) < page_size else qs.count()
-    return {"count": count, "page": page, "page_size": page_size, "results": [settlement_out(s) for s in rows]}
-
-
 @router.get("/eldercare/settlements/{int:settlement_id}", response=HomeCareSettlementDetailOut,
             summary="居家养老服务结算单（明细、扣减、审批记录）")
 def get_settlement(request, settlement_id: Id):
@@ -847,13 +750,7 @@ def get_settlement(request, settlement_id: Id):
     user = request.auth
     if not (user.can(Perm.VIEW_ELDERCARE) or order_selectors.is_dispatcher(user)):
         raise NotFound("settlement.not_found")
-    s = order_selectors.get_settlement(user, settlement_id)
-    lines = [{"order": ln.order_id, "person_name": ln.order.person.name, "item": ln.item.name,
-              "scheduled_on": ln.order.scheduled_on, "price": f"{ln.price:.2f}", "quantity": str(ln.quantity),
-              "gross": f"{ln.gross:.2f}", "deduction": f"{ln.deduction:.2f}", "net": f"{ln.net:.2f}",
-              "deductions": [{"code": d["code"], "name": _(order_rules.DEDUCTIONS.get(d["code"], d["code"])),
-                              "rate": str(d["rate"]), "amount": str(d["amount"])} for d in ln.deductions]}
-             for ln in order_selectors.live_lines(s)[:2000]]
-    events = [{"at": e.at, "kind": e.kind, "kind_name": _(order_rules.SETTLEMENT_EVENTS.get(e.kind, e.kind)),
-               "actor": _who(e.actor), "note": e.note} for e in s.events.select_related("actor").order_by("at", "id")]
-    return {**settlement_out(s), "lines": lines, "events": events}
+    return settlement_detail_out(order_selectors.get_settlement(user, settlement_id))
+
+
+router.add_router("", orders_router)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from ..accounts.permissions import Perm
 from ..web.todo import TodoItem, TodoSource, register
+from .orders import rules as order_rules
 from .orders import selectors as order_selectors
 from .selectors import eligible_without_entitlement, reassessments_due
 
@@ -89,6 +90,31 @@ register(TodoSource(
         lambda o: _("服务日期 %(day)s，尚未派给护理员") % {"day": o.scheduled_on.isoformat()}),
     url=lambda user: reverse("eldercare:order_list") + "?status=pending",
     description=_lazy("未来7天内需要派给护理员的工单"),
+))
+
+
+def _overdue_items(user, limit: int) -> list[TodoItem]:
+    today = timezone.localdate()
+    out = []
+    for o in order_selectors.overdue_for_dispatcher(user, today)[:limit]:
+        limit_ = order_selectors.deadline_of(o)
+        out.append(TodoItem(
+            title=_("%(name)s · %(item)s：%(what)s") % {"name": o.person.name, "item": o.item.name,
+                                                     "what": _(order_rules.DEADLINES[limit_[0]])},
+            url=reverse("eldercare:order_detail", args=[o.pk]), due=limit_[1], overdue=True, region=o.region_id,
+            detail=_("服务日期 %(day)s · 护理员 %(worker)s · %(state)s") % {
+                "day": o.scheduled_on.isoformat(), "worker": o.worker.full_name or o.worker.username,
+                "state": _(order_rules.STATES[o.status])}))
+    return out
+
+
+register(TodoSource(
+    code="eldercare_orders_overdue", label=_lazy("逾期的居家服务工单"), icon="bi-alarm", order=52,
+    applies=lambda user: user.role == "org_staff" and order_selectors.is_dispatcher(user),
+    count=lambda user: order_selectors.overdue_for_dispatcher(user, timezone.localdate()).count(),
+    items=_overdue_items,
+    url=lambda user: reverse("eldercare:order_list") + "?overdue=1",
+    description=_lazy("服务日已过仍未签到或签退、签退后超过确认期限仍未经老人或家属确认的工单"),
 ))
 
 

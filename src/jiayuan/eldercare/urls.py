@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .orders import setup_views as setup
 from .orders import views as orders
 
 app_name = "eldercare"
@@ -40,6 +41,11 @@ urlpatterns = [
     path("my/", orders.my_day, name="my_day"),
     path("my/<int:pk>/", orders.my_order, name="my_order"),
     path("my/<int:pk>/<str:step>/", orders.my_step, name="my_step"),
+    path("contracts/", setup.contract_list, name="contract_list"),
+    path("duties/", setup.duty_list, name="duty_list"),
+    path("plans/", setup.plan_list, name="plan_list"),
+    path("plans/new/", setup.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", setup.plan_detail, name="plan_detail"),
     path("settlements/", orders.settlement_list, name="settlement_list"),
     path("settlements/<int:pk>/", orders.settlement_detail, name="settlement_detail"),
     path("settlements/<int:pk>/export/", orders.settlement_export, name="settlement_export"),

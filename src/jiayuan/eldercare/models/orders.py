@@ -189,6 +189,7 @@ class WorkOrder(models.Model):
     notes = models.CharField(_("服务记录"), max_length=300, blank=True)
     confirmed_by = models.CharField(_("确认人"), max_length=10, blank=True)
     confirmer_name = models.CharField(_("确认人姓名"), max_length=30, blank=True)
+    confirm_method = models.CharField(_("确认方式"), max_length=10, blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -247,9 +248,16 @@ def order_photo_path(instance, filename: str) -> str:
 
 
 class OrderPhoto(models.Model):
-    """A photo taken at check-out (validated image), served to who may read the order."""
+    """An image of an order (validated), served to who may read the order: a photo
+    taken at check-out (``checkout``) or the signature the elder or a family member drew
+    on the worker's phone to confirm the service (``signature``)."""
+
+    class Kind(models.TextChoices):
+        CHECKOUT = "checkout", _("服务照片")
+        SIGNATURE = "signature", _("确认签名")
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHECKOUT)
     file = models.FileField(upload_to=order_photo_path, max_length=200)
     image_format = models.CharField(max_length=10)
     size = models.PositiveIntegerField()

@@ -16,6 +16,7 @@ Money is :class:`decimal.Decimal` yuan, rounded half up to the fen at each named
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +25,8 @@ from ...people.rules import N_
 
 __all__ = ["STATES", "TRANSITIONS", "DUTIES", "DEDUCTIONS", "DEFAULT_DEDUCTION_RATES", "DEFAULT_RADIUS_M",
            "distance_m", "within_radius", "next_state", "may_take", "duration_minutes", "Deduction",
-           "LineAmount", "line_amount", "yuan", "CALLBACK_RESULTS", "sample_every"]
+           "LineAmount", "line_amount", "yuan", "CALLBACK_RESULTS", "sample_every", "DEADLINES",
+           "DEFAULT_CONFIRM_DAYS", "deadline", "overdue", "CONFIRM_METHODS"]
 
 STATES = {"pending": N_("待派"), "dispatched": N_("已派"), "in_service": N_("服务中"), "to_confirm": N_("待确认"),
           "done": N_("已完成"), "void": N_("作废")}
@@ -63,6 +65,14 @@ CALLBACK_RESULTS = {"satisfied": N_("满意"), "basically": N_("基本满意"), 
                     "not_served": N_("未获服务"), "unreachable": N_("未联系上")}
 CALLBACK_METHODS = {"phone": N_("电话回访"), "visit": N_("入户复核")}
 CONFIRM_BY = {"elder": N_("老人本人"), "family": N_("家属")}
+CONFIRM_METHODS = {"code": N_("确认码"), "signature": N_("手写签名")}
+
+# Time limits of an order beyond "check in on the scheduled day" (GB/T 43153-2023 asks for
+# the service at the agreed time and a confirmation by the elder or family; the days
+# allowed for the confirmation are local practice, the setting ELDERCARE_CONFIRM_DAYS).
+DEADLINES = {"check_in": N_("服务日已过未签到"), "check_out": N_("服务日已过未签退"),
+             "confirm": N_("逾期未确认")}
+DEFAULT_CONFIRM_DAYS = 3
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
 
@@ -165,6 +175,33 @@ def line_amount(price: Decimal, quantity: Decimal, facts: dict, rates: dict | No
         add("callback_not_served", {})
     total = min(gross, sum((d.amount for d in found), Decimal("0.00")))
     return LineAmount(yuan(price), Decimal(quantity), gross, tuple(found), yuan(total), yuan(gross - total))
+
+
+def deadline(status: str, scheduled_on: datetime.date, checkout_on: datetime.date | None,
+             confirm_days: int) -> tuple[str, datetime.date] | None:
+    """The time limit of an open order's next step: ``(code, last day)``, or None for a
+    done or void order.
+
+    - 待派 / 已派: checked in by the end of the scheduled day (``check_in``);
+    - 服务中: checked out by the end of the scheduled day (``check_out``);
+    - 待确认: confirmed by the elder or family within ``confirm_days`` days of the
+      check-out day (``confirm``; checked out on the 5th with 3 days: the 8th is the last day).
+    """
+    if status in ("pending", "dispatched"):
+        return "check_in", scheduled_on
+    if status == "in_service":
+        return "check_out", scheduled_on
+    if status == "to_confirm":
+        return "confirm", (checkout_on or scheduled_on) + datetime.timedelta(days=int(confirm_days))
+    return None
+
+
+def overdue(status: str, scheduled_on: datetime.date, checkout_on: datetime.date | None, confirm_days: int,
+            today: datetime.date) -> str | None:
+    """The code of the time limit an order has run past on ``today`` (its last day is
+    over), or None. See :func:`deadline`."""
+    limit = deadline(status, scheduled_on, checkout_on, confirm_days)
+    return limit[0] if limit is not None and limit[1] < today else None
 
 
 def sample_every(n_orders: int, rate: Decimal) -> int:

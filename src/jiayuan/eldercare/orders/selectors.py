@@ -31,7 +31,9 @@ from . import rules
 __all__ = ["duty_providers", "is_dispatcher", "is_worker", "contracts_for", "get_contract", "contract_price",
            "plans_for", "orders_for", "get_order", "worker_day", "worker_order", "settlements_for",
            "get_settlement", "live_lines", "settlement_facts", "radius_m", "deduction_rates", "callbacks_due",
-           "complaints_open", "workers_of", "providers_for", "complaints_for", "sql_totals"]
+           "complaints_open", "workers_of", "providers_for", "complaints_for", "sql_totals", "confirm_days",
+           "overdue_q", "overdue_code", "deadline_of", "get_plan", "contract_candidates", "duties_for", "staff_of",
+           "plan_orders", "overdue_for_dispatcher"]
 
 
 def radius_m() -> int:
@@ -53,6 +55,47 @@ def _duty_provider_ids(user, duty: str) -> QuerySet | None:
         return None
     member_of = OrganizationMember.objects.filter(user=user, active=True).values("organization_id")
     return CareDuty.objects.filter(user=user, duty=duty, active=True, provider_id__in=member_of).values("provider_id")
+
+
+def confirm_days() -> int:
+    """Days the elder or family has to confirm a checked-out order (setting
+    ``ELDERCARE_CONFIRM_DAYS``, default 3; :func:`rules.deadline`)."""
+    return int(getattr(settings, "ELDERCARE_CONFIRM_DAYS", rules.DEFAULT_CONFIRM_DAYS))
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """The orders past a time limit on ``today`` (:func:`rules.overdue` as a filter):
+    待派, 已派 and 服务中 ones whose service day is over, 待确认 ones checked out before
+    ``today`` − the confirmation days."""
+    from django.utils import timezone
+    since = today - datetime.timedelta(days=confirm_days())
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    return (Q(status__in=["pending", "dispatched", "in_service"], scheduled_on__lt=today)
+            | Q(status="to_confirm", checkout_at__lt=start))
+
+
+def _checkout_day(order) -> datetime.date | None:
+    from django.utils import timezone
+    return timezone.localdate(order.checkout_at) if order.checkout_at else None
+
+
+def deadline_of(order) -> tuple[str, datetime.date] | None:
+    """The time limit of ``order``'s next step, ``(code, last day)`` (:func:`rules.deadline`)."""
+    return rules.deadline(order.status, order.scheduled_on, _checkout_day(order), confirm_days())
+
+
+def overdue_code(order, today: datetime.date) -> str | None:
+    """The time limit ``order`` has run past on ``today``, or None (:func:`rules.overdue`)."""
+    return rules.overdue(order.status, order.scheduled_on, _checkout_day(order), confirm_days(), today)
+
+
+def overdue_for_dispatcher(user, today: datetime.date) -> QuerySet:
+    """Dispatched, started or checked-out orders of the user's providers past their time
+    limit (pending ones wait in the orders to dispatch), oldest first."""
+    providers = duty_providers(user, "dispatcher")
+    return (WorkOrder.objects.select_related("person", "item", "worker")
+            .filter(provider_id__in=providers, status__in=["dispatched", "in_service", "to_confirm"])
+            .filter(overdue_q(today)).order_by("scheduled_on", "id"))
 
 
 def duty_providers(user, duty: str) -> list[int]:
@@ -92,6 +135,34 @@ def contract_price(contract: ProviderContract, item_id: int) -> ContractItem | N
     return ContractItem.objects.filter(contract=contract, item_id=item_id).first()
 
 
+def contract_candidates(user) -> QuerySet:
+    """Organizations in normal standing that a county in the user's scope may contract
+    with: registered in the user's scope, or above it (a city-wide provider)."""
+    code = user.scope_code
+    ancestors = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    return SocialOrganization.objects.filter(Q(region__code__startswith=code) | Q(region_id__in=ancestors),
+                                             status="active").order_by("name")
+
+
+def duties_for(user) -> QuerySet:
+    """The duties of the staff of providers under contract in the user's scope."""
+    if not _staff(user):
+        return CareDuty.objects.none()
+    return (CareDuty.objects.select_related("provider", "user")
+            .filter(provider_id__in=contracts_for(user).values("provider_id"))
+            .order_by("provider__name", "user__username", "duty"))
+
+
+def staff_of(user) -> QuerySet:
+    """Active ``org_staff`` members of the providers under contract in the user's scope
+    (whom a duty may be given)."""
+    if not _staff(user):
+        return OrganizationMember.objects.none()
+    return (OrganizationMember.objects.select_related("organization", "user")
+            .filter(organization_id__in=contracts_for(user).values("provider_id"), active=True, user__role="org_staff")
+            .order_by("organization__name", "user__username"))
+
+
 def providers_for(user) -> QuerySet:
     """Organizations under an active contract in the user's county (for choosing)."""
     return SocialOrganization.objects.filter(
@@ -112,6 +183,19 @@ def plans_for(user) -> QuerySet:
     if _staff(user):
         return qs.filter(person__region__code__startswith=user.scope_code)
     return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
+
+
+def get_plan(user, pk) -> CarePlan:
+    p = plans_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if p is None:
+        raise NotFound("plan.not_found")
+    return p
+
+
+def plan_orders(plan: CarePlan) -> dict:
+    """``{status: count}`` of a plan's orders."""
+    return dict(WorkOrder.objects.filter(plan=plan).values_list("status").annotate(n=Count("id"))
+                .values_list("status", "n"))
 
 
 def orders_for(user) -> QuerySet:

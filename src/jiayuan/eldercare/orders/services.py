@@ -304,28 +304,69 @@ def check_out(actor: Actor, order: WorkOrder, *, photo=None, notes: str = "",
     minutes = rules.duration_minutes((now - locked.checkin_at).total_seconds())
     if photo is not None:
         data, fmt = _photo(photo)
-        sha = hashlib.sha256(data).hexdigest()
-        p = OrderPhoto(order=locked, image_format=fmt, size=len(data), sha256=sha)
-        p.file.save("photo", ContentFile(data), save=False)
-        p.save()
+        _store_image(locked, data, fmt, OrderPhoto.Kind.CHECKOUT)
     return _move(locked, "check_out", actor, "", {"duration": minutes}, now, checkout_at=now, duration=minutes,
                  notes=str(notes or "")[:300])
 
 
+SIGNATURE_MAX_BYTES = 512 * 1024
+
+
+def _signature(data_url: str) -> tuple[bytes, str]:
+    """The image of a drawn signature sent as a ``data:image/png;base64,…`` URL (what a
+    canvas gives), checked to be a real image of at most 512 KB."""
+    import base64
+    import binascii
+    head, _sep, payload = str(data_url or "").strip().partition(",")
+    if not head.startswith("data:image/") or not head.endswith(";base64") or not payload:
+        raise ValidationFailed(field_error("signature", "signature.required", _("请老人或家属在屏幕上签名")))
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    if not data or len(data) > SIGNATURE_MAX_BYTES:
+        raise ValidationFailed(field_error("signature", "signature.invalid", _("签名图片无效或超过 512 KB")))
+    try:
+        return _photo(io.BytesIO(data))
+    except ValidationFailed:
+        raise ValidationFailed(field_error("signature", "signature.invalid", _("签名图片无效或超过 512 KB"))) from None
+
+
+def _store_image(order: WorkOrder, data: bytes, fmt: str, kind: str) -> OrderPhoto:
+    sha = hashlib.sha256(data).hexdigest()
+    p = OrderPhoto(order=order, kind=kind, image_format=fmt, size=len(data), sha256=sha)
+    p.file.save("photo", ContentFile(data), save=False)
+    p.save()
+    return p
+
+
 @transaction.atomic
-def confirm(actor: Actor, order: WorkOrder, *, code: str, by: str = "elder", name: str = "",
-            now: datetime.datetime | None = None) -> WorkOrder:
-    """The elder (or a family member) confirms the service on the worker's phone with the
-    code the elder holds (the plan's confirmation code). A wrong code is refused."""
+def confirm(actor: Actor, order: WorkOrder, *, code: str = "", by: str = "elder", name: str = "",
+            method: str = "code", signature: str = "", now: datetime.datetime | None = None) -> WorkOrder:
+    """The elder (or a family member) confirms the service on the worker's phone, one of
+    two ways (``method``): ``code`` — the code the elder holds (the plan's confirmation
+    code; a wrong one is refused); ``signature`` — a signature drawn on the phone's
+    screen, sent as a ``data:image/png;base64,…`` URL, kept as an image of the order
+    (:class:`OrderPhoto` ``signature``). The method is stored on the order and in the
+    history's event (``data.method``); a family member gives a name either way."""
     _own(actor, order)
+    if method not in rules.CONFIRM_METHODS:
+        raise ValidationFailed(field_error("method", "method.unknown", _("确认方式应为确认码或手写签名")))
     if by not in rules.CONFIRM_BY:
         raise ValidationFailed(field_error("by", "by.unknown", _("确认人应为老人本人或家属")))
     locked = _lock(order, "confirm")
-    if not secrets.compare_digest(str(code or "").strip(), locked.plan.confirm_code):
-        raise ValidationFailed(field_error("code", "code.wrong", _("确认码不正确")))
+    image = None
+    if method == "code":
+        if not secrets.compare_digest(str(code or "").strip(), locked.plan.confirm_code):
+            raise ValidationFailed(field_error("code", "code.wrong", _("确认码不正确")))
+    else:
+        image = _signature(signature)
     if by == "family" and not str(name or "").strip():
         raise ValidationFailed(field_error("name", "name.required", _("家属确认请填写姓名")))
-    return _move(locked, "confirm", actor, "", {"by": by}, now, confirmed_by=by,
+    data = {"by": by, "method": method}
+    if image is not None:
+        data["signature"] = _store_image(locked, image[0], image[1], OrderPhoto.Kind.SIGNATURE).pk
+    return _move(locked, "confirm", actor, "", data, now, confirmed_by=by, confirm_method=method,
                  confirmer_name=str(name or "").strip()[:30], done_at=now or timezone.now())
 
 

@@ -52,6 +52,15 @@ def _day(value) -> datetime.date:
     return day if datetime.date.min < day < datetime.date.max else timezone.localdate()
 
 
+def _deadline(order) -> dict | None:
+    """The order's time limit for the page: the step's name, its last day, overdue or not."""
+    limit = selectors.deadline_of(order)
+    if limit is None:
+        return None
+    return {"name": _(rules.DEADLINES[limit[0]]), "day": limit[1],
+            "overdue": selectors.overdue_code(order, timezone.localdate()) is not None}
+
+
 def _done(request, url, message):
     messages.success(request, message)
     return redirect(url)
@@ -65,17 +74,25 @@ def order_list(request):
         raise PermissionDenied
     day = _day(request.GET.get("day") or timezone.localdate().isoformat())
     status = request.GET.get("status", "")
-    qs = selectors.orders_for(user).filter(scheduled_on=day)
+    today = timezone.localdate()
+    overdue = request.GET.get("overdue") == "1"
+    qs = (selectors.orders_for(user).filter(selectors.overdue_q(today)) if overdue
+          else selectors.orders_for(user).filter(scheduled_on=day))
     if status in rules.STATES:
         qs = qs.filter(status=status)
     dispatching = selectors.duty_providers(user, "dispatcher")
     workers = {pid: list(selectors.workers_of(pid)) for pid in dispatching}
-    page = paginate(request, qs.order_by("status", "person__name", "id"))
+    page = paginate(request, qs.order_by("scheduled_on", "status", "person__name", "id") if overdue
+                    else qs.order_by("status", "person__name", "id"))
+    for o in page:
+        late = selectors.overdue_code(o, today)
+        o.overdue_label = _(rules.DEADLINES[late]) if late else ""
     counts = dict(selectors.orders_for(user).filter(scheduled_on=day).values_list("status")
                   .annotate(n=Count("id")).values_list("status", "n"))
     return render(request, "eldercare/order_list.html", {
         "day": day, "status": status, "page": page, "workers": workers, "dispatching": dispatching,
-        "states": [(k, _(v), counts.get(k, 0)) for k, v in rules.STATES.items()],
+        "states": [(k, _(v), counts.get(k, 0)) for k, v in rules.STATES.items()], "overdue": overdue,
+        "overdue_count": selectors.orders_for(user).filter(selectors.overdue_q(today)).count(),
         "prev": day - datetime.timedelta(days=1), "next": day + datetime.timedelta(days=1),
     })
 
@@ -123,13 +140,19 @@ def order_detail(request, pk):
     for e in events:
         e.action_label = _(rules.ACTIONS.get(e.action, rules.EVENT_NAMES.get(e.action, e.action)))
         e.state_label = _(rules.STATES[e.to_state]) if e.to_state != e.from_state else ""
+        method = (e.data or {}).get("method") if e.action == "confirm" else None
+        e.method_label = _(rules.CONFIRM_METHODS[method]) if method in rules.CONFIRM_METHODS else ""
     callbacks = list(order.callbacks.select_related("by"))
     for c in callbacks:
         c.method_label, c.result_label = _(rules.CALLBACK_METHODS[c.method]), _(rules.CALLBACK_RESULTS[c.result])
     return render(request, "eldercare/order_detail.html", {
         "o": order, "events": events, "callbacks": callbacks,
         "complaints": order.complaints.select_related("received_by", "decided_by"),
-        "photos": order.photos.all(), "state": _(rules.STATES[order.status]),
+        "photos": order.photos.filter(kind="checkout"), "signatures": order.photos.filter(kind="signature"),
+        "state": _(rules.STATES[order.status]),
+        "confirmed_by": _(rules.CONFIRM_BY[order.confirmed_by]) if order.confirmed_by in rules.CONFIRM_BY else "",
+        "method": _(rules.CONFIRM_METHODS[order.confirm_method]) if order.confirm_method else "",
+        "deadline": _deadline(order),
         "can_supervise": user.can(Perm.SUPERVISE_HOMECARE) and order.status == "done",
         "can_decide": user.can(Perm.MANAGE_ELDERCARE),
         "methods": [(k, _(v)) for k, v in rules.CALLBACK_METHODS.items()],
@@ -213,7 +236,11 @@ def my_day(request):
     rows = selectors.worker_day(user, today)
     for r in rows:
         r["state"] = _(rules.STATES[r["status"]])
-    return render(request, "eldercare/my_day.html", {"today": today, "rows": rows,
+    late = list(selectors.orders_for(user).filter(worker=user).filter(selectors.overdue_q(today))
+                .order_by("scheduled_on", "id")[:50])
+    for o in late:
+        o.overdue_label = _(rules.DEADLINES[selectors.overdue_code(o, today)])
+    return render(request, "eldercare/my_day.html", {"today": today, "rows": rows, "late": late,
                                                      "done": sum(r["status"] == "done" for r in rows)})
 
 
@@ -225,6 +252,7 @@ def my_order(request, pk):
         "o": order, "state": _(rules.STATES[order.status]), "radius": selectors.radius_m(),
         "needs_photo": "photo" in (order.item.evidence or []),
         "confirm_by": [(k, _(v)) for k, v in rules.CONFIRM_BY.items()],
+        "method": _(rules.CONFIRM_METHODS[order.confirm_method]) if order.confirm_method else "",
     })
 
 
@@ -243,7 +271,8 @@ def my_step(request, pk, step):
             msg = _("已签退，请老人或家属确认")
         elif step == "confirm":
             services.confirm(a, order, code=request.POST.get("code", ""), by=request.POST.get("by", "elder"),
-                             name=request.POST.get("name", ""))
+                             name=request.POST.get("name", ""), method=request.POST.get("method", "code"),
+                             signature=request.POST.get("signature", ""))
             msg = _("服务已确认完成")
         else:
             raise NotFound("step.not_found")

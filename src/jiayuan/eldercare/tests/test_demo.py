@@ -92,6 +92,10 @@ def test_the_orders_demo_leaves_real_work_for_each_account(make_person, settings
         user = User.objects.get(username=who)
         waiting = sum(s.count(user) for s in todo.sources_for(user) if s.code.startswith("eldercare_"))
         assert waiting > 0, who
+    # one of last month's orders was dispatched and never checked in: overdue for its dispatcher
+    late = [o for u in ("yikang", "fushou")
+            for o in order_selectors.overdue_for_dispatcher(User.objects.get(username=u), today)]
+    assert [(o.status, o.month < today.replace(day=1)) for o in late] == [("dispatched", True)]
     assert demo.seed_demo(AccountCtx()) is None
 
 
