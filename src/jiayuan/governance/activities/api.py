@@ -139,7 +139,7 @@ def participants(request, activity_id: Id, body: ActivityParticipantsIn):
 
 @router.post("/activities/{activity_id}/photos", response={201: ActivityOut},
              summary="上传活动照片（multipart 字段 photos；JPEG、PNG 或 WebP，每张不超过 10 MB，一次最多 6 张）")
-def photos(request, activity_id: Id, photos: File[BoundedList[UploadedFile, services.MAX_PHOTOS_AT_ONCE]]):
+def photos(request, activity_id: Id, photos: list[UploadedFile] = File(..., max_length=services.MAX_PHOTOS_AT_ONCE)):
     _require(request.auth)
     a = selectors.get_activity(request.auth, activity_id)
     services.add_photos(actor(request), a, photos)

@@ -192,3 +192,16 @@ def test_bodies_members_and_elections(users, api_client):
     assert r.status_code == 201, r.content
     assert len(r.json()["members"]) == 5 and r.json()["elections"][0]["cast"] == 1200
     assert SelfGovernanceBody.objects.filter(region_id=OWNER_COMMUNITY).count() == 2
+
+
+def test_more_photos_than_allowed_at_once_is_a_422_on_photos(users, api_client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    me = api_client("community")
+    aid = me.post("/api/v1/activities", {"region": OWNER_COMMUNITY, "kind": "moral_lecture", "title": "读书会",
+                                         "held_on": TODAY.isoformat(), "organizer_name": "交通巷社区",
+                                         "participant_count": 5}, content_type="application/json").json()["id"]
+    r = me.post(f"/api/v1/activities/{aid}/photos", {"photos": [SimpleUploadedFile(f"{i}.png", _png()) for i in range(7)]})
+    assert r.status_code == 422 and list(_fields(r)) == ["photos"]
+    assert not ActivityPhoto.objects.exists()
