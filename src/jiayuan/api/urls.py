@@ -100,6 +100,8 @@ def invalid(request, exc: ValidationError):
     fields: dict[str, list] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "data")]
+        if len(loc) > 1 and loc[0] in ("file", "form"):  # a multipart part: name the field, not where it came from
+            loc = loc[1:]
         name = ".".join(loc) or "__all__"
         known = PYDANTIC_MESSAGES.get(err.get("type", ""))
         detail = _(known) if known else err.get("msg", "")

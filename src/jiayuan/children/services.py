@@ -462,31 +462,12 @@ PHOTO_MAX_PIXELS = 40_000_000
 
 def _check_photo(uploaded) -> tuple[bytes, str, int, int]:
     """(data, format, width, height) of an uploaded photo: JPEG, PNG or WebP up to 10 MiB
-    and 40 million pixels, checked by decoding it (Pillow), never by its name, as the
-    case engine's photos are. ValidationFailed ``photo.*`` otherwise."""
-    import io
+    and 40 million pixels (:func:`jiayuan.storage.check_image`); ValidationFailed
+    ``photo.*`` on ``photos`` otherwise."""
+    from ..storage import check_image
 
-    from PIL import Image, UnidentifiedImageError
+    return check_image(uploaded, field="photos", max_bytes=PHOTO_MAX_BYTES, max_pixels=PHOTO_MAX_PIXELS)
 
-    data = uploaded.read(PHOTO_MAX_BYTES + 1)
-    if len(data) > PHOTO_MAX_BYTES:
-        raise ValidationFailed(_err("photos", "photo.too_large", _("照片不能超过 %(mb)s MB") % {"mb": 10}))
-    if not data:
-        raise ValidationFailed(_err("photos", "photo.empty", _("上传的文件是空的")))
-    bad = ValidationFailed(_err("photos", "photo.not_image", _("只能上传 JPEG、PNG 或 WebP 格式的照片")))
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt, (width, height) = img.format, img.size
-            if fmt not in IMAGE_TYPES:
-                raise bad
-            if width * height > PHOTO_MAX_PIXELS:
-                raise ValidationFailed(_err("photos", "photo.too_many_pixels", _("照片像素过大，请压缩后再上传")))
-            img.verify()
-    except ValidationFailed:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise bad from None
-    return data, fmt, width, height
 
 def record_visit(actor: Actor, file: ChildFile, *, visited_on: datetime.date, place: str, findings: str,
                  risk: str, reason: str = "", face_to_face: bool = True, photos=()) -> ChildVisit:

@@ -240,8 +240,16 @@ def seed_bodies(ctx) -> str | None:
     street = Actor(dongjie, "command", {"demo": True})
     jt = Region.objects.get(code=COMMUNITY)
     today = timezone.localdate()
-    bodies.create_body(a, jt, kinds["public_security"], name="交通巷社区治安保卫委员会")
-    bodies.create_body(a, jt, kinds["weddings_funerals"], name="交通巷社区红白理事会")
+    from .mediation.services import add_member
+
+    security = bodies.create_body(a, jt, kinds["public_security"], name="交通巷社区治安保卫委员会")
+    customs = bodies.create_body(a, jt, kinds["weddings_funerals"], name="交通巷社区红白理事会")
+    term = {"term_start": today - timedelta(days=400), "term_end": today - timedelta(days=400) + timedelta(days=1825)}
+    for body, members in ((security, (("周卫国", "chair", "13909360101"), ("吴建平", "member", ""))),
+                          (customs, (("郑德厚", "chair", "13909360102"), ("王秀珍", "vice_chair", ""),
+                                     ("刘满仓", "member", "")))):
+        for name, role, phone in members:
+            add_member(a, body, name=name, role=role, phone=phone, **term)
     gq = Region.objects.filter(code="620702001005").first()
     if gq is not None:
         bodies.create_body(street, gq, kinds["mediation"], name="甘泉社区人民调解委员会")

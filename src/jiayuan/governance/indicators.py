@@ -13,11 +13,11 @@ informant); everyone else — the collector included — gets an empty list.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..stats.registry import Column, Rows, rule
+from ..stats.registry import Column, Rows, grouped, rule
 from .models import Tip
 from .tips import selectors as tip_selectors
 
@@ -34,11 +34,13 @@ def count(stage: str, region, period) -> int:
 
 
 def by_child(stage: str, region, period, children) -> dict[str, int]:
-    """``{child_code: count}`` for the given child regions in one query (tips are few:
-    their region codes are read, nothing else)."""
-    codes = list(Tip.objects.filter(_in_period(stage, period), region__code__startswith=region.code)
-                 .values_list("region_id", flat=True))
-    return {c.code: sum(1 for code in codes if code.startswith(c.code)) for c in children}
+    """``{child_code: count}`` for the given regions under ``region`` (children, or any
+    descendants: ``deep``), equal to :func:`count` of each: the tips of the subtree
+    grouped by the leading digits of their region code (:func:`stats.registry.grouped`,
+    one query per code length among ``children``); a region without tips counts 0."""
+    got = grouped(Tip.objects.filter(_in_period(stage, period), region__code__startswith=region.code), "region_id",
+                  children, n=Count("id"))
+    return {c.code: got.get(c.code, {}).get("n", 0) for c in children}
 
 
 def _rows(stage: str):
@@ -53,18 +55,18 @@ def _rows(stage: str):
 
 
 @rule("governance.tips_collected", rows=_rows("collected"),
-      by_child=lambda region, period, children: by_child("collected", region, period, children))
+      by_child=lambda region, period, children: by_child("collected", region, period, children), deep=True)
 def tips_collected(region, period) -> int:
     return count("collected", region, period)
 
 
 @rule("governance.tips_transferred", rows=_rows("transferred"),
-      by_child=lambda region, period, children: by_child("transferred", region, period, children))
+      by_child=lambda region, period, children: by_child("transferred", region, period, children), deep=True)
 def tips_transferred(region, period) -> int:
     return count("transferred", region, period)
 
 
 @rule("governance.tips_concluded", rows=_rows("concluded"),
-      by_child=lambda region, period, children: by_child("concluded", region, period, children))
+      by_child=lambda region, period, children: by_child("concluded", region, period, children), deep=True)
 def tips_concluded(region, period) -> int:
     return count("concluded", region, period)

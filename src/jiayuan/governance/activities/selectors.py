@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet, Sum
 from ...accounts.permissions import Perm
 from ...errors import NotFound
 from ...regions.models import Region
-from ..models import Activity, ActivityKind
+from ..models import Activity, ActivityKind, ActivityPhoto
 
 
 def activities_for(user) -> QuerySet:
@@ -45,3 +45,16 @@ def participation(user, region: Region, start: date, end: date) -> dict:
              "named": named.get(k.pk, 0)} for k in ActivityKind.objects.all() if k.pk in by_kind]
     total = {key: sum(r[key] for r in rows) for key in ("activities", "participants", "named")}
     return {"rows": rows, "total": total}
+
+
+def photos_of(activity: Activity) -> QuerySet:
+    return ActivityPhoto.objects.filter(activity=activity).order_by("id")
+
+
+def get_photo(user, activity_pk, photo_pk) -> ActivityPhoto:
+    """A photo of an activity the user reads; NotFound (``activity.photo_not_found``) otherwise."""
+    activity = get_activity(user, activity_pk)
+    photo = photos_of(activity).filter(pk=photo_pk).first() if 0 < int(photo_pk) < 2**63 else None
+    if photo is None:
+        raise NotFound("activity.photo_not_found")
+    return photo

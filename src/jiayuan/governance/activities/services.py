@@ -6,10 +6,14 @@ from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, record
-from ...errors import Forbidden, ValidationFailed
+from ...errors import Forbidden, NotFound, ValidationFailed
 from ...people.rules import N_, RuleError
-from ..models import Activity, ActivityKind
+from ...people.selectors import persons_for
+from ..models import Activity, ActivityKind, ActivityPhoto
 from . import rules
+
+MAX_PHOTOS = 20  # photos of one activity
+MAX_PHOTOS_AT_ONCE = 6
 
 
 def _require(actor: Actor) -> None:
@@ -47,6 +51,102 @@ def create_activity(actor: Actor, region, kind, *, title: str, held_on, organize
         a.participants.set(participants)
     record(actor, "activity.create", a, region_code=region.code, extra={"named": len(participants)})
     return a
+
+
+def _one(field, code, template, params=None):
+    return ValidationFailed.from_rule_errors([RuleError(code, template, params, field=field)])
+
+
+def _locked(actor: Actor, activity: Activity) -> Activity:
+    _require(actor)
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    if not locked.region_id.startswith(actor.user.scope_code):
+        raise NotFound("activity.not_found")
+    return locked
+
+
+@transaction.atomic
+def name_participants(actor: Actor, activity: Activity, *, add=(), remove=()) -> Activity:
+    """Name residents who took part (``add``: person ids; ``remove``: ids named before),
+    residents of the registry the actor reads (:func:`people.selectors.persons_for`); an
+    id not among them is a 422 on ``participants`` and nothing changes. The count of
+    participants is at least the named (:func:`rules.check_activity`): when more are
+    named than counted, the count becomes the number named."""
+    activity = _locked(actor, activity)
+    add, remove = list(dict.fromkeys(add)), list(dict.fromkeys(remove))
+    found = list(persons_for(actor.user).filter(pk__in=add))
+    if len(found) != len(add):
+        raise _one("participants", "activity.participant", N_("参加居民须是您辖区居民库中的居民"))
+    if remove:
+        activity.participants.remove(*remove)
+    if found:
+        activity.participants.add(*found)
+    named = activity.participants.count()
+    before = activity.participant_count
+    if named > activity.participant_count:
+        activity.participant_count = named
+        activity.save(update_fields=["participant_count"])
+    record(actor, "activity.participants", activity, region_code=activity.region_id,
+           extra={"added": len(found), "removed": len(remove), "named": named, "count": [before, activity.participant_count]})
+    return activity
+
+
+@transaction.atomic
+def add_photos(actor: Actor, activity: Activity, photos) -> list[ActivityPhoto]:
+    """Store photos of the activity: each checked by :func:`jiayuan.storage.check_image`
+    (JPEG, PNG or WebP, 10 MiB, 40 million pixels; field ``photos``), at most
+    :data:`MAX_PHOTOS_AT_ONCE` at once and :data:`MAX_PHOTOS` per activity. All or
+    none: a bad file stores nothing."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from ...storage import IMAGE_TYPES, check_image
+
+    activity = _locked(actor, activity)
+    photos = list(photos or [])
+    if not photos:
+        raise _one("photos", "photo.none", N_("请选择照片"))
+    if len(photos) > MAX_PHOTOS_AT_ONCE:
+        raise _one("photos", "photo.too_many", N_("一次最多上传 %(n)s 张照片"), {"n": MAX_PHOTOS_AT_ONCE})
+    if activity.photos.count() + len(photos) > MAX_PHOTOS:
+        raise _one("photos", "photo.too_many", N_("每场活动最多 %(n)s 张照片"), {"n": MAX_PHOTOS})
+    checked = [(up, check_image(up, field="photos")) for up in photos]
+    now, out = timezone.now(), []
+    for up, (data, fmt, width, height) in checked:
+        p = ActivityPhoto(activity=activity, original_name=(getattr(up, "name", "") or "")[-200:],
+                          content_type=IMAGE_TYPES[fmt], image_format=fmt, size=len(data), width=width,
+                          height=height, sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor.user,
+                          uploaded_at=now)
+        p.file.save("upload", ContentFile(data), save=False)
+        p.save()
+        out.append(p)
+    record(actor, "activity.photos", activity, region_code=activity.region_id, extra={"photos": len(out)})
+    return out
+
+
+def export_activities(actor: Actor, region, start, end) -> tuple[bytes, str, str, int]:
+    """The activities of ``region`` (a Region in scope from the scoped region lookup)
+    held ``start``–``end`` as a workbook: ``(bytes, Chinese file name, ASCII fallback,
+    rows)``. Needs ``export`` and ``manage_activities`` (Forbidden otherwise); audited
+    ``activity.export`` with the filters and the row count."""
+    from django.db.models import Count
+
+    from .. import exports
+    from . import selectors
+
+    _require(actor)
+    if not actor.user.can(Perm.EXPORT):
+        raise Forbidden("permission_denied", _("您的角色不能导出数据"))
+    qs = (selectors.activities_for(actor.user).filter(region__code__startswith=region.code, held_on__range=(start, end))
+          .annotate(named=Count("participants", distinct=True), photo_count=Count("photos", distinct=True))
+          .order_by("held_on", "id"))
+    data, name, fallback, n = exports.period_workbook("教育活动", "activities", region, start, end, actor.user,
+                                                      exports.ACTIVITY_HEADERS, exports.activity_rows(qs), text={1})
+    with transaction.atomic():
+        record(actor, "activity.export", None, region_code=region.code,
+               extra={"rows": n, "filters": {"region": region.code, "start": start.isoformat(), "end": end.isoformat()}})
+    return data, name, fallback, n
 
 
 def load_activity_kinds() -> int:

@@ -8,13 +8,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ...accounts.permissions import Perm, acting_roles
 from ...errors import NotFound, ServiceError, ValidationFailed
 from ...regions.models import Region
 from ...web.shortcuts import actor, apply_service_error, perm_required
 from ..models import BodyKind, CompactVersion
+from ..mediation import selectors as mediation_selectors
+from ..mediation import services as member_services
+from ..mediation.forms import MemberForm
 from ..regions import region_in_scope
 from . import rules, selectors, services
 from .forms import BodyForm, CompactForm, ElectionForm, RegionForm, VersionForm
@@ -73,8 +76,43 @@ def body_detail(request, pk: int):
                 messages.success(request, _("已登记换届选举"))
                 return redirect("governance:body_detail", pk=body.pk)
     elections = [(e, _(rules.ALL_ELECTION_METHODS.get(e.method, e.method))) for e in selectors.elections_of(body)]
+    return _body_page(request, body, form, elections=elections, status=422 if request.method == "POST" else 200)
+
+
+def _body_page(request, body, form=None, *, member_form=None, elections=(), status=200):
+    """The body's page: members of every term; the election form of an elected
+    committee, or the form to add a member for the other kinds (治安保卫委员会,
+    红白理事会, configured kinds; the mediation committee has its own page too)."""
+    elected = body.kind.code in rules.COMMITTEE_KINDS
+    if not elected and member_form is None:
+        member_form = MemberForm(list(mediation_selectors.member_accounts(request.user, body)))
     return render(request, "governance/bodies/body_detail.html", {
-        "body": body, "members": list(selectors.members_of(body)), "elections": elections, "form": form}, status=422 if request.method == "POST" else 200)
+        "body": body, "members": list(selectors.members_of(body)), "elections": elections, "form": form,
+        "member_form": None if elected else member_form}, status=status)
+
+
+@perm_required(Perm.MANAGE_BODIES)
+@require_POST
+def body_member_add(request, pk: int):
+    """Add a member to a body that is not elected by the residents or villagers (name,
+    position, phone, term, the member's account where they have one)."""
+    body = selectors.get_body(request.user, pk)
+    if body.kind.code in rules.COMMITTEE_KINDS:
+        raise NotFound("body.not_found")  # members of an elected committee come from its election
+    accounts = list(mediation_selectors.member_accounts(request.user, body))
+    form = MemberForm(accounts, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        account = next((a for a in accounts if str(a.pk) == d["user"]), None)
+        try:
+            member_services.add_member(actor(request), body, name=d["name"], role=d["role"], phone=d["phone"],
+                                       user=account, term_start=d["term_start"], term_end=d["term_end"])
+        except ServiceError as exc:
+            apply_service_error(form, exc, MemberForm.FIELD_MAP)
+        else:
+            messages.success(request, _("已添加成员"))
+            return redirect("governance:body_detail", pk=body.pk)
+    return _body_page(request, body, member_form=form, status=422)
 
 
 @perm_required(Perm.MANAGE_BODIES)

@@ -9,6 +9,7 @@ a rank and the next rank skips (100, 90, 90, 80 → 1, 2, 2, 4).
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from jiayuan.children.rules import add_months
 from jiayuan.people.rules import N_, RuleError
 
 SCORED = "scored"
@@ -17,6 +18,8 @@ METRICS = {
     "cases_on_time": N_("案件按期办结率"),
     "mediation_performed": N_("调解协议履行率"),
     "registry_households": N_("居民信息入户率"),
+    "assistance_in_time": N_("救助申请按时办理率"),
+    "visits_done": N_("儿童按期探访率"),
 }
 SOURCES = {SCORED: N_("评议打分"), **METRICS}
 OBJECTION_DAYS = 7  # days after publication for a community to object (local practice: configuration)
@@ -79,3 +82,47 @@ def rank(totals: dict[str, Decimal]) -> dict[str, int]:
 
 def may_object(state: str, objections_until, today) -> bool:
     return state == "published" and objections_until is not None and today <= objections_until
+
+
+def visits_due(opened, grade: str, visits: list, months: dict, start, end, closed=()) -> tuple[int, int]:
+    """``(due, done)``: the visits of a child's file falling due in ``start``–``end``
+    and those made by their due date.
+
+    The schedule is the children's rule (``children.rules.next_visit_due``): the next
+    visit is due ``months[grade]`` calendar months after the last visit, or after
+    ``opened`` before any. ``grade`` is the grade before the first visit; ``visits`` are
+    ``[(visited_on, grade_after)]``. Walking from ``opened``: a due date ``d`` is met
+    when a visit falls after the last anchor and on or before ``d`` (the latest of
+    them becomes the anchor with its grade); a missed due is counted once, and the
+    schedule goes on from the late visit that followed, or, with none, from ``d``
+    itself (a child left unvisited keeps being owed visits). A due falling while the
+    file was closed (``closed``: ``[(closed_on, reopened_on | None)]``) is not
+    counted. A regrading without a visit is not in the rows and is not followed.
+    Unknown grades count monthly. Pass ``end`` no later than today."""
+    vs = sorted(visits)
+    anchor, k, due, done = opened, 0, 0, 0
+
+    def consume(anchor, grade, k):
+        while k < len(vs) and vs[k][0] <= anchor:
+            grade = vs[k][1]
+            k += 1
+        return grade, k
+
+    grade, k = consume(anchor, grade, k)
+    while True:
+        d = add_months(anchor, months.get(grade, 1))
+        if d > end:
+            return due, done
+        j = k
+        while j < len(vs) and vs[j][0] <= d:
+            j += 1
+        made = j > k
+        if d >= start and not any(c <= d and (r is None or d < r) for c, r in closed):
+            due, done = due + 1, done + made
+        if made:
+            anchor, grade, k = vs[j - 1][0], vs[j - 1][1], j
+        elif k < len(vs):
+            anchor, grade, k = vs[k][0], vs[k][1], k + 1
+        else:
+            anchor = d
+        grade, k = consume(anchor, grade, k)

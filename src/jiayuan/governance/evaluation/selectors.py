@@ -11,11 +11,16 @@ point) and object to their own; nobody else reads any.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ...accounts.permissions import Perm
+from ...assistance.models import AssistanceApplication
+from ...assistance.selectors.applications import applications_for
+from ...children.models import ChildFile, ChildFileClosure, ChildVisit
+from ...children.selectors import files_for, risk_grades
 from ...cases.models import Case, CaseEvent
 from ...cases.selectors import cases_for
 from ...errors import NotFound
@@ -86,6 +91,38 @@ def _agreements(code: str, start: date, end: date):
                                              performance_deadline__range=(start, end))
 
 
+def _decided(qs, code: str, start: date, end: date):
+    return (qs.filter(region__code__startswith=code, decided_at__isnull=False,
+                      decided_at__date__range=(start, end)).select_related("case").order_by("decided_at", "pk"))
+
+
+def decided_in_time(app: AssistanceApplication) -> bool:
+    """The application was decided on or before the last day of its process (30 working
+    days after acceptance, 45 when extended: ``case.data["process_due"]``, set at
+    acceptance by the assistance app). Without a process deadline (never accepted) it
+    is not in time."""
+    due = (app.case.data or {}).get("process_due")
+    return bool(due) and timezone.localtime(app.decided_at).date() <= date.fromisoformat(due)
+
+
+def _child_files(qs, code: str, end: date):
+    return (qs.filter(region__code__startswith=code, opened_on__lte=end)
+            .prefetch_related(Prefetch("visits", ChildVisit.objects.order_by("visited_on", "pk")),
+                              Prefetch("closures", ChildFileClosure.objects.all()))
+            .order_by("person__name", "pk"))
+
+
+def file_visits(f: ChildFile, start: date, end: date, months: dict | None = None) -> tuple[int, int]:
+    """``(due, done)`` of a child's file in the period (:func:`rules.visits_due`; the
+    end no later than today; visits and closures prefetched)."""
+    months = months if months is not None else {g["code"]: g["months"] for g in risk_grades()}
+    visits = list(f.visits.all())
+    first = visits[0].risk_before if visits else f.risk
+    return rules.visits_due(f.opened_on, first, [(v.visited_on, v.risk_after) for v in visits], months, start,
+                            min(end, timezone.localdate()),
+                            [(c.closed_on, c.reopened_on) for c in f.closures.all()])
+
+
 def metric(code: str, community: str, start: date, end: date) -> tuple[int, int]:
     """``(numerator, denominator)`` of a computed item for a community and period:
 
@@ -94,7 +131,14 @@ def metric(code: str, community: str, start: date, end: date) -> tuple[int, int]
     - ``mediation_performed``: mediation agreements whose performance deadline falls in
       the period with a follow-up finding them fully performed / all those agreements;
     - ``registry_households``: living residents of the community in a household / all
-      living residents (the registry's state now: a stock).
+      living residents (the registry's state now: a stock);
+    - ``assistance_in_time``: assistance applications of the community decided
+      (approved or refused) in the period on or before their process deadline (30
+      working days after acceptance, 45 when extended; 社会救助暂行办法, 民发〔2021〕57号) /
+      all decided in the period (:func:`decided_in_time`);
+    - ``visits_done``: children's visits (儿童主任 and care teams, by risk grade) of the
+      community's files falling due in the period, up to today, made by their due date /
+      all falling due (:func:`file_visits`, :func:`rules.visits_due`).
     """
     if code == "cases_on_time":
         closed = _closed(Case.objects.all(), community, start, end)
@@ -105,6 +149,13 @@ def metric(code: str, community: str, start: date, end: date) -> tuple[int, int]
     if code == "registry_households":
         alive = Person.objects.filter(region__code__startswith=community, life_status=Person.LifeStatus.ALIVE)
         return alive.filter(household__isnull=False).count(), alive.count()
+    if code == "assistance_in_time":
+        decided = list(_decided(AssistanceApplication.objects.all(), community, start, end))
+        return sum(1 for a in decided if decided_in_time(a)), len(decided)
+    if code == "visits_done":
+        months = {g["code"]: g["months"] for g in risk_grades()}
+        counts = [file_visits(f, start, end, months) for f in _child_files(ChildFile.objects.all(), community, end)]
+        return sum(d for _, d in counts), sum(n for n, _ in counts)
     raise KeyError(code)
 
 
@@ -127,6 +178,19 @@ def metric_rows(user, code: str, community: str, start: date, end: date) -> Metr
                                       household__isnull=True).order_by("id")
         return MetricRows(qs, [(_("姓名"), lambda p: p.name), (_("未入户"), lambda p: True)],
                           lambda p: reverse("web:person_detail", args=[p.pk]))
+    if code == "assistance_in_time":
+        qs = _decided(applications_for(user), community, start, end)
+        return MetricRows(qs, [(_("编号"), lambda a: a.case.number), (_("决定"), lambda a: a.get_decision_display()),
+                               (_("决定时间"), lambda a: timezone.localtime(a.decided_at)),
+                               (_("办理期限"), lambda a: (a.case.data or {}).get("process_due")),
+                               (_("按时"), decided_in_time)],
+                          lambda a: reverse("assistance:application_detail", args=[a.case.number]))
+    if code == "visits_done":
+        qs = _child_files(files_for(user), community, end)
+        return MetricRows(qs, [(_("姓名"), lambda f: f.person.name),
+                               (_("应探访次数"), lambda f: file_visits(f, start, end)[0]),
+                               (_("按期探访次数"), lambda f: file_visits(f, start, end)[1])],
+                          lambda f: reverse("children:file_detail", args=[f.pk]))
     raise KeyError(code)
 
 

@@ -168,3 +168,25 @@ def answer_objection(actor: Actor, objection: EvaluationObjection, *, upheld: bo
     objection.save(update_fields=["upheld", "answer", "answered_by", "answered_at"])
     record(actor, "evaluation.answer", objection, region_code=objection.community_id, extra={"upheld": upheld})
     return objection
+
+
+def export_results(actor: Actor, rnd: EvaluationRound) -> tuple[bytes, str, str, int]:
+    """The round's results (read through :func:`selectors.get_round` by the caller) as a
+    workbook: ``(bytes, Chinese file name, ASCII fallback, rows)`` — rank, community,
+    total, and per item the score with its basis or comment. Needs ``export``
+    (Forbidden otherwise); audited ``evaluation.export`` with the row count."""
+    from django.utils import translation
+
+    from .. import exports
+
+    if not actor.user.can(Perm.EXPORT):
+        raise Forbidden("permission_denied", _("您的角色不能导出数据"))
+    with translation.override("zh-hans"):
+        headers, rows = exports.evaluation_sheet(selectors.results(rnd))
+        name, fallback = exports.file_names("综合考核结果", "evaluation", rnd.township, rnd.period_start,
+                                            rnd.period_end)
+        data, n = exports.workbook("综合考核结果", exports.title(rnd.title, rnd.township, rnd.period_start,
+                                                           rnd.period_end, actor.user), headers, rows, text={1})
+    with transaction.atomic():
+        record(actor, "evaluation.export", rnd, region_code=rnd.township_id, extra={"rows": n})
+    return data, name, fallback, n

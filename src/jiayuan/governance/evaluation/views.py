@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ...accounts.permissions import Perm
-from ...errors import NotFound, ServiceError, ValidationFailed
+from ...errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from ...regions.models import Region
 from ...web.shortcuts import actor, apply_service_error, error_page, paginate
 from ..models import EvaluationItem
@@ -44,7 +44,19 @@ def evaluation_list(request):
                 return redirect("governance:evaluation_detail", pk=rnd.pk)
     return render(request, "governance/evaluation/list.html", {
         "page": paginate(request, selectors.rounds_for(user).order_by("-period_end", "-id")), "form": form,
-        "sources": rules.SOURCES}, status=422 if request.method == "POST" else 200)
+        "sources": rules.SOURCES, "can_export": user.can(Perm.EXPORT)}, status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET"])
+def evaluation_export(request, pk: int):
+    """The round's results as an xlsx workbook (Chinese file name; ``export``; audited)."""
+    from ..exports import xlsx_response
+
+    try:
+        return xlsx_response(services.export_results(actor(request), selectors.get_round(request.user, pk)))
+    except Forbidden:
+        raise PermissionDenied from None
 
 
 @login_required

@@ -132,7 +132,10 @@ class MemberForm(BootstrapMixin, forms.Form):
     role = forms.ChoiceField(label=_("职务"), required=False, choices=BodyMember.Role.choices)
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
     user = forms.ChoiceField(label=_("平台账号（可不选）"), required=False)
-    FIELD_MAP = {"name": "name", "role": "role", "user": "user"}
+    term_start = forms.DateField(label=_("任期起"), required=False, widget=DATE_INPUT)
+    term_end = forms.DateField(label=_("任期止"), required=False, widget=DATE_INPUT)
+    FIELD_MAP = {"name": "name", "role": "role", "user": "user", "phone": "phone", "term_start": "term_start",
+                 "term_end": "term_end"}
 
     def __init__(self, accounts, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -281,6 +281,8 @@ def add_member(actor: Actor, body: SelfGovernanceBody, *, name: str, role: str =
                                                                              "n": body.kind.max_members})
     if user is not None and not (user.scope_id or "").startswith(body.region_id[:9]):
         raise _one("user", "member.user_scope", N_("账号须属于本街道（乡镇）"))
+    if term_start and term_end and term_end < term_start:
+        raise _one("term_end", "member.term", N_("任期止不能早于任期起"))
     m = BodyMember.objects.create(body=body, name=name.strip()[:50], role=role, user=user, phone=phone[:30],
                                   term_start=term_start, term_end=term_end)
     record(actor, "body.member_add", body, region_code=body.region_id, extra={"member": m.name})

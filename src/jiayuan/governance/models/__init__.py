@@ -15,6 +15,7 @@ from .tips import Tip, TipEvent, TipHandler  # noqa: F401
 from .activities import (  # noqa: F401
     Activity,
     ActivityKind,
+    ActivityPhoto,
     ServiceCertificate,
     ServiceRecord,
     Volunteer,

@@ -68,6 +68,40 @@ class Activity(models.Model):
         return self.title
 
 
+def activity_photo_path(instance, filename: str) -> str:
+    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(instance.image_format, "bin")
+    return f"governance/activities/{instance.sha256[:2]}/{instance.sha256}.{ext}"
+
+
+class ActivityPhoto(models.Model):
+    """A photo of an activity (validated image: :func:`jiayuan.storage.check_image`),
+    served only to who reads the activity."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=activity_photo_path, max_length=200)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=40)
+    image_format = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.pk}"
+
+    @property
+    def region_id(self) -> str:
+        return self.activity.region_id
+
+
 class VolunteerTeam(models.Model):
     """A volunteer team (志愿服务队) of a community, street or organization, where
     volunteers register."""

@@ -99,7 +99,10 @@ def seed_bodies(users) -> None:
 
     community = Region.objects.get(code="620702001001")
     a = Actor(users["community"], "page")
-    bodies.create_body(a, community, body_kinds()["weddings_funerals"], name="交通巷社区红白理事会")
+    wf = bodies.create_body(a, community, body_kinds()["weddings_funerals"], name="交通巷社区红白理事会")
+    from jiayuan.governance.mediation import services as members
+
+    members.add_member(a, wf, name="孙理事", role="chair", phone="13800000002")
     c = bodies.create_compact(a, community, "residents", "交通巷社区居民公约")
     today = timezone.localdate()
     v1 = bodies.add_version(a, c, text="第一条 爱护公共环境。", adopted_by="residents_meeting",
@@ -145,6 +148,14 @@ def seed_volunteers(users, persons) -> None:
         r = vol.record_service(a, v, served_on=act.held_on, content="会场布置", hours="2", evaluation="good", activity=act)
     vol.confirm_service(t, r)
     vol.issue_certificate(a, vs[-1])
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 3), (10, 120, 200)).save(buf, "PNG")
+    acts.add_photos(a, act, [SimpleUploadedFile("lecture.png", buf.getvalue())])
 
 
 def seed_evaluation(users) -> None:

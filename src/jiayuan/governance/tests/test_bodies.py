@@ -74,3 +74,36 @@ def test_the_compacts_list_reads_every_current_version_in_two_queries(users, dja
     with django_assert_num_queries(2):
         rows = selectors.compacts_with_current(users["township"])
     assert len(rows) == 2 and [v.text for _, v in rows] == ["第 2 版", "第 2 版"]
+
+
+@pytest.mark.parametrize("kind", ["public_security", "weddings_funerals"])
+def test_members_of_a_body_added_on_its_page(users, page_client, kind):
+    """治安保卫委员会 and 红白理事会: members (name, position, phone, term, account) added on
+    the body's page; a term ending before it starts is the term_end field's error and
+    adds nobody; a worker of another community gets 404; an elected committee's page
+    takes no member (its members come from its election)."""
+    from jiayuan.governance.models import BodyMember
+
+    body = services.create_body(Actor(users["community"], "page"), Region.objects.get(code=OWNER_COMMUNITY),
+                                body_kinds()[kind], name="")
+    me = page_client("community")
+    page = me.get(f"/governance/bodies/{body.pk}/").content.decode()
+    assert 'data-testid="member-form"' in page
+    url = f"/governance/bodies/{body.pk}/members/"
+    bad = me.post(url, {"name": "周理事", "role": "chair", "term_start": "2026-03-01", "term_end": "2026-02-01"})
+    assert bad.status_code == 422 and "任期止不能早于任期起" in bad.content.decode()
+    assert not BodyMember.objects.filter(body=body).exists()
+    ok = me.post(url, {"name": "周理事", "role": "chair", "phone": "13800000003", "term_start": "2026-01-01",
+                       "term_end": "2030-12-31", "user": str(users["community"].pk)})
+    assert ok.status_code == 302
+    m = BodyMember.objects.get(body=body)
+    assert (m.name, m.role, m.phone, m.term_end, m.user) == ("周理事", "chair", "13800000003", date(2030, 12, 31),
+                                                             users["community"])
+    page = me.get(f"/governance/bodies/{body.pk}/").content.decode()
+    assert "周理事" in page and "13800000003" in page
+    assert page_client("peer").post(url, {"name": "x", "role": "member"}).status_code == 404
+    assert page_client("grid_member").post(url, {"name": "x", "role": "member"}).status_code == 403
+    rc = services.create_body(Actor(users["community"], "page"), Region.objects.get(code=OWNER_COMMUNITY),
+                              body_kinds()["residents_committee"], name="")
+    assert 'data-testid="member-form"' not in me.get(f"/governance/bodies/{rc.pk}/").content.decode()
+    assert me.post(f"/governance/bodies/{rc.pk}/members/", {"name": "x", "role": "member"}).status_code == 404

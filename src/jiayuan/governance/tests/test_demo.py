@@ -1,6 +1,7 @@
 """The governance demo seeds what the README promises, and a second run adds nothing."""
 
 import pytest
+from django.db.models import Count
 
 from jiayuan.audit.services import Actor
 from jiayuan.conftest import _make_user
@@ -33,6 +34,11 @@ def test_demo_seeds_tips_mediation_cases_and_requests(users, settings):
 
     assert [(v.number, v.filed_on is None) for v in CompactVersion.objects.order_by("number")] == [
         (1, False), (2, True)]
+    from jiayuan.governance.models import BodyMember
+
+    members = dict(BodyMember.objects.filter(body__kind__code__in=("public_security", "weddings_funerals"))
+                   .values_list("body__kind__code").annotate(n=Count("id")))
+    assert members == {"public_security": 2, "weddings_funerals": 3}
     assert demo.seed_demo(ctx) is None
     assert Tip.objects.count() == 7
 

@@ -61,6 +61,34 @@ def test_by_child_agrees_with_each_child(dataset):
     assert got == {"620702001001": 2, "620702001005": 1}
 
 
+@pytest.mark.parametrize("period, expected", [
+    # per code: {交通巷社区 (A, B in its grid), 甘泉 (C, D), 东街街道, 甘州区}
+    ("2026", {"governance.tips_collected": (2, 1, 3, 3), "governance.tips_transferred": (2, 1, 3, 3),
+              "governance.tips_concluded": (1, 0, 1, 1)}),
+    ("2026Q2", {"governance.tips_collected": (1, 1, 2, 2), "governance.tips_transferred": (2, 0, 2, 2),
+                "governance.tips_concluded": (1, 0, 1, 1)}),
+    ("2025", {"governance.tips_collected": (0, 1, 1, 1), "governance.tips_transferred": (0, 0, 0, 0),
+              "governance.tips_concluded": (0, 0, 0, 0)}),
+])
+def test_by_child_equals_value_of_each_child_worked_by_hand(dataset, period, expected):
+    """Every child of the county (its townships) and, deep, every community of the
+    street (B's grid counts in 交通巷社区): ``by_child`` gives each the value it has alone."""
+    county, street = Region.objects.get(code="620702"), Region.objects.get(code="620702001")
+    p = parse_period(period)
+    townships = list(Region.objects.filter(parent_id="620702"))
+    villages = list(Region.objects.filter(parent_id="620702001"))
+    for code, (own, peer, street_n, county_n) in expected.items():
+        assert registry.value(code, county, p) == county_n
+        by_township = registry.child_values(code, county, p, townships)
+        assert by_township == {t.code: registry.value(code, t, p) for t in townships}
+        assert by_township["620702001"] == street_n and sum(by_township.values()) == county_n
+        deep = registry.descendant_values(code, county, p, villages)
+        assert deep == {v.code: registry.value(code, v, p) for v in villages}
+        assert (deep["620702001001"], deep["620702001005"]) == (own, peer)
+        assert sum(deep.values()) == street_n
+        assert registry.child_values(code, street, p, villages) == {v.code: deep[v.code] for v in villages}
+
+
 def test_rows_only_for_handlers_and_never_with_content(users, handler, dataset):
     county, year = Region.objects.get(code="620702"), parse_period("2026")
     rows = registry.rows("governance.tips_collected", handler, county, year)

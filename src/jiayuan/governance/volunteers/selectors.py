@@ -82,6 +82,15 @@ def to_confirm(user) -> QuerySet:
     return qs.order_by("served_on", "id")
 
 
+def records_in(user) -> QuerySet:
+    """Service records of volunteers of teams in the user's scope (every state)."""
+    if not _may(user):
+        return ServiceRecord.objects.none()
+    qs = ServiceRecord.objects.select_related("volunteer__person", "volunteer__team", "activity", "recorded_by",
+                                              "confirmed_by")
+    return qs if user.is_superuser else qs.filter(volunteer__team__region__code__startswith=user.scope_code)
+
+
 def get_record(user, pk) -> ServiceRecord:
     if not _may(user):
         raise NotFound("service_record.not_found")

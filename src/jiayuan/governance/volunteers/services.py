@@ -158,3 +158,25 @@ def read_certificate(actor: Actor, cert: ServiceCertificate) -> ServiceCertifica
     with transaction.atomic():
         record(actor, "volunteer.certificate_view", cert, region_code=cert.volunteer.team.region_id)
     return cert
+
+
+def export_services(actor: Actor, region, start: date, end: date) -> tuple[bytes, str, str, int]:
+    """The service records of volunteers of teams in ``region`` (a Region in scope),
+    served ``start``–``end``, confirmed or waiting, as a workbook (no ID numbers):
+    ``(bytes, Chinese file name, ASCII fallback, rows)``. Needs ``export`` and
+    ``manage_activities``; audited ``volunteer.export`` (personal information) with the
+    filters and the row count."""
+    from .. import exports
+
+    _require(actor)
+    if not actor.user.can(Perm.EXPORT):
+        raise Forbidden("permission_denied", _("您的角色不能导出数据"))
+    qs = (selectors.records_in(actor.user).filter(volunteer__team__region__code__startswith=region.code,
+                                                  served_on__range=(start, end)).order_by("served_on", "id"))
+    data, name, fallback, n = exports.period_workbook("志愿服务记录", "volunteer-services", region, start, end,
+                                                      actor.user, exports.SERVICE_HEADERS, exports.service_rows(qs),
+                                                      text={3})
+    with transaction.atomic():
+        record(actor, "volunteer.export", None, region_code=region.code,
+               extra={"rows": n, "filters": {"region": region.code, "start": start.isoformat(), "end": end.isoformat()}})
+    return data, name, fallback, n

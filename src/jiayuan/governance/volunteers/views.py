@@ -6,13 +6,16 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.core.exceptions import PermissionDenied
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ...accounts.permissions import Perm
-from ...errors import NotFound, ServiceError
+from ...errors import Forbidden, NotFound, ServiceError
 from ...regions.models import Region
 from ...web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required
 from ..activities.forms import RegisterForm, ServiceForm, TeamForm
+from ..forms import RegionPeriodForm
+from ..regions import region_in_scope
 from . import selectors, services
 
 
@@ -49,9 +52,31 @@ def volunteer_list(request):
                 messages.success(request, _("已实名注册"))
                 return redirect("governance:volunteer_detail", pk=v.pk)
     qs = selectors.volunteers_for(user).order_by("team__region_id", "team__name", "person__name")
+    today = timezone.localdate()
+    export_form = RegionPeriodForm(user, initial={"start": today.replace(month=1, day=1), "end": today})
     return render(request, "governance/volunteers/list.html", {
         "teams": teams, "page": paginate(request, qs), "team_form": team_form, "reg_form": reg_form,
-        "waiting": selectors.to_confirm(user).count()}, status=422 if request.method == "POST" else 200)
+        "waiting": selectors.to_confirm(user).count(), "export_form": export_form,
+        "can_export": user.can(Perm.EXPORT)}, status=422 if request.method == "POST" else 200)
+
+
+@perm_required(Perm.MANAGE_ACTIVITIES)
+@require_GET
+def service_export(request):
+    """The service records of a region's teams in a period (default: the scope, this
+    year) as an xlsx workbook (Chinese file name; ``export``; audited)."""
+    from ..exports import xlsx_response
+
+    user = request.user
+    form = RegionPeriodForm(user, request.GET or None)
+    d = form.cleaned_data if form.is_valid() else {}
+    end = d.get("end") or timezone.localdate()
+    start = d.get("start") or end.replace(month=1, day=1)
+    try:
+        return xlsx_response(services.export_services(actor(request), region_in_scope(user, d.get("region", "")),
+                                                      start, end))
+    except Forbidden:
+        raise PermissionDenied from None
 
 
 @perm_required(Perm.MANAGE_ACTIVITIES)
