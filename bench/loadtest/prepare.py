@@ -40,16 +40,17 @@ SEED = 20261207
 
 def load_accounts() -> list[tuple[str, str, str]]:
     """(username, role, scope) of the load-test accounts, in the demo townships: one grid
-    member per grid of 东街街道's first communities, one community worker per community,
+    member per grid (up to 100), one community worker per community (up to 60),
     one township officer per street, two county officers, one city admin, one auditor."""
     from jiayuan.regions.models import Region
 
     out = []
     grids = list(Region.objects.filter(level="grid", code__startswith="620702").order_by("code")
-                 .values_list("code", flat=True))[:60]
+                 .values_list("code", flat=True))[:100]
     out += [(f"lt_grid_{i:03d}", "grid_member", g) for i, g in enumerate(grids)]
-    communities = list(Region.objects.filter(level="village", parent_id__in=["620702001", "620702002", "620702003"])
-                       .order_by("code").values_list("code", flat=True))[:30]
+    communities = list(Region.objects.filter(level="village", parent_id__in=["620702001", "620702002", "620702003",
+                                                                             "620702004", "620702005"])
+                       .order_by("code").values_list("code", flat=True))[:60]
     out += [(f"lt_comm_{i:03d}", "community_worker", c) for i, c in enumerate(communities)]
     out += [(f"lt_town_{i:03d}", "township_officer", t) for i, t in
             enumerate(["620702001", "620702002", "620702003", "620702004", "620702005"])]
@@ -117,7 +118,9 @@ def main(argv=None) -> int:
     if "bench_load" not in name:
         sys.exit(f"refusing database {name!r}: its name must contain 'bench_load'")
     if not args.force and ready(args.database_url, args.persons):
-        print(f"loadtest database {name} is ready (≥ {args.persons:,} persons, accounts in place): reused")
+        search.setup_django(args.database_url)
+        print(f"loadtest database {name} is ready (≥ {args.persons:,} persons): reused; "
+              f"load-test accounts: {ensure_accounts()}")
         return 0
     t0 = time.perf_counter()
     os.environ["JIAYUAN_DEMO_PASSWORD"] = LOADTEST_PASSWORD

@@ -48,6 +48,8 @@ sys.path.insert(0, str(ROOT / "src"))
 import prepare  # noqa: E402
 
 TARGET_P95_MS = 500
+ACCESS_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)s'
+
 IMPORT_KIND = "import 5000 rows (queued→finished)"
 
 
@@ -207,6 +209,29 @@ def read_failures(prefix: Path) -> list[dict]:
         return []
 
 
+def server_times(access_log: Path, since: float) -> list[dict]:
+    """p50/p95 of the time inside the gunicorn worker per method and path shape (numbers
+    as {n}), from the access log lines after ``since`` (epoch seconds)."""
+    from datetime import datetime
+
+    pattern = re.compile(r'\[(.+?)\] "(\w+) (\S+) [^"]*" (\d+) \S+ (\d+)$')
+    times = {}
+    for line in access_log.read_text(errors="replace").splitlines():
+        m = pattern.search(line)
+        if not m:
+            continue
+        if datetime.strptime(m.group(1), "%d/%b/%Y:%H:%M:%S %z").timestamp() < since:
+            continue
+        shape = re.sub(r"/\d+", "/{n}", re.sub(r"/\d{6,}-\d{8}-\d+", "/{number}", m.group(3).split("?")[0]))
+        times.setdefault(f"{m.group(2)} {shape}", []).append(int(m.group(5)) / 1000)
+    out = []
+    for k, v in sorted(times.items(), key=lambda kv: -len(kv[1])):
+        v.sort()
+        out.append({"request": k, "n": len(v), "p50": v[len(v) // 2], "p95": v[min(len(v) - 1, int(len(v) * 0.95))],
+                    "max": v[-1]})
+    return out
+
+
 def judged(row: dict) -> bool:
     """Kinds the p95 target applies to: pages and API calls (not a whole import job or
     a streamed export, whose target is to progress and finish)."""
@@ -244,6 +269,10 @@ def print_report(report: dict) -> None:
         print(f"  job {j['id']}: {j['status']}, rows {j['rows']}, created {j['created']}, errors {j['errors']}, "
               f"queued→finished {j['queued_to_finished_s'] or 0:.0f} s (running {j['running_s'] or 0:.0f} s), "
               f"progress {j['progress'][0]}/{j['progress'][1]}")
+    print("\ntime inside the gunicorn worker (access log %(D)s; the rest is the wait for a free worker), ms:")
+    print(f"{'request':<58} {'n':>6} {'p50':>7} {'p95':>7} {'max':>8}")
+    for r in report["server_times"][:30]:
+        print(f"{r['request'][:58]:<58} {r['n']:>6} {r['p50']:>7.0f} {r['p95']:>7.0f} {r['max']:>8.0f}")
     la = report["loadavg_1min"]
     print(f"load average (1 min) over the run: min {min(la):.2f}, mean {sum(la) / len(la):.2f}, max {max(la):.2f} "
           f"on {os.cpu_count()} CPUs")
@@ -293,7 +322,10 @@ def main(argv=None) -> int:
           flush=True)
     connection.close()
 
+    # the access log also says how long each request took inside the worker (%(D)s, µs):
+    # the rest of what the client saw is the wait for a free worker
     env = dict(os.environ, DATABASE_URL=args.database_url, JIAYUAN_DEBUG="0",
+               GUNICORN_CMD_ARGS=f"--access-logformat '{ACCESS_FORMAT}'",
                LOADTEST_ACCOUNTS=str(config_path))
     env.pop("JIAYUAN_DEMO_PASSWORD", None)
     port = free_port()
@@ -332,6 +364,7 @@ def main(argv=None) -> int:
     stop(web, worker)
 
     stats, failures = read_stats(prefix), read_failures(prefix)
+    measured_from = t0 + (time.time() - time.perf_counter()) + ramp  # epoch: after the ramp
     jobs = imports_since(started)
     over = [r["name"] for r in stats if judged(r) and r["p95"] >= TARGET_P95_MS]
     exports = [r for r in stats if r["name"].startswith("export")]
@@ -339,6 +372,7 @@ def main(argv=None) -> int:
         "users": args.users, "duration_s": seconds, "wall_s": wall, "gunicorn_workers": args.workers,
         "database": urlparse(args.database_url).path.lstrip("/"), "stats": stats, "failures": failures,
         "imports": jobs, "loadavg_1min": samples, "cpus": os.cpu_count(),
+        "server_times": server_times(args.out / "access.log", measured_from),
         "targets": {"zero_errors": sum(r["failures"] for r in stats if r["name"] == "Aggregated") == 0,
                     "p95_met": not over, "p95_over": over,
                     "imports_finished": bool(jobs) and all(j["status"] == "done" for j in jobs),
