@@ -51,6 +51,11 @@ KEY_COLUMNS = ["region_code", "county_code", "community_code", "grid_code", "uni
                "region_id", "jurisdiction_code"]
 # division columns that say who may act, not where the row lives: not partitioned by them
 NOT_PLACE = {("accounts_user", "scope_code"), ("regions_region", "parent_code")}
+# catalogs and settings that carry a division (whose it is) but are small, read by every
+# county and partly set above county level: reference tables, not partitioned
+REFERENCE = {"cases_department", "assistance_programparameter", "servicecenter_accesslistitem",
+             "servicecenter_sealscopeitem", "open311_open311client", "eldercare_entitlementstandard",
+             "facilities_fundstandard"}
 SCHEMA = "bycounty"
 LIKE_SCOPE = re.compile(r"""((?:"?\w+"?\.)?"\w+")(?:::text)? LIKE '(6\d{3,14})%'""")
 
@@ -123,7 +128,7 @@ def partition_keys(cur) -> dict[str, str]:
                    WHERE c.contype = 'f' AND c.confrelid = 'regions_region'::regclass""")
     cols = defaultdict(set)
     for table, col in cur.fetchall():
-        if (table, col) not in NOT_PLACE and "_also_" not in table:
+        if (table, col) not in NOT_PLACE and "_also_" not in table and table not in REFERENCE:
             cols[table].add(col)
     cols["audit_auditentry"].add("region_code")
     return {t: next(k for k in KEY_COLUMNS if k in c) for t, c in sorted(cols.items()) if any(k in c for k in KEY_COLUMNS)}
