@@ -22,7 +22,7 @@ a think time between actions, does what that role does in a day:
 
 Request kinds are named (``name=``) so that locust's statistics are per kind; imports and
 exports are also reported as their own kinds (``import 5000 rows (queued→finished)``,
-the whole streamed export). Only ever pointed at 127.0.0.1 (the runner checks).
+the whole streamed export). Refuses any host but 127.0.0.1 or localhost.
 """
 
 import json
@@ -420,6 +420,15 @@ if SMOKE:  # one user of each role (locust spreads users over the classes by wei
     for _cls in (GridMember, CommunityWorker, TownshipOfficer, DepartmentStaff, CountyStaff, CityStaff, Auditor):
         _cls.weight = 1
     del _cls  # a module-level User class would be taken for another user class
+
+
+@events.test_start.add_listener
+def _only_this_machine(environment, **_kw):
+    """The load runs only against this machine (127.0.0.1 / localhost)."""
+    from urllib.parse import urlparse
+
+    if urlparse(environment.host or "").hostname not in ("127.0.0.1", "localhost"):
+        raise SystemExit(f"refusing to load {environment.host!r}: only 127.0.0.1 or localhost")
 
 
 @events.init_command_line_parser.add_listener
