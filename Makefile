@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/jiayuan/web/static/vendor
 
-.PHONY: demo test setup static serve bench clean messages
+.PHONY: demo test setup static serve bench loadtest clean messages
 
 # The background worker (roster imports) runs beside the web server, supervised: a worker
 # that dies (killed, or aborted by a native library) is started again, with a back-off,
@@ -51,6 +51,15 @@ messages:
 
 bench: setup
 	$(BIN)/python bench/search.py
+
+# A working day under load (bench/loadtest/run.py; docs/performance.md, "Load"): the PostgreSQL
+# database jiayuan_bench_load with 1,000,000 persons (made once, reused), gunicorn with the
+# production unit's settings on 127.0.0.1, USERS locust users for DURATION, then p50/p95/p99
+# per request kind, errors, throughput, imports and exports. Not part of `make test`.
+USERS ?= 200
+DURATION ?= 10m
+loadtest: setup
+	$(BIN)/python bench/loadtest/run.py --users $(USERS) --duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules $(VENDOR)

@@ -202,13 +202,14 @@ def _register(households) -> tuple[int, float, float, float]:
     return n, wall, cpu, _backend_cpu() - db0
 
 
-def chunks(total: int, seed: int, chunk: int, timing: dict):
-    """Households of every village (seeded Generator), in chunks of about ``chunk`` persons."""
+def chunks(total: int, seed: int, chunk: int, timing: dict, targets=None, gen=None):
+    """Households of every village (seeded Generator), in chunks of about ``chunk`` persons;
+    ``targets`` ([(village, persons)]) and ``gen`` replace the defaults (bench/loadtest)."""
     from jiayuan.demodata import Generator
 
-    gen = Generator(seed)
+    gen = gen or Generator(seed)
     pending, pending_n = [], 0
-    for v, n in village_targets(total, seed):
+    for v, n in targets if targets is not None else village_targets(total, seed):
         t = time.perf_counter()
         township, county = v.parent, v.parent.parent
         hhs = gen.village_households(v.code, v.name, [], n, f"{county.name}{township.name}{v.short_name}")
@@ -222,9 +223,10 @@ def chunks(total: int, seed: int, chunk: int, timing: dict):
         yield pending
 
 
-def load(total: int, seed: int, chunk: int, workers: int = 1) -> dict:
+def load(total: int, seed: int, chunk: int, workers: int = 1, targets=None, gen=None) -> dict:
     """Register ``total`` persons; with ``workers`` > 1, that many processes call
-    bulk_register at once (the audit chain head lock orders their audit entries)."""
+    bulk_register at once (the audit chain head lock orders their audit entries).
+    ``targets`` and ``gen``: see :func:`chunks`."""
     timing = {"generate": 0.0, "register": 0.0, "python_cpu": 0.0, "postgres_cpu": 0.0}
     persons = households = calls = 0
     t0 = last_report = time.perf_counter()
@@ -243,7 +245,7 @@ def load(total: int, seed: int, chunk: int, workers: int = 1) -> dict:
             print(f"  … {persons:,} persons in {el:.0f} s ({persons / el:,.0f}/s)", flush=True)
 
     if workers <= 1:
-        for part in chunks(total, seed, chunk, timing):
+        for part in chunks(total, seed, chunk, timing, targets, gen):
             done(len(part), *_register(part))
     else:
         import multiprocessing
@@ -253,7 +255,7 @@ def load(total: int, seed: int, chunk: int, workers: int = 1) -> dict:
         url = os.environ["DATABASE_URL"]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=setup_django, initargs=(url,)) as pool:
-            for part in chunks(total, seed, chunk, timing):
+            for part in chunks(total, seed, chunk, timing, targets, gen):
                 while len(running) >= workers + 1:  # bound the households waiting in memory
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
                     for f in finished:

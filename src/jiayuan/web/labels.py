@@ -328,6 +328,7 @@ FIELD_LABELS = {
     "life_status_date": _("状态变更日期"),
     "note": _("备注"),
     "tag": _("人员类别"),
+    "tags": _("人员类别"),  # a roster import's person.create: [None, [tag codes]]
     "number": _("户号"),
     "boundary": _("边界"),
     "role": _("角色"),
@@ -458,7 +459,8 @@ def _field_label(field: str, object_type: str, names: dict) -> str:
     if field in names["param"]:
         return names["param"][field]
     try:
-        return str(apps.get_model(object_type)._meta.get_field(field).verbose_name)
+        # a reverse relation (ManyToOneRel: a person's ``tags``) has no verbose_name
+        return str(getattr(apps.get_model(object_type)._meta.get_field(field), "verbose_name", field))
     except (LookupError, ValueError, FieldDoesNotExist):
         return field
 
@@ -524,7 +526,8 @@ def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = N
         if object_type:
             # a field of the audited object's model with choices (status, kind …): its label
             try:
-                choices = dict(apps.get_model(object_type)._meta.get_field(field).choices or ())
+                # (a reverse relation, a person's ``tags``, has no choices)
+                choices = dict(getattr(apps.get_model(object_type)._meta.get_field(field), "choices", None) or ())
                 if value in choices:
                     return str(choices[value])
             except (LookupError, ValueError, FieldDoesNotExist):
@@ -542,7 +545,7 @@ def _value(field: str, value, regions: dict, kinds: dict, names: dict | None = N
             return relation_label(value) if value in people_rules.RELATIONS else value
         if field in ("region", "scope"):
             return f"{regions.get(value, value)}"
-        if field == "tag":
+        if field in ("tag", "tags"):
             return kinds.get(value, value)
     except (ValueError, TypeError):
         pass

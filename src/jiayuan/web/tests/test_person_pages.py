@@ -353,3 +353,30 @@ def test_life_status_change(page_client, owner_person):
     assert p.life_status == "deceased" and p.life_status_date == date(2025, 3, 4)
     body = text_of(c.get(f"/persons/{owner_person.pk}/"))
     assert "人员状态：在世 → 已故" in body
+
+
+def test_history_of_a_person_imported_with_tags_names_the_tags(page_client, users):
+    """A roster import records person.create with ``"tags": [None, [codes]]`` (the key is
+    a reverse relation of Person, which has no verbose name): the person page shows it as
+    人员类别 with the tag's name (it answered 500 before; found by ``make loadtest``)."""
+    from jiayuan.demodata import Generator, roster_rows
+    from jiayuan.imports import services as import_services
+    from jiayuan.imports.export import stream_xlsx
+    from jiayuan.regions.models import Region
+
+    household = Generator(3).village_households(OWNER_COMMUNITY, "交通巷社区", [GRID], 1, "交通巷社区")[0]
+    for m in household.members:
+        m.tags = []
+    household.members[0].tags = ["disabled"]
+    rows = roster_rows([household], {GRID: "第一网格"}, {"disabled": "残疾人"})
+    data = b"".join(stream_xlsx(rows, sheet_name="居民花名册")[1])
+    job = import_services.create_job(Actor(users["community"], "command"), Region.objects.get(code=OWNER_COMMUNITY),
+                                     "花名册.xlsx", data, store_file=False)
+    assert import_services.run_import(job, data).job.created == len(rows)
+    person = PersonTag.objects.get(kind_id="disabled", person__region_id=GRID).person
+    r = page_client("community").get(f"/persons/{person.pk}/")
+    assert r.status_code == 200
+    entry = AuditEntry.objects.get(action="person.create", object_id=str(person.pk))
+    assert entry.changes["tags"] == [None, ["disabled"]]
+    text = text_of(r)
+    assert "人员类别" in text and "残疾人" in text
