@@ -42,7 +42,7 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ REPLICA = "replica"
 """The database alias of the streaming replica (present only with DATABASE_REPLICA_URL)."""
 
 _lag_ok: contextvars.ContextVar[bool] = contextvars.ContextVar("jiayuan_lag_tolerant", default=False)
+_routed: contextvars.ContextVar[list | None] = contextvars.ContextVar("jiayuan_routed_to_replica", default=None)
+LOST = (OperationalError, InterfaceError)
+"""What a replica that went away raises (connection refused, reset, closed)."""
 _lock = threading.Lock()
 _state: dict = {"checked_at": None, "lag": None}
 
@@ -82,8 +85,19 @@ class lag_tolerant:  # noqa: N801 - used as a context manager and decorator, lik
     def __call__(self, func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with lag_tolerant():
-                return func(*args, **kwargs)
+            routed: list = []
+            token = _routed.set(routed)
+            try:
+                with lag_tolerant():
+                    try:
+                        return func(*args, **kwargs)
+                    except LOST as exc:
+                        if not routed:
+                            raise
+                        mark_replica_down(exc)
+                        return func(*args, **kwargs)  # read_alias() is now the primary
+            finally:
+                _routed.reset(token)
 
         return wrapper
 
@@ -103,9 +117,89 @@ def read_alias() -> str:
 
 def may_lag(queryset):
     """Mark ``queryset`` (a QuerySet) as allowed to lag: it reads from the replica when
-    usable, else from the primary (decided now). Returns the queryset."""
+    usable, else from the primary (decided now). Returns the queryset; read from the
+    replica, it (and every queryset derived from it) is read from the primary instead
+    when the replica fails on the way (:class:`_FallbackQuerySet`)."""
     alias = read_alias()
-    return queryset.using(alias) if alias != DEFAULT_DB_ALIAS else queryset
+    if alias == DEFAULT_DB_ALIAS:
+        return queryset
+    return _with_fallback(queryset.using(alias))
+
+
+_fallback_classes: dict[type, type] = {}
+
+
+def _with_fallback(queryset):
+    cls = type(queryset)
+    if not issubclass(cls, _FallbackQuerySet):
+        sub = _fallback_classes.get(cls)
+        if sub is None:
+            sub = _fallback_classes[cls] = type(f"Fallback{cls.__name__}", (_FallbackQuerySet, cls), {})
+        queryset.__class__ = sub
+    return queryset
+
+
+class _FallbackQuerySet:
+    """Mixed into a queryset read from the replica by :func:`may_lag`: a connection
+    error of the replica marks it down and runs the same read on the primary, once."""
+
+    def _on_primary(self, exc):
+        if self.db != REPLICA:
+            raise exc
+        mark_replica_down(exc)
+        return self.using(DEFAULT_DB_ALIAS)
+
+    def _fetch_all(self):
+        try:
+            return super()._fetch_all()
+        except LOST as exc:
+            primary = self._on_primary(exc)
+            primary._fetch_all()
+            self._result_cache, self._prefetch_done = primary._result_cache, primary._prefetch_done
+
+    def count(self):
+        try:
+            return super().count()
+        except LOST as exc:
+            return self._on_primary(exc).count()
+
+    def exists(self):
+        try:
+            return super().exists()
+        except LOST as exc:
+            return self._on_primary(exc).exists()
+
+    def aggregate(self, *args, **kwargs):
+        try:
+            return super().aggregate(*args, **kwargs)
+        except LOST as exc:
+            return self._on_primary(exc).aggregate(*args, **kwargs)
+
+    def iterator(self, *args, **kwargs):
+        rows = super().iterator(*args, **kwargs)
+        try:
+            first = next(rows)
+        except StopIteration:
+            return
+        except LOST as exc:  # before the first row: nothing sent yet, read it all from the primary
+            yield from self._on_primary(exc).iterator(*args, **kwargs)
+            return
+        yield first
+        yield from rows
+
+
+def mark_replica_down(exc: BaseException | None = None) -> None:
+    """The replica failed a read: close its connection and read from the primary until
+    the next measurement (``REPLICA_CHECK_SECONDS``) finds it usable again."""
+    first = str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip() else type(exc).__name__
+    logger.warning("replica failed a read (%s): reading from the primary", first)
+    try:
+        connections[REPLICA].close()
+    except DatabaseError:  # pragma: no cover - closing a broken connection
+        pass
+    with _lock:
+        _state["lag"] = None
+        _state["checked_at"] = time.monotonic()
 
 
 def replica_lag() -> float | None:
@@ -170,7 +264,11 @@ class ReplicaRouter:
         instance = hints.get("instance")
         if instance is not None and instance._state.db:
             return instance._state.db
-        return read_alias()
+        alias = read_alias()
+        routed = _routed.get()
+        if alias == REPLICA and routed is not None:
+            routed.append(model)
+        return alias
 
     def db_for_write(self, model, **hints):
         return DEFAULT_DB_ALIAS

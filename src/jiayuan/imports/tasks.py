@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import task
@@ -109,7 +110,7 @@ def _pid_here(worker_id: str) -> int | None:
     return None
 
 
-def recover_lost_tasks(dead_pids: list[int] | None = None) -> list[int]:
+def recover_lost_tasks(dead_pids: list[int] | None = None, why: str = "died while running this task") -> list[int]:
     """Fail the tasks whose worker died under them, and their import jobs.
 
     A task is lost when it is ``RUNNING`` and its claiming worker (the last of its
@@ -119,27 +120,68 @@ def recover_lost_tasks(dead_pids: list[int] | None = None) -> list[int]:
     other hosts are never judged (their own host's next worker start does it). The task result becomes
     ``FAILED`` (:class:`WorkerLost`) and its import job ``failed`` with
     ``import.interrupted`` (:func:`services.interrupt_job`), which can be retried.
-    Returns the ids of the import jobs so marked."""
+    ``why`` goes into the task's traceback text (a worker that lost its database and
+    recovers passes its own pid and says so). Returns the ids of the import jobs so
+    marked."""
     from django_tasks_db.models import DBTaskResult
-
-    from . import services
 
     lost = []
     for result in DBTaskResult.objects.running():
         claimed_by = result.worker_ids[-1] if result.worker_ids else ""
-        if dead_pids is not None:
-            if _pid_here(claimed_by) not in dead_pids:
-                continue
-        elif _alive_here(claimed_by) is not False:
+        if not _lost(claimed_by, dead_pids):
             continue
         done = DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
             status="FAILED", finished_at=timezone.now(),
             exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
-            traceback=f"WorkerLost: worker {claimed_by} died while running this task\n")
-        if not done or result.task_path != RUN_IMPORT_JOB_PATH:
-            continue
-        args = (result.args_kwargs or {}).get("args") or []
-        if args and isinstance(args[0], int) and services.interrupt_job(args[0]):
-            logger.warning("import job %s was interrupted: worker %s died; marked failed", args[0], claimed_by)
-            lost.append(args[0])
+            traceback=f"WorkerLost: worker {claimed_by} {why}\n")
+        if done:
+            lost += _interrupt(result.task_path, (result.args_kwargs or {}).get("args") or [], claimed_by, why)
+    if getattr(settings, "TASKS_BACKEND", "") == "rq":
+        lost += _recover_lost_rq_jobs(dead_pids, why)
+    return lost
+
+
+def _lost(claimed_by: str, dead_pids: list[int] | None) -> bool:
+    if dead_pids is not None:
+        return _pid_here(claimed_by) in dead_pids
+    return _alive_here(claimed_by) is False
+
+
+def _interrupt(task_path: str, args: list, claimed_by: str, why: str) -> list[int]:
+    """Fail the import job of a lost task (a ``run_import_job`` one): [its id], or []."""
+    from . import services
+
+    if task_path == RUN_IMPORT_JOB_PATH and args and isinstance(args[0], int) and services.interrupt_job(args[0]):
+        logger.warning("import job %s was interrupted: worker %s %s; marked failed", args[0], claimed_by, why)
+        return [args[0]]
+    return []
+
+
+def _recover_lost_rq_jobs(dead_pids: list[int] | None, why: str) -> list[int]:
+    """The same for the RQ backend (``JIAYUAN_TASKS_BACKEND=rq``): the jobs of RQ's
+    started-job registry of every queue whose worker (``jiayuan rqworker`` names its
+    workers ``host:pid:random``, :func:`new_worker_id`) is judged lost as above are
+    failed as RQ's own clean-up of abandoned jobs fails them (status ``failed``, moved to
+    the failed-job registry, so that django-tasks reports the task ``FAILED``), at once
+    rather than after the job's timeout, and their import jobs are failed
+    (``import.interrupted``, retryable)."""
+    import django_rq
+    from django_tasks_rq import Job
+    from rq.job import JobStatus
+
+    lost = []
+    for name in settings.RQ_QUEUES:
+        queue = django_rq.get_queue(name, job_class=Job)
+        registry = queue.started_job_registry
+        for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
+            job = queue.fetch_job(job_id)
+            claimed_by = (job.worker_name or "") if job is not None else ""
+            if job is None or not _lost(claimed_by, dead_pids):
+                continue
+            with queue.connection.pipeline() as pipe:
+                job.set_status(JobStatus.FAILED, pipeline=pipe)
+                job._handle_failure(f"WorkerLost: worker {claimed_by} {why}", pipe, worker_name=claimed_by)
+                pipe.zrem(registry.key, f"{job_id}:{execution_id}")
+                pipe.execute()
+            lost += _interrupt(job.func_name, list(job.args or []), claimed_by, why)
     return lost

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,68 @@ def test_a_replica_that_is_down_is_not_read(replica):
     with lag_tolerant():
         assert Region.objects.filter(code="996666").exists()
     assert time.monotonic() - started < 5  # a refused connection, not a hang
+
+
+def test_a_replica_that_dies_between_the_check_and_the_query_is_read_again_on_the_primary(replica, settings,
+                                                                                           users):
+    """The lag was measured (usable) and is not measured again for an hour; then the
+    replica stops before the declared reads run: each is answered by the primary
+    instead of failing, and the replica is marked down (later reads go to the primary
+    without trying it)."""
+    from django.test import Client
+
+    from jiayuan.people.selectors import PersonFilters, search_persons
+
+    if _is_down(replica):  # the previous test stopped it
+        replica.start()
+    Region.objects.create(code="995555", name="检查后宕机", level=Region.Level.COUNTY)
+    _wait_visible("995555")
+    settings.REPLICA_CHECK_SECONDS = 3600
+    dbrouting.forget_replica_state()
+    assert dbrouting.read_alias() == REPLICA  # measured now: usable
+    listed = may_lag(Region.objects.filter(code__startswith="9955"))
+    counted = may_lag(Region.objects.filter(code__startswith="9955"))
+    persons = may_lag(search_persons(users["county"], PersonFilters()))
+    assert listed.db == counted.db == persons.db == REPLICA
+
+    @lag_tolerant()
+    def declared_view():
+        return Region.objects.filter(code="995555").values_list("name", flat=True).get()
+
+    connections[REPLICA].close()
+    replica.stop()
+    started = time.monotonic()
+    assert [r.code for r in listed] == ["995555"]  # evaluated: read on the primary
+    assert not dbrouting.replica_usable()  # marked down, no new measurement (an hour)
+    dbrouting.forget_replica_state()
+    settings.REPLICA_CHECK_SECONDS = 3600
+    with _usable_once():
+        assert counted.count() == 1
+    with _usable_once():
+        assert declared_view() == "检查后宕机"
+    with _usable_once():
+        assert list(persons.values_list("pk", flat=True)) == []
+    with _usable_once():  # a real page: the person search list (page 居民)
+        client = Client()
+        client.force_login(users["county"])
+        assert client.get("/persons/").status_code == 200
+    assert time.monotonic() - started < 10  # refused connections, no hang
+
+
+def _is_down(replica) -> bool:
+    try:
+        _on_replica("SELECT 1")
+        return False
+    except Exception:  # noqa: BLE001 - refused: down
+        connections[REPLICA].close()
+        return True
+
+
+@contextmanager
+def _usable_once():
+    """The last measurement says the replica is usable (as it was before it stopped):
+    the next declared read goes to it, finds it dead, and must be read on the primary."""
+    with dbrouting._lock:
+        dbrouting._state.update(lag=0.0, checked_at=time.monotonic())
+    yield
+    assert not dbrouting.replica_usable()  # marked down by the failed read

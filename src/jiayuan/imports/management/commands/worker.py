@@ -13,6 +13,13 @@ worker of the same host left ``RUNNING``, and their import jobs (``import.interr
 后台任务程序在处理时中断…; the job page and the API offer 重试):
 :func:`jiayuan.imports.tasks.recover_lost_tasks`.
 
+A worker whose *database* goes away (PostgreSQL restarted, the network cut) does not
+die: the task that was running fails with the lost connection, the worker logs one line
+(no traceback), waits for the database with a back-off of 1, 2, 4 … up to 30 seconds,
+fails the task it was running and its import job (``import.interrupted``, retryable:
+:func:`~jiayuan.imports.tasks.recover_lost_tasks` with its own pid) and goes on with the
+queue (:class:`ResilientWorker`; drill: ``jiayuan/tests/test_restart.py``).
+
 ``jiayuan worker --supervise`` runs the worker as a child process and starts it again
 whenever it ends without being asked to (any exit status, any signal), after failing
 that child's tasks, with a back-off of 1, 2, 4 … up to 30 seconds (back to 1 s once a
@@ -30,7 +37,9 @@ import sys
 import time
 
 from django.core.management.base import CommandError
+from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
 
 logger = logging.getLogger("jiayuan.worker")
 
@@ -38,6 +47,46 @@ BACKOFF_MAX = 30.0
 """Seconds: the longest wait before a crashed worker is started again."""
 STABLE_AFTER = 60.0
 """Seconds: a child that ran this long resets the back-off to its first step."""
+
+
+class ResilientWorker(Worker):
+    """django-tasks' database worker that outlives an outage of its database (see the
+    module docstring): :meth:`run` catches the lost connection, waits for the database
+    (:func:`wait_for_database`), fails what this worker was running and starts its loop
+    again."""
+
+    sleep = staticmethod(time.sleep)
+
+    def run(self) -> None:
+        from jiayuan.imports import tasks
+
+        while True:
+            try:
+                return super().run()
+            except (OperationalError, InterfaceError) as exc:
+                if not self.running:
+                    raise
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                logger.warning("数据库暂时无法连接（%s）：后台任务程序等待数据库恢复后继续", first)
+                wait_for_database(self.sleep)
+                lost = tasks.recover_lost_tasks(dead_pids=[os.getpid()],
+                                                why="lost its database connection while running this task")
+                logger.warning("数据库已恢复；中断的导入任务 %s 已标记为失败，可重试", lost or "无")
+
+
+def wait_for_database(sleep=time.sleep, backoff_max: float = BACKOFF_MAX) -> None:
+    """Close every connection, then try the default database (``SELECT 1``) with a
+    back-off of 1, 2, 4 … ``backoff_max`` seconds until it answers."""
+    delay = 1.0
+    while True:
+        connections.close_all()
+        try:
+            with connections["default"].cursor() as cur:
+                cur.execute("SELECT 1")
+            return
+        except (OperationalError, InterfaceError):
+            sleep(delay)
+            delay = min(delay * 2, backoff_max)
 
 
 class Command(DbWorkerCommand):
@@ -66,7 +115,25 @@ class Command(DbWorkerCommand):
         lost = tasks.recover_lost_tasks()
         if lost and options["verbosity"]:
             self.stderr.write(f"已将中断的导入任务标记为失败：{', '.join(map(str, lost))}")
-        return super().handle(*args, **options)
+        if options.get("reload"):
+            return super().handle(*args, **options)
+        self.configure_logging(options["verbosity"])
+        if not logger.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s jiayuan worker: %(message)s"))
+            logger.addHandler(handler)
+            logger.propagate = False
+        excluded = options["exclude_queues"].split(",") if options.get("exclude_queues") else []
+        queues = options["queue_name"].split(",")
+        if excluded and "*" not in queues:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = ResilientWorker(queue_names=queues, interval=options["interval"], batch=options["batch"],
+                                 backend_name=options["backend_name"], startup_delay=options["startup_delay"],
+                                 max_tasks=options.get("max_tasks"), worker_id=options["worker_id"],
+                                 excluded_queue_names=excluded)
+        worker.configure_signals()
+        worker.run()
+        return None
 
     @staticmethod
     def _child_argv(options) -> list[str]:
