@@ -110,8 +110,14 @@ def sign_contract(actor: Actor, county: str, provider: SocialOrganization, *, nu
 def set_duty(actor: Actor, provider: SocialOrganization, user: User, duty: str, active: bool = True) -> CareDuty:
     """Give (or take back) an account a duty for ``provider``: ``dispatcher`` or
     ``care_worker``. The account must be an ``org_staff`` account and an active member
-    of the organization (organizations.OrganizationMember). Needs ``manage_eldercare``."""
+    of the organization (organizations.OrganizationMember). Needs ``manage_eldercare``
+    over the provider: registered in the actor's scope or above it (a city-wide
+    provider), or under a contract of a county in the actor's scope; otherwise
+    :class:`NotFound` ``provider.not_found``."""
     require(actor, Perm.MANAGE_ELDERCARE)
+    if not (selectors.contract_candidates(actor.user).filter(pk=provider.pk).exists()
+            or selectors.contracts_for(actor.user).filter(provider=provider).exists()):
+        raise NotFound("provider.not_found")
     if duty not in rules.DUTIES:
         raise ValidationFailed(field_error("duty", "duty.unknown", _("职责应为调度员或护理员")))
     if user.role != "org_staff" or not OrganizationMember.objects.filter(organization=provider, user=user,

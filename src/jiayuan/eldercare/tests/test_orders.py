@@ -303,3 +303,18 @@ def test_a_community_worker_does_not_read_the_countys_settlement(world, users):
     c = Client()
     c.force_login(users["county"])
     assert c.get(f"/eldercare/settlements/{st.pk}/").status_code == 200
+
+
+def test_a_county_may_not_give_duties_for_another_countys_provider(world):
+    """Regression (review of issue 12): set_duty checked the permission but not the
+    provider, so a county officer of 民乐县 could make a 甘州区 provider's staff care
+    workers through the service. Only the duty page limited the choice."""
+    other = User.objects.create_user(username="minle", password="x", role="county_officer", scope_id="620722",
+                                     full_name="民乐县民政局")
+    with pytest.raises(NotFound) as exc:
+        orders.set_duty(act(other), world["org"], world["staff"]["huli2"], "dispatcher")
+    assert exc.value.code == "provider.not_found"
+    assert world["org"].pk not in selectors.duty_providers(world["staff"]["huli2"], "dispatcher")
+    # The provider's own county still may.
+    orders.set_duty(world["county"], world["org"], world["staff"]["huli2"], "dispatcher")
+    assert world["org"].pk in selectors.duty_providers(world["staff"]["huli2"], "dispatcher")
