@@ -165,7 +165,7 @@ def make_plan(actor: Actor, person: Person, month, contract: ProviderContract, l
     try:
         lat, lon = float(home_lat), float(home_lon)
         rules.distance_m(lat, lon, lat, lon)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationFailed(field_error("home_lat", "location.invalid", _("请填写老人住址的经纬度"))) from None
     last = calendar.monthrange(m.year, m.month)[1]
     checked = []
@@ -266,9 +266,11 @@ def check_in(actor: Actor, order: WorkOrder, *, lat, lon, now: datetime.datetime
     now = now or timezone.now()
     _own(actor, order)
     try:
+        if isinstance(lat, bool) or isinstance(lon, bool):  # JSON true is no degree (float(True) is 1.0)
+            raise TypeError("location is a boolean")
         la, lo = float(lat), float(lon)
         dist = rules.distance_m(la, lo, float(order.plan.home_lat), float(order.plan.home_lon))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: float() of a JSON integer of 400 digits
         raise ValidationFailed(field_error("location", "location.required",
                                            _("未取得手机定位，请允许定位后再签到"))) from None
     if order.scheduled_on != timezone.localdate(now):
@@ -363,7 +365,8 @@ def confirm(actor: Actor, order: WorkOrder, *, code: str = "", by: str = "elder"
     locked = _lock(order, "confirm")
     image = None
     if method == "code":
-        if not secrets.compare_digest(str(code or "").strip(), locked.plan.confirm_code):
+        # as bytes: compare_digest refuses (TypeError) a str with a character outside ASCII
+        if not secrets.compare_digest(str(code or "").strip().encode(), locked.plan.confirm_code.encode()):
             raise ValidationFailed(field_error("code", "code.wrong", _("确认码不正确")))
     else:
         image = _signature(signature)
