@@ -13,7 +13,7 @@ from typing import Annotated
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
@@ -330,6 +330,9 @@ class ChildrensHomeIn(Schema):
 
 
 class ChildrensHomePatch(Schema):
+    # a field not listed (the region, a misspelt one) is a 422 naming it, not a silent 200
+    model_config = ConfigDict(extra="forbid")
+
     name: HomeName | None = None
     capacity: Int | None = None
     services: BoundedList[ServiceCode, 20] | None = None
