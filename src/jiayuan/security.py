@@ -146,6 +146,17 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def rate_count(key: str, window_seconds: int, now=None) -> int:
+    """The hits counted for ``key`` in the current window of ``window_seconds`` (as
+    :func:`rate_hit` counts them), without counting one: for a limit on failures only."""
+    from django.utils import timezone
+
+    from .cases.models import RateLimitHit
+
+    window = int((now or timezone.now()).timestamp()) // window_seconds
+    return RateLimitHit.objects.filter(key=key[:100], window_start=window).values_list("count", flat=True).first() or 0
+
+
 def rate_hit(key: str, window_seconds: int, now=None) -> int:
     """Count one hit for ``key`` in the current fixed window of ``window_seconds``;
     returns the count so far in that window. Stored in the database (one

@@ -11,7 +11,8 @@ dispatching a dispatcher's; voiding a dispatcher's or ``manage_eldercare``; sett
 the reader's scope or not theirs, as for an unknown id; 409 ``order.state`` /
 ``settlement.state`` / ``settlement.approved`` when the object is not in a state the step
 starts from; 422 naming the field (``worker``, ``location``, ``photo``, ``code``,
-``signature``, ``reason``, ``month``, ``provider`` …).
+``signature``, ``reason``, ``month``, ``provider`` …); 429 ``code.rate_limited`` once a
+plan has had 10 wrong confirmation codes in a day (the signature remains).
 
 Steps of an order:
 

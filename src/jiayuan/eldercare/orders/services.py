@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from ...accounts.models import User
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, record
-from ...errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from ... import security
+from ...errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed, field_error
 from ...organizations.models import OrganizationMember, SocialOrganization
 from ...people.models import Person
 from ...people.services import require
@@ -348,7 +349,24 @@ def _store_image(order: WorkOrder, data: bytes, fmt: str, kind: str) -> OrderPho
     return p
 
 
-@transaction.atomic
+CODE_TRIES_PER_DAY = 10
+"""Wrong confirmation codes a plan takes in a day; then the code is refused until the next
+day (a care worker could otherwise try the million codes and confirm without the elder)."""
+
+
+def _check_code(order: WorkOrder, code, now: datetime.datetime | None) -> None:
+    """ValidationFailed ``code.wrong`` for a code not the plan's, counted (committed even as
+    the step fails); TooManyRequests ``code.rate_limited`` once the plan has had
+    :data:`CODE_TRIES_PER_DAY` wrong ones today."""
+    key, now = f"eldercare-code:{order.plan_id}", now or timezone.now()
+    if security.rate_count(key, 86400, now) >= CODE_TRIES_PER_DAY:
+        raise TooManyRequests("code.rate_limited", _("确认码错误次数过多，请改用手写签名确认，或明天再试"))
+    # as bytes: compare_digest refuses (TypeError) a str with a character outside ASCII
+    if not secrets.compare_digest(str(code or "").strip().encode(), order.plan.confirm_code.encode()):
+        security.rate_hit(key, 86400, now)
+        raise ValidationFailed(field_error("code", "code.wrong", _("确认码不正确")))
+
+
 def confirm(actor: Actor, order: WorkOrder, *, code: str = "", by: str = "elder", name: str = "",
             method: str = "code", signature: str = "", now: datetime.datetime | None = None) -> WorkOrder:
     """The elder (or a family member) confirms the service on the worker's phone, one of
@@ -356,19 +374,28 @@ def confirm(actor: Actor, order: WorkOrder, *, code: str = "", by: str = "elder"
     code; a wrong one is refused); ``signature`` — a signature drawn on the phone's
     screen, sent as a ``data:image/png;base64,…`` URL, kept as an image of the order
     (:class:`OrderPhoto` ``signature``). The method is stored on the order and in the
-    history's event (``data.method``); a family member gives a name either way."""
+    history's event (``data.method``); a family member gives a name either way. After
+    :data:`CODE_TRIES_PER_DAY` wrong codes of a plan in a day its code is refused (429
+    ``code.rate_limited``): the signature remains."""
     _own(actor, order)
     if method not in rules.CONFIRM_METHODS:
         raise ValidationFailed(field_error("method", "method.unknown", _("确认方式应为确认码或手写签名")))
     if by not in rules.CONFIRM_BY:
         raise ValidationFailed(field_error("by", "by.unknown", _("确认人应为老人本人或家属")))
+    if method == "code":
+        if rules.next_state(order.status, "confirm") is None:
+            with transaction.atomic():
+                _lock(order, "confirm")  # the wrong state (409) before a code is counted
+        _check_code(order, code, now)  # outside the step's transaction: a wrong code stays counted
+    with transaction.atomic():
+        return _confirm(actor, order, by=by, name=name, method=method, signature=signature, now=now)
+
+
+def _confirm(actor: Actor, order: WorkOrder, *, by: str, name: str, method: str, signature: str,
+             now: datetime.datetime | None) -> WorkOrder:
     locked = _lock(order, "confirm")
     image = None
-    if method == "code":
-        # as bytes: compare_digest refuses (TypeError) a str with a character outside ASCII
-        if not secrets.compare_digest(str(code or "").strip().encode(), locked.plan.confirm_code.encode()):
-            raise ValidationFailed(field_error("code", "code.wrong", _("确认码不正确")))
-    else:
+    if method != "code":
         image = _signature(signature)
     if by == "family" and not str(name or "").strip():
         raise ValidationFailed(field_error("name", "name.required", _("家属确认请填写姓名")))

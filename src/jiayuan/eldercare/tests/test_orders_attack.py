@@ -39,3 +39,30 @@ def test_confirm_with_a_code_not_in_ascii_is_422(world, staff, api_client):  # n
         r = h1.post(f"{base}/confirm", bad, content_type="application/json")
         assert r.status_code == 422 and "error" in r.json(), (bad, r.content)
     assert WorkOrder.objects.get(pk=meal.pk).status == "to_confirm"
+
+
+def test_the_confirmation_code_cannot_be_guessed(world, staff, api_client):  # noqa: F811
+    # six digits are a million codes: a care worker trying them would confirm without the
+    # elder; after 10 wrong codes in a day the plan takes no code (the right one neither)
+    from jiayuan.eldercare.orders.services import CODE_TRIES_PER_DAY
+
+    meal = _orders(world, "meal")[0]
+    base = f"/api/v1/eldercare/orders/{meal.pk}"
+    h1 = api_client("huli1")
+    api_client("diaodu").post(f"{base}/dispatch", {"worker": staff["huli1"].pk}, content_type="application/json")
+    h1.post(f"{base}/check-in", {"lat": str(HOME[0]), "lon": str(HOME[1])}, content_type="application/json")
+    assert h1.post(f"{base}/check-out", {"notes": "送餐"}).status_code == 200
+    right = world["plan"].confirm_code
+    wrong = [f"{n:06d}" for n in range(0, 40) if f"{n:06d}" != right][:CODE_TRIES_PER_DAY]
+    assert CODE_TRIES_PER_DAY == 10
+    for code in wrong:
+        _err(h1.post(f"{base}/confirm", {"code": code}, content_type="application/json"), 422, "code.wrong", "code")
+    _err(h1.post(f"{base}/confirm", {"code": right}, content_type="application/json"), 429, "code.rate_limited")
+    assert WorkOrder.objects.get(pk=meal.pk).status == "to_confirm"
+    # the signature is still there for the elder
+    from .test_orders_write_api import signature_url
+    r = h1.post(f"{base}/confirm", {"method": "signature", "signature": signature_url()},
+                content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "done", r.content
+    # a done order: the wrong state, not a counted code
+    _err(h1.post(f"{base}/confirm", {"code": "1"}, content_type="application/json"), 409, "order.state")
