@@ -291,7 +291,7 @@ def public_status(number: str, phone_tail: str, client: str, now: datetime | Non
     tail = (phone_tail or "").strip()
     not_found = ServiceError("lookup.not_found", _("未找到该编号，或手机号后四位不符"))
     not_found.status = 404
-    if not case_rules.parse_case_number(number) or len(tail) != 4 or not tail.isdigit():
+    if not case_rules.parse_case_number(number) or len(tail) != 4 or not (tail.isascii() and tail.isdigit()):
         raise not_found
     if rate_hit(f"lookup-number:{number}", 3600, now) > LOOKUP_LIMIT_PER_NUMBER:
         raise TooManyRequests("lookup.rate_limited", _("该编号查询次数过多，请 1 小时后再试"))

@@ -155,6 +155,7 @@ def test_processing_deadline_is_the_items_time_limit(intake, act, depts):
 def test_status_lookup_shows_nothing_without_the_right_phone_tail(intake):
     case = intake()
     for number, tail in ((case.number, "0000"), (case.number, "12a4"), ("620702001001-20250101-0001", "1234"),
+                         (case.number, "１２３４"), (case.number, "١٢٣٤"),  # digits outside ASCII: was a 500
                          ("garbage", "1234")):
         with pytest.raises(ServiceError) as exc:
             services.public_status(number, tail, "1.2.3.4")
