@@ -37,9 +37,6 @@ from ..models import (CallBack, CareDuty, CarePlan, CarePlanLine, Complaint, Con
                       HomeCareItem, OrderEvent, OrderPhoto, ProviderContract, WorkOrder)
 from . import rules, selectors
 
-PHOTO_MAX_BYTES = 10 * 1024 * 1024
-IMAGE_TYPES = {"JPEG", "PNG", "WEBP"}
-
 
 def _in_scope(user, code: str) -> bool:
     return code.startswith(user.scope_code) or user.scope_code.startswith(code)
@@ -285,18 +282,12 @@ def check_in(actor: Actor, order: WorkOrder, *, lat, lon, now: datetime.datetime
 
 
 def _photo(uploaded) -> tuple[bytes, str]:
-    from PIL import Image, UnidentifiedImageError
-    data = uploaded.read(PHOTO_MAX_BYTES + 1)
-    if not data or len(data) > PHOTO_MAX_BYTES:
-        raise ValidationFailed(field_error("photo", "photo.size", _("照片应为不超过 10 MB 的图片")))
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        fmt = None
-    if fmt not in IMAGE_TYPES:
-        raise ValidationFailed(field_error("photo", "photo.not_image", _("只能上传 JPEG、PNG 或 WebP 格式的照片")))
+    """``(data, format)`` of an uploaded photo, checked as every photo upload of the
+    project is (:func:`jiayuan.storage.check_image`: JPEG, PNG or WebP, 10 MiB, 40
+    million pixels; 422 on ``photo``)."""
+    from ...storage import check_image
+
+    data, fmt, _w, _h = check_image(uploaded, field="photo")
     return data, fmt
 
 
