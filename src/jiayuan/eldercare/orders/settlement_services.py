@@ -17,6 +17,7 @@ it (service check and ``eldercare_settlement_four_eyes``).
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -29,7 +30,8 @@ from ...audit.services import Actor, record
 from ...errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from ...organizations.models import SocialOrganization
 from ...people.services import require
-from ..models import CallBack, Complaint, HomeCareItem, Settlement, SettlementEvent, SettlementLine, WorkOrder
+from ..models import (CallBack, Complaint, HomeCareItem, ProviderContract, Settlement, SettlementEvent, SettlementLine,
+                      WorkOrder)
 from . import rules, selectors
 
 __all__ = ["generate", "approve", "reopen", "export"]
@@ -43,7 +45,8 @@ def _event(s: Settlement, kind: str, actor: Actor, note: str = "") -> None:
 
 def generate(actor: Actor, provider: SocialOrganization, county: str, month) -> Settlement:
     """Generate (or regenerate) the settlement of ``provider`` in ``county`` for
-    ``month`` (first day; a past month). Needs ``manage_eldercare`` over the county.
+    ``month`` (first day; a past month, in the term of a contract of the provider with
+    the county: 422 ``month.no_contract`` otherwise). Needs ``manage_eldercare`` over the county.
     Conflict ``settlement.approved`` when it is approved (reopen first). Returns the
     settlement with its totals."""
     require(actor, Perm.MANAGE_ELDERCARE)
@@ -57,6 +60,11 @@ def generate(actor: Actor, provider: SocialOrganization, county: str, month) -> 
             month = None
     if month is None or month.day != 1 or month > timezone.localdate().replace(day=1):
         raise ValidationFailed(field_error("month", "month.invalid", _("结算月份应为本月或以前某月的1日")))
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    in_force = ProviderContract.objects.filter(provider=provider, county_id=county, start__lte=last, end__gte=month)
+    if not in_force.exists():
+        # no contract that month, so no order to settle: an empty settlement of year 1 is no settlement
+        raise ValidationFailed(field_error("month", "month.no_contract", _("该服务机构在该月没有履行中的服务合同")))
     try:
         with transaction.atomic():
             Settlement.objects.get_or_create(provider=provider, county_id=county, month=month)

@@ -98,3 +98,17 @@ def test_check_out_refuses_a_photo_of_too_many_pixels_and_files_not_images(world
         assert r.status_code == 422 and "photo" in r.json()["error"]["fields"], (f.name, r.content)
     assert not OrderPhoto.objects.filter(order=clean).exists()
     assert WorkOrder.objects.get(pk=clean.pk).status == "in_service"
+
+
+def test_settlement_generate_with_wild_months_and_counties(world, staff, api_client):  # noqa: F811
+    from jiayuan.eldercare.models import Settlement
+
+    county, url = api_client("county"), "/api/v1/eldercare/settlements"
+    for month in ("9999-12", "0001-01", "2026-00", "2026-13", "2026-1", "x" * 10000, "2026-01-01", None, 202601):
+        r = county.post(url, {"provider": world["org"].pk, "month": month}, content_type="application/json")
+        assert r.status_code == 422 and "error" in r.json(), (month, r.content[:300])
+    for c in ("62", "6", "x" * 10000, "620702%", "' OR 1=1 --"):
+        r = county.post(url, {"provider": world["org"].pk, "month": world["today"].strftime("%Y-%m"), "county": c},
+                        content_type="application/json")
+        assert r.status_code == 422 and "provider" in r.json()["error"]["fields"], (c, r.content[:300])
+    assert not Settlement.objects.exists()
