@@ -211,3 +211,18 @@ def roster_rows(households: list[BulkHousehold], grid_names: dict[str, str], tag
                 RESIDENCE_NAMES.get(m.residence_status, ""), "",
             ])
     return out
+
+
+def pay_batch(county, city, batch, *, note: str = "演示：全部发放成功"):
+    """Carry a generated demo payment batch through its whole cycle with the real services:
+    reviewed by ``county``, approved by ``city`` (four eyes), exported (xlsx), every line
+    paid by the bank's return, closed with ``note``. ``county``/``city``: audit Actors.
+    Returns the closed batch."""
+    from .assistance.services import batches
+    batch = batches.review_batch(county, batch, version=batch.version)
+    batch = batches.approve_batch(city, batch, version=batch.version)
+    batches.export_batch(county, batch, fmt="xlsx", version=batch.version)
+    batch.refresh_from_db()
+    batches.record_results(county, batch, [], version=batch.version, rest_paid=True, source="演示：银行回盘")
+    batch.refresh_from_db()
+    return batches.close_batch(county, batch, version=batch.version, note=note)

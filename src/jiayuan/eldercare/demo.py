@@ -152,6 +152,7 @@ def _living_subsidy(county: Actor, today: datetime.date) -> str | None:
     from ..assistance import services as aid
     from ..assistance.models import Enrollment, PaymentBatch, Program
     from ..assistance.services import batches
+    from ..demodata import pay_batch
     from ..regions.models import Region
 
     city = User.objects.filter(username="city").first()
@@ -183,14 +184,7 @@ def _living_subsidy(county: Actor, today: datetime.date) -> str | None:
             enrolled += 1
         if not enrolled:
             return None
-        b = batches.generate_batch(county, program, county_region, month)
-        b = batches.review_batch(county, b, version=b.version)
-        b = batches.approve_batch(city, b, version=b.version)
-        batches.export_batch(county, b, fmt="xlsx", version=b.version)
-        b.refresh_from_db()
-        batches.record_results(county, b, [], version=b.version, rest_paid=True, source="演示：银行回盘")
-        b.refresh_from_db()
-        b = batches.close_batch(county, b, version=b.version, note="演示：全部发放成功")
+        b = pay_batch(county, city, batches.generate_batch(county, program, county_region, month))
     return f"养老服务补贴 {enrolled} 人，{month:%Y年%m月}已发放 {b.line_count} 人 {b.total_amount:,.2f} 元"
 
 

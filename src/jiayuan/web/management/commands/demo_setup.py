@@ -30,7 +30,7 @@ from django.db import transaction
 
 from jiayuan.accounts.models import User
 from jiayuan.audit.services import Actor, record
-from jiayuan.demodata import DEMO_TOWNSHIPS, Generator, roster_rows
+from jiayuan.demodata import DEMO_TOWNSHIPS, Generator, pay_batch, roster_rows
 from jiayuan.grid.models import GridMember
 from jiayuan.imports import services as import_services
 from jiayuan.imports.export import stream_xlsx
@@ -396,14 +396,7 @@ class Command(BaseCommand):
         # exported and paid; this month's generated and waiting for review.
         dibao = Program.objects.get(code="subsistence_allowance")
         ganzhou = Region.objects.get(code="620702")
-        paid = aid_batches.generate_batch(county, dibao, ganzhou, last_month)
-        paid = aid_batches.review_batch(county, paid, version=paid.version)
-        paid = aid_batches.approve_batch(city, paid, version=paid.version)
-        aid_batches.export_batch(county, paid, fmt="xlsx", version=paid.version)
-        paid.refresh_from_db()
-        aid_batches.record_results(county, paid, [], version=paid.version, rest_paid=True, source="演示：银行回盘")
-        paid.refresh_from_db()
-        paid = aid_batches.close_batch(county, paid, version=paid.version, note="演示：全部发放成功")
+        paid = pay_batch(county, city, aid_batches.generate_batch(county, dibao, ganzhou, last_month))
         current = aid_batches.generate_batch(county, dibao, ganzhou, this_month)
         # This month's 高龄津贴 batch: generated and reviewed by the county, waiting for the
         # city's approval (four eyes) — the city's to-do on its home page.
