@@ -385,9 +385,11 @@ def contract_out(c) -> dict:
                        "price": f"{ci.price:.2f}"} for ci in c.items.select_related("item").order_by("item__code")]}
 
 
-def _board(user) -> None:
+def _board(user, missing: str | None = None) -> None:
+    """Contracts and plans are read by county staff and providers' dispatchers: others get
+    403 on a list, and 404 ``missing`` on one record (as an unknown one)."""
     if not (user.can(Perm.VIEW_ELDERCARE) or selectors.is_dispatcher(user)):
-        raise _forbidden()
+        raise NotFound(missing) if missing else _forbidden()
 
 
 @router.get("/eldercare/contracts", response=HomeCareContractPage,
@@ -402,8 +404,7 @@ def list_contracts(request, provider: Id | None = None, status: str = "", page: 
 @router.get("/eldercare/contracts/{int:contract_id}", response=HomeCareContractOut, summary="居家养老服务合同详情（服务项目与单价）")
 def get_contract(request, contract_id: Id):
     user = request.auth
-    if not (user.can(Perm.VIEW_ELDERCARE) or selectors.is_dispatcher(user)):
-        raise NotFound("contract.not_found")
+    _board(user, "contract.not_found")
     return contract_out(selectors.get_contract(user, contract_id))
 
 
@@ -469,6 +470,5 @@ def list_plans(request, month: str = "", person: Id | None = None, provider: Id 
 @router.get("/eldercare/plans/{int:plan_id}", response=HomeCarePlanOut, summary="月度服务计划详情（服务项目、日期、金额、工单状态）")
 def get_plan(request, plan_id: Id):
     user = request.auth
-    if not (user.can(Perm.VIEW_ELDERCARE) or selectors.is_dispatcher(user)):
-        raise NotFound("plan.not_found")
+    _board(user, "plan.not_found")
     return plan_out(selectors.get_plan(user, plan_id))
