@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from ..accounts.permissions import Perm
 from ..children.selectors import uses_children_pages
-from ..eldercare.orders.selectors import is_dispatcher, is_worker
+from ..eldercare.orders.selectors import duties_held
 from . import todo
 
 # Roles whose menu offers the event report and the service desk (the pages themselves
@@ -99,10 +99,11 @@ def navigation(request) -> dict:
                   ("eldercare:homecare", _("居家养老服务目录"), "homecare"),
                   ("eldercare:facility_list", _("日间照料设施"), "daycare"),
                   ("eldercare:coverage", _("日间照料覆盖率"), "coverage")]
-    if user.can(Perm.VIEW_ELDERCARE) or (user.role == "org_staff" and is_dispatcher(user)):
+    duties = duties_held(user) if user.role == "org_staff" else set()
+    if user.can(Perm.VIEW_ELDERCARE) or "dispatcher" in duties:
         items += [("eldercare:order_list", _("居家服务工单"), "homecare_orders"),
                   ("eldercare:settlement_list", _("居家服务结算"), "homecare_settlements")]
-    if user.role == "org_staff" and is_worker(user):
+    if "care_worker" in duties:
         items.append(("eldercare:my_day", _("今日工单"), "my_orders"))
     # social organizations and purchased services (organizations/)
     if user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION):

@@ -105,6 +105,17 @@ def duty_providers(user, duty: str) -> list[int]:
     return [] if ids is None else [row["provider_id"] for row in ids]
 
 
+def duties_held(user) -> set[str]:
+    """The duties (``dispatcher``, ``care_worker``) ``user`` holds for any provider
+    (active, and still an active member of the organization), in one query; empty for a
+    role that acts for no organization. For the menu, which needs both on every page."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Perm.ACT_FOR_ORGANIZATION):
+        return set()
+    member_of = OrganizationMember.objects.filter(user=user, active=True).values("organization_id")
+    return set(CareDuty.objects.filter(user=user, active=True, provider_id__in=member_of)
+               .values_list("duty", flat=True).distinct())
+
+
 def is_dispatcher(user) -> bool:
     return bool(duty_providers(user, "dispatcher"))
 

@@ -318,3 +318,33 @@ def test_a_county_may_not_give_duties_for_another_countys_provider(world):
     # The provider's own county still may.
     orders.set_duty(world["county"], world["org"], world["staff"]["huli2"], "dispatcher")
     assert world["org"].pk in selectors.duty_providers(world["staff"]["huli2"], "dispatcher")
+
+
+def test_the_menu_shows_each_providers_staff_their_own_homecare_pages(world):
+    """The menu reads the account's duties once (selectors.duties_held): the dispatcher
+    gets the order board and settlements, a care worker today's orders, a member without
+    a duty neither."""
+    from django.test import Client
+    from jiayuan.eldercare.orders.selectors import duties_held
+
+    s = world["staff"]
+    assert duties_held(s["diaodu"]) == {"dispatcher"} and duties_held(s["huli1"]) == {"care_worker"}
+    plain = User.objects.create_user(username="wuzhize", password="x", role="org_staff", scope_id=COUNTY)
+    OrganizationMember.objects.create(organization=world["org"], user=plain)
+    assert duties_held(plain) == set()
+
+    def menu(user) -> str:
+        c = Client()
+        c.force_login(user)
+        return c.get("/").content.decode()
+
+    board, day = 'href="/eldercare/orders/"', 'href="/eldercare/my/"'
+    m = menu(s["diaodu"])
+    assert board in m and day not in m
+    m = menu(s["huli1"])
+    assert day in m and board not in m
+    m = menu(plain)
+    assert board not in m and day not in m
+    # A duty lapses with the membership.
+    OrganizationMember.objects.filter(user=s["huli1"]).update(active=False)
+    assert duties_held(s["huli1"]) == set() and day not in menu(s["huli1"])
