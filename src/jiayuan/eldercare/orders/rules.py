@@ -186,6 +186,13 @@ def deadline(status: str, scheduled_on: datetime.date, checkout_on: datetime.dat
     - 服务中: checked out by the end of the scheduled day (``check_out``);
     - 待确认: confirmed by the elder or family within ``confirm_days`` days of the
       check-out day (``confirm``; checked out on the 5th with 3 days: the 8th is the last day).
+
+    Source: the purchased-service cycle of DOMAIN.md ("Home care and day care": plan →
+    work orders → check-in/out on site → confirmation by the elder or family → settlement;
+    GB/T 43153-2023 for the services) sets the steps but no time limits. The same-day
+    visit follows from an order being for one scheduled day of the plan; the confirmation
+    window is a contract term, the setting ``ELDERCARE_CONFIRM_DAYS`` (default 3: a
+    platform default, not a policy figure).
     """
     if status in ("pending", "dispatched"):
         return "check_in", scheduled_on
