@@ -8,14 +8,16 @@ outside the scope, 409 when the community already has a live body of the kind.""
 from datetime import date
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 from ninja.responses import Status
 
 from ...accounts.models import User
+from ...accounts.permissions import Perm
 from ...api.auth import actor
 from ...api.types import BoundedList, Id
-from ...errors import ValidationFailed
+from ...errors import Forbidden, ValidationFailed
 from ...people.rules import N_, RuleError
 from ...regions.models import Region
 from ..mediation import services as member_services
@@ -114,6 +116,8 @@ def _out(b) -> dict:
 
 @router.get("/bodies", response=list[BodyRow], summary="自治组织（辖区内在册的，最多 500 个；kind 按类别筛选）")
 def list_bodies(request, kind: str = "", region: str = ""):
+    if not request.auth.can(Perm.MANAGE_BODIES):
+        raise Forbidden("permission_denied", _("您的角色不能查看自治组织"))
     qs = selectors.bodies_for(request.auth)
     if kind:
         qs = qs.filter(kind__code=kind)

@@ -28,6 +28,12 @@ def coverage(user, region: Region) -> dict:
 
 
 def bodies_for(user) -> QuerySet:
+    """Live bodies in the user's scope, for those who manage bodies (``manage_bodies``:
+    their members' names and phones are on them); none for anyone else."""
+    from ...accounts.permissions import Perm
+
+    if not user.can(Perm.MANAGE_BODIES):
+        return SelfGovernanceBody.objects.none()
     qs = SelfGovernanceBody.objects.filter(active=True).select_related("kind", "region")
     if not user.is_superuser:
         qs = qs.filter(region__code__startswith=user.scope_code)

@@ -205,3 +205,21 @@ def test_more_photos_than_allowed_at_once_is_a_422_on_photos(users, api_client, 
     r = me.post(f"/api/v1/activities/{aid}/photos", {"photos": [SimpleUploadedFile(f"{i}.png", _png()) for i in range(7)]})
     assert r.status_code == 422 and list(_fields(r)) == ["photos"]
     assert not ActivityPhoto.objects.exists()
+
+
+def test_bodies_are_read_through_the_api_only_by_those_who_manage_them(users, api_client):
+    """The pages of bodies need manage_bodies; the API read the same rows (members' names
+    and phones) for anyone with a scope: a grid member, an auditor, an organization's staff
+    of the county. They now get 403 on the list and 404 on a body, as for other records."""
+    me = api_client("community")
+    made = me.post("/api/v1/bodies", {"region": OWNER_COMMUNITY, "kind": "public_security", "name": "治保会"},
+                   content_type="application/json")
+    bid = made.json()["id"]
+    me.post(f"/api/v1/bodies/{bid}/members", {"name": "周治保", "role": "chair", "phone": "13800000000"},
+            content_type="application/json")
+    assert [b["id"] for b in me.get("/api/v1/bodies").json()] == [bid]
+    assert me.get(f"/api/v1/bodies/{bid}").json()["members"][0]["phone"] == "13800000000"
+    for who in ("grid_member", "auditor", "org"):
+        c = api_client(who)
+        assert c.get("/api/v1/bodies").status_code == 403, who
+        assert c.get(f"/api/v1/bodies/{bid}").status_code == 404, who
