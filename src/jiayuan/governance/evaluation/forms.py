@@ -68,7 +68,7 @@ class ScoreForm(BootstrapMixin, forms.Form):
 
 
 class ObjectionForm(BootstrapMixin, forms.Form):
-    text = forms.CharField(label=_("异议的事实和理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("异议的事实和理由"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     FIELD_MAP = {"text": "text"}
 
     def __init__(self, *args, **kwargs):

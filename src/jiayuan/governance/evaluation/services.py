@@ -135,6 +135,10 @@ def publish(actor: Actor, rnd: EvaluationRound) -> EvaluationRound:
     return rnd
 
 
+OBJECTION_MAX = 2000   # characters of an objection's facts and reasons
+ANSWER_MAX = 1000      # characters of the street's answer (the form's bound)
+
+
 @transaction.atomic
 def object_to(actor: Actor, rnd: EvaluationRound, text: str) -> EvaluationObjection:
     """A community's worker objects to their community's published result, within the
@@ -147,6 +151,8 @@ def object_to(actor: Actor, rnd: EvaluationRound, text: str) -> EvaluationObject
         raise Conflict("evaluation.objection_closed", _("不在异议期内"))
     if not (text or "").strip():
         raise _one("text", "evaluation.objection_text", N_("请写明异议的事实和理由"))
+    if len(text.strip()) > OBJECTION_MAX:
+        raise _one("text", "evaluation.objection_text", N_("异议不能超过 2000 字"))
     o = EvaluationObjection.objects.create(round=rnd, community_id=community, text=text.strip(), raised_by=user,
                                            raised_at=timezone.now())
     record(actor, "evaluation.object", o, region_code=community)
@@ -163,6 +169,8 @@ def answer_objection(actor: Actor, objection: EvaluationObjection, *, upheld: bo
         raise Conflict("evaluation.answered", _("该异议已答复"))
     if not (answer or "").strip():
         raise _one("answer", "evaluation.answer", N_("请填写答复"))
+    if len(answer.strip()) > ANSWER_MAX:
+        raise _one("answer", "evaluation.answer", N_("答复不能超过 1000 字"))
     objection.upheld, objection.answer = upheld, answer.strip()
     objection.answered_by, objection.answered_at = actor.user, timezone.now()
     objection.save(update_fields=["upheld", "answer", "answered_by", "answered_at"])

@@ -101,7 +101,13 @@ def test_publication_objection_and_correction(users, scored_round):
     assert selectors.get_round(users["community"], rnd.pk) == rnd
     with pytest.raises(Conflict):  # published: no change without an upheld objection
         services.score(a, rnd, item, community, value=D(95), comment="更正")
+    with pytest.raises(ValidationFailed) as too_long:   # 2001 characters: refused, nothing stored
+        services.object_to(Actor(users["community"], "page"), rnd, "长" * 2001)
+    assert too_long.value.fields == {"text": [{"code": "evaluation.objection_text", "message": "异议不能超过 2000 字"}]}
+    assert not selectors.objections_to_answer(users["township"]).exists()
     o = services.object_to(Actor(users["community"], "page"), rnd, "台账漏记了三月的两次议事协商会")
+    with pytest.raises(ValidationFailed):                # an answer of 1001 characters
+        services.answer_objection(a, o, upheld=False, answer="答" * 1001)
     with pytest.raises(NotFound):  # a community outside the street
         services.object_to(Actor(users["outsider"], "page"), rnd, "x")
     assert list(selectors.objections_to_answer(users["township"])) == [o]
