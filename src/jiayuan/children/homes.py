@@ -39,7 +39,7 @@ def _forbidden() -> Forbidden:
 def _check_fields(data: dict) -> dict:
     """The home's fields of ``data`` that are given (``name``, ``capacity``,
     ``services``, ``address``, ``operator``), checked and cleaned; ValidationFailed
-    ``home.*`` naming the field, NotFound ``organization.not_found``."""
+    ``home.*`` naming the field (``home.operator``: no such organization)."""
     out = {}
     if "name" in data:
         out["name"] = str(data["name"] or "").strip()[:100]
@@ -63,7 +63,7 @@ def _check_fields(data: dict) -> dict:
         if operator_id not in (None, ""):
             operator = SocialOrganization.objects.filter(pk=operator_id if str(operator_id).isdigit() else 0).first()
             if operator is None:
-                raise NotFound("organization.not_found")
+                raise _err("operator", "home.operator", _("请从社会组织名录中选择运营机构"))
         out["operator"] = operator
     return out
 
@@ -71,7 +71,7 @@ def _check_fields(data: dict) -> dict:
 def register_home(actor: Actor, *, name: str, region_code: str, capacity: int, services: list[str],
                   opened_on: datetime.date, operator_id=None, address: str = "") -> ChildrensHome:
     """Register a home in a village, community or township of the user's scope. Errors:
-    Forbidden, NotFound (region or operator), ValidationFailed ``home.*``."""
+    Forbidden, NotFound (region), ValidationFailed ``home.*`` (an unknown operator too)."""
     user = actor.user
     if not user.can(Perm.MANAGE_CHILDREN_DUTIES):
         raise _forbidden()

@@ -54,6 +54,7 @@ def test_registering_a_home(api_client, home):
 @pytest.mark.parametrize("change, field", [
     ({"capacity": 0}, "capacity"), ({"capacity": 10_001}, "capacity"), ({"services": ["karaoke"]}, "services"),
     ({"name": "  "}, "name"), ({"opened_on": "2025-13-01"}, "opened_on"), ({"capacity": "很多"}, "capacity"),
+    ({"operator": 999_999}, "operator"),      # no such organization: the field is wrong, not the address
 ])
 def test_bad_input_is_422_naming_the_field(api_client, change, field):
     r = post(api_client("township"), "/api/v1/children-homes", {**NEW, **change})
