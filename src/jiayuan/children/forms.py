@@ -135,20 +135,29 @@ class DutyForm(forms.Form):
 
 class HomeForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, widget=forms.TextInput(attrs=TEXT))
-    region = forms.CharField(label=_("区划代码（村、社区或乡镇）"), max_length=12, widget=forms.TextInput(attrs=TEXT))
-    operator = forms.IntegerField(label=_("运营机构编号（可不填）"), required=False, min_value=1,
-                                  widget=forms.NumberInput(attrs=TEXT))
+    region = forms.ChoiceField(label=_("所在村、社区或乡镇"), widget=forms.Select(attrs={"class": "form-select"}))
+    operator = forms.TypedChoiceField(label=_("运营机构"), required=False, coerce=int, empty_value=None,
+                                      widget=forms.Select(attrs={"class": "form-select"}))
     address = forms.CharField(label=_("地址"), required=False, max_length=200, widget=forms.TextInput(attrs=TEXT))
     capacity = forms.IntegerField(label=_("可容纳人数"), min_value=1, max_value=10_000,
                                   widget=forms.NumberInput(attrs=TEXT))
     services = forms.MultipleChoiceField(label=_("服务内容"), required=False, widget=forms.CheckboxSelectMultiple)
     opened_on = forms.DateField(label=_("启用日期"), widget=DATE)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        """``user``: whose regions (townships, villages and communities of the scope) and
+        whose county's active organizations (:func:`organizations.selectors.operators_for`)
+        the two dropdowns offer; the service checks the choice again."""
+        from ..organizations.selectors import operators_for
+        from ..regions.forms import region_choices
         from .models import HOME_SERVICES
 
         super().__init__(*args, **kwargs)
         self.fields["services"].choices = list(HOME_SERVICES.items())
+        if user is not None:
+            self.fields["region"].choices = region_choices(user, levels=("township", "village"), blank="—")
+            self.fields["operator"].choices = [("", gettext("无（村、社区自办）"))] + [
+                (str(o.pk), o.name) for o in operators_for(user)[:500]]
 
 
 class ReferralForm(forms.Form):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ..accounts.permissions import Perm
 from ..audit.services import Actor, record
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..organizations.models import SocialOrganization
+from ..organizations.selectors import operators_for
 from ..people import selectors as people_selectors
 from ..people.rules import age_on
 from ..regions.models import Region
@@ -36,10 +36,11 @@ def _forbidden() -> Forbidden:
     return Forbidden("permission_denied", _("您的角色无权执行此操作"))
 
 
-def _check_fields(data: dict) -> dict:
+def _check_fields(user, data: dict) -> dict:
     """The home's fields of ``data`` that are given (``name``, ``capacity``,
     ``services``, ``address``, ``operator``), checked and cleaned; ValidationFailed
-    ``home.*`` naming the field (``home.operator``: no such organization)."""
+    ``home.*`` naming the field (``home.operator``: no active organization of the
+    user's county by that id, :func:`organizations.selectors.operators_for`)."""
     out = {}
     if "name" in data:
         out["name"] = str(data["name"] or "").strip()[:100]
@@ -61,7 +62,7 @@ def _check_fields(data: dict) -> dict:
         operator_id = data["operator"]
         operator = None
         if operator_id not in (None, ""):
-            operator = SocialOrganization.objects.filter(pk=operator_id if str(operator_id).isdigit() else 0).first()
+            operator = operators_for(user).filter(pk=operator_id if str(operator_id).isdigit() else 0).first()
             if operator is None:
                 raise _err("operator", "home.operator", _("请从社会组织名录中选择运营机构"))
         out["operator"] = operator
@@ -78,7 +79,7 @@ def register_home(actor: Actor, *, name: str, region_code: str, capacity: int, s
     region = Region.objects.filter(pk=str(region_code or "")).first()
     if region is None or not region.code.startswith(user.scope_code) or len(region.code) not in (9, 12):
         raise NotFound("region.not_found")
-    fields = _check_fields({"name": name, "capacity": capacity, "services": services, "address": address,
+    fields = _check_fields(user, {"name": name, "capacity": capacity, "services": services, "address": address,
                             "operator": operator_id})
     with transaction.atomic():
         home = ChildrensHome.objects.create(region=region, opened_on=opened_on, **fields)
@@ -106,7 +107,7 @@ def update_home(actor: Actor, home: ChildrensHome, data: dict, version=None) -> 
     unknown = sorted(set(data) - set(UPDATABLE))
     if unknown:
         raise _err(unknown[0], "field.unknown", _("不能修改该项"))
-    fields = _check_fields(data)
+    fields = _check_fields(actor.user, data)
     with transaction.atomic():
         locked = ChildrensHome.objects.select_for_update().get(pk=home.pk)
         if version is not None and int(version) != locked.version:

@@ -374,7 +374,7 @@ def home_list(request):
     if not selectors.uses_children_pages(user):
         raise PermissionDenied
     status = 200
-    form = HomeForm(request.POST or None, initial={"opened_on": selectors.today()})
+    form = HomeForm(request.POST or None, initial={"opened_on": selectors.today()}, user=user)
     if request.method == "POST":
         if not user.can(Perm.MANAGE_CHILDREN_DUTIES):
             raise PermissionDenied

@@ -94,6 +94,18 @@ def organizations_for(user) -> QuerySet:
                    region_code="region__code", organization="pk")
 
 
+def operators_for(user) -> QuerySet:
+    """Active organizations that may run a facility or a home in the user's area: those
+    registered in the user's county (or, for a city user, the city; all for the
+    superuser), by name. For the "运营方" dropdowns of other modules (which slice it) and
+    their services' check of the chosen one."""
+    qs = SocialOrganization.objects.filter(status="active")
+    county = (user.scope_code or "")[:6]
+    if county:
+        qs = qs.filter(region__code__startswith=county)
+    return qs.order_by("name", "id")
+
+
 def get_organization(user, pk) -> SocialOrganization:
     """The organization ``pk`` if visible to ``user``; NotFound otherwise."""
     return _get(organizations_for(user), pk, "organization.not_found")

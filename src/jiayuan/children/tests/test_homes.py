@@ -121,3 +121,29 @@ def test_the_homes_api_counts_the_children_cared_for_in_the_period(api_client, h
     rows = api_client("township").get("/api/v1/children-homes?start=2026-03-01&end=2026-03-31").json()
     assert [(r["name"], r["children_cared_for"], r["attendance_days"]) for r in rows] == [("交通巷儿童之家", 1, 1)]
     assert api_client("outsider").get("/api/v1/children-homes").json() == []
+
+
+def test_the_register_form_offers_regions_and_the_countys_organizations_by_name(page_client, users):
+    """The form asked for a typed region code and a typed organization number; it now
+    offers the scope's township, villages and communities and the county's active
+    organizations by name. One of another county is not offered and is refused (422, the
+    user's input kept, nothing written)."""
+    from jiayuan.children.models import ChildrensHome
+    from jiayuan.organizations.models import SocialOrganization
+
+    ours = SocialOrganization.objects.create(name="甘州区阳光社工服务中心", kind="community_filed", region_id="620702")
+    SocialOrganization.objects.create(name="已注销的服务队", kind="community_filed", region_id="620702",
+                                      status="deregistered")
+    other = SocialOrganization.objects.create(name="民乐县未来星服务队", kind="community_filed", region_id="620722")
+    c = page_client("township")
+    body = c.get("/children/homes/").content.decode()
+    assert f'<option value="{OWNER_COMMUNITY}"' in body and 'value="620702001"' in body
+    assert f'<option value="{ours.pk}">甘州区阳光社工服务中心</option>' in body
+    assert "已注销的服务队" not in body and "民乐县未来星服务队" not in body
+    form = {"name": "东街儿童之家", "region": OWNER_COMMUNITY, "capacity": 20, "services": ["tutoring"],
+            "opened_on": "2025-01-01"}
+    r = c.post("/children/homes/", {**form, "operator": other.pk})
+    assert r.status_code == 422 and 'value="东街儿童之家"' in r.content.decode()
+    assert not ChildrensHome.objects.exists()
+    r = c.post("/children/homes/", {**form, "operator": ours.pk})
+    assert r.status_code == 302 and ChildrensHome.objects.get().operator == ours

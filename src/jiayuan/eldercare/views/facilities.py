@@ -18,20 +18,13 @@ from ...accounts.permissions import Perm
 from ...errors import ServiceError
 from ...imports.export import content_disposition
 from ...regions import selectors as region_selectors
+from ...organizations.selectors import operators_for
 from ...web.shortcuts import actor, apply_service_error, error_page, paginate, perm_required, require_perm
 from .. import exports, selectors, services
 from ..forms import AssignmentForm, AttendanceForm, CoverageForm, FacilityForm, SubsidyForm
 from ..models import FacilityKind
 
 ELDERS_LISTED = 500
-
-
-def _operators(user):
-    from ...organizations.models import SocialOrganization
-
-    qs = SocialOrganization.objects.filter(status="active")
-    scope = user.scope_code
-    return (qs.filter(region__code__startswith=scope) if scope else qs).order_by("name")[:500]
 
 
 def _facility_filters(request) -> selectors.FacilityFilters:
@@ -94,7 +87,7 @@ def facility_edit(request, pk):
 
 def _facility_form(request, facility):
     user = request.user
-    kw = {"regions": list(selectors.assignable_regions(user)), "operators": list(_operators(user))}
+    kw = {"regions": list(selectors.assignable_regions(user)), "operators": list(operators_for(user)[:500])}
     status = 200
     if request.method == "POST":
         form = FacilityForm(request.POST, **kw)
