@@ -114,7 +114,7 @@ def server_error(request):
     if fault is not None:
         return fault
     if _is_api(request):
-        return JsonResponse({"error": {"code": "server_error", "message": "系统出错，操作未保存，请稍后重试或联系管理员",
+        return JsonResponse({"error": {"code": "server_error", "message": "系统出错，操作可能未完成也可能已保存：请先查询结果，未保存时再重试；如果一直如此，请联系管理员",
                                        "fields": {}}}, status=500)
     return HttpResponseServerError(loader.get_template("web/500.html").render())
 

@@ -108,3 +108,35 @@ def test_a_call_published_through_the_page_keeps_its_own_criteria_bands_and_fact
                                       {"username": "township", "conflicts": [orgs["rival"].pk]})
     seat = call.panel.get()
     assert seat.user == users["township"] and list(seat.conflicts.all()) == [orgs["rival"]]
+
+
+def test_the_register_edit_filing_and_base_forms_save_and_go_to_the_record(page_client, users, orgs):
+    """Regression (new-user test): the module's own ``redirect`` took no keyword
+    arguments, so every successful save of these four forms answered 500 after the row
+    was written; users retried and made duplicates. Each now lands on the record's page."""
+    from jiayuan.organizations.models import CommunityFiling, IncubationBase, SocialOrganization
+
+    from .conftest import code
+
+    county = page_client("county")
+    uscc = code("52620702MJY00009" + "D")
+    r = county.post(reverse("organizations:organization_new"), {
+        "name": "甘州区邻里互助服务中心", "kind": "social_service_institution", "uscc": uscc, "region": "620702"})
+    new = SocialOrganization.objects.get(uscc=uscc)
+    assert (r.status_code, r["Location"]) == (302, reverse("organizations:organization_detail", args=[new.pk]))
+    home = orgs["home"]
+    staff = page_client("org")
+    r = staff.post(reverse("organizations:organization_edit", args=[home.pk]), {
+        "legal_representative": "李负责", "phone": "0936-8212345", "address": "县府街 3 号", "service_area": "居家养老",
+        "version": home.version if hasattr(home, "version") else ""})
+    assert (r.status_code, r["Location"]) == (302, reverse("organizations:organization_detail", args=[home.pk]))
+    home.refresh_from_db()
+    assert home.legal_representative == "李负责"
+    r = page_client("community").post(reverse("organizations:filing_new"), {
+        "name": "交通巷社区太极拳队", "community": "620702001001", "responsible_person": "赵太极",
+        "members": "赵太极\n钱一\n孙二", "charter": "强身健体，邻里和睦。"})
+    filing = CommunityFiling.objects.get(organization__name="交通巷社区太极拳队")
+    assert (r.status_code, r["Location"]) == (302, reverse("organizations:filing_detail", args=[filing.pk]))
+    r = county.post(reverse("organizations:base_list"), {"name": "甘州区社区社会组织孵化基地", "region": "620702"})
+    base = IncubationBase.objects.get(name="甘州区社区社会组织孵化基地")
+    assert (r.status_code, r["Location"]) == (302, reverse("organizations:base_detail", args=[base.pk]))

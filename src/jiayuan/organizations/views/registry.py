@@ -27,11 +27,11 @@ from ..models import FilingStatus, OrganizationKind, OrganizationStatus
 from ..services import registry as services
 
 
-def redirect(to, *args):
+def redirect(to, *args, **kwargs):
     """``redirect`` that also takes a (url name, arg…) tuple."""
     if isinstance(to, tuple):
         return _redirect(to[0], *to[1:])
-    return _redirect(to, *args)
+    return _redirect(to, *args, **kwargs)
 
 
 def can_see_registry(user) -> bool:

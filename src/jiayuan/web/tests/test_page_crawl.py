@@ -19,6 +19,8 @@ the ``title``, ``placeholder``, ``aria-label`` and ``alt`` attributes, an optgro
     a table cell of only digits under a column headed by a person, household or case
     (户/户号/居民/姓名/申请人/案件, Household/Resident/Name/Applicant/Case) that is not a
     stored household number;
+(d) two elements with one ``id`` (a ``<label for>`` or ``aria-describedby`` then points at
+    the first only: two forms on one page with the same field names);
 (c) in English only: a CJK ideograph that is not stored data. The stored data are every
     text of the database that users or imports entered (names, addresses, region and
     department names, notes, case texts and payloads, file names, audit object texts …),
@@ -329,6 +331,9 @@ def stored_texts() -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+ELEMENT_ID = re.compile(r"""<[a-zA-Z][^<>]*?\sid=["']([^"']+)["']""")
+
+
 def check_page(route: str, html: str, lang: str, data: list[str], household_numbers: set[str],
                usernames: set[str]) -> list[tuple]:
     """Findings (check, token, context) of one page."""
@@ -357,6 +362,11 @@ def check_page(route: str, html: str, lang: str, data: list[str], household_numb
     for header, cell in page.cells:
         if cell.isdigit() and header.strip().lower() in ID_HEADERS and cell not in household_numbers:
             out.append(("raw id", cell, f"cell under {header!r}"))
+    seen_ids: set[str] = set()
+    for m in ELEMENT_ID.finditer(html):
+        if m.group(1) in seen_ids:
+            out.append(("duplicate id", m.group(1), "two elements carry this id (a label or aria link finds the first)"))
+        seen_ids.add(m.group(1))
     if lang == "en":
         rest = DOCUMENT_NUMBER.sub(" ", text)
         for s in data:
