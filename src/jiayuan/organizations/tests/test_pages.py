@@ -140,3 +140,19 @@ def test_the_register_edit_filing_and_base_forms_save_and_go_to_the_record(page_
     r = county.post(reverse("organizations:base_list"), {"name": "甘州区社区社会组织孵化基地", "region": "620702"})
     base = IncubationBase.objects.get(name="甘州区社区社会组织孵化基地")
     assert (r.status_code, r["Location"]) == (302, reverse("organizations:base_detail", args=[base.pk]))
+
+
+def test_the_forms_offer_regions_by_name_not_a_typed_code(page_client):
+    """New-user test: registering asked for "登记（备案）地区划代码" and typing 甘州区 was
+    refused. The register, filing, base and call forms now offer the scope's regions by
+    name; a region outside the scope is not offered and is refused."""
+    county = page_client("county")
+    for name in ("organizations:organization_new", "organizations:call_new"):
+        body = county.get(reverse(name)).content.decode()
+        assert '<option value="620702"' in body and "甘州区" in body, name
+        assert 'value="620722"' not in body, name          # 民乐县: another county
+    body = page_client("community").get(reverse("organizations:filing_new")).content.decode()
+    assert '<option value="620702001001" selected>' in body
+    r = county.post(reverse("organizations:organization_new"), {
+        "name": "民乐县某服务中心", "kind": "social_service_institution", "uscc": "", "region": "620722"})
+    assert r.status_code == 422 and "民乐县某服务中心" in r.content.decode()

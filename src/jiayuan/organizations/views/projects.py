@@ -54,7 +54,7 @@ def call_new(request):
         raise PermissionDenied
     status = 200
     if request.method == "POST":
-        form = CallForm(request.POST)
+        form = CallForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 call = services.create_call(actor(request), **form.cleaned_data)
@@ -69,7 +69,8 @@ def call_new(request):
         today = timezone.localdate()
         form = CallForm(initial={"region": request.user.scope_id or "", "opens_on": today,
                                  "deadline": today + timezone.timedelta(days=30),
-                                 "eligible_kinds": ["social_group", "social_service_institution", "foundation"]})
+                                 "eligible_kinds": ["social_group", "social_service_institution", "foundation"]},
+                        user=request.user)
     return render(request, "organizations/call_form.html", {
         "form": form, "criteria": [{"name": _(c["name"]), "weight": c["weight"]} for c in rules.DEFAULT_CRITERIA]},
         status=status)

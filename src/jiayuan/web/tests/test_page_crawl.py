@@ -19,8 +19,6 @@ the ``title``, ``placeholder``, ``aria-label`` and ``alt`` attributes, an optgro
     a table cell of only digits under a column headed by a person, household or case
     (户/户号/居民/姓名/申请人/案件, Household/Resident/Name/Applicant/Case) that is not a
     stored household number;
-(d) two elements with one ``id`` (a ``<label for>`` or ``aria-describedby`` then points at
-    the first only: two forms on one page with the same field names);
 (c) in English only: a CJK ideograph that is not stored data. The stored data are every
     text of the database that users or imports entered (names, addresses, region and
     department names, notes, case texts and payloads, file names, audit object texts …),
@@ -28,6 +26,8 @@ the ``title``, ``placeholder``, ``aria-label`` and ``alt`` attributes, an optgro
     catalogs (``DECLARED`` below: tag kinds, programs, event categories, service items,
     certificate kinds …, whose names the English UI translates with ``data_label``);
     they are removed from the text before the check, longest first.
+(d) two elements with one ``id`` (a ``<label for>`` or ``aria-describedby`` then points at
+    the first only: two forms on one page with the same field names);
 
 Then, per role, every URL pattern without parameters that the role may open (GET gives
 an HTML 200) must have been reached by following links; over all roles, every pattern
