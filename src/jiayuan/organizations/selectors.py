@@ -51,6 +51,14 @@ def member_organization_ids(user) -> list[int]:
     return list(OrganizationMember.objects.filter(user=user, active=True).values_list("organization_id", flat=True))
 
 
+def organizations_worked_for(user) -> QuerySet:
+    """The organizations ``user`` works for as their staff (active memberships, the
+    org-staff right), by name: for the home page's "所在机构"."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Perm.ACT_FOR_ORGANIZATION):
+        return SocialOrganization.objects.none()
+    return SocialOrganization.objects.filter(pk__in=_own_organizations(user)).order_by("name")
+
+
 def is_member(user, organization: SocialOrganization) -> bool:
     """Whether ``user`` is active staff of ``organization`` with the org-staff right."""
     return user.can(Perm.ACT_FOR_ORGANIZATION) and OrganizationMember.objects.filter(

@@ -63,6 +63,11 @@ def test_the_org_staff_home_page_shows_its_work(page_client, users, call, orgs):
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "可申报的项目" in html
+    # new-user test: the page named no organization and said the role had nothing to do
+    assert (f'所在机构：<a href="/organizations/{orgs["home"].pk}/">甘州区颐养居家养老服务中心</a>' in html
+            and "甘州区同心社会工作服务中心" not in html)        # the rival's staff only
+    assert "暂无可用的登记功能" not in html and "项目征集与申报" in html
+    assert "所在机构" not in page_client("county").get("/").content.decode()
     todo = page_client("org").get("/todo/").content.decode()
     assert call.title in todo
 
