@@ -40,7 +40,7 @@ from ..api.auth import actor
 from ..api.types import MAX_ITEMS, BoundedList, Id, Int, Page, PageSize, paging
 from ..errors import Forbidden, NotFound, ValidationFailed
 from . import selectors
-from .models import Instalment, Milestone, ProjectCall, Proposal, ServiceProject, SocialOrganization
+from .models import Instalment, ProjectCall, Proposal, ServiceProject, SocialOrganization
 from .services import projects as project_services
 from .services import registry as registry_services
 
@@ -330,7 +330,9 @@ def submit_report(request, project_id: Id, body: ReportIn):
     project = selectors.get_project(request.auth, project_id)
     milestone = None
     if body.milestone is not None:
-        milestone = Milestone.objects.filter(project=project, pk=body.milestone).first()
+        milestone = selectors.milestone_of(project, body.milestone)
+        if milestone is None:   # not silently a periodic report: the milestone would never get its report
+            raise ValidationFailed({"milestone": [{"code": "milestone.invalid", "message": _("节点不属于该项目")}]})
     rep = project_services.submit_report(actor(request), project, period=body.period, content=body.content,
                                          milestone=milestone)
     return Status(201, {"id": rep.pk})

@@ -26,7 +26,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..accounts.permissions import Perm
-from ..errors import NotFound
+from ..errors import NotFound, get_or_not_found
 from .models import (
     AnnualInspection, CommunityFiling, FilingStatus, Incubation, IncubationBase, Instalment, Milestone, Objection,
     OrganizationMember, OrganizationRating, PanelMember, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
@@ -268,6 +268,14 @@ def projects_for(user) -> QuerySet:
 
 def get_project(user, pk) -> ServiceProject:
     return _get(projects_for(user), pk, "project.not_found")
+
+
+def milestone_of(project: ServiceProject, pk) -> Milestone | None:
+    """The milestone ``pk`` of ``project`` (read through :func:`get_project`), or None."""
+    try:
+        return get_or_not_found(Milestone.objects.filter(project=project), pk=pk)
+    except NotFound:   # also "abc" or an id too large for the column
+        return None
 
 
 def get_milestone(user, pk) -> Milestone:

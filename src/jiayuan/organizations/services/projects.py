@@ -93,14 +93,14 @@ def create_call(actor: Actor, *, title, region, purchaser, budget, opens_on, dea
     kinds = list(eligible_kinds or ["social_group", "social_service_institution", "foundation", "community_filed"])
     if any(k not in OrganizationKind.values for k in kinds):
         raise err("eligible_kinds", "eligible_kinds.invalid", _("可申报组织类型无效"))
-    days = int(number(notice_working_days, "notice_working_days", _("公示期"), Decimal(1), Decimal(30)))
+    days = int(number(notice_working_days, "notice_working_days", _("公示期"), Decimal(1), Decimal(30), places=0))
     call = ProjectCall.objects.create(
         title=text(title, "title", _("项目名称"), 100, required=True), region=reg,
         purchaser=text(purchaser, "purchaser", _("购买主体"), 100, required=True),
         budget=money(budget, "budget", _("预算"), required=True, positive=True), opens_on=opens, deadline=due,
         description=text(description, "description", _("服务内容与要求"), 5000, multiline=True),
         eligibility=text(eligibility, "eligibility", _("申报条件"), 2000, multiline=True), eligible_kinds=kinds,
-        min_rating=int(number(min_rating or 0, "min_rating", _("最低评估等级"), Decimal(0), Decimal(5))),
+        min_rating=int(number(min_rating or 0, "min_rating", _("最低评估等级"), Decimal(0), Decimal(5), places=0)),
         criteria=crit, notice_working_days=days, bands=band_list,
         final_factors={k: str(v) for k, v in factors.items()}, created_by=actor.user)
     record(actor, "call.create", call, extra={"budget": call.budget, "deadline": due.isoformat(),
@@ -418,7 +418,7 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
     ms = []
     for i, m in enumerate(milestones or ()):
         due = as_date(m.get("due_on"), "milestones", _("节点日期"), required=True)
-        if not start <= due <= end + timedelta(days=90):
+        if due < start or (due - end).days > 90:   # not end + 90 days: 9999-12-31 would overflow (a 500)
             raise err("milestones", "milestones.out_of_period", _("第 %(n)s 个节点日期应在服务期内（结项评估可在期满后 90 日内）")
                       % {"n": i + 1})
         ms.append((text(m.get("title"), "milestones", _("节点"), 100, required=True), due,
@@ -497,7 +497,7 @@ def record_service(actor: Actor, project: ServiceProject, *, delivered_on, activ
     day = as_date(delivered_on, "delivered_on", _("服务日期"), required=True)
     if day > timezone.localdate() or day < project.starts_on:
         raise err("delivered_on", "delivered_on.range", _("服务日期应在服务期内且不晚于今天"))
-    n = int(number(people_served, "people_served", _("服务人次"), Decimal(0), Decimal(1_000_000)))
+    n = int(number(people_served, "people_served", _("服务人次"), Decimal(0), Decimal(1_000_000), places=0))
     sat = number(satisfaction, "satisfaction", _("满意度"), Decimal(0), Decimal(100), required=False)
     rec = ServiceRecord.objects.create(project=project, delivered_on=day, people_served=n, satisfaction=sat,
                                        activity=text(activity, "activity", _("服务内容"), 200, required=True),
@@ -522,6 +522,8 @@ def accept_milestone(actor: Actor, milestone: Milestone, met_on=None) -> Milesto
     met = as_date(met_on, "met_on", _("确认完成日期")) or timezone.localdate()
     if met > timezone.localdate():
         raise err("met_on", "met_on.future", _("确认完成日期不能晚于今天"))
+    if met < project.signed_on:
+        raise err("met_on", "met_on.before_contract", _("确认完成日期不能早于合同签订日期 %(d)s") % {"d": project.signed_on})
     milestone.met_on, milestone.met_by = met, actor.user
     milestone.save(update_fields=["met_on", "met_by"])
     record(actor, "project.milestone_met", project, extra={"milestone": milestone.seq, "title": milestone.title,
@@ -539,11 +541,17 @@ def record_evaluation(actor: Actor, project: ServiceProject, *, stage, evaluator
         raise err("stage", "stage.invalid", _("请选择评估阶段"))
     sc = number(score, "score", _("得分"), Decimal(0), Decimal(100))
     band = rules.evaluation_band(sc, project.call.bands or rules.DEFAULT_BANDS)
+    day = as_date(evaluated_on, "evaluated_on", _("评估日期"), required=True)
+    if day > timezone.localdate():
+        raise err("evaluated_on", "evaluated_on.future", _("评估日期不能晚于今天"))
+    if day < project.signed_on:
+        raise err("evaluated_on", "evaluated_on.before_contract", _("评估日期不能早于合同签订日期 %(d)s") % {
+            "d": project.signed_on})
     if Evaluation.objects.filter(project=project, stage=stage).exists():
         raise Conflict("evaluation.duplicate", _("该阶段评估已登记"))
     ev = Evaluation.objects.create(project=project, stage=stage, score=sc, band=band,
                                    evaluator=text(evaluator, "evaluator", _("评估机构"), 100, required=True),
-                                   evaluated_on=as_date(evaluated_on, "evaluated_on", _("评估日期"), required=True),
+                                   evaluated_on=day,
                                    summary=text(summary, "summary", _("评估意见"), 500))
     record(actor, "project.evaluation", project, extra={"stage": stage, "score": sc, "band": band,
                                                         "evaluator": ev.evaluator})
@@ -585,6 +593,11 @@ def release_instalment(actor: Actor, instalment: Instalment, *, decision_ref, re
     _active(project)
     amount, basis = instalment_amount(instalment)
     day = as_date(released_on, "released_on", _("拨付日期")) or timezone.localdate()
+    if day > timezone.localdate():
+        raise err("released_on", "released_on.future", _("拨付日期不能晚于今天"))
+    if day < instalment.milestone.met_on:   # paid before the milestone it depends on was met
+        raise err("released_on", "released_on.before_milestone", _("拨付日期不能早于节点确认完成日期 %(d)s") % {
+            "d": instalment.milestone.met_on})
     ref = text(decision_ref, "decision_ref", _("拨付依据文号"), 60, required=True)
     try:
         with transaction.atomic():
