@@ -264,7 +264,7 @@ def start_review(actor: Actor, call: ProjectCall) -> ProjectCall:
 def _sheets(proposal: Proposal) -> tuple[list[dict], int]:
     """(complete sheets of the members not excluded, number of members not excluded)."""
     members = [m for m in proposal.call.panel.prefetch_related("conflicts")
-               if proposal.organization_id not in {o.pk for o in m.conflicts.all()}]
+               if not selectors.conflicted(m, proposal.organization_id)]
     by_member: dict[int, dict] = {m.pk: {} for m in members}
     for s in ReviewScore.objects.filter(proposal=proposal, member_id__in=by_member):
         by_member[s.member_id][s.criterion] = s.points
@@ -289,8 +289,8 @@ def score_proposal(actor: Actor, proposal: Proposal, points: dict) -> Proposal:
     seat = selectors.panel_member(actor.user, proposal.call) if actor.user else None
     if seat is None:
         raise Forbidden("review.not_panel", _("您不是本项目的评审专家"))
-    if proposal.organization in seat.conflicts.all():
-        raise Forbidden("review.conflict", _("您已声明与该组织存在利益冲突，应回避评审"))
+    if selectors.conflicted(seat, proposal.organization_id):
+        raise Forbidden("review.conflict", _("您与该组织存在利益冲突（已声明回避或为该组织人员），应回避评审"))
     _state(proposal.call, CallStatus.REVIEWING, "call.state")
     _state(proposal, ProposalStatus.ELIGIBLE, "proposal.state")
     try:

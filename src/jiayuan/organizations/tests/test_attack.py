@@ -151,3 +151,36 @@ def test_review_points_with_more_than_two_decimals_are_refused(api_client, users
     r = post(api_client("township"), f"/api/v1/proposals/{p.pk}/scores", {"points": A | {"needs": "80.125"}})
     assert r.status_code == 422 and code(r) == "review.points"
     assert not p.review_scores.exists()
+
+
+def test_an_expert_who_works_for_the_organization_is_recused_without_declaring_it(api_client, users, call, orgs):
+    ps.add_panel_member(act(users["county"]), call, users["org"])   # the org user works for ``home``
+    p = proposal_of(users["org"], call, orgs["home"])
+    to_review(users, call, p)
+    assert selectors.proposals_to_score(users["org"]) == []
+    r = post(api_client("org"), f"/api/v1/proposals/{p.pk}/scores", {"points": A})
+    assert r.status_code == 403 and code(r) == "review.conflict"
+    assert not p.review_scores.filter(member__user=users["org"]).exists()
+    # left out of the score: the two other experts' sheets make it, (81 + 76.5) / 2
+    ps.score_proposal(act(users["township"]), p, A)
+    p = ps.score_proposal(act(users["city"]), p, B)
+    assert str(p.score) == "78.75"
+    # once the membership ends, the expert is no longer recused from that organization
+    OrganizationMember.objects.filter(user=users["org"]).update(active=False)
+    seat = selectors.panel_member(users["org"], call)
+    assert not selectors.conflicted(seat, orgs["home"].pk)
+
+
+def test_the_panel_is_not_shown_to_the_applicants(api_client, page_client, users, call, orgs):
+    proposal_of(users["org"], call, orgs["home"])
+    body = api_client("org").get(f"/api/v1/project-calls/{call.pk}/detail").json()
+    assert body["panel"] == []
+    assert {m["username"] for m in api_client("county").get(
+        f"/api/v1/project-calls/{call.pk}/detail").json()["panel"]} == {"township", "city"}
+    # an expert seated from outside the civil-affairs staff sees only their own seat
+    ps.add_panel_member(act(users["county"]), call, users["auditor"])
+    body = api_client("auditor").get(f"/api/v1/project-calls/{call.pk}/detail").json()
+    assert [m["username"] for m in body["panel"]] == ["auditor"]
+    page = page_client("org").get(f"/organizations/calls/{call.pk}/")
+    assert page.status_code == 200
+    assert users["township"].full_name not in page.content.decode()

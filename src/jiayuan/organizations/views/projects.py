@@ -89,7 +89,7 @@ def call_detail(request, pk):
     notice = getattr(call, "notice", None)
     return render(request, "organizations/call_detail.html", {
         "call": call, "criteria": _criteria(call), "proposals": proposals, "manager": manager,
-        "panel": call.panel.select_related("user").prefetch_related("conflicts"), "notice": notice,
+        "panel": selectors.panel_for(user, call), "notice": notice,
         "objections": notice.objections.select_related("proposal") if notice else [],
         "kinds": [OrganizationKind(k).label for k in call.eligible_kinds if k in OrganizationKind.values],
         "bands": [(b, band_label(code), call.final_factors.get(code)) for b, code in call.bands],
@@ -183,7 +183,7 @@ def proposal_detail(request, pk):
     p = selectors.get_proposal(user, pk)
     call = p.call
     seat = selectors.panel_member(user, call)
-    conflicted = seat is not None and p.organization in seat.conflicts.all()
+    conflicted = seat is not None and selectors.conflicted(seat, p.organization_id)
     manager = user.can(Perm.MANAGE_PROJECTS) and call.region_id.startswith(user.scope_code)
     score_form = None
     if seat is not None and not conflicted and call.status == CallStatus.REVIEWING and p.status == ProposalStatus.ELIGIBLE:
