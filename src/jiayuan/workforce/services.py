@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ..accounts.models import User
 from ..accounts.permissions import Perm
 from ..audit.services import Actor, model_changes, record
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed, check_version
 from ..facilities.services import as_date, checked_year, village_unit
 from ..people import rules as people_rules
 from ..people.models import Person
@@ -168,8 +168,7 @@ def _locked_worker(actor: Actor, worker: CommunityWorker, version=None) -> Commu
          .filter(pk=worker.pk, community__code__startswith=_scope(actor)).first())
     if w is None:
         raise NotFound("worker.not_found")
-    if version is not None and w.version != int(version):
-        raise Conflict("worker.conflict", _("该记录已被他人修改，请刷新后重试"))
+    check_version(w.version, version, "worker.conflict", _("该记录已被他人修改，请刷新后重试"))
     return w
 
 

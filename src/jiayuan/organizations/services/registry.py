@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ...accounts.models import User
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
-from ...errors import Conflict, Forbidden, ValidationFailed
+from ...errors import Conflict, Forbidden, ValidationFailed, check_version
 from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
@@ -154,8 +154,7 @@ def update_organization(actor: Actor, org: SocialOrganization, data: dict, versi
         if extra:
             raise Forbidden("organization.staff_fields", _("组织人员只能修改负责人、联系电话、住所和业务范围"))
     org = SocialOrganization.objects.select_for_update().get(pk=org.pk)
-    if version is not None and org.version != int(version):
-        raise Conflict("organization.conflict", _("该组织信息已被他人修改，请刷新后重试"))
+    check_version(org.version, version, "organization.conflict", _("该组织信息已被他人修改，请刷新后重试"))
     before = _snapshot(org)
     for k, v in _clean(actor, data, org).items():
         setattr(org, k, v)

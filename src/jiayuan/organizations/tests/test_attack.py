@@ -184,3 +184,15 @@ def test_the_panel_is_not_shown_to_the_applicants(api_client, page_client, users
     page = page_client("org").get(f"/organizations/calls/{call.pk}/")
     assert page.status_code == 200
     assert users["township"].full_name not in page.content.decode()
+
+
+def test_an_edit_with_a_version_that_is_no_number_is_a_conflict_not_a_500(users, orgs):
+    from jiayuan.errors import Conflict
+    from jiayuan.organizations.services import registry as rs
+
+    for version in ("abc", str(10 ** 30)):
+        with pytest.raises(Conflict) as exc:
+            rs.update_organization(act(users["county"]), orgs["home"], {"phone": "0936-1234567"}, version)
+        assert exc.value.code == "organization.conflict"
+    orgs["home"].refresh_from_db()
+    assert orgs["home"].phone == ""
