@@ -535,8 +535,11 @@ def accept_milestone(actor: Actor, milestone: Milestone, met_on=None) -> Milesto
 def record_evaluation(actor: Actor, project: ServiceProject, *, stage, evaluator, score, evaluated_on,
                       summary="") -> Evaluation:
     """A third-party evaluation (mid-term or final, once each) with its score 0–100;
-    the band from the call's bands (:func:`rules.evaluation_band`)."""
+    the band from the call's bands (:func:`rules.evaluation_band`). The project's row is
+    locked while the stage is checked and written: two recorded at once are one
+    evaluation and a 409, not a database error."""
     _manage(actor, project.call)
+    ServiceProject.objects.select_for_update().filter(pk=project.pk).first()
     if stage not in EvaluationStage.values:
         raise err("stage", "stage.invalid", _("请选择评估阶段"))
     sc = number(score, "score", _("得分"), Decimal(0), Decimal(100))

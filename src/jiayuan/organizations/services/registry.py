@@ -205,6 +205,7 @@ def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, co
     concluded = as_date(concluded_on, "concluded_on", _("结论日期"), required=True)
     if concluded > today:
         raise err("concluded_on", "concluded_on.future", _("结论日期不能晚于今天"))
+    SocialOrganization.objects.select_for_update().filter(pk=org.pk).first()   # one report a year, also at once
     if AnnualInspection.objects.filter(organization=org, year=year).exists():
         raise Conflict("inspection.duplicate", _("%(year)s 年度的年报年检已登记") % {"year": year})
     ins = AnnualInspection.objects.create(
@@ -421,9 +422,11 @@ def create_base(actor: Actor, *, name, region, operator=None, address="", floor_
 @transaction.atomic
 def admit(actor: Actor, base: IncubationBase, org: SocialOrganization, entered_on) -> Incubation:
     """An organization enters the base (入驻) on ``entered_on``; one open incubation per
-    organization (409 ``incubation.open``, a database constraint)."""
+    organization (409 ``incubation.open``, a database constraint). The organization's row
+    is locked while it is checked, so two admissions at once are one and a 409."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     entered = as_date(entered_on, "entered_on", _("入驻日期"), required=True)
+    SocialOrganization.objects.select_for_update().filter(pk=org.pk).first()
     if Incubation.objects.filter(organization=org, exited_on__isnull=True).exists():
         raise Conflict("incubation.open", _("该组织正在孵化中"))
     inc = Incubation.objects.create(base=base, organization=org, entered_on=entered)
