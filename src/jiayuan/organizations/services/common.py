@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,21 @@ def text(value, field: str, label: str, limit: int, *, required: bool = False, m
     if len(t) > limit:
         raise err(field, f"{field}.too_long", _("%(label)s过长：最多 %(limit)s 个字") % {"label": label, "limit": limit})
     return t
+
+
+def whole(value) -> int:
+    """``value`` as an int when it is a whole number (``12``, ``"12"``, ``12.0``);
+    ValueError otherwise — ``12.5`` (a JSON number) is refused, not cut to 12."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(value)
+    return int(value)
+
+
+def not_future(day: date | None, field: str, label: str) -> date | None:
+    """``day`` unless it is after today (``<field>.future``): a thing that happened."""
+    if day is not None and day > timezone.localdate():
+        raise err(field, f"{field}.future", _("%(label)s不能晚于今天") % {"label": label})
+    return day
 
 
 def as_date(value, field: str, label: str, *, required: bool = False) -> date | None:

@@ -37,7 +37,7 @@ from ..models import (
     Objection, OrganizationKind, PanelMember, ProgressReport, ProjectBeneficiary, ProjectCall, ProjectStatus,
     Proposal, ProposalStatus, PublicNotice, ReviewScore, ServiceProject, ServiceRecord, SocialOrganization,
 )
-from .common import as_date, err, money, number, region_in_scope, require, text
+from .common import as_date, err, money, not_future, number, region_in_scope, require, text
 
 
 def _rule(exc: RuleError) -> ValidationFailed:
@@ -717,7 +717,7 @@ def add_beneficiary(actor: Actor, project: ServiceProject, person, added_on=None
         raise Conflict("project.no_resident_access", _("合同未约定承接组织可查阅服务对象信息"))
     if not person.region_id.startswith(project.region_id):
         raise err("person", "person.out_of_area", _("该居民不在项目服务区域内"))
-    day = as_date(added_on, "added_on", _("纳入日期")) or timezone.localdate()
+    day = not_future(as_date(added_on, "added_on", _("纳入日期")), "added_on", _("纳入日期")) or timezone.localdate()
     row, created = ProjectBeneficiary.objects.select_for_update().get_or_create(
         project=project, person=person, defaults={"added_on": day, "added_by": actor.user})
     if not created:
@@ -738,6 +738,8 @@ def end_beneficiary(actor: Actor, beneficiary: ProjectBeneficiary, ended_on=None
     if row.ended_on is not None:
         raise Conflict("beneficiary.ended", _("该服务对象已退出"))
     row.ended_on = as_date(ended_on, "ended_on", _("退出日期")) or timezone.localdate()
+    if row.ended_on < row.added_on:
+        raise err("ended_on", "ended_on.before_added", _("退出日期不能早于纳入日期 %(d)s") % {"d": row.added_on})
     row.save(update_fields=["ended_on"])
     record(actor, "project.beneficiary_end", row.project, extra={"person": row.person_id,
                                                                  "ended_on": row.ended_on.isoformat()})
