@@ -15,19 +15,10 @@ from jiayuan.organizations.models import (
 from jiayuan.organizations.services import registry as rs
 
 from .conftest import act
+from .test_attack import code, post
 from .test_projects import contracted
 
 pytestmark = pytest.mark.django_db
-
-J = "application/json"
-
-
-def post(client, url, body=None):
-    return client.post(url, body or {}, content_type=J)
-
-
-def code(resp) -> str:
-    return resp.json()["error"]["code"]
 
 
 @pytest.mark.parametrize("action,field", [("release", "instalment"), ("resident_end", "beneficiary")])
