@@ -58,3 +58,8 @@ def test_attendance_for_an_id_too_large_is_not_found_not_a_500(api_client, page_
     r = page_client("township").post(f"/workforce/training/{sid}/attendance/",
                                      {"worker": str(10 ** 30), "attended": "1"})
     assert r.status_code == 404
+
+
+def test_the_figures_of_a_reversed_period_are_422_not_zeros(api_client):
+    r = api_client("township").get("/api/v1/workforce/figures?start=2026-12-31&end=2026-01-01")
+    assert r.status_code == 422 and r.json()["error"]["code"] == "end.before_start"
