@@ -10,7 +10,8 @@ community work funds.
   has no unit of the kind. A facility shared by two communities covers those two only.
 - Area: floor area (m²) of the facilities in use located in the region, each counted
   once; per 100 households: that area ÷ the registry's households of the region × 100,
-  two decimals (:func:`jiayuan.facilities.rules.area_per_100_households`).
+  two decimals (:func:`jiayuan.facilities.rules.area_per_100_households`); the area of
+  units with no household in the registry is left out of it (it stays in the area).
 - Funds: the lowest / highest budgeted annual work funds (``CommunityFund.budget_amount``,
   yuan) of the urban communities of the region for the period's year; None without any.
 
@@ -110,9 +111,18 @@ def areas(region, period, children) -> dict[str, Decimal]:
     return {c.code: Decimal(got.get(c.code, {}).get("t") or 0).quantize(Decimal("0.01")) for c in children}
 
 
+def _with_households(code: str):
+    """Subquery of the village-level units under ``code`` with a household in the
+    registry: per 100 households counts the area of those only
+    (:func:`jiayuan.facilities.rules.coverage`)."""
+    return Household.objects.filter(community__code__startswith=code).values("community_id")
+
+
 def area_per_100_by_child(region, period, children) -> dict:
-    """Two queries: the areas and the households, grouped by child."""
-    area_of = areas(region, period, children)
+    """Two queries: the areas (of units with households) and the households, grouped by child."""
+    got = grouped(_in_use(region.code, period).filter(region_id__in=_with_households(region.code)), "region_id",
+                  children, t=Sum("floor_area"))
+    area_of = {c.code: Decimal(got.get(c.code, {}).get("t") or 0) for c in children}
     households = grouped(Household.objects.filter(community__code__startswith=region.code), "community_id",
                          children, n=Count("id"))
     return {c.code: rules.area_per_100_households(area_of[c.code], households.get(c.code, {}).get("n", 0))
@@ -127,7 +137,8 @@ def area_m2(region, period) -> Decimal:
 @rule("facilities.area_per_100_households", rows=facility_rows, by_child=area_per_100_by_child, deep=True)
 def area_per_100_households(region, period) -> Decimal | None:
     households = Household.objects.filter(community__code__startswith=region.code).aggregate(n=Count("id"))["n"]
-    return rules.area_per_100_households(area(region.code, period), households)
+    counted = _in_use(region.code, period).filter(region_id__in=_with_households(region.code))
+    return rules.area_per_100_households(Decimal(counted.aggregate(t=Sum("floor_area"))["t"] or 0), households)
 
 
 def _yuan(value) -> Decimal | None:

@@ -90,8 +90,11 @@ class UnitFacts:
 class KindCoverage:
     """Coverage of one kind of unit in a region: ``units``, ``covered`` (with a facility
     in use), ``coverage`` (%), ``facilities``, ``area`` (m²), ``households``,
-    ``per_100`` (m² per 100 households), ``target`` (m² per 100, None where no national
-    target applies) and ``meets_target`` (None without target or households)."""
+    ``per_100`` (m² per 100 households, over the units with households in the registry
+    only), ``target`` (m² per 100, None where no national target applies),
+    ``meets_target`` (None without target or households) and ``without_households``
+    (units with no household in the registry: their area is in ``area`` but not in
+    ``per_100``, which would otherwise divide their m² by nobody's households)."""
 
     kind: str
     units: int
@@ -104,6 +107,7 @@ class KindCoverage:
     target: Decimal | None
     meets_target: bool | None
     uncovered: tuple[str, ...]
+    without_households: int = 0
 
 
 def coverage(units: list[UnitFacts], kind: str, target: Decimal | None = None) -> KindCoverage:
@@ -117,13 +121,15 @@ def coverage(units: list[UnitFacts], kind: str, target: Decimal | None = None) -
     covered = [u for u in rows if u.covered]
     area = sum((u.area for u in rows), Decimal("0"))
     households = sum(u.households for u in rows)
-    per_100 = area_per_100_households(area, households)
+    counted = [u for u in rows if u.households > 0]
+    per_100 = area_per_100_households(sum((u.area for u in counted), Decimal("0")), households)
     meets = None if target is None or per_100 is None else per_100 >= target
     return KindCoverage(
         kind=kind, units=len(rows), covered=len(covered), coverage=percent(len(covered), len(rows)),
         facilities=sum(u.facilities for u in rows), area=_round(area), households=households, per_100=per_100,
         target=target, meets_target=meets,
         uncovered=tuple(sorted(u.code for u in rows if not u.covered)),
+        without_households=len(rows) - len(counted),
     )
 
 

@@ -40,6 +40,18 @@ def test_coverage_counts_urban_and_rural_apart_and_compares_the_urban_target():
     assert rural.target is None and rural.meets_target is None
 
 
+def test_m2_per_100_households_leaves_out_units_without_households_in_the_registry():
+    """A community whose residents are not yet in the registry: its 900 m² stay in the
+    area but would be divided by nobody's households (甘州区's demo showed 340 m² per 100
+    for urban communities, 5,031 for villages). Per 100 households counts the units with
+    households only: 450 m² for 1,200 households = 37.50, not (450 + 900) / 1,200 = 112.50."""
+    units = [rules.UnitFacts("620702001001", "community", 1200, 1, D("450")),
+             rules.UnitFacts("620702101001", "community", 0, 1, D("900"))]
+    c = rules.coverage(units, "community", rules.URBAN_AREA_TARGET)
+    assert (c.area, c.households, c.per_100, c.without_households) == (D("1350.00"), 1200, D("37.50"), 1)
+    assert c.meets_target is True and c.covered == 2
+
+
 def test_a_region_without_units_of_a_kind_has_no_coverage_figure():
     c = rules.coverage([], "village")
     assert (c.units, c.coverage, c.per_100) == (0, None, None)

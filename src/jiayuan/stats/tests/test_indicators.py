@@ -43,6 +43,25 @@ def test_area_counts_each_facility_once_where_it_stands(facilities_city, year):
     assert v("facilities.area_per_100_households", C001, year) == Decimal("15000.00")
 
 
+def test_per_100_households_leaves_out_a_community_with_no_household_in_the_registry(facilities_city, year, users):
+    """A 900 m² centre in a community whose residents are not in the registry yet: the
+    area counts it (650 + 900 = 1,550), per 100 households does not (still 650 m² for 20
+    households = 3,250.00, not 1,550 / 20 × 100 = 7,750.00); the community's own figure
+    is None (no households), the street's by_child agrees."""
+    from jiayuan.audit.services import Actor
+    from jiayuan.facilities.services import facilities as facility_services
+
+    facility_services.create_facility(Actor(users["county"], "command"), {
+        "name": "设施008", "region": C008, "address": "某路8号", "floor_area": "900", "status": "in_use"})
+    assert v("facilities.area_m2", DONGJIE, year) == Decimal("1550.00")
+    assert v("facilities.area_per_100_households", DONGJIE, year) == Decimal("3250.00")
+    assert v("facilities.area_per_100_households", C008, year) is None
+    county = Region.objects.get(code="620702")
+    got = registry.child_values("facilities.area_per_100_households", county, parse_period(str(year)),
+                                [Region.objects.get(code=DONGJIE)])
+    assert got[DONGJIE] == Decimal("3250.00")
+
+
 def test_one_stop_centers(facilities_city, year):
     # F1 has a one-stop hall and serves 001 and 005; F2 (closed) and F3 (no hall) do not count
     assert v("servicecenter.one_stop_centers", DONGJIE, year) == 2
