@@ -258,14 +258,32 @@ def scores_of(proposal: Proposal, member: PanelMember | None = None) -> QuerySet
     return qs.filter(member=member) if member is not None else qs
 
 
+def panel_exclusions(proposal: Proposal) -> dict[int, str]:
+    """The members of ``proposal``'s panel excluded from scoring it, by
+    :class:`PanelMember` id, with the reason: ``"declared"`` (a conflict of interest
+    they declared with the organization) or ``"org_member"`` (their account is active
+    staff of the proposing organization, :class:`OrganizationMember` — excluded
+    automatically). Their sheets do not count in the proposal's score. Two queries."""
+    staff = set(OrganizationMember.objects.filter(organization_id=proposal.organization_id, active=True)
+                .values_list("user_id", flat=True))
+    out = {}
+    for m in PanelMember.objects.filter(call_id=proposal.call_id).prefetch_related("conflicts"):
+        if proposal.organization_id in {o.pk for o in m.conflicts.all()}:
+            out[m.pk] = "declared"
+        elif m.user_id in staff:
+            out[m.pk] = "org_member"
+    return out
+
+
 def proposals_to_score(user) -> list[Proposal]:
     """Eligible proposals of calls under review where ``user`` sits on the panel, has
-    no conflict with the organization and has not finished its sheet; oldest call
+    no conflict with the organization (declared, or its active staff) and has not finished its sheet; oldest call
     deadline first. Two queries."""
     seats = PanelMember.objects.filter(user=user, call__status="reviewing")
     qs = (Proposal.objects.select_related("call", "organization")
           .filter(call_id__in=seats.values("call_id"), status=ProposalStatus.ELIGIBLE)
           .exclude(organization_id__in=seats.filter(conflicts__isnull=False).values("conflicts"))
+          .exclude(organization_id__in=_own_organizations(user))
           .annotate(mine=Count("review_scores", filter=Q(review_scores__member__user=user)))
           .order_by("call__deadline", "id"))
     return [p for p in qs if p.mine < len(p.call.criteria or ())]

@@ -7,7 +7,8 @@ Every function is one transaction with its audit entry; objects come from the sc
 selectors. The county's steps need ``manage_projects`` and the call in the user's
 subtree; an organization's steps (proposal, reports, service records) need
 ``act_for_organization`` and an active membership of the organization; scoring needs a
-seat on the call's panel and no declared conflict with the organization.
+seat on the call's panel and no conflict with the organization: none declared, and not
+active staff of it (:func:`selectors.panel_exclusions`).
 
 Money: Decimal yuan to the fen. An instalment is paid at most once: the payment table
 has a unique instalment (a second payment fails in the database, answered 409
@@ -263,8 +264,8 @@ def start_review(actor: Actor, call: ProjectCall) -> ProjectCall:
 
 def _sheets(proposal: Proposal) -> tuple[list[dict], int]:
     """(complete sheets of the members not excluded, number of members not excluded)."""
-    members = [m for m in proposal.call.panel.prefetch_related("conflicts")
-               if proposal.organization_id not in {o.pk for o in m.conflicts.all()}]
+    excluded = selectors.panel_exclusions(proposal)
+    members = [m for m in proposal.call.panel.all() if m.pk not in excluded]
     by_member: dict[int, dict] = {m.pk: {} for m in members}
     for s in ReviewScore.objects.filter(proposal=proposal, member_id__in=by_member):
         by_member[s.member_id][s.criterion] = s.points
@@ -278,19 +279,31 @@ def _rescore(proposal: Proposal) -> None:
     proposal.save(update_fields=["score"])
 
 
+def rescore_organization(organization: SocialOrganization) -> None:
+    """Work out again the scores of ``organization``'s proposals under review (its staff,
+    who may sit on the panel, changed). Called inside the caller's transaction."""
+    for p in Proposal.objects.select_related("call", "organization").filter(
+            organization=organization, status=ProposalStatus.ELIGIBLE, call__status=CallStatus.REVIEWING):
+        _rescore(p)
+
+
 @transaction.atomic
 def score_proposal(actor: Actor, proposal: Proposal, points: dict) -> Proposal:
     """A panel member's points (0–100) on every criterion of ``proposal`` (a second call
     replaces its sheet). Refused (403 ``review.conflict``) to a member with a declared
-    conflict of interest with the organization, and to anyone off the panel. When every
+    conflict of interest with the organization or who is its active staff
+    (:func:`selectors.panel_exclusions`), and to anyone off the panel. When every
     member not excluded has a complete sheet, the proposal's score is computed
     (:func:`rules.review_score`), never typed. Audited ``proposal.score``."""
     proposal = Proposal.objects.select_for_update().select_related("call", "organization").get(pk=proposal.pk)
     seat = selectors.panel_member(actor.user, proposal.call) if actor.user else None
     if seat is None:
         raise Forbidden("review.not_panel", _("您不是本项目的评审专家"))
-    if proposal.organization in seat.conflicts.all():
+    excluded = selectors.panel_exclusions(proposal).get(seat.pk)
+    if excluded == "declared":
         raise Forbidden("review.conflict", _("您已声明与该组织存在利益冲突，应回避评审"))
+    if excluded:
+        raise Forbidden("review.conflict", _("您是该申报组织的在岗人员，应回避评审"))
     _state(proposal.call, CallStatus.REVIEWING, "call.state")
     _state(proposal, ProposalStatus.ELIGIBLE, "proposal.state")
     try:

@@ -174,6 +174,13 @@ def proposal_new(request, call_pk):
                   status=status)
 
 
+def _excluded(call, exclusions: dict[int, str]) -> list[tuple[str, str]]:
+    """(reviewer's name, reason) of the panel members excluded from a proposal."""
+    reasons = {"declared": _("本人声明回避"), "org_member": _("系申报组织在岗人员，自动回避")}
+    return [(m.user.full_name or m.user.username, reasons[exclusions[m.pk]])
+            for m in call.panel.select_related("user").order_by("id") if m.pk in exclusions]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_detail(request, pk):
@@ -183,7 +190,8 @@ def proposal_detail(request, pk):
     p = selectors.get_proposal(user, pk)
     call = p.call
     seat = selectors.panel_member(user, call)
-    conflicted = seat is not None and p.organization in seat.conflicts.all()
+    exclusions = selectors.panel_exclusions(p)
+    conflicted = exclusions.get(seat.pk) if seat is not None else None
     manager = user.can(Perm.MANAGE_PROJECTS) and call.region_id.startswith(user.scope_code)
     score_form = None
     if seat is not None and not conflicted and call.status == CallStatus.REVIEWING and p.status == ProposalStatus.ELIGIBLE:
@@ -218,12 +226,15 @@ def proposal_detail(request, pk):
     if manager or user.is_superuser:
         by_member = {}
         for s in selectors.scores_of(p):
+            if s.member_id in exclusions:   # kept, not counted (docs/organizations.md, conflicts)
+                continue
             by_member.setdefault(s.member.user.full_name or s.member.user.username, {})[s.criterion] = s.points
         sheets = [(name, [pts.get(c["code"]) for c in call.criteria]) for name, pts in by_member.items()]
     findings = services.eligibility_findings(p) if manager and p.status == ProposalStatus.SUBMITTED else []
     return render(request, "organizations/proposal_detail.html", {
         "p": p, "call": call, "criteria": _criteria(call), "lines": p.budget_lines.all(), "seat": seat,
         "conflicted": conflicted, "score_form": score_form, "manager": manager, "sheets": sheets,
+        "excluded": _excluded(call, exclusions) if manager or user.is_superuser else [],
         "findings": findings, "member": selectors.is_member(user, p.organization),
         "objections": p.objections.all(), "project": getattr(p, "project", None),
         "notice": getattr(call, "notice", None)})
