@@ -549,6 +549,7 @@ class ProjectContractIn(Schema):
     milestones: BoundedList[ContractMilestoneIn, 24]
     instalments: BoundedList[ContractInstalmentIn, 24]
     resident_access: bool = False
+    resident_fields: BoundedList[Any, 20] | None = None
 
 
 @router.post("/proposals/{int:proposal_id}/contract", response={201: ProjectOut},
@@ -559,7 +560,7 @@ def sign_contract(request, proposal_id: Id, body: ProjectContractIn):
         actor(request), p, contract_number=body.contract_number, decision_ref=body.decision_ref, amount=body.amount,
         signed_on=body.signed_on, starts_on=body.starts_on, ends_on=body.ends_on,
         milestones=[m.dict() for m in body.milestones], instalments=[i.dict() for i in body.instalments],
-        resident_access=body.resident_access)
+        resident_access=body.resident_access, resident_fields=body.resident_fields)
     return Status(201, project_out(project))
 
 
@@ -641,15 +642,21 @@ def project_records(request, project_id: Id):
 class ProjectResidentOut(Schema):
     id: int
     name: str
-    region: str
-    phone_masked: str
+    region: str | None = None
+    phone_masked: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    age: int | None = None
+    sex: str | None = None
+    categories: list[str] | None = None
     person: int | None = None
     added_on: date | None = None
     ended_on: date | None = None
 
 
 @router.get("/service-projects/{int:project_id}/residents", response=list[ProjectResidentOut],
-            summary="项目服务对象（合同约定时承接组织人员可见：仅姓名、社区、脱敏电话，每次查阅留痕；县级管理者见全部记录）")
+            summary="项目服务对象（合同约定时承接组织人员可见：仅合同约定的信息 resident-fields，默认姓名、社区、脱敏电话，"
+                    "未约定的为 null；每次查阅留痕；县级管理者见全部记录）")
 def list_residents(request, project_id: Id):
     user = request.auth
     project = selectors.get_project(user, project_id)
@@ -668,6 +675,37 @@ def list_residents(request, project_id: Id):
     return [{"id": b.pk, "name": b.person.name, "region": b.person.region.name,
              "phone_masked": mask_phone(b.person.phone), "person": b.person_id, "added_on": b.added_on,
              "ended_on": b.ended_on} for b in managed[:500]]
+
+
+class ProjectResidentFieldsIn(Schema):
+    fields: BoundedList[Any, 20]
+
+
+class ProjectResidentFieldsOut(Schema):
+    resident_access: bool
+    fields: list[str]
+    allowed: list[dict]
+
+
+def resident_fields_out(project: ServiceProject) -> dict:
+    from .models import ResidentField
+
+    return {"resident_access": project.resident_access, "fields": list(project.resident_fields),
+            "allowed": [{"code": c, "name": str(n)} for c, n in ResidentField.choices]}
+
+
+@router.get("/service-projects/{int:project_id}/resident-fields", response=ProjectResidentFieldsOut,
+            summary="合同约定承接组织可查阅的服务对象信息（fields）及可选项（allowed）")
+def get_resident_fields(request, project_id: Id):
+    return resident_fields_out(selectors.get_project(request.auth, project_id))
+
+
+@router.put("/service-projects/{int:project_id}/resident-fields", response=ProjectResidentFieldsOut,
+            summary="变更可查阅的服务对象信息（县级；从 allowed 中选择，姓名总在其中；不在可选项：422 resident_fields.invalid；"
+                    "合同未约定：409 project.no_resident_access；项目须实施中：409 project.state）")
+def set_resident_fields(request, project_id: Id, body: ProjectResidentFieldsIn):
+    project = selectors.get_project(request.auth, project_id)
+    return resident_fields_out(project_services.set_resident_fields(actor(request), project, body.fields))
 
 
 class ProjectResidentIn(Schema):

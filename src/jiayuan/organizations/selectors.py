@@ -30,7 +30,7 @@ from ..errors import NotFound
 from .models import (
     AnnualInspection, CommunityFiling, FilingStatus, Incubation, IncubationBase, Instalment, Milestone, Objection,
     OrganizationMember, OrganizationRating, PanelMember, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
-    ReviewScore, ServiceProject, SocialOrganization,
+    ResidentField, ReviewScore, ServiceProject, SocialOrganization,
 )
 
 
@@ -414,16 +414,18 @@ def call_committed(call: ProjectCall) -> Decimal:
 
 def resident_fields_for(user, project: ServiceProject) -> tuple[str, ...]:
     """The resident fields ``user`` may read for ``project`` as the organization's staff:
-    ``("name", "region", "phone_masked")`` — what a visit needs; never the ID number,
-    birth date, household or tags — when the contract entitles the organization
-    (``ServiceProject.resident_access``), the project is active and ``user`` is active
-    staff of the organization; ``()`` otherwise. They are read for the residents the
+    those the contract grants (``ServiceProject.resident_fields``, :class:`ResidentField`
+    codes chosen by the county from an allowed list — by default ``("name", "region",
+    "phone_masked")``, what a visit needs; never the ID number, birth date or household)
+    when the contract entitles the organization (``ServiceProject.resident_access``),
+    the project is active and ``user`` is active staff of the organization; ``()``
+    otherwise. They are read for the residents the
     county named (:class:`ProjectBeneficiary`, current rows only) through
     :func:`residents_of`."""
     if (not project.resident_access or project.status != ProjectStatus.ACTIVE
             or not is_member(user, project.organization)):
         return ()
-    return ("name", "region", "phone_masked")
+    return tuple(f for f in ResidentField.values if f in set(project.resident_fields or ()))
 
 
 def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
@@ -441,8 +443,9 @@ def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
 def residents_of(user, project: ServiceProject) -> list[dict]:
     """The current residents of ``project`` as the organization's staff may read them:
     one dict per person holding only :func:`resident_fields_for` (``name``, ``region``:
-    the community's name, ``phone_masked``) plus ``id`` (the entitlement row's id, not
-    the person's). ``[]`` when the contract does not entitle ``user``. The caller audits
+    the community's name, ``phone_masked``, ``phone``, ``address``, ``age``: full years
+    today, ``sex``: its name, ``categories``: the names of the person's current tags)
+    plus ``id`` (the entitlement row's id, not the person's). ``[]`` when the contract does not entitle ``user``. The caller audits
     the read (:func:`jiayuan.organizations.services.projects.record_residents_read`)."""
     from ..people.rules import mask_phone
     from .models import ProjectBeneficiary
@@ -450,11 +453,16 @@ def residents_of(user, project: ServiceProject) -> list[dict]:
     fields = resident_fields_for(user, project)
     if not fields:
         return []
+    from ..people.rules import age_on
+
     rows = (ProjectBeneficiary.objects.filter(project=project, ended_on__isnull=True)
-            .select_related("person__region").order_by("id")[:500])
-    out = []
-    for b in rows:
-        person = b.person
-        full = {"name": person.name, "region": person.region.name, "phone_masked": mask_phone(person.phone)}
-        out.append({"id": b.pk, "person_id": person.pk} | {f: full[f] for f in fields})
-    return out
+            .select_related("person__region").order_by("id"))
+    if "categories" in fields:
+        rows = rows.prefetch_related("person__tags__kind")
+    today = timezone.localdate()
+    read = {"name": lambda p: p.name, "region": lambda p: p.region.name,
+            "phone_masked": lambda p: mask_phone(p.phone), "phone": lambda p: p.phone,
+            "address": lambda p: p.address, "age": lambda p: age_on(p.birth_date, today),
+            "sex": lambda p: str(p.get_sex_display()),
+            "categories": lambda p: sorted(t.kind.name for t in p.tags.all() if t.is_current(today))}
+    return [{"id": b.pk, "person_id": b.person.pk} | {f: read[f](b.person) for f in fields} for b in rows[:500]]

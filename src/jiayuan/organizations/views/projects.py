@@ -15,10 +15,10 @@ from ...errors import Forbidden, NotFound, ServiceError
 from ...web.shortcuts import actor, apply_service_error
 from .. import rules, selectors
 from ..forms import (
-    CallForm, ContractForm, EvaluationForm, NoticeForm, PanelForm, ProposalForm, ReleaseForm, ReportForm, ScoreForm,
-    ServiceRecordForm,
+    CallForm, ContractForm, EvaluationForm, NoticeForm, PanelForm, ProposalForm, ReleaseForm, ReportForm,
+    ResidentFieldsForm, ScoreForm, ServiceRecordForm,
 )
-from ..models import CallStatus, OrganizationKind, ProposalStatus
+from ..models import CallStatus, OrganizationKind, ProposalStatus, ResidentField
 from ..services import projects as services
 from .registry import _done, redirect, registry_required
 
@@ -174,6 +174,13 @@ def proposal_new(request, call_pk):
                   status=status)
 
 
+def _cell(value):
+    """A resident's field as shown: a list joined, nothing as a dash."""
+    if isinstance(value, list):
+        value = "、".join(value)
+    return "—" if value in (None, "") else value
+
+
 def _excluded(call, exclusions: dict[int, str]) -> list[tuple[str, str]]:
     """(reviewer's name, reason) of the panel members excluded from a proposal."""
     reasons = {"declared": _("本人声明回避"), "org_member": _("系申报组织在岗人员，自动回避")}
@@ -259,7 +266,8 @@ def contract_new(request, pk):
                 project = services.contract(
                     actor(request), p, contract_number=d["contract_number"], decision_ref=d["decision_ref"],
                     amount=d["amount"], signed_on=d["signed_on"], starts_on=d["starts_on"], ends_on=d["ends_on"],
-                    milestones=ms, instalments=inst, resident_access=d["resident_access"])
+                    milestones=ms, instalments=inst, resident_access=d["resident_access"],
+                    resident_fields=d["resident_fields"])
             except ServiceError as exc:
                 apply_service_error(form, exc, {"milestones": "plan", "instalments": "plan"})
                 status = exc.status
@@ -398,6 +406,11 @@ def project_detail(request, pk):
 
             person = people_selectors.get_person(user, request.POST.get("person") or 0)
             return _done(request, lambda: services.add_beneficiary(a, project, person), _("已指定服务对象"), target)
+        elif what == "resident_fields" and manager:
+            form = ResidentFieldsForm(request.POST)
+            if form.is_valid():
+                return _done(request, lambda: services.set_resident_fields(a, project, form.cleaned_data["fields_"]),
+                             _("已变更可查阅的服务对象信息"), target)
         elif what == "resident_end" and manager:
             b = selectors.beneficiaries_of(user, project).filter(pk=request.POST.get("beneficiary") or 0).first()
             if b is None:
@@ -431,6 +444,10 @@ def project_detail(request, pk):
         "service_form": ServiceRecordForm(initial={"delivered_on": today}),
         "evaluation_form": EvaluationForm(initial={"evaluated_on": today}), "release_form": ReleaseForm(),
         "resident_fields": fields, "residents": residents,
+        "resident_columns": [(f, ResidentField(f).label) for f in fields],
+        "resident_rows": [[(ResidentField(f).label, _cell(r[f])) for f in fields] for r in residents],
+        "granted_labels": [ResidentField(f).label for f in project.resident_fields if f in ResidentField.values],
+        "resident_fields_form": ResidentFieldsForm(initial={"fields_": project.resident_fields}) if manager else None,
         "beneficiaries": selectors.beneficiaries_of(user, project)[:200] if manager else []})
 
 
