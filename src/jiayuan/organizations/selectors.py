@@ -147,6 +147,22 @@ def members_of(organization) -> QuerySet:
     return OrganizationMember.objects.filter(organization=organization).select_related("user").order_by("-active", "id")
 
 
+def account_to_link(user, username: str):
+    """The account ``username`` a manager may link to an organization: in ``user``'s
+    region subtree (any for the superuser); None when unknown or outside."""
+    from ..accounts.models import User
+
+    qs = User.objects.filter(username=str(username or "").strip())
+    if not user.is_superuser:
+        qs = qs.filter(scope__code__startswith=user.scope_code)
+    return qs.first()
+
+
+def get_member(organization, pk) -> OrganizationMember:
+    """A staff row of ``organization`` (read through :func:`get_organization`)."""
+    return _get(members_of(organization), pk, "member.not_found")
+
+
 # --- filings, incubation -------------------------------------------------------------------------
 
 def filings_for(user) -> QuerySet:

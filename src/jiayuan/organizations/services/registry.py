@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ...accounts.models import User
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
-from ...errors import Conflict, Forbidden, ValidationFailed
+from ...errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
@@ -90,8 +90,13 @@ def _clean(actor: Actor, data: dict, org: SocialOrganization | None = None) -> d
     if "region" in data or org is None:
         out["region"] = region_in_scope(actor, data.get("region"))
     if data.get("federation") not in (None, "", 0, "0"):
-        fed = selectors.get_organization(actor.user, data["federation"]) if actor.user else \
-            SocialOrganization.objects.get(pk=data["federation"])
+        try:
+            fed = selectors.get_organization(actor.user, data["federation"]) if actor.user else \
+                SocialOrganization.objects.get(pk=data["federation"])
+        except (NotFound, SocialOrganization.DoesNotExist, ValueError, TypeError):
+            raise err("federation", "federation.not_found", _("所选联合会不存在或不在您的管辖范围内")) from None
+        if org is not None and fed.pk == org.pk:
+            raise err("federation", "federation.self", _("组织不能隶属于自身"))
         if not fed.is_federation:
             raise err("federation", "federation.not_federation", _("所选组织不是社区社会组织联合会"))
         out["federation"] = fed
