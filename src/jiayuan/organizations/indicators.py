@@ -59,9 +59,10 @@ def project_rows(user, region, period) -> Rows:
                 link=lambda p: reverse("organizations:project_detail", args=[p.pk]))
 
 
-def _by_child(region, period, children, field: str) -> dict:
-    """``{child code: count or amount}`` from one query over ``region``'s subtree."""
-    rows = list(_projects(region, period).values_list("region_id", "amount"))
+def _by_child(region, period, children, field: str, projects=_projects) -> dict:
+    """``{child code: count or amount}`` from one query over ``region``'s subtree
+    (``projects``: the standing ones, or :func:`_signed`)."""
+    rows = list(projects(region, period).values_list("region_id", "amount"))
     out = {}
     for c in children:
         mine = [amount for code, amount in rows if code.startswith(c.code)]
@@ -95,19 +96,12 @@ def signed_rows(user, region, period) -> Rows:
     qs = (selectors.projects_for(user).filter(signed_on__gte=period.start, signed_on__lte=period.end,
                                               region__code__startswith=region.code)
           .order_by("signed_on", "contract_number"))
-    return Rows(qs, [Column(_("项目名称"), "title"), Column(_("承接组织"), "organization.name"),
-                     Column(_("合同编号"), "contract_number"), Column(_("合同金额（元）"), "amount"),
-                     Column(_("签订日期"), "signed_on"), Column(_("状态"), "get_status_display")],
+    return Rows(qs, project_rows(user, region, period).columns,
                 link=lambda p: reverse("organizations:project_detail", args=[p.pk]))
 
 
 def _signed_by_child(region, period, children, field: str) -> dict:
-    rows = list(_signed(region, period).values_list("region_id", "amount"))
-    out = {}
-    for c in children:
-        mine = [amount for code, amount in rows if code.startswith(c.code)]
-        out[c.code] = len(mine) if field == "count" else sum(mine, Decimal(0)).quantize(CENT)
-    return out
+    return _by_child(region, period, children, field, projects=_signed)
 
 
 @rule("projects.signed_count", rows=signed_rows,

@@ -99,3 +99,10 @@ def test_incubation_child_values_agree_for_any_region(incubation, users):
     rows = registry.rows("incubation.organizations", users["county"], city, period)
     assert sorted(i.organization.name for i in rows.queryset) == sorted([
         "甘州区颐养居家养老服务中心", "甘州区同心社会工作服务中心"])
+
+
+def test_signed_rows_are_the_projects_signed_in_the_period(projects, users):  # noqa: F811
+    city = Region.objects.get(code="6207")
+    rows = registry.rows("projects.signed_count", users["city"], city, parse_period("2019H2"))
+    assert sorted(p.title for p in rows.queryset) == ["p2", "p6"]
+    assert [str(c.label) for c in rows.columns][:2] == ["项目名称", "承接组织"]
