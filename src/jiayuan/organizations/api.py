@@ -71,6 +71,11 @@ class OrganizationPatch(Schema):
     service_area: Any = None
     phone: Any = None
     address: Any = None
+    kind: Any = None
+    uscc: Any = None
+    region: Any = None
+    registered_on: Any = None
+    registered_funds: Any = None
 
 
 class OrganizationOut(Schema):
@@ -141,6 +146,117 @@ def update_organization(request, org_id: Id, body: OrganizationPatch):
     org = selectors.get_organization(request.auth, org_id)
     data = {k: v for k, v in body.dict().items() if v is not None and k != "version"}
     return organization_out(registry_services.update_organization(actor(request), org, data, body.version))
+
+
+class OrgStatusIn(Schema):
+    status: Any = None
+    reason: Any = None
+    version: Int | None = None
+
+
+@router.post("/organizations/{int:org_id}/status", response=OrganizationOut,
+             summary="变更社会组织状态（active 正常、suspended 停止活动、deregistered 已注销、revoked 已撤销登记；须写明原因；"
+                     "manage_organizations；version 已变：409 organization.conflict）")
+def change_organization_status(request, org_id: Id, body: OrgStatusIn):
+    org = selectors.get_organization(request.auth, org_id)
+    return organization_out(registry_services.change_status(actor(request), org, body.status, body.reason,
+                                                            body.version))
+
+
+class OrgFederationIn(Schema):
+    is_federation: bool | None = None
+    federation: Id | None = None
+    version: Int | None = None
+
+
+class OrgFederationOut(Schema):
+    id: int
+    is_federation: bool
+    federation: int | None
+    federation_name: str | None
+    affiliates: list[dict]
+    version: int
+
+
+def federation_out(o: SocialOrganization) -> dict:
+    fed = o.federation
+    return {"id": o.pk, "is_federation": o.is_federation, "federation": o.federation_id,
+            "federation_name": fed.name if fed else None, "version": o.version,
+            "affiliates": [{"id": a.pk, "name": a.name} for a in o.affiliates.order_by("name", "id")[:200]]
+            if o.is_federation else []}
+
+
+@router.get("/organizations/{int:org_id}/federation", response=OrgFederationOut,
+            summary="社区社会组织联合会：是否联合会、所属联合会、下属组织（联合会的最多 200 个）")
+def get_federation(request, org_id: Id):
+    return federation_out(selectors.get_organization(request.auth, org_id))
+
+
+@router.put("/organizations/{int:org_id}/federation", response=OrgFederationOut,
+            summary="设置联合会标志 is_federation 和所属联合会 federation（null 解除；非联合会：422 federation.not_federation；"
+                    "manage_organizations）")
+def set_federation(request, org_id: Id, body: OrgFederationIn):
+    org = selectors.get_organization(request.auth, org_id)
+    data = body.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    if data.get("is_federation") is None:
+        data.pop("is_federation", None)
+    org = registry_services.update_organization(actor(request), org, data, version)
+    return federation_out(selectors.get_organization(request.auth, org.pk))
+
+
+class OrgMemberIn(Schema):
+    username: Any = None
+    position: Any = ""
+
+
+class OrgMemberOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    position: str
+    active: bool
+
+
+def member_out(m) -> dict:
+    return {"id": m.pk, "username": m.user.username, "full_name": m.user.full_name, "position": m.position,
+            "active": m.active}
+
+
+def _member_manager(request, org: SocialOrganization) -> None:
+    user = request.auth
+    if not (user.is_superuser or (user.can(Perm.MANAGE_ORGANIZATIONS) and org.region_id.startswith(user.scope_code))
+            or selectors.is_member(user, org)):
+        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
+
+
+@router.get("/organizations/{int:org_id}/members", response=list[OrgMemberOut],
+            summary="组织人员（辖区管理者或本组织人员；含已离岗）")
+def list_members(request, org_id: Id):
+    org = selectors.get_organization(request.auth, org_id)
+    _member_manager(request, org)
+    return [member_out(m) for m in selectors.members_of(org)[:500]]
+
+
+@router.post("/organizations/{int:org_id}/members", response={201: OrgMemberOut},
+             summary="关联组织人员账号（“社会组织人员”角色、本辖区账号；已关联：409 member.duplicate；manage_organizations）")
+def add_member(request, org_id: Id, body: OrgMemberIn):
+    org = selectors.get_organization(request.auth, org_id)
+    if not request.auth.can(Perm.MANAGE_ORGANIZATIONS):
+        raise Forbidden("permission_denied", _("您的角色无权执行此操作"))
+    account = selectors.account_to_link(request.auth, body.username) if isinstance(body.username, str) else None
+    if account is None:
+        raise ValidationFailed({"username": [{"code": "username.not_found",
+                                              "message": _("账号不存在或不在您的管辖范围内")}]})
+    return Status(201, member_out(registry_services.add_member(actor(request), org, account, body.position)))
+
+
+@router.post("/organizations/{int:org_id}/members/{int:member_id}/end", response=OrgMemberOut,
+             summary="解除组织人员关联（记录保留为已离岗；已解除：409 member.ended；manage_organizations）")
+def end_member(request, org_id: Id, member_id: Id):
+    org = selectors.get_organization(request.auth, org_id)
+    member = selectors.get_member(org, member_id)
+    return member_out(registry_services.end_member(actor(request), member))
 
 
 # --- projects ----------------------------------------------------------------------------------
@@ -551,6 +667,7 @@ class ProjectContractIn(Schema):
     milestones: BoundedList[ContractMilestoneIn, 24]
     instalments: BoundedList[ContractInstalmentIn, 24]
     resident_access: bool = False
+    resident_fields: BoundedList[Any, 20] | None = None
 
 
 @router.post("/proposals/{int:proposal_id}/contract", response={201: ProjectOut},
@@ -561,7 +678,7 @@ def sign_contract(request, proposal_id: Id, body: ProjectContractIn):
         actor(request), p, contract_number=body.contract_number, decision_ref=body.decision_ref, amount=body.amount,
         signed_on=body.signed_on, starts_on=body.starts_on, ends_on=body.ends_on,
         milestones=[m.dict() for m in body.milestones], instalments=[i.dict() for i in body.instalments],
-        resident_access=body.resident_access)
+        resident_access=body.resident_access, resident_fields=body.resident_fields)
     return Status(201, project_out(project))
 
 
@@ -643,15 +760,21 @@ def project_records(request, project_id: Id):
 class ProjectResidentOut(Schema):
     id: int
     name: str
-    region: str
-    phone_masked: str
+    region: str | None = None
+    phone_masked: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    age: int | None = None
+    sex: str | None = None
+    categories: list[str] | None = None
     person: int | None = None
     added_on: date | None = None
     ended_on: date | None = None
 
 
 @router.get("/service-projects/{int:project_id}/residents", response=list[ProjectResidentOut],
-            summary="项目服务对象（合同约定时承接组织人员可见：仅姓名、社区、脱敏电话，每次查阅留痕；县级管理者见全部记录）")
+            summary="项目服务对象（合同约定时承接组织人员可见：仅合同约定的信息 resident-fields，默认姓名、社区、脱敏电话，"
+                    "未约定的为 null；每次查阅留痕；县级管理者见全部记录）")
 def list_residents(request, project_id: Id):
     user = request.auth
     project = selectors.get_project(user, project_id)
@@ -670,6 +793,37 @@ def list_residents(request, project_id: Id):
     return [{"id": b.pk, "name": b.person.name, "region": b.person.region.name,
              "phone_masked": mask_phone(b.person.phone), "person": b.person_id, "added_on": b.added_on,
              "ended_on": b.ended_on} for b in managed[:500]]
+
+
+class ProjectResidentFieldsIn(Schema):
+    fields: BoundedList[Any, 20]
+
+
+class ProjectResidentFieldsOut(Schema):
+    resident_access: bool
+    fields: list[str]
+    allowed: list[dict]
+
+
+def resident_fields_out(project: ServiceProject) -> dict:
+    from .models import ResidentField
+
+    return {"resident_access": project.resident_access, "fields": list(project.resident_fields),
+            "allowed": [{"code": c, "name": str(n)} for c, n in ResidentField.choices]}
+
+
+@router.get("/service-projects/{int:project_id}/resident-fields", response=ProjectResidentFieldsOut,
+            summary="合同约定承接组织可查阅的服务对象信息（fields）及可选项（allowed）")
+def get_resident_fields(request, project_id: Id):
+    return resident_fields_out(selectors.get_project(request.auth, project_id))
+
+
+@router.put("/service-projects/{int:project_id}/resident-fields", response=ProjectResidentFieldsOut,
+            summary="变更可查阅的服务对象信息（县级；从 allowed 中选择，姓名总在其中；不在可选项：422 resident_fields.invalid；"
+                    "合同未约定：409 project.no_resident_access；项目须实施中：409 project.state）")
+def set_resident_fields(request, project_id: Id, body: ProjectResidentFieldsIn):
+    project = selectors.get_project(request.auth, project_id)
+    return resident_fields_out(project_services.set_resident_fields(actor(request), project, body.fields))
 
 
 class ProjectResidentIn(Schema):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from . import rules
 from .models import (
     AnnualInspection, BudgetCategory, EvaluationStage, Incubation, IncubationServiceKind, InspectionResult,
-    OrganizationKind, OrganizationStatus,
+    OrganizationKind, OrganizationStatus, ResidentField, default_resident_fields,
 )
 
 DATE = {"type": "date"}
@@ -257,6 +257,10 @@ class ContractForm(BootstrapForm):
         label=_("节点与分期拨付"), widget=forms.Textarea({"rows": 4}),
         help_text=_("每行一个节点：节点名称，应完成日期（YYYY-MM-DD），该节点确认后拨付的比例（%）。比例合计 100，最后一期为尾款，按末期评估等次核定。"))
     resident_access = forms.BooleanField(label=_("合同约定可查阅服务对象信息"), required=False)
+    resident_fields = forms.MultipleChoiceField(
+        label=_("可查阅的服务对象信息"), choices=ResidentField.choices, required=False, initial=default_resident_fields,
+        widget=forms.CheckboxSelectMultiple({"class": "form-check-input"}),
+        help_text=_("约定可查阅时，承接组织人员只看到勾选的信息（姓名总可见）；每次查阅留痕。"))
 
     def clean_plan(self):
         rows = []
@@ -317,3 +321,8 @@ class PanelForm(BootstrapForm):
 
 class ReleaseForm(BootstrapForm):
     decision_ref = forms.CharField(label=_("拨付依据文号"), max_length=60)
+
+
+class ResidentFieldsForm(BootstrapForm):
+    fields_ = forms.MultipleChoiceField(label=_("可查阅的服务对象信息"), choices=ResidentField.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple({"class": "form-check-input"}))

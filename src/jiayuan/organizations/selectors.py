@@ -30,7 +30,7 @@ from ..errors import NotFound, get_or_not_found
 from .models import (
     AnnualInspection, CommunityFiling, FilingStatus, Incubation, IncubationBase, Instalment, Milestone, Objection,
     OrganizationMember, OrganizationRating, PanelMember, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
-    ReviewScore, ServiceProject, SocialOrganization,
+    ResidentField, ReviewScore, ServiceProject, SocialOrganization,
 )
 
 
@@ -155,6 +155,22 @@ def members_of(organization) -> QuerySet:
     return OrganizationMember.objects.filter(organization=organization).select_related("user").order_by("-active", "id")
 
 
+def account_to_link(user, username: str):
+    """The account ``username`` a manager may link to an organization: in ``user``'s
+    region subtree (any for the superuser); None when unknown or outside."""
+    from ..accounts.models import User
+
+    qs = User.objects.filter(username=str(username or "").strip())
+    if not user.is_superuser:
+        qs = qs.filter(scope__code__startswith=user.scope_code)
+    return qs.first()
+
+
+def get_member(organization, pk) -> OrganizationMember:
+    """A staff row of ``organization`` (read through :func:`get_organization`)."""
+    return _get(members_of(organization), pk, "member.not_found")
+
+
 # --- filings, incubation -------------------------------------------------------------------------
 
 def filings_for(user) -> QuerySet:
@@ -244,16 +260,6 @@ def panel_for(user, call) -> QuerySet:
     return qs.filter(user=user)
 
 
-def conflicted(member: PanelMember, organization_id: int) -> bool:
-    """Whether panel ``member`` is excluded from scoring ``organization_id``'s proposal:
-    a declared conflict of interest, or the expert's account is active staff of that
-    organization (a conflict whether declared or not)."""
-    if organization_id in {o.pk for o in member.conflicts.all()}:
-        return True
-    return OrganizationMember.objects.filter(user_id=member.user_id, organization_id=organization_id,
-                                             active=True).exists()
-
-
 def proposals_for(user) -> QuerySet:
     """Proposals visible to ``user``: those of calls of its subtree (view), its own
     organizations' (staff), and, for a panel member, the proposals of its calls that
@@ -289,9 +295,26 @@ def scores_of(proposal: Proposal, member: PanelMember | None = None) -> QuerySet
     return qs.filter(member=member) if member is not None else qs
 
 
+def panel_exclusions(proposal: Proposal) -> dict[int, str]:
+    """The members of ``proposal``'s panel excluded from scoring it, by
+    :class:`PanelMember` id, with the reason: ``"declared"`` (a conflict of interest
+    they declared with the organization) or ``"org_member"`` (their account is active
+    staff of the proposing organization, :class:`OrganizationMember` — excluded
+    automatically). Their sheets do not count in the proposal's score. Two queries."""
+    staff = set(OrganizationMember.objects.filter(organization_id=proposal.organization_id, active=True)
+                .values_list("user_id", flat=True))
+    out = {}
+    for m in PanelMember.objects.filter(call_id=proposal.call_id).prefetch_related("conflicts"):
+        if proposal.organization_id in {o.pk for o in m.conflicts.all()}:
+            out[m.pk] = "declared"
+        elif m.user_id in staff:
+            out[m.pk] = "org_member"
+    return out
+
+
 def proposals_to_score(user) -> list[Proposal]:
     """Eligible proposals of calls under review where ``user`` sits on the panel, has
-    no conflict with the organization and has not finished its sheet; oldest call
+    no conflict with the organization (declared, or its active staff) and has not finished its sheet; oldest call
     deadline first. Two queries."""
     seats = PanelMember.objects.filter(user=user, call__status="reviewing")
     qs = (Proposal.objects.select_related("call", "organization")
@@ -436,16 +459,18 @@ def call_committed(call: ProjectCall) -> Decimal:
 
 def resident_fields_for(user, project: ServiceProject) -> tuple[str, ...]:
     """The resident fields ``user`` may read for ``project`` as the organization's staff:
-    ``("name", "region", "phone_masked")`` — what a visit needs; never the ID number,
-    birth date, household or tags — when the contract entitles the organization
-    (``ServiceProject.resident_access``), the project is active and ``user`` is active
-    staff of the organization; ``()`` otherwise. They are read for the residents the
+    those the contract grants (``ServiceProject.resident_fields``, :class:`ResidentField`
+    codes chosen by the county from an allowed list — by default ``("name", "region",
+    "phone_masked")``, what a visit needs; never the ID number, birth date or household)
+    when the contract entitles the organization (``ServiceProject.resident_access``),
+    the project is active and ``user`` is active staff of the organization; ``()``
+    otherwise. They are read for the residents the
     county named (:class:`ProjectBeneficiary`, current rows only) through
     :func:`residents_of`."""
     if (not project.resident_access or project.status != ProjectStatus.ACTIVE
             or not is_member(user, project.organization)):
         return ()
-    return ("name", "region", "phone_masked")
+    return tuple(f for f in ResidentField.values if f in set(project.resident_fields or ()))
 
 
 def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
@@ -463,8 +488,9 @@ def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
 def residents_of(user, project: ServiceProject) -> list[dict]:
     """The current residents of ``project`` as the organization's staff may read them:
     one dict per person holding only :func:`resident_fields_for` (``name``, ``region``:
-    the community's name, ``phone_masked``) plus ``id`` (the entitlement row's id, not
-    the person's). ``[]`` when the contract does not entitle ``user``. The caller audits
+    the community's name, ``phone_masked``, ``phone``, ``address``, ``age``: full years
+    today, ``sex``: its name, ``categories``: the names of the person's current tags)
+    plus ``id`` (the entitlement row's id, not the person's). ``[]`` when the contract does not entitle ``user``. The caller audits
     the read (:func:`jiayuan.organizations.services.projects.record_residents_read`)."""
     from ..people.rules import mask_phone
     from .models import ProjectBeneficiary
@@ -472,11 +498,16 @@ def residents_of(user, project: ServiceProject) -> list[dict]:
     fields = resident_fields_for(user, project)
     if not fields:
         return []
+    from ..people.rules import age_on
+
     rows = (ProjectBeneficiary.objects.filter(project=project, ended_on__isnull=True)
-            .select_related("person__region").order_by("id")[:500])
-    out = []
-    for b in rows:
-        person = b.person
-        full = {"name": person.name, "region": person.region.name, "phone_masked": mask_phone(person.phone)}
-        out.append({"id": b.pk, "person_id": person.pk} | {f: full[f] for f in fields})
-    return out
+            .select_related("person__region").order_by("id"))
+    if "categories" in fields:
+        rows = rows.prefetch_related("person__tags__kind")
+    today = timezone.localdate()
+    read = {"name": lambda p: p.name, "region": lambda p: p.region.name,
+            "phone_masked": lambda p: mask_phone(p.phone), "phone": lambda p: p.phone,
+            "address": lambda p: p.address, "age": lambda p: age_on(p.birth_date, today),
+            "sex": lambda p: str(p.get_sex_display()),
+            "categories": lambda p: sorted(t.kind.name for t in p.tags.all() if t.is_current(today))}
+    return [{"id": b.pk, "person_id": b.person.pk} | {f: read[f](b.person) for f in fields} for b in rows[:500]]

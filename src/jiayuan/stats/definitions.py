@@ -86,6 +86,22 @@ DEFINITIONS: tuple[IndicatorDefinition, ...] = (
         "projects.funds_yuan", N_("三社联动项目资金"),
         N_("上述项目的合同金额合计（元）。"),
         YUAN, STOCK, "organizations", _REPORT, section="organizations"),
+    IndicatorDefinition(
+        "projects.signed_count", N_("期内签订的三社联动项目数"),
+        N_("区域内合同签订日期在统计期内的三社联动（五社联动）购买服务项目个数（含其后结项或终止的）。"),
+        COUNT, FLOW, "organizations", _REPORT, section="organizations"),
+    IndicatorDefinition(
+        "projects.signed_funds_yuan", N_("期内签订的三社联动项目资金"),
+        N_("上述期内签订项目的合同金额合计（元）。"),
+        YUAN, FLOW, "organizations", _REPORT, section="organizations"),
+    IndicatorDefinition(
+        "incubation.bases", N_("社会组织孵化基地数"),
+        N_("区域内期末已启用的社会组织孵化基地个数（启用日期在统计期末或之前；未填启用日期的按已启用计）。"),
+        COUNT, STOCK, "organizations", _REPORT, section="organizations"),
+    IndicatorDefinition(
+        "incubation.organizations", N_("在孵社会组织数"),
+        N_("期末在区域内孵化基地孵化中的社会组织个数：入驻日期在统计期末或之前、期末尚未出壳或退出；一个组织只计一次。"),
+        COUNT, STOCK, "organizations", _REPORT, section="organizations"),
     # 社区设施与经费
     IndicatorDefinition(
         "facilities.coverage_urban", N_("城市社区综合服务设施覆盖率"),

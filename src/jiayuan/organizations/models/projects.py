@@ -25,7 +25,7 @@ from .registry import SocialOrganization
 __all__ = ["ProjectCall", "CallStatus", "Proposal", "ProposalStatus", "BudgetLine", "BudgetCategory",
            "PanelMember", "ReviewScore", "PublicNotice", "Objection", "ServiceProject", "ProjectStatus",
            "Milestone", "Instalment", "InstalmentPayment", "ProgressReport", "ServiceRecord", "Evaluation",
-           "EvaluationStage", "ProjectBeneficiary"]
+           "EvaluationStage", "ProjectBeneficiary", "ResidentField", "default_resident_fields"]
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -209,6 +209,26 @@ class ProjectStatus(models.TextChoices):
     TERMINATED = "terminated", _("已终止")
 
 
+class ResidentField(models.TextChoices):
+    """What the contract may let the organization's staff read of the residents named
+    for the project (issue 14): never the ID number, birth date or household."""
+
+    NAME = "name", _("姓名")
+    REGION = "region", _("所在社区")
+    PHONE_MASKED = "phone_masked", _("脱敏电话")
+    PHONE = "phone", _("完整电话")
+    ADDRESS = "address", _("现住址")
+    AGE = "age", _("年龄")
+    SEX = "sex", _("性别")
+    CATEGORIES = "categories", _("人员类别")
+
+
+def default_resident_fields() -> list[str]:
+    """What a visit needs, the fields before contracts chose them: name, community,
+    masked phone."""
+    return ["name", "region", "phone_masked"]
+
+
 class ServiceProject(models.Model):
     """A contracted project (三社联动 / 政府购买服务项目): the contract with ``amount`` (yuan,
     at most the proposal's amount), the service period, the contract number and the
@@ -230,6 +250,8 @@ class ServiceProject(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE)
     closed_on = models.DateField(_("结项日期"), null=True, blank=True)
     resident_access = models.BooleanField(_("合同约定可查阅服务对象信息"), default=False)
+    # the ResidentField codes the contract grants (with resident_access), in ResidentField order
+    resident_fields = models.JSONField(_("可查阅的服务对象信息"), default=default_resident_fields, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
     class Meta:

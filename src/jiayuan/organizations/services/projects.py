@@ -7,7 +7,8 @@ Every function is one transaction with its audit entry; objects come from the sc
 selectors. The county's steps need ``manage_projects`` and the call in the user's
 subtree; an organization's steps (proposal, reports, service records) need
 ``act_for_organization`` and an active membership of the organization; scoring needs a
-seat on the call's panel and no declared conflict with the organization.
+seat on the call's panel and no conflict with the organization: none declared, and not
+active staff of it (:func:`selectors.panel_exclusions`).
 
 Money: Decimal yuan to the fen. An instalment is paid at most once: the payment table
 has a unique instalment (a second payment fails in the database, answered 409
@@ -35,7 +36,8 @@ from .. import rules, selectors
 from ..models import (
     BudgetCategory, BudgetLine, CallStatus, Evaluation, EvaluationStage, Instalment, InstalmentPayment, Milestone,
     Objection, OrganizationKind, PanelMember, ProgressReport, ProjectBeneficiary, ProjectCall, ProjectStatus,
-    Proposal, ProposalStatus, PublicNotice, ReviewScore, ServiceProject, ServiceRecord, SocialOrganization,
+    Proposal, ProposalStatus, PublicNotice, ResidentField, ReviewScore, ServiceProject, ServiceRecord,
+    SocialOrganization, default_resident_fields,
 )
 from .common import as_date, err, money, not_future, number, region_in_scope, require, text
 
@@ -263,8 +265,8 @@ def start_review(actor: Actor, call: ProjectCall) -> ProjectCall:
 
 def _sheets(proposal: Proposal) -> tuple[list[dict], int]:
     """(complete sheets of the members not excluded, number of members not excluded)."""
-    members = [m for m in proposal.call.panel.prefetch_related("conflicts")
-               if not selectors.conflicted(m, proposal.organization_id)]
+    excluded = selectors.panel_exclusions(proposal)
+    members = [m for m in proposal.call.panel.all() if m.pk not in excluded]
     by_member: dict[int, dict] = {m.pk: {} for m in members}
     for s in ReviewScore.objects.filter(proposal=proposal, member_id__in=by_member):
         by_member[s.member_id][s.criterion] = s.points
@@ -278,19 +280,31 @@ def _rescore(proposal: Proposal) -> None:
     proposal.save(update_fields=["score"])
 
 
+def rescore_organization(organization: SocialOrganization) -> None:
+    """Work out again the scores of ``organization``'s proposals under review (its staff,
+    who may sit on the panel, changed). Called inside the caller's transaction."""
+    for p in Proposal.objects.select_related("call", "organization").filter(
+            organization=organization, status=ProposalStatus.ELIGIBLE, call__status=CallStatus.REVIEWING):
+        _rescore(p)
+
+
 @transaction.atomic
 def score_proposal(actor: Actor, proposal: Proposal, points: dict) -> Proposal:
     """A panel member's points (0–100) on every criterion of ``proposal`` (a second call
     replaces its sheet). Refused (403 ``review.conflict``) to a member with a declared
-    conflict of interest with the organization, and to anyone off the panel. When every
+    conflict of interest with the organization or who is its active staff
+    (:func:`selectors.panel_exclusions`), and to anyone off the panel. When every
     member not excluded has a complete sheet, the proposal's score is computed
     (:func:`rules.review_score`), never typed. Audited ``proposal.score``."""
     proposal = Proposal.objects.select_for_update().select_related("call", "organization").get(pk=proposal.pk)
     seat = selectors.panel_member(actor.user, proposal.call) if actor.user else None
     if seat is None:
         raise Forbidden("review.not_panel", _("您不是本项目的评审专家"))
-    if selectors.conflicted(seat, proposal.organization_id):
-        raise Forbidden("review.conflict", _("您与该组织存在利益冲突（已声明回避或为该组织人员），应回避评审"))
+    excluded = selectors.panel_exclusions(proposal).get(seat.pk)
+    if excluded == "declared":
+        raise Forbidden("review.conflict", _("您已声明与该组织存在利益冲突，应回避评审"))
+    if excluded:
+        raise Forbidden("review.conflict", _("您是该申报组织的在岗人员，应回避评审"))
     _state(proposal.call, CallStatus.REVIEWING, "call.state")
     _state(proposal, ProposalStatus.ELIGIBLE, "proposal.state")
     try:
@@ -386,14 +400,17 @@ def resolve_objection(actor: Actor, objection: Objection, upheld: bool, resoluti
 
 @transaction.atomic
 def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref, amount, signed_on, starts_on,
-             ends_on, milestones, instalments, resident_access: bool = False) -> ServiceProject:
+             ends_on, milestones, instalments, resident_access: bool = False,
+             resident_fields=None) -> ServiceProject:
     """Sign the contract of a selected proposal once its notice ended with no objection
     pending. ``amount`` yuan (≤ the proposal's amount; the call's contracts together ≤
     its budget); ``milestones``: ``[{"title", "due_on", "requirement"}]`` within the
     period; ``instalments``: ``[{"percent", "milestone"}]`` (milestone: its 1-based
     number), percents summing to 100; the last one is the final instalment, scaled by
     the final evaluation. Planned amounts by :func:`rules.instalment_schedule`.
-    Audited ``project.contract`` with the schedule."""
+    ``resident_fields``: with ``resident_access``, what the organization's staff read of
+    the residents named (:func:`clean_resident_fields`; None: name, community, masked
+    phone). Audited ``project.contract`` with the schedule."""
     _manage(actor, proposal.call)
     proposal = Proposal.objects.select_for_update().select_related("call", "organization").get(pk=proposal.pk)
     call = proposal.call
@@ -405,6 +422,7 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
             "d": notice.ends_on if notice else "—"})
     if notice.objections.filter(proposal=proposal, upheld__isnull=True).exists():
         raise Conflict("contract.objection_pending", _("该项目尚有异议未处理"))
+    granted = default_resident_fields() if resident_fields is None else clean_resident_fields(resident_fields)
     amt = money(amount, "amount", _("合同金额"), required=True, positive=True)
     if amt > proposal.amount:
         raise err("amount", "amount.over_proposal", _("合同金额不能超过申请金额 %(a)s 元") % {"a": proposal.amount})
@@ -433,7 +451,8 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
         proposal=proposal, call=call, organization=proposal.organization, region=call.region, title=proposal.title,
         contract_number=text(contract_number, "contract_number", _("合同编号"), 40, required=True),
         decision_ref=text(decision_ref, "decision_ref", _("立项文号"), 60, required=True), amount=amt,
-        signed_on=signed, starts_on=start, ends_on=end, resident_access=bool(resident_access), created_by=actor.user)
+        signed_on=signed, starts_on=start, ends_on=end, resident_access=bool(resident_access), resident_fields=granted,
+        created_by=actor.user)
     saved = [Milestone.objects.create(project=project, seq=i + 1, title=t, due_on=d, requirement=r)
              for i, (t, d, r) in enumerate(ms)]
     schedule = []
@@ -459,7 +478,43 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
         call.save(update_fields=["status"])
     record(actor, "project.contract", project, extra={
         "contract_number": project.contract_number, "decision_ref": project.decision_ref, "amount": amt,
-        "schedule": schedule, "resident_access": project.resident_access})
+        "schedule": schedule, "resident_access": project.resident_access,
+        "resident_fields": project.resident_fields if project.resident_access else []})
+    return project
+
+
+def clean_resident_fields(values) -> list[str]:
+    """The :class:`ResidentField` codes of ``values`` (a list), in ResidentField order,
+    the name always among them (the staff must know whom they visit). 422
+    ``resident_fields.invalid`` for a code not in the allowed list."""
+    if isinstance(values, str) or not isinstance(values, (list, tuple, set)):
+        raise err("resident_fields", "resident_fields.invalid", _("可查阅的服务对象信息应为列表"))
+    unknown = [v for v in values if v not in ResidentField.values]
+    if unknown:
+        raise err("resident_fields", "resident_fields.invalid", _("不可约定查阅的信息：%(f)s；可选：%(all)s") % {
+            "f": "、".join(str(v) for v in unknown[:5]), "all": "、".join(ResidentField.values)})
+    chosen = set(values) | {ResidentField.NAME}
+    return [v for v in ResidentField.values if v in chosen]
+
+
+@transaction.atomic
+def set_resident_fields(actor: Actor, project: ServiceProject, fields) -> ServiceProject:
+    """Change what the organization's staff read of the project's residents (the county,
+    ``manage_projects``; an amendment of the contract): :func:`clean_resident_fields`.
+    The project must be active (409 ``project.state``) and the contract entitle the
+    organization (409 ``project.no_resident_access``). Audited
+    ``project.resident_fields``."""
+    _manage(actor, project.call)
+    project = ServiceProject.objects.select_for_update().get(pk=project.pk)
+    _active(project)
+    if not project.resident_access:
+        raise Conflict("project.no_resident_access", _("合同未约定承接组织可查阅服务对象信息"))
+    granted = clean_resident_fields(fields)
+    before = list(project.resident_fields)
+    if granted != before:
+        project.resident_fields = granted
+        project.save(update_fields=["resident_fields"])
+        record(actor, "project.resident_fields", project, changes={"resident_fields": [before, granted]})
     return project
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ...accounts.models import User
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
-from ...errors import Conflict, Forbidden, ValidationFailed, check_version
+from ...errors import Conflict, Forbidden, NotFound, ValidationFailed, check_version
 from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
@@ -90,8 +90,13 @@ def _clean(actor: Actor, data: dict, org: SocialOrganization | None = None) -> d
     if "region" in data or org is None:
         out["region"] = region_in_scope(actor, data.get("region"))
     if data.get("federation") not in (None, "", 0, "0"):
-        fed = selectors.get_organization(actor.user, data["federation"]) if actor.user else \
-            SocialOrganization.objects.get(pk=data["federation"])
+        try:
+            fed = selectors.get_organization(actor.user, data["federation"]) if actor.user else \
+                SocialOrganization.objects.get(pk=data["federation"])
+        except (NotFound, SocialOrganization.DoesNotExist, ValueError, TypeError):
+            raise err("federation", "federation.not_found", _("所选联合会不存在或不在您的管辖范围内")) from None
+        if org is not None and fed.pk == org.pk:
+            raise err("federation", "federation.self", _("组织不能隶属于自身"))
         if not fed.is_federation:
             raise err("federation", "federation.not_federation", _("所选组织不是社区社会组织联合会"))
         out["federation"] = fed
@@ -167,14 +172,17 @@ def update_organization(actor: Actor, org: SocialOrganization, data: dict, versi
 
 
 @transaction.atomic
-def change_status(actor: Actor, org: SocialOrganization, status: str, reason: str) -> SocialOrganization:
+def change_status(actor: Actor, org: SocialOrganization, status: str, reason: str,
+                  version: int | None = None) -> SocialOrganization:
     """Set the status (正常, 停止活动, 已注销, 已撤销登记) with a reason (``manage_organizations``).
+    ``version``: the version the editor saw (409 ``organization.conflict`` if it moved).
     Audited ``organization.status``."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     if status not in OrganizationStatus.values:
         raise err("status", "status.invalid", _("状态无效"))
     reason = text(reason, "reason", _("原因"), 200, required=True)
     org = SocialOrganization.objects.select_for_update().get(pk=org.pk)
+    check_version(org.version, version, "organization.conflict", _("该组织信息已被他人修改，请刷新后重试"))
     before = org.status
     if before == status:
         return org
@@ -262,7 +270,33 @@ def add_member(actor: Actor, org: SocialOrganization, user: User, position: str 
         member.active = True
         member.save(update_fields=["active"])
     record(actor, "organization.member_add", org, extra={"user": user.username, "position": member.position})
+    _rescore_proposals(org)
     return member
+
+
+@transaction.atomic
+def end_member(actor: Actor, member: OrganizationMember) -> OrganizationMember:
+    """Unlink an account from its organization (``manage_organizations``): the row stays,
+    inactive, so the history shows who worked there; the account no longer sees or acts
+    for the organization. 409 ``member.ended`` when already inactive. Audited
+    ``organization.member_end``."""
+    require(actor, Perm.MANAGE_ORGANIZATIONS)
+    member = OrganizationMember.objects.select_for_update().get(pk=member.pk)
+    if not member.active:
+        raise Conflict("member.ended", _("该账号已不是本组织在岗人员"))
+    member.active = False
+    member.save(update_fields=["active"])
+    record(actor, "organization.member_end", member.organization, extra={"user": member.user.username})
+    _rescore_proposals(member.organization)
+    return member
+
+
+def _rescore_proposals(org: SocialOrganization) -> None:
+    """A panel member who works for ``org`` is excluded from scoring its proposals: when
+    its staff change, the scores of its proposals under review are worked out again."""
+    from .projects import rescore_organization
+
+    rescore_organization(org)
 
 
 @transaction.atomic

@@ -168,7 +168,7 @@ def test_an_expert_who_works_for_the_organization_is_recused_without_declaring_i
     # once the membership ends, the expert is no longer recused from that organization
     OrganizationMember.objects.filter(user=users["org"]).update(active=False)
     seat = selectors.panel_member(users["org"], call)
-    assert not selectors.conflicted(seat, orgs["home"].pk)
+    assert seat.pk not in selectors.panel_exclusions(p)
 
 
 def test_the_panel_is_not_shown_to_the_applicants(api_client, page_client, users, call, orgs):

@@ -15,10 +15,10 @@ from ...errors import Forbidden, NotFound, ServiceError, get_or_not_found
 from ...web.shortcuts import actor, apply_service_error
 from .. import rules, selectors
 from ..forms import (
-    CallForm, ContractForm, EvaluationForm, NoticeForm, PanelForm, ProposalForm, ReleaseForm, ReportForm, ScoreForm,
-    ServiceRecordForm,
+    CallForm, ContractForm, EvaluationForm, NoticeForm, PanelForm, ProposalForm, ReleaseForm, ReportForm,
+    ResidentFieldsForm, ScoreForm, ServiceRecordForm,
 )
-from ..models import CallStatus, OrganizationKind, ProposalStatus
+from ..models import CallStatus, OrganizationKind, ProposalStatus, ResidentField
 from ..services import projects as services
 from .registry import _done, redirect, registry_required
 
@@ -175,6 +175,20 @@ def proposal_new(request, call_pk):
                   status=status)
 
 
+def _cell(value):
+    """A resident's field as shown: a list joined, nothing as a dash."""
+    if isinstance(value, list):
+        value = "、".join(value)
+    return "—" if value in (None, "") else value
+
+
+def _excluded(call, exclusions: dict[int, str]) -> list[tuple[str, str]]:
+    """(reviewer's name, reason) of the panel members excluded from a proposal."""
+    reasons = {"declared": _("本人声明回避"), "org_member": _("系申报组织在岗人员，自动回避")}
+    return [(m.user.full_name or m.user.username, reasons[exclusions[m.pk]])
+            for m in call.panel.select_related("user").order_by("id") if m.pk in exclusions]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_detail(request, pk):
@@ -184,7 +198,8 @@ def proposal_detail(request, pk):
     p = selectors.get_proposal(user, pk)
     call = p.call
     seat = selectors.panel_member(user, call)
-    conflicted = seat is not None and selectors.conflicted(seat, p.organization_id)
+    exclusions = selectors.panel_exclusions(p)
+    conflicted = exclusions.get(seat.pk) if seat is not None else None
     manager = user.can(Perm.MANAGE_PROJECTS) and call.region_id.startswith(user.scope_code)
     score_form = None
     if seat is not None and not conflicted and call.status == CallStatus.REVIEWING and p.status == ProposalStatus.ELIGIBLE:
@@ -217,12 +232,15 @@ def proposal_detail(request, pk):
     if manager or user.is_superuser:
         by_member = {}
         for s in selectors.scores_of(p):
+            if s.member_id in exclusions:   # kept, not counted (docs/organizations.md, conflicts)
+                continue
             by_member.setdefault(s.member.user.full_name or s.member.user.username, {})[s.criterion] = s.points
         sheets = [(name, [pts.get(c["code"]) for c in call.criteria]) for name, pts in by_member.items()]
     findings = services.eligibility_findings(p) if manager and p.status == ProposalStatus.SUBMITTED else []
     return render(request, "organizations/proposal_detail.html", {
         "p": p, "call": call, "criteria": _criteria(call), "lines": p.budget_lines.all(), "seat": seat,
         "conflicted": conflicted, "score_form": score_form, "manager": manager, "sheets": sheets,
+        "excluded": _excluded(call, exclusions) if manager or user.is_superuser else [],
         "findings": findings, "member": selectors.is_member(user, p.organization),
         "objections": p.objections.all(), "project": getattr(p, "project", None),
         "notice": getattr(call, "notice", None)})
@@ -247,7 +265,8 @@ def contract_new(request, pk):
                 project = services.contract(
                     actor(request), p, contract_number=d["contract_number"], decision_ref=d["decision_ref"],
                     amount=d["amount"], signed_on=d["signed_on"], starts_on=d["starts_on"], ends_on=d["ends_on"],
-                    milestones=ms, instalments=inst, resident_access=d["resident_access"])
+                    milestones=ms, instalments=inst, resident_access=d["resident_access"],
+                    resident_fields=d["resident_fields"])
             except ServiceError as exc:
                 apply_service_error(form, exc, {"milestones": "plan", "instalments": "plan"})
                 status = exc.status
@@ -384,6 +403,11 @@ def project_detail(request, pk):
 
             person = people_selectors.get_person(user, request.POST.get("person") or 0)
             return _done(request, lambda: services.add_beneficiary(a, project, person), _("已指定服务对象"), target)
+        elif what == "resident_fields" and manager:
+            form = ResidentFieldsForm(request.POST)
+            if form.is_valid():
+                return _done(request, lambda: services.set_resident_fields(a, project, form.cleaned_data["fields_"]),
+                             _("已变更可查阅的服务对象信息"), target)
         elif what == "resident_end" and manager:
             b = get_or_not_found(selectors.beneficiaries_of(user, project), "project_resident.not_found",
                                  pk=request.POST.get("beneficiary"))
@@ -416,6 +440,10 @@ def project_detail(request, pk):
         "service_form": ServiceRecordForm(initial={"delivered_on": today}),
         "evaluation_form": EvaluationForm(initial={"evaluated_on": today}), "release_form": ReleaseForm(),
         "resident_fields": fields, "residents": residents,
+        "resident_columns": [(f, ResidentField(f).label) for f in fields],
+        "resident_rows": [[(ResidentField(f).label, _cell(r[f])) for f in fields] for r in residents],
+        "granted_labels": [ResidentField(f).label for f in project.resident_fields if f in ResidentField.values],
+        "resident_fields_form": ResidentFieldsForm(initial={"fields_": project.resident_fields}) if manager else None,
         "beneficiaries": selectors.beneficiaries_of(user, project)[:200] if manager else []})
 
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ...accounts.models import User
 from ...accounts.permissions import Perm
 from ...errors import ServiceError
 from ...imports.export import content_disposition
@@ -184,6 +183,9 @@ def organization_action(request, pk, action):
     target = ("organizations:organization_detail", org.pk)
     forms_by_action = {"inspection": InspectionForm, "rating": RatingForm, "status": StatusForm,
                        "activity": ActivityForm, "member": MemberForm}
+    if action == "member_end":
+        member = selectors.get_member(org, request.POST.get("member") or 0)
+        return _done(request, lambda: services.end_member(a, member), _("已解除关联"), target)
     if action not in forms_by_action:
         raise PermissionDenied
     form = forms_by_action[action](request.POST)
@@ -200,8 +202,7 @@ def organization_action(request, pk, action):
         return _done(request, lambda: services.change_status(a, org, d["status"], d["reason"]), _("状态已变更"), target)
     if action == "activity":
         return _done(request, lambda: services.record_activity(a, org, **d), _("已登记活动"), target)
-    account = User.objects.filter(username=d["username"], scope__code__startswith=user.scope_code).first() \
-        if not user.is_superuser else User.objects.filter(username=d["username"]).first()
+    account = selectors.account_to_link(user, d["username"])
     if account is None:
         messages.error(request, _("账号不存在或不在您的管辖范围内"))
         return redirect(*target)
