@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..people.forms import DATE_INPUT
 from ..regions.forms import region_choices
-from ..web.forms import BootstrapMixin
+from ..web.forms import BootstrapMixin, OwnIdsMixin
 
 
 def table_choices(table: dict, blank=None) -> list:
@@ -16,9 +16,12 @@ def table_choices(table: dict, blank=None) -> list:
     return head + [(k, _g(v)) for k, v in table.items()]
 
 
-class RegionPeriodForm(BootstrapMixin, forms.Form):
+class RegionPeriodForm(OwnIdsMixin, BootstrapMixin, forms.Form):
     """A region in scope (county, township or community; the whole scope when blank)
-    and a period: the filter of the tip counts and the mediation results."""
+    and a period: the filter of the tip counts and the mediation results (ids
+    ``filter_…``: it stands beside forms with their own region)."""
+
+    ID_PREFIX = "filter"
 
     region = forms.ChoiceField(label=_("区域"), required=False)
     start = forms.DateField(label=_("起始日期"), required=False, widget=DATE_INPUT)
