@@ -99,8 +99,7 @@ def _seed(ctx) -> str:
                              filed_on=today - timedelta(days=200), service_area="文艺演出、广场舞")
     rs.check_filing(community, filed, True, "材料齐全，同意报街道")
     rs.decide_filing(street, filed, True, "同意备案")
-    filed.organization.federation = fed
-    filed.organization.save(update_fields=["federation"])
+    rs.update_organization(county, filed.organization, {"federation": fed.pk})   # joins the federation
     rs.record_activity(community, filed.organization, title="重阳节文艺汇演", held_on=today - timedelta(days=60),
                        place="交通巷社区广场", participants=120)
     checked = rs.submit_filing(community, name="交通巷社区邻里互助队", community="620702001001",
