@@ -36,6 +36,8 @@ def test_the_demo_seeds_once_and_every_account_has_work(settings):
         org = SocialOrganization.objects.get(uscc=code)
         assert check_uscc(code, org.kind) == code
     assert ServiceProject.objects.count() == 12  # the two of this year's call and the ten pilots of 2017–2019
+    member = SocialOrganization.objects.get(name="交通巷社区夕阳红文艺队")   # filed, joined the federation
+    assert member.federation.uscc == demo.FEDERATION and member.federation.is_federation
     # the indicators of the reference city's report: 10 pilot projects with 5 million yuan, 2017–2019
     city = Region.objects.get(code="6207")
     assert registry.value("projects.count", city, parse_period("2019")) == 10
