@@ -13,6 +13,16 @@ enrolled as both counts once:
   (``Kind.EXAM_PREPARATION``) attended by trainees of the region.
 - ``workforce.exam_trainees``: the persons who attended each of those classes, summed
   over the classes (参训人数合计: a person in two classes counts in each, once per class).
+
+And the staffing of the urban communities (national indicator: at least 18):
+
+- ``workforce.staffing_per_10k``: community workers in post at the end of the period in
+  the region's urban communities (居委会; villages are left out) × 10,000 ÷ the alive
+  persons of the registry living in those communities, one decimal half up
+  (:func:`jiayuan.workforce.rules.per_10k`); ``None`` without residents. Workers are
+  taken as at the period's end (started by then and not left by then); the registry
+  keeps no history of residents, so the denominator is today's. For the current period
+  it equals the figure of the workforce summary page.
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..accounts.permissions import Perm
 from ..stats.registry import Column, Rows, grouped, rule
-from . import selectors
+from . import rules, selectors
 from .models import TrainingSession
 
 CADRE, EXAM = TrainingSession.Kind.CADRE_TRAINING, TrainingSession.Kind.EXAM_PREPARATION
@@ -107,3 +117,28 @@ def exam_classes(region, period) -> int:
 @rule("workforce.exam_trainees", rows=trainee_rows, by_child=_by_child(EXAM, Count("seat", distinct=True)), deep=True)
 def exam_trainees(region, period) -> int:
     return _attended(region.code, period, EXAM).values("seat").distinct().count()
+
+
+def staffing_rows(user, region, period) -> Rows | None:
+    """The community workers in post at the end of the period (the numerator)."""
+    if not user.can(Perm.VIEW_WORKFORCE):
+        return None
+    ids = selectors.workers_in_post(region.code, period.end).values("pk")
+    qs = selectors.workers_for(user).filter(pk__in=ids).order_by("community_id", "person__name", "id")
+    return Rows(qs, [Column(_("姓名"), "person.name"), Column(_("社区"), "community.name"),
+                     Column(_("岗位"), "get_post_display")],
+                link=lambda w: reverse("workforce:worker_detail", args=[w.pk]))
+
+
+def staffing_by_child(region, period, children) -> dict:
+    """Two queries: the workers in post and the residents, grouped by the child."""
+    workers = grouped(selectors.workers_in_post(region.code, period.end), "community_id", children, n=Count("id"))
+    residents = grouped(selectors.urban_residents(region.code), "unit", children, n=Count("id"))
+    return {c.code: rules.per_10k(workers.get(c.code, {}).get("n", 0), residents.get(c.code, {}).get("n", 0))
+            for c in children}
+
+
+@rule("workforce.staffing_per_10k", rows=staffing_rows, by_child=staffing_by_child, deep=True)
+def staffing_per_10k(region, period):
+    return rules.per_10k(selectors.workers_in_post(region.code, period.end).count(),
+                         selectors.urban_residents(region.code).count())

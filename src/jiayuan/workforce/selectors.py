@@ -293,6 +293,30 @@ def figures(user, region: Region, start: date, end: date) -> WorkforceFigures:
     )
 
 
+def urban_communities(code: str) -> QuerySet:
+    """Codes of the urban communities (居委会) under the region ``code``."""
+    return Region.objects.filter(level=Region.Level.VILLAGE, kind=Region.Kind.COMMUNITY,
+                                 code__startswith=code).values_list("code", flat=True)
+
+
+def workers_in_post(code: str, on: date) -> QuerySet:
+    """Community workers in post on ``on`` (started by then, not left by then) in the urban
+    communities under ``code`` (not scoped: callers pass a region they reached through a
+    scoped read): the numerator of the staffing indicator
+    (:mod:`jiayuan.workforce.indicators`)."""
+    return (CommunityWorker.objects.filter(community__code__startswith=code, community__level=Region.Level.VILLAGE,
+                                           community__kind=Region.Kind.COMMUNITY, started_on__lte=on)
+            .filter(Q(status=CommunityWorker.Status.ACTIVE) | Q(left_on__gt=on)))
+
+
+def urban_residents(code: str) -> QuerySet:
+    """Alive persons of the registry living in the urban communities under ``code``
+    (a grid counts in its community), annotated ``unit`` (the community's code): the
+    denominator of the staffing indicator."""
+    return (Person.objects.filter(life_status=Person.LifeStatus.ALIVE, region__code__startswith=code)
+            .annotate(unit=Substr("region", 1, 12)).filter(unit__in=urban_communities(code)))
+
+
 def children_of(region: Region) -> QuerySet:
     """The regions directly under ``region`` (a region from a scoped read), grids left out."""
     return Region.objects.filter(parent=region).exclude(level=Region.Level.GRID).order_by("code")
