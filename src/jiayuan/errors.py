@@ -85,6 +85,20 @@ class Conflict(ServiceError):
     status = 409
 
 
+def check_version(current: int, expected, code: str, message: str) -> None:
+    """Optimistic concurrency: :class:`Conflict` ``code`` unless ``expected`` (the version
+    the editor saw; None or "" — not checked) is ``current``. A value that is no version
+    at all (``"abc"``, a number too large) never matches: also 409, not a 500."""
+    if expected in (None, ""):
+        return
+    try:
+        same = int(expected) == current
+    except (TypeError, ValueError, OverflowError):
+        same = False
+    if not same:
+        raise Conflict(code, message)
+
+
 class TooManyRequests(ServiceError):
     """Rate limit reached (public lookups, identifier searches): try again later."""
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..web.forms import OwnIdsMixin
 from . import rules, selectors
 from .models import ChildFile, DutyKind
 
@@ -160,8 +161,10 @@ class HomeForm(forms.Form):
                 (str(o.pk), o.name) for o in operators_for(user)[:500]]
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(OwnIdsMixin, forms.Form):
     """A referral (转介) of the child to a body (the case type's agencies)."""
+
+    ID_PREFIX = "referral"
 
     agency = forms.ChoiceField(label=_("转介单位"), widget=forms.Select(attrs={"class": "form-select"}))
     agency_name = forms.CharField(label=_("单位名称"), required=False, max_length=100,
@@ -177,7 +180,8 @@ class ReferralForm(forms.Form):
         self.fields["agency"].choices = [(c, gettext(n)) for c, n in AGENCIES]
 
 
-class CloseForm(forms.Form):
+class CloseForm(OwnIdsMixin, forms.Form):
+    ID_PREFIX = "close"
     reason = forms.ChoiceField(label=_("销档原因"), widget=forms.Select(attrs={"class": "form-select"}))
     note = forms.CharField(label=_("说明"), required=False, max_length=200,
                            widget=forms.TextInput(attrs={**TEXT, "placeholder": _("说明")}))
@@ -188,7 +192,8 @@ class CloseForm(forms.Form):
         self.fields["reason"].choices = [(c, gettext(n)) for c, n in rules.CLOSE_REASONS.items()]
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(OwnIdsMixin, forms.Form):
+    ID_PREFIX = "reopen"
     note = forms.CharField(label=_("恢复原因"), max_length=200,
                            widget=forms.TextInput(attrs={**TEXT, "placeholder": _("恢复原因")}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)

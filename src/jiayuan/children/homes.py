@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ..accounts.permissions import Perm
 from ..audit.services import Actor, record
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, check_version
 from ..organizations.selectors import operators_for
 from ..people import selectors as people_selectors
 from ..people.rules import age_on
@@ -110,8 +110,7 @@ def update_home(actor: Actor, home: ChildrensHome, data: dict, version=None) -> 
     fields = _check_fields(actor.user, data)
     with transaction.atomic():
         locked = ChildrensHome.objects.select_for_update().get(pk=home.pk)
-        if version is not None and int(version) != locked.version:
-            raise Conflict("home.conflict", _("该儿童之家已被他人修改，请刷新后重试"))
+        check_version(locked.version, version, "home.conflict", _("该儿童之家已被他人修改，请刷新后重试"))
         opened_on = data.get("opened_on", locked.opened_on) or locked.opened_on
         closed_on = data["closed_on"] if "closed_on" in data else locked.closed_on
         if closed_on is not None and closed_on < opened_on:

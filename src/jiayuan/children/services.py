@@ -31,7 +31,7 @@ from .. import security
 from ..accounts.models import User
 from ..accounts.permissions import Perm
 from ..audit.services import Actor, model_changes, record, record_many
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed, check_version
 from ..people import selectors as people_selectors
 from ..people.models import Person
 from ..people.rules import RuleError, age_on
@@ -52,8 +52,7 @@ def _forbidden() -> Forbidden:
 
 
 def _check_version(obj, version) -> None:
-    if version is not None and int(version) != obj.version:
-        raise Conflict("child_file.conflict", _("该档案已被他人修改，请刷新后重试"))
+    check_version(obj.version, version, "child_file.conflict", _("该档案已被他人修改，请刷新后重试"))
 
 
 def _rule_error(e: RuleError) -> ValidationFailed:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..people.forms import DATE_INPUT
 from ..regions.forms import region_choices
-from ..web.forms import BootstrapMixin
+from ..web.forms import BootstrapMixin, OwnIdsMixin
 from .models import DisabilityCertificate, DisabilityGrade, DisabilityType
 from .selectors import CertificateFilters
 
@@ -65,7 +65,8 @@ class CertificateForm(BootstrapMixin, forms.Form):
                  "long_term_care_need": "long_term_care_need"}
 
 
-class RevokeForm(BootstrapMixin, forms.Form):
+class RevokeForm(OwnIdsMixin, BootstrapMixin, forms.Form):
+    ID_PREFIX = "revoke"
     reason = forms.CharField(label=_("注销原因"), required=False, max_length=200)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -171,10 +171,10 @@ def check_amount(value, field: str = "amount", *, allow_zero: bool = False) -> D
     d = _decimal(value, field, N_("金额应为数字（元）"))
     if d < 0 or (d == 0 and not allow_zero):
         raise RuleError(f"{field}.not_positive", N_("金额应大于 0 元"), field=field)
+    if d >= AMOUNT_MAX:   # before rounding: 10**30 to the fen passes Decimal's 28 digits (a 500)
+        raise RuleError(f"{field}.too_large", N_("金额过大：应小于 1 亿元"), field=field)
     if d != _round(d):
         raise RuleError(f"{field}.precision", N_("金额最多到分（两位小数）"), field=field)
-    if d >= AMOUNT_MAX:
-        raise RuleError(f"{field}.too_large", N_("金额过大：应小于 1 亿元"), field=field)
     return _round(d)
 
 

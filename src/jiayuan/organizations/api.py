@@ -40,7 +40,7 @@ from ..api.auth import actor
 from ..api.types import MAX_ITEMS, BoundedList, Id, Int, Page, PageSize, paging
 from ..errors import Forbidden, NotFound, ValidationFailed
 from . import selectors
-from .models import Instalment, Milestone, ProjectCall, Proposal, ServiceProject, SocialOrganization
+from .models import Instalment, ProjectCall, Proposal, ServiceProject, SocialOrganization
 from .services import projects as project_services
 from .services import registry as registry_services
 
@@ -330,7 +330,9 @@ def submit_report(request, project_id: Id, body: ReportIn):
     project = selectors.get_project(request.auth, project_id)
     milestone = None
     if body.milestone is not None:
-        milestone = Milestone.objects.filter(project=project, pk=body.milestone).first()
+        milestone = selectors.milestone_of(project, body.milestone)
+        if milestone is None:   # not silently a periodic report: the milestone would never get its report
+            raise ValidationFailed({"milestone": [{"code": "milestone.invalid", "message": _("节点不属于该项目")}]})
     rep = project_services.submit_report(actor(request), project, period=body.period, content=body.content,
                                          milestone=milestone)
     return Status(201, {"id": rep.pk})
@@ -402,13 +404,13 @@ class ProjectCallDetailOut(CallOut):
     notice: dict | None
 
 
-def call_detail_out(c: ProjectCall) -> dict:
+def call_detail_out(c: ProjectCall, user) -> dict:
     notice = getattr(c, "notice", None)
     return call_out(c) | {
         "eligible_kinds": list(c.eligible_kinds or []), "min_rating": c.min_rating, "bands": c.bands,
         "final_factors": c.final_factors, "committed": str(selectors.call_committed(c)),
         "panel": [{"id": m.pk, "username": m.user.username, "conflicts": sorted(o.pk for o in m.conflicts.all())}
-                  for m in c.panel.select_related("user").prefetch_related("conflicts")],
+                  for m in selectors.panel_for(user, c)],
         "notice": {"starts_on": notice.starts_on.isoformat(), "ends_on": notice.ends_on.isoformat(),
                    "estimated": notice.estimated, "text": notice.text} if notice else None}
 
@@ -417,13 +419,13 @@ def call_detail_out(c: ProjectCall) -> dict:
              summary="发布项目征集（县级 manage_projects；评审标准与权重、公示工作日、评估等次、尾款比例可配置，缺省为默认值）")
 def create_call(request, body: ProjectCallIn):
     call = project_services.create_call(actor(request), **body.dict())
-    return Status(201, call_detail_out(call))
+    return Status(201, call_detail_out(call, request.auth))
 
 
 @router.get("/project-calls/{int:call_id}/detail", response=ProjectCallDetailOut,
             summary="项目征集详情（含评审专家、公示、已签约金额）")
 def get_call_detail(request, call_id: Id):
-    return call_detail_out(selectors.get_call(request.auth, call_id))
+    return call_detail_out(selectors.get_call(request.auth, call_id), request.auth)
 
 
 class ProjectPanelIn(Schema):
@@ -442,14 +444,14 @@ def add_panel_member(request, call_id: Id, body: ProjectPanelIn):
         raise ValidationFailed({"username": [{"code": "username.not_found", "message": _("账号不存在")}]})
     orgs = [selectors.get_organization(request.auth, pk) for pk in body.conflicts]
     project_services.add_panel_member(actor(request), call, user, orgs)
-    return Status(201, call_detail_out(call))
+    return Status(201, call_detail_out(call, request.auth))
 
 
 @router.post("/project-calls/{int:call_id}/review", response=ProjectCallDetailOut,
              summary="截止申报、进入专家评审（所有申报须已完成资格审查：409 call.unchecked；须有评审专家：409 call.no_panel）")
 def start_review(request, call_id: Id):
     call = selectors.get_call(request.auth, call_id)
-    return call_detail_out(project_services.start_review(actor(request), call))
+    return call_detail_out(project_services.start_review(actor(request), call), request.auth)
 
 
 class ProjectNoticeIn(Schema):
@@ -463,7 +465,7 @@ class ProjectNoticeIn(Schema):
 def publish_notice(request, call_id: Id, body: ProjectNoticeIn):
     call = selectors.get_call(request.auth, call_id)
     project_services.publish_notice(actor(request), call, body.selected, body.published_on, body.text)
-    return Status(201, call_detail_out(selectors.get_call(request.auth, call_id)))
+    return Status(201, call_detail_out(selectors.get_call(request.auth, call_id), request.auth))
 
 
 class ProposalEligibilityIn(Schema):

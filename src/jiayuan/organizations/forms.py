@@ -14,8 +14,20 @@ DATE = {"type": "date"}
 
 
 class BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    REGION_FIELDS: dict[str, tuple[str, ...]] = {}
+    """Fields naming a region: ``{field: levels}``. Given the ``user``, each becomes a
+    dropdown of the regions of those levels in the user's scope (by name, grouped by
+    township), instead of a typed code; the services check the choice again."""
+
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            from ..regions.forms import region_choices
+
+            for name, levels in self.REGION_FIELDS.items():
+                old = self.fields[name]
+                self.fields[name] = forms.ChoiceField(label=old.label, required=old.required, help_text=old.help_text,
+                                                      choices=region_choices(user, levels=levels, blank="—"))
         for f in self.fields.values():
             w = f.widget
             if isinstance(w, forms.CheckboxInput):
@@ -31,7 +43,8 @@ class OrganizationForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("类型"), choices=OrganizationKind.choices)
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False,
                            help_text=_("18 位，按 GB 32100 校验；社会团体以 51、社会服务机构以 52、基金会以 53、企业以 91 开头"))
-    region = forms.CharField(label=_("登记（备案）地区划代码"), max_length=15)
+    region = forms.CharField(label=_("登记（备案）地"), max_length=15)
+    REGION_FIELDS = {"region": ("prefecture", "county", "township", "village")}
     legal_representative = forms.CharField(label=_("法定代表人（负责人）"), max_length=50, required=False)
     registration_authority = forms.CharField(label=_("登记管理机关"), max_length=100, required=False)
     registered_on = forms.DateField(label=_("登记日期"), required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d"))
@@ -84,7 +97,8 @@ class MemberForm(BootstrapForm):
 
 class FilingForm(BootstrapForm):
     name = forms.CharField(label=_("组织名称"), max_length=100)
-    community = forms.CharField(label=_("所在社区（村）区划代码"), max_length=12)
+    community = forms.CharField(label=_("所在社区（村）"), max_length=12)
+    REGION_FIELDS = {"community": ("village",)}
     responsible_person = forms.CharField(label=_("负责人"), max_length=50)
     members = forms.CharField(label=_("成员名单"), widget=forms.Textarea({"rows": 4}), help_text=_("每行一人，至少 3 人"))
     charter = forms.CharField(label=_("章程"), widget=forms.Textarea({"rows": 6}))
@@ -100,7 +114,8 @@ class StepForm(BootstrapForm):
 
 class BaseForm(BootstrapForm):
     name = forms.CharField(label=_("名称"), max_length=100)
-    region = forms.CharField(label=_("所在地区划代码"), max_length=12)
+    region = forms.CharField(label=_("所在地"), max_length=12)
+    REGION_FIELDS = {"region": ("prefecture", "county", "township", "village")}
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     floor_area = forms.DecimalField(label=_("场地面积（m²）"), required=False, decimal_places=2, min_value=0)
     opened_on = forms.DateField(label=_("启用日期"), required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d"))
@@ -131,7 +146,8 @@ class ReleaseIncubationForm(BootstrapForm):
 
 class CallForm(BootstrapForm):
     title = forms.CharField(label=_("项目名称"), max_length=100)
-    region = forms.CharField(label=_("购买方区划代码"), max_length=12)
+    region = forms.CharField(label=_("购买方所在地"), max_length=12)
+    REGION_FIELDS = {"region": ("prefecture", "county", "township")}
     purchaser = forms.CharField(label=_("购买主体"), max_length=100)
     budget = forms.DecimalField(label=_("预算（元）"), decimal_places=2, min_value=0)
     opens_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))

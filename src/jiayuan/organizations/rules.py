@@ -141,7 +141,7 @@ def check_weights(criteria) -> list[dict]:
 
 def reviewer_score(criteria, points: dict) -> Decimal:
     """One reviewer's weighted score 0–100: Σ weightᵢ·pointsᵢ / Σ weightᵢ over every
-    criterion (points 0–100 each), unrounded. RuleError ``review.incomplete`` when a
+    criterion (points 0–100 each, at most two decimals), unrounded. RuleError ``review.incomplete`` when a
     criterion has no points, ``review.points`` when points fall outside 0–100."""
     crit = check_weights(criteria)
     total = Decimal(0)
@@ -149,8 +149,8 @@ def reviewer_score(criteria, points: dict) -> Decimal:
         if points.get(c["code"]) is None:
             raise RuleError("review.incomplete", N_("评分未完成：缺少“%(name)s”"), {"name": c["name"]}, "points")
         p = _dec(points[c["code"]], "review.points", "points")
-        if not Decimal(0) <= p <= HUNDRED:
-            raise RuleError("review.points", N_("每项评分应在 0 到 100 之间"), {}, "points")
+        if not Decimal(0) <= p <= HUNDRED or p != p.quantize(CENT):
+            raise RuleError("review.points", N_("每项评分应在 0 到 100 之间，最多两位小数"), {}, "points")
         total += c["weight"] * p
     return total / sum(c["weight"] for c in crit)
 
@@ -172,8 +172,8 @@ def review_score(criteria, sheets) -> Decimal:
 
 
 def instalment_schedule(amount, percents) -> list[Decimal]:
-    """The instalments of a contract of ``amount`` yuan for ``percents`` (each > 0,
-    summing to exactly 100): each ``amount × percent / 100`` rounded to the fen half up,
+    """The instalments of a contract of ``amount`` yuan for ``percents`` (each > 0, at most
+    two decimals, summing to exactly 100): each ``amount × percent / 100`` rounded to the fen half up,
     the last one taking the remainder so that the instalments add up to the amount to
     the fen. RuleError ``instalment.percent_total`` / ``instalment.percent``.
 
@@ -184,6 +184,8 @@ def instalment_schedule(amount, percents) -> list[Decimal]:
     ps = [_dec(p, "instalment.percent", "instalments") for p in percents]
     if not ps or any(p <= 0 for p in ps):
         raise RuleError("instalment.percent", N_("每期拨付比例应大于 0"), {}, "instalments")
+    if any(p != p.quantize(CENT) for p in ps):  # the contract's clause and the column keep two decimals
+        raise RuleError("instalment.percent", N_("每期拨付比例最多两位小数"), {}, "instalments")
     if sum(ps) != HUNDRED:
         raise RuleError("instalment.percent_total", N_("各期拨付比例之和应为 100%%，当前为 %(total)s%%"),
                         {"total": str(sum(ps))}, "instalments")

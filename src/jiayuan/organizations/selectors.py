@@ -26,7 +26,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..accounts.permissions import Perm
-from ..errors import NotFound
+from ..errors import NotFound, get_or_not_found
 from .models import (
     AnnualInspection, CommunityFiling, FilingStatus, Incubation, IncubationBase, Instalment, Milestone, Objection,
     OrganizationMember, OrganizationRating, PanelMember, ProjectCall, ProjectStatus, Proposal, ProposalStatus,
@@ -49,6 +49,14 @@ def member_organization_ids(user) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(OrganizationMember.objects.filter(user=user, active=True).values_list("organization_id", flat=True))
+
+
+def organizations_worked_for(user) -> QuerySet:
+    """The organizations ``user`` works for as their staff (active memberships, the
+    org-staff right), by name: for the home page's "所在机构"."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Perm.ACT_FOR_ORGANIZATION):
+        return SocialOrganization.objects.none()
+    return SocialOrganization.objects.filter(pk__in=_own_organizations(user)).order_by("name")
 
 
 def is_member(user, organization: SocialOrganization) -> bool:
@@ -223,6 +231,29 @@ def panel_member(user, call) -> PanelMember | None:
     return PanelMember.objects.filter(call=call, user=user).prefetch_related("conflicts").first()
 
 
+def panel_for(user, call) -> QuerySet:
+    """The panel of ``call`` (read through :func:`get_call`) as ``user`` may see it, with
+    the accounts and declared conflicts: the whole panel for the civil-affairs staff
+    whose subtree the call was issued in (``view_organizations``) and superusers; for
+    anyone else — an applicant organization's staff, an expert seated from elsewhere,
+    staff below the call's region — only their own seat. Who reviews a proposal is not
+    the applicants' to know (they could lobby the experts)."""
+    qs = call.panel.select_related("user").prefetch_related("conflicts")
+    if user.is_superuser or (user.can(Perm.VIEW_ORGANIZATIONS) and call.region_id.startswith(user.scope_code)):
+        return qs
+    return qs.filter(user=user)
+
+
+def conflicted(member: PanelMember, organization_id: int) -> bool:
+    """Whether panel ``member`` is excluded from scoring ``organization_id``'s proposal:
+    a declared conflict of interest, or the expert's account is active staff of that
+    organization (a conflict whether declared or not)."""
+    if organization_id in {o.pk for o in member.conflicts.all()}:
+        return True
+    return OrganizationMember.objects.filter(user_id=member.user_id, organization_id=organization_id,
+                                             active=True).exists()
+
+
 def proposals_for(user) -> QuerySet:
     """Proposals visible to ``user``: those of calls of its subtree (view), its own
     organizations' (staff), and, for a panel member, the proposals of its calls that
@@ -266,6 +297,7 @@ def proposals_to_score(user) -> list[Proposal]:
     qs = (Proposal.objects.select_related("call", "organization")
           .filter(call_id__in=seats.values("call_id"), status=ProposalStatus.ELIGIBLE)
           .exclude(organization_id__in=seats.filter(conflicts__isnull=False).values("conflicts"))
+          .exclude(organization_id__in=_own_organizations(user))
           .annotate(mine=Count("review_scores", filter=Q(review_scores__member__user=user)))
           .order_by("call__deadline", "id"))
     return [p for p in qs if p.mine < len(p.call.criteria or ())]
@@ -280,6 +312,14 @@ def projects_for(user) -> QuerySet:
 
 def get_project(user, pk) -> ServiceProject:
     return _get(projects_for(user), pk, "project.not_found")
+
+
+def milestone_of(project: ServiceProject, pk) -> Milestone | None:
+    """The milestone ``pk`` of ``project`` (read through :func:`get_project`), or None."""
+    try:
+        return get_or_not_found(Milestone.objects.filter(project=project), pk=pk)
+    except NotFound:   # also "abc" or an id too large for the column
+        return None
 
 
 def get_milestone(user, pk) -> Milestone:

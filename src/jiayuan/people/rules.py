@@ -142,9 +142,17 @@ def normalize_text(value: str) -> str:
     return unicodedata.normalize("NFKC", _strip_format_chars(value)).strip()
 
 
+# Chinese punctuation typed in its full-width form (GB/T 15834-2011 标点符号用法: ，；：！？
+# （）［］｛｝～ are the forms Chinese text uses). NFKC would turn each into its ASCII
+# twin ("，" → ","), which mangles prose; free text keeps them as typed.
+CJK_PUNCTUATION = "，；：！？（）［］｛｝～"
+_CJK_PUNCTUATION_SPLIT = re.compile(f"([{re.escape(CJK_PUNCTUATION)}])")
+
+
 def clean_free_text(value: object, *, multiline: bool = False, max_length: int | None = None) -> str:
-    """Free text (address, note, house number) as stored: :func:`normalize_text`,
-    then every control character (Unicode category Cc, e.g. NUL) removed — except line
+    """Free text (address, note, house number, opinion) as stored: :func:`normalize_text`
+    (full-width digits and letters to half-width …) except that the Chinese punctuation
+    of :data:`CJK_PUNCTUATION` is kept as typed, then every control character (Unicode category Cc, e.g. NUL) removed — except line
     breaks and tabs when ``multiline`` — and, for one-line text, runs of white space
     folded to one space. ``max_length`` cuts nothing: callers check the length.
     Non-strings (numbers) are turned into their text; lists and dicts raise TypeError."""
@@ -152,7 +160,8 @@ def clean_free_text(value: object, *, multiline: bool = False, max_length: int |
         return ""
     if isinstance(value, bool) or isinstance(value, (list, dict, tuple, set)):
         raise TypeError("free text must be a string")
-    text = normalize_text(str(value))
+    parts = _CJK_PUNCTUATION_SPLIT.split(_strip_format_chars(str(value)))
+    text = "".join(p if p and p in CJK_PUNCTUATION else unicodedata.normalize("NFKC", p) for p in parts).strip()
     keep = "\n\t" if multiline else ""
     text = "".join(ch for ch in text if ch in keep or unicodedata.category(ch) != "Cc")
     if not multiline:

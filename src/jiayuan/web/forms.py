@@ -3,6 +3,20 @@
 from django import forms
 
 
+class OwnIdsMixin:
+    """For a form shown on a page beside another with the same field names (a filter and
+    a create form, two step forms with a hidden ``version``): its elements' ids start
+    with ``ID_PREFIX`` (``close_version``) instead of ``id_``, so that no two elements
+    share an id and each ``<label for>`` finds its own field. Put it first in the bases."""
+
+    ID_PREFIX = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.ID_PREFIX:
+            kwargs.setdefault("auto_id", f"{self.ID_PREFIX}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class BootstrapMixin:
     """Bootstrap classes on every widget and ``is-invalid`` on fields with errors, so
     templates render ``{{ field }}`` as is. Call ``self._style()`` at the end of

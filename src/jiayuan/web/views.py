@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from ..accounts.permissions import Perm
+from ..organizations.selectors import organizations_worked_for
 from ..people import selectors as people_selectors
 from ..regions import selectors as region_selectors
 from . import todo
@@ -47,10 +48,12 @@ def scope_path(user) -> list:
 def home(request):
     """Home: the user's scope, their to-do counts (a card per to-do source with items,
     read from the registry :mod:`jiayuan.web.todo`), counts of households, persons and
-    each tag, shortcuts."""
+    each tag, shortcuts; for an organization's staff, the organizations they work for and
+    the pages of their work."""
     user = request.user
     counts = people_selectors.scope_counts(user) if user.can(Perm.VIEW_REGISTRY) else None
     return render(request, "web/home.html", {
+        "my_organizations": list(organizations_worked_for(user)[:10]),
         "todo": [g for g in todo.counts(user) if g.count],
         "has_todo": bool(todo.sources_for(user)),
         "path": scope_path(user),
@@ -114,7 +117,7 @@ def server_error(request):
     if fault is not None:
         return fault
     if _is_api(request):
-        return JsonResponse({"error": {"code": "server_error", "message": "系统出错，操作未保存，请稍后重试或联系管理员",
+        return JsonResponse({"error": {"code": "server_error", "message": "系统出错，操作可能未完成也可能已保存：请先查询结果，未保存时再重试；如果一直如此，请联系管理员",
                                        "fields": {}}}, status=500)
     return HttpResponseServerError(loader.get_template("web/500.html").render())
 

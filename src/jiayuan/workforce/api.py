@@ -485,6 +485,8 @@ def figures(request, region: str = "", start: str = "", end: str = "", format: s
     today = timezone.localdate()
     s = _day(start, "start", date(today.year, 1, 1))
     e = _day(end, "end", date(today.year, 12, 31))
+    if e < s:   # a reversed period counted nothing and answered zeros as if they were the figures
+        raise ValidationFailed({"end": [{"code": "end.before_start", "message": _("结束日期不能早于开始日期")}]})
     f = selectors.figures(user, target, s, e)
     if format == "xlsx":
         return workbook_response(exports.figures_xlsx(f, today), *exports.file_names(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ..accounts.models import User
 from ..accounts.permissions import Perm
 from ..audit.services import Actor, model_changes, record
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed, check_version, get_or_not_found
 from ..facilities.services import as_date, checked_year, village_unit
 from ..people import rules as people_rules
 from ..people.models import Person
@@ -170,8 +170,7 @@ def _locked_worker(actor: Actor, worker: CommunityWorker, version=None) -> Commu
          .filter(pk=worker.pk, community__code__startswith=_scope(actor)).first())
     if w is None:
         raise NotFound("worker.not_found")
-    if version is not None and w.version != int(version):
-        raise Conflict("worker.conflict", _("该记录已被他人修改，请刷新后重试"))
+    check_version(w.version, version, "worker.conflict", _("该记录已被他人修改，请刷新后重试"))
     return w
 
 
@@ -223,6 +222,9 @@ def worker_leaves(actor: Actor, worker: CommunityWorker, on, note: str = "", ver
     if w.status != CommunityWorker.Status.ACTIVE:
         raise Conflict("worker.left", _("该社区工作者已离岗"))
     day = _required_date(on, "left_on")
+    if day < max(w.started_on, w.grade_since):   # a post is not left before it (or its grade) began
+        raise _err("left_on", "left_on.too_early", _("离岗日期不能早于参加社区工作时间和现等级起始日期（%(d)s）")
+                   % {"d": max(w.started_on, w.grade_since)})
     before = _snapshot(w)
     w.status, w.left_on, w.note = CommunityWorker.Status.LEFT, day, _text(note, "note", 200) or w.note
     w.version += 1
@@ -253,7 +255,10 @@ def record_social_worker(actor: Actor, person: Person, data: dict) -> SocialWork
     c.take("level", lambda: _choice(level, Level.values, "level", _("级别应为助理社会工作师、社会工作师或高级社会工作师")))
     c.take("certificate_number", lambda: _text(data.get("certificate_number"), "certificate_number", 40, True))
     c.take("certified_on", lambda: _required_date(data.get("certified_on"), "certified_on"))
-    c.take("registered_on", lambda: as_date(data.get("registered_on"), "registered_on"))
+    # optional (default the certificate's day) but, like it, not a day to come: the hours'
+    # periods run from it, and a registration in 2099 left every hour refused
+    c.take("registered_on", lambda: None if data.get("registered_on") in (None, "")
+           else _required_date(data.get("registered_on"), "registered_on"))
     c.take("region", lambda: _region(actor, data.get("region") or person.region_id[:12]))
     c.take("note", lambda: _text(data.get("note", ""), "note", 200))
     v = c.done()
@@ -440,14 +445,12 @@ def set_attendance(actor: Actor, session: TrainingSession, worker_id: int | None
     if bool(worker_id) == bool(social_worker_id):
         raise _err("worker", "worker.missing", _("请指定一名社区工作者或社会工作者"))
     s = _locked_session(actor, session)
+    # get_or_not_found: an id too large for the column is "not enrolled", not a 500
     rows = s.participants.select_related("worker__person", "social_worker__person")
-    p = None
     if worker_id:
-        p = rows.filter(worker_id=worker_id).first()
-    elif social_worker_id:
-        p = rows.filter(social_worker_id=social_worker_id).first()
-    if p is None:
-        raise NotFound("participant.not_found")
+        p = get_or_not_found(rows, "participant.not_found", worker_id=worker_id)
+    else:
+        p = get_or_not_found(rows, "participant.not_found", social_worker_id=social_worker_id)
     if p.attended != bool(attended):
         p.attended = bool(attended)
         p.save(update_fields=["attended"])

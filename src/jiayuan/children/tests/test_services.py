@@ -47,6 +47,14 @@ def test_a_parent_marked_deceased_in_the_registry_flags_the_file_and_changes_not
     assert f.proposed is not None and {"code": "de_facto_unsupported", "change": "changed"} in f.review_reasons
     assert AuditEntry.objects.filter(action="child_file.flag", object_id=str(f.pk)).exists()
     assert list(selectors.files_to_review(director)) == [f]
+    from django.test import Client
+
+    c = Client(raise_request_exception=False)
+    c.force_login(director)
+    r = c.post(f"/children/{f.pk}/confirm/", {"version": "abc"})   # regression: int("abc") was a 500
+    assert r.status_code == 409
+    f.refresh_from_db()
+    assert f.proposed is not None                                    # nothing confirmed
     services.confirm_review(Actor(director, "page"), f)
     f.refresh_from_db()
     assert f.proposed is None and f.review_reasons == []

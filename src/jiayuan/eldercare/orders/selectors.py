@@ -135,6 +135,14 @@ def contracts_for(user) -> QuerySet:
     return qs.filter(provider_id__in=duty_providers(user, "dispatcher"))
 
 
+def contract_counties(user) -> list:
+    """The counties (Region) with a contract in the user's view, by code: the settlements
+    page asks which one to settle when there is more than one."""
+    from ...regions.models import Region
+
+    return list(Region.objects.filter(pk__in=contracts_for(user).values("county_id")).order_by("code"))
+
+
 def get_contract(user, pk) -> ProviderContract:
     c = contracts_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
     if c is None:

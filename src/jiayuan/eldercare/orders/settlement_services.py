@@ -46,12 +46,15 @@ def _event(s: Settlement, kind: str, actor: Actor, note: str = "") -> None:
 def generate(actor: Actor, provider: SocialOrganization, county: str, month) -> Settlement:
     """Generate (or regenerate) the settlement of ``provider`` in ``county`` for
     ``month`` (first day; a past month, in the term of a contract of the provider with
-    the county: 422 ``month.no_contract`` otherwise). Needs ``manage_eldercare`` over the county.
+    the county: 422 ``month.no_contract`` otherwise). Needs ``manage_eldercare`` over the county;
+    ``county`` is a county's 6-digit code (NotFound ``county.not_found`` for anything else,
+    a city's ``6207`` included).
     Conflict ``settlement.approved`` when it is approved (reopen first). Returns the
     settlement with its totals."""
     require(actor, Perm.MANAGE_ELDERCARE)
     county = str(county)
-    if not (county.startswith(actor.user.scope_code) or actor.user.scope_code.startswith(county)):
+    if len(county) != 6 or not county.isdigit() or not (
+            county.startswith(actor.user.scope_code) or actor.user.scope_code.startswith(county)):
         raise NotFound("county.not_found")
     if not isinstance(month, datetime.date):
         try:

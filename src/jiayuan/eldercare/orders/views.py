@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ...accounts.models import User
 from ...accounts.permissions import Perm
-from ...errors import NotFound, ServiceError
+from ...errors import NotFound, ServiceError, ValidationFailed, field_error
 from ...imports.export import content_disposition
 from ...organizations.models import SocialOrganization
 from ...web.shortcuts import actor, error_page, paginate
@@ -300,7 +300,11 @@ def settlement_list(request):
         try:
             if provider is None:
                 raise NotFound("provider.not_found")
-            county = selectors.contracts_for(user).filter(provider=provider).values_list("county_id", flat=True)[0]
+            counties = sorted(set(selectors.contracts_for(user).filter(provider=provider)
+                                  .values_list("county_id", flat=True)))
+            county = request.POST.get("county") or (counties[0] if len(counties) == 1 else "")
+            if county not in counties:   # the provider works for several counties of the scope: say which
+                raise ValidationFailed(field_error("county", "county.required", _("请选择结算的区县")))
             s = settlement_services.generate(actor(request), provider, county, month)
         except ServiceError as exc:
             return error_page(request, exc)
@@ -310,6 +314,7 @@ def settlement_list(request):
         "rows": selectors.settlements_for(user).order_by("-month", "provider__name"),
         "providers": selectors.providers_for(user) if user.can(Perm.MANAGE_ELDERCARE) else [],
         "last_month": last, "contracts": selectors.contracts_for(user).order_by("-start"),
+        "counties": selectors.contract_counties(user) if user.can(Perm.MANAGE_ELDERCARE) else [],
     })
 
 

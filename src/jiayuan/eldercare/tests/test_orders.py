@@ -348,3 +348,32 @@ def test_the_menu_shows_each_providers_staff_their_own_homecare_pages(world):
     # A duty lapses with the membership.
     OrganizationMember.objects.filter(user=s["huli1"]).update(active=False)
     assert duties_held(s["huli1"]) == set() and day not in menu(s["huli1"])
+
+
+def test_a_city_officer_settles_the_county_chosen_when_the_provider_works_for_two(world, users):
+    """The page settled the provider's first contract county only: a city user whose
+    provider also has a contract with 民乐县 could not settle there. With two counties the
+    page asks which one (none chosen: a 422 naming nothing written); the service takes a
+    county's 6-digit code only (the city's 6207 is not a county)."""
+    from django.test import Client
+
+    city = Actor(users["city"], "page")
+    item = services.save_item(city, "620722", {"code": "ZC01", "kind": "meals", "name": "上门送餐", "unit": "meal",
+                                               "price": "10.00", "min_minutes": 0, "evidence": ["location"]})
+    orders.sign_contract(city, "620722", world["org"], number="ML-2026-JJ-01", start="2026-01-01",
+                         end="2027-12-31", prices={item.pk: "10.00"})
+    c = Client()
+    c.force_login(users["city"])
+    page = c.get("/eldercare/settlements/").content.decode()
+    assert '<option value="620702">甘州区</option>' in page and '<option value="620722">民乐县</option>' in page
+    month = world["today"].strftime("%Y-%m")
+    r = c.post("/eldercare/settlements/", {"provider": world["org"].pk, "month": month})
+    assert r.status_code == 422 and not Settlement.objects.exists()
+    r = c.post("/eldercare/settlements/", {"provider": world["org"].pk, "month": month, "county": "620722"})
+    assert r.status_code == 302
+    assert list(Settlement.objects.values_list("county_id", flat=True)) == ["620722"]
+    with pytest.raises(NotFound):
+        settle.generate(city, world["org"], "6207", world["today"].replace(day=1))
+    county_page = Client()
+    county_page.force_login(users["county"])   # one county in view: no choice asked
+    assert 'name="county"' not in county_page.get("/eldercare/settlements/").content.decode()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
-from ...errors import Conflict, NotFound, ValidationFailed
+from ...errors import NotFound, ValidationFailed, check_version
 from ...people import rules as people_rules
 from ...people.rules import RuleError
 from ...people.services import require
@@ -137,8 +137,7 @@ def update_facility(actor: Actor, facility: ServiceFacility, data: dict, version
     must still hold the rooms (``room.area_exceeds``)."""
     require(actor, Perm.MANAGE_FACILITIES)
     facility = _locked(actor, facility.pk)
-    if version is not None and facility.version != int(version):
-        raise Conflict("facility.conflict", _("该设施已被他人修改，请刷新后重试"))
+    check_version(facility.version, version, "facility.conflict", _("该设施已被他人修改，请刷新后重试"))
     values = _clean(actor, data, current=facility)
     if "floor_area" in values:
         try:
@@ -227,8 +226,7 @@ def set_also_serves(actor: Actor, facility: ServiceFacility, codes, version: int
     in :func:`update_facility`. Audit ``facility.update`` with the codes before/after."""
     require(actor, Perm.MANAGE_FACILITIES)
     facility = _locked(actor, facility.pk)
-    if version is not None and facility.version != int(version):
-        raise Conflict("facility.conflict", _("该设施已被他人修改，请刷新后重试"))
+    check_version(facility.version, version, "facility.conflict", _("该设施已被他人修改，请刷新后重试"))
     wanted = []
     for code in codes or []:
         region = village_unit(actor, code, field="also_serves")

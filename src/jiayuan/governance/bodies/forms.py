@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ...people.forms import DATE_INPUT
 from ...regions.forms import region_choices
-from ...web.forms import BootstrapMixin
+from ...web.forms import BootstrapMixin, OwnIdsMixin
 from ..models import BodyKind, Compact
 from . import rules
 
 
-class RegionForm(BootstrapMixin, forms.Form):
+class RegionForm(OwnIdsMixin, BootstrapMixin, forms.Form):
+    ID_PREFIX = "filter"   # beside a create form with its own region
     region = forms.ChoiceField(label=_("区域"), required=False)
 
     def __init__(self, user, *args, **kwargs):

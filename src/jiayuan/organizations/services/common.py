@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,21 @@ def text(value, field: str, label: str, limit: int, *, required: bool = False, m
     if len(t) > limit:
         raise err(field, f"{field}.too_long", _("%(label)s过长：最多 %(limit)s 个字") % {"label": label, "limit": limit})
     return t
+
+
+def whole(value) -> int:
+    """``value`` as an int when it is a whole number (``12``, ``"12"``, ``12.0``);
+    ValueError otherwise — ``12.5`` (a JSON number) is refused, not cut to 12."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(value)
+    return int(value)
+
+
+def not_future(day: date | None, field: str, label: str) -> date | None:
+    """``day`` unless it is after today (``<field>.future``): a thing that happened."""
+    if day is not None and day > timezone.localdate():
+        raise err(field, f"{field}.future", _("%(label)s不能晚于今天") % {"label": label})
+    return day
 
 
 def as_date(value, field: str, label: str, *, required: bool = False) -> date | None:
@@ -71,17 +87,24 @@ def money(value, field: str, label: str, *, required: bool = False, positive: bo
     return d.quantize(Decimal("0.01"))
 
 
-def number(value, field: str, label: str, lo: Decimal, hi: Decimal, *, required: bool = True) -> Decimal | None:
+def number(value, field: str, label: str, lo: Decimal, hi: Decimal, *, required: bool = True,
+           places: int = 2) -> Decimal | None:
+    """``value`` as a Decimal within ``lo``–``hi`` with at most ``places`` decimals
+    (0: a whole number — ``2.7`` people is refused, not cut to 2); ``<field>.range`` /
+    ``<field>.precision`` field errors."""
     if value in (None, ""):
         if required:
             raise err(field, f"{field}.required", _("请填写%(label)s") % {"label": label})
         return None
     try:
-        d = Decimal(str(value).strip())
+        d = Decimal(str(value).strip()) if not isinstance(value, bool) else None
     except (InvalidOperation, ValueError):
         d = None
     if d is None or not d.is_finite() or not lo <= d <= hi:
         raise err(field, f"{field}.range", _("%(label)s应在 %(lo)s 到 %(hi)s 之间") % {"label": label, "lo": lo, "hi": hi})
+    if d != d.quantize(Decimal(1).scaleb(-places)):
+        raise err(field, f"{field}.precision", _("%(label)s应为整数") % {"label": label} if places == 0 else
+                  _("%(label)s最多 %(n)s 位小数") % {"label": label, "n": places})
     return d
 
 

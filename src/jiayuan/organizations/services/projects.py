@@ -37,7 +37,7 @@ from ..models import (
     Objection, OrganizationKind, PanelMember, ProgressReport, ProjectBeneficiary, ProjectCall, ProjectStatus,
     Proposal, ProposalStatus, PublicNotice, ReviewScore, ServiceProject, ServiceRecord, SocialOrganization,
 )
-from .common import as_date, err, money, number, region_in_scope, require, text
+from .common import as_date, err, money, not_future, number, region_in_scope, require, text
 
 
 def _rule(exc: RuleError) -> ValidationFailed:
@@ -93,14 +93,14 @@ def create_call(actor: Actor, *, title, region, purchaser, budget, opens_on, dea
     kinds = list(eligible_kinds or ["social_group", "social_service_institution", "foundation", "community_filed"])
     if any(k not in OrganizationKind.values for k in kinds):
         raise err("eligible_kinds", "eligible_kinds.invalid", _("可申报组织类型无效"))
-    days = int(number(notice_working_days, "notice_working_days", _("公示期"), Decimal(1), Decimal(30)))
+    days = int(number(notice_working_days, "notice_working_days", _("公示期"), Decimal(1), Decimal(30), places=0))
     call = ProjectCall.objects.create(
         title=text(title, "title", _("项目名称"), 100, required=True), region=reg,
         purchaser=text(purchaser, "purchaser", _("购买主体"), 100, required=True),
         budget=money(budget, "budget", _("预算"), required=True, positive=True), opens_on=opens, deadline=due,
         description=text(description, "description", _("服务内容与要求"), 5000, multiline=True),
         eligibility=text(eligibility, "eligibility", _("申报条件"), 2000, multiline=True), eligible_kinds=kinds,
-        min_rating=int(number(min_rating or 0, "min_rating", _("最低评估等级"), Decimal(0), Decimal(5))),
+        min_rating=int(number(min_rating or 0, "min_rating", _("最低评估等级"), Decimal(0), Decimal(5), places=0)),
         criteria=crit, notice_working_days=days, bands=band_list,
         final_factors={k: str(v) for k, v in factors.items()}, created_by=actor.user)
     record(actor, "call.create", call, extra={"budget": call.budget, "deadline": due.isoformat(),
@@ -264,7 +264,7 @@ def start_review(actor: Actor, call: ProjectCall) -> ProjectCall:
 def _sheets(proposal: Proposal) -> tuple[list[dict], int]:
     """(complete sheets of the members not excluded, number of members not excluded)."""
     members = [m for m in proposal.call.panel.prefetch_related("conflicts")
-               if proposal.organization_id not in {o.pk for o in m.conflicts.all()}]
+               if not selectors.conflicted(m, proposal.organization_id)]
     by_member: dict[int, dict] = {m.pk: {} for m in members}
     for s in ReviewScore.objects.filter(proposal=proposal, member_id__in=by_member):
         by_member[s.member_id][s.criterion] = s.points
@@ -289,8 +289,8 @@ def score_proposal(actor: Actor, proposal: Proposal, points: dict) -> Proposal:
     seat = selectors.panel_member(actor.user, proposal.call) if actor.user else None
     if seat is None:
         raise Forbidden("review.not_panel", _("您不是本项目的评审专家"))
-    if proposal.organization in seat.conflicts.all():
-        raise Forbidden("review.conflict", _("您已声明与该组织存在利益冲突，应回避评审"))
+    if selectors.conflicted(seat, proposal.organization_id):
+        raise Forbidden("review.conflict", _("您与该组织存在利益冲突（已声明回避或为该组织人员），应回避评审"))
     _state(proposal.call, CallStatus.REVIEWING, "call.state")
     _state(proposal, ProposalStatus.ELIGIBLE, "proposal.state")
     try:
@@ -418,7 +418,7 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
     ms = []
     for i, m in enumerate(milestones or ()):
         due = as_date(m.get("due_on"), "milestones", _("节点日期"), required=True)
-        if not start <= due <= end + timedelta(days=90):
+        if due < start or (due - end).days > 90:   # not end + 90 days: 9999-12-31 would overflow (a 500)
             raise err("milestones", "milestones.out_of_period", _("第 %(n)s 个节点日期应在服务期内（结项评估可在期满后 90 日内）")
                       % {"n": i + 1})
         ms.append((text(m.get("title"), "milestones", _("节点"), 100, required=True), due,
@@ -497,7 +497,7 @@ def record_service(actor: Actor, project: ServiceProject, *, delivered_on, activ
     day = as_date(delivered_on, "delivered_on", _("服务日期"), required=True)
     if day > timezone.localdate() or day < project.starts_on:
         raise err("delivered_on", "delivered_on.range", _("服务日期应在服务期内且不晚于今天"))
-    n = int(number(people_served, "people_served", _("服务人次"), Decimal(0), Decimal(1_000_000)))
+    n = int(number(people_served, "people_served", _("服务人次"), Decimal(0), Decimal(1_000_000), places=0))
     sat = number(satisfaction, "satisfaction", _("满意度"), Decimal(0), Decimal(100), required=False)
     rec = ServiceRecord.objects.create(project=project, delivered_on=day, people_served=n, satisfaction=sat,
                                        activity=text(activity, "activity", _("服务内容"), 200, required=True),
@@ -522,6 +522,8 @@ def accept_milestone(actor: Actor, milestone: Milestone, met_on=None) -> Milesto
     met = as_date(met_on, "met_on", _("确认完成日期")) or timezone.localdate()
     if met > timezone.localdate():
         raise err("met_on", "met_on.future", _("确认完成日期不能晚于今天"))
+    if met < project.signed_on:
+        raise err("met_on", "met_on.before_contract", _("确认完成日期不能早于合同签订日期 %(d)s") % {"d": project.signed_on})
     milestone.met_on, milestone.met_by = met, actor.user
     milestone.save(update_fields=["met_on", "met_by"])
     record(actor, "project.milestone_met", project, extra={"milestone": milestone.seq, "title": milestone.title,
@@ -533,17 +535,26 @@ def accept_milestone(actor: Actor, milestone: Milestone, met_on=None) -> Milesto
 def record_evaluation(actor: Actor, project: ServiceProject, *, stage, evaluator, score, evaluated_on,
                       summary="") -> Evaluation:
     """A third-party evaluation (mid-term or final, once each) with its score 0–100;
-    the band from the call's bands (:func:`rules.evaluation_band`)."""
+    the band from the call's bands (:func:`rules.evaluation_band`). The project's row is
+    locked while the stage is checked and written: two recorded at once are one
+    evaluation and a 409, not a database error."""
     _manage(actor, project.call)
+    ServiceProject.objects.select_for_update().filter(pk=project.pk).first()
     if stage not in EvaluationStage.values:
         raise err("stage", "stage.invalid", _("请选择评估阶段"))
     sc = number(score, "score", _("得分"), Decimal(0), Decimal(100))
     band = rules.evaluation_band(sc, project.call.bands or rules.DEFAULT_BANDS)
+    day = as_date(evaluated_on, "evaluated_on", _("评估日期"), required=True)
+    if day > timezone.localdate():
+        raise err("evaluated_on", "evaluated_on.future", _("评估日期不能晚于今天"))
+    if day < project.signed_on:
+        raise err("evaluated_on", "evaluated_on.before_contract", _("评估日期不能早于合同签订日期 %(d)s") % {
+            "d": project.signed_on})
     if Evaluation.objects.filter(project=project, stage=stage).exists():
         raise Conflict("evaluation.duplicate", _("该阶段评估已登记"))
     ev = Evaluation.objects.create(project=project, stage=stage, score=sc, band=band,
                                    evaluator=text(evaluator, "evaluator", _("评估机构"), 100, required=True),
-                                   evaluated_on=as_date(evaluated_on, "evaluated_on", _("评估日期"), required=True),
+                                   evaluated_on=day,
                                    summary=text(summary, "summary", _("评估意见"), 500))
     record(actor, "project.evaluation", project, extra={"stage": stage, "score": sc, "band": band,
                                                         "evaluator": ev.evaluator})
@@ -585,6 +596,11 @@ def release_instalment(actor: Actor, instalment: Instalment, *, decision_ref, re
     _active(project)
     amount, basis = instalment_amount(instalment)
     day = as_date(released_on, "released_on", _("拨付日期")) or timezone.localdate()
+    if day > timezone.localdate():
+        raise err("released_on", "released_on.future", _("拨付日期不能晚于今天"))
+    if day < instalment.milestone.met_on:   # paid before the milestone it depends on was met
+        raise err("released_on", "released_on.before_milestone", _("拨付日期不能早于节点确认完成日期 %(d)s") % {
+            "d": instalment.milestone.met_on})
     ref = text(decision_ref, "decision_ref", _("拨付依据文号"), 60, required=True)
     try:
         with transaction.atomic():
@@ -701,7 +717,7 @@ def add_beneficiary(actor: Actor, project: ServiceProject, person, added_on=None
         raise Conflict("project.no_resident_access", _("合同未约定承接组织可查阅服务对象信息"))
     if not person.region_id.startswith(project.region_id):
         raise err("person", "person.out_of_area", _("该居民不在项目服务区域内"))
-    day = as_date(added_on, "added_on", _("纳入日期")) or timezone.localdate()
+    day = not_future(as_date(added_on, "added_on", _("纳入日期")), "added_on", _("纳入日期")) or timezone.localdate()
     row, created = ProjectBeneficiary.objects.select_for_update().get_or_create(
         project=project, person=person, defaults={"added_on": day, "added_by": actor.user})
     if not created:
@@ -722,6 +738,8 @@ def end_beneficiary(actor: Actor, beneficiary: ProjectBeneficiary, ended_on=None
     if row.ended_on is not None:
         raise Conflict("beneficiary.ended", _("该服务对象已退出"))
     row.ended_on = as_date(ended_on, "ended_on", _("退出日期")) or timezone.localdate()
+    if row.ended_on < row.added_on:
+        raise err("ended_on", "ended_on.before_added", _("退出日期不能早于纳入日期 %(d)s") % {"d": row.added_on})
     row.save(update_fields=["ended_on"])
     record(actor, "project.beneficiary_end", row.project, extra={"person": row.person_id,
                                                                  "ended_on": row.ended_on.isoformat()})

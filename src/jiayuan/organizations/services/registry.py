@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ...accounts.models import User
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
-from ...errors import Conflict, Forbidden, ValidationFailed
+from ...errors import Conflict, Forbidden, ValidationFailed, check_version
 from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
@@ -29,7 +29,7 @@ from ..models import (
     IncubationService, IncubationServiceKind, OrganizationActivity, OrganizationKind, OrganizationMember,
     OrganizationRating, OrganizationStatus, SocialOrganization,
 )
-from .common import as_date, err, money, region_in_scope, require, text
+from .common import as_date, err, money, not_future, region_in_scope, require, text, whole
 
 RATING_YEARS = 5  # 社会组织评估管理办法 (民政部令第39号) art. 22: a grade is valid five years
 
@@ -154,8 +154,7 @@ def update_organization(actor: Actor, org: SocialOrganization, data: dict, versi
         if extra:
             raise Forbidden("organization.staff_fields", _("组织人员只能修改负责人、联系电话、住所和业务范围"))
     org = SocialOrganization.objects.select_for_update().get(pk=org.pk)
-    if version is not None and org.version != int(version):
-        raise Conflict("organization.conflict", _("该组织信息已被他人修改，请刷新后重试"))
+    check_version(org.version, version, "organization.conflict", _("该组织信息已被他人修改，请刷新后重试"))
     before = _snapshot(org)
     for k, v in _clean(actor, data, org).items():
         setattr(org, k, v)
@@ -193,7 +192,7 @@ def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, co
     不合格) — one per year (409 ``inspection.duplicate``). ``manage_organizations``."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     try:
-        year = int(year)
+        year = whole(year)
     except (TypeError, ValueError, OverflowError):
         raise err("year", "year.format", _("年度应为四位数字")) from None
     today = timezone.localdate()
@@ -206,6 +205,7 @@ def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, co
     concluded = as_date(concluded_on, "concluded_on", _("结论日期"), required=True)
     if concluded > today:
         raise err("concluded_on", "concluded_on.future", _("结论日期不能晚于今天"))
+    SocialOrganization.objects.select_for_update().filter(pk=org.pk).first()   # one report a year, also at once
     if AnnualInspection.objects.filter(organization=org, year=year).exists():
         raise Conflict("inspection.duplicate", _("%(year)s 年度的年报年检已登记") % {"year": year})
     ins = AnnualInspection.objects.create(
@@ -223,7 +223,7 @@ def record_rating(actor: Actor, org: SocialOrganization, *, grade, rated_on, dec
     five years (民政部令第39号 art. 22). ``manage_organizations``."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     try:
-        grade = int(grade)
+        grade = whole(grade)
     except (TypeError, ValueError, OverflowError):
         grade = 0
     if not 1 <= grade <= 5:
@@ -274,7 +274,7 @@ def record_activity(actor: Actor, org: SocialOrganization, *, title, held_on, pl
     if held > timezone.localdate():
         raise err("held_on", "held_on.future", _("活动日期不能晚于今天"))
     try:
-        n = int(participants or 0)
+        n = whole(participants or 0)
     except (TypeError, ValueError, OverflowError):
         n = -1
     if n < 0 or n > 1_000_000:
@@ -340,7 +340,7 @@ def submit_filing(actor: Actor, *, name, community, charter, members, responsibl
     region = region_in_scope(actor, community, "community")
     if region.level != "village":
         raise err("community", "community.level", _("请选择社区或村"))
-    filed = as_date(filed_on, "filed_on", _("申请日期")) or timezone.localdate()
+    filed = not_future(as_date(filed_on, "filed_on", _("申请日期")), "filed_on", _("申请日期")) or timezone.localdate()
     org = SocialOrganization(kind=OrganizationKind.COMMUNITY_FILED, name=text(name, "name", _("名称"), 100, required=True),
                              region=region, legal_representative=text(responsible_person, "responsible_person",
                                                                       _("负责人"), 50, required=True),
@@ -422,9 +422,11 @@ def create_base(actor: Actor, *, name, region, operator=None, address="", floor_
 @transaction.atomic
 def admit(actor: Actor, base: IncubationBase, org: SocialOrganization, entered_on) -> Incubation:
     """An organization enters the base (入驻) on ``entered_on``; one open incubation per
-    organization (409 ``incubation.open``, a database constraint)."""
+    organization (409 ``incubation.open``, a database constraint). The organization's row
+    is locked while it is checked, so two admissions at once are one and a 409."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
-    entered = as_date(entered_on, "entered_on", _("入驻日期"), required=True)
+    entered = not_future(as_date(entered_on, "entered_on", _("入驻日期"), required=True), "entered_on", _("入驻日期"))
+    SocialOrganization.objects.select_for_update().filter(pk=org.pk).first()
     if Incubation.objects.filter(organization=org, exited_on__isnull=True).exists():
         raise Conflict("incubation.open", _("该组织正在孵化中"))
     inc = Incubation.objects.create(base=base, organization=org, entered_on=entered)
@@ -436,7 +438,7 @@ def admit(actor: Actor, base: IncubationBase, org: SocialOrganization, entered_o
 def release(actor: Actor, incubation: Incubation, exited_on, outcome: str) -> Incubation:
     """The organization leaves the base (出壳 or withdrawn) on ``exited_on`` (not before entry)."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
-    exited = as_date(exited_on, "exited_on", _("出壳日期"), required=True)
+    exited = not_future(as_date(exited_on, "exited_on", _("出壳日期"), required=True), "exited_on", _("出壳日期"))
     if outcome not in Incubation.Outcome.values:
         raise err("outcome", "outcome.invalid", _("请选择结果"))
     inc = Incubation.objects.select_for_update().get(pk=incubation.pk)
@@ -458,8 +460,12 @@ def record_incubation_service(actor: Actor, incubation: Incubation, *, kind, pro
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     if kind not in IncubationServiceKind.values:
         raise err("kind", "kind.invalid", _("请选择服务类型"))
+    day = not_future(as_date(provided_on, "provided_on", _("日期"), required=True), "provided_on", _("日期"))
+    if day < incubation.entered_on or (incubation.exited_on is not None and day > incubation.exited_on):
+        raise err("provided_on", "provided_on.outside_incubation", _("服务日期应在入驻期间（%(a)s 至 %(b)s）") % {
+            "a": incubation.entered_on, "b": incubation.exited_on or _("今")})
     svc = IncubationService.objects.create(
-        incubation=incubation, kind=kind, provided_on=as_date(provided_on, "provided_on", _("日期"), required=True),
+        incubation=incubation, kind=kind, provided_on=day,
         hours=_bounded(money(hours, "hours", _("时长")), "hours", _("时长"), 9999) or 0, description=text(description, "description", _("内容"), 300))
     record(actor, "incubation.service", incubation.base, extra={"organization": incubation.organization.name,
                                                                  "kind": kind, "hours": svc.hours})

@@ -154,10 +154,13 @@ def test_a_proposal_from_submission_to_the_first_instalment(live_server, transac
             # the county confirms the milestone and releases the first instalment
             page = _login(browser, base, "gzb")
             page.goto(project_url)
+            asked = []   # the two irreversible steps ask first (data-confirm); the county says yes
+            page.on("dialog", lambda d: (asked.append(d.message), d.accept()))
             page.get_by_test_id("accept-1").click()
             page.get_by_label("拨付依据文号").fill("甘区民发〔2026〕41号")
             page.get_by_test_id("release-1").click()
             expect(page.get_by_test_id("paid-1")).to_have_text("54,000.00")
+            assert len(asked) == 2 and "不能撤回" in asked[0] and "拨付第 1 期资金" in asked[1], asked
             expect(page.get_by_test_id("paid")).to_have_text("54,000.00")
             page.screenshot(path=str(SHOTS / "obrowser-paid.png"), full_page=True)
             pay = InstalmentPayment.objects.get()

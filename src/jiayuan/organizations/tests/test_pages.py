@@ -63,6 +63,11 @@ def test_the_org_staff_home_page_shows_its_work(page_client, users, call, orgs):
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "可申报的项目" in html
+    # new-user test: the page named no organization and said the role had nothing to do
+    assert (f'所在机构：<a href="/organizations/{orgs["home"].pk}/">甘州区颐养居家养老服务中心</a>' in html
+            and "甘州区同心社会工作服务中心" not in html)        # the rival's staff only
+    assert "暂无可用的登记功能" not in html and "项目征集与申报" in html
+    assert "所在机构" not in page_client("county").get("/").content.decode()
     todo = page_client("org").get("/todo/").content.decode()
     assert call.title in todo
 
@@ -108,3 +113,51 @@ def test_a_call_published_through_the_page_keeps_its_own_criteria_bands_and_fact
                                       {"username": "township", "conflicts": [orgs["rival"].pk]})
     seat = call.panel.get()
     assert seat.user == users["township"] and list(seat.conflicts.all()) == [orgs["rival"]]
+
+
+def test_the_register_edit_filing_and_base_forms_save_and_go_to_the_record(page_client, users, orgs):
+    """Regression (new-user test): the module's own ``redirect`` took no keyword
+    arguments, so every successful save of these four forms answered 500 after the row
+    was written; users retried and made duplicates. Each now lands on the record's page."""
+    from jiayuan.organizations.models import CommunityFiling, IncubationBase, SocialOrganization
+
+    from .conftest import code
+
+    county = page_client("county")
+    uscc = code("52620702MJY00009" + "D")
+    r = county.post(reverse("organizations:organization_new"), {
+        "name": "甘州区邻里互助服务中心", "kind": "social_service_institution", "uscc": uscc, "region": "620702"})
+    new = SocialOrganization.objects.get(uscc=uscc)
+    assert (r.status_code, r["Location"]) == (302, reverse("organizations:organization_detail", args=[new.pk]))
+    home = orgs["home"]
+    staff = page_client("org")
+    r = staff.post(reverse("organizations:organization_edit", args=[home.pk]), {
+        "legal_representative": "李负责", "phone": "0936-8212345", "address": "县府街 3 号", "service_area": "居家养老",
+        "version": home.version if hasattr(home, "version") else ""})
+    assert (r.status_code, r["Location"]) == (302, reverse("organizations:organization_detail", args=[home.pk]))
+    home.refresh_from_db()
+    assert home.legal_representative == "李负责"
+    r = page_client("community").post(reverse("organizations:filing_new"), {
+        "name": "交通巷社区太极拳队", "community": "620702001001", "responsible_person": "赵太极",
+        "members": "赵太极\n钱一\n孙二", "charter": "强身健体，邻里和睦。"})
+    filing = CommunityFiling.objects.get(organization__name="交通巷社区太极拳队")
+    assert (r.status_code, r["Location"]) == (302, reverse("organizations:filing_detail", args=[filing.pk]))
+    r = county.post(reverse("organizations:base_list"), {"name": "甘州区社区社会组织孵化基地", "region": "620702"})
+    base = IncubationBase.objects.get(name="甘州区社区社会组织孵化基地")
+    assert (r.status_code, r["Location"]) == (302, reverse("organizations:base_detail", args=[base.pk]))
+
+
+def test_the_forms_offer_regions_by_name_not_a_typed_code(page_client):
+    """New-user test: registering asked for "登记（备案）地区划代码" and typing 甘州区 was
+    refused. The register, filing, base and call forms now offer the scope's regions by
+    name; a region outside the scope is not offered and is refused."""
+    county = page_client("county")
+    for name in ("organizations:organization_new", "organizations:call_new"):
+        body = county.get(reverse(name)).content.decode()
+        assert '<option value="620702"' in body and "甘州区" in body, name
+        assert 'value="620722"' not in body, name          # 民乐县: another county
+    body = page_client("community").get(reverse("organizations:filing_new")).content.decode()
+    assert '<option value="620702001001" selected>' in body
+    r = county.post(reverse("organizations:organization_new"), {
+        "name": "民乐县某服务中心", "kind": "social_service_institution", "uscc": "", "region": "620722"})
+    assert r.status_code == 422 and "民乐县某服务中心" in r.content.decode()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ...accounts.permissions import Perm
-from ...errors import Forbidden, NotFound, ServiceError
+from ...errors import Forbidden, NotFound, ServiceError, get_or_not_found
 from ...web.shortcuts import actor, apply_service_error
 from .. import rules, selectors
 from ..forms import (
@@ -54,7 +54,7 @@ def call_new(request):
         raise PermissionDenied
     status = 200
     if request.method == "POST":
-        form = CallForm(request.POST)
+        form = CallForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 call = services.create_call(actor(request), **form.cleaned_data)
@@ -69,7 +69,8 @@ def call_new(request):
         today = timezone.localdate()
         form = CallForm(initial={"region": request.user.scope_id or "", "opens_on": today,
                                  "deadline": today + timezone.timedelta(days=30),
-                                 "eligible_kinds": ["social_group", "social_service_institution", "foundation"]})
+                                 "eligible_kinds": ["social_group", "social_service_institution", "foundation"]},
+                        user=request.user)
     return render(request, "organizations/call_form.html", {
         "form": form, "criteria": [{"name": _(c["name"]), "weight": c["weight"]} for c in rules.DEFAULT_CRITERIA]},
         status=status)
@@ -89,7 +90,7 @@ def call_detail(request, pk):
     notice = getattr(call, "notice", None)
     return render(request, "organizations/call_detail.html", {
         "call": call, "criteria": _criteria(call), "proposals": proposals, "manager": manager,
-        "panel": call.panel.select_related("user").prefetch_related("conflicts"), "notice": notice,
+        "panel": selectors.panel_for(user, call), "notice": notice,
         "objections": notice.objections.select_related("proposal") if notice else [],
         "kinds": [OrganizationKind(k).label for k in call.eligible_kinds if k in OrganizationKind.values],
         "bands": [(b, band_label(code), call.final_factors.get(code)) for b, code in call.bands],
@@ -183,7 +184,7 @@ def proposal_detail(request, pk):
     p = selectors.get_proposal(user, pk)
     call = p.call
     seat = selectors.panel_member(user, call)
-    conflicted = seat is not None and p.organization in seat.conflicts.all()
+    conflicted = seat is not None and selectors.conflicted(seat, p.organization_id)
     manager = user.can(Perm.MANAGE_PROJECTS) and call.region_id.startswith(user.scope_code)
     score_form = None
     if seat is not None and not conflicted and call.status == CallStatus.REVIEWING and p.status == ProposalStatus.ELIGIBLE:
@@ -206,9 +207,7 @@ def proposal_detail(request, pk):
                                                                     request.POST.get("received_on")),
                          _("已登记异议"), target)
         if what == "resolve":
-            obj = p.objections.filter(pk=request.POST.get("objection") or 0).first()
-            if obj is None:
-                raise NotFound()
+            obj = get_or_not_found(p.objections, "objection.not_found", pk=request.POST.get("objection"))
             return _done(request, lambda: services.resolve_objection(a, obj, request.POST.get("upheld") == "yes",
                                                                      request.POST.get("resolution")),
                          _("异议已处理"), target)
@@ -371,9 +370,7 @@ def project_detail(request, pk):
             return _done(request, lambda: services.accept_milestone(a, m), _("节点已确认完成"), target)
         elif what == "release" and manager:
             form = ReleaseForm(request.POST)
-            inst = project.instalments.filter(pk=request.POST.get("instalment") or 0).first()
-            if inst is None:
-                raise NotFound()
+            inst = get_or_not_found(project.instalments, "instalment.not_found", pk=request.POST.get("instalment"))
             if form.is_valid():
                 return _done(request, lambda: services.release_instalment(a, inst, **form.cleaned_data),
                              _("已拨付"), target)
@@ -388,9 +385,8 @@ def project_detail(request, pk):
             person = people_selectors.get_person(user, request.POST.get("person") or 0)
             return _done(request, lambda: services.add_beneficiary(a, project, person), _("已指定服务对象"), target)
         elif what == "resident_end" and manager:
-            b = selectors.beneficiaries_of(user, project).filter(pk=request.POST.get("beneficiary") or 0).first()
-            if b is None:
-                raise NotFound()
+            b = get_or_not_found(selectors.beneficiaries_of(user, project), "project_resident.not_found",
+                                 pk=request.POST.get("beneficiary"))
             return _done(request, lambda: services.end_beneficiary(a, b), _("服务对象已退出"), target)
         elif what == "close" and manager:
             return _done(request, lambda: services.close_project(a, project), _("项目已结项"), target)

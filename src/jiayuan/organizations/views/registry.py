@@ -27,11 +27,11 @@ from ..models import FilingStatus, OrganizationKind, OrganizationStatus
 from ..services import registry as services
 
 
-def redirect(to, *args):
+def redirect(to, *args, **kwargs):
     """``redirect`` that also takes a (url name, arg…) tuple."""
     if isinstance(to, tuple):
         return _redirect(to[0], *to[1:])
-    return _redirect(to, *args)
+    return _redirect(to, *args, **kwargs)
 
 
 def can_see_registry(user) -> bool:
@@ -102,7 +102,7 @@ def organization_new(request):
         raise PermissionDenied
     status = 200
     if request.method == "POST":
-        form = OrganizationForm(request.POST)
+        form = OrganizationForm(request.POST, user=request.user)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items()}
             try:
@@ -116,7 +116,7 @@ def organization_new(request):
         else:
             status = 422
     else:
-        form = OrganizationForm(initial={"region": request.user.scope_id or ""})
+        form = OrganizationForm(initial={"region": request.user.scope_id or ""}, user=request.user)
     return render(request, "organizations/organization_form.html", {"form": form, "org": None}, status=status)
 
 
@@ -153,7 +153,7 @@ def organization_edit(request, pk):
     form_class = OrganizationForm if manager else StaffOrganizationForm
     status = 200
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, user=user)
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -170,7 +170,7 @@ def organization_edit(request, pk):
         initial = {f: getattr(org, f) for f in form_class.base_fields}
         if "region" in initial:
             initial["region"] = org.region_id
-        form = form_class(initial=initial)
+        form = form_class(initial=initial, user=user)
     return render(request, "organizations/organization_form.html", {"form": form, "org": org}, status=status)
 
 
@@ -235,7 +235,7 @@ def filing_new(request):
         raise PermissionDenied
     status = 200
     if request.method == "POST":
-        form = FilingForm(request.POST)
+        form = FilingForm(request.POST, user=user)
         if form.is_valid():
             try:
                 filing = services.submit_filing(actor(request), **form.cleaned_data)
@@ -248,7 +248,8 @@ def filing_new(request):
         else:
             status = 422
     else:
-        form = FilingForm(initial={"community": user.scope_id if user.scope and user.scope.level == "village" else ""})
+        form = FilingForm(initial={"community": user.scope_id if user.scope and user.scope.level == "village" else ""},
+                          user=user)
     return render(request, "organizations/filing_form.html", {"form": form}, status=status)
 
 
@@ -284,12 +285,12 @@ def base_list(request):
     """孵化基地 and, for managers, the form to register one."""
     user = request.user
     manager = user.can(Perm.MANAGE_ORGANIZATIONS)
-    form = BaseForm(initial={"region": user.scope_id or ""})
+    form = BaseForm(initial={"region": user.scope_id or ""}, user=user)
     status = 200
     if request.method == "POST":
         if not manager:
             raise PermissionDenied
-        form = BaseForm(request.POST)
+        form = BaseForm(request.POST, user=user)
         if form.is_valid():
             try:
                 base = services.create_base(actor(request), **form.cleaned_data)

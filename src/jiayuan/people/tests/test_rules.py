@@ -826,6 +826,17 @@ def test_area_code_must_name_a_province():
     assert "000000" in exc.value.message
 
 
+def test_clean_free_text_keeps_chinese_punctuation_and_narrows_digits():
+    """Regression (new-user test): a proposal's "需求突出，群众期盼；" came back as
+    "需求突出,群众期盼;" — NFKC turned the full-width punctuation of Chinese prose into
+    ASCII. It is kept as typed (GB/T 15834); full-width digits, letters and the
+    ideographic space are still narrowed, as for names and numbers."""
+    typed = "经初审，成员均为本社区居民；章程（草案）齐全：同意！是否上报？９：００～１７：００　Ａ栋"
+    assert rules.clean_free_text(typed) == "经初审，成员均为本社区居民；章程（草案）齐全：同意！是否上报？9：00～17：00 A栋"
+    assert rules.clean_free_text("第一段，\n第二段。", multiline=True) == "第一段，\n第二段。"
+    assert rules.clean_free_text("ｅ\u0301，") == "é，"     # composed across a kept mark's neighbour
+
+
 def test_clean_free_text_drops_control_characters():
     assert rules.clean_free_text("甘州区\x00东街  12号\t") == "甘州区东街 12号"
     assert rules.clean_free_text("第一行\n第二行\x07", multiline=True) == "第一行\n第二行"

@@ -26,6 +26,8 @@ the ``title``, ``placeholder``, ``aria-label`` and ``alt`` attributes, an optgro
     catalogs (``DECLARED`` below: tag kinds, programs, event categories, service items,
     certificate kinds …, whose names the English UI translates with ``data_label``);
     they are removed from the text before the check, longest first.
+(d) two elements with one ``id`` (a ``<label for>`` or ``aria-describedby`` then points at
+    the first only: two forms on one page with the same field names);
 
 Then, per role, every URL pattern without parameters that the role may open (GET gives
 an HTML 200) must have been reached by following links; over all roles, every pattern
@@ -329,6 +331,9 @@ def stored_texts() -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+ELEMENT_ID = re.compile(r"""<[a-zA-Z][^<>]*?\sid=["']([^"']+)["']""")
+
+
 def check_page(route: str, html: str, lang: str, data: list[str], household_numbers: set[str],
                usernames: set[str]) -> list[tuple]:
     """Findings (check, token, context) of one page."""
@@ -357,6 +362,11 @@ def check_page(route: str, html: str, lang: str, data: list[str], household_numb
     for header, cell in page.cells:
         if cell.isdigit() and header.strip().lower() in ID_HEADERS and cell not in household_numbers:
             out.append(("raw id", cell, f"cell under {header!r}"))
+    seen_ids: set[str] = set()
+    for m in ELEMENT_ID.finditer(html):
+        if m.group(1) in seen_ids:
+            out.append(("duplicate id", m.group(1), "two elements carry this id (a label or aria link finds the first)"))
+        seen_ids.add(m.group(1))
     if lang == "en":
         rest = DOCUMENT_NUMBER.sub(" ", text)
         for s in data:
