@@ -74,6 +74,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_reference_data()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _whole_code_loaded():
+    """Before the first test, the URLconf — and through it every app's views and API
+    modules — is imported, so that a session runs one version of the code. Otherwise it
+    is imported at the first ``reverse()`` or request, which may come minutes later: a
+    change of the source tree in between (a merge into the checkout the tests run from)
+    mixed old and new modules, and that test failed on an import error while it passed
+    alone (workforce's to-do test, the first of ``test_services.py`` to reverse a URL)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns
+
+
 @pytest.fixture(autouse=True)
 def _default_language_after():
     """After each test, the default language (Chinese) again. A request in English leaves

@@ -16,7 +16,7 @@ from ninja.responses import Status
 
 from ..accounts.permissions import Perm
 from ..api.auth import actor
-from ..api.types import Id, Int, Page, PageSize, paging
+from ..api.types import MAX_IDS, BoundedList, Id, Int, Page, PageSize, paging
 from ..errors import Forbidden, NotFound
 from . import exports, selectors, services
 from .models import ServiceFacility
@@ -84,6 +84,11 @@ class FacilityPatch(Schema):
     opened_on: Any = None
     status: Any = None
     note: Any = None
+    version: Int | None = None
+
+
+class FacilityAlsoServesIn(Schema):
+    also_serves: BoundedList[str, MAX_IDS]
     version: Int | None = None
 
 
@@ -203,6 +208,14 @@ def update_facility(request, facility_id: Id, body: FacilityPatch):
     f = selectors.get_facility(request.auth, facility_id)
     data = {k: v for k, v in body.dict().items() if k != "version" and v is not None}
     services.update_facility(actor(request), f, data, version=body.version)
+    return facility_out(selectors.get_facility(request.auth, facility_id))
+
+
+@router.put("/facilities/{int:facility_id}/also-serves", response=FacilityOut,
+            summary="设定设施另外服务的社区或行政村（共享设施；区划代码，至多 200 个，空列表为清除；带 version）")
+def set_also_serves(request, facility_id: Id, body: FacilityAlsoServesIn):
+    f = selectors.get_facility(request.auth, facility_id)
+    services.set_also_serves(actor(request), f, body.also_serves, version=body.version)
     return facility_out(selectors.get_facility(request.auth, facility_id))
 
 

@@ -24,6 +24,7 @@ PERSON_TIMES = "person_times"  # int: 人次
 PERCENT = "percent"      # Decimal, 0–100, one decimal
 M2 = "m2"                # Decimal, square metres
 YUAN = "yuan"            # Decimal yuan, two decimals
+PER_10K = "per_10k"      # Decimal, persons per 10,000 residents, one decimal
 UNITS = {
     COUNT: N_("个"),
     PERSONS: N_("人"),
@@ -31,6 +32,7 @@ UNITS = {
     PERCENT: N_("%"),
     M2: N_("平方米"),
     YUAN: N_("元"),
+    PER_10K: N_("人/万人"),
 }
 
 STOCK, FLOW = "stock", "flow"
@@ -140,6 +142,11 @@ DEFINITIONS: tuple[IndicatorDefinition, ...] = (
         "workforce.exam_trainees", N_("考前培训人数"),
         N_("统计期内开班的考前培训班的参训人数合计。"),
         PERSONS, FLOW, "workforce", _REPORT, section="workforce"),
+    IndicatorDefinition(
+        "workforce.staffing_per_10k", N_("每万城镇常住人口社区工作者数"),
+        N_("期末城市社区（居委会）在岗社区工作者人数 × 10000 ÷ 这些社区在居民档案中在世的居民人数，保留一位小数；"
+           "国家指标为不少于 18 人。"),
+        PER_10K, STOCK, "workforce", N_("《关于加强社区工作者队伍建设的意见》（2024）"), section="workforce"),
     # 综合治理
     IndicatorDefinition(
         "governance.tips_collected", N_("收集涉黑涉恶线索"),

@@ -108,6 +108,8 @@ ACTION_LABELS = {
     "training.create": _("新建培训班"),
     "training.enroll": _("加入参训人员"),
     "training.attendance": _("标记参训"),
+    "worker.export": _("导出社区工作者名册"),
+    "social_worker.export": _("导出社会工作者名册"),
     # governance: tips (the entries name the tip by its number; never its content)
     "tip.collect": _("登记线索"),
     "tip.view": _("查看线索内容"),

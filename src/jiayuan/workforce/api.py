@@ -122,10 +122,9 @@ def list_workers(request, region: str = "", post: str = "", status: str = "activ
     qs = selectors.search_workers(user, region=target.code if target else "", post=post,
                                   status="" if status == "all" else status)
     if format == "xlsx":
-        today = timezone.localdate()
-        target = target or selectors.home_region(user)
-        return workbook_response(exports.workers_xlsx(target, qs, today),
-                                 *exports.file_names(target, "社区工作者名册", "community-workers", today))
+        data, name, fallback, _rows = services.export_workers(actor(request), region=target, post=post,
+                                                              status="" if status == "all" else status)
+        return workbook_response(data, name, fallback)
     page_size, page, start = paging(page, page_size)
     rows = list(qs[start:start + page_size])
     return {"count": qs.count(), "page": page, "page_size": page_size, "results": [worker_out(w) for w in rows]}
@@ -296,12 +295,36 @@ class ExamResultIn(Schema):
     pass_mark: Any = None
 
 
-def exam_out(r: ExamRegistration) -> dict:
-    o = selectors.exam_outcome(r.person, r.level)
+class WorkforceExamPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ExamRegistrationOut]
+
+
+def exam_out(r: ExamRegistration, outcome=None) -> dict:
+    o = outcome or selectors.exam_outcome(r.person, r.level)
     return {"id": r.pk, "person": r.person_id, "name": r.person.name, "level": r.level, "year": r.year,
             "results": [{"subject": x.subject, "subject_name": str(x.get_subject_display()), "score": x.score,
-                         "pass_mark": x.pass_mark, "passed": x.passed} for x in r.results.order_by("subject")],
+                         "pass_mark": x.pass_mark, "passed": x.passed} for x in sorted(r.results.all(), key=lambda x: x.subject)],
             "qualified_year": o.qualified_year, "missing": list(o.missing), "deadline_year": o.deadline_year}
+
+
+@router.get("/workforce/exams", response=WorkforceExamPage,
+            summary="考试报名与各科成绩（范围同考试页面；按考试年度 year、级别 level（assistant/intermediate/senior）、"
+                    "人员 person 筛选；每页至多 200 条）")
+def list_exams(request, year: Int | None = None, level: str = "", person: Id | None = None, page: Page = 1,
+               page_size: PageSize = 50):
+    _need(request, Perm.VIEW_WORKFORCE)
+    if level and level not in rules.LEVELS:
+        raise ValidationFailed({"level": [{"code": "level.unknown",
+                                           "message": _("级别应为助理社会工作师、社会工作师或高级社会工作师")}]})
+    qs = selectors.search_registrations(request.auth, year=year, level=level, person=person)
+    page_size, page, start = paging(page, page_size)
+    rows = list(qs[start:start + page_size])
+    outcomes = selectors.exam_outcomes(rows)
+    return {"count": qs.count(), "page": page, "page_size": page_size,
+            "results": [exam_out(r, outcomes[(r.person_id, r.level)]) for r in rows]}
 
 
 @router.post("/workforce/exams", response={201: ExamRegistrationOut}, summary="考试报名（人员、级别、年度）")
@@ -328,7 +351,9 @@ def record_result(request, exam_id: Id, body: ExamResultIn):
 # --- training ------------------------------------------------------------------------------------------
 
 class TrainingParticipantOut(Schema):
-    worker: int
+    worker: int | None
+    social_worker: int | None
+    person: int
     name: str
     community: str
     attended: bool
@@ -361,11 +386,13 @@ class TrainingSessionIn(Schema):
 
 
 class TrainingEnrollIn(Schema):
-    workers: BoundedList[Id, MAX_IDS]
+    workers: BoundedList[Id, MAX_IDS] = []
+    social_workers: BoundedList[Id, MAX_IDS] = []
 
 
 class TrainingAttendanceIn(Schema):
-    worker: Id
+    worker: Id | None = None
+    social_worker: Id | None = None
     attended: bool
 
 
@@ -375,8 +402,9 @@ def session_out(s: TrainingSession) -> dict:
             "kind_name": str(s.get_kind_display()), "region": s.region_id, "starts_on": s.starts_on,
             "ends_on": s.ends_on, "hours": s.hours, "enrolled": len(parts),
             "attended": sum(1 for p in parts if p.attended),
-            "participants": [{"worker": p.worker_id, "name": p.worker.person.name, "community": p.worker.community_id,
-                              "attended": p.attended} for p in parts]}
+            "participants": [{"worker": p.worker_id, "social_worker": p.social_worker_id, "person": p.person_key,
+                              "name": p.person.name, "community": p.unit_code, "attended": p.attended}
+                             for p in parts]}
 
 
 @router.get("/workforce/training", response=list[TrainingSessionOut], summary="培训班列表（含参训人数，由参训记录统计）")
@@ -400,17 +428,18 @@ def get_session(request, session_id: Id):
 
 
 @router.post("/workforce/training/{int:session_id}/participants", response=TrainingSessionOut,
-             summary="从队伍名册加入参训人员（社区工作者 id，最多 200 个）")
+             summary="从队伍名册加入参训人员（workers 社区工作者 id、social_workers 社会工作者 id，合计 1–200 个；同一人只加入一次）")
 def enroll(request, session_id: Id, body: TrainingEnrollIn):
     s = selectors.get_session(request.auth, session_id)
-    services.enroll(actor(request), s, body.workers)
+    services.enroll(actor(request), s, body.workers, body.social_workers)
     return session_out(selectors.get_session(request.auth, session_id))
 
 
-@router.post("/workforce/training/{int:session_id}/attendance", response=TrainingSessionOut, summary="标记是否参训")
+@router.post("/workforce/training/{int:session_id}/attendance", response=TrainingSessionOut,
+             summary="标记是否参训（worker 社区工作者 id 或 social_worker 社会工作者 id，二选一）")
 def attendance(request, session_id: Id, body: TrainingAttendanceIn):
     s = selectors.get_session(request.auth, session_id)
-    services.set_attendance(actor(request), s, body.worker, body.attended)
+    services.set_attendance(actor(request), s, body.worker, body.attended, social_worker_id=body.social_worker)
     return session_out(selectors.get_session(request.auth, session_id))
 
 

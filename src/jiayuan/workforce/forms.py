@@ -106,8 +106,12 @@ class SessionForm(_Styled):
 
 class EnrollForm(_Styled):
     workers = forms.MultipleChoiceField(label=_("选择社区工作者"), required=False, widget=forms.CheckboxSelectMultiple)
+    social_workers = forms.MultipleChoiceField(label=_("选择社会工作者"), required=False,
+                                               widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, workers, *args, **kwargs):
+    def __init__(self, workers, social_workers=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workers"].choices = [(w.pk, f"{w.person.name} · {w.community.short_name}") for w in workers]
+        self.fields["social_workers"].choices = [
+            (w.pk, f"{w.person.name} · {w.get_level_display()} · {w.region.short_name}") for w in social_workers]
 

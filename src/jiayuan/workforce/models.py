@@ -193,16 +193,39 @@ class TrainingSession(models.Model):
 
 
 class TrainingParticipant(models.Model):
-    """A worker enrolled in a session; ``attended`` is marked at the session. Counts of
-    people trained are counted from these rows, never typed."""
+    """A member of the workforce registry enrolled in a session — a community worker
+    (``worker``) or a social worker (``social_worker``: a qualified person, e.g. on the
+    staff of a social organization), exactly one of the two (check constraint
+    ``training_participant_one_kind``); ``attended`` is marked at the session. Counts of
+    people trained are counted from these rows by the person behind them (a person
+    registered both ways counts once), never typed."""
 
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="participants",
                                 verbose_name=_("培训班"))
     worker = models.ForeignKey(CommunityWorker, on_delete=models.PROTECT, related_name="trainings",
-                               verbose_name=_("社区工作者"))
+                               null=True, blank=True, verbose_name=_("社区工作者"))
+    social_worker = models.ForeignKey(SocialWorker, on_delete=models.PROTECT, related_name="trainings",
+                                      null=True, blank=True, verbose_name=_("社会工作者"))
     attended = models.BooleanField(_("已参训"), default=False)
 
     class Meta:
         verbose_name = _("参训人员")
         verbose_name_plural = _("参训人员")
-        constraints = [models.UniqueConstraint(fields=["session", "worker"], name="training_participant_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "worker"], name="training_participant_once"),
+            models.UniqueConstraint(fields=["session", "social_worker"], name="training_social_participant_once"),
+            models.CheckConstraint(name="training_participant_one_kind", condition=(
+                models.Q(worker__isnull=False, social_worker__isnull=True)
+                | models.Q(worker__isnull=True, social_worker__isnull=False))),
+        ]
+
+    @property
+    def person(self):
+        """The person of the registry behind the participant."""
+        return self.worker.person if self.worker_id else self.social_worker.person
+
+    @property
+    def unit(self):
+        """The region the participant is counted in: the worker's community, or the
+        region where the social worker is registered."""
+        return self.worker.community if self.worker_id else self.social_worker.region

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import BigIntegerField, CharField, Count, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
 
 from ..accounts.permissions import Perm
 from ..errors import NotFound
@@ -155,6 +155,35 @@ def exam_outcome(person: Person, level: str) -> rules.ExamOutcome:
     return rules.exam_outcome(level, passes)
 
 
+def search_registrations(user, year: int | None = None, level: str = "", person: int | None = None) -> QuerySet:
+    """Exam registrations in scope (as on the exams page), newest year first, with their
+    results; narrowed to an exam ``year``, a ``level`` and a ``person`` id when given."""
+    qs = registrations_for(user)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if level:
+        qs = qs.filter(level=level)
+    if person is not None:
+        qs = qs.filter(person_id=person)
+    return qs.order_by("-year", "person__name", "id")
+
+
+def exam_outcomes(registrations) -> dict[tuple[int, str], rules.ExamOutcome]:
+    """``{(person id, level): outcome}`` for the persons and levels of
+    ``registrations``, as :func:`exam_outcome` gives for each, in one query."""
+    keys = {(r.person_id, r.level) for r in registrations}
+    if not keys:
+        return {}
+    passes: dict[tuple[int, str], list] = {k: [] for k in keys}
+    rows = (ExamResult.objects.filter(passed=True, registration__person_id__in={p for p, _lv in keys},
+                                      registration__level__in={lv for _p, lv in keys})
+            .values_list("registration__person_id", "registration__level", "registration__year", "subject"))
+    for pid, level, year, subject in rows:
+        if (pid, level) in passes:
+            passes[(pid, level)].append((year, subject))
+    return {k: rules.exam_outcome(k[1], v) for k, v in passes.items()}
+
+
 # --- training ------------------------------------------------------------------------------------
 
 def sessions_for(user) -> QuerySet:
@@ -167,19 +196,45 @@ def get_session(user, pk) -> TrainingSession:
     return _get(sessions_for(user), pk, "training.not_found")
 
 
+def participants() -> QuerySet:
+    """Every ``TrainingParticipant`` (not scoped) annotated with ``unit_code`` (the
+    region it counts in: the worker's community, or the region where the social worker
+    is registered), ``person_key`` (the id of the person behind the row: a person who is
+    both a community worker and a social worker has one key) and ``seat`` (session and
+    person: one per person and class, whichever way the person was enrolled)."""
+    return TrainingParticipant.objects.annotate(
+        unit_code=Coalesce("worker__community_id", "social_worker__region_id", output_field=CharField()),
+        person_key=Coalesce("worker__person_id", "social_worker__person_id", output_field=BigIntegerField()),
+    ).annotate(seat=Concat(Cast("session_id", CharField()), Value(":"), Cast("person_key", CharField()),
+                           output_field=CharField()))
+
+
+def participants_in_scope(user) -> QuerySet:
+    """:func:`participants` whose unit lies in the user's scope (``view_workforce``)."""
+    return _scoped(user, participants(), "unit_code")
+
+
 def participants_of(session: TrainingSession) -> QuerySet:
-    return (TrainingParticipant.objects.filter(session=session)
-            .select_related("worker__person", "worker__community").order_by("worker__community_id", "worker__person__name"))
+    return (participants().filter(session=session)
+            .select_related("worker__person", "worker__community", "social_worker__person", "social_worker__region")
+            .order_by("unit_code", "worker__person__name", "social_worker__person__name", "id"))
+
+
+def enrolled_persons(session: TrainingSession) -> set[int]:
+    """Ids of the persons enrolled in ``session`` (as community or social workers)."""
+    return set(participants().filter(session=session).values_list("person_key", flat=True))
 
 
 @dataclass
 class WorkforceFigures:
     """Figures of a region for a period (dates inclusive): ``workers`` active in urban
     communities, ``urban_residents`` (alive persons of the registry living in urban
-    communities), ``per_10k`` (against 18), ``cadres_trained`` (distinct workers who
-    attended a cadre training), ``exam_classes`` and ``exam_trainees`` (attendances of
-    exam-preparation classes, person-times) and ``exam_trainee_persons``, and
-    ``social_workers`` by level."""
+    communities), ``per_10k`` (against 18), ``cadres_trained`` (distinct persons who
+    attended a cadre training), ``exam_classes`` and ``exam_trainees`` (persons per
+    exam-preparation class, summed: person-times) and ``exam_trainee_persons``
+    (distinct persons), and ``social_workers`` by level. Trainees are community workers
+    and social workers of the registry, told apart by the person: one person counts
+    once per class and once in the distinct counts."""
 
     region: Region
     start: date
@@ -197,19 +252,23 @@ class WorkforceFigures:
 
 
 def attendance(code: str, start: date, end: date) -> QuerySet:
-    """Attendances (``TrainingParticipant`` with ``attended``) of sessions that started
-    in ``start``–``end`` (inclusive) by workers whose community lies under the region
-    ``code`` (not scoped: callers pass a region they reached through a scoped read).
-    The one source of the training figures: :func:`figures` and the indicators
-    ``workforce.*`` (:mod:`jiayuan.workforce.indicators`)."""
-    return TrainingParticipant.objects.filter(attended=True, worker__community__code__startswith=code,
-                                              session__starts_on__gte=start, session__starts_on__lte=end)
+    """Attendances (:func:`participants` with ``attended``) of sessions that started in
+    ``start``–``end`` (inclusive) by community workers whose community, or social
+    workers whose registration region, lies under the region ``code`` (not scoped:
+    callers pass a region they reached through a scoped read). Count persons by
+    ``person_key`` and person-times by ``seat``, never rows. The one source of the
+    training figures: :func:`figures` and the indicators ``workforce.*``
+    (:mod:`jiayuan.workforce.indicators`)."""
+    return participants().filter(
+        Q(worker__community__code__startswith=code) | Q(social_worker__region__code__startswith=code),
+        attended=True, session__starts_on__gte=start, session__starts_on__lte=end)
 
 
 def figures(user, region: Region, start: date, end: date) -> WorkforceFigures:
     """The workforce figures of ``region`` (from a scoped read) for ``start``–``end``:
     the training counts come from the attendance of sessions that started in the
-    period, attributed to the region of each participant's community."""
+    period, attributed to the region of each participant (a community worker's community,
+    a social worker's registration region) and counted by person."""
     if not user.can(Perm.VIEW_WORKFORCE) or not region.code.startswith(user.scope_code):
         raise NotFound("region.not_found")
     code = region.code
@@ -226,12 +285,36 @@ def figures(user, region: Region, start: date, end: date) -> WorkforceFigures:
     return WorkforceFigures(
         region=region, start=start, end=end, workers=workers, urban_residents=residents,
         per_10k=rules.per_10k(workers, residents), target=rules.STAFFING_TARGET,
-        cadres_trained=cadre.values("worker__person_id").distinct().count(),
+        cadres_trained=cadre.values("person_key").distinct().count(),
         cadre_sessions=cadre.values("session_id").distinct().count(),
-        exam_classes=exam.values("session_id").distinct().count(), exam_trainees=exam.count(),
-        exam_trainee_persons=exam.values("worker__person_id").distinct().count(),
+        exam_classes=exam.values("session_id").distinct().count(), exam_trainees=exam.values("seat").distinct().count(),
+        exam_trainee_persons=exam.values("person_key").distinct().count(),
         social_workers={lv: levels.get(lv, 0) for lv in rules.LEVELS},
     )
+
+
+def urban_communities(code: str) -> QuerySet:
+    """Codes of the urban communities (居委会) under the region ``code``."""
+    return Region.objects.filter(level=Region.Level.VILLAGE, kind=Region.Kind.COMMUNITY,
+                                 code__startswith=code).values_list("code", flat=True)
+
+
+def workers_in_post(code: str, on: date) -> QuerySet:
+    """Community workers in post on ``on`` (started by then, not left by then) in the urban
+    communities under ``code`` (not scoped: callers pass a region they reached through a
+    scoped read): the numerator of the staffing indicator
+    (:mod:`jiayuan.workforce.indicators`)."""
+    return (CommunityWorker.objects.filter(community__code__startswith=code, community__level=Region.Level.VILLAGE,
+                                           community__kind=Region.Kind.COMMUNITY, started_on__lte=on)
+            .filter(Q(status=CommunityWorker.Status.ACTIVE) | Q(left_on__gt=on)))
+
+
+def urban_residents(code: str) -> QuerySet:
+    """Alive persons of the registry living in the urban communities under ``code``
+    (a grid counts in its community), annotated ``unit`` (the community's code): the
+    denominator of the staffing indicator."""
+    return (Person.objects.filter(life_status=Person.LifeStatus.ALIVE, region__code__startswith=code)
+            .annotate(unit=Substr("region", 1, 12)).filter(unit__in=urban_communities(code)))
 
 
 def children_of(region: Region) -> QuerySet:

@@ -1,11 +1,13 @@
 """Writes to the workforce. Each function is one transaction with its audit entry
 (``worker.register``, ``worker.update``, ``worker.grade_step``, ``worker.leave``,
 ``social_worker.record``, ``social_worker.hours``, ``exam.register``, ``exam.result``,
-``training.create``, ``training.enroll``, ``training.attendance``).
+``training.create``, ``training.enroll``, ``training.attendance``, and the exports
+``worker.export``, ``social_worker.export``).
 
 Permissions: ``manage_workforce`` for workers, qualifications, exams and hours;
-``manage_training`` for sessions and attendance; the community or region in the acting
-user's scope. Persons come from the registry through a scoped selector.
+``manage_training`` for sessions and attendance; ``export`` and ``view_workforce`` for
+the rosters (names, certificate numbers); the community or region in the acting user's
+scope. Persons come from the registry through a scoped selector.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ..people.models import Person
 from ..people.rules import RuleError
 from ..people.services import require
 from ..regions.models import Region
-from . import rules, selectors
+from . import exports, rules, selectors
 from .models import (CommunityWorker, EducationRecord, ExamRegistration, ExamResult, Level, Post, SocialWorker,
                      TrainingParticipant, TrainingSession)
 
@@ -381,42 +383,130 @@ def _locked_session(actor: Actor, session: TrainingSession) -> TrainingSession:
     return s
 
 
+def _ids(values, field: str, message: str) -> list[int]:
+    try:
+        ids = sorted({int(i) for i in values or ()})
+    except (TypeError, ValueError):
+        ids = [0]
+    if ids and not 1 <= ids[0] <= ids[-1] <= 2**63 - 1:
+        raise _err(field, f"{field}.format", message)
+    return ids
+
+
 @transaction.atomic
-def enroll(actor: Actor, session: TrainingSession, worker_ids) -> int:
-    """Enroll active workers (ids; at most 200 at once) of the session's region that the
-    user may see; workers already enrolled are skipped. Returns how many were added.
-    An id that is not such a worker is ``workers.not_found``."""
+def enroll(actor: Actor, session: TrainingSession, worker_ids=(), social_worker_ids=()) -> int:
+    """Enroll members of the workforce registry that the user may see: active community
+    workers (``worker_ids``) whose community lies in the session's region, and social
+    workers (``social_worker_ids``) registered in it — at most 200 ids in all, at least
+    one. A person is enrolled once per session whichever way (by the person id): a
+    person already enrolled, as either, is skipped, and a person named both ways is
+    enrolled as the community worker. Returns how many were added. An id that is not
+    such a worker is ``workers.not_found`` / ``social_workers.not_found``."""
     require(actor, Perm.MANAGE_TRAINING)
     s = _locked_session(actor, session)
-    try:
-        ids = sorted({int(i) for i in worker_ids})
-    except (TypeError, ValueError):
-        raise _err("workers", "workers.format", _("请选择社区工作者")) from None
-    if not ids or len(ids) > 200:
-        raise _err("workers", "workers.count", _("一次选择 1 至 200 名社区工作者"))
-    found = set(CommunityWorker.objects.filter(pk__in=ids, status=CommunityWorker.Status.ACTIVE,
-                                               community__code__startswith=s.region_id)
-                .filter(community__code__startswith=_scope(actor)).values_list("pk", flat=True))
-    if found != set(ids):
+    c = _Collector()
+    c.take("workers", lambda: _ids(worker_ids, "workers", _("请选择社区工作者")))
+    c.take("social_workers", lambda: _ids(social_worker_ids, "social_workers", _("请选择社会工作者")))
+    v = c.done()
+    ids, sw_ids = v["workers"], v["social_workers"]
+    if not (ids or sw_ids) or len(ids) + len(sw_ids) > 200:
+        raise _err("workers", "workers.count", _("一次选择 1 至 200 名参训人员"))
+    workers = dict(CommunityWorker.objects.filter(pk__in=ids, status=CommunityWorker.Status.ACTIVE,
+                                                  community__code__startswith=s.region_id)
+                   .filter(community__code__startswith=_scope(actor)).values_list("pk", "person_id"))
+    if set(workers) != set(ids):
         raise _err("workers", "workers.not_found", _("所选人员不是本区域在岗的社区工作者"))
-    have = set(s.participants.values_list("worker_id", flat=True))
-    new = [TrainingParticipant(session=s, worker_id=i) for i in ids if i not in have]
+    social = dict(SocialWorker.objects.filter(pk__in=sw_ids, region__code__startswith=s.region_id)
+                  .filter(region__code__startswith=_scope(actor)).values_list("pk", "person_id"))
+    if set(social) != set(sw_ids):
+        raise _err("social_workers", "social_workers.not_found", _("所选人员不是本区域登记的社会工作者"))
+    have = selectors.enrolled_persons(s)
+    new = []
+    for kind, chosen in (("worker_id", workers), ("social_worker_id", social)):
+        for pk in sorted(chosen):
+            if chosen[pk] not in have:
+                have.add(chosen[pk])
+                new.append(TrainingParticipant(session=s, **{kind: pk}))
     TrainingParticipant.objects.bulk_create(new)
     if new:
-        record(actor, "training.enroll", s, region_code=s.region_id, extra={"workers": [p.worker_id for p in new]})
+        record(actor, "training.enroll", s, region_code=s.region_id,
+               extra={"workers": [p.worker_id for p in new if p.worker_id],
+                      "social_workers": [p.social_worker_id for p in new if p.social_worker_id]})
     return len(new)
 
 
 @transaction.atomic
-def set_attendance(actor: Actor, session: TrainingSession, worker_id: int, attended: bool) -> TrainingParticipant:
-    """Mark an enrolled worker as attended (or not)."""
+def set_attendance(actor: Actor, session: TrainingSession, worker_id: int | None, attended: bool,
+                   social_worker_id: int | None = None) -> TrainingParticipant:
+    """Mark an enrolled participant — the community worker ``worker_id`` or the social
+    worker ``social_worker_id``, exactly one of the two (``worker.missing``) — as
+    attended (or not)."""
     require(actor, Perm.MANAGE_TRAINING)
+    if bool(worker_id) == bool(social_worker_id):
+        raise _err("worker", "worker.missing", _("请指定一名社区工作者或社会工作者"))
     s = _locked_session(actor, session)
     # get_or_not_found: an id too large for the column is "not enrolled", not a 500
-    p = get_or_not_found(s.participants.select_related("worker__person"), "participant.not_found", worker_id=worker_id)
+    rows = s.participants.select_related("worker__person", "social_worker__person")
+    if worker_id:
+        p = get_or_not_found(rows, "participant.not_found", worker_id=worker_id)
+    else:
+        p = get_or_not_found(rows, "participant.not_found", social_worker_id=social_worker_id)
     if p.attended != bool(attended):
         p.attended = bool(attended)
         p.save(update_fields=["attended"])
+        who = {"worker": p.worker_id} if p.worker_id else {"social_worker": p.social_worker_id}
         record(actor, "training.attendance", s, region_code=s.region_id,
-               extra={"worker": p.worker_id, "name": p.worker.person.name, "attended": p.attended})
+               extra={**who, "name": p.person.name, "attended": p.attended})
     return p
+
+
+# --- exports --------------------------------------------------------------------------------------
+
+def _export_rights(actor: Actor) -> None:
+    require(actor, Perm.EXPORT)
+    require(actor, Perm.VIEW_WORKFORCE)
+
+
+def export_workers(actor: Actor, *, region: Region | None = None, post: str = "", status: str = "active",
+                   q: str = "") -> tuple[bytes, str, str, int]:
+    """The roster of community workers the acting user sees (``region``: a Region from
+    the scoped region selector, or None for the whole scope; ``post``, ``status`` —
+    ``""`` for every status — and ``q`` as in :func:`selectors.search_workers`) as a
+    workbook: ``(bytes, Chinese file name, ASCII fallback, rows)``. Names of persons:
+    needs ``export`` and ``view_workforce`` (Forbidden otherwise). Audited
+    ``worker.export`` with the filters and the row count."""
+    _export_rights(actor)
+    user = actor.user
+    workers = list(selectors.search_workers(user, region=region.code if region else "", post=post, status=status,
+                                            q=q))
+    target = region or selectors.home_region(user)
+    today = timezone.localdate()
+    data = exports.workers_xlsx(target, workers, today)
+    name, fallback = exports.file_names(target, "社区工作者名册", "community-workers", today)
+    record(actor, "worker.export", None, region_code=target.code if target else _scope(actor),
+           extra={"rows": len(workers), "filters": {"region": region.code if region else "", "post": post,
+                                                    "status": status, "q": q}})
+    return data, name, fallback, len(workers)
+
+
+def export_social_workers(actor: Actor, *, level: str = "") -> tuple[bytes, str, str, int]:
+    """The roster of social workers the acting user sees (``level``: one of
+    :data:`rules.LEVELS`, or ``""`` for all) with their current continuing-education
+    period as a workbook: ``(bytes, Chinese file name, ASCII fallback, rows)``. Names and
+    certificate numbers: needs ``export`` and ``view_workforce``. Audited
+    ``social_worker.export`` with the filter and the row count."""
+    _export_rights(actor)
+    user = actor.user
+    qs = selectors.social_workers_for(user).order_by("region_id", "person__name", "id")
+    if level in rules.LEVELS:
+        qs = qs.filter(level=level)
+    else:
+        level = ""
+    social_workers = list(qs)
+    target = selectors.home_region(user)
+    today = timezone.localdate()
+    data = exports.social_workers_xlsx(target, social_workers, today)
+    name, fallback = exports.file_names(target, "社会工作者名册", "social-workers", today)
+    record(actor, "social_worker.export", None, region_code=target.code if target else _scope(actor),
+           extra={"rows": len(social_workers), "filters": {"level": level}})
+    return data, name, fallback, len(social_workers)

@@ -64,9 +64,13 @@ def worker_list(request):
                                   status="" if status == "all" else status, q=(d.get("q") or "").strip())
     today = timezone.localdate()
     if request.GET.get("format") == "xlsx":
-        target = region or selectors.home_region(user)
-        return workbook_response(exports.workers_xlsx(target, qs, today), *exports.file_names(
-            target, "社区工作者名册", "community-workers", today))
+        try:
+            data, name, fallback, _rows = services.export_workers(
+                actor(request), region=region, post=d.get("post") or "", status="" if status == "all" else status,
+                q=(d.get("q") or "").strip())
+        except ServiceError as exc:
+            return error_page(request, exc)
+        return workbook_response(data, name, fallback)
     page_obj = paginate(request, qs)
     rows = [(w, selectors.grade_status(w, today), rules.full_years(w.started_on, today)) for w in page_obj]
     query = request.GET.copy()
@@ -74,7 +78,7 @@ def worker_list(request):
     query["format"] = "xlsx"
     return render(request, "workforce/worker_list.html", {
         "form": form, "page_obj": page_obj, "rows": rows, "export_query": query.urlencode(),
-        "can_manage": user.can(Perm.MANAGE_WORKFORCE), "scheme": selectors.grade_scheme()})
+        "can_export": user.can(Perm.EXPORT), "can_manage": user.can(Perm.MANAGE_WORKFORCE), "scheme": selectors.grade_scheme()})
 
 
 def _worker_form_page(request, form, person, worker=None, status=200):
@@ -189,14 +193,17 @@ def social_worker_list(request):
     if level in rules.LEVELS:
         qs = qs.filter(level=level)
     if request.GET.get("format") == "xlsx":
-        target = selectors.home_region(user)
-        return workbook_response(exports.social_workers_xlsx(target, qs, today), *exports.file_names(
-            target, "社会工作者名册", "social-workers", today))
+        try:
+            data, name, fallback, _rows = services.export_social_workers(actor(request), level=level)
+        except ServiceError as exc:
+            return error_page(request, exc)
+        return workbook_response(data, name, fallback)
     page_obj = paginate(request, qs.prefetch_related("education"))
     rows = [(w, rules.hours_in_period(w.level, w.registered_on, today, [(e.on, e.hours) for e in w.education.all()]))
             for w in page_obj]
     return render(request, "workforce/social_worker_list.html", {
         "page_obj": page_obj, "rows": rows, "level": level, "can_manage": user.can(Perm.MANAGE_WORKFORCE),
+        "can_export": user.can(Perm.EXPORT),
         "short": selectors.hours_shortfalls(user, today) if user.can(Perm.MANAGE_WORKFORCE) else []})
 
 
@@ -358,11 +365,13 @@ def training_new(request):
 
 def _session_page(request, s, enroll_form=None, status=200):
     user = request.user
-    enrolled = set(s.participants.values_list("worker_id", flat=True))
-    candidates = [w for w in selectors.search_workers(user, region=s.region_id)[:300] if w.pk not in enrolled]
+    enrolled = selectors.enrolled_persons(s)
+    candidates = [w for w in selectors.search_workers(user, region=s.region_id)[:300] if w.person_id not in enrolled]
+    social = [w for w in selectors.social_workers_for(user).filter(region__code__startswith=s.region_id)
+              .order_by("region_id", "person__name", "id")[:300] if w.person_id not in enrolled]
     return render(request, "workforce/training_detail.html", {
         "s": s, "participants": selectors.participants_of(s), "can_manage": user.can(Perm.MANAGE_TRAINING),
-        "enroll_form": enroll_form or EnrollForm(candidates)}, status=status)
+        "enroll_form": enroll_form or EnrollForm(candidates, social)}, status=status)
 
 
 @perm_required(Perm.VIEW_WORKFORCE)
@@ -376,7 +385,7 @@ def training_detail(request, pk):
 def training_enroll(request, pk):
     s = selectors.get_session(request.user, pk)
     try:
-        n = services.enroll(actor(request), s, request.POST.getlist("workers"))
+        n = services.enroll(actor(request), s, request.POST.getlist("workers"), request.POST.getlist("social_workers"))
     except ServiceError as exc:
         return error_page(request, exc)
     messages.success(request, _("已加入 %(n)s 人") % {"n": n})
@@ -387,12 +396,15 @@ def training_enroll(request, pk):
 @require_POST
 def training_attendance(request, pk):
     s = selectors.get_session(request.user, pk)
+    ids = {}
+    for name in ("worker", "social_worker"):
+        try:
+            ids[name] = int(request.POST.get(name, ""))
+        except ValueError:
+            ids[name] = 0
     try:
-        worker = int(request.POST.get("worker", ""))
-    except ValueError:
-        worker = 0
-    try:
-        services.set_attendance(actor(request), s, worker, request.POST.get("attended") == "1")
+        services.set_attendance(actor(request), s, ids["worker"], request.POST.get("attended") == "1",
+                                social_worker_id=ids["social_worker"])
     except ServiceError as exc:
         return error_page(request, exc)
     return redirect("workforce:training_detail", pk=s.pk)

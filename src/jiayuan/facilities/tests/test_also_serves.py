@@ -57,3 +57,42 @@ def test_the_api_reads_the_units_it_also_serves(users, facility, api_client):
     assert got["also_serves"] == [{"region": GANQUAN, "region_name": "甘泉社区居民委员会"}]
     listed = {f["id"]: f["also_serves"] for f in c.get(f"/api/v1/facilities?region={DONGJIE}").json()["results"]}
     assert listed == {shared.pk: [{"region": GANQUAN, "region_name": "甘泉社区居民委员会"}], alone.pk: []}
+
+
+def put(c, url, body):
+    return c.put(url, body, content_type="application/json")
+
+
+def test_the_api_writes_the_units_it_also_serves_through_the_service(users, facility, api_client, monkeypatch):
+    """``PUT /api/v1/facilities/{id}/also-serves``: the units by code (its own region and
+    repeats dropped), ``version`` as on the page; 403 without manage_facilities, 404
+    out of scope, 409 on a stale version, 422 naming the code out of scope — nothing
+    written on a refusal."""
+    from jiayuan.accounts import permissions
+
+    f = facility(JIAOTONGXIANG, "450")            # version 1
+    c = api_client("township")
+    url = f"/api/v1/facilities/{f.pk}/also-serves"
+    got = put(c, url, {"also_serves": [GANQUAN, JIAOTONGXIANG, GANQUAN], "version": 1})
+    assert got.status_code == 200, got.content
+    assert got.json()["also_serves"] == [{"region": GANQUAN, "region_name": "甘泉社区居民委员会"}]
+    assert got.json()["version"] == 2
+    assert AuditEntry.objects.filter(action="facility.update", object_id=str(f.pk)).latest("id").changes == {
+        "also_serves": [[], [GANQUAN]]}
+    # the version the client saw is now stale
+    got = put(c, url, {"also_serves": [], "version": 1})
+    assert got.status_code == 409 and got.json()["error"]["code"] == "facility.conflict"
+    # a village of 梁家墩镇 is in the township's county but not in 东街街道
+    got = put(c, url, {"also_serves": [LIANGJIADUN_VILLAGE], "version": 2})
+    assert got.status_code == 422
+    assert got.json()["error"]["fields"]["also_serves"][0]["code"] == "also_serves.not_found"
+    assert put(api_client("outsider"), url, {"also_serves": []}).status_code == 404
+    assert put(c, url, {"also_serves": ["x"] * 201}).status_code == 422        # at most 200 codes
+    assert list(f.also_serves.values_list("code", flat=True)) == [GANQUAN]
+    # a role without manage_facilities
+    monkeypatch.setitem(permissions.ROLE_PERMISSIONS, "township_officer",
+                        permissions.ROLE_PERMISSIONS["township_officer"] - {permissions.Perm.MANAGE_FACILITIES})
+    assert put(c, url, {"also_serves": []}).status_code == 403
+    # the empty list clears (the county still may)
+    got = put(api_client("county"), url, {"also_serves": [], "version": 2})
+    assert got.status_code == 200 and got.json()["also_serves"] == [] and got.json()["version"] == 3

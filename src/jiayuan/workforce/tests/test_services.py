@@ -1,6 +1,7 @@
 """Workforce services and selectors: workers and grade steps, qualification, exams,
 hours shortfall, training attendance and the figures of a region — worked by hand."""
 
+import sys
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -14,7 +15,7 @@ from jiayuan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiayuan.people.models import Person
 from jiayuan.regions.models import Region
 from jiayuan.web.todo import sources_for
-from jiayuan.workforce import selectors, services
+from jiayuan.workforce import rules, selectors, services
 
 from .conftest import DONGJIE, GANQUAN, JIAOTONGXIANG
 
@@ -55,9 +56,24 @@ def test_a_grade_step_due_is_recorded_from_the_day_it_fell_due(worker, township,
     assert list(selectors.grade_steps_due(users["township"], TODAY)) == []
 
 
+def test_the_whole_code_is_loaded_before_the_first_test():
+    # (run alone it is the first test) the to-do test failed once, passed alone: it was the
+    # first of this file to reverse a URL, which imported the URLconf and every app's views
+    # and API only then — after a merge had changed the checkout the run started from
+    assert {"jiayuan.urls", "jiayuan.api.urls", "jiayuan.children.api", "jiayuan.workforce.views"} <= set(sys.modules)
+
+
 def test_the_township_finds_grade_steps_in_its_todo(worker, users):
-    worker(since=date(TODAY.year - 4, 1, 1), started=date(TODAY.year - 5, 1, 1))
-    worker(name="张伟", since=date(TODAY.year - 1, 1, 1), started=date(TODAY.year - 5, 1, 1))
+    # The to-do source counts on the day it is asked (timezone.localdate()), so the dates
+    # are taken from that day when the test runs — not from TODAY, read when the module
+    # was collected — and lie well inside a step period: 4 years and 1 year in grade 3
+    # (3 years a step): one step due for 李娜, none for 张伟, whatever the day.
+    today = timezone.localdate()
+    li = worker(since=rules.add_years(today, -4), started=rules.add_years(today, -5))
+    zhang = worker(name="张伟", since=rules.add_years(today, -1), started=rules.add_years(today, -5))
+    assert (selectors.grade_status(li, today).steps_due, selectors.grade_status(zhang, today).steps_due) == (1, 0)
+    codes = [s.code for s in sources_for(users["township"])]
+    assert "grade_steps_due" in codes, codes
     source = next(s for s in sources_for(users["township"]) if s.code == "grade_steps_due")
     assert source.count(users["township"]) == 1
     assert [i.title for i in source.items(users["township"], 10)] == ["李娜"]
