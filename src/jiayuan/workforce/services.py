@@ -455,9 +455,34 @@ def set_attendance(actor: Actor, session: TrainingSession, worker_id: int | None
         p.attended = bool(attended)
         p.save(update_fields=["attended"])
         who = {"worker": p.worker_id} if p.worker_id else {"social_worker": p.social_worker_id}
+        credited = _credit_education(s, p)
         record(actor, "training.attendance", s, region_code=s.region_id,
-               extra={**who, "name": p.person.name, "attended": p.attended})
+               extra={**who, "name": p.person.name, "attended": p.attended, "hours_credited": credited})
     return p
+
+
+def _credit_education(session: TrainingSession, p: TrainingParticipant) -> str | None:
+    """Attendance of a continuing-education session (kind ``continuing_education``) is
+    the social worker's continuing-education hours: marked attended, one record of the
+    session's hours on its last day (``EducationRecord.training`` = the session; a
+    participant enrolled as a community worker who is also a registered social worker
+    is credited as that social worker); unmarked, that record removed. Other kinds of
+    training credit nothing. Returns the hours credited (text), ``"-…"`` when taken back,
+    None when nothing changed."""
+    if session.kind != TrainingSession.Kind.CONTINUING_EDUCATION:
+        return None
+    sw = p.social_worker or SocialWorker.objects.filter(person_id=p.worker.person_id).first()
+    if sw is None:
+        return None
+    existing = EducationRecord.objects.filter(social_worker=sw, training=session)
+    if p.attended and not existing.exists():
+        EducationRecord.objects.create(social_worker=sw, training=session, on=session.ends_on, hours=session.hours,
+                                       title=session.title[:100], provider=session.organizer[:100])
+        return str(session.hours)
+    if not p.attended and existing.exists():
+        existing.delete()
+        return f"-{session.hours}"
+    return None
 
 
 # --- exports --------------------------------------------------------------------------------------

@@ -169,3 +169,30 @@ def test_api_and_page_enroll_and_mark_social_workers(dongjie, township, api_clie
                                                                "attended": "1"}).status_code == 302
     page = p.get(f"/workforce/training/{s2.pk}/").content.decode()
     assert "已参训 1 / 报名 1" in page and "社会工作者" in page
+
+
+def test_attending_a_continuing_education_class_is_the_social_workers_hours(dongjie, township):
+    """New-user test: 吕林欢 attended a 16-hour 继续教育 class and still showed 40/90 hours.
+    Attendance of a continuing-education class is now the social worker's hours (one
+    record of the class's hours on its last day, tied to the class); unmarking takes it
+    back; a community worker who is also a social worker (李娜) is credited as that social
+    worker; one who is not (张伟) and other kinds of class credit nothing."""
+    from decimal import Decimal
+
+    from jiayuan.workforce.models import EducationRecord
+
+    li, zhang, li_sw, zhao_sw = dongjie
+    ce = session(township, "continuing_education", "社会工作者继续教育专题班", 2)      # 16 hours, ends the 12th
+    cadre = session(township, "cadre_training", "社区干部培训", 2)
+    services.enroll(township, ce, [li.pk, zhang.pk], [zhao_sw.pk])
+    services.enroll(township, cadre, [], [zhao_sw.pk])
+    services.set_attendance(township, ce, li.pk, True)
+    services.set_attendance(township, ce, zhang.pk, True)
+    services.set_attendance(township, ce, None, True, social_worker_id=zhao_sw.pk)
+    services.set_attendance(township, cadre, None, True, social_worker_id=zhao_sw.pk)
+    got = sorted(EducationRecord.objects.values_list("social_worker__person__name", "hours", "on", "training__title"))
+    assert got == [("李娜", Decimal("16.0"), date(YEAR, 2, 12), "社会工作者继续教育专题班"),
+                   ("赵敏", Decimal("16.0"), date(YEAR, 2, 12), "社会工作者继续教育专题班")]
+    services.set_attendance(township, ce, li.pk, True)                 # again: not twice
+    services.set_attendance(township, ce, None, False, social_worker_id=zhao_sw.pk)
+    assert list(EducationRecord.objects.values_list("social_worker__person__name", flat=True)) == ["李娜"]
