@@ -246,11 +246,15 @@ def check_eligibility(actor: Actor, proposal: Proposal, eligible: bool, note: st
 @transaction.atomic
 def start_review(actor: Actor, call: ProjectCall) -> ProjectCall:
     """Close the call for proposals and open the panel's review (``open`` →
-    ``reviewing``): every submitted proposal must have been checked (409
+    ``reviewing``) once its deadline (inclusive) has passed (409
+    ``call.deadline_not_passed``): every submitted proposal must have been checked (409
     ``call.unchecked``), and a panel seated."""
     _manage(actor, call)
     call = ProjectCall.objects.select_for_update().get(pk=call.pk)
     _state(call, CallStatus.OPEN, "call.state")
+    if timezone.localdate() <= call.deadline:
+        raise Conflict("call.deadline_not_passed", _("申报截止日期 %(d)s 未过，不能截止申报、进入专家评审") % {
+            "d": call.deadline})
     if call.proposals.filter(status=ProposalStatus.SUBMITTED).exists():
         raise Conflict("call.unchecked", _("尚有申报未完成资格审查"))
     if not call.panel.exists():
@@ -315,7 +319,8 @@ def publish_notice(actor: Actor, call: ProjectCall, selected_ids, published_on=N
     must have its score; the selected ones' amounts may not pass the budget. The notice
     runs ``call.notice_working_days`` working days counted from the day after
     ``published_on`` (default today; 民法典 art. 201), on the official calendar
-    (``estimated`` when that year is not yet published). Others become not selected."""
+    (``estimated`` when that year is not yet published). Others become not selected.
+    ``published_on`` after the call's deadline (422 ``published_on.before_deadline``)."""
     _manage(actor, call)
     call = ProjectCall.objects.select_for_update().get(pk=call.pk)
     _state(call, CallStatus.REVIEWING, "call.state")
@@ -333,6 +338,9 @@ def publish_notice(actor: Actor, call: ProjectCall, selected_ids, published_on=N
     published = as_date(published_on, "published_on", _("公示日期")) or timezone.localdate()
     if published > timezone.localdate():
         raise err("published_on", "published_on.future", _("公示日期不能晚于今天"))
+    if published <= call.deadline:   # review and notice come after the proposals are in
+        raise err("published_on", "published_on.before_deadline",
+                  _("公示日期应晚于申报截止日期 %(d)s：截止后才评审、公示") % {"d": call.deadline})
     ends, estimated = workdays.add_working_days(published, call.notice_working_days)
     for p in eligible:
         p.status = ProposalStatus.SELECTED if p.pk in ids else ProposalStatus.NOT_SELECTED

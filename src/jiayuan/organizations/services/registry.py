@@ -189,7 +189,10 @@ def change_status(actor: Actor, org: SocialOrganization, status: str, reason: st
 def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, concluded_on, kind="report",
                       submitted_on=None, note="") -> AnnualInspection:
     """Record the annual report or inspection of ``year`` with its result (合格, 基本合格,
-    不合格) — one per year (409 ``inspection.duplicate``). ``manage_organizations``."""
+    不合格) — one per year (409 ``inspection.duplicate``). ``manage_organizations``.
+    ``year`` an ended year not before the registration year
+    (:func:`rules.check_inspection_year`: 422 ``year.not_ended``,
+    ``year.before_registration``), concluded after that year (``concluded_on.before_year_end``)."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     try:
         year = whole(year)
@@ -198,6 +201,10 @@ def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, co
     today = timezone.localdate()
     if not 1990 <= year <= today.year:
         raise err("year", "year.range", _("年度应在 1990 年到今年之间"))
+    try:
+        rules.check_inspection_year(year, org.registered_on, today)
+    except RuleError as exc:
+        raise ValidationFailed.from_rule_errors([exc]) from None
     if result not in InspectionResult.values:
         raise err("result", "result.invalid", _("请选择结论"))
     if kind not in AnnualInspection.Kind.values:
@@ -218,9 +225,13 @@ def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, co
 
 
 @transaction.atomic
-def record_rating(actor: Actor, org: SocialOrganization, *, grade, rated_on, decision_ref="") -> OrganizationRating:
+def record_rating(actor: Actor, org: SocialOrganization, *, grade, rated_on, decision_ref="",
+                  min_years: int = rules.RATING_MIN_YEARS) -> OrganizationRating:
     """Record an assessment grade 1A–5A (``grade`` 1–5) given on ``rated_on``, valid
-    five years (民政部令第39号 art. 22). ``manage_organizations``."""
+    five years (民政部令第39号 art. 22). ``manage_organizations``. Not before the
+    organization has been registered ``min_years`` (default 2) years
+    (:func:`rules.check_rating_date`, 第十一条: 取得法人资格满两个年度; 422
+    ``rated_on.too_early``)."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     try:
         grade = whole(grade)
@@ -231,6 +242,10 @@ def record_rating(actor: Actor, org: SocialOrganization, *, grade, rated_on, dec
     rated = as_date(rated_on, "rated_on", _("评定日期"), required=True)
     if rated > timezone.localdate():
         raise err("rated_on", "rated_on.future", _("评定日期不能晚于今天"))
+    try:
+        rules.check_rating_date(org.registered_on, rated, min_years)
+    except RuleError as exc:
+        raise ValidationFailed.from_rule_errors([exc]) from None
     rating = OrganizationRating.objects.create(
         organization=org, grade=grade, rated_on=rated, valid_until=_years_later(rated, RATING_YEARS) - timedelta(days=1),
         decision_ref=text(decision_ref, "decision_ref", _("文号"), 60), created_by=actor.user)

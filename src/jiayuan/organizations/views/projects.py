@@ -27,6 +27,15 @@ def band_label(code: str) -> str:
     return _(rules.BAND_NAMES.get(code, code)) if code else ""
 
 
+def call_stage(call, today=None) -> tuple[str, str]:
+    """(code, name) of where ``call`` stands today (:func:`rules.call_stage`: from its
+    dates, e.g. 公示期满，待签约 once the notice ended)."""
+    notice = getattr(call, "notice", None)
+    code = rules.call_stage(call.status, call.deadline, notice.ends_on if notice else None,
+                            today or timezone.localdate())
+    return code, _(rules.CALL_STAGE_NAMES[code])
+
+
 def _criteria(call) -> list[dict]:
     return [{"code": c["code"], "name": _(c["name"]), "weight": c["weight"]} for c in call.criteria]
 
@@ -41,8 +50,11 @@ def call_list(request):
     calls = selectors.calls_for(user).order_by("-opens_on", "-id")
     if not calls.exists() and not (user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION)):
         raise PermissionDenied
+    calls = list(calls.select_related("notice")[:100])
+    for c in calls:
+        c.stage, c.stage_name = call_stage(c)
     return render(request, "organizations/call_list.html", {
-        "calls": calls[:100], "can_manage": user.can(Perm.MANAGE_PROJECTS),
+        "calls": calls, "can_manage": user.can(Perm.MANAGE_PROJECTS),
         "to_score": selectors.proposals_to_score(user)})
 
 
@@ -88,8 +100,9 @@ def call_detail(request, pk):
     my_orgs = selectors.organizations_for(user).filter(pk__in=selectors.member_organization_ids(user)) \
         if user.can(Perm.ACT_FOR_ORGANIZATION) else []
     notice = getattr(call, "notice", None)
+    stage, stage_name = call_stage(call)
     return render(request, "organizations/call_detail.html", {
-        "call": call, "criteria": _criteria(call), "proposals": proposals, "manager": manager,
+        "call": call, "stage": stage, "stage_name": stage_name, "criteria": _criteria(call), "proposals": proposals, "manager": manager,
         "panel": selectors.panel_for(user, call), "notice": notice,
         "objections": notice.objections.select_related("proposal") if notice else [],
         "kinds": [OrganizationKind(k).label for k in call.eligible_kinds if k in OrganizationKind.values],

@@ -1,0 +1,145 @@
+"""Problems a new user met in the browser (regressions): dates checked against other
+dates, the call's steps in the order of its dates, what an expert sees of the scores,
+the services-to-record alert, the project page's forms, money in messages, the
+residents' community, duplicate names, phones."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from jiayuan.errors import Conflict, ValidationFailed
+from jiayuan.organizations import rules
+from jiayuan.organizations.models import AnnualInspection, OrganizationRating, SocialOrganization
+from jiayuan.organizations.services import projects as ps
+from jiayuan.organizations.services import registry as rs
+from jiayuan.people.rules import RuleError
+
+from .conftest import act, proposal_of
+from .test_projects import pass_deadline, scored
+
+pytestmark = pytest.mark.django_db
+
+J = "application/json"
+
+
+def post(client, url, body=None):
+    return client.post(url, body or {}, content_type=J)
+
+
+# --- 1. dates against other dates ------------------------------------------------------------------
+
+def test_rule_inspection_year_between_registration_and_last_year():
+    today = date(2026, 12, 7)
+    with pytest.raises(RuleError) as e:
+        rules.check_inspection_year(2020, date(2021, 6, 1), today)
+    assert e.value.code == "year.before_registration" and "2021" in e.value.message
+    rules.check_inspection_year(2021, date(2021, 6, 1), today)
+    rules.check_inspection_year(2025, date(2021, 6, 1), today)
+    with pytest.raises(RuleError) as e:
+        rules.check_inspection_year(2026, date(2021, 6, 1), today)   # the year has not ended
+    assert e.value.code == "year.not_ended" and "2025" in e.value.message
+    rules.check_inspection_year(1995, None, today)                     # registration day unknown: not checked
+
+
+def test_rule_rating_two_full_years_after_registration():
+    with pytest.raises(RuleError) as e:
+        rules.check_rating_date(date(2024, 3, 1), date(2026, 2, 28))
+    assert e.value.code == "rated_on.too_early" and "2026-03-01" in e.value.message
+    rules.check_rating_date(date(2024, 3, 1), date(2026, 3, 1))
+    rules.check_rating_date(date(2024, 2, 29), date(2026, 2, 28))      # no 29 February in 2026
+    rules.check_rating_date(date(2024, 3, 1), date(2025, 3, 1), min_years=1)
+    rules.check_rating_date(None, date(2020, 1, 1))
+
+
+def test_an_inspection_before_the_registration_year_or_of_this_year_is_422(api_client, orgs):
+    county, home = api_client("county"), orgs["home"]
+    SocialOrganization.objects.filter(pk=home.pk).update(registered_on=date(2021, 6, 1))
+    today = timezone.localdate()
+    url = f"/api/v1/organizations/{home.pk}/inspections"
+    r = post(county, url, {"year": 2020, "result": "qualified", "concluded_on": today.isoformat()})
+    assert r.status_code == 422 and r.json()["error"]["fields"]["year"][0]["code"] == "year.before_registration"
+    r = post(county, url, {"year": today.year, "result": "qualified", "concluded_on": today.isoformat()})
+    assert r.status_code == 422 and r.json()["error"]["fields"]["year"][0]["code"] == "year.not_ended"
+    assert not AnnualInspection.objects.exists()
+    r = post(county, url, {"year": 2021, "result": "qualified", "concluded_on": today.isoformat()})
+    assert r.status_code == 201
+
+
+def test_a_rating_one_week_after_registration_is_422(api_client, orgs):
+    county, home = api_client("county"), orgs["home"]
+    today = timezone.localdate()
+    SocialOrganization.objects.filter(pk=home.pk).update(registered_on=today - timedelta(days=7))
+    r = post(county, f"/api/v1/organizations/{home.pk}/ratings", {"grade": 5, "rated_on": today.isoformat()})
+    assert r.status_code == 422 and r.json()["error"]["fields"]["rated_on"][0]["code"] == "rated_on.too_early"
+    assert not OrganizationRating.objects.exists()
+
+
+def test_a_notice_published_on_or_before_the_deadline_is_refused(users, call, orgs):
+    p = scored(users, call, orgs)          # deadline 25 days ago
+    deadline = call.deadline
+    with pytest.raises(ValidationFailed) as e:
+        ps.publish_notice(act(users["county"]), call, [p.pk], published_on=deadline)
+    assert e.value.code == "published_on.before_deadline"
+    notice = ps.publish_notice(act(users["county"]), call, [p.pk], published_on=deadline + timedelta(days=1))
+    assert notice.starts_on == deadline + timedelta(days=2)
+
+
+# --- 2. no review before the deadline -----------------------------------------------------------------
+
+def test_the_review_cannot_start_before_the_deadline_has_passed(users, call, orgs, page_client):
+    from django.urls import reverse
+
+    from jiayuan.organizations.models import ProjectCall
+
+    p = proposal_of(users["org"], call, orgs["home"])
+    ps.check_eligibility(act(users["county"]), p, True)
+    url = reverse("organizations:call_detail", args=[call.pk])
+    page = page_client("county").get(url).content.decode()
+    assert 'data-testid="start-review"' not in page and 'data-testid="review-after-deadline"' in page
+    today = timezone.localdate()
+    ProjectCall.objects.filter(pk=call.pk).update(deadline=today)   # the deadline day itself still takes proposals
+    call.refresh_from_db()
+    with pytest.raises(Conflict) as e:
+        ps.start_review(act(users["county"]), call)
+    assert e.value.code == "call.deadline_not_passed" and today.isoformat() in e.value.message
+    assert 'data-testid="start-review"' not in page_client("county").get(url).content.decode()
+    pass_deadline(call, days=1)
+    page = page_client("county").get(url).content.decode()
+    assert 'data-testid="start-review"' in page and "申报已截止，待评审" in page
+    assert ps.start_review(act(users["county"]), call).status == "reviewing"
+
+
+# --- 3. the notice period's end comes from the dates -------------------------------------------------
+
+def test_rule_call_stage_from_the_dates():
+    d = date(2026, 12, 1)
+    assert rules.call_stage("open", d, None, date(2026, 12, 1)) == "open"
+    assert rules.call_stage("open", d, None, date(2026, 12, 2)) == "deadline_passed"
+    assert rules.call_stage("notice", d, date(2026, 11, 27), date(2026, 11, 27)) == "notice"
+    assert rules.call_stage("notice", d, date(2026, 11, 27), date(2026, 11, 28)) == "notice_ended"
+    assert rules.call_stage("reviewing", d, None, date(2027, 1, 1)) == "reviewing"
+
+
+def test_a_call_whose_notice_ended_shows_the_notice_period_is_over(users, call, orgs, page_client):
+    from django.urls import reverse
+
+    p = scored(users, call, orgs)
+    today = timezone.localdate()
+    notice = ps.publish_notice(act(users["county"]), call, [p.pk], published_on=today - timedelta(days=20))
+    assert notice.ends_on < today    # five working days from 19 days ago have passed
+    c = page_client("county")
+    page = c.get(reverse("organizations:call_detail", args=[call.pk])).content.decode()
+    assert "公示期满，待签约" in page and 'data-testid="notice-ended"' in page
+    assert "公示中" not in page
+    listing = c.get(reverse("organizations:call_list")).content.decode()
+    assert "公示期满，待签约" in listing and "公示中" not in listing
+
+
+def test_a_call_in_its_notice_period_shows_it(users, call, orgs, page_client):
+    from django.urls import reverse
+
+    p = scored(users, call, orgs)
+    ps.publish_notice(act(users["county"]), call, [p.pk], published_on=timezone.localdate())
+    page = page_client("county").get(reverse("organizations:call_detail", args=[call.pk])).content.decode()
+    assert "公示中" in page and "公示期满" not in page
