@@ -244,6 +244,18 @@ def panel_for(user, call) -> QuerySet:
     return qs.filter(user=user)
 
 
+def scores_visible(user, call) -> bool:
+    """Whether ``user`` sees the combined review scores of ``call``'s proposals and the
+    other experts' sheets: once the review has ended (the call is past ``open`` and
+    ``reviewing``), and always for the civil-affairs managers of the call
+    (``manage_projects`` in the call's region) and superusers. Until then an expert sees
+    only their own sheet — from the combined score of two experts one works out the
+    other's."""
+    if call.status not in ("open", "reviewing") or user.is_superuser:
+        return True
+    return user.can(Perm.MANAGE_PROJECTS) and call.region_id.startswith(user.scope_code or "")
+
+
 def conflicted(member: PanelMember, organization_id: int) -> bool:
     """Whether panel ``member`` is excluded from scoring ``organization_id``'s proposal:
     a declared conflict of interest, or the expert's account is active staff of that

@@ -143,3 +143,33 @@ def test_a_call_in_its_notice_period_shows_it(users, call, orgs, page_client):
     ps.publish_notice(act(users["county"]), call, [p.pk], published_on=timezone.localdate())
     page = page_client("county").get(reverse("organizations:call_detail", args=[call.pk])).content.decode()
     assert "公示中" in page and "公示期满" not in page
+
+
+# --- 4. an expert sees only their own scores until the review ends -----------------------------------
+
+def test_an_expert_sees_neither_the_combined_score_nor_others_until_the_review_ends(api_client, page_client, users,
+                                                                                     call, orgs):
+    from django.urls import reverse
+
+    from .test_projects import A, B, to_review
+
+    p = proposal_of(users["org"], call, orgs["home"])
+    to_review(users, call, p)
+    ps.score_proposal(act(users["city"]), p, B)                       # 76.5
+    r = post(api_client("township"), f"/api/v1/proposals/{p.pk}/scores", {"points": A})   # 81: the last sheet
+    assert r.status_code == 200 and r.json()["score"] is None          # (81 + 76.5) / 2 = 78.75 not told
+    p.refresh_from_db()
+    assert str(p.score) == "78.75"
+    assert api_client("township").get(f"/api/v1/proposals/{p.pk}").json()["score"] is None
+    expert = page_client("township")
+    for url in (reverse("organizations:proposal_detail", args=[p.pk]), reverse("organizations:call_detail", args=[call.pk])):
+        page = expert.get(url).content.decode()
+        assert "78.75" not in page and "76.5" not in page, url
+    # the county (manages the call) sees it all the time
+    county = page_client("county")
+    assert "78.75" in county.get(reverse("organizations:proposal_detail", args=[p.pk])).content.decode()
+    assert api_client("county").get(f"/api/v1/proposals/{p.pk}").json()["score"] == "78.75"
+    # the review ends with the notice: now the expert sees the combined score too
+    ps.publish_notice(act(users["county"]), call, [p.pk], published_on=timezone.localdate())
+    assert api_client("township").get(f"/api/v1/proposals/{p.pk}").json()["score"] == "78.75"
+    assert "78.75" in expert.get(reverse("organizations:call_detail", args=[call.pk])).content.decode()

@@ -102,7 +102,8 @@ def call_detail(request, pk):
     notice = getattr(call, "notice", None)
     stage, stage_name = call_stage(call)
     return render(request, "organizations/call_detail.html", {
-        "call": call, "stage": stage, "stage_name": stage_name, "criteria": _criteria(call), "proposals": proposals, "manager": manager,
+        "call": call, "stage": stage, "stage_name": stage_name, "criteria": _criteria(call),
+        "show_scores": selectors.scores_visible(user, call), "proposals": proposals, "manager": manager,
         "panel": selectors.panel_for(user, call), "notice": notice,
         "objections": notice.objections.select_related("proposal") if notice else [],
         "kinds": [OrganizationKind(k).label for k in call.eligible_kinds if k in OrganizationKind.values],
@@ -226,7 +227,7 @@ def proposal_detail(request, pk):
                          _("异议已处理"), target)
         if score_form is None:
             raise PermissionDenied
-    sheets = []
+    sheets, show_scores = [], selectors.scores_visible(user, call)
     if manager or user.is_superuser:
         by_member = {}
         for s in selectors.scores_of(p):
@@ -236,6 +237,7 @@ def proposal_detail(request, pk):
     return render(request, "organizations/proposal_detail.html", {
         "p": p, "call": call, "criteria": _criteria(call), "lines": p.budget_lines.all(), "seat": seat,
         "conflicted": conflicted, "score_form": score_form, "manager": manager, "sheets": sheets,
+        "show_scores": show_scores,
         "findings": findings, "member": selectors.is_member(user, p.organization),
         "objections": p.objections.all(), "project": getattr(p, "project", None),
         "notice": getattr(call, "notice", None)})
