@@ -370,11 +370,15 @@ def instalments_due(user) -> QuerySet:
 
 def projects_without_recent_service(user, days: int = 30) -> QuerySet:
     """Active projects of ``user``'s organizations (staff) with no service recorded in
-    the last ``days`` days: services to record."""
+    the last ``days`` days: services to record. The days count from the later of the
+    service start and ``days`` days ago, so a project whose service started less than
+    ``days`` days ago (or starts later) is not listed: with 30 days, started 29 days ago
+    no, 30 days ago yes unless a service was recorded since."""
     if not user.can(Perm.ACT_FOR_ORGANIZATION):
         return ServiceProject.objects.none()
     since = timezone.localdate() - timezone.timedelta(days=days)
-    return (projects_for(user).filter(status=ProjectStatus.ACTIVE, organization_id__in=member_organization_ids(user))
+    return (projects_for(user).filter(status=ProjectStatus.ACTIVE, organization_id__in=member_organization_ids(user),
+                                      starts_on__lte=since)
             .exclude(service_records__delivered_on__gte=since).order_by("ends_on", "id"))
 
 

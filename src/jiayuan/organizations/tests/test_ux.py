@@ -173,3 +173,31 @@ def test_an_expert_sees_neither_the_combined_score_nor_others_until_the_review_e
     ps.publish_notice(act(users["county"]), call, [p.pk], published_on=timezone.localdate())
     assert api_client("township").get(f"/api/v1/proposals/{p.pk}").json()["score"] == "78.75"
     assert "78.75" in expert.get(reverse("organizations:call_detail", args=[call.pk])).content.decode()
+
+
+# --- 5. no "近 30 天没有服务记录" before the service has run 30 days --------------------------------------
+
+def test_services_to_record_count_from_the_later_of_the_service_start_and_30_days_ago(users, call, orgs):
+    from jiayuan.organizations import selectors
+    from jiayuan.organizations.models import ServiceProject
+    from jiayuan.web import todo as web_todo
+
+    from .test_projects import contracted
+
+    project = contracted(users, call, orgs)
+    today = timezone.localdate()
+
+    def listed(starts_on):
+        ServiceProject.objects.filter(pk=project.pk).update(starts_on=starts_on)
+        return [p.pk for p in selectors.projects_without_recent_service(users["org"])]
+
+    assert listed(today + timedelta(days=1)) == []       # signed today, service from tomorrow: nothing yet
+    assert listed(today) == []
+    assert listed(today - timedelta(days=29)) == []      # 29 days of service: not yet 30
+    assert listed(today - timedelta(days=30)) == [project.pk]
+    counts = {g.source.code: g.count for g in web_todo.counts(users["org"])}
+    assert counts.get("org_services_to_record") == 1
+    project.refresh_from_db()
+    ps.record_service(act(users["org"]), project, delivered_on=today - timedelta(days=30), activity="入户探访",
+                      people_served=3)
+    assert listed(today - timedelta(days=30)) == []      # a service on the 30th day back counts
