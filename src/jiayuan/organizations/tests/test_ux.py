@@ -201,3 +201,45 @@ def test_services_to_record_count_from_the_later_of_the_service_start_and_30_day
     ps.record_service(act(users["org"]), project, delivered_on=today - timedelta(days=30), activity="入户探访",
                       people_served=3)
     assert listed(today - timedelta(days=30)) == []      # a service on the 30th day back counts
+
+
+# --- 6. the project page's inline forms keep the input and name the field -----------------------------
+
+def test_a_refused_service_record_report_or_evaluation_comes_back_with_the_input_and_the_field_error(
+        users, call, orgs, page_client):
+    from django.urls import reverse
+
+    from jiayuan.organizations.models import Evaluation, ProgressReport, ServiceRecord
+
+    from .test_projects import contracted
+
+    project = contracted(users, call, orgs)
+    url = reverse("organizations:project_detail", args=[project.pk])
+    today = timezone.localdate()
+    staff = page_client("org")
+    r = staff.post(url, {"action": "service", "delivered_on": today.isoformat(), "activity": "重阳节入户探访",
+                         "people_served": "12", "satisfaction": "120"})
+    page = r.content.decode()
+    assert r.status_code == 422
+    import re
+
+    error = re.search(r'data-field-error="satisfaction">([^<]*)<', page).group(1)
+    assert "100" in error                                                   # under the field, its limit told
+    assert 'value="重阳节入户探访"' in page and 'value="12"' in page and 'value="120"' in page
+    # a refusal of the service (a day before the service started) lands under its field too
+    r = staff.post(url, {"action": "service", "delivered_on": (today - timedelta(days=3)).isoformat(),
+                         "activity": "助餐", "people_served": "5"})
+    page = r.content.decode()
+    assert r.status_code == 422 and 'data-field-error="delivered_on"' in page and "服务日期应在服务期内" in page
+    assert 'value="助餐"' in page
+    r = staff.post(url, {"action": "report", "period": "2026年第四季度", "content": ""})
+    page = r.content.decode()
+    assert r.status_code == 422 and 'data-field-error="content"' in page and 'value="2026年第四季度"' in page
+    r = page_client("county").post(url, {"action": "evaluation", "stage": "mid_term", "evaluator": "张掖市社会工作评估中心",
+                                         "score": "101", "evaluated_on": today.isoformat()})
+    page = r.content.decode()
+    assert r.status_code == 422 and 'data-field-error="score"' in page and 'value="张掖市社会工作评估中心"' in page
+    assert not (ServiceRecord.objects.exists() or ProgressReport.objects.exists() or Evaluation.objects.exists())
+    r = staff.post(url, {"action": "service", "delivered_on": today.isoformat(), "activity": "助餐", "people_served": "5",
+                         "satisfaction": "96"})
+    assert r.status_code == 302 and ServiceRecord.objects.get().satisfaction == 96

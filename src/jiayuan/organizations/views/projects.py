@@ -363,21 +363,32 @@ def project_detail(request, pk):
     manager = user.can(Perm.MANAGE_PROJECTS) and project.call.region_id.startswith(user.scope_code)
     member = selectors.is_member(user, project.organization)
     milestones = list(project.milestones.all())
+    bound, status = {}, 200   # an inline form refused: the page again with the user's input and the errors
     if request.method == "POST":
         a, target, what = actor(request), ("organizations:project_detail", project.pk), request.POST.get("action")
-        if what == "report" and member:
-            form = ReportForm(request.POST, milestones=milestones)
+        inline = {"report": (member, lambda: ReportForm(request.POST, milestones=milestones), _("报告已提交"),
+                             lambda d: services.submit_report(
+                                 a, project, period=d["period"], content=d["content"],
+                                 milestone=next((m for m in milestones if str(m.pk) == d["milestone"]), None))),
+                  "service": (member, lambda: ServiceRecordForm(request.POST), _("服务记录已登记"),
+                              lambda d: services.record_service(a, project, **d)),
+                  "evaluation": (manager, lambda: EvaluationForm(request.POST), _("评估已登记"),
+                                 lambda d: services.record_evaluation(a, project, **d))}
+        if what in inline and inline[what][0]:
+            _allowed, make, ok, write = inline[what]
+            form = make()
             if form.is_valid():
-                d = form.cleaned_data
-                ms = next((m for m in milestones if str(m.pk) == d["milestone"]), None)
-                return _done(request, lambda: services.submit_report(a, project, period=d["period"],
-                                                                     content=d["content"], milestone=ms),
-                             _("报告已提交"), target)
-        elif what == "service" and member:
-            form = ServiceRecordForm(request.POST)
-            if form.is_valid():
-                return _done(request, lambda: services.record_service(a, project, **form.cleaned_data),
-                             _("服务记录已登记"), target)
+                try:
+                    write(form.cleaned_data)
+                except ServiceError as exc:
+                    apply_service_error(form, exc)
+                    status = exc.status
+                else:
+                    messages.success(request, ok)
+                    return redirect(*target)
+            else:
+                status = 422
+            bound[f"{what}_form"] = form
         elif what == "accept" and manager:
             m = next((m for m in milestones if str(m.pk) == request.POST.get("milestone")), None)
             if m is None:
@@ -389,11 +400,6 @@ def project_detail(request, pk):
             if form.is_valid():
                 return _done(request, lambda: services.release_instalment(a, inst, **form.cleaned_data),
                              _("已拨付"), target)
-        elif what == "evaluation" and manager:
-            form = EvaluationForm(request.POST)
-            if form.is_valid():
-                return _done(request, lambda: services.record_evaluation(a, project, **form.cleaned_data),
-                             _("评估已登记"), target)
         elif what == "resident_add" and manager:
             from ...people import selectors as people_selectors
 
@@ -407,8 +413,9 @@ def project_detail(request, pk):
             return _done(request, lambda: services.close_project(a, project), _("项目已结项"), target)
         else:
             raise PermissionDenied
-        messages.error(request, _("请检查填写的内容"))
-        return redirect(*target)
+        if not bound:   # the release's one field
+            messages.error(request, _("请检查填写的内容"))
+            return redirect(*target)
     today = timezone.localdate()
     instalments = list(project.instalments.select_related("milestone", "payment"))
     for i in instalments:
@@ -427,11 +434,12 @@ def project_detail(request, pk):
         "records": project.service_records.all()[:50], "money": selectors.project_money(project),
         "manager": manager, "member": member, "today": today,
         "reported": {r.milestone_id for r in project.reports.all() if r.milestone_id},
-        "report_form": ReportForm(milestones=[m for m in milestones if m.met_on is None]),
-        "service_form": ServiceRecordForm(initial={"delivered_on": today}),
-        "evaluation_form": EvaluationForm(initial={"evaluated_on": today}), "release_form": ReleaseForm(),
+        "report_form": bound.get("report_form") or ReportForm(milestones=[m for m in milestones if m.met_on is None]),
+        "service_form": bound.get("service_form") or ServiceRecordForm(initial={"delivered_on": today}),
+        "evaluation_form": bound.get("evaluation_form") or EvaluationForm(initial={"evaluated_on": today}),
+        "release_form": ReleaseForm(),
         "resident_fields": fields, "residents": residents,
-        "beneficiaries": selectors.beneficiaries_of(user, project)[:200] if manager else []})
+        "beneficiaries": selectors.beneficiaries_of(user, project)[:200] if manager else []}, status=status)
 
 
 __all__ = ["call_list", "call_new", "call_detail", "call_action", "proposal_new", "proposal_detail", "contract_new",
