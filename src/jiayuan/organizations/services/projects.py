@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from ...accounts.models import User
 from ...accounts.permissions import Perm
+from ...assistance.rules import format_yuan
 from ...audit.services import Actor, record
 from ...cases import workdays
 from ...errors import Conflict, Forbidden, ValidationFailed
@@ -168,7 +169,8 @@ def save_proposal(actor: Actor, call: ProjectCall, organization: SocialOrganizat
     total = sum(a for _c, _d, a in lines)
     if total > call.budget:
         raise err("budget_lines", "budget_lines.over_budget",
-                  _("申请金额 %(total)s 元超过项目预算 %(budget)s 元") % {"total": total, "budget": call.budget})
+                  _("申请金额 %(total)s 元超过项目预算 %(budget)s 元") % {"total": format_yuan(total),
+                                                               "budget": format_yuan(call.budget)})
     values = {
         "title": text(title, "title", _("项目名称"), 100, required=True),
         "needs": text(needs, "needs", _("需求分析"), 5000, required=True, multiline=True),
@@ -334,7 +336,7 @@ def publish_notice(actor: Actor, call: ProjectCall, selected_ids, published_on=N
     total = sum((p.amount for p in chosen), Decimal(0))
     if total > call.budget:
         raise err("selected", "selected.over_budget", _("拟立项金额合计 %(total)s 元超过预算 %(budget)s 元") % {
-            "total": total, "budget": call.budget})
+            "total": format_yuan(total), "budget": format_yuan(call.budget)})
     published = as_date(published_on, "published_on", _("公示日期")) or timezone.localdate()
     if published > timezone.localdate():
         raise err("published_on", "published_on.future", _("公示日期不能晚于今天"))
@@ -415,10 +417,12 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
         raise Conflict("contract.objection_pending", _("该项目尚有异议未处理"))
     amt = money(amount, "amount", _("合同金额"), required=True, positive=True)
     if amt > proposal.amount:
-        raise err("amount", "amount.over_proposal", _("合同金额不能超过申请金额 %(a)s 元") % {"a": proposal.amount})
+        raise err("amount", "amount.over_proposal", _("合同金额不能超过申请金额 %(a)s 元") % {
+            "a": format_yuan(proposal.amount)})
     committed = selectors.call_committed(call)
     if committed + amt > call.budget:
-        raise err("amount", "amount.over_budget", _("合同金额合计将超过项目预算 %(b)s 元") % {"b": call.budget})
+        raise err("amount", "amount.over_budget", _("合同金额合计将超过项目预算 %(b)s 元") % {
+            "b": format_yuan(call.budget)})
     start = as_date(starts_on, "starts_on", _("服务期起"), required=True)
     end = as_date(ends_on, "ends_on", _("服务期止"), required=True)
     if end < start:

@@ -243,3 +243,30 @@ def test_a_refused_service_record_report_or_evaluation_comes_back_with_the_input
     r = staff.post(url, {"action": "service", "delivered_on": today.isoformat(), "activity": "助餐", "people_served": "5",
                          "satisfaction": "96"})
     assert r.status_code == 302 and ServiceRecord.objects.get().satisfaction == 96
+
+
+# --- 7. amounts in messages: thousands separated, two decimals, said once ----------------------------
+
+def test_the_over_budget_message_formats_the_amounts_and_appears_once(users, call, orgs, page_client):
+    from django.urls import reverse
+
+    url = reverse("organizations:proposal_new", args=[call.pk]) + f"?organization={orgs['home'].pk}"
+    r = page_client("org").post(url, {"organization": orgs["home"].pk, "title": "邻里守望", "needs": "需求",
+                                      "activities": "活动", "output_indicators": "产出", "outcome_indicators": "成效",
+                                      "budget_staff": "600000", "budget_activities": "100000", "submit": "1"})
+    page = r.content.decode()
+    assert r.status_code == 422
+    # 600,000 + 100,000 = 700,000 against the call's budget of 500,000
+    assert page.count("申请金额 700,000.00 元超过项目预算 500,000.00 元") == 1
+    assert "700000.00" not in page
+
+
+def test_the_contract_over_the_proposal_names_the_amount_formatted(users, call, orgs):
+    p = scored(users, call, orgs)            # the proposal asks 120,000 + 12,000 + 38,000 + 6,000 + 4,000 = 180,000
+    today = timezone.localdate()
+    ps.publish_notice(act(users["county"]), call, [p.pk], published_on=today - timedelta(days=20))
+    with pytest.raises(ValidationFailed) as e:
+        ps.contract(act(users["county"]), p, contract_number="GZ-1", decision_ref="文号", amount="180000.01",
+                    signed_on=today, starts_on=today, ends_on=today, milestones=[{"title": "结项", "due_on": today}],
+                    instalments=[{"percent": 100, "milestone": 1}])
+    assert e.value.message == "合同金额不能超过申请金额 180,000.00 元"

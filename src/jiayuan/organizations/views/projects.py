@@ -167,9 +167,7 @@ def proposal_new(request, call_pk):
                     output_indicators=d["output_indicators"], outcome_indicators=d["outcome_indicators"],
                     budget_lines=form.budget_lines(), submit=request.POST.get("submit") == "1")
             except ServiceError as exc:
-                apply_service_error(form, exc)
-                if exc.fields.get("budget_lines"):
-                    form.add_error(None, exc.fields["budget_lines"][0]["message"])
+                apply_service_error(form, exc)   # budget_lines is no field of the form: a form-wide error, once
                 status = exc.status
             else:
                 messages.success(request, _("申报已提交") if p.status == ProposalStatus.SUBMITTED else _("草稿已保存"))
