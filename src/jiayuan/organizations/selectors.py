@@ -464,6 +464,12 @@ def resident_fields_for(user, project: ServiceProject) -> tuple[str, ...]:
     return ("name", "region", "phone_masked")
 
 
+def community_of(region):
+    """The community (village level) of a person's ``region``: a grid's parent, else the
+    region itself — what a "所在社区" column shows."""
+    return region.parent if region.is_grid and region.parent_id else region
+
+
 def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
     """The residents named for ``project`` (read through :func:`get_project`), current
     ones first, for the county that manages it (``manage_projects`` in its subtree):
@@ -472,7 +478,7 @@ def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
 
     if not (user.is_superuser or (user.can(Perm.MANAGE_PROJECTS) and project.call.region_id.startswith(user.scope_code))):
         return ProjectBeneficiary.objects.none()
-    return (ProjectBeneficiary.objects.filter(project=project).select_related("person__region")
+    return (ProjectBeneficiary.objects.filter(project=project).select_related("person__region__parent")
             .order_by("ended_on", "id"))
 
 
@@ -489,10 +495,10 @@ def residents_of(user, project: ServiceProject) -> list[dict]:
     if not fields:
         return []
     rows = (ProjectBeneficiary.objects.filter(project=project, ended_on__isnull=True)
-            .select_related("person__region").order_by("id")[:500])
+            .select_related("person__region__parent").order_by("id")[:500])
     out = []
     for b in rows:
         person = b.person
-        full = {"name": person.name, "region": person.region.name, "phone_masked": mask_phone(person.phone)}
+        full = {"name": person.name, "region": community_of(person.region).name, "phone_masked": mask_phone(person.phone)}
         out.append({"id": b.pk, "person_id": person.pk} | {f: full[f] for f in fields})
     return out

@@ -270,3 +270,29 @@ def test_the_contract_over_the_proposal_names_the_amount_formatted(users, call, 
                     signed_on=today, starts_on=today, ends_on=today, milestones=[{"title": "结项", "due_on": today}],
                     instalments=[{"percent": 100, "milestone": 1}])
     assert e.value.message == "合同金额不能超过申请金额 180,000.00 元"
+
+
+# --- 8. the residents' community, not their grid --------------------------------------------------------
+
+def test_the_residents_table_shows_the_community_not_the_grid(users, call, orgs, page_client, make_person):
+    from django.urls import reverse
+
+    from jiayuan.conftest import GRID
+    from jiayuan.organizations import selectors
+    from jiayuan.organizations.models import ServiceProject
+    from jiayuan.regions.models import Region
+
+    from .test_projects import contracted
+
+    project = contracted(users, call, orgs)
+    ServiceProject.objects.filter(pk=project.pk).update(resident_access=True)
+    project.refresh_from_db()
+    elder = make_person(name="王秀英", region=GRID, phone="13812345678")
+    ps.add_beneficiary(act(users["county"]), project, elder)
+    community = Region.objects.get(code=GRID[:12]).name                  # the grid's parent
+    assert [r["region"] for r in selectors.residents_of(users["org"], project)] == [community]
+    url = reverse("organizations:project_detail", args=[project.pk])
+    for who in ("org", "county"):
+        page = page_client(who).get(url).content.decode()
+        assert f'<td data-label="所在社区">{community}</td>' in page, who
+        assert "第一网格" not in page, who
