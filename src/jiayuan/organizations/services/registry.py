@@ -107,6 +107,25 @@ def _kind(value) -> str:
     return value
 
 
+LIVE = (OrganizationStatus.ACTIVE, OrganizationStatus.SUSPENDED)   # not 已注销 / 已撤销登记: the name is held
+
+
+def _unique_name(org: SocialOrganization) -> None:
+    """409 ``organization.duplicate_name`` when another organization of the same county
+    (the first six digits of the region code) not deregistered or revoked has exactly
+    ``org``'s name. The county's rows are locked while it is checked, so two at once
+    are one and a 409."""
+    if org.status not in LIVE:
+        return
+    same = SocialOrganization.objects.select_for_update().filter(
+        name=org.name, region__code__startswith=org.region_id[:6], status__in=LIVE).exclude(pk=org.pk)
+    other = same.select_related("region").first()
+    if other is not None:
+        raise Conflict("organization.duplicate_name",
+                       _("同一区县已有同名社会组织“%(name)s”（%(region)s，统一社会信用代码 %(code)s），不能重复登记") % {
+                           "name": other.name, "region": other.region.name, "code": other.uscc or _("无")})
+
+
 def _save_unique(org: SocialOrganization) -> None:
     try:
         with transaction.atomic():
@@ -127,13 +146,15 @@ def create_organization(actor: Actor, data: dict) -> SocialOrganization:
     ``registration_authority``, ``registered_on``, ``supervising_unit``,
     ``registered_funds`` (yuan), ``service_area``, ``phone``, ``address``,
     ``is_federation``, ``federation`` (id of a federation). 409
-    ``organization.duplicate`` for a code already registered. Audited
-    ``organization.create``."""
+    ``organization.duplicate`` for a code already registered, 409
+    ``organization.duplicate_name`` for a name another organization of the county
+    holds (:func:`_unique_name`). Audited ``organization.create``."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     if "kind" not in data:
         raise err("kind", "kind.required", _("请选择组织类型"))
     values = _clean(actor, data)
     org = SocialOrganization(**values)
+    _unique_name(org)
     _save_unique(org)
     record(actor, "organization.create", org, changes=model_changes({}, _snapshot(org)))
     return org
@@ -158,6 +179,8 @@ def update_organization(actor: Actor, org: SocialOrganization, data: dict, versi
     before = _snapshot(org)
     for k, v in _clean(actor, data, org).items():
         setattr(org, k, v)
+    if (org.name, org.region_id) != (before["name"], before["region"]):
+        _unique_name(org)
     org.version += 1
     _save_unique(org)
     changes = model_changes(before, _snapshot(org))

@@ -296,3 +296,30 @@ def test_the_residents_table_shows_the_community_not_the_grid(users, call, orgs,
         page = page_client(who).get(url).content.decode()
         assert f'<td data-label="所在社区">{community}</td>' in page, who
         assert "第一网格" not in page, who
+
+
+# --- 9. the same name twice in a county ---------------------------------------------------------------
+
+def test_the_same_name_twice_in_a_county_is_409_duplicate_name(api_client, users, orgs):
+    from .conftest import code
+
+    county = api_client("county")
+    home = orgs["home"]                                     # 甘州区颐养居家养老服务中心, 620702
+    body = {"name": home.name, "kind": "social_service_institution", "uscc": code("52620702MJY0100" + "9A"),
+            "region": "620702"}
+    r = post(county, "/api/v1/organizations", body)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "organization.duplicate_name"
+    assert home.name in r.json()["error"]["message"] and home.uscc in r.json()["error"]["message"]
+    # a community of the same county is the same county
+    r = post(county, "/api/v1/organizations", {"name": home.name, "kind": "community_filed", "region": "620702001001"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "organization.duplicate_name"
+    assert SocialOrganization.objects.filter(name=home.name).count() == 1
+    # renaming another organization to that name: the same
+    rival = orgs["rival"]
+    r = county.patch(f"/api/v1/organizations/{rival.pk}", {"name": home.name, "version": rival.version}, content_type=J)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "organization.duplicate_name"
+    rival.refresh_from_db()
+    assert rival.name == "甘州区同心社会工作服务中心"
+    # a deregistered organization no longer holds its name
+    rs.change_status(act(users["county"]), home, "deregistered", "注销登记")
+    assert post(county, "/api/v1/organizations", body).status_code == 201
