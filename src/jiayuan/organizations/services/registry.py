@@ -22,6 +22,7 @@ from ...accounts.models import User
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
 from ...errors import Conflict, Forbidden, ValidationFailed, check_version
+from ...people import rules as people_rules
 from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
@@ -65,7 +66,7 @@ def _clean(actor: Actor, data: dict, org: SocialOrganization | None = None) -> d
     keep("supervising_unit", lambda v: text(v, "supervising_unit", _("业务主管单位"), 100))
     keep("registered_funds", lambda v: money(v, "registered_funds", _("注册资金")))
     keep("service_area", lambda v: text(v, "service_area", _("业务范围"), 500))
-    keep("phone", lambda v: text(v, "phone", _("联系电话"), 30))
+    keep("phone", lambda v: _phone(v))
     keep("address", lambda v: text(v, "address", _("住所"), 200))
     keep("is_federation", lambda v: bool(v))
     if fields:
@@ -98,6 +99,16 @@ def _clean(actor: Actor, data: dict, org: SocialOrganization | None = None) -> d
     elif "federation" in data:
         out["federation"] = None
     return out
+
+
+def _phone(value) -> str:
+    """A mobile or landline number as the rest of the platform takes it
+    (:func:`jiayuan.people.rules.normalize_phone`: ``13812345678``, ``0936-8212345``;
+    blank allowed); 422 ``phone.format`` otherwise (``电话abc``)."""
+    try:
+        return people_rules.normalize_phone(value if value is not None else "")
+    except RuleError as exc:
+        raise ValidationFailed.from_rule_errors([exc]) from None
 
 
 def _kind(value) -> str:
@@ -383,7 +394,7 @@ def submit_filing(actor: Actor, *, name, community, charter, members, responsibl
                              region=region, legal_representative=text(responsible_person, "responsible_person",
                                                                       _("负责人"), 50, required=True),
                              service_area=text(service_area, "service_area", _("业务范围"), 500),
-                             phone=text(phone, "phone", _("联系电话"), 30),
+                             phone=_phone(phone),
                              status=OrganizationStatus.SUSPENDED)
     filing = CommunityFiling(community=region, charter=text(charter, "charter", _("章程"), 5000, required=True,
                                                              multiline=True),

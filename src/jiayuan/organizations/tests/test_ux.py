@@ -323,3 +323,28 @@ def test_the_same_name_twice_in_a_county_is_409_duplicate_name(api_client, users
     # a deregistered organization no longer holds its name
     rs.change_status(act(users["county"]), home, "deregistered", "注销登记")
     assert post(county, "/api/v1/organizations", body).status_code == 201
+
+
+# --- 10. phones like the rest of the platform ---------------------------------------------------------
+
+def test_a_phone_that_is_no_phone_is_422_and_landlines_and_mobiles_pass(api_client, orgs, page_client):
+    from django.urls import reverse
+
+    home = orgs["home"]
+    staff = api_client("org")
+    url = f"/api/v1/organizations/{home.pk}"
+    r = staff.patch(url, {"phone": "电话abc", "version": home.version}, content_type=J)
+    assert r.status_code == 422 and r.json()["error"]["fields"]["phone"][0]["code"] == "phone.format"
+    assert "0936-8212345" in r.json()["error"]["fields"]["phone"][0]["message"]    # says what is expected
+    home.refresh_from_db()
+    assert home.phone == ""
+    r = staff.patch(url, {"phone": "0936 8212345", "version": home.version}, content_type=J)
+    assert r.status_code == 200 and r.json()["phone"] == "0936-8212345"
+    r = staff.patch(url, {"phone": "138 1234 5678", "version": r.json()["version"]}, content_type=J)
+    assert r.status_code == 200 and r.json()["phone"] == "13812345678"
+    # the edit page keeps the input and names the field
+    home.refresh_from_db()
+    r = page_client("org").post(reverse("organizations:organization_edit", args=[home.pk]), {
+        "legal_representative": "李负责", "phone": "电话abc", "address": "县府街 3 号", "service_area": "居家养老",
+        "version": home.version})
+    assert r.status_code == 422 and 'data-field-error="phone"' in r.content.decode()
