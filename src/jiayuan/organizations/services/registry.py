@@ -124,11 +124,12 @@ LIVE = (OrganizationStatus.ACTIVE, OrganizationStatus.SUSPENDED)   # not 已注�
 def _unique_name(org: SocialOrganization) -> None:
     """409 ``organization.duplicate_name`` when another organization of the same county
     (the first six digits of the region code) not deregistered or revoked has exactly
-    ``org``'s name. The county's rows are locked while it is checked, so two at once
-    are one and a 409."""
+    ``org``'s name. Checked in the code, not by a database constraint (the county is a
+    prefix of the region code): two registrations of a new name at the same instant
+    could both pass."""
     if org.status not in LIVE:
         return
-    same = SocialOrganization.objects.select_for_update().filter(
+    same = SocialOrganization.objects.filter(
         name=org.name, region__code__startswith=org.region_id[:6], status__in=LIVE).exclude(pk=org.pk)
     other = same.select_related("region").first()
     if other is not None:
