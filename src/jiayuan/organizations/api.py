@@ -322,10 +322,12 @@ class ProposalOut(Schema):
     budget_lines: list[dict]
 
 
-def proposal_out(p: Proposal) -> dict:
+def proposal_out(p: Proposal, user=None) -> dict:
+    """``score`` only when ``user`` (None: not checked) may see it (:func:`selectors.scores_visible`)."""
+    shown = p.score is not None and (user is None or selectors.scores_visible(user, p.call))
     return {"id": p.pk, "call": p.call_id, "organization": p.organization_id, "organization_name": p.organization.name,
             "title": p.title, "amount": str(p.amount), "status": p.status, "status_name": str(p.get_status_display()),
-            "score": str(p.score) if p.score is not None else None,
+            "score": str(p.score) if shown else None,
             "budget_lines": [{"category": b.category, "description": b.description, "amount": str(b.amount)}
                              for b in p.budget_lines.all()]}
 
@@ -344,7 +346,7 @@ def submit_proposal(request, call_id: Id, body: ProposalIn):
 
 @router.get("/proposals/{int:proposal_id}", response=ProposalOut, summary="项目申报详情")
 def get_proposal(request, proposal_id: Id):
-    return proposal_out(selectors.get_proposal(request.auth, proposal_id))
+    return proposal_out(selectors.get_proposal(request.auth, proposal_id), request.auth)
 
 
 class ScoreIn(Schema):
@@ -357,7 +359,7 @@ def score_proposal(request, proposal_id: Id, body: ScoreIn):
     p = selectors.get_proposal(request.auth, proposal_id)
     if len(body.points) > MAX_ITEMS:
         raise ValidationFailed({"points": [{"code": "points.too_many", "message": _("评分项过多")}]})
-    return proposal_out(project_services.score_proposal(actor(request), p, body.points))
+    return proposal_out(project_services.score_proposal(actor(request), p, body.points), request.auth)
 
 
 class ProjectOut(Schema):
@@ -604,7 +606,7 @@ def declare_conflict(request, proposal_id: Id):
     if seat is None:
         raise Forbidden("review.not_panel", _("您不是本项目的评审专家"))
     project_services.declare_conflict(actor(request), seat, p.organization)
-    return proposal_out(selectors.get_proposal(request.auth, proposal_id))
+    return proposal_out(selectors.get_proposal(request.auth, proposal_id), request.auth)
 
 
 class ProposalObjectionIn(Schema):

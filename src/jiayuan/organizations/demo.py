@@ -80,7 +80,7 @@ def _seed(ctx) -> str:
             "name": name, "kind": kind, "uscc": code, "region": "620702", "legal_representative": rep,
             "registration_authority": "甘州区民政局" if kind != "enterprise" else "甘州区市场监督管理局",
             "registered_on": date(2015, 6, 1) + timedelta(days=40 * i), "supervising_unit": unit, "registered_funds": funds,
-            "service_area": area, "phone": f"0936-82{1000 + 37 * i}", "address": f"甘州区{streets[i]} {12 + 7 * i} 号",
+            "service_area": area, "phone": f"0936-82{10000 + 37 * i}", "address": f"甘州区{streets[i]} {12 + 7 * i} 号",
             "is_federation": fed})
     fed, yikang, fushou, yangg, leshan = (orgs[c] for c in (FEDERATION, *HOME_CARE_PROVIDERS, SOCIAL_WORK, FOUNDATION))
     rs.add_member(county, yikang, users["shezu"], "项目主管")

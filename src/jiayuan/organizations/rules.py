@@ -83,6 +83,72 @@ def check_uscc(raw: str, kind: str | None = None) -> str:
     return code
 
 
+# --- dates of the registry: annual reports and ratings -----------------------------------------
+
+def check_inspection_year(year: int, registered_on, today) -> None:
+    """An annual report or inspection (年度报告 / 年检) is for a year that has ended and in
+    which the organization existed: ``year`` not before the year of ``registered_on``
+    (when known) and before ``today``'s year. RuleError ``year.before_registration`` /
+    ``year.not_ended`` (field ``year``). Example: registered 2021-06-01, today
+    2026-12-07 → 2020 refused, 2021 … 2025 accepted, 2026 refused."""
+    if registered_on is not None and year < registered_on.year:
+        raise RuleError("year.before_registration", N_("年度不能早于该组织的登记年度（%(year)s 年）"),
+                        {"year": registered_on.year}, "year")
+    if year >= today.year:
+        raise RuleError("year.not_ended", N_("年报年检针对已结束的年度：最晚为 %(year)s 年度"),
+                        {"year": today.year - 1}, "year")
+
+
+RATING_MIN_YEARS = 2
+"""Years an organization must have been registered before it takes part in the
+evaluation (评估). 《社会组织评估管理办法》(民政部令第39号) 第十一条 as the project's brief
+gives it: 取得法人资格满两个年度. /work/shared/DOMAIN.md is silent on it, so the number
+is a parameter of :func:`check_rating_date` (default 2) and counted from the
+registration date, the same day two years later."""
+
+
+def check_rating_date(registered_on, rated_on, min_years: int = RATING_MIN_YEARS) -> None:
+    """A grade (1A–5A) given on ``rated_on`` to an organization registered on
+    ``registered_on`` (None: unknown, not checked): not before the registration day
+    ``min_years`` years later (29 February → 28 February). RuleError
+    ``rated_on.too_early`` (field ``rated_on``). Example: registered 2024-03-01, two
+    years → rated 2026-02-28 refused, 2026-03-01 accepted."""
+    if registered_on is None:
+        return
+    try:
+        earliest = registered_on.replace(year=registered_on.year + min_years)
+    except ValueError:
+        earliest = registered_on.replace(year=registered_on.year + min_years, day=28)
+    if rated_on < earliest:
+        raise RuleError("rated_on.too_early",
+                        N_("取得法人资格满 %(years)s 个年度方可参加评估：该组织 %(registered)s 登记，%(earliest)s 起方可评定等级"),
+                        {"years": min_years, "registered": registered_on.isoformat(),
+                         "earliest": earliest.isoformat()}, "rated_on")
+
+
+
+CALL_STAGE_NAMES = {
+    "open": N_("征集中"), "deadline_passed": N_("申报已截止，待评审"), "reviewing": N_("评审中"),
+    "notice": N_("公示中"), "notice_ended": N_("公示期满，待签约"), "awarded": N_("已确定承接方"), "closed": N_("已结束"),
+}
+"""Names of :func:`call_stage`'s codes."""
+
+
+def call_stage(status: str, deadline, notice_ends_on, today) -> str:
+    """Where a call stands on ``today``, from its stored ``status`` and its dates (not a
+    flag someone must update): an open call whose ``deadline`` (inclusive) has passed is
+    ``deadline_passed`` (the county may start the review); a call in notice whose notice
+    ended (``notice_ends_on`` < today) is ``notice_ended`` (公示期满，待签约); otherwise the
+    status itself. Example: deadline 2026-12-01 → on 12-01 ``open``, on 12-02
+    ``deadline_passed``; notice to 2026-11-27 → on 11-27 ``notice``, 11-28
+    ``notice_ended``."""
+    if status == "open" and today > deadline:
+        return "deadline_passed"
+    if status == "notice" and notice_ends_on is not None and today > notice_ends_on:
+        return "notice_ended"
+    return status
+
+
 # --- purchased-service projects (三社联动 / 政府购买服务) ------------------------------------
 #
 # Source: DOMAIN.md "Social organizations and purchased services" (call → proposal →

@@ -260,6 +260,18 @@ def panel_for(user, call) -> QuerySet:
     return qs.filter(user=user)
 
 
+def scores_visible(user, call) -> bool:
+    """Whether ``user`` sees the combined review scores of ``call``'s proposals and the
+    other experts' sheets: once the review has ended (the call is past ``open`` and
+    ``reviewing``), and always for the civil-affairs managers of the call
+    (``manage_projects`` in the call's region) and superusers. Until then an expert sees
+    only their own sheet — from the combined score of two experts one works out the
+    other's."""
+    if call.status not in ("open", "reviewing") or user.is_superuser:
+        return True
+    return user.can(Perm.MANAGE_PROJECTS) and call.region_id.startswith(user.scope_code or "")
+
+
 def proposals_for(user) -> QuerySet:
     """Proposals visible to ``user``: those of calls of its subtree (view), its own
     organizations' (staff), and, for a panel member, the proposals of its calls that
@@ -381,11 +393,15 @@ def instalments_due(user) -> QuerySet:
 
 def projects_without_recent_service(user, days: int = 30) -> QuerySet:
     """Active projects of ``user``'s organizations (staff) with no service recorded in
-    the last ``days`` days: services to record."""
+    the last ``days`` days: services to record. The days count from the later of the
+    service start and ``days`` days ago, so a project whose service started less than
+    ``days`` days ago (or starts later) is not listed: with 30 days, started 29 days ago
+    no, 30 days ago yes unless a service was recorded since."""
     if not user.can(Perm.ACT_FOR_ORGANIZATION):
         return ServiceProject.objects.none()
     since = timezone.localdate() - timezone.timedelta(days=days)
-    return (projects_for(user).filter(status=ProjectStatus.ACTIVE, organization_id__in=member_organization_ids(user))
+    return (projects_for(user).filter(status=ProjectStatus.ACTIVE, organization_id__in=member_organization_ids(user),
+                                      starts_on__lte=since)
             .exclude(service_records__delivered_on__gte=since).order_by("ends_on", "id"))
 
 
@@ -473,6 +489,12 @@ def resident_fields_for(user, project: ServiceProject) -> tuple[str, ...]:
     return tuple(f for f in ResidentField.values if f in set(project.resident_fields or ()))
 
 
+def community_of(region):
+    """The community (village level) of a person's ``region``: a grid's parent, else the
+    region itself — what a "所在社区" column shows."""
+    return region.parent if region.is_grid and region.parent_id else region
+
+
 def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
     """The residents named for ``project`` (read through :func:`get_project`), current
     ones first, for the county that manages it (``manage_projects`` in its subtree):
@@ -481,7 +503,7 @@ def beneficiaries_of(user, project: ServiceProject) -> QuerySet:
 
     if not (user.is_superuser or (user.can(Perm.MANAGE_PROJECTS) and project.call.region_id.startswith(user.scope_code))):
         return ProjectBeneficiary.objects.none()
-    return (ProjectBeneficiary.objects.filter(project=project).select_related("person__region")
+    return (ProjectBeneficiary.objects.filter(project=project).select_related("person__region__parent")
             .order_by("ended_on", "id"))
 
 
@@ -501,11 +523,11 @@ def residents_of(user, project: ServiceProject) -> list[dict]:
     from ..people.rules import age_on
 
     rows = (ProjectBeneficiary.objects.filter(project=project, ended_on__isnull=True)
-            .select_related("person__region").order_by("id"))
+            .select_related("person__region__parent").order_by("id"))
     if "categories" in fields:
         rows = rows.prefetch_related("person__tags__kind")
     today = timezone.localdate()
-    read = {"name": lambda p: p.name, "region": lambda p: p.region.name,
+    read = {"name": lambda p: p.name, "region": lambda p: community_of(p.region).name,
             "phone_masked": lambda p: mask_phone(p.phone), "phone": lambda p: p.phone,
             "address": lambda p: p.address, "age": lambda p: age_on(p.birth_date, today),
             "sex": lambda p: str(p.get_sex_display()),

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from ...accounts.models import User
 from ...accounts.permissions import Perm
+from ...assistance.rules import format_yuan
 from ...audit.services import Actor, record
 from ...cases import workdays
 from ...errors import Conflict, Forbidden, ValidationFailed
@@ -170,7 +171,8 @@ def save_proposal(actor: Actor, call: ProjectCall, organization: SocialOrganizat
     total = sum(a for _c, _d, a in lines)
     if total > call.budget:
         raise err("budget_lines", "budget_lines.over_budget",
-                  _("申请金额 %(total)s 元超过项目预算 %(budget)s 元") % {"total": total, "budget": call.budget})
+                  _("申请金额 %(total)s 元超过项目预算 %(budget)s 元") % {"total": format_yuan(total),
+                                                               "budget": format_yuan(call.budget)})
     values = {
         "title": text(title, "title", _("项目名称"), 100, required=True),
         "needs": text(needs, "needs", _("需求分析"), 5000, required=True, multiline=True),
@@ -248,11 +250,15 @@ def check_eligibility(actor: Actor, proposal: Proposal, eligible: bool, note: st
 @transaction.atomic
 def start_review(actor: Actor, call: ProjectCall) -> ProjectCall:
     """Close the call for proposals and open the panel's review (``open`` →
-    ``reviewing``): every submitted proposal must have been checked (409
+    ``reviewing``) once its deadline (inclusive) has passed (409
+    ``call.deadline_not_passed``): every submitted proposal must have been checked (409
     ``call.unchecked``), and a panel seated."""
     _manage(actor, call)
     call = ProjectCall.objects.select_for_update().get(pk=call.pk)
     _state(call, CallStatus.OPEN, "call.state")
+    if timezone.localdate() <= call.deadline:
+        raise Conflict("call.deadline_not_passed", _("申报截止日期 %(d)s 未过，不能截止申报、进入专家评审") % {
+            "d": call.deadline})
     if call.proposals.filter(status=ProposalStatus.SUBMITTED).exists():
         raise Conflict("call.unchecked", _("尚有申报未完成资格审查"))
     if not call.panel.exists():
@@ -329,7 +335,8 @@ def publish_notice(actor: Actor, call: ProjectCall, selected_ids, published_on=N
     must have its score; the selected ones' amounts may not pass the budget. The notice
     runs ``call.notice_working_days`` working days counted from the day after
     ``published_on`` (default today; 民法典 art. 201), on the official calendar
-    (``estimated`` when that year is not yet published). Others become not selected."""
+    (``estimated`` when that year is not yet published). Others become not selected.
+    ``published_on`` after the call's deadline (422 ``published_on.before_deadline``)."""
     _manage(actor, call)
     call = ProjectCall.objects.select_for_update().get(pk=call.pk)
     _state(call, CallStatus.REVIEWING, "call.state")
@@ -343,10 +350,13 @@ def publish_notice(actor: Actor, call: ProjectCall, selected_ids, published_on=N
     total = sum((p.amount for p in chosen), Decimal(0))
     if total > call.budget:
         raise err("selected", "selected.over_budget", _("拟立项金额合计 %(total)s 元超过预算 %(budget)s 元") % {
-            "total": total, "budget": call.budget})
+            "total": format_yuan(total), "budget": format_yuan(call.budget)})
     published = as_date(published_on, "published_on", _("公示日期")) or timezone.localdate()
     if published > timezone.localdate():
         raise err("published_on", "published_on.future", _("公示日期不能晚于今天"))
+    if published <= call.deadline:   # review and notice come after the proposals are in
+        raise err("published_on", "published_on.before_deadline",
+                  _("公示日期应晚于申报截止日期 %(d)s：截止后才评审、公示") % {"d": call.deadline})
     ends, estimated = workdays.add_working_days(published, call.notice_working_days)
     for p in eligible:
         p.status = ProposalStatus.SELECTED if p.pk in ids else ProposalStatus.NOT_SELECTED
@@ -425,10 +435,12 @@ def contract(actor: Actor, proposal: Proposal, *, contract_number, decision_ref,
     granted = default_resident_fields() if resident_fields is None else clean_resident_fields(resident_fields)
     amt = money(amount, "amount", _("合同金额"), required=True, positive=True)
     if amt > proposal.amount:
-        raise err("amount", "amount.over_proposal", _("合同金额不能超过申请金额 %(a)s 元") % {"a": proposal.amount})
+        raise err("amount", "amount.over_proposal", _("合同金额不能超过申请金额 %(a)s 元") % {
+            "a": format_yuan(proposal.amount)})
     committed = selectors.call_committed(call)
     if committed + amt > call.budget:
-        raise err("amount", "amount.over_budget", _("合同金额合计将超过项目预算 %(b)s 元") % {"b": call.budget})
+        raise err("amount", "amount.over_budget", _("合同金额合计将超过项目预算 %(b)s 元") % {
+            "b": format_yuan(call.budget)})
     start = as_date(starts_on, "starts_on", _("服务期起"), required=True)
     end = as_date(ends_on, "ends_on", _("服务期止"), required=True)
     if end < start:

@@ -22,6 +22,7 @@ from ...accounts.models import User
 from ...accounts.permissions import Perm
 from ...audit.services import Actor, model_changes, record
 from ...errors import Conflict, Forbidden, NotFound, ValidationFailed, check_version
+from ...people import rules as people_rules
 from ...people.rules import RuleError
 from .. import rules, selectors
 from ..models import (
@@ -65,7 +66,7 @@ def _clean(actor: Actor, data: dict, org: SocialOrganization | None = None) -> d
     keep("supervising_unit", lambda v: text(v, "supervising_unit", _("业务主管单位"), 100))
     keep("registered_funds", lambda v: money(v, "registered_funds", _("注册资金")))
     keep("service_area", lambda v: text(v, "service_area", _("业务范围"), 500))
-    keep("phone", lambda v: text(v, "phone", _("联系电话"), 30))
+    keep("phone", lambda v: _phone(v))
     keep("address", lambda v: text(v, "address", _("住所"), 200))
     keep("is_federation", lambda v: bool(v))
     if fields:
@@ -105,11 +106,41 @@ def _clean(actor: Actor, data: dict, org: SocialOrganization | None = None) -> d
     return out
 
 
+def _phone(value) -> str:
+    """A mobile or landline number as the rest of the platform takes it
+    (:func:`jiayuan.people.rules.normalize_phone`: ``13812345678``, ``0936-8212345``;
+    blank allowed); 422 ``phone.format`` otherwise (``电话abc``)."""
+    try:
+        return people_rules.normalize_phone(value if value is not None else "")
+    except RuleError as exc:
+        raise ValidationFailed.from_rule_errors([exc]) from None
+
+
 def _kind(value) -> str:
     if value not in OrganizationKind.values:
         raise err("kind", "kind.invalid", _("组织类型应为：%(kinds)s") % {"kinds": "、".join(
             str(label) for label in OrganizationKind.labels)})
     return value
+
+
+LIVE = (OrganizationStatus.ACTIVE, OrganizationStatus.SUSPENDED)   # not 已注销 / 已撤销登记: the name is held
+
+
+def _unique_name(org: SocialOrganization) -> None:
+    """409 ``organization.duplicate_name`` when another organization of the same county
+    (the first six digits of the region code) not deregistered or revoked has exactly
+    ``org``'s name. Checked in the code, not by a database constraint (the county is a
+    prefix of the region code): two registrations of a new name at the same instant
+    could both pass."""
+    if org.status not in LIVE:
+        return
+    same = SocialOrganization.objects.filter(
+        name=org.name, region__code__startswith=org.region_id[:6], status__in=LIVE).exclude(pk=org.pk)
+    other = same.select_related("region").first()
+    if other is not None:
+        raise Conflict("organization.duplicate_name",
+                       _("同一区县已有同名社会组织“%(name)s”（%(region)s，统一社会信用代码 %(code)s），不能重复登记") % {
+                           "name": other.name, "region": other.region.name, "code": other.uscc or _("无")})
 
 
 def _save_unique(org: SocialOrganization) -> None:
@@ -132,13 +163,15 @@ def create_organization(actor: Actor, data: dict) -> SocialOrganization:
     ``registration_authority``, ``registered_on``, ``supervising_unit``,
     ``registered_funds`` (yuan), ``service_area``, ``phone``, ``address``,
     ``is_federation``, ``federation`` (id of a federation). 409
-    ``organization.duplicate`` for a code already registered. Audited
-    ``organization.create``."""
+    ``organization.duplicate`` for a code already registered, 409
+    ``organization.duplicate_name`` for a name another organization of the county
+    holds (:func:`_unique_name`). Audited ``organization.create``."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     if "kind" not in data:
         raise err("kind", "kind.required", _("请选择组织类型"))
     values = _clean(actor, data)
     org = SocialOrganization(**values)
+    _unique_name(org)
     _save_unique(org)
     record(actor, "organization.create", org, changes=model_changes({}, _snapshot(org)))
     return org
@@ -163,6 +196,8 @@ def update_organization(actor: Actor, org: SocialOrganization, data: dict, versi
     before = _snapshot(org)
     for k, v in _clean(actor, data, org).items():
         setattr(org, k, v)
+    if (org.name, org.region_id) != (before["name"], before["region"]):
+        _unique_name(org)
     org.version += 1
     _save_unique(org)
     changes = model_changes(before, _snapshot(org))
@@ -197,7 +232,10 @@ def change_status(actor: Actor, org: SocialOrganization, status: str, reason: st
 def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, concluded_on, kind="report",
                       submitted_on=None, note="") -> AnnualInspection:
     """Record the annual report or inspection of ``year`` with its result (合格, 基本合格,
-    不合格) — one per year (409 ``inspection.duplicate``). ``manage_organizations``."""
+    不合格) — one per year (409 ``inspection.duplicate``). ``manage_organizations``.
+    ``year`` an ended year not before the registration year
+    (:func:`rules.check_inspection_year`: 422 ``year.not_ended``,
+    ``year.before_registration``), concluded after that year (``concluded_on.before_year_end``)."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     try:
         year = whole(year)
@@ -206,6 +244,10 @@ def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, co
     today = timezone.localdate()
     if not 1990 <= year <= today.year:
         raise err("year", "year.range", _("年度应在 1990 年到今年之间"))
+    try:
+        rules.check_inspection_year(year, org.registered_on, today)
+    except RuleError as exc:
+        raise ValidationFailed.from_rule_errors([exc]) from None
     if result not in InspectionResult.values:
         raise err("result", "result.invalid", _("请选择结论"))
     if kind not in AnnualInspection.Kind.values:
@@ -226,9 +268,13 @@ def record_inspection(actor: Actor, org: SocialOrganization, *, year, result, co
 
 
 @transaction.atomic
-def record_rating(actor: Actor, org: SocialOrganization, *, grade, rated_on, decision_ref="") -> OrganizationRating:
+def record_rating(actor: Actor, org: SocialOrganization, *, grade, rated_on, decision_ref="",
+                  min_years: int = rules.RATING_MIN_YEARS) -> OrganizationRating:
     """Record an assessment grade 1A–5A (``grade`` 1–5) given on ``rated_on``, valid
-    five years (民政部令第39号 art. 22). ``manage_organizations``."""
+    five years (民政部令第39号 art. 22). ``manage_organizations``. Not before the
+    organization has been registered ``min_years`` (default 2) years
+    (:func:`rules.check_rating_date`, 第十一条: 取得法人资格满两个年度; 422
+    ``rated_on.too_early``)."""
     require(actor, Perm.MANAGE_ORGANIZATIONS)
     try:
         grade = whole(grade)
@@ -239,6 +285,10 @@ def record_rating(actor: Actor, org: SocialOrganization, *, grade, rated_on, dec
     rated = as_date(rated_on, "rated_on", _("评定日期"), required=True)
     if rated > timezone.localdate():
         raise err("rated_on", "rated_on.future", _("评定日期不能晚于今天"))
+    try:
+        rules.check_rating_date(org.registered_on, rated, min_years)
+    except RuleError as exc:
+        raise ValidationFailed.from_rule_errors([exc]) from None
     rating = OrganizationRating.objects.create(
         organization=org, grade=grade, rated_on=rated, valid_until=_years_later(rated, RATING_YEARS) - timedelta(days=1),
         decision_ref=text(decision_ref, "decision_ref", _("文号"), 60), created_by=actor.user)
@@ -379,7 +429,7 @@ def submit_filing(actor: Actor, *, name, community, charter, members, responsibl
                              region=region, legal_representative=text(responsible_person, "responsible_person",
                                                                       _("负责人"), 50, required=True),
                              service_area=text(service_area, "service_area", _("业务范围"), 500),
-                             phone=text(phone, "phone", _("联系电话"), 30),
+                             phone=_phone(phone),
                              status=OrganizationStatus.SUSPENDED)
     filing = CommunityFiling(community=region, charter=text(charter, "charter", _("章程"), 5000, required=True,
                                                              multiline=True),

@@ -53,15 +53,17 @@ def seed(users, persons) -> None:
     rs.record_incubation_service(county, inc, kind="training", provided_on=today - timedelta(days=50), hours="6")
 
     call = ps.create_call(county, title="三社联动项目", region="620702", purchaser="甘州区民政局", budget="300000",
-                          opens_on=today - timedelta(days=60), deadline=today + timedelta(days=5),
+                          opens_on=today - timedelta(days=60), deadline=today - timedelta(days=35),
                           eligible_kinds=["social_service_institution", "enterprise"])
     ps.add_panel_member(county, call, users["township"])
     ps.add_panel_member(county, call, users["dept"], conflicts=[other])
     p = ps.save_proposal(staff, call, home, title="困境老人关爱项目", needs="需求", activities="活动",
-                         output_indicators="产出", outcome_indicators="成效", budget_lines=LINES, submit=True)
+                         output_indicators="产出", outcome_indicators="成效", budget_lines=LINES, submit=True,
+                         today=today - timedelta(days=40))
     # a second proposal, selected but not contracted (the contract page); ``dept`` is recused from it
     p2 = ps.save_proposal(staff, call, other, title="社区助餐点项目", needs="需求", activities="活动",
-                          output_indicators="产出", outcome_indicators="成效", budget_lines=LINES, submit=True)
+                          output_indicators="产出", outcome_indicators="成效", budget_lines=LINES, submit=True,
+                         today=today - timedelta(days=40))
     ps.check_eligibility(county, p, True)
     ps.check_eligibility(county, p2, True)
     ps.start_review(county, call)

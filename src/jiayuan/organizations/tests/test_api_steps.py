@@ -49,7 +49,14 @@ def test_the_whole_chain_through_the_api(api_client, users, orgs):
     r = post(org, f"/api/v1/project-calls/{cid}/proposals", BODY | {"organization": orgs["home"].pk})
     assert r.status_code == 201, r.content
     pid = r.json()["id"]
-    # review cannot start before the check; a refusal needs a note; a community outside the call: 404
+    # review cannot start before the deadline (409), nor before the check; a refusal needs a note; a community
+    # outside the call: 404
+    r = post(county, f"/api/v1/project-calls/{cid}/review")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "call.deadline_not_passed"
+    from .test_projects import pass_deadline
+    from jiayuan.organizations.models import ProjectCall
+
+    pass_deadline(ProjectCall.objects.get(pk=cid))
     assert post(county, f"/api/v1/project-calls/{cid}/review").json()["error"]["code"] == "call.unchecked"
     assert post(api_client("community"), f"/api/v1/proposals/{pid}/eligibility", {"eligible": True}).status_code == 404
     assert post(county, f"/api/v1/proposals/{pid}/eligibility", {"eligible": True}).json()["status"] == "eligible"

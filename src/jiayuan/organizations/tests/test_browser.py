@@ -108,6 +108,10 @@ def test_a_proposal_from_submission_to_the_first_instalment(live_server, transac
             page.goto(f"{base}/organizations/proposals/{proposal.pk}/")
             page.get_by_test_id("eligible").click()
             expect(page.get_by_test_id("proposal-status")).to_have_text("待评审")
+            # the deadline passes (20 days ago): only then is the review offered
+            from jiayuan.organizations.models import ProjectCall
+
+            ProjectCall.objects.filter(pk=call.pk).update(deadline=timezone.localdate() - timedelta(days=20))
             page.goto(f"{base}/organizations/calls/{call.pk}/")
             page.get_by_test_id("start-review").click()
             expect(page.get_by_test_id("call-status")).to_have_text("评审中")
@@ -131,7 +135,8 @@ def test_a_proposal_from_submission_to_the_first_instalment(live_server, transac
             page.get_by_test_id("select").check()
             page.fill("input[name=published_on]", (timezone.localdate() - timedelta(days=14)).isoformat())
             page.get_by_test_id("publish-notice").click()
-            expect(page.get_by_test_id("call-status")).to_have_text("公示中")
+            # five working days from the day after, two weeks ago: the notice period is over
+            expect(page.get_by_test_id("call-status")).to_have_text("公示期满，待签约")
             page.goto(f"{base}/organizations/proposals/{proposal.pk}/")
             page.get_by_test_id("contract").click()
             page.get_by_label("合同编号").fill("GZMZ-2026-SSLD-001")

@@ -84,6 +84,9 @@ def test_a_proposal_submitted_through_the_page_and_scored_by_the_panel(page_clie
     assert p.status == ProposalStatus.SUBMITTED and str(p.amount) == "91000.50"
     county = page_client("county")
     county.post(reverse("organizations:proposal_detail", args=[p.pk]), {"action": "eligible", "decision": "yes"})
+    from .test_projects import pass_deadline
+
+    pass_deadline(call)
     county.post(reverse("organizations:call_action", args=[call.pk, "review"]))
     points = {"needs": "80", "design": "90", "indicators": "70", "budget": "60", "capacity": "100", "action": "score"}
     page_client("township").post(reverse("organizations:proposal_detail", args=[p.pk]), points)

@@ -22,8 +22,18 @@ A = {"needs": 80, "design": 90, "indicators": 70, "budget": 60, "capacity": 100}
 B = {"needs": 70, "design": 80, "indicators": 80, "budget": 80, "capacity": 70}    # 76.5
 
 
+def pass_deadline(call, days=25):
+    """Time passes: the call's proposals are in and its deadline is ``days`` days ago
+    (the review and the notice come after it)."""
+    from jiayuan.organizations.models import ProjectCall
+
+    ProjectCall.objects.filter(pk=call.pk).update(deadline=timezone.localdate() - timedelta(days=days))
+    call.refresh_from_db()
+
+
 def to_review(users, call, proposal):
     ps.check_eligibility(act(users["county"]), proposal, True)
+    pass_deadline(call)
     ps.start_review(act(users["county"]), call)
 
 

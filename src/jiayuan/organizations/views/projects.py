@@ -27,6 +27,15 @@ def band_label(code: str) -> str:
     return _(rules.BAND_NAMES.get(code, code)) if code else ""
 
 
+def call_stage(call, today=None) -> tuple[str, str]:
+    """(code, name) of where ``call`` stands today (:func:`rules.call_stage`: from its
+    dates, e.g. 公示期满，待签约 once the notice ended)."""
+    notice = getattr(call, "notice", None)
+    code = rules.call_stage(call.status, call.deadline, notice.ends_on if notice else None,
+                            today or timezone.localdate())
+    return code, _(rules.CALL_STAGE_NAMES[code])
+
+
 def _criteria(call) -> list[dict]:
     return [{"code": c["code"], "name": _(c["name"]), "weight": c["weight"]} for c in call.criteria]
 
@@ -41,8 +50,11 @@ def call_list(request):
     calls = selectors.calls_for(user).order_by("-opens_on", "-id")
     if not calls.exists() and not (user.can(Perm.VIEW_ORGANIZATIONS) or user.can(Perm.ACT_FOR_ORGANIZATION)):
         raise PermissionDenied
+    calls = list(calls.select_related("notice")[:100])
+    for c in calls:
+        c.stage, c.stage_name = call_stage(c)
     return render(request, "organizations/call_list.html", {
-        "calls": calls[:100], "can_manage": user.can(Perm.MANAGE_PROJECTS),
+        "calls": calls, "can_manage": user.can(Perm.MANAGE_PROJECTS),
         "to_score": selectors.proposals_to_score(user)})
 
 
@@ -88,8 +100,10 @@ def call_detail(request, pk):
     my_orgs = selectors.organizations_for(user).filter(pk__in=selectors.member_organization_ids(user)) \
         if user.can(Perm.ACT_FOR_ORGANIZATION) else []
     notice = getattr(call, "notice", None)
+    stage, stage_name = call_stage(call)
     return render(request, "organizations/call_detail.html", {
-        "call": call, "criteria": _criteria(call), "proposals": proposals, "manager": manager,
+        "call": call, "stage": stage, "stage_name": stage_name, "criteria": _criteria(call),
+        "show_scores": selectors.scores_visible(user, call), "proposals": proposals, "manager": manager,
         "panel": selectors.panel_for(user, call), "notice": notice,
         "objections": notice.objections.select_related("proposal") if notice else [],
         "kinds": [OrganizationKind(k).label for k in call.eligible_kinds if k in OrganizationKind.values],
@@ -153,9 +167,7 @@ def proposal_new(request, call_pk):
                     output_indicators=d["output_indicators"], outcome_indicators=d["outcome_indicators"],
                     budget_lines=form.budget_lines(), submit=request.POST.get("submit") == "1")
             except ServiceError as exc:
-                apply_service_error(form, exc)
-                if exc.fields.get("budget_lines"):
-                    form.add_error(None, exc.fields["budget_lines"][0]["message"])
+                apply_service_error(form, exc)   # budget_lines is no field of the form: a form-wide error, once
                 status = exc.status
             else:
                 messages.success(request, _("申报已提交") if p.status == ProposalStatus.SUBMITTED else _("草稿已保存"))
@@ -228,7 +240,7 @@ def proposal_detail(request, pk):
                          _("异议已处理"), target)
         if score_form is None:
             raise PermissionDenied
-    sheets = []
+    sheets, show_scores = [], selectors.scores_visible(user, call)
     if manager or user.is_superuser:
         by_member = {}
         for s in selectors.scores_of(p):
@@ -241,6 +253,7 @@ def proposal_detail(request, pk):
         "p": p, "call": call, "criteria": _criteria(call), "lines": p.budget_lines.all(), "seat": seat,
         "conflicted": conflicted, "score_form": score_form, "manager": manager, "sheets": sheets,
         "excluded": _excluded(call, exclusions) if manager or user.is_superuser else [],
+        "show_scores": show_scores,
         "findings": findings, "member": selectors.is_member(user, p.organization),
         "objections": p.objections.all(), "project": getattr(p, "project", None),
         "notice": getattr(call, "notice", None)})
@@ -367,21 +380,32 @@ def project_detail(request, pk):
     manager = user.can(Perm.MANAGE_PROJECTS) and project.call.region_id.startswith(user.scope_code)
     member = selectors.is_member(user, project.organization)
     milestones = list(project.milestones.all())
+    bound, status = {}, 200   # an inline form refused: the page again with the user's input and the errors
     if request.method == "POST":
         a, target, what = actor(request), ("organizations:project_detail", project.pk), request.POST.get("action")
-        if what == "report" and member:
-            form = ReportForm(request.POST, milestones=milestones)
+        inline = {"report": (member, lambda: ReportForm(request.POST, milestones=milestones), _("报告已提交"),
+                             lambda d: services.submit_report(
+                                 a, project, period=d["period"], content=d["content"],
+                                 milestone=next((m for m in milestones if str(m.pk) == d["milestone"]), None))),
+                  "service": (member, lambda: ServiceRecordForm(request.POST), _("服务记录已登记"),
+                              lambda d: services.record_service(a, project, **d)),
+                  "evaluation": (manager, lambda: EvaluationForm(request.POST), _("评估已登记"),
+                                 lambda d: services.record_evaluation(a, project, **d))}
+        if what in inline and inline[what][0]:
+            _allowed, make, ok, write = inline[what]
+            form = make()
             if form.is_valid():
-                d = form.cleaned_data
-                ms = next((m for m in milestones if str(m.pk) == d["milestone"]), None)
-                return _done(request, lambda: services.submit_report(a, project, period=d["period"],
-                                                                     content=d["content"], milestone=ms),
-                             _("报告已提交"), target)
-        elif what == "service" and member:
-            form = ServiceRecordForm(request.POST)
-            if form.is_valid():
-                return _done(request, lambda: services.record_service(a, project, **form.cleaned_data),
-                             _("服务记录已登记"), target)
+                try:
+                    write(form.cleaned_data)
+                except ServiceError as exc:
+                    apply_service_error(form, exc)
+                    status = exc.status
+                else:
+                    messages.success(request, ok)
+                    return redirect(*target)
+            else:
+                status = 422
+            bound[f"{what}_form"] = form
         elif what == "accept" and manager:
             m = next((m for m in milestones if str(m.pk) == request.POST.get("milestone")), None)
             if m is None:
@@ -393,11 +417,6 @@ def project_detail(request, pk):
             if form.is_valid():
                 return _done(request, lambda: services.release_instalment(a, inst, **form.cleaned_data),
                              _("已拨付"), target)
-        elif what == "evaluation" and manager:
-            form = EvaluationForm(request.POST)
-            if form.is_valid():
-                return _done(request, lambda: services.record_evaluation(a, project, **form.cleaned_data),
-                             _("评估已登记"), target)
         elif what == "resident_add" and manager:
             from ...people import selectors as people_selectors
 
@@ -416,8 +435,9 @@ def project_detail(request, pk):
             return _done(request, lambda: services.close_project(a, project), _("项目已结项"), target)
         else:
             raise PermissionDenied
-        messages.error(request, _("请检查填写的内容"))
-        return redirect(*target)
+        if not bound:   # the release's one field
+            messages.error(request, _("请检查填写的内容"))
+            return redirect(*target)
     today = timezone.localdate()
     instalments = list(project.instalments.select_related("milestone", "payment"))
     for i in instalments:
@@ -436,15 +456,16 @@ def project_detail(request, pk):
         "records": project.service_records.all()[:50], "money": selectors.project_money(project),
         "manager": manager, "member": member, "today": today,
         "reported": {r.milestone_id for r in project.reports.all() if r.milestone_id},
-        "report_form": ReportForm(milestones=[m for m in milestones if m.met_on is None]),
-        "service_form": ServiceRecordForm(initial={"delivered_on": today}),
-        "evaluation_form": EvaluationForm(initial={"evaluated_on": today}), "release_form": ReleaseForm(),
+        "report_form": bound.get("report_form") or ReportForm(milestones=[m for m in milestones if m.met_on is None]),
+        "service_form": bound.get("service_form") or ServiceRecordForm(initial={"delivered_on": today}),
+        "evaluation_form": bound.get("evaluation_form") or EvaluationForm(initial={"evaluated_on": today}),
+        "release_form": ReleaseForm(),
         "resident_fields": fields, "residents": residents,
         "resident_columns": [(f, ResidentField(f).label) for f in fields],
         "resident_rows": [[(ResidentField(f).label, _cell(r[f])) for f in fields] for r in residents],
         "granted_labels": [ResidentField(f).label for f in project.resident_fields if f in ResidentField.values],
         "resident_fields_form": ResidentFieldsForm(initial={"fields_": project.resident_fields}) if manager else None,
-        "beneficiaries": selectors.beneficiaries_of(user, project)[:200] if manager else []})
+        "beneficiaries": selectors.beneficiaries_of(user, project)[:200] if manager else []}, status=status)
 
 
 __all__ = ["call_list", "call_new", "call_detail", "call_action", "proposal_new", "proposal_detail", "contract_new",
