@@ -14,6 +14,7 @@ from jiayuan.organizations.services import projects as ps
 from jiayuan.organizations.services import registry as rs
 
 from .conftest import act, proposal_of
+from .test_projects import pass_deadline
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ def three(users, call, orgs):
     ps.add_panel_member(act(users["county"]), call, users["org"])
     p = proposal_of(users["org"], call, orgs["home"])
     ps.check_eligibility(act(users["county"]), p, True)
+    pass_deadline(call)
     ps.start_review(act(users["county"]), call)
     return p
 
